@@ -1,0 +1,37 @@
+/** The `leadscore` command line: one file per command, errors mapped to exit codes in run.ts. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { PACKAGE_ROOT } from '../data/sample-paths.ts';
+import { registerDemo } from './demo.ts';
+import { registerGenerate } from './generate.ts';
+import { registerInspect } from './inspect.ts';
+import { reportError } from './run.ts';
+
+export function buildProgram(): Command {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  const program = new Command('leadscore')
+    .description('Predictive lead scoring: models beside the points baseline, honest hold-out evaluation, backtests and batch exports.')
+    .version(version)
+    .exitOverride()
+    .showSuggestionAfterError(true);
+  registerDemo(program);
+  registerGenerate(program);
+  registerInspect(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`leadscore inspect f | head`) is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}

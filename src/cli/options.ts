@@ -1,0 +1,43 @@
+/** Flag parsers shared by several commands. */
+import { InvalidArgumentError } from 'commander';
+import type { Source } from '../data/read.ts';
+import { ConfigError } from '../errors.ts';
+
+const DELIMITER_NAMES: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
+
+export function parseDelimiter(value: string): string {
+  const d = DELIMITER_NAMES[value.toLowerCase()] ?? value;
+  if (d.length !== 1) throw new InvalidArgumentError('use one character, or tab, comma, semicolon, pipe');
+  return d;
+}
+
+export function parseInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+export function parsePositiveInteger(value: string): number {
+  const n = parseInteger(value);
+  if (n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
+export function parseShare(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1');
+  return n;
+}
+
+export function parseDateOrder(value: string): 'dmy' | 'mdy' {
+  if (value !== 'dmy' && value !== 'mdy') throw new InvalidArgumentError('use dmy (day first) or mdy (month first)');
+  return value;
+}
+
+/** A file argument or `--sql`, exactly one of them. */
+export function sourceOf(file: string | undefined, sql: string | undefined, what = 'a file'): Source {
+  if (file && sql) throw new ConfigError('SOURCE_TWICE', 'give either a file or --sql, not both', 'drop one of them');
+  if (sql) return { sql };
+  if (file) return { path: file };
+  throw new ConfigError('SOURCE_MISSING', `no input: name ${what} or pass --sql "select ..."`, 'e.g. leadscore inspect data/sample/leads.csv');
+}

@@ -1,0 +1,43 @@
+/**
+ * Where the CLI writes. With `--json`, stdout carries only the JSON document and human text goes to
+ * stderr; without it, human text goes to stdout.
+ */
+
+export interface Output {
+  /** Human-readable text (a line break is added). */
+  say(text?: string): void;
+  /** The machine-readable result, when `--json` was given. */
+  json(value: unknown): void;
+  readonly jsonMode: boolean;
+}
+
+export function createOutput(jsonMode: boolean): Output {
+  return {
+    jsonMode,
+    say(text = '') {
+      (jsonMode ? process.stderr : process.stdout).write(`${text}\n`);
+    },
+    json(value: unknown) {
+      if (jsonMode) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    },
+  };
+}
+
+/** Formats rows as an aligned text table; numbers are right-aligned. */
+export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  const cells = rows.map((r) => r.map((c) => String(c)));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^[-+]?[\d.,]+%?$/.test(String(r[i] ?? ''))));
+  const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+/** Shortens text to `max` characters with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** A share as a percentage with one decimal. */
+export function percent(share: number, digits = 1): string {
+  return `${(share * 100).toFixed(digits)}%`;
+}

@@ -1,0 +1,218 @@
+/**
+ * The activity log: one row per event (lead id, timestamp, event type, optionally a detail such as a
+ * content stage), aggregated per lead **as of a date** from earlier events only. Counts per type in
+ * 7/30/90-day windows, days since the last event, a total and a decayed engagement sum. Backtests and
+ * behavioural rules stand on this: an event at or after the as-of time never changes a lead's numbers.
+ */
+import * as aq from 'arquero';
+import { DataError } from '../errors.ts';
+import { closestNames } from './closest-names.ts';
+import { type Dataset, type LoadOptions, loadDataset } from './dataset.ts';
+import { DAY_MS } from './dates.ts';
+import type { Source } from './read.ts';
+import { type ColumnSchema, columnSchema } from './schema.ts';
+
+export interface ActivityLog {
+  /** Events sorted by lead, then time. */
+  leadIds: string[];
+  times: Float64Array;
+  /** Event type, with the detail appended as `type:detail` when a detail column is given. */
+  types: string[];
+  /** Distinct event types (with details), sorted. */
+  typeNames: string[];
+  /** Per lead id: [first, end) into the sorted event arrays. */
+  index: Map<string, [number, number]>;
+  /** Events dropped because their lead or time was missing. */
+  dropped: number;
+}
+
+export interface ActivityColumns {
+  lead?: string;
+  time?: string;
+  type?: string;
+  /** Detail column whose values refine the type (content stage). Default `stage` when present. */
+  detail?: string | null;
+}
+
+/**
+ * Builds an activity log from parallel arrays (any order).
+ *
+ * @example
+ * const log = buildActivityLog(['L1', 'L1'], [Date.UTC(2025, 0, 3), Date.UTC(2025, 0, 9)], ['page_view', 'demo_request']);
+ */
+export function buildActivityLog(leads: ArrayLike<string | null>, times: ArrayLike<number | null>,
+  types: ArrayLike<string | null>, details?: ArrayLike<string | null>): ActivityLog {
+  const keep: number[] = [];
+  for (let i = 0; i < leads.length; i++) {
+    if (leads[i] !== null && times[i] !== null && Number.isFinite(times[i]) && types[i] !== null) keep.push(i);
+  }
+  keep.sort((a, b) => (leads[a]! < leads[b]! ? -1 : leads[a]! > leads[b]! ? 1 : times[a]! - times[b]!));
+  const n = keep.length;
+  const leadIds = new Array<string>(n);
+  const sortedTimes = new Float64Array(n);
+  const sortedTypes = new Array<string>(n);
+  const index = new Map<string, [number, number]>();
+  const typeSet = new Set<string>();
+  for (let k = 0; k < n; k++) {
+    const i = keep[k]!;
+    const lead = String(leads[i]);
+    leadIds[k] = lead;
+    sortedTimes[k] = times[i]!;
+    const detail = details?.[i];
+    const type = detail ? `${types[i]}:${detail}` : String(types[i]);
+    sortedTypes[k] = type;
+    typeSet.add(type);
+    const span = index.get(lead);
+    if (span) span[1] = k + 1;
+    else index.set(lead, [k, k + 1]);
+  }
+  return { leadIds, times: sortedTimes, types: sortedTypes, typeNames: [...typeSet].sort(), index, dropped: leads.length - n };
+}
+
+function pick(data: Dataset, wanted: string | undefined, fallbacks: string[], accept: (c: ColumnSchema) => boolean, flag: string): string {
+  const names = data.schema.columns.map((c) => c.name);
+  if (wanted) {
+    if (columnSchema(data.schema, wanted)) return wanted;
+    const near = closestNames(wanted, names);
+    throw new DataError('COLUMN_MISSING', `activity column "${wanted}" not found`, near.length ? `did you mean ${near.map((x) => `"${x}"`).join(' or ')}?` : `the activity file has: ${names.join(', ')}`);
+  }
+  for (const name of fallbacks) if (columnSchema(data.schema, name)) return name;
+  const found = data.schema.columns.find(accept);
+  if (found) return found.name;
+  throw new DataError('ACTIVITY_COLUMN_UNKNOWN', `cannot tell which activity column holds the ${flag}`,
+    `the activity file needs a lead id, a timestamp and an event type column (e.g. lead_id, occurred_at, type); it has: ${names.join(', ')}`);
+}
+
+/**
+ * Reads an activity file (CSV, Parquet, NDJSON, SQL). Columns are found by name (`lead_id`, `occurred_at`,
+ * `type`) or by type when not given.
+ *
+ * @example
+ * const log = await loadActivityLog({ path: 'data/sample/activities.csv' });
+ */
+export async function loadActivityLog(source: Source, columns: ActivityColumns = {}, options: LoadOptions = {}): Promise<ActivityLog> {
+  const data = await loadDataset(source, options);
+  const lead = pick(data, columns.lead, ['lead_id', 'leadId', 'lead'], (c) => c.type === 'id' || c.type === 'categorical', 'lead id');
+  const time = pick(data, columns.time, ['occurred_at', 'timestamp', 'time', 'event_time'], (c) => c.type === 'datetime' || c.type === 'date', 'timestamp');
+  const type = pick(data, columns.type, ['type', 'event_type', 'event', 'activity'], (c) => c.type === 'categorical', 'event type');
+  const timeSchema = columnSchema(data.schema, time)!;
+  if (timeSchema.type !== 'date' && timeSchema.type !== 'datetime') {
+    throw new DataError('NOT_A_DATE', `activity column "${time}" holds ${timeSchema.type} values, not timestamps`,
+      'name the timestamp column of the activity file (e.g. occurred_at) with ISO dates such as 2025-03-04T10:22:00Z');
+  }
+  const detail = columns.detail === null ? undefined : columns.detail ?? (columnSchema(data.schema, 'stage') ? 'stage' : undefined);
+  const str = (name: string) => (data.table.array(name) as ArrayLike<unknown>);
+  const asText = (values: ArrayLike<unknown>) => Array.from(values, (v) => (v === null ? null : String(v)));
+  return buildActivityLog(asText(str(lead)), str(time) as ArrayLike<number | null>, asText(str(type)), detail ? asText(str(detail)) : undefined);
+}
+
+export interface AggregateOptions {
+  /** Window lengths in days. Default 7, 30, 90. */
+  windows?: number[];
+  /** Half-life in days of the decayed engagement sum. Default 14. */
+  halfLifeDays?: number;
+  /** Weight per event type in the engagement sum; default 1 each. */
+  weights?: Record<string, number>;
+  /** Event types to count; default every type in the log. */
+  types?: string[];
+}
+
+export interface ActivityAggregates {
+  /** Column names in output order. */
+  names: string[];
+  /** One Float64Array per name, aligned with the lead ids asked for; NaN where undefined (no event yet). */
+  columns: Record<string, Float64Array>;
+}
+
+/** Output column name of a type's count in a window: `pricing_page_view_30d`, `content_download_decision_90d`. */
+export function countColumnName(type: string, days: number): string {
+  return `${type.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_${days}d`;
+}
+
+/**
+ * Aggregates each lead's events strictly before its as-of time (one time for all, or one per lead).
+ *
+ * @example
+ * const agg = aggregateActivities(log, ['L1', 'L2'], Date.UTC(2025, 5, 1));
+ * agg.columns.pricing_page_view_30d; // Float64Array [2, 0]
+ */
+export function aggregateActivities(log: ActivityLog, leadIds: ArrayLike<string | null>, asOf: number | ArrayLike<number>,
+  options: AggregateOptions = {}): ActivityAggregates {
+  const windows = options.windows ?? [7, 30, 90];
+  const halfLife = options.halfLifeDays ?? 14;
+  const types = options.types ?? log.typeNames;
+  const typeIndex = new Map(types.map((t, i) => [t, i]));
+  const n = leadIds.length;
+  const counts = types.map(() => windows.map(() => new Float64Array(n)));
+  const daysSince = new Float64Array(n).fill(Number.NaN);
+  const total = new Float64Array(n);
+  const engagement = new Float64Array(n);
+  const weights = types.map((t) => options.weights?.[t] ?? options.weights?.[t.split(':')[0]!] ?? 1);
+  const decay = Math.LN2 / halfLife;
+
+  for (let i = 0; i < n; i++) {
+    const id = leadIds[i];
+    const span = id === null || id === undefined ? undefined : log.index.get(String(id));
+    if (!span) continue;
+    const cut = typeof asOf === 'number' ? asOf : asOf[i]!;
+    let last = -Infinity;
+    for (let k = span[0]; k < span[1]; k++) {
+      const t = log.times[k]!;
+      if (!(t < cut)) break; // events are sorted by time within a lead: the rest are later
+      total[i]!++;
+      if (t > last) last = t;
+      const ti = typeIndex.get(log.types[k]!);
+      if (ti === undefined) continue;
+      const age = (cut - t) / DAY_MS;
+      engagement[i]! += weights[ti]! * Math.exp(-decay * age);
+      const perWindow = counts[ti]!;
+      for (let w = 0; w < windows.length; w++) if (age <= windows[w]!) perWindow[w]![i]!++;
+    }
+    if (last > -Infinity) daysSince[i] = (cut - last) / DAY_MS;
+  }
+
+  const names: string[] = [];
+  const columns: Record<string, Float64Array> = {};
+  types.forEach((type, ti) => windows.forEach((days, w) => {
+    const name = countColumnName(type, days);
+    names.push(name);
+    columns[name] = counts[ti]![w]!;
+  }));
+  names.push('activities_total', 'days_since_last_activity', 'engagement_decayed');
+  columns.activities_total = total;
+  columns.days_since_last_activity = daysSince;
+  columns.engagement_decayed = engagement;
+  return { names, columns };
+}
+
+/**
+ * Adds activity aggregates to a dataset as numeric feature columns (NaN becomes missing).
+ *
+ * @example
+ * const withActivity = joinActivities(data, aggregateActivities(log, data.table.array('lead_id'), asOf));
+ */
+export function joinActivities(data: Dataset, aggregates: ActivityAggregates): Dataset {
+  const clash = aggregates.names.filter((n) => columnSchema(data.schema, n));
+  if (clash.length > 0) {
+    throw new DataError('COLUMN_CLASH', `activity aggregates would replace existing columns: ${clash.join(', ')}`,
+      'rename those columns in the lead file, or leave out --activities');
+  }
+  const added: Record<string, Array<number | null>> = {};
+  const schemas: ColumnSchema[] = [];
+  for (const name of aggregates.names) {
+    const values = Array.from(aggregates.columns[name]!, (v) => (Number.isNaN(v) ? null : v));
+    added[name] = values;
+    const present = values.filter((v): v is number => v !== null);
+    const missing = values.length - present.length;
+    schemas.push({
+      name, type: 'numeric', feature: true, missing, missingShare: values.length ? missing / values.length : 0,
+      distinct: new Set(present).size, examples: [], warnings: [],
+      ...(present.length ? { min: present.reduce((a, b) => Math.min(a, b)), max: present.reduce((a, b) => Math.max(a, b)) } : {}),
+    });
+  }
+  return {
+    ...data,
+    table: data.table.assign(aq.table(added)),
+    schema: { ...data.schema, columns: [...data.schema.columns, ...schemas] },
+  };
+}

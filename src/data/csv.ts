@@ -1,0 +1,285 @@
+/**
+ * CSV/TSV parsing: RFC 4180 quoting (delimiters, quotes and newlines inside quoted fields), CRLF or LF,
+ * a UTF-8 byte-order mark, and delimiter detection among `,` `;` tab `|`.
+ *
+ * The parser is incremental (`push` chunks, then `end`) so the same code reads a whole file at once or
+ * streams one in pieces; `parseCsv` is the whole-text convenience over it.
+ */
+import { DataError } from '../errors.ts';
+
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+const QUOTE = 34; // "
+const LF = 10;
+const CR = 13;
+
+/** Removes a leading UTF-8 byte-order mark. */
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Guesses the delimiter from the start of a file: the candidate that splits the first lines into the same
+ * number (> 1) of fields most consistently, preferring more fields; quoted text is ignored.
+ *
+ * @example
+ * detectDelimiter('a;b;c\n1;2,5;3\n'); // ';'
+ */
+export function detectDelimiter(sample: string): Delimiter {
+  const text = stripBom(sample).slice(0, 65536);
+  let best: { delimiter: Delimiter; score: number } | null = null;
+  for (const delimiter of DELIMITERS) {
+    const counts = fieldCountsPerLine(text, delimiter.charCodeAt(0), 50);
+    if (counts.length === 0) continue;
+    const header = counts[0]!;
+    if (header < 2) continue;
+    const consistent = counts.filter((c) => c === header).length / counts.length;
+    const score = consistent * 1000 + Math.min(header, 999);
+    if (best === null || score > best.score) best = { delimiter, score };
+  }
+  return best?.delimiter ?? ',';
+}
+
+/** Field counts of the first `maxLines` complete records, honouring quotes. */
+function fieldCountsPerLine(text: string, delim: number, maxLines: number): number[] {
+  const counts: number[] = [];
+  let fields = 1;
+  let inQuotes = false;
+  let lineHasContent = false;
+  for (let i = 0; i < text.length && counts.length < maxLines; i++) {
+    const c = text.charCodeAt(i);
+    if (inQuotes) {
+      if (c === QUOTE) {
+        if (text.charCodeAt(i + 1) === QUOTE) i++;
+        else inQuotes = false;
+      }
+      continue;
+    }
+    if (c === QUOTE) {
+      inQuotes = true;
+      lineHasContent = true;
+    } else if (c === delim) {
+      fields++;
+      lineHasContent = true;
+    } else if (c === LF || c === CR) {
+      if (c === CR && text.charCodeAt(i + 1) === LF) i++;
+      if (lineHasContent) counts.push(fields);
+      fields = 1;
+      lineHasContent = false;
+    } else {
+      lineHasContent = true;
+    }
+  }
+  return counts;
+}
+
+export interface CsvParserOptions {
+  delimiter: Delimiter | string;
+  /** Called with each record's fields and the 1-based line number where it starts. */
+  onRecord: (fields: string[], line: number) => void;
+}
+
+/**
+ * Incremental CSV parser. Feed text with `push`, finish with `end`; records come out through `onRecord`.
+ * Blank lines are skipped. An unterminated quote at the end is a `DataError` naming its line.
+ */
+export class CsvParser {
+  private readonly delim: number;
+  private readonly onRecord: CsvParserOptions['onRecord'];
+  private pending = '';
+  private line = 1;
+  private started = false;
+
+  constructor(options: CsvParserOptions) {
+    if (options.delimiter.length !== 1) throw new RangeError('delimiter must be one character');
+    this.delim = options.delimiter.charCodeAt(0);
+    this.onRecord = options.onRecord;
+  }
+
+  push(chunk: string): void {
+    if (!this.started) {
+      chunk = stripBom(chunk);
+      this.started = true;
+    }
+    this.pending = this.pending.length > 0 ? this.pending + chunk : chunk;
+    this.pending = this.parse(this.pending, false);
+  }
+
+  end(): void {
+    const rest = this.parse(this.pending, true);
+    this.pending = '';
+    if (rest.length > 0) throw new Error('internal: CSV parser left text after end');
+  }
+
+  /** Parses complete records of `text`; returns the unparsed tail (an incomplete record) unless final. */
+  private parse(text: string, final: boolean): string {
+    const n = text.length;
+    const delim = this.delim;
+    let pos = 0;
+    while (pos < n) {
+      const recordStart = pos;
+      const recordLine = this.line;
+      let newlines = 0;
+      const fields: string[] = [];
+      let complete = false;
+      // One record: fields until an unquoted line break. Fields without quotes are sliced directly.
+      for (;;) {
+        if (pos >= n) {
+          if (final) {
+            fields.push('');
+            complete = true;
+          }
+          break;
+        }
+        if (text.charCodeAt(pos) === QUOTE) {
+          let value = '';
+          let segment = pos + 1;
+          let i = pos + 1;
+          let closed = false;
+          while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c === QUOTE) {
+              if (i + 1 < n && text.charCodeAt(i + 1) === QUOTE) {
+                value += text.slice(segment, i + 1);
+                i += 2;
+                segment = i;
+                continue;
+              }
+              if (i + 1 >= n && !final) break; // cannot tell "" from " yet
+              value += text.slice(segment, i);
+              closed = true;
+              i++;
+              break;
+            }
+            if (c === LF) newlines++;
+            i++;
+          }
+          if (!closed) {
+            if (!final) break;
+            throw new DataError(
+              'CSV_UNTERMINATED_QUOTE',
+              `unterminated quoted field starting on line ${recordLine}`,
+              'check that every opening quote (") has a closing one; a literal quote inside a quoted field is written ""',
+            );
+          }
+          // Text between the closing quote and the delimiter is kept, as most readers do.
+          let j = i;
+          while (j < n && text.charCodeAt(j) !== delim && text.charCodeAt(j) !== LF && text.charCodeAt(j) !== CR) j++;
+          if (j > i) value += text.slice(i, j);
+          pos = j;
+          fields.push(value);
+        } else {
+          let j = pos;
+          while (j < n) {
+            const c = text.charCodeAt(j);
+            if (c === delim || c === LF || c === CR) break;
+            j++;
+          }
+          if (j >= n && !final) break;
+          fields.push(text.slice(pos, j));
+          pos = j;
+        }
+        if (pos >= n) {
+          if (final) complete = true;
+          break;
+        }
+        const c = text.charCodeAt(pos);
+        if (c === delim) {
+          pos++;
+          continue;
+        }
+        if (c === CR) {
+          if (pos + 1 >= n && !final) break; // a LF may follow in the next chunk
+          pos += text.charCodeAt(pos + 1) === LF ? 2 : 1;
+        } else {
+          pos++;
+        }
+        newlines++;
+        complete = true;
+        break;
+      }
+      if (!complete) return text.slice(recordStart);
+      this.line = recordLine + newlines;
+      if (!(fields.length === 1 && fields[0] === '')) this.onRecord(fields, recordLine);
+    }
+    return '';
+  }
+}
+
+/** Parsed CSV: header names and one string array per column. */
+export interface CsvColumns {
+  names: string[];
+  columns: string[][];
+  delimiter: string;
+}
+
+/**
+ * Parses a whole CSV text into columns. The first record is the header. Short rows are padded with empty
+ * fields; a row with more fields than the header is a `DataError` naming its line.
+ *
+ * @example
+ * parseCsv('id,name\n1,"Smith, J"\n').columns[1]; // ['Smith, J']
+ */
+export function parseCsv(text: string, delimiter?: string): CsvColumns {
+  const delim = delimiter ?? detectDelimiter(text);
+  const collector = new CsvColumnCollector(delim);
+  const parser = new CsvParser({ delimiter: delim, onRecord: (f, line) => collector.add(f, line) });
+  parser.push(text);
+  parser.end();
+  return collector.result();
+}
+
+/** Turns records into columns, checking widths against the header. */
+export class CsvColumnCollector {
+  private names: string[] | null = null;
+  private columns: string[][] = [];
+  constructor(private readonly delimiter: string) {}
+
+  add(fields: string[], line: number): void {
+    if (this.names === null) {
+      this.names = uniqueHeader(fields);
+      this.columns = this.names.map(() => []);
+      return;
+    }
+    const width = this.names.length;
+    if (fields.length > width) {
+      throw new DataError(
+        'CSV_TOO_MANY_FIELDS',
+        `line ${line} has ${fields.length} fields but the header has ${width}`,
+        `check the delimiter (detected ${JSON.stringify(this.delimiter)}; pass --delimiter to override) and quoting on that line`,
+        [{ row: line, message: `${fields.length} fields, expected ${width}` }],
+      );
+    }
+    for (let c = 0; c < width; c++) this.columns[c]!.push(c < fields.length ? fields[c]! : '');
+  }
+
+  result(): CsvColumns {
+    if (this.names === null) {
+      throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
+    }
+    return { names: this.names, columns: this.columns, delimiter: this.delimiter };
+  }
+}
+
+/** Trims header names, names blank ones `column_N` and makes duplicates unique (`a`, `a_2`). */
+export function uniqueHeader(fields: string[]): string[] {
+  const seen = new Map<string, number>();
+  return fields.map((raw, i) => {
+    let name = raw.trim() || `column_${i + 1}`;
+    const count = seen.get(name) ?? 0;
+    seen.set(name, count + 1);
+    if (count > 0) name = `${name}_${count + 1}`;
+    return name;
+  });
+}
+
+/**
+ * Formats one CSV field: quoted when it holds the delimiter, a quote or a line break.
+ */
+export function csvField(value: string, delimiter = ','): string {
+  if (value.includes(delimiter) || value.includes('"') || value.includes('\n') || value.includes('\r')) {
+    return `"${value.replaceAll('"', '""')}"`;
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+/**
+ * The shared in-process DuckDB: one in-memory database per process, opened on first use.
+ * Used for Parquet, SQL sources and CSV files too large to hold as one JavaScript string.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DataError } from '../errors.ts';
+import type { RawValue } from '../types.ts';
+
+let connection: Promise<DuckDBConnection> | null = null;
+
+/** The process-wide DuckDB connection (in memory). */
+export function duckdb(): Promise<DuckDBConnection> {
+  connection ??= DuckDBInstance.create(':memory:').then((db) => db.connect());
+  return connection;
+}
+
+/** Quotes a string as a SQL literal. */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** Quotes an identifier for DuckDB. */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Column names and raw column values of a query's result. */
+export interface QueryColumns {
+  names: string[];
+  columns: RawValue[][];
+}
+
+/**
+ * Runs a query and returns its result column by column: integers as numbers, dates as `Date`, nested
+ * values as JSON text. A SQL error becomes a `DataError` carrying DuckDB's message.
+ *
+ * @example
+ * const { names, columns } = await queryColumns("select 1 as a");
+ */
+export async function queryColumns(sql: string, what = 'the query'): Promise<QueryColumns> {
+  const conn = await duckdb();
+  let reader;
+  try {
+    reader = await conn.runAndReadAll(sql);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
+      'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
+  }
+  const names = reader.columnNames();
+  const columns = reader.getColumnsJS().map((column) => column.map(toRawValue));
+  return { names, columns };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n').filter((l) => l.trim() !== '').slice(0, 2).join(' ');
+}
+
+function toRawValue(value: unknown): RawValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value.toString();
+  }
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (value instanceof Date) return value;
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}

@@ -1,0 +1,23 @@
+/**
+ * Missing-value tokens. A cell is missing when it is null, NaN, or text that (trimmed) equals one of the
+ * tokens. Defaults: empty, NA, N/A, null, NaN (with their common spellings); users add their own
+ * (`--na Select` for web forms whose placeholder was exported as a value).
+ */
+import type { RawValue } from '../types.ts';
+
+export const DEFAULT_NA_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan'];
+
+/** The token set for a run: defaults plus user tokens (a comma-separated string or a list). */
+export function naTokenSet(extra: string | readonly string[] = []): Set<string> {
+  const more = typeof extra === 'string' ? extra.split(',').map((t) => t.trim()).filter((t) => t !== '') : extra;
+  return new Set([...DEFAULT_NA_TOKENS, ...more]);
+}
+
+/** True when a raw cell counts as missing. */
+export function isMissing(value: RawValue | undefined, tokens: ReadonlySet<string>): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string') return tokens.has(value.trim());
+  if (typeof value === 'number') return Number.isNaN(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime());
+  return false;
+}

@@ -1,0 +1,195 @@
+/**
+ * Readers: CSV/TSV (delimiter detection, BOM, quoted fields), Parquet, NDJSON, JSON arrays, and SQL run in
+ * DuckDB. All return a `RawTable`: column names and raw cell values, before schema inference.
+ * CSV files larger than `bigFileBytes` (and gzip-compressed ones) are read by DuckDB as text columns, so a
+ * file too big for one JavaScript string is never loaded as text.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { DataError } from '../errors.ts';
+import type { RawValue } from '../types.ts';
+import { detectDelimiter, parseCsv, stripBom, uniqueHeader } from './csv.ts';
+import { queryColumns, sqlString } from './duckdb.ts';
+
+export type SourceFormat = 'csv' | 'parquet' | 'ndjson' | 'json' | 'sql';
+
+/** Where rows come from: a file, or a SQL query run in DuckDB. */
+export type Source = { path: string } | { sql: string };
+
+export interface RawTable {
+  names: string[];
+  columns: RawValue[][];
+  rows: number;
+  format: SourceFormat;
+  /** The CSV delimiter used (detected or given). */
+  delimiter?: string;
+  /** A file path or the SQL text. */
+  source: string;
+}
+
+export interface ReadOptions {
+  /** CSV delimiter; detected when absent. */
+  delimiter?: string;
+  /** Force a format instead of guessing from the extension. */
+  format?: Exclude<SourceFormat, 'sql'>;
+  /** CSV files above this size are read through DuckDB. Default 256 MiB. */
+  bigFileBytes?: number;
+}
+
+export const DEFAULT_BIG_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads a table from a file or a SQL query.
+ *
+ * @example
+ * const raw = await readTable({ path: 'data/sample/leads.csv' });
+ * const viaSql = await readTable({ sql: "select * from read_parquet('leads.parquet') where channel = 'webinar'" });
+ */
+export async function readTable(source: Source, options: ReadOptions = {}): Promise<RawTable> {
+  if ('sql' in source) {
+    const { names, columns } = await queryColumns(source.sql);
+    return finish(names, columns, 'sql', source.sql);
+  }
+  const path = source.path;
+  const size = await fileSize(path);
+  const format = options.format ?? (await guessFormat(path));
+  switch (format) {
+    case 'parquet': {
+      const { names, columns } = await queryColumns(`select * from read_parquet(${sqlString(path)})`, path);
+      return finish(names, columns, 'parquet', path);
+    }
+    case 'ndjson':
+    case 'json':
+      return readJsonFile(path, format);
+    case 'csv': {
+      const delimiter = options.delimiter ?? detectDelimiter(await readHead(path));
+      checkDelimiter(delimiter);
+      if (size > (options.bigFileBytes ?? DEFAULT_BIG_FILE_BYTES) || path.endsWith('.gz')) {
+        return readCsvWithDuckDb(path, delimiter);
+      }
+      const parsed = parseCsv(await readFile(path, 'utf8'), delimiter);
+      return finish(parsed.names, parsed.columns, 'csv', path, delimiter);
+    }
+  }
+}
+
+function finish(names: string[], columns: RawValue[][], format: SourceFormat, source: string, delimiter?: string): RawTable {
+  return { names, columns, rows: columns[0]?.length ?? 0, format, source, ...(delimiter ? { delimiter } : {}) };
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      throw new DataError('NOT_A_FILE', `${path} is a folder, not a file`, 'name a CSV, Parquet, NDJSON or JSON file');
+    }
+    return info.size;
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError('FILE_NOT_FOUND', `cannot read ${path}: no such file`,
+      'check the path; relative paths start from the current folder');
+  }
+}
+
+async function readHead(path: string, bytes = 65536): Promise<string> {
+  if (path.endsWith('.gz')) {
+    const { names } = await queryColumns(`select * from read_csv(${sqlString(path)}, all_varchar=true) limit 0`, path);
+    return names.join(',');
+  }
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Guesses a file's format from its extension, or from its first character when the extension says nothing. */
+export async function guessFormat(path: string): Promise<Exclude<SourceFormat, 'sql'>> {
+  const ext = extname(path.replace(/\.gz$/, '')).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq') return 'parquet';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt' || ext === '.psv') return 'csv';
+  const head = stripBom(await readHead(path, 4096)).trimStart();
+  if (head.startsWith('PAR1')) return 'parquet';
+  if (head.startsWith('[')) return 'json';
+  if (head.startsWith('{')) return ext === '.json' && !/}\s*\n\s*{/.test(head) ? 'json' : 'ndjson';
+  return 'csv';
+}
+
+function checkDelimiter(delimiter: string): void {
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new DataError('BAD_DELIMITER', `cannot use ${JSON.stringify(delimiter)} as a delimiter`,
+      'pass one character such as , ; | or \\t (--delimiter tab also works)');
+  }
+}
+
+async function readCsvWithDuckDb(path: string, delimiter: string): Promise<RawTable> {
+  const sql = `select * from read_csv(${sqlString(path)}, delim=${sqlString(delimiter)}, header=true, ` +
+    `quote='"', escape='"', all_varchar=true, null_padding=true)`;
+  const { names, columns } = await queryColumns(sql, path);
+  return finish(uniqueHeader(names), columns, 'csv', path, delimiter);
+}
+
+async function readJsonFile(path: string, format: 'ndjson' | 'json'): Promise<RawTable> {
+  const text = stripBom(await readFile(path, 'utf8'));
+  const records: unknown[] = [];
+  if (format === 'json') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new DataError('JSON_INVALID', `${path} is not valid JSON: ${(err as Error).message}`,
+        'a JSON file must hold one array of objects; for one object per line use the .ndjson extension');
+    }
+    if (!Array.isArray(parsed)) {
+      throw new DataError('JSON_NOT_ARRAY', `${path} holds a JSON ${typeof parsed}, not an array of records`,
+        'write the rows as [ {"col": value, ...}, ... ] or as NDJSON, one object per line');
+    }
+    records.push(...parsed);
+  } else {
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!.trim();
+      if (line === '') continue;
+      try {
+        records.push(JSON.parse(line));
+      } catch (err) {
+        throw new DataError('NDJSON_INVALID', `line ${i + 1} of ${path} is not valid JSON: ${(err as Error).message}`,
+          'NDJSON needs one complete JSON object per line');
+      }
+    }
+  }
+  return recordsToTable(records, format, path);
+}
+
+/** Column-wise table from an array of records; the columns are the union of keys in first-seen order. */
+export function recordsToTable(records: unknown[], format: SourceFormat, source: string): RawTable {
+  const index = new Map<string, number>();
+  const columns: RawValue[][] = [];
+  records.forEach((record, row) => {
+    if (record === null || typeof record !== 'object' || Array.isArray(record)) {
+      throw new DataError('JSON_NOT_RECORD', `record ${row + 1} of ${source} is not an object`,
+        'each row must be a JSON object such as {"lead_id": "L1", "converted": 1}');
+    }
+    for (const [key, value] of Object.entries(record)) {
+      let c = index.get(key);
+      if (c === undefined) {
+        c = columns.length;
+        index.set(key, c);
+        columns.push(new Array<RawValue>(row).fill(null));
+      }
+      columns[c]![row] = jsonValue(value);
+    }
+    for (const column of columns) if (column.length <= row) column.push(null);
+  });
+  return finish([...index.keys()], columns, format, source);
+}
+
+function jsonValue(value: unknown): RawValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return JSON.stringify(value);
+}

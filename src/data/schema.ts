@@ -1,0 +1,268 @@
+/**
+ * Schema inference: for every column, its type (numeric, boolean, categorical, date, datetime, id, free
+ * text, constant), whether it is a feature by default, missing share, cardinality, examples and warnings
+ * an analyst should read before training (id-like, constant, sentinel values, leakage suspects,
+ * ambiguous dates, high cardinality).
+ */
+import type { ColumnType, RawValue } from '../types.ts';
+import { type DateFormat, detectDateFormat } from './dates.ts';
+import { isMissing, naTokenSet } from './missing.ts';
+import type { RawTable } from './read.ts';
+
+export interface ColumnSchema {
+  name: string;
+  type: ColumnType;
+  /** Used as a model feature by default (ids, free text and constants are not). */
+  feature: boolean;
+  missing: number;
+  missingShare: number;
+  distinct: number;
+  /** Most frequent values, as text, most frequent first. */
+  examples: string[];
+  warnings: string[];
+  /** Numeric written with decimal commas (`3,5`). */
+  decimalComma?: boolean;
+  /** Raw spellings of true and false, for boolean columns read from text. */
+  booleanTokens?: { true: string[]; false: string[] };
+  dateFormat?: DateFormat;
+  /** Numeric range, for numeric columns. */
+  min?: number;
+  max?: number;
+}
+
+export interface Schema {
+  rows: number;
+  columns: ColumnSchema[];
+  naTokens: string[];
+}
+
+export interface InferOptions {
+  /** Extra missing-value tokens. */
+  na?: string | readonly string[];
+  /** The CSV delimiter, which decides whether decimal commas are allowed (only with `;`). */
+  delimiter?: string;
+  /** How to read day/month when no value decides. Default day-first. */
+  dateOrder?: 'dmy' | 'mdy';
+}
+
+const BOOLEAN_PAIRS: ReadonlyArray<readonly [string, string]> = [
+  ['yes', 'no'],
+  ['true', 'false'],
+  ['y', 'n'],
+  ['1', '0'],
+];
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DECIMAL_COMMA = /^[+-]?\d+(?:,\d+)?$/;
+const MONTHS = new Set(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'june', 'jul', 'july', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
+  'january', 'february', 'march', 'april', 'august', 'september', 'october', 'november', 'december']);
+const ID_NAME = /(^id$|_id$|id$|^uuid|_key$|_num$|^key$|number$|_no$)/i;
+const LEAK_NAME = /(^|_)(converted|conversion|won|lost|closed|outcome|status|result|churned?|deal_stage|opportunity|signed|purchased)(_|$)|^(call_)?duration$/i;
+
+/**
+ * Infers the schema of a raw table.
+ *
+ * @example
+ * const raw = await readTable({ path: 'data/sample/leads.csv' });
+ * const schema = inferSchema(raw, { na: ['Select'], delimiter: raw.delimiter });
+ * schema.columns.find((c) => c.name === 'lead_id')?.type; // 'id'
+ */
+export function inferSchema(raw: RawTable, options: InferOptions = {}): Schema {
+  const tokens = naTokenSet(options.na ?? []);
+  const columns = raw.names.map((name, c) => inferColumn(name, raw.columns[c]!, raw.rows, tokens, options));
+  return { rows: raw.rows, columns, naTokens: [...tokens] };
+}
+
+function textOf(value: RawValue): string {
+  if (typeof value === 'string') return value.trim();
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+function inferColumn(name: string, values: readonly RawValue[], rows: number, tokens: ReadonlySet<string>, options: InferOptions): ColumnSchema {
+  const present: RawValue[] = [];
+  const counts = new Map<string, number>();
+  for (const v of values) {
+    if (isMissing(v, tokens)) continue;
+    present.push(v);
+    const key = textOf(v);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const missing = rows - present.length;
+  const distinct = counts.size;
+  // Most frequent first; ties keep first-seen order (the sort is stable).
+  const examples = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
+  const base = { name, missing, missingShare: rows === 0 ? 0 : missing / rows, distinct, examples };
+  const warnings: string[] = [];
+  if (rows > 0 && missing / rows > 0.5 && present.length > 0) warnings.push(`${pct(missing / rows)} missing`);
+
+  if (present.length === 0) {
+    return { ...base, type: 'constant', feature: false, warnings: ['every value is missing'] };
+  }
+  if (distinct === 1) {
+    const note = missing > 0 ? `one value (${examples[0]}) besides missing: excluded` : `one value (${examples[0]}): excluded`;
+    return { ...base, type: 'constant', feature: false, warnings: [note, ...warnings] };
+  }
+  if (LEAK_NAME.test(name)) warnings.push('name suggests it is known only after the outcome: check for leakage');
+
+  const boolean = booleanTokens(present, counts);
+  if (boolean) return { ...base, type: 'boolean', feature: true, warnings, ...(boolean === true ? {} : { booleanTokens: boolean }) };
+
+  const numbers = numericValues(present, options.delimiter === ';');
+  if (numbers) {
+    const { values: nums, decimalComma } = numbers;
+    let min = Infinity;
+    let max = -Infinity;
+    let integers = true;
+    for (const x of nums) {
+      if (x < min) min = x;
+      if (x > max) max = x;
+      if (!Number.isInteger(x)) integers = false;
+    }
+    const summary = { min, max, ...(decimalComma ? { decimalComma: true } : {}) };
+    const idReason = integers ? numericIdReason(name, values, nums, rows, missing, min, max, tokens) : null;
+    if (idReason) return { ...base, type: 'id', feature: false, warnings: [idReason, ...warnings], ...summary };
+    const sentinel = sentinelWarning(counts, present.length, min, max);
+    if (sentinel) warnings.push(sentinel);
+    if (integers && distinct <= 12 && distinct >= 3 && !/(count|num|days|age|pages|visits|views)/i.test(name)) {
+      warnings.push(`only ${distinct} integer values: numeric here; if they are codes, treat the column as categorical`);
+    }
+    return { ...base, type: 'numeric', feature: true, warnings, ...summary };
+  }
+
+  const dateFormat = dateFormatOf(present, options.dateOrder);
+  if (dateFormat) {
+    if (dateFormat.ambiguous) {
+      warnings.push(`day and month cannot be told apart (no part above 12): read as ${dateFormat.label}; pass --date-order ${dateFormat.order === 'dmy' ? 'mdy' : 'dmy'} if that is wrong`);
+    }
+    const type: ColumnType = dateFormat.hasTime ? 'datetime' : 'date';
+    return { ...base, type, feature: true, warnings, dateFormat };
+  }
+
+  const strings = present.map(textOf);
+  const unique = distinct === present.length;
+  const avgWords = strings.reduce((s, t) => s + t.split(/\s+/).length, 0) / strings.length;
+  const avgLength = strings.reduce((s, t) => s + t.length, 0) / strings.length;
+  if (unique && missing === 0 && rows >= 10 && avgWords < 2) {
+    return { ...base, type: 'id', feature: false, warnings: ['unique per row: an identifier, excluded from features', ...warnings] };
+  }
+  if (ID_NAME.test(name) && distinct > Math.max(50, 0.2 * present.length) && avgWords < 2) {
+    return { ...base, type: 'id', feature: false,
+      warnings: [`identifier shared by several rows (${distinct} values): excluded from features; usable as a group key (--split group --group ${name})`, ...warnings] };
+  }
+  if (distinct > 0.5 * present.length && (avgWords >= 4 || avgLength >= 40)) {
+    return { ...base, type: 'text', feature: false, warnings: ['free text: excluded from features', ...warnings] };
+  }
+  if ([...counts.keys()].every((k) => MONTHS.has(k.toLowerCase()))) {
+    warnings.push('month names without a year: categorical; they give no time order');
+  }
+  if (distinct > 100) warnings.push(`high cardinality (${distinct} values): rare levels will be pooled`);
+  return { ...base, type: 'categorical', feature: true, warnings };
+}
+
+function pct(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
+}
+
+/** `true` for typed booleans; the spelling pair for text booleans; null otherwise. */
+function booleanTokens(present: readonly RawValue[], counts: Map<string, number>): true | { true: string[]; false: string[] } | null {
+  if (present.every((v) => typeof v === 'boolean')) return true;
+  if (counts.size > 4) return null;
+  const lower = new Set([...counts.keys()].map((k) => k.toLowerCase()));
+  if (lower.size !== 2) return null;
+  for (const [t, f] of BOOLEAN_PAIRS) {
+    if (lower.has(t) && lower.has(f)) {
+      const keys = [...counts.keys()];
+      return { true: keys.filter((k) => k.toLowerCase() === t), false: keys.filter((k) => k.toLowerCase() === f) };
+    }
+  }
+  return null;
+}
+
+function numericValues(present: readonly RawValue[], allowDecimalComma: boolean): { values: number[]; decimalComma: boolean } | null {
+  const values: number[] = new Array(present.length);
+  let dot = true;
+  for (let i = 0; i < present.length; i++) {
+    const v = present[i]!;
+    if (typeof v === 'number') {
+      values[i] = v;
+      continue;
+    }
+    if (typeof v !== 'string') return null;
+    const t = v.trim();
+    if (!NUMBER.test(t)) {
+      dot = false;
+      break;
+    }
+    values[i] = Number(t);
+  }
+  if (dot) return { values, decimalComma: false };
+  if (!allowDecimalComma) return null;
+  let sawComma = false;
+  for (let i = 0; i < present.length; i++) {
+    const v = present[i]!;
+    if (typeof v !== 'string') return null;
+    const t = v.trim();
+    if (!DECIMAL_COMMA.test(t)) return null;
+    if (t.includes(',')) sawComma = true;
+    values[i] = Number(t.replace(',', '.'));
+  }
+  return sawComma ? { values, decimalComma: true } : null;
+}
+
+/** Parses a numeric cell of a column whose schema says numeric. */
+export function toNumber(value: RawValue, decimalComma = false): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value !== 'string') return Number.NaN;
+  const t = value.trim();
+  return Number(decimalComma ? t.replace(',', '.') : t);
+}
+
+function numericIdReason(name: string, values: readonly RawValue[], nums: readonly number[], rows: number, missing: number,
+  min: number, max: number, tokens: ReadonlySet<string>): string | null {
+  if (missing > 0 || rows < 10) return null;
+  let increasing = true;
+  let previous = -Infinity;
+  for (const v of values) {
+    if (isMissing(v, tokens)) return null;
+    const x = typeof v === 'number' ? v : Number(String(v).trim());
+    if (!(x > previous)) {
+      increasing = false;
+      break;
+    }
+    previous = x;
+  }
+  if (increasing) return 'integers increasing row by row: an identifier, excluded from features';
+  const unique = new Set(nums).size === nums.length;
+  if (!unique) return null;
+  if (max - min + 1 <= 1.1 * nums.length) return 'unique integers covering a contiguous range: an identifier, excluded from features';
+  if (ID_NAME.test(name)) return 'unique per row and named like an identifier: excluded from features';
+  return null;
+}
+
+/** A value such as -1 or 999 that stands for "none" in a large share of rows. */
+function sentinelWarning(counts: Map<string, number>, present: number, min: number, max: number): string | null {
+  for (const candidate of ['-1', '999', '9999', '-999']) {
+    const n = counts.get(candidate) ?? 0;
+    const value = Number(candidate);
+    if (n / present >= 0.05 && (value === min || value === max)) {
+      return `${candidate} in ${pct(n / present)} of rows looks like a code for "none", not a quantity`;
+    }
+  }
+  return null;
+}
+
+function dateFormatOf(present: readonly RawValue[], order: 'dmy' | 'mdy' = 'dmy'): DateFormat | null {
+  if (present.every((v) => v instanceof Date)) {
+    const hasTime = present.some((v) => (v as Date).getTime() % 86_400_000 !== 0);
+    return { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'timestamp' : 'date' };
+  }
+  if (!present.every((v) => typeof v === 'string')) return null;
+  return detectDateFormat(present as string[], order);
+}
+
+/** Finds a column's schema by name. */
+export function columnSchema(schema: Schema, name: string): ColumnSchema | undefined {
+  return schema.columns.find((c) => c.name === name);
+}

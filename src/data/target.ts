@@ -1,0 +1,102 @@
+/**
+ * The target: which rows converted. Accepted as booleans (0/1, yes/no, true/false), as a two-valued
+ * column with a named positive value, or as a date column (converted when a date is present, as with
+ * `converted_at`). Every way a target can be unusable is a `DataError` with a hint.
+ */
+import { DataError } from '../errors.ts';
+import { closestNames } from './closest-names.ts';
+import type { Dataset } from './dataset.ts';
+import { columnSchema } from './schema.ts';
+
+export const MIN_POSITIVES = 10;
+
+export interface Target {
+  name: string;
+  /** 1 converted, 0 not; 0 also for unlabelled rows, which `unlabelled` lists. */
+  y: Uint8Array;
+  positives: number;
+  negatives: number;
+  /** Rows whose target is missing (not usable for training or evaluation). */
+  unlabelled: Int32Array;
+  /** How the target was read, for reports: e.g. `yes = converted`, `date present = converted`. */
+  rule: string;
+}
+
+export interface TargetOptions {
+  /** For a two-valued text column: the value that means converted. */
+  positive?: string;
+  /** Minimum positives needed; default 10. */
+  minPositives?: number;
+}
+
+/**
+ * Reads the target column of a dataset.
+ *
+ * @example
+ * const t = resolveTarget(data, 'converted');
+ * t.positives; // conversions among labelled rows
+ */
+export function resolveTarget(data: Dataset, name: string, options: TargetOptions = {}): Target {
+  const column = columnSchema(data.schema, name);
+  const names = data.schema.columns.map((c) => c.name);
+  if (!column) {
+    const near = closestNames(name, names);
+    throw new DataError('TARGET_MISSING', `target column "${name}" not found`,
+      near.length > 0 ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : `the columns are: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}`);
+  }
+  const values = data.table.array(name) as ArrayLike<unknown>;
+  const n = values.length;
+  const y = new Uint8Array(n);
+  const unlabelled: number[] = [];
+  let rule: string;
+
+  if (column.type === 'date' || column.type === 'datetime') {
+    for (let i = 0; i < n; i++) y[i] = values[i] === null ? 0 : 1;
+    rule = `a date in ${name} = converted`;
+  } else if (column.type === 'boolean') {
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === null) unlabelled.push(i);
+      else y[i] = v ? 1 : 0;
+    }
+    const spelled = column.booleanTokens?.true[0];
+    rule = spelled ? `${name} = ${spelled} means converted` : `${name} true = converted`;
+  } else {
+    const levels = [...new Set(Array.from(values).filter((v) => v !== null).map(String))].sort();
+    if (levels.length <= 1 || column.type === 'constant') {
+      throw new DataError('TARGET_ONE_CLASS', `target "${name}" has only one class${levels[0] !== undefined ? ` (${levels[0]})` : ''}`,
+        'a model needs both converted and non-converted rows; check the filter that produced this file');
+    }
+    if (levels.length > 2) {
+      const shown = levels.slice(0, 10).map((l) => `"${l}"`).join(', ');
+      throw new DataError('TARGET_NOT_BINARY', `target "${name}" has ${levels.length} values, not two: ${shown}${levels.length > 10 ? ', …' : ''}`,
+        'use a column that says converted or not (0/1, yes/no, true/false) or a conversion date column');
+    }
+    const positive = options.positive;
+    if (positive === undefined || !levels.includes(positive)) {
+      throw new DataError('TARGET_POSITIVE_UNKNOWN', `target "${name}" has two values (${levels.map((l) => `"${l}"`).join(', ')}) and it is not clear which one means converted`,
+        `name it with --positive, e.g. --positive "${levels[1]}"`);
+    }
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === null) unlabelled.push(i);
+      else y[i] = String(v) === positive ? 1 : 0;
+    }
+    rule = `${name} = ${positive} means converted`;
+  }
+
+  const unlabelledSet = new Set(unlabelled);
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += y[i]!;
+  const negatives = n - unlabelledSet.size - positives;
+  if (positives === 0 || negatives === 0) {
+    throw new DataError('TARGET_ONE_CLASS', `target "${name}" has only one class (${positives === 0 ? 'no conversions' : 'every row converted'})`,
+      'a model needs both converted and non-converted rows; check the filter that produced this file');
+  }
+  const min = options.minPositives ?? MIN_POSITIVES;
+  if (positives < min) {
+    throw new DataError('TOO_FEW_POSITIVES', `target "${name}" has ${positives} conversions; at least ${min} are needed to train and evaluate`,
+      'use a longer history or a broader conversion definition (e.g. opportunity created instead of deal won)');
+  }
+  return { name, y, positives, negatives, unlabelled: Int32Array.from(unlabelled), rule };
+}

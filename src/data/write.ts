@@ -1,0 +1,86 @@
+/**
+ * Writers. Every write is atomic: the file is written beside its destination under a temporary name and
+ * renamed into place at the end, so an interrupted run leaves no partial file. An input file is never
+ * overwritten (`assertNotInput`).
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { once } from 'node:events';
+import { ConfigError } from '../errors.ts';
+import { csvField } from './csv.ts';
+
+function tempPath(path: string): string {
+  return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Writes text to a file atomically, creating its folder.
+ *
+ * @example
+ * await writeFileAtomic('out/metrics.json', JSON.stringify(metrics, null, 2) + '\n');
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPath(path);
+  try {
+    await writeFile(tmp, content);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Refuses to write over a file the run reads. */
+export function assertNotInput(output: string, inputs: readonly string[]): void {
+  const out = resolve(output);
+  if (inputs.some((i) => resolve(i) === out)) {
+    throw new ConfigError('OUTPUT_IS_INPUT', `refusing to overwrite the input file ${output}`, 'choose another --output path');
+  }
+}
+
+export type CellValue = string | number | boolean | null | undefined;
+
+function cellText(v: CellValue): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  return String(v);
+}
+
+/**
+ * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically, streaming rows so a
+ * large table is never held as one string.
+ *
+ * @example
+ * await writeCsvColumns('leads.csv', ['lead_id', 'score'], [['L1', 'L2'], [80, 12]]);
+ */
+export async function writeCsvColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPath(path);
+  const out = createWriteStream(tmp, { encoding: 'utf8' });
+  try {
+    const rows = columns[0]?.length ?? 0;
+    let buffer = names.map((n) => csvField(n)).join(',') + '\n';
+    for (let r = 0; r < rows; r++) {
+      let line = '';
+      for (let c = 0; c < columns.length; c++) {
+        if (c > 0) line += ',';
+        line += csvField(cellText(columns[c]![r]));
+      }
+      buffer += line + '\n';
+      if (buffer.length > 1 << 16) {
+        if (!out.write(buffer)) await once(out, 'drain');
+        buffer = '';
+      }
+    }
+    out.end(buffer);
+    await once(out, 'finish');
+    await rename(tmp, path);
+  } catch (err) {
+    out.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
