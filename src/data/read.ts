@@ -4,7 +4,9 @@
  * CSV files larger than `bigFileBytes` (and gzip-compressed ones) are read by DuckDB as text columns, so a
  * file too big for one JavaScript string is never loaded as text.
  */
+import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
 import { extname } from 'node:path';
 import { DataError } from '../errors.ts';
 import type { RawValue } from '../types.ts';
@@ -93,8 +95,22 @@ async function fileSize(path: string): Promise<number> {
 
 async function readHead(path: string, bytes = 65536): Promise<string> {
   if (path.endsWith('.gz')) {
-    const { names } = await queryColumns(`select * from read_csv(${sqlString(path)}, all_varchar=true) limit 0`, path);
-    return names.join(',');
+    // The first bytes of the decompressed stream, without decompressing the rest.
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stream = createReadStream(path).pipe(createGunzip());
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size >= bytes) break;
+      }
+    } catch {
+      throw new DataError('GZIP_INVALID', `${path} is not a readable gzip file`, 'check that the file is complete and gzip-compressed');
+    } finally {
+      stream.destroy();
+    }
+    return Buffer.concat(chunks).subarray(0, bytes).toString('utf8');
   }
   const handle = await open(path, 'r');
   try {

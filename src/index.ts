@@ -1,0 +1,31 @@
+/**
+ * leadscore's public library API. Every CLI command is a thin layer over these functions.
+ *
+ * @example
+ * import { loadDataset, resolveTarget, splitDataset, createRng } from 'leadscore';
+ * const data = await loadDataset({ path: 'leads.csv' });
+ * const target = resolveTarget(data, 'converted');
+ * const split = splitDataset(data, target.y, { kind: 'stratified', testSize: 0.2, rng: createRng(42).fork('split') });
+ */
+export { ConfigError, DataError, LeadscoreError, ModelFormatError, NotFittedError } from './errors.ts';
+export type { DataIssue, Validation } from './errors.ts';
+export { createRng, type Rng } from './random.ts';
+export type { ColumnType, RawValue, SplitIndices, SplitKind } from './types.ts';
+
+export { readTable, type RawTable, type ReadOptions, type Source, type SourceFormat } from './data/read.ts';
+export { CsvParser, detectDelimiter, parseCsv } from './data/csv.ts';
+export { detectDateFormat, parseDate, type DateFormat } from './data/dates.ts';
+export { DEFAULT_NA_TOKENS, isMissing, naTokenSet } from './data/missing.ts';
+export { inferSchema, type ColumnSchema, type InferOptions, type Schema } from './data/schema.ts';
+export { applySchema, loadDataset, type Dataset, type LoadOptions } from './data/dataset.ts';
+export { inspectSource, type InspectReport, type InspectOptions } from './data/inspect.ts';
+export { resolveTarget, type Target, type TargetOptions } from './data/target.ts';
+export { groupSplit, splitDataset, stratifiedSplit, timeSplit, type SplitOptions, type SplitResult } from './data/split.ts';
+export {
+  aggregateActivities, buildActivityLog, joinActivities, loadActivityLog,
+  type ActivityAggregates, type ActivityLog, type AggregateOptions,
+} from './data/activities.ts';
+export { conversionBySegment, type SegmentRow, type SegmentTable } from './data/summary.ts';
+export { generateSample, writeSample, TRUE_MODEL, SCORING_DELAY_DAYS, type SyntheticOptions } from './data/synthetic.ts';
+export { assertNotInput, writeCsvColumns, writeFileAtomic } from './data/write.ts';
+export { SAMPLE } from './data/sample-paths.ts';

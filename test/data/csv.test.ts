@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CsvParser, csvField, detectDelimiter, parseCsv, uniqueHeader } from '../../src/data/csv.ts';
+import { DataError } from '../../src/errors.ts';
+
+describe('parseCsv', () => {
+  it('reads quoted fields holding delimiters, quotes and line breaks', () => {
+    const text = 'id,note,city\n1,"Smith, J","He said ""hi""\nthen left"\n2,plain,"Paris"\n';
+    const { names, columns } = parseCsv(text, ',');
+    expect(names).toEqual(['id', 'note', 'city']);
+    expect(columns[0]).toEqual(['1', '2']);
+    expect(columns[1]).toEqual(['Smith, J', 'plain']);
+    expect(columns[2]).toEqual(['He said "hi"\nthen left', 'Paris']);
+  });
+
+  it('drops a UTF-8 byte-order mark and reads CRLF line ends without keeping \\r', () => {
+    const { names, columns } = parseCsv('\uFEFFa,y\r\n1,no\r\n2,yes\r\n', ',');
+    expect(names).toEqual(['a', 'y']);
+    expect(columns[1]).toEqual(['no', 'yes']);
+  });
+
+  it('skips blank lines and pads short rows', () => {
+    const { columns } = parseCsv('a,b,c\n1,2,3\n\n4,5\n', ',');
+    expect(columns).toEqual([['1', '4'], ['2', '5'], ['3', '']]);
+  });
+
+  it('reads a last line without a line break, and a trailing empty field', () => {
+    expect(parseCsv('a,b\n1,', ',').columns).toEqual([['1'], ['']]);
+  });
+
+  it('names the line of a row with too many fields', () => {
+    try {
+      parseCsv('a,b\n1,2\n1,2,3\n', ',');
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(DataError);
+      expect((err as DataError).message).toBe('line 3 has 3 fields but the header has 2');
+      expect((err as DataError).hint).toContain('--delimiter');
+    }
+  });
+
+  it('names the line where an unterminated quote starts', () => {
+    expect(() => parseCsv('a,b\n1,2\n3,"open\n4,5\n', ',')).toThrow('unterminated quoted field starting on line 3');
+  });
+
+  it('counts lines inside quoted fields when reporting errors', () => {
+    expect(() => parseCsv('a,b\n"x\ny",2\n1,2,3\n', ',')).toThrow('line 4 has 3 fields');
+  });
+
+  it('gives the same records whatever the chunk boundaries (property)', () => {
+    const cell = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a,b', 'q"q', 'x\ny', 'r\r\ns', '', ' '));
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        (rows, cuts, crlf) => {
+          const eol = crlf ? '\r\n' : '\n';
+          // A record of one empty field is a blank line, which readers skip: keep the first field non-empty.
+          const safe = rows.map((r) => [`k${r[0]}`, r[1]!, r[2]!]);
+          const text = ['h1,h2,h3', ...safe.map((r) => r.map((c) => csvField(c)).join(','))].join(eol) + eol;
+          const records: string[][] = [];
+          const parser = new CsvParser({ delimiter: ',', onRecord: (f) => records.push(f) });
+          let pos = 0;
+          for (const step of cuts) {
+            if (pos >= text.length) break;
+            parser.push(text.slice(pos, pos + step));
+            pos += step;
+          }
+          parser.push(text.slice(pos));
+          parser.end();
+          expect(records).toEqual([['h1', 'h2', 'h3'], ...safe]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('detectDelimiter', () => {
+  it.each([
+    [',', 'a,b,c\n1,2,3\n4,5,6\n'],
+    [';', 'a;b;c\n1,5;2;3\n4;5,5;6\n'],
+    ['\t', 'a\tb\tc\n1\t2, 5\t3\n'],
+    ['|', 'a|b|c\n1|2|3\n'],
+  ])('detects %j', (delimiter, text) => {
+    expect(detectDelimiter(text)).toBe(delimiter);
+  });
+
+  it('ignores delimiters inside quotes', () => {
+    expect(detectDelimiter('name;city\n"Smith, J";"Rome, IT"\n"Doe, A";Paris\n')).toBe(';');
+  });
+});
+
+describe('uniqueHeader', () => {
+  it('trims, fills blank names and de-duplicates', () => {
+    expect(uniqueHeader([' a ', '', 'a', 'b', 'a'])).toEqual(['a', 'column_2', 'a_2', 'b', 'a_3']);
+  });
+});

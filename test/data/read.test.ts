@@ -1,0 +1,104 @@
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { queryColumns, sqlString } from '../../src/data/duckdb.ts';
+import { readTable } from '../../src/data/read.ts';
+import { DataError } from '../../src/errors.ts';
+import { tempDir, writeTemp } from '../helpers.ts';
+
+const CSV = 'lead_id,channel,note,score\r\nL1,webinar,"likes ""pricing"", asks\nfor demo",1.5\r\nL2,referral,,2\r\n';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+
+describe('readTable', () => {
+  it('reads CSV with CRLF, quotes and embedded line breaks', async () => {
+    const path = await writeTemp(dir, 'a.csv', CSV);
+    const t = await readTable({ path });
+    expect(t.format).toBe('csv');
+    expect(t.delimiter).toBe(',');
+    expect(t.names).toEqual(['lead_id', 'channel', 'note', 'score']);
+    expect(t.columns[2]).toEqual(['likes "pricing", asks\nfor demo', '']);
+    expect(t.rows).toBe(2);
+  });
+
+  it('reads TSV, semicolon and pipe files by detecting the delimiter', async () => {
+    for (const [name, d] of [['t.tsv', '\t'], ['s.csv', ';'], ['p.txt', '|']] as const) {
+      const path = await writeTemp(dir, name, `a${d}b${d}c\n1${d}x y${d}3\n`);
+      const t = await readTable({ path });
+      expect(t.delimiter).toBe(d);
+      expect(t.columns[1]).toEqual(['x y']);
+    }
+  });
+
+  it('honours an explicit delimiter', async () => {
+    const path = await writeTemp(dir, 'forced.csv', 'a;b,c\n1;2,3\n');
+    expect((await readTable({ path }, { delimiter: ',' })).names).toEqual(['a;b', 'c']);
+  });
+
+  it('reads CSV through DuckDB above the size threshold, with the same values as the JS parser', async () => {
+    const path = await writeTemp(dir, 'big.csv', CSV);
+    const js = await readTable({ path });
+    const viaDuckDb = await readTable({ path }, { bigFileBytes: 0 });
+    expect(viaDuckDb.names).toEqual(js.names);
+    // DuckDB reads an empty field as NULL; both are missing values.
+    expect(viaDuckDb.columns.map((c) => c.map((v) => v ?? ''))).toEqual(js.columns);
+  });
+
+  it('reads gzip-compressed CSV through DuckDB', async () => {
+    const path = await writeTemp(dir, 'z.csv.gz', gzipSync(Buffer.from('a;b\n1;x\n2;y\n')));
+    const t = await readTable({ path });
+    expect(t.delimiter).toBe(';');
+    expect(t.columns[1]).toEqual(['x', 'y']);
+  });
+
+  it('reads Parquet with typed values', async () => {
+    const path = `${dir}/leads.parquet`;
+    await queryColumns(`copy (select 'L' || i::varchar as lead_id, i::bigint as n, i % 2 = 0 as even, date '2025-01-01' + i::int as d
+      from range(3) t(i)) to ${sqlString(path)} (format parquet)`);
+    const t = await readTable({ path });
+    expect(t.format).toBe('parquet');
+    expect(t.names).toEqual(['lead_id', 'n', 'even', 'd']);
+    expect(t.columns[1]).toEqual([0, 1, 2]);
+    expect(t.columns[2]).toEqual([true, false, true]);
+    expect((t.columns[3]![1] as Date).toISOString()).toBe('2025-01-02T00:00:00.000Z');
+  });
+
+  it('reads NDJSON, filling keys a record lacks with null', async () => {
+    const path = await writeTemp(dir, 'r.ndjson', '{"a":1,"b":"x"}\n\n{"a":2,"c":true}\n');
+    const t = await readTable({ path });
+    expect(t.format).toBe('ndjson');
+    expect(t.names).toEqual(['a', 'b', 'c']);
+    expect(t.columns).toEqual([[1, 2], ['x', null], [null, true]]);
+  });
+
+  it('reads a JSON array of records', async () => {
+    const path = await writeTemp(dir, 'r.json', '[{"a":1,"nested":{"k":2}},{"a":null}]');
+    const t = await readTable({ path });
+    expect(t.format).toBe('json');
+    expect(t.columns).toEqual([[1, null], ['{"k":2}', null]]);
+  });
+
+  it('runs a SQL query in DuckDB', async () => {
+    const path = await writeTemp(dir, 'q.csv', 'channel,n\nwebinar,3\nreferral,5\nwebinar,4\n');
+    const t = await readTable({ sql: `select channel, sum(n) as total from read_csv(${sqlString(path)}) group by channel order by channel` });
+    expect(t.format).toBe('sql');
+    expect(t.columns).toEqual([['referral', 'webinar'], [5, 7]]);
+  });
+
+  it.each([
+    ['a missing file', () => readTable({ path: `${dir}/nope.csv` }), 'no such file'],
+    ['a folder', () => readTable({ path: dir }), 'is a folder'],
+    ['invalid JSON', async () => readTable({ path: await writeTemp(dir, 'bad.json', '[{"a":1},') }), 'is not valid JSON'],
+    ['invalid NDJSON', async () => readTable({ path: await writeTemp(dir, 'bad.ndjson', '{"a":1}\n{a:2}\n') }), 'line 2 of'],
+    ['a JSON object', async () => readTable({ path: await writeTemp(dir, 'obj.json', '{"a":1}') }), 'not an array'],
+    ['bad SQL', () => readTable({ sql: 'select * from no_such_table' }), 'DuckDB could not run'],
+  ])('rejects %s with a DataError and a hint', async (_what, run, message) => {
+    const err = await run().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).message).toContain(message);
+    expect((err as DataError).hint.length).toBeGreaterThan(10);
+  });
+});
+

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { applySchema } from '../../src/data/dataset.ts';
+import type { RawTable } from '../../src/data/read.ts';
+import { type ColumnSchema, inferSchema } from '../../src/data/schema.ts';
+import type { RawValue } from '../../src/types.ts';
+
+function raw(columns: Record<string, RawValue[]>, delimiter?: string): RawTable {
+  const names = Object.keys(columns);
+  return { names, columns: names.map((n) => columns[n]!), rows: columns[names[0]!]!.length, format: 'csv', source: 'test', ...(delimiter ? { delimiter } : {}) };
+}
+
+function infer(values: RawValue[], options: Parameters<typeof inferSchema>[1] = {}, name = 'x'): ColumnSchema {
+  return inferSchema(raw({ [name]: values }, options.delimiter), options).columns[0]!;
+}
+
+const repeat = <T>(values: T[], times: number): T[] => Array.from({ length: times }, () => values).flat();
+
+describe('inferSchema', () => {
+  it('finds numeric columns, with missing tokens and a range', () => {
+    const c = infer(['1.5', '-2', '3e2', '', 'NA', 'N/A', 'null', 'NaN', '7']);
+    expect(c).toMatchObject({ type: 'numeric', feature: true, missing: 5, min: -2, max: 300 });
+    expect(c.missingShare).toBeCloseTo(5 / 9);
+  });
+
+  it('reads decimal commas only in semicolon files', () => {
+    expect(infer(['3,5', '2', '-1,25'], { delimiter: ';' })).toMatchObject({ type: 'numeric', decimalComma: true, min: -1.25, max: 3.5 });
+    expect(infer(['3,5', '2', '-1,25'], { delimiter: ',' }).type).toBe('categorical');
+    expect(infer(['3,5', '2', '1.234,5'], { delimiter: ';' }).type).toBe('categorical');
+  });
+
+  it.each([
+    [['yes', 'no', 'yes', 'no']],
+    [['TRUE', 'FALSE', 'FALSE']],
+    [['true', 'false', 'True']],
+    [['Y', 'N', 'y']],
+    [['0', '1', '1', '0']],
+    [[0, 1, 1]],
+    [[true, false, null]],
+  ])('finds booleans in %j', (values) => {
+    expect(infer(values as RawValue[]).type).toBe('boolean');
+  });
+
+  it('types boolean values by their spelling', () => {
+    const r = raw({ y: ['yes', 'no', 'YES', ''] });
+    const schema = inferSchema(r);
+    expect(applySchema(r, schema).array('y')).toEqual([true, false, true, null]);
+  });
+
+  it('finds categorical columns and user missing tokens', () => {
+    const values = repeat(['webinar', 'referral', 'Select'], 5);
+    expect(infer(values)).toMatchObject({ type: 'categorical', distinct: 3, missing: 0 });
+    expect(infer(values, { na: ['Select'] })).toMatchObject({ type: 'categorical', distinct: 2, missing: 5 });
+    expect(infer(values, { na: 'Select,referral' }).type).toBe('constant');
+  });
+
+  it('finds dates and datetimes and types them as epoch ms', () => {
+    expect(infer(['2025-01-01', '2025-02-01'])).toMatchObject({ type: 'date', feature: true });
+    expect(infer(['2025-01-01T10:00:00Z', '2025-02-01T00:00:00Z']).type).toBe('datetime');
+    const r = raw({ d: ['13/01/2025', '', '02/01/2025'] });
+    expect(applySchema(r, inferSchema(r)).array('d')).toEqual([Date.UTC(2025, 0, 13), null, Date.UTC(2025, 0, 2)]);
+  });
+
+  it('warns about ambiguous day/month and follows --date-order', () => {
+    const c = infer(['01/02/2025', '03/04/2025']);
+    expect(c.warnings.join()).toContain('day and month cannot be told apart');
+    expect(infer(['01/02/2025', '03/04/2025'], { dateOrder: 'mdy' }).dateFormat?.label).toBe('mm/dd/yyyy');
+  });
+
+  it('finds id columns: unique text, increasing integers, shuffled contiguous integers, repeated keys', () => {
+    const n = 40;
+    expect(infer(Array.from({ length: n }, (_, i) => `L${i}`))).toMatchObject({ type: 'id', feature: false });
+    expect(infer(Array.from({ length: n }, (_, i) => String(i + 1)), {}, 'Cust_num')).toMatchObject({ type: 'id', feature: false });
+    const shuffled = Array.from({ length: n }, (_, i) => String((i * 17) % n));
+    expect(infer(shuffled, {}, 'row').type).toBe('id');
+    const revenue = Array.from({ length: n }, (_, i) => String((i * 7919) % 100_003 * 1000));
+    expect(infer(revenue, {}, 'annual_revenue').type).toBe('numeric');
+    const accounts = Array.from({ length: 200 }, (_, i) => `A${Math.floor(i / 2)}`);
+    const account = infer(accounts, {}, 'account_id');
+    expect(account).toMatchObject({ type: 'id', feature: false });
+    expect(account.warnings[0]).toContain('--split group --group account_id');
+  });
+
+  it('finds free text', () => {
+    const notes = Array.from({ length: 30 }, (_, i) => `Called on day ${i}, asked about pricing and a demo`);
+    notes[3] = notes[4]!;
+    expect(infer(notes)).toMatchObject({ type: 'text', feature: false });
+  });
+
+  it('finds constant and all-missing columns', () => {
+    expect(infer(['a', 'a', ''])).toMatchObject({ type: 'constant', feature: false });
+    expect(infer(['', 'NA', null])).toMatchObject({ type: 'constant', feature: false, warnings: ['every value is missing'] });
+  });
+
+  it('flags sentinel values, month names and leakage suspects by name', () => {
+    const pdays = [...repeat(['-1'], 8), '5', '30'];
+    expect(infer(pdays, {}, 'pdays').warnings.join()).toContain('-1 in 80% of rows looks like a code');
+    expect(infer(['Feb', 'Mar', 'June', 'Nov'], {}, 'Month').warnings.join()).toContain('month names without a year');
+    expect(infer(['12', '300', '45'], {}, 'duration').warnings.join()).toContain('leakage');
+    expect(infer(['12', '300', '45'], {}, 'ProductRelated_Duration').warnings.join()).not.toContain('leakage');
+  });
+
+  it('lists the most frequent values first', () => {
+    expect(infer(['b', 'a', 'b', 'c', 'b', 'a']).examples).toEqual(['b', 'a', 'c']);
+  });
+});

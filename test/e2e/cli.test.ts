@@ -1,0 +1,131 @@
+import { spawnSync } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BANK, HAVE_SHARED, SHOPPERS, tempDir, writeTemp } from '../helpers.ts';
+
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A bad-input failure: exit 2, one error line and a hint, no stack trace. */
+function expectUsageError(r: ReturnType<typeof cli>, message: string): void {
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).toMatch(/^error: /m);
+  expect(r.stderr).toContain(message);
+  expect(r.stderr).toMatch(/^hint: .+/m);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stdout).toBe('');
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+
+describe('leadscore CLI', () => {
+  it('prints help with its commands', () => {
+    const r = cli('--help');
+    expect(r.code).toBe(0);
+    for (const command of ['demo', 'generate', 'inspect']) expect(r.stdout).toContain(command);
+    expect(cli('inspect', '--help').stdout).toContain('--na <tokens>');
+  });
+
+  it('runs the demo: summary on stdout as JSON, summary.json written', async () => {
+    const out = join(dir, 'demo');
+    const r = cli('demo', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.dataset).toMatchObject({ rows: 20000, seed: 42 });
+    expect(summary.splits.map((s: { kind: string }) => s.kind)).toEqual(['stratified', 'time', 'group']);
+    expect(r.stderr).toContain('conversion by channel');
+    const written = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
+    expect(written.segments).toEqual(summary.segments);
+  });
+
+  it('writes the same demo summary twice for the same seed', async () => {
+    const a = join(dir, 'demo-a');
+    const b = join(dir, 'demo-b');
+    expect(cli('demo', '--out', a).code).toBe(0);
+    expect(cli('demo', '--out', b).code).toBe(0);
+    expect(await readFile(join(a, 'summary.json'), 'utf8')).toBe(await readFile(join(b, 'summary.json'), 'utf8'));
+  });
+
+  it('generates a byte-identical sample for the same seed and refuses to overwrite without --force', async () => {
+    const a = join(dir, 'gen-a');
+    const b = join(dir, 'gen-b');
+    expect(cli('generate', '--rows', '500', '--seed', '9', '--out', a).code).toBe(0);
+    expect(cli('generate', '--rows', '500', '--seed', '9', '--out', b).code).toBe(0);
+    for (const f of ['leads.csv', 'activities.csv', 'truth.csv']) {
+      expect((await readFile(join(a, f))).equals(await readFile(join(b, f)))).toBe(true);
+    }
+    const before = await stat(join(a, 'leads.csv'));
+    expectUsageError(cli('generate', '--rows', '50', '--out', a), 'already has leads.csv');
+    expect((await stat(join(a, 'leads.csv'))).mtimeMs).toBe(before.mtimeMs);
+    expect(cli('generate', '--rows', '50', '--out', a, '--force').code).toBe(0);
+  });
+
+  it('inspects a file read through --sql', async () => {
+    const path = await writeTemp(dir, 'q.csv', 'id,channel\n1,webinar\n2,referral\n3,webinar\n');
+    const r = cli('inspect', '--sql', `select * from read_csv('${path}') where channel = 'webinar'`, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'sql', rows: 2 });
+  });
+
+  it.each([
+    ['a missing file', ['inspect', 'no/such/file.csv'], 'cannot read no/such/file.csv'],
+    ['no input', ['inspect'], 'no input'],
+    ['an unknown option', ['inspect', '--bogus'], "unknown option '--bogus'"],
+    ['an unknown command', ['trian'], "unknown command 'trian'"],
+    ['a bad number', ['generate', '--rows', 'many'], 'expected a whole number'],
+    ['a bad start date', ['generate', '--start', '2024-13-45', '--out', '/tmp/never-written'], '--start must be an ISO date'],
+  ])('rejects %s with exit 2, error and hint', (_what, args, message) => {
+    expectUsageError(cli(...args), message);
+  });
+
+  it('rejects a misspelled target with a suggestion', async () => {
+    const path = await writeTemp(dir, 't.csv', 'lead_id,converted\n' + Array.from({ length: 30 }, (_, i) => `L${i},${i % 3 === 0 ? 1 : 0}`).join('\n'));
+    const r = cli('inspect', path, '--target', 'convertd');
+    expectUsageError(r, 'target column "convertd" not found');
+    expect(r.stderr).toContain('hint: did you mean "converted"?');
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('inspect on the shared datasets', () => {
+  it('online-shoppers: finds the ; delimiter, TRUE/FALSE booleans and the Month values', () => {
+    const r = cli('inspect', SHOPPERS, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.delimiter).toBe(';');
+    expect(report.rows).toBe(12330);
+    const column = (name: string) => report.columns.find((c: { name: string }) => c.name === name);
+    expect(column('Revenue')).toMatchObject({ type: 'boolean', booleanTokens: { true: ['TRUE'], false: ['FALSE'] } });
+    expect(column('Weekend').type).toBe('boolean');
+    expect(column('Month')).toMatchObject({ type: 'categorical', distinct: 10 });
+    expect(column('Month').examples).toContain('May');
+    expect(column('Month').warnings.join()).toContain('month names');
+    expect(column('BounceRates').type).toBe('numeric');
+  });
+
+  it('bank-marketing: flags Cust_num as an id, reads yes/no without the \\r, flags duration and pdays', () => {
+    const r = cli('inspect', BANK, '--target', 'y', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const column = (name: string) => report.columns.find((c: { name: string }) => c.name === name);
+    expect(column('Cust_num')).toMatchObject({ type: 'id', feature: false });
+    expect(column('y')).toMatchObject({ type: 'boolean' });
+    expect(report.target).toMatchObject({ positives: 5289, negatives: 45211 - 5289 });
+    expect(column('duration').warnings.join()).toContain('leakage');
+    expect(column('pdays').warnings.join()).toContain('-1 in 82% of rows');
+  });
+
+  it('prints a readable table', () => {
+    const r = cli('inspect', BANK);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('45,211 rows × 18 columns, csv, comma-separated');
+    expect(r.stdout).toMatch(/Cust_num\s+id\s+no/);
+  });
+});
