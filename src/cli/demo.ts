@@ -10,11 +10,16 @@ import { loadDataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { PACKAGE_ROOT, SAMPLE } from '../data/sample-paths.ts';
 import { splitDataset } from '../data/split.ts';
-import { conversionBySegment, type SegmentTable } from '../data/summary.ts';
+import { conversionByLabel, conversionBySegment, type SegmentTable } from '../data/summary.ts';
 import { SCORING_DELAY_DAYS } from '../data/synthetic.ts';
 import { resolveTarget } from '../data/target.ts';
 import { writeFileAtomic } from '../data/write.ts';
 import { createRng } from '../random.ts';
+import { rocAuc } from '../evaluation/metrics.ts';
+import { draftRules } from '../rules/draft.ts';
+import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
+import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
+import { writeTable, type CellValue } from '../data/write.ts';
 import { createOutput, formatTable, percent } from './output.ts';
 import { parseInteger } from './options.ts';
 import { createProgress } from './progress.ts';
@@ -37,7 +42,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (flags: DemoFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const progress = createProgress('demo', 5);
+      const progress = createProgress('demo', 7);
       const rng = createRng(flags.seed);
 
       progress.tick(0, 'loading the sample');
@@ -59,7 +64,29 @@ export function registerDemo(program: Command): void {
 
       const segments: SegmentTable[] = SEGMENTS.map((c) => conversionBySegment(data, target.y, c, stratified.train));
       const byMonth = conversionBySegmentMonth(created, target.y);
+      progress.tick(1, 'rule baseline');
+
+      // The points baseline: the hand-written sample rules, and rules drafted from the training rows only.
+      const context = { activities: log, asOf: scoredAt };
+      const handWritten = new RuleScorer(await loadRuleFile(SAMPLE.rules));
+      const handScores = handWritten.score(leads, context);
+      const drafted = draftRules(leads, target.y, stratified.train, { target: SAMPLE.target, exclude: ['converted_at'], activities: log, asOf: scoredAt });
+      const draftedScores = new RuleScorer(drafted.rules).score(leads, context);
+      const rulesSummary = {
+        file: relative(PACKAGE_ROOT, SAMPLE.rules),
+        holdoutAuc: { handWritten: rocAuc(handScores.score, target.y, stratified.test), drafted: rocAuc(draftedScores.score, target.y, stratified.test) },
+        scoreBands: scoreBands(handScores.score, target.y, stratified.test),
+        tiers: conversionByLabel(handScores.tier, target.y, stratified.test, ['hot', 'warm', 'cold']),
+        grades: conversionByLabel(handScores.grade, target.y, stratified.test, ['A', 'B', 'C', 'D']),
+        actions: conversionByLabel(handScores.action, target.y, stratified.test, ['sales', 'review', 'nurture', 'disqualify']),
+        drafted: { criteria: drafted.rules.criteria.length, halfLives: Object.fromEntries(drafted.notes.filter((n) => n.halfLifeDays).map((n) => [n.criterion, n.halfLifeDays])) },
+      };
       progress.tick(1, 'writing');
+      const scoresPath = join(flags.out, 'rule-scores.csv');
+      const exported = ruleExportColumns(leads, handScores);
+      await writeTable(scoresPath, exported.names, exported.columns as Array<ArrayLike<CellValue>>);
+      const draftPath = join(flags.out, 'rules-drafted.yaml');
+      await writeFileAtomic(draftPath, ruleSetToYaml(drafted.rules, `Drafted by leadscore demo from the training rows of the bundled sample (seed ${flags.seed}).`));
 
       const rate = (rows: Int32Array) => rows.reduce((s, r) => s + target.y[r]!, 0) / rows.length;
       const splits = [stratified, time, group].map((s) => ({
@@ -74,13 +101,14 @@ export function registerDemo(program: Command): void {
         splits,
         conversionByMonth: byMonth,
         segments,
+        rules: rulesSummary,
       };
       const summaryPath = join(flags.out, 'summary.json');
       await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
       progress.tick(1, 'done');
       progress.stop();
 
-      out.json({ ...summary, files: { summary: summaryPath } });
+      out.json({ ...summary, files: { summary: summaryPath, ruleScores: scoresPath, draftedRules: draftPath } });
       out.say('leadscore demo — the bundled synthetic sample (data/README.md describes it)\n');
       out.say(renderInspect({ source: relative(PACKAGE_ROOT, SAMPLE.leads), format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',', rows: leads.raw.rows, columns: leads.schema.columns }));
       out.say(`\ntarget converted: ${target.positives.toLocaleString('en-US')} of ${leads.raw.rows.toLocaleString('en-US')} leads (${percent(summary.dataset.rate)})`);
@@ -96,7 +124,16 @@ export function registerDemo(program: Command): void {
         out.say(`\nconversion by ${s.column} (training rows):`);
         out.say(formatTable([s.column, 'leads', 'converted', 'rate'], s.rows.map((r) => [r.segment, r.leads, r.conversions, percent(r.rate)])));
       }
-      out.say(`\nwrote ${relative(process.cwd(), summaryPath) || summaryPath}`);
+      out.say(`\nrule baseline: ${rulesSummary.file}, activities counted as of created_at + ${SCORING_DELAY_DAYS} days; hold-out rows (${stratified.test.length}):`);
+      out.say(formatTable(['score', 'leads', 'converted', 'rate'], rulesSummary.scoreBands.map((b) => [b.band, b.leads, b.conversions, percent(b.rate)])));
+      for (const [title, rows] of [['tier', rulesSummary.tiers], ['grade (fit)', rulesSummary.grades], ['action', rulesSummary.actions]] as const) {
+        out.say('');
+        out.say(formatTable([title, 'leads', 'converted', 'rate'], rows.map((r) => [r.segment, r.leads, r.conversions, percent(r.rate)])));
+      }
+      out.say(`\nhold-out AUC: hand-written rules ${rulesSummary.holdoutAuc.handWritten.toFixed(3)}, rules drafted from the training rows ${rulesSummary.holdoutAuc.drafted.toFixed(3)}` +
+        ` (${rulesSummary.drafted.criteria} criteria; fitted half-lives: ${Object.entries(rulesSummary.drafted.halfLives).map(([k, v]) => `${k} ${v}d`).join(', ')})`);
+      const shown = (p: string) => relative(process.cwd(), p) || p;
+      out.say(`\nwrote ${shown(summaryPath)}, ${shown(scoresPath)}, ${shown(draftPath)}`);
     });
 }
 
@@ -110,4 +147,16 @@ function conversionBySegmentMonth(created: ArrayLike<number>, y: Uint8Array): Ar
     months.set(month, m);
   }
   return [...months.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, m]) => ({ month, ...m, rate: m.conversions / m.leads }));
+}
+
+/** Conversion per 10-point band of the rule score, over the given rows. */
+function scoreBands(score: Float64Array, y: Uint8Array, rows: Int32Array): Array<{ band: string; leads: number; conversions: number; rate: number }> {
+  const bands = Array.from({ length: 10 }, (_, k) => ({ band: k === 9 ? '90–100' : `${k * 10}–${k * 10 + 9}`, leads: 0, conversions: 0, rate: 0 }));
+  for (const r of rows) {
+    const b = bands[Math.min(9, Math.floor(score[r]! / 10))]!;
+    b.leads++;
+    b.conversions += y[r]!;
+  }
+  for (const b of bands) b.rate = b.leads ? b.conversions / b.leads : 0;
+  return bands.filter((b) => b.leads > 0);
 }

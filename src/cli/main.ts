@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { registerDemo } from './demo.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInspect } from './inspect.ts';
+import { registerRules } from './rules.ts';
 import { reportError } from './run.ts';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerGenerate(program);
   registerInspect(program);
+  registerRules(program);
   return program;
 }
 

@@ -7,7 +7,13 @@ import { LeadscoreError } from '../errors.ts';
 
 export function reportError(err: unknown): number {
   if (err instanceof LeadscoreError) {
-    process.stderr.write(`error: ${err.message}\nhint: ${err.hint}\n`);
+    process.stderr.write(`error: ${err.message}\n`);
+    // Every further problem, one per line (a rule file with several mistakes, say).
+    const issues = (err as { issues?: unknown }).issues;
+    if (Array.isArray(issues) && issues.length > 1) {
+      for (const issue of issues.slice(1)) process.stderr.write(`  ${describeIssue(issue)}\n`);
+    }
+    process.stderr.write(`hint: ${err.hint}\n`);
     return 2;
   }
   if (err instanceof CommanderError) {
@@ -19,4 +25,14 @@ export function reportError(err: unknown): number {
   const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`internal error (a bug in leadscore, please report it):\n${stack}\n`);
   return 1;
+}
+
+function describeIssue(issue: unknown): string {
+  if (issue && typeof issue === 'object') {
+    const i = issue as { file?: string; line?: number; rule?: string; row?: number; column?: string; message?: string };
+    const where = [i.file && i.line ? `${i.file}:${i.line}` : undefined, i.rule ? `rule "${i.rule}"` : undefined,
+      i.column ? `column "${i.column}"` : undefined, i.row !== undefined ? `row ${i.row}` : undefined].filter(Boolean).join(': ');
+    return `${where ? `${where}: ` : ''}${i.message ?? ''}`;
+  }
+  return String(issue);
 }

@@ -11,6 +11,7 @@ export const SAMPLE = {
   leads: join(SAMPLE_DIR, 'leads.csv'),
   activities: join(SAMPLE_DIR, 'activities.csv'),
   truth: join(SAMPLE_DIR, 'truth.csv'),
+  rules: join(PACKAGE_ROOT, 'data', 'rules', 'sample.yaml'),
   /** The bundled sample's target column, date column, id and account columns. */
   target: 'converted',
   date: 'created_at',

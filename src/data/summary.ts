@@ -76,3 +76,24 @@ function formatNumber(x: number): string {
   if (Math.abs(x) >= 1e4) return `${(x / 1e3).toFixed(0)}k`;
   return Number.isInteger(x) ? String(x) : x.toFixed(2);
 }
+
+/**
+ * Conversion per label (a tier, a grade, an action) over the given rows, in the order given by `order`
+ * (labels not in it follow, by rate).
+ *
+ * @example
+ * conversionByLabel(scores.tier, y, split.test, ['hot', 'warm', 'cold']);
+ */
+export function conversionByLabel(labels: ArrayLike<string>, y: Uint8Array, rows: Int32Array, order: readonly string[] = []): SegmentRow[] {
+  const groups = new Map<string, SegmentRow>();
+  for (const r of rows) {
+    const segment = labels[r]!;
+    let g = groups.get(segment);
+    if (!g) groups.set(segment, (g = { segment, leads: 0, conversions: 0, rate: 0 }));
+    g.leads++;
+    g.conversions += y[r]!;
+  }
+  for (const g of groups.values()) g.rate = g.conversions / g.leads;
+  const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
+  return [...groups.values()].sort((a, b) => rank(a.segment) - rank(b.segment) || b.rate - a.rate || (a.segment < b.segment ? -1 : 1));
+}

@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { ConfigError } from '../errors.ts';
 import { csvField } from './csv.ts';
+import { queryColumns, sqlString } from './duckdb.ts';
 
 function tempPath(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -82,5 +83,70 @@ export async function writeCsvColumns(path: string, names: readonly string[], co
     out.destroy();
     await rm(tmp, { force: true });
     throw err;
+  }
+}
+
+export type OutputFormat = 'csv' | 'ndjson' | 'parquet';
+
+/** The output format named by a flag, or by the file's extension (CSV when it says nothing). */
+export function outputFormat(path: string, flag?: string): OutputFormat {
+  const f = (flag ?? (path.endsWith('.parquet') ? 'parquet' : /\.(ndjson|jsonl)$/.test(path) ? 'ndjson' : 'csv')).toLowerCase();
+  if (f !== 'csv' && f !== 'ndjson' && f !== 'parquet') {
+    throw new ConfigError('BAD_FORMAT', `unknown output format "${flag}"`, 'use --format csv, ndjson or parquet');
+  }
+  return f;
+}
+
+/**
+ * Writes a table as NDJSON atomically: one JSON object per line, keys in column order.
+ */
+export async function writeNdjsonColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<unknown>>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPath(path);
+  const out = createWriteStream(tmp, { encoding: 'utf8' });
+  try {
+    const rows = columns[0]?.length ?? 0;
+    let buffer = '';
+    for (let r = 0; r < rows; r++) {
+      const record: Record<string, unknown> = {};
+      names.forEach((name, c) => {
+        const v = columns[c]![r];
+        record[name] = typeof v === 'number' && !Number.isFinite(v) ? null : v ?? null;
+      });
+      buffer += `${JSON.stringify(record)}\n`;
+      if (buffer.length > 1 << 16) {
+        if (!out.write(buffer)) await once(out, 'drain');
+        buffer = '';
+      }
+    }
+    out.end(buffer);
+    await once(out, 'finish');
+    await rename(tmp, path);
+  } catch (err) {
+    out.destroy();
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Writes a table as CSV, NDJSON or Parquet, atomically. Parquet goes through DuckDB from a temporary
+ * NDJSON file, with the column types DuckDB infers from the values.
+ *
+ * @example
+ * await writeTable('scores.parquet', ['lead_id', 'rule_score'], [ids, scores]);
+ */
+export async function writeTable(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>, format = outputFormat(path)): Promise<void> {
+  if (format === 'csv') return writeCsvColumns(path, names, columns);
+  if (format === 'ndjson') return writeNdjsonColumns(path, names, columns);
+  const json = tempPath(path) + '.ndjson';
+  const parquet = tempPath(path);
+  try {
+    await writeNdjsonColumns(json, names, columns);
+    await queryColumns(`copy (select * from read_json(${sqlString(json)}, format='newline_delimited')) to ${sqlString(parquet)} (format parquet)`, path);
+    await rename(parquet, path);
+  } finally {
+    await rm(json, { force: true });
+    await rm(parquet, { force: true });
   }
 }

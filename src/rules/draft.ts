@@ -1,0 +1,325 @@
+/**
+ * Drafting a rule file from history, as a marketer would weight what converts, on the **training rows
+ * only**: for each category (and each quantile bin of a numeric column) its conversion rate against the
+ * base rate, turned into points (a segment converting twice as often as average earns +15, rounded to
+ * 5); the strongest 10–20 criteria kept. For each event type in the activity log, the decay half-life is
+ * fitted from a grid (3–180 days): the one whose decayed event count best separates converters (highest
+ * log-likelihood of a one-feature logistic fit; the AUC per half-life is reported beside it).
+ * Tiers and grades are set at quantiles of the drafted scores on the training rows.
+ */
+import { type ActivityLog } from '../data/activities.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { DAY_MS } from '../data/dates.ts';
+import { rocAuc } from '../evaluation/metrics.ts';
+import { leadIdColumn, scoreWithRules } from './engine.ts';
+import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, DEFAULT_GRADES, DEFAULT_TIERS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';
+
+export const HALF_LIFE_GRID = [3, 7, 14, 30, 60, 90, 180] as const;
+/** Points for a segment whose conversion rate is twice the base rate. */
+const POINTS_PER_DOUBLING = 15;
+
+export interface DraftOptions {
+  /** Columns never used (the target, ids and leaks are excluded anyway). */
+  exclude?: string[];
+  /** Target column name, excluded from criteria. */
+  target?: string;
+  activities?: ActivityLog;
+  /** Scoring time(s) for the activity criteria, aligned with the dataset's rows. */
+  asOf?: number | ArrayLike<number>;
+  leadId?: string;
+  /** At most this many criteria (default 16). */
+  maxCriteria?: number;
+  /** Minimum training rows a segment needs (default max(30, 1% of rows)). */
+  minSupport?: number;
+  name?: string;
+}
+
+export interface DraftNote {
+  criterion: string;
+  support: number;
+  rate: number;
+  /** For activity criteria: the fitted half-life, and the AUC of the decayed count per half-life tried. */
+  halfLifeDays?: number;
+  halfLifeAuc?: Record<number, number>;
+}
+
+export interface DraftResult {
+  rules: RuleSet;
+  baseRate: number;
+  trainRows: number;
+  notes: DraftNote[];
+}
+
+const round5 = (x: number) => 5 * Math.round(x / 5);
+const pointsFor = (rate: number, base: number) => Math.max(-40, Math.min(40, round5((POINTS_PER_DOUBLING / Math.LN2) * Math.log(rate / base))));
+
+interface Candidate {
+  criterion: Omit<Criterion, 'line'>;
+  column: string;
+  /** 1 for the training rows (by position in `rows`) the criterion fires on. */
+  members: Uint8Array;
+  /** Evidence strength: support × squared log-lift (a chi-square-like weight). */
+  strength: number;
+  note: DraftNote;
+}
+
+/**
+ * Drafts a rule set from the training rows.
+ *
+ * @example
+ * const { rules } = draftRules(data, target.y, split.train, { target: 'converted', activities: log, asOf });
+ * await writeFileAtomic('rules.yaml', ruleSetToYaml(rules));
+ */
+export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, options: DraftOptions = {}): DraftResult {
+  const n = rows.length;
+  let positives = 0;
+  for (const r of rows) positives += y[r]!;
+  const base = positives / n;
+  const minSupport = options.minSupport ?? Math.max(30, Math.ceil(0.01 * n));
+  const exclude = new Set([...(options.exclude ?? []), ...(options.target ? [options.target] : [])]);
+  // Smoothed rate: a segment with little data is pulled toward the base rate.
+  const smoothed = (conv: number, count: number) => (conv + 20 * base) / (count + 20);
+  const candidates: Candidate[] = [];
+
+  const consider = (column: string, condition: Condition[], label: string, member: (r: number) => boolean) => {
+    let count = 0;
+    let conv = 0;
+    const members = new Uint8Array(n);
+    rows.forEach((r, k) => {
+      if (member(r)) {
+        members[k] = 1;
+        count++;
+        conv += y[r]!;
+      }
+    });
+    if (count < minSupport || count > n - minSupport) return;
+    const rate = smoothed(conv, count);
+    const points = pointsFor(rate, base);
+    if (points === 0) return;
+    const words = label.replace('≥', 'at least').replace('<', 'under').replace('=', 'is');
+    const name = `${column}_${words}`.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?=[^a-z])/, 'c_');
+    candidates.push({
+      column,
+      members,
+      strength: count * Math.log(rate / base) ** 2,
+      criterion: { name, label: `${column} ${label}`, family: 'fit', when: condition, points, disqualify: false },
+      note: { criterion: name, support: count, rate: conv / count },
+    });
+  };
+
+  for (const column of data.schema.columns) {
+    if (!column.feature || exclude.has(column.name)) continue;
+    const values = data.table.array(column.name) as ArrayLike<unknown>;
+    if (column.type === 'categorical' || column.type === 'boolean') {
+      const levels = new Set<unknown>();
+      for (const r of rows) if (values[r] !== null) levels.add(values[r]);
+      for (const level of levels) {
+        const text = column.type === 'boolean' ? (level ? 'yes' : 'no') : String(level);
+        consider(column.name, [{ column: column.name, op: 'eq', value: text }], `= ${text}`, (r) => values[r] === level);
+      }
+    } else if (column.type === 'numeric') {
+      const present = Array.from(rows, (r) => values[r]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+      if (present.length === 0) continue;
+      const edges = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => present[Math.floor(q * present.length)]!))].filter((e) => e > present[0]!);
+      edges.forEach((edge, k) => {
+        const lo = k === 0 ? undefined : edges[k - 1]!;
+        const cond: Condition[] = lo === undefined ? [{ column: column.name, op: 'lt', value: edge }]
+          : [{ column: column.name, op: 'gte', value: lo }, { column: column.name, op: 'lt', value: edge }];
+        consider(column.name, cond, lo === undefined ? `< ${edge}` : `${lo} to ${edge}`, (r) => typeof values[r] === 'number' && (values[r] as number) < edge && (lo === undefined || (values[r] as number) >= lo));
+      });
+      const top = edges[edges.length - 1];
+      if (top !== undefined) consider(column.name, [{ column: column.name, op: 'gte', value: top }], `≥ ${top}`, (r) => typeof values[r] === 'number' && (values[r] as number) >= top);
+    }
+    if (column.missing > 0 && (column.type === 'categorical' || column.type === 'boolean' || column.type === 'numeric')) {
+      consider(column.name, [{ column: column.name, op: 'is_missing' }], 'missing', (r) => values[r] === null);
+    }
+  }
+
+  if (options.activities && options.asOf !== undefined) {
+    candidates.push(...draftActivityCriteria(data, y, rows, base, minSupport, options));
+  }
+
+  // Keep the strongest, at most three per column so that no single column dominates, and none that fires on
+  // nearly the same leads as a stronger one (student e-mail, seniority Student and title Student are one signal).
+  candidates.sort((a, b) => b.strength - a.strength || a.criterion.name.localeCompare(b.criterion.name));
+  const perColumn = new Map<string, number>();
+  const kept: Candidate[] = [];
+  for (const c of candidates) {
+    const used = perColumn.get(c.column) ?? 0;
+    if (used >= 3) continue;
+    if (kept.some((k) => jaccard(k.members, c.members) > 0.6)) continue;
+    perColumn.set(c.column, used + 1);
+    kept.push(c);
+    if (kept.length >= (options.maxCriteria ?? 16)) break;
+  }
+  const criteria: Criterion[] = kept.map((c, i) => ({ ...c.criterion, line: i + 1 }));
+  const draft: RuleSet = {
+    name: options.name ?? 'drafted from history',
+    file: '<draft>',
+    basePoints: 0,
+    tiers: { ...DEFAULT_TIERS },
+    grades: { ...DEFAULT_GRADES },
+    routing: { matrix: defaultRoutingMatrix(), strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
+    criteria,
+  };
+  // Drafted points sum to totals that may be negative: base points put the median training lead at 20,
+  // tiers fall at the top 30% (warm) and top 10% (hot) of training scores, grades at fit-point quantiles
+  // (A top 15%, B next 25%, C next 30%, D the rest).
+  const scoreRows = subsetDataset(data, rows);
+  const asOfRows = options.asOf === undefined ? undefined : typeof options.asOf === 'number' ? options.asOf : Float64Array.from(rows, (r) => (options.asOf as ArrayLike<number>)[r]!);
+  const context = { ...(options.activities ? { activities: options.activities } : {}), ...(asOfRows !== undefined ? { asOf: asOfRows } : {}), ...(options.leadId ? { leadId: options.leadId } : {}) };
+  const rawTotals = rawPointTotals(draft, scoreRows, context);
+  const median = quantile(rawTotals.total, 0.5);
+  const offset = round5(20 - median);
+  draft.basePoints = offset;
+  const shifted = rawTotals.total.map((t) => Math.min(100, Math.max(0, t + offset)));
+  const warm = Math.max(1, Math.round(quantile(shifted, 0.7)));
+  const hot = Math.max(warm + 1, Math.min(100, Math.round(quantile(shifted, 0.9))));
+  draft.tiers = { warm, hot };
+  const fit = rawTotals.fit;
+  const c = Math.round(quantile(fit, 0.3));
+  const b = Math.max(c + 1, Math.round(quantile(fit, 0.6)));
+  const a = Math.max(b + 1, Math.round(quantile(fit, 0.85)));
+  draft.grades = { A: a, B: b, C: c };
+  return { rules: draft, baseRate: base, trainRows: n, notes: kept.map((k) => k.note) };
+}
+
+function jaccard(a: Uint8Array, b: Uint8Array): number {
+  let both = 0;
+  let either = 0;
+  for (let i = 0; i < a.length; i++) {
+    both += a[i]! & b[i]!;
+    either += a[i]! | b[i]!;
+  }
+  return either === 0 ? 0 : both / either;
+}
+
+/**
+ * Log-likelihood of the best one-feature logistic fit P(y) = σ(a + b·x), by Newton's method on (a, b).
+ * Used to compare decayed counts under different half-lives: the higher, the better x separates y.
+ */
+export function logisticLogLikelihood(x: Float64Array, y: Uint8Array): number {
+  let a = 0;
+  let b = 0;
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i]!;
+  mean /= y.length;
+  a = Math.log(mean / (1 - mean));
+  let ll = -Infinity;
+  for (let iter = 0; iter < 50; iter++) {
+    let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0, next = 0;
+    for (let i = 0; i < y.length; i++) {
+      const z = a + b * x[i]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const w = p * (1 - p);
+      const r = y[i]! - p;
+      ga += r;
+      gb += r * x[i]!;
+      haa += w;
+      hab += w * x[i]!;
+      hbb += w * x[i]! * x[i]!;
+      next += y[i] ? -Math.log1p(Math.exp(-z)) : -Math.log1p(Math.exp(z));
+    }
+    ll = next;
+    const det = haa * hbb - hab * hab;
+    if (!(det > 1e-12)) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a += da;
+    b += db;
+    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+  }
+  return ll;
+}
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
+function subsetDataset(data: Dataset, rows: Int32Array): Dataset {
+  const indices = Array.from(rows);
+  return { ...data, table: data.table.reify(indices) };
+}
+
+function rawPointTotals(rules: RuleSet, data: Dataset, context: Parameters<typeof scoreWithRules>[2]): { total: number[]; fit: number[] } {
+  // Score with a wide-open clamp: every criterion's points, unclamped, from the reasons.
+  const scores = scoreWithRules(rules, data, context);
+  return {
+    total: scores.reasons.map((rs) => rs.reduce((s, r) => s + r.points, 0)),
+    fit: Array.from(scores.fitPoints),
+  };
+}
+
+function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, base: number, minSupport: number, options: DraftOptions): Candidate[] {
+  const log = options.activities!;
+  const idName = leadIdColumn(data, options.leadId);
+  if (!idName) return [];
+  const ids = data.table.array(idName) as ArrayLike<unknown>;
+  const asOf = options.asOf!;
+  const out: Candidate[] = [];
+  const WINDOW = 90;
+  for (const type of log.typeNames) {
+    // Ages of this type's events inside the window, per training row.
+    const ages: number[][] = [];
+    for (const r of rows) {
+      const cut = typeof asOf === 'number' ? asOf : asOf[r]!;
+      const span = ids[r] === null ? undefined : log.index.get(String(ids[r]));
+      const list: number[] = [];
+      if (span) {
+        for (let k = span[0]; k < span[1]; k++) {
+          const t = log.times[k]!;
+          if (!(t < cut)) break;
+          const age = (cut - t) / DAY_MS;
+          if (log.types[k] === type && age <= WINDOW) list.push(age);
+        }
+      }
+      ages.push(list);
+    }
+    const withEvents = ages.filter((a) => a.length > 0).length;
+    if (withEvents < minSupport) continue;
+    const yRows = Uint8Array.from(rows, (r) => y[r]!);
+    const aucs: Record<number, number> = {};
+    let bestH: number = HALF_LIFE_GRID[0];
+    let bestLl = -Infinity;
+    for (const h of HALF_LIFE_GRID) {
+      const decayed = Float64Array.from(ages, (list) => list.reduce((s, a) => s + 0.5 ** (a / h), 0));
+      aucs[h] = Math.round(rocAuc(decayed, yRows) * 10000) / 10000;
+      const ll = logisticLogLikelihood(decayed, yRows);
+      if (ll > bestLl + 1e-9) {
+        bestLl = ll;
+        bestH = h;
+      }
+    }
+    const bestSeparation = Math.abs(aucs[bestH]! - 0.5);
+    let conv = 0;
+    let eventsTotal = 0;
+    ages.forEach((list, k) => {
+      if (list.length > 0) {
+        conv += yRows[k]!;
+        eventsTotal += list.reduce((s, a) => s + 0.5 ** (a / bestH), 0);
+      }
+    });
+    const rate = (conv + 20 * base) / (withEvents + 20);
+    const total = pointsFor(rate, base);
+    if (total === 0 || bestSeparation < 0.01) continue;
+    const meanDecayed = eventsTotal / withEvents;
+    const perEvent = Math.max(1, Math.round(Math.abs(total) / Math.max(meanDecayed, 1)));
+    const [eventType, stage] = type.split(':') as [string, string | undefined];
+    const name = type.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+    out.push({
+      column: `activity:${type}`,
+      strength: withEvents * Math.log(rate / base) ** 2,
+      criterion: {
+        name, label: `${type.replace(':', ' (')}${stage ? ')' : ''} events`.replaceAll('_', ' '), family: 'engagement', disqualify: false, points: 0,
+        activity: {
+          type: eventType, ...(stage ? { stage } : {}), windowDays: WINDOW, minCount: 1,
+          pointsPerEvent: Math.sign(total) * perEvent, cap: Math.max(Math.abs(total), perEvent) * 2, decay: { halfLifeDays: bestH },
+        },
+      },
+      members: Uint8Array.from(ages, (list) => (list.length > 0 ? 1 : 0)),
+      note: { criterion: name, support: withEvents, rate: conv / withEvents, halfLifeDays: bestH, halfLifeAuc: aucs },
+    });
+  }
+  return out;
+}

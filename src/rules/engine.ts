@@ -1,0 +1,208 @@
+/**
+ * The rule engine: binds a rule set to a dataset (and the activity log), then scores every lead:
+ * points per criterion, score = sum clamped to [0, 100], tier, grade from fit points, routing action and
+ * the reasons (every criterion that fired, with its points).
+ */
+import type { ActivityLog } from '../data/activities.ts';
+import { closestNames } from '../data/closest-names.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { DAY_MS } from '../data/dates.ts';
+import { columnSchema } from '../data/schema.ts';
+import { compileCondition, type Predicate } from './conditions.ts';
+import { activityPoints } from './decay.ts';
+import { type Criterion, type EventSpec, type Grade, type RuleIssue, RuleFileError, type RuleSet, type Tier } from './rule-file.ts';
+import { routeLead } from './routing.ts';
+import { gradeOf, tierOf } from './tiers.ts';
+
+export interface ScoringContext {
+  /** The activity log, needed by activity criteria and strong-action routing. */
+  activities?: ActivityLog;
+  /** Scoring time (epoch ms): one for all leads or one per lead. Needed with activities. */
+  asOf?: number | ArrayLike<number>;
+  /** Column holding the lead id that the activity log refers to. Default: `lead_id`, else the first id column. */
+  leadId?: string;
+}
+
+export interface Reason {
+  rule: string;
+  label: string;
+  points: number;
+  /** For activity criteria: how many events, e.g. `3× in 30 days`. */
+  detail?: string;
+  disqualify?: boolean;
+}
+
+export interface RuleScores {
+  /** 0–100, rounded to 2 decimals (tiers are decided on this value). */
+  score: Float64Array;
+  fitPoints: Float64Array;
+  engagementPoints: Float64Array;
+  tier: Tier[];
+  grade: Grade[];
+  action: string[];
+  disqualified: Uint8Array;
+  reasons: Reason[][];
+}
+
+interface BoundCriterion {
+  criterion: Criterion;
+  predicate?: Predicate;
+}
+
+/** The id column used to join the activity log. */
+export function leadIdColumn(data: Dataset, wanted?: string): string | undefined {
+  if (wanted) return wanted;
+  if (columnSchema(data.schema, 'lead_id')) return 'lead_id';
+  return data.schema.columns.find((c) => c.type === 'id')?.name;
+}
+
+function matchesType(type: string, spec: EventSpec): boolean {
+  if (spec.stage) return type === `${spec.type}:${spec.stage}`;
+  return type === spec.type || type.startsWith(`${spec.type}:`);
+}
+
+/**
+ * Checks a rule set against the data it will score: every column exists (with suggestions), every value
+ * fits its column's type, and activity criteria have a log and known event types.
+ */
+export function bindRules(rules: RuleSet, data: Dataset, context: ScoringContext): BoundCriterion[] {
+  const issues: RuleIssue[] = [];
+  const names = data.schema.columns.map((c) => c.name);
+  const issue = (c: Criterion, message: string) => issues.push({ file: rules.file, line: c.line, rule: c.name, message });
+  const bound = rules.criteria.map((criterion): BoundCriterion => {
+    if (criterion.when) {
+      const predicates: Predicate[] = [];
+      for (const cond of criterion.when) {
+        const schema = columnSchema(data.schema, cond.column);
+        if (!schema) {
+          const near = closestNames(cond.column, names);
+          issue(criterion, `unknown column "${cond.column}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(' or ')}?)` : ''}`);
+          continue;
+        }
+        const compiled = compileCondition(cond, data.table.array(cond.column) as ArrayLike<unknown>, schema);
+        if (compiled.ok) predicates.push(compiled.predicate);
+        else issue(criterion, compiled.message);
+      }
+      const predicate: Predicate = predicates.length === 1 ? predicates[0]! : (i) => predicates.every((p) => p(i));
+      return { criterion, predicate };
+    }
+    if (criterion.activity) {
+      if (!context.activities) issue(criterion, 'counts activity-log events: pass the activity log (--activities <file>)');
+      else if (!context.activities.typeNames.some((t) => matchesType(t, criterion.activity!))) {
+        const known = [...new Set(context.activities.typeNames.map((t) => t.split(':')[0]!))];
+        const near = closestNames(criterion.activity.type, known);
+        issue(criterion, `no "${criterion.activity.type}${criterion.activity.stage ? `:${criterion.activity.stage}` : ''}" events in the activity log` +
+          (near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(' or ')}?)` : ` (it has: ${known.join(', ')})`));
+      }
+    }
+    return { criterion };
+  });
+  if (context.activities) {
+    if (context.asOf === undefined) {
+      issues.push({ file: rules.file, line: 1, message: 'activity criteria are computed as of a scoring time, and none was given (--as-of)' });
+    }
+    if (!leadIdColumn(data, context.leadId)) {
+      issues.push({ file: rules.file, line: 1, message: 'no lead id column to join the activity log on (name it with --id)' });
+    }
+  }
+  if (issues.length > 0) throw new RuleFileError(issues, 'fix the rule file or the data; `leadscore rules check <file> --data <file>` lists every problem');
+  return bound;
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Scores every lead of a dataset with a rule set.
+ *
+ * @example
+ * const rules = await loadRuleFile('data/rules/sample.yaml');
+ * const scores = scoreWithRules(rules, leads, { activities: log, asOf: Date.UTC(2026, 0, 1) });
+ * scores.tier[0]; // 'warm'
+ */
+export function scoreWithRules(rules: RuleSet, data: Dataset, context: ScoringContext = {}): RuleScores {
+  const bound = bindRules(rules, data, context);
+  const n = data.table.numRows();
+  const out: RuleScores = {
+    score: new Float64Array(n), fitPoints: new Float64Array(n), engagementPoints: new Float64Array(n),
+    tier: new Array<Tier>(n), grade: new Array<Grade>(n), action: new Array<string>(n),
+    disqualified: new Uint8Array(n), reasons: new Array<Reason[]>(n),
+  };
+  const log = context.activities;
+  const idName = log ? leadIdColumn(data, context.leadId) : undefined;
+  const ids = idName ? (data.table.array(idName) as ArrayLike<unknown>) : undefined;
+  const asOf = context.asOf;
+
+  for (let i = 0; i < n; i++) {
+    const reasons: Reason[] = [];
+    let total = rules.basePoints;
+    let fit = 0;
+    let engagement = 0;
+    let disqualified = false;
+    let strongAction = false;
+    // This lead's events strictly before its scoring time, as (type, age in days).
+    const events: Array<{ type: string; age: number }> = [];
+    if (log && ids && asOf !== undefined) {
+      const cut = typeof asOf === 'number' ? asOf : asOf[i]!;
+      const span = ids[i] === null ? undefined : log.index.get(String(ids[i]));
+      if (span) {
+        for (let k = span[0]; k < span[1]; k++) {
+          const t = log.times[k]!;
+          if (!(t < cut)) break;
+          events.push({ type: log.types[k]!, age: (cut - t) / DAY_MS });
+        }
+      }
+      strongAction = rules.routing.strongActions.some((s) => events.some((e) => matchesType(e.type, s) && e.age <= (s.windowDays ?? 7)));
+    }
+    for (const { criterion, predicate } of bound) {
+      let points = 0;
+      let fired = false;
+      let detail: string | undefined;
+      if (predicate) {
+        fired = predicate(i);
+        points = fired ? criterion.points : 0;
+      } else if (criterion.activity) {
+        const spec = criterion.activity;
+        const ages = events.filter((e) => matchesType(e.type, spec) && (spec.windowDays === undefined || e.age <= spec.windowDays)).map((e) => e.age);
+        fired = ages.length >= spec.minCount;
+        points = fired ? activityPoints(ages, spec, criterion.points) : 0;
+        if (fired) detail = `${ages.length}×${spec.windowDays ? ` in ${spec.windowDays} days` : ''}`;
+      }
+      if (!fired) continue;
+      if (criterion.disqualify) {
+        disqualified = true;
+        reasons.push({ rule: criterion.name, label: criterion.label, points: 0, disqualify: true, ...(detail ? { detail } : {}) });
+        continue;
+      }
+      if (points === 0) continue;
+      total += points;
+      if (criterion.family === 'fit') fit += points;
+      else engagement += points;
+      reasons.push({ rule: criterion.name, label: criterion.label, points: round2(points), ...(detail ? { detail } : {}) });
+    }
+    const score = disqualified ? 0 : round2(Math.min(100, Math.max(0, total)));
+    const tier = disqualified ? 'cold' : tierOf(score, rules.tiers);
+    const grade = gradeOf(fit, rules.grades);
+    out.score[i] = score;
+    out.fitPoints[i] = round2(fit);
+    out.engagementPoints[i] = round2(engagement);
+    out.tier[i] = tier;
+    out.grade[i] = grade;
+    out.disqualified[i] = disqualified ? 1 : 0;
+    out.action[i] = routeLead(rules.routing, tier, grade, { strongAction, disqualified });
+    out.reasons[i] = reasons;
+  }
+  return out;
+}
+
+const signed = (p: number) => `${p > 0 ? '+' : '−'}${Math.abs(p)}`;
+
+/**
+ * Reasons in plain words, strongest first: `pricing page viewed (3× in 30 days) (+14.5); student e-mail (−30)`.
+ * A disqualification comes first. The text starts with a word, never a sign (safe in spreadsheets).
+ */
+export function formatReasons(reasons: readonly Reason[], max = 5): string {
+  const dq = reasons.filter((r) => r.disqualify).map((r) => `disqualified: ${r.label}`);
+  const scored = reasons.filter((r) => !r.disqualify).sort((a, b) => Math.abs(b.points) - Math.abs(a.points)).slice(0, max)
+    .map((r) => `${r.label}${r.detail ? ` (${r.detail})` : ''} (${signed(r.points)})`);
+  return [...dq, ...scored].join('; ');
+}
