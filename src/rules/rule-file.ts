@@ -193,7 +193,7 @@ export function parseRuleFile(text: string, file = '<rules>'): RuleSet {
     return 1;
   };
   if (doc.errors.length > 0) {
-    throw new RuleFileError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` })),
+    throw new RuleFileError(doc.errors.map((e) => ({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` })),
       'check the indentation and quoting; values with a colon or starting with a symbol need quotes');
   }
   const parsed = ruleFileSchema.safeParse(doc.toJS());
@@ -249,7 +249,9 @@ export function parseRuleFile(text: string, file = '<rules>'): RuleSet {
   };
 }
 
-function zodMessage(issue: z.core.$ZodIssue, path: ReadonlyArray<string | number>): string {
+function zodMessage(issue: z.core.$ZodIssue, fullPath: ReadonlyArray<string | number>): string {
+  // Inside a rule the message already names the rule: show the path within it.
+  const path = fullPath[0] === 'criteria' && typeof fullPath[1] === 'number' ? fullPath.slice(2) : fullPath;
   const where = path.length > 0 ? `${path.join('.')}: ` : '';
   if (issue.code === 'unrecognized_keys') return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}missing (required)`;

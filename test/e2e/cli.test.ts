@@ -30,7 +30,7 @@ describe('leadscore CLI', () => {
   it('prints help with its commands', () => {
     const r = cli('--help');
     expect(r.code).toBe(0);
-    for (const command of ['demo', 'generate', 'inspect']) expect(r.stdout).toContain(command);
+    for (const command of ['demo', 'generate', 'inspect', 'rules']) expect(r.stdout).toContain(command);
     expect(cli('inspect', '--help').stdout).toContain('--na <tokens>');
   });
 
@@ -44,6 +44,15 @@ describe('leadscore CLI', () => {
     expect(r.stderr).toContain('conversion by channel');
     const written = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8'));
     expect(written.segments).toEqual(summary.segments);
+    // The rule baseline: hand-written and drafted rules, hold-out AUC, conversion per tier.
+    expect(summary.rules.holdoutAuc.handWritten).toBeGreaterThan(0.6);
+    expect(summary.rules.holdoutAuc.drafted).toBeGreaterThan(0.6);
+    expect(summary.rules.tiers.map((t: { segment: string }) => t.segment)).toEqual(['hot', 'warm', 'cold']);
+    const rate = (t: string) => summary.rules.tiers.find((x: { segment: string }) => x.segment === t).rate;
+    expect(rate('hot')).toBeGreaterThan(rate('warm'));
+    expect(rate('warm')).toBeGreaterThan(rate('cold'));
+    expect(r.stderr).toContain('hold-out AUC: hand-written rules');
+    expect((await readFile(join(out, 'rule-scores.csv'), 'utf8')).split('\n')[0]).toBe('lead_id,rule_score,rule_tier,grade,action,reasons,fit_points,engagement_points');
   });
 
   it('writes the same demo summary twice for the same seed', async () => {
