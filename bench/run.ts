@@ -17,6 +17,10 @@ import { readTable } from '../src/data/read.ts';
 import { SAMPLE } from '../src/data/sample-paths.ts';
 import { inferSchema } from '../src/data/schema.ts';
 import { generateSample } from '../src/data/synthetic.ts';
+import { draftRules } from '../src/rules/draft.ts';
+import { scoreWithRules } from '../src/rules/engine.ts';
+import { loadRuleFile } from '../src/rules/rule-file.ts';
+import { resolveTarget } from '../src/data/target.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const SHARED = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
@@ -76,6 +80,13 @@ async function main(): Promise<void> {
   const asOf = Float64Array.from(leads.table.array(SAMPLE.date) as ArrayLike<number>, (t) => t + 30 * DAY_MS);
   await measure(`aggregate activities as of (${log.times.length} events, ${ids.length} leads)`, 'leadscore aggregateActivities',
     () => aggregateActivities(log, ids, asOf), { count: log.times.length, unit: 'events' });
+  const rules = await loadRuleFile(SAMPLE.rules);
+  await measure(`score with the sample rules (${ids.length} leads, ${rules.criteria.length} criteria, activities)`, 'leadscore scoreWithRules',
+    () => scoreWithRules(rules, leads, { activities: log, asOf }), { count: ids.length, unit: 'leads' });
+  const y = resolveTarget(leads, SAMPLE.target).y;
+  const allRows = Int32Array.from({ length: ids.length }, (_, i) => i);
+  await measure('draft rules from 20,000 leads (7 half-lives per event type)', 'leadscore draftRules',
+    () => draftRules(leads, y, allRows, { target: SAMPLE.target, exclude: ['converted_at'], activities: log, asOf }), { count: ids.length, unit: 'leads' });
   await measure('generate sample (20,000 leads)', 'leadscore generateSample', () => generateSample({ rows: 20000, seed: 42 }), { count: 20000, unit: 'leads' });
 
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
