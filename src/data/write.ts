@@ -51,26 +51,17 @@ function cellText(v: CellValue): string {
 }
 
 /**
- * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically, streaming rows so a
- * large table is never held as one string.
- *
- * @example
- * await writeCsvColumns('leads.csv', ['lead_id', 'score'], [['L1', 'L2'], [80, 12]]);
+ * Streams `rows` lines (each from `lineOf`, without its line break) into a file atomically, in 64 KB
+ * writes, so a large table is never held as one string.
  */
-export async function writeCsvColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>): Promise<void> {
+async function writeLinesAtomic(path: string, header: string | null, rows: number, lineOf: (r: number) => string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPath(path);
   const out = createWriteStream(tmp, { encoding: 'utf8' });
   try {
-    const rows = columns[0]?.length ?? 0;
-    let buffer = names.map((n) => csvField(n)).join(',') + '\n';
+    let buffer = header === null ? '' : `${header}\n`;
     for (let r = 0; r < rows; r++) {
-      let line = '';
-      for (let c = 0; c < columns.length; c++) {
-        if (c > 0) line += ',';
-        line += csvField(cellText(columns[c]![r]));
-      }
-      buffer += line + '\n';
+      buffer += `${lineOf(r)}\n`;
       if (buffer.length > 1 << 16) {
         if (!out.write(buffer)) await once(out, 'drain');
         buffer = '';
@@ -84,6 +75,35 @@ export async function writeCsvColumns(path: string, names: readonly string[], co
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically.
+ *
+ * @example
+ * await writeCsvColumns('leads.csv', ['lead_id', 'score'], [['L1', 'L2'], [80, 12]]);
+ */
+export function writeCsvColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>): Promise<void> {
+  return writeLinesAtomic(path, names.map((n) => csvField(n)).join(','), columns[0]?.length ?? 0, (r) => {
+    let line = '';
+    for (let c = 0; c < columns.length; c++) {
+      if (c > 0) line += ',';
+      line += csvField(cellText(columns[c]![r]));
+    }
+    return line;
+  });
+}
+
+/** Writes a table as NDJSON atomically: one JSON object per line, keys in column order. */
+export function writeNdjsonColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<unknown>>): Promise<void> {
+  return writeLinesAtomic(path, null, columns[0]?.length ?? 0, (r) => {
+    const record: Record<string, unknown> = {};
+    names.forEach((name, c) => {
+      const v = columns[c]![r];
+      record[name] = typeof v === 'number' && !Number.isFinite(v) ? null : v ?? null;
+    });
+    return JSON.stringify(record);
+  });
 }
 
 export type OutputFormat = 'csv' | 'ndjson' | 'parquet';
@@ -95,38 +115,6 @@ export function outputFormat(path: string, flag?: string): OutputFormat {
     throw new ConfigError('BAD_FORMAT', `unknown output format "${flag}"`, 'use --format csv, ndjson or parquet');
   }
   return f;
-}
-
-/**
- * Writes a table as NDJSON atomically: one JSON object per line, keys in column order.
- */
-export async function writeNdjsonColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<unknown>>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempPath(path);
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
-  try {
-    const rows = columns[0]?.length ?? 0;
-    let buffer = '';
-    for (let r = 0; r < rows; r++) {
-      const record: Record<string, unknown> = {};
-      names.forEach((name, c) => {
-        const v = columns[c]![r];
-        record[name] = typeof v === 'number' && !Number.isFinite(v) ? null : v ?? null;
-      });
-      buffer += `${JSON.stringify(record)}\n`;
-      if (buffer.length > 1 << 16) {
-        if (!out.write(buffer)) await once(out, 'drain');
-        buffer = '';
-      }
-    }
-    out.end(buffer);
-    await once(out, 'finish');
-    await rename(tmp, path);
-  } catch (err) {
-    out.destroy();
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /**
