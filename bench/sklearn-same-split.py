@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""scikit-learn LogisticRegression(C=1) on leadscore's own split, with ../shared/bench/peers.py's encoding
+(median imputation + standardisation for numbers, one-hot with min_frequency=10 for text columns).
+
+Usage: /usr/bin/python3 bench/sklearn-same-split.py <csv> <target> <positive> <split.json> [--sep ';'] [--drop a,b]
+Prints JSON: {"auc": ..., "fitSeconds": ...}. Needs Debian's python3-sklearn and python3-pandas.
+"""
+import argparse, json, time
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+ap = argparse.ArgumentParser()
+ap.add_argument("csv"); ap.add_argument("target"); ap.add_argument("positive"); ap.add_argument("split")
+ap.add_argument("--sep", default=","); ap.add_argument("--drop", default="")
+a = ap.parse_args()
+df = pd.read_csv(a.csv, sep=a.sep)
+y = (df.pop(a.target).astype(str).str.upper() == a.positive.upper()).astype(int).values
+drop = [c for c in a.drop.split(",") if c]
+df = df.drop(columns=drop)
+for c in df.columns:
+    if df[c].dtype == bool:
+        df[c] = df[c].astype(str)
+cat = [c for c in df.columns if df[c].dtype == object]
+num = [c for c in df.columns if c not in cat]
+split = json.load(open(a.split))
+tr, te = split["train"], split["test"]
+pre = ColumnTransformer([
+    ("num", Pipeline([("imp", SimpleImputer(strategy="median")), ("sc", StandardScaler())]), num),
+    ("cat", Pipeline([("imp", SimpleImputer(strategy="constant", fill_value="__missing__")),
+                      ("oh", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10))]), cat)])
+model = Pipeline([("pre", pre), ("lr", LogisticRegression(C=1.0, max_iter=2000))])
+t = time.perf_counter(); model.fit(df.iloc[tr], y[tr]); fit = time.perf_counter() - t
+p = model.predict_proba(df.iloc[te])[:, 1]
+print(json.dumps({"auc": roc_auc_score(y[te], p), "fitSeconds": fit}))

@@ -1,0 +1,298 @@
+/**
+ * The feature pipeline: fitted on training rows only, then applied to any rows, serialisable as JSON.
+ * - numeric: median imputation with a missing indicator where training rows had missing values, log1p for
+ *   heavy-tailed non-negative counts (chosen on train), standardisation; constant columns dropped with a note;
+ * - categorical: one-hot; levels rarer than `minFrequency` in training pooled into `__other__`; missing as
+ *   its own level; a level never seen in training goes to `__other__` when that exists (else all zeros)
+ *   and is counted per column;
+ * - boolean: 0/1, missing imputed with the training mode plus an indicator;
+ * - date: age in days relative to the scoring time, month and weekday (one-hot).
+ * The output is a column-major design matrix with, for every encoded feature, the original column it
+ * came from (for coefficient tables and per-column reasons).
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { DAY_MS } from '../data/dates.ts';
+import { columnSchema } from '../data/schema.ts';
+import { DataError } from '../errors.ts';
+
+export interface NumericStats {
+  median: number;
+  indicator: boolean;
+  log1p: boolean;
+  mean: number;
+  sd: number;
+}
+
+export type FeatureSpec =
+  | ({ kind: 'numeric'; column: string } & NumericStats)
+  | { kind: 'boolean'; column: string; mode: 0 | 1; indicator: boolean }
+  | { kind: 'categorical'; column: string; levels: string[]; other: boolean; missing: boolean; pooled: string[] }
+  | { kind: 'date'; column: string; reference: number; age: NumericStats; months: number[]; weekdays: number[] };
+
+export interface FeatureOptions {
+  /** Columns never used. */
+  exclude?: string[];
+  /** Categorical levels with fewer training rows are pooled into `__other__`. Default 10. */
+  minFrequency?: number;
+  /** log1p for heavy-tailed counts: `auto` (default) decides on train; false never. */
+  log1p?: 'auto' | false;
+}
+
+export interface EncodedDesign {
+  X: Float64Array;
+  n: number;
+  p: number;
+  names: string[];
+  /** Original column of each encoded feature. */
+  groups: string[];
+  /** Categorical values never seen in training, per column. */
+  unseen: Record<string, number>;
+}
+
+export const OTHER = '__other__';
+export const MISSING = '__missing__';
+
+/**
+ * Median, log1p choice, mean and sd of a training column: the scaler's statistics include the imputed rows,
+ * as scikit-learn's SimpleImputer → StandardScaler gives. Null when the column is constant on train.
+ */
+function numericStats(values: number[], missing: number, options: FeatureOptions): NumericStats | null {
+  const sorted = [...values].sort((a, b) => a - b);
+  const k = sorted.length;
+  const median = k === 0 ? 0 : k % 2 ? sorted[(k - 1) / 2]! : (sorted[k / 2 - 1]! + sorted[k / 2]!) / 2;
+  let log1p = false;
+  if (options.log1p !== false && k > 0 && sorted[0]! >= 0 && values.every((v) => Number.isInteger(v))) {
+    const m = values.reduce((s, v) => s + v, 0) / k;
+    const sd = Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / k);
+    const skew = sd === 0 ? 0 : values.reduce((s, v) => s + ((v - m) / sd) ** 3, 0) / k;
+    log1p = skew > 3;
+  }
+  const f = (v: number) => (log1p ? Math.log1p(v) : v);
+  const fill = f(median);
+  const total = k + missing;
+  let sum = missing * fill;
+  for (const v of values) sum += f(v);
+  const mean = sum / Math.max(1, total);
+  let ss = missing * (fill - mean) ** 2;
+  for (const v of values) ss += (f(v) - mean) ** 2;
+  const sd = Math.sqrt(ss / Math.max(1, total));
+  if (!(sd > 1e-12)) return null;
+  return { median, indicator: missing > 0, log1p, mean, sd };
+}
+
+function scaled(v: number | null, s: NumericStats): number {
+  const x = v === null || Number.isNaN(v) ? s.median : v;
+  return ((s.log1p ? Math.log1p(Math.max(x, 0)) : x) - s.mean) / s.sd;
+}
+
+const monthOf = (t: number) => new Date(t).getUTCMonth() + 1;
+const weekdayOf = (t: number) => new Date(t).getUTCDay();
+
+/**
+ * @example
+ * const pipeline = FeaturePipeline.fit(data, split.train, { exclude: ['converted_at'] });
+ * const train = pipeline.transform(data, { rows: split.train });
+ * const test = pipeline.transform(data, { rows: split.test });
+ */
+export class FeaturePipeline {
+  private constructor(readonly specs: FeatureSpec[], readonly notes: string[], readonly minFrequency: number) {}
+
+  static fit(data: Dataset, rows: Int32Array, options: FeatureOptions = {}): FeaturePipeline {
+    const exclude = new Set(options.exclude ?? []);
+    const minFrequency = options.minFrequency ?? 10;
+    const specs: FeatureSpec[] = [];
+    const notes: string[] = [];
+    for (const column of data.schema.columns) {
+      if (!column.feature || exclude.has(column.name)) continue;
+      const values = data.table.array(column.name) as ArrayLike<unknown>;
+      const picked = Array.from(rows, (r) => values[r]);
+      const present = picked.filter((v) => v !== null && v !== undefined);
+      const missing = picked.length - present.length;
+      switch (column.type) {
+        case 'numeric': {
+          const stats = numericStats(present as number[], missing, options);
+          if (stats) specs.push({ kind: 'numeric', column: column.name, ...stats });
+          else notes.push(`${column.name}: constant on the training rows, dropped`);
+          break;
+        }
+        case 'boolean': {
+          const ones = present.filter((v) => v === true).length;
+          if (ones === 0 || ones === present.length) {
+            notes.push(`${column.name}: one value on the training rows, dropped`);
+            break;
+          }
+          specs.push({ kind: 'boolean', column: column.name, mode: ones * 2 >= present.length ? 1 : 0, indicator: missing > 0 });
+          break;
+        }
+        case 'categorical': {
+          const counts = new Map<string, number>();
+          for (const v of present) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+          const levels = [...counts.entries()].filter(([, c]) => c >= minFrequency).map(([l]) => l).sort();
+          const other = levels.length < counts.size;
+          if (levels.length + (other ? 1 : 0) + (missing > 0 ? 1 : 0) < 2) {
+            notes.push(`${column.name}: fewer than two levels with ${minFrequency}+ training rows, dropped`);
+            break;
+          }
+          if (other) notes.push(`${column.name}: ${counts.size - levels.length} rare levels (< ${minFrequency} rows) pooled into ${OTHER}`);
+          const pooled = [...counts.keys()].filter((l) => !levels.includes(l)).sort();
+          specs.push({ kind: 'categorical', column: column.name, levels, other, missing: missing > 0, pooled });
+          break;
+        }
+        case 'date':
+        case 'datetime': {
+          const times = present as number[];
+          const reference = times.reduce((m, t) => Math.max(m, t), -Infinity);
+          const ages = times.map((t) => (reference - t) / DAY_MS);
+          const age = numericStats(ages, missing, { log1p: false });
+          const months = [...new Set(times.map(monthOf))].sort((a, b) => a - b);
+          const weekdays = [...new Set(times.map(weekdayOf))].sort((a, b) => a - b);
+          if (!age) {
+            notes.push(`${column.name}: one date on the training rows, dropped`);
+            break;
+          }
+          specs.push({ kind: 'date', column: column.name, reference, age, months: months.length > 1 ? months : [], weekdays: weekdays.length > 1 ? weekdays : [] });
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    if (specs.length === 0) {
+      throw new DataError('NO_FEATURES', 'no usable feature columns on the training rows', 'check `leadscore inspect` on the file: ids, free text and constant columns are excluded');
+    }
+    return new FeaturePipeline(specs, notes, minFrequency);
+  }
+
+  /** Encoded feature names, in design-matrix order, with their original columns. */
+  featureNames(): { names: string[]; groups: string[] } {
+    const names: string[] = [];
+    const groups: string[] = [];
+    const add = (name: string, group: string) => {
+      names.push(name);
+      groups.push(group);
+    };
+    for (const s of this.specs) {
+      switch (s.kind) {
+        case 'numeric':
+          add(s.column, s.column);
+          if (s.indicator) add(`${s.column}${MISSING}`, s.column);
+          break;
+        case 'boolean':
+          add(s.column, s.column);
+          if (s.indicator) add(`${s.column}${MISSING}`, s.column);
+          break;
+        case 'categorical':
+          for (const l of s.levels) add(`${s.column}=${l}`, s.column);
+          if (s.other) add(`${s.column}=${OTHER}`, s.column);
+          if (s.missing) add(`${s.column}=${MISSING}`, s.column);
+          break;
+        case 'date':
+          add(`${s.column}__age_days`, s.column);
+          if (s.age.indicator) add(`${s.column}__age_days${MISSING}`, s.column);
+          for (const m of s.months) add(`${s.column}__month=${m}`, s.column);
+          for (const d of s.weekdays) add(`${s.column}__weekday=${d}`, s.column);
+          break;
+      }
+    }
+    return { names, groups };
+  }
+
+  /**
+   * Encodes rows (default all) into a column-major design matrix. `asOf` is the scoring time for date ages
+   * (one for all rows or one per row of the dataset); without it, ages count from the latest training date.
+   */
+  transform(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedDesign {
+    const rows = options.rows ?? Int32Array.from({ length: data.table.numRows() }, (_, i) => i);
+    const n = rows.length;
+    const { names, groups } = this.featureNames();
+    const p = names.length;
+    const X = new Float64Array(n * p);
+    const unseen: Record<string, number> = {};
+    let j = 0;
+    for (const s of this.specs) {
+      if (!columnSchema(data.schema, s.column)) {
+        throw new DataError('FEATURE_MISSING', `column "${s.column}" that the model was trained on is missing`, 'score a file with the same columns as the training data');
+      }
+      const values = data.table.array(s.column) as ArrayLike<unknown>;
+      const col = (k: number) => X.subarray((j + k) * n, (j + k + 1) * n);
+      switch (s.kind) {
+        case 'numeric': {
+          const x = col(0);
+          const ind = s.indicator ? col(1) : null;
+          rows.forEach((r, i) => {
+            const v = values[r] as number | null;
+            x[i] = scaled(v, s);
+            if (ind) ind[i] = v === null || v === undefined ? 1 : 0;
+          });
+          j += s.indicator ? 2 : 1;
+          break;
+        }
+        case 'boolean': {
+          const x = col(0);
+          const ind = s.indicator ? col(1) : null;
+          rows.forEach((r, i) => {
+            const v = values[r];
+            x[i] = v === null || v === undefined ? s.mode : v ? 1 : 0;
+            if (ind) ind[i] = v === null || v === undefined ? 1 : 0;
+          });
+          j += s.indicator ? 2 : 1;
+          break;
+        }
+        case 'categorical': {
+          const index = new Map(s.levels.map((l, k) => [l, k]));
+          const pooled = new Set(s.pooled);
+          const otherAt = s.other ? s.levels.length : -1;
+          const missingAt = s.missing ? s.levels.length + (s.other ? 1 : 0) : -1;
+          const width = s.levels.length + (s.other ? 1 : 0) + (s.missing ? 1 : 0);
+          rows.forEach((r, i) => {
+            const v = values[r];
+            let k: number;
+            if (v === null || v === undefined) k = missingAt;
+            else {
+              const level = String(v);
+              k = index.get(level) ?? otherAt;
+              if (k === otherAt && !pooled.has(level)) unseen[s.column] = (unseen[s.column] ?? 0) + 1;
+            }
+            if (k >= 0) X[(j + k) * n + i] = 1;
+          });
+          j += width;
+          break;
+        }
+        case 'date': {
+          const age = col(0);
+          const ind = s.age.indicator ? col(1) : null;
+          const asOf = options.asOf;
+          rows.forEach((r, i) => {
+            const t = values[r] as number | null;
+            const ref = asOf === undefined ? s.reference : typeof asOf === 'number' ? asOf : asOf[r]!;
+            age[i] = scaled(t === null || t === undefined ? null : (ref - t) / DAY_MS, s.age);
+            if (ind) ind[i] = t === null || t === undefined ? 1 : 0;
+          });
+          j += s.age.indicator ? 2 : 1;
+          const monthIndex = new Map(s.months.map((m, k) => [m, k]));
+          const dayIndex = new Map(s.weekdays.map((d, k) => [d, k]));
+          rows.forEach((r, i) => {
+            const t = values[r] as number | null;
+            if (t === null || t === undefined) return;
+            const mk = monthIndex.get(monthOf(t));
+            if (mk !== undefined) X[(j + mk) * n + i] = 1;
+            const dk = dayIndex.get(weekdayOf(t));
+            if (dk !== undefined) X[(j + s.months.length + dk) * n + i] = 1;
+          });
+          j += s.months.length + s.weekdays.length;
+          break;
+        }
+      }
+    }
+    return { X, n, p, names, groups, unseen };
+  }
+
+  toJSON(): { formatVersion: 1; minFrequency: number; specs: FeatureSpec[]; notes: string[] } {
+    return { formatVersion: 1, minFrequency: this.minFrequency, specs: structuredClone(this.specs), notes: [...this.notes] };
+  }
+
+  static fromJSON(json: { formatVersion: number; minFrequency: number; specs: FeatureSpec[]; notes: string[] }): FeaturePipeline {
+    if (json.formatVersion !== 1) throw new RangeError(`feature pipeline format ${json.formatVersion} is not supported`);
+    return new FeaturePipeline(structuredClone(json.specs), [...json.notes], json.minFrequency);
+  }
+}
