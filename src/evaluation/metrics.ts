@@ -34,3 +34,163 @@ export function rocAuc(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: A
   if (positives === 0 || negatives === 0) return Number.NaN;
   return (rankSumPositives - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
+
+/** Scores and labels restricted to rows, as parallel arrays. */
+function pick(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): { s: Float64Array; t: Uint8Array } {
+  if (!rows) return { s: Float64Array.from(scores), t: Uint8Array.from(y) };
+  return { s: Float64Array.from(rows, (r) => scores[r]!), t: Uint8Array.from(rows, (r) => y[r]!) };
+}
+
+/** Row order by score, highest first; ties keep row order (a stable sort). */
+function descending(s: Float64Array): Int32Array {
+  const order = Int32Array.from({ length: s.length }, (_, i) => i);
+  return order.sort((a, b) => s[b]! - s[a]! || a - b);
+}
+
+/**
+ * Average precision as scikit-learn defines it: Σₙ (Rₙ − Rₙ₋₁) Pₙ over the distinct score thresholds,
+ * highest first (no interpolation).
+ *
+ * @example
+ * averagePrecision([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]); // 0.8333…
+ */
+export function averagePrecision(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): number {
+  const { s, t } = pick(scores, y, rows);
+  const order = descending(s);
+  let positives = 0;
+  for (const v of t) positives += v;
+  if (positives === 0) return Number.NaN;
+  let tp = 0;
+  let fp = 0;
+  let ap = 0;
+  let lastRecall = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (t[i]) tp++;
+    else fp++;
+    const next = order[k + 1];
+    if (next !== undefined && s[next] === s[i]) continue; // close the threshold group first
+    const recall = tp / positives;
+    ap += (recall - lastRecall) * (tp / (tp + fp));
+    lastRecall = recall;
+  }
+  return ap;
+}
+
+/** Mean log loss with probabilities clipped to [1e-15, 1 − 1e-15], as scikit-learn's log_loss. */
+export function logLoss(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): number {
+  const { s, t } = pick(p, y, rows);
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) {
+    const q = Math.min(1 - 1e-15, Math.max(1e-15, s[i]!));
+    sum -= t[i] ? Math.log(q) : Math.log(1 - q);
+  }
+  return sum / s.length;
+}
+
+/** Brier score: mean squared difference between probability and outcome. */
+export function brierScore(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): number {
+  const { s, t } = pick(p, y, rows);
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) sum += (s[i]! - t[i]!) ** 2;
+  return sum / s.length;
+}
+
+export interface ReliabilityBin {
+  lower: number;
+  upper: number;
+  count: number;
+  meanPredicted: number;
+  observedRate: number;
+}
+
+/** Reliability curve on `bins` equal-width probability bins (empty bins omitted). */
+export function reliabilityCurve(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>, bins = 10): ReliabilityBin[] {
+  const { s, t } = pick(p, y, rows);
+  const count = new Float64Array(bins);
+  const sumP = new Float64Array(bins);
+  const sumY = new Float64Array(bins);
+  for (let i = 0; i < s.length; i++) {
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(s[i]! * bins)));
+    count[b]!++;
+    sumP[b]! += s[i]!;
+    sumY[b]! += t[i]!;
+  }
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (count[b] === 0) continue;
+    out.push({ lower: b / bins, upper: (b + 1) / bins, count: count[b]!, meanPredicted: sumP[b]! / count[b]!, observedRate: sumY[b]! / count[b]! });
+  }
+  return out;
+}
+
+/** Expected calibration error: Σ_bins (|bin| / n) · |mean predicted − observed rate|, 10 equal-width bins. */
+export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>, bins = 10): number {
+  const curve = reliabilityCurve(p, y, rows, bins);
+  const n = curve.reduce((s, b) => s + b.count, 0);
+  return curve.reduce((s, b) => s + (b.count / n) * Math.abs(b.meanPredicted - b.observedRate), 0);
+}
+
+/**
+ * Lift in the top `share` of rows by score: their conversion rate over the overall rate.
+ * The top is ceil(share · n) rows, ties broken by row order.
+ */
+export function liftAt(scores: ArrayLike<number>, y: ArrayLike<number>, share: number, rows?: ArrayLike<number>): number {
+  const { s, t } = pick(scores, y, rows);
+  const order = descending(s);
+  const k = Math.max(1, Math.ceil(share * s.length));
+  let top = 0;
+  let all = 0;
+  for (let i = 0; i < s.length; i++) all += t[i]!;
+  for (let i = 0; i < k; i++) top += t[order[i]!]!;
+  return all === 0 ? Number.NaN : top / k / (all / s.length);
+}
+
+export interface Confusion {
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+/** Confusion matrix with score ≥ threshold counted as positive. */
+export function confusionAt(scores: ArrayLike<number>, y: ArrayLike<number>, threshold: number, rows?: ArrayLike<number>): Confusion {
+  const { s, t } = pick(scores, y, rows);
+  let tp = 0, fp = 0, tn = 0, fn = 0;
+  for (let i = 0; i < s.length; i++) {
+    const predicted = s[i]! >= threshold;
+    if (predicted && t[i]) tp++;
+    else if (predicted) fp++;
+    else if (t[i]) fn++;
+    else tn++;
+  }
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  return { tp, fp, tn, fn, precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
+}
+
+/** The threshold (one of the scores) with the highest F1, and its confusion matrix. */
+export function maxF1Threshold(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): Confusion & { value: number } {
+  const { s, t } = pick(scores, y, rows);
+  const order = descending(s);
+  let positives = 0;
+  for (const v of t) positives += v;
+  let tp = 0;
+  let fp = 0;
+  let best = { f1: -1, value: Infinity, tp: 0, fp: 0 };
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (t[i]) tp++;
+    else fp++;
+    const next = order[k + 1];
+    if (next !== undefined && s[next] === s[i]) continue;
+    const precision = tp / (tp + fp);
+    const recall = positives === 0 ? 0 : tp / positives;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    if (f1 > best.f1) best = { f1, value: s[i]!, tp, fp };
+  }
+  return { value: best.value, ...confusionAt(s, t, best.value) };
+}
