@@ -1,0 +1,80 @@
+/**
+ * What an analyst reads from a logistic model: per encoded feature its coefficient, odds ratio,
+ * approximate standard error and p-value (from the inverse Hessian of the penalised objective at the
+ * solution), mapped back to the original column and level; and per row, the contributions
+ * (coefficient × encoded value) summed per original column, which the export turns into reasons.
+ */
+import { normalCdf } from '../../evaluation/compare.ts';
+import { choleskyInPlace, inverseDiagonal } from './linalg.ts';
+import type { Design, LogisticRegression } from './logistic.ts';
+import { hessian, linearPredictor } from './objective.ts';
+
+export interface CoefficientRow {
+  feature: string;
+  column: string;
+  /** The category for one-hot features, `missing` for indicators, '' for a numeric value. */
+  level: string;
+  coefficient: number;
+  oddsRatio: number;
+  standardError: number;
+  z: number;
+  pValue: number;
+}
+
+/** Splits an encoded feature name into its column and level. */
+export function featureLevel(feature: string, column: string): string {
+  const rest = feature.slice(column.length);
+  if (rest.startsWith('=')) return rest.slice(1);
+  if (rest === '__missing__') return 'missing';
+  if (rest.startsWith('__')) return rest.slice(2);
+  return '';
+}
+
+/**
+ * The coefficient table, intercept first. `train` must be the design the model was fitted on.
+ *
+ * @example
+ * coefficientTable(model, trainDesign, yTrain, groups).filter((r) => r.pValue < 0.01);
+ */
+export function coefficientTable(model: LogisticRegression, train: Design, y: Uint8Array, groups: readonly string[], sampleWeight?: Float64Array): CoefficientRow[] {
+  const beta = Float64Array.from(model.fitted.beta);
+  const d = beta.length;
+  const z = new Float64Array(train.n);
+  linearPredictor(train, beta, z);
+  const w = sampleWeight ?? new Float64Array(train.n).fill(1);
+  const h = new Float64Array(d * d);
+  hessian({ X: train.X, n: train.n, p: train.p, y, w, lambda: 1 / model.params.C }, z, h, new Float64Array(train.n));
+  const variances = choleskyInPlace(h, d) ? inverseDiagonal(h, d) : new Float64Array(d).fill(Number.NaN);
+  return Array.from(beta, (b, j) => {
+    const se = Math.sqrt(variances[j]!);
+    const zStat = b / se;
+    const feature = j === 0 ? '(intercept)' : train.names[j - 1]!;
+    const column = j === 0 ? '(intercept)' : groups[j - 1]!;
+    return {
+      feature, column, level: j === 0 ? '' : featureLevel(feature, column),
+      coefficient: b, oddsRatio: Math.exp(b), standardError: se, z: zStat, pValue: 2 * (1 - normalCdf(Math.abs(zStat))),
+    };
+  });
+}
+
+/**
+ * Per row and original column, Σ coefficient × encoded value over that column's features.
+ * Returns the column names and a row-major n × columns matrix.
+ */
+export function columnContributions(model: LogisticRegression, design: Design, groups: readonly string[]): { columns: string[]; values: Float64Array } {
+  const columns = [...new Set(groups)];
+  const index = new Map(columns.map((c, k) => [c, k]));
+  const beta = model.fitted.beta;
+  const values = new Float64Array(design.n * columns.length);
+  for (let j = 0; j < design.p; j++) {
+    const b = beta[j + 1]!;
+    if (b === 0) continue;
+    const g = index.get(groups[j]!)!;
+    const offset = j * design.n;
+    for (let i = 0; i < design.n; i++) {
+      const x = design.X[offset + i]!;
+      if (x !== 0) values[i * columns.length + g]! += b * x;
+    }
+  }
+  return { columns, values };
+}

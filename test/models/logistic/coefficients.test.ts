@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { chooseC, stratifiedFolds } from '../../../src/models/logistic/cv.ts';
+import { coefficientTable, columnContributions, featureLevel } from '../../../src/models/logistic/coefficients.ts';
+import { type Design, LogisticRegression } from '../../../src/models/logistic/logistic.ts';
+import { createRng } from '../../../src/random.ts';
+
+function problem(n: number, seed: number): { design: Design; y: Uint8Array } {
+  const rng = createRng(seed);
+  const p = 3;
+  const X = new Float64Array(n * p);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = rng.normal();
+    const b = rng.next() < 0.4 ? 1 : 0;
+    const c = b ? 0 : rng.next() < 0.5 ? 1 : 0;
+    X[i] = a;
+    X[n + i] = b;
+    X[2 * n + i] = c;
+    y[i] = rng.next() < 1 / (1 + Math.exp(-(-0.5 + a + 0.8 * b - 0.6 * c))) ? 1 : 0;
+  }
+  return { design: { X, n, p, names: ['score', 'channel=webinar', 'channel=referral'] }, y };
+}
+
+/** Inverse of a small dense matrix by Gauss–Jordan elimination (independent of the Cholesky path). */
+function inverse(a: number[][]): number[][] {
+  const n = a.length;
+  const m = a.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[pivot]![c]!)) pivot = r;
+    [m[c], m[pivot]] = [m[pivot]!, m[c]!];
+    const d = m[c]![c]!;
+    for (let k = 0; k < 2 * n; k++) m[c]![k]! /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r]![c]!;
+      for (let k = 0; k < 2 * n; k++) m[r]![k]! -= f * m[c]![k]!;
+    }
+  }
+  return m.map((row) => row.slice(n));
+}
+
+describe('coefficientTable', () => {
+  const { design, y } = problem(800, 4);
+  const model = new LogisticRegression({ C: 10 }).fit(design, y);
+  const groups = ['score', 'channel', 'channel'];
+  const table = coefficientTable(model, design, y, groups);
+
+  it('maps features back to columns and levels, intercept first', () => {
+    expect(table.map((r) => [r.column, r.level])).toEqual([['(intercept)', ''], ['score', ''], ['channel', 'webinar'], ['channel', 'referral']]);
+    expect(table[2]!.oddsRatio).toBeCloseTo(Math.exp(table[2]!.coefficient), 12);
+    expect(featureLevel('visits__missing__', 'visits')).toBe('missing');
+    expect(featureLevel('created__age_days', 'created')).toBe('age_days');
+  });
+
+  it('takes standard errors from the inverse penalised Hessian (checked by Gauss–Jordan)', () => {
+    const beta = model.fitted.beta;
+    const d = 4;
+    const h = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    for (let i = 0; i < design.n; i++) {
+      const x = [1, design.X[i]!, design.X[design.n + i]!, design.X[2 * design.n + i]!];
+      const z = x.reduce((s, v, k) => s + v * beta[k]!, 0);
+      const p = 1 / (1 + Math.exp(-z));
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) h[a]![b]! += p * (1 - p) * x[a]! * x[b]!;
+    }
+    for (let a = 1; a < d; a++) h[a]![a]! += 1 / 10;
+    const inv = inverse(h);
+    table.forEach((row, j) => expect(row.standardError).toBeCloseTo(Math.sqrt(inv[j]![j]!), 10));
+    expect(table[1]!.pValue).toBeLessThan(1e-10); // a strong true effect
+  });
+
+  it('sums contributions per original column: they add up to the raw score minus the intercept', () => {
+    const { columns, values } = columnContributions(model, design, groups);
+    expect(columns).toEqual(['score', 'channel']);
+    const raw = model.decisionFunction(design);
+    for (let i = 0; i < 20; i++) expect(values[2 * i]! + values[2 * i + 1]!).toBeCloseTo(raw[i]! - model.fitted.beta[0]!, 12);
+  });
+});
+
+describe('chooseC', () => {
+  it('makes stratified folds of equal class shares', () => {
+    const y = Uint8Array.from({ length: 103 }, (_, i) => (i % 4 === 0 ? 1 : 0));
+    const folds = stratifiedFolds(y, 5, createRng(1));
+    for (let f = 0; f < 5; f++) {
+      const members = [...folds.keys()].filter((i) => folds[i] === f);
+      const positives = members.filter((i) => y[i]).length;
+      expect(Math.abs(positives - 26 / 5)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('chooses the C with the lowest out-of-fold log loss, reproducibly, and returns its out-of-fold predictions', () => {
+    const { design, y } = problem(600, 8);
+    const a = chooseC(design, y, { rng: createRng(42) });
+    const b = chooseC(design, y, { rng: createRng(42) });
+    expect(b).toEqual(a);
+    const best = a.scores.reduce((m, s) => (s.logLoss < m.logLoss ? s : m));
+    expect(a.C).toBe(best.C);
+    expect(a.oof.length).toBe(600);
+    expect(a.oof.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(a.scores.map((s) => s.C)).toEqual([0.01, 0.03, 0.1, 0.3, 1, 3, 10]);
+  });
+});
