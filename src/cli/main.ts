@@ -7,6 +7,7 @@ import { registerDemo } from './demo.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInspect } from './inspect.ts';
 import { registerRules } from './rules.ts';
+import { registerTrain } from './train.ts';
 import { reportError } from './run.ts';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerInspect(program);
   registerRules(program);
+  registerTrain(program);
   return program;
 }
 

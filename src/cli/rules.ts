@@ -7,7 +7,7 @@ import { resolveTarget } from '../data/target.ts';
 import { assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { draftRules } from '../rules/draft.ts';
-import { bindRules, type ScoringContext } from '../rules/engine.ts';
+import { bindRules, type ScoringContext, withActivityColumns } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
 import { createOutput, formatTable, percent, truncate } from './output.ts';
@@ -74,7 +74,8 @@ export function registerRules(program: Command): void {
       const ruleSet = await loadRuleFile(file);
       if (flags.data) {
         const data = await loadDataset({ path: flags.data }, flags.na ? { na: flags.na } : {});
-        bindRules(ruleSet, data, flags.activities ? { activities: await loadActivityLog({ path: flags.activities }), asOf: Date.now() } : {});
+        const context = flags.activities ? { activities: await loadActivityLog({ path: flags.activities }), asOf: Date.now() } : {};
+        bindRules(ruleSet, withActivityColumns(ruleSet, data, context), context);
       }
       out.json(ruleSet);
       out.say(renderRules(ruleSet));

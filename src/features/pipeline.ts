@@ -21,6 +21,8 @@ export interface NumericStats {
   log1p: boolean;
   mean: number;
   sd: number;
+  /** Up to 20 training-quantile bins: lower edges (the first is −∞ as null) and the mean value in each. */
+  bins: { lower: Array<number | null>; mean: number[] };
 }
 
 export type FeatureSpec =
@@ -77,7 +79,23 @@ function numericStats(values: number[], missing: number, options: FeatureOptions
   for (const v of values) ss += (f(v) - mean) ** 2;
   const sd = Math.sqrt(ss / Math.max(1, total));
   if (!(sd > 1e-12)) return null;
-  return { median, indicator: missing > 0, log1p, mean, sd };
+  return { median, indicator: missing > 0, log1p, mean, sd, bins: quantileBins(sorted, 20) };
+}
+
+/** Bins at training quantiles (distinct edges only), each with the mean of the values in it. */
+function quantileBins(sorted: number[], count: number): NumericStats['bins'] {
+  const edges = [...new Set(Array.from({ length: count - 1 }, (_, k) => sorted[Math.floor(((k + 1) / count) * sorted.length)]!))]
+    .filter((e) => e > sorted[0]!);
+  const lower: Array<number | null> = [null, ...edges];
+  const sums = new Float64Array(lower.length);
+  const counts = new Float64Array(lower.length);
+  let b = 0;
+  for (const v of sorted) {
+    while (b + 1 < lower.length && v >= (lower[b + 1] as number)) b++;
+    sums[b]! += v;
+    counts[b]!++;
+  }
+  return { lower, mean: Array.from(sums, (s, k) => (counts[k] ? s / counts[k]! : (lower[k] ?? sorted[0]!))) };
 }
 
 function scaled(v: number | null, s: NumericStats): number {

@@ -7,6 +7,8 @@
  */
 import { logit, sigmoid } from './loss.ts';
 import { LogisticRegression } from './logistic/logistic.ts';
+import type { Rng } from '../random.ts';
+import { logLoss } from '../evaluation/metrics.ts';
 
 export type CalibrationKind = 'platt' | 'isotonic' | 'none';
 
@@ -115,4 +117,28 @@ export function calibrate(cal: Calibrator, p: number): number {
       return y[lo]! + t * (y[hi]! - y[lo]!);
     }
   }
+}
+
+/**
+ * Chooses the calibration by two-fold cross-fitting on the out-of-fold predictions: each of none, Platt
+ * and isotonic is fitted on one half and scored (log loss) on the other, both ways; the lowest total wins.
+ *
+ * @example
+ * const { kind } = chooseCalibration(cv.oof, yTrain, rng.fork('calibration'));
+ */
+export function chooseCalibration(p: ArrayLike<number>, y: Uint8Array, rng: Rng): { kind: CalibrationKind; logLoss: Record<CalibrationKind, number> } {
+  const n = p.length;
+  const order = rng.permutation(n);
+  const halves = [order.subarray(0, n >> 1), order.subarray(n >> 1)];
+  const scores = {} as Record<CalibrationKind, number>;
+  for (const kind of ['none', 'platt', 'isotonic'] as const) {
+    let total = 0;
+    for (const [fit, score] of [[halves[0]!, halves[1]!], [halves[1]!, halves[0]!]] as const) {
+      const cal = fitCalibrator(kind, Float64Array.from(fit, (i) => p[i]!), Uint8Array.from(fit, (i) => y[i]!));
+      total += logLoss(applyCalibrator(cal, Float64Array.from(score, (i) => p[i]!)), Uint8Array.from(score, (i) => y[i]!)) * score.length;
+    }
+    scores[kind] = total / n;
+  }
+  const kind = (['none', 'platt', 'isotonic'] as const).reduce((best, k) => (scores[k] < scores[best] - 1e-9 ? k : best), 'none' as CalibrationKind);
+  return { kind, logLoss: scores };
 }

@@ -3,7 +3,7 @@
  * points per criterion, score = sum clamped to [0, 100], tier, grade from fit points, routing action and
  * the reasons (every criterion that fired, with its points).
  */
-import type { ActivityLog } from '../data/activities.ts';
+import { aggregateActivities, type ActivityLog, joinActivities } from '../data/activities.ts';
 import { closestNames } from '../data/closest-names.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
@@ -59,6 +59,21 @@ export function leadIdColumn(data: Dataset, wanted?: string): string | undefined
 function matchesType(type: string, spec: EventSpec): boolean {
   if (spec.stage) return type === `${spec.type}:${spec.stage}`;
   return type === spec.type || type.startsWith(`${spec.type}:`);
+}
+
+/**
+ * Conditions may name activity aggregates (`pricing_page_view_30d`, `engagement_decayed`, … as
+ * `aggregateActivities` names them, default windows and half-life): when the lead file lacks such a column
+ * and the activity log is given, the aggregates are computed as of the scoring time and joined.
+ */
+export function withActivityColumns(rules: RuleSet, data: Dataset, context: ScoringContext): Dataset {
+  const wanted = rules.criteria.flatMap((c) => (c.when ?? []).map((w) => w.column)).filter((name) => !columnSchema(data.schema, name));
+  if (wanted.length === 0 || !context.activities || context.asOf === undefined) return data;
+  const idName = leadIdColumn(data, context.leadId);
+  if (!idName) return data;
+  const aggregates = aggregateActivities(context.activities, data.table.array(idName) as ArrayLike<string | null>, context.asOf);
+  if (!wanted.some((name) => aggregates.names.includes(name))) return data;
+  return joinActivities(data, aggregates);
 }
 
 /**
@@ -119,7 +134,8 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  * const scores = scoreWithRules(rules, leads, { activities: log, asOf: Date.UTC(2026, 0, 1) });
  * scores.tier[0]; // 'warm'
  */
-export function scoreWithRules(rules: RuleSet, data: Dataset, context: ScoringContext = {}): RuleScores {
+export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringContext = {}): RuleScores {
+  const data = withActivityColumns(rules, leads, context);
   const bound = bindRules(rules, data, context);
   const n = data.table.numRows();
   const out: RuleScores = {

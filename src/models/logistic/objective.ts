@@ -5,6 +5,38 @@
  */
 import { binomialLoss, sigmoid } from '../loss.ts';
 
+/**
+ * For each column, the rows where it is 1 when the column is a sparse 0/1 indicator (one-hot levels,
+ * missing flags: under half the rows non-zero), else null. Loops over such a column visit only those rows.
+ */
+export type SparseIndex = Array<Int32Array | null>;
+
+export function sparseIndex(X: Float64Array, n: number, p: number): SparseIndex {
+  const out: SparseIndex = [];
+  for (let j = 0; j < p; j++) {
+    const offset = j * n;
+    let ones = 0;
+    let binary = true;
+    for (let i = 0; i < n; i++) {
+      const v = X[offset + i]!;
+      if (v === 1) ones++;
+      else if (v !== 0) {
+        binary = false;
+        break;
+      }
+    }
+    if (!binary || ones * 2 > n) {
+      out.push(null);
+      continue;
+    }
+    const rows = new Int32Array(ones);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (X[offset + i] === 1) rows[k++] = i;
+    out.push(rows);
+  }
+  return out;
+}
+
 export interface LogisticProblem {
   /** Column-major n × p features (no intercept column). */
   X: Float64Array;
@@ -15,15 +47,22 @@ export interface LogisticProblem {
   w: Float64Array;
   /** L2 strength on the coefficients, 1 / C. */
   lambda: number;
+  /** Sparse 0/1 columns (computed once per problem by the solvers). */
+  sparse?: SparseIndex;
 }
 
 /** z = β₀ + Xβ into `out` (length n). Column-outer loop: contiguous reads of X. */
-export function linearPredictor(prob: Pick<LogisticProblem, 'X' | 'n' | 'p'>, beta: Float64Array, out: Float64Array): void {
+export function linearPredictor(prob: Pick<LogisticProblem, 'X' | 'n' | 'p' | 'sparse'>, beta: Float64Array, out: Float64Array): void {
   const { X, n, p } = prob;
   out.fill(beta[0]!);
   for (let j = 0; j < p; j++) {
     const b = beta[j + 1]!;
     if (b === 0) continue;
+    const rows = prob.sparse?.[j];
+    if (rows) {
+      for (let k = 0; k < rows.length; k++) out[rows[k]!]! += b;
+      continue;
+    }
     const offset = j * n;
     for (let i = 0; i < n; i++) out[i]! += b * X[offset + i]!;
   }
@@ -49,7 +88,9 @@ export function objectiveAndGradient(prob: LogisticProblem, beta: Float64Array, 
   for (let j = 0; j < p; j++) {
     const offset = j * n;
     let s = 0;
-    for (let i = 0; i < n; i++) s += r[i]! * X[offset + i]!;
+    const rows = prob.sparse?.[j];
+    if (rows) for (let k = 0; k < rows.length; k++) s += r[rows[k]!]!;
+    else for (let i = 0; i < n; i++) s += r[i]! * X[offset + i]!;
     const b = beta[j + 1]!;
     grad[j + 1] = s + lambda * b;
     f += 0.5 * lambda * b * b;
@@ -73,21 +114,38 @@ export function hessian(prob: LogisticProblem, z: Float64Array, out: Float64Arra
   let h00 = 0;
   for (let i = 0; i < n; i++) h00 += s[i]!;
   out[0] = h00;
+  const sparse = prob.sparse;
   for (let j = 0; j < p; j++) {
     const offset = j * n;
+    const rowsJ = sparse?.[j];
     let acc = 0;
-    for (let i = 0; i < n; i++) {
-      const v = s[i]! * X[offset + i]!;
-      u[i] = v;
-      acc += v;
+    if (rowsJ) {
+      for (let k = 0; k < rowsJ.length; k++) acc += s[rowsJ[k]!]!;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const v = s[i]! * X[offset + i]!;
+        u[i] = v;
+        acc += v;
+      }
     }
     out[(j + 1) * d] = acc;
     out[j + 1] = acc;
-    // u = s ∘ x_j, dotted with every x_k, k ≤ j.
+    // Σ sᵢ xᵢⱼ xᵢₖ for k ≤ j, looping over the rows of the sparser column.
     for (let k = 0; k <= j; k++) {
       const ok = k * n;
+      const rowsK = sparse?.[k];
       let t = 0;
-      for (let i = 0; i < n; i++) t += u[i]! * X[ok + i]!;
+      if (rowsJ && (!rowsK || rowsJ.length <= rowsK.length)) {
+        for (let q = 0; q < rowsJ.length; q++) {
+          const i = rowsJ[q]!;
+          t += s[i]! * X[ok + i]!;
+        }
+      } else if (rowsK) {
+        if (rowsJ) for (let q = 0; q < rowsK.length; q++) t += s[rowsK[q]!]! * X[offset + rowsK[q]!]!;
+        else for (let q = 0; q < rowsK.length; q++) t += u[rowsK[q]!]!;
+      } else {
+        for (let i = 0; i < n; i++) t += u[i]! * X[ok + i]!;
+      }
       out[(j + 1) * d + (k + 1)] = t;
       out[(k + 1) * d + (j + 1)] = t;
     }

@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { relative } from 'node:path';
+import type { ModelName } from '../models/model.ts';
+import { PARAM_NAMES } from '../train/params.ts';
+import { type MetricsJson, trainModels } from '../train/train.ts';
+import type { SplitKind } from '../types.ts';
+import { createOutput, formatTable, percent } from './output.ts';
+import { parseInteger, parseShare, sourceOf } from './options.ts';
+import { createProgress } from './progress.ts';
+
+interface TrainFlags {
+  data?: string;
+  sql?: string;
+  target: string;
+  positive?: string;
+  id?: string;
+  date?: string;
+  activities?: string;
+  asOf?: string;
+  models: string;
+  rules?: string;
+  exclude?: string;
+  na?: string;
+  split: SplitKind;
+  group?: string;
+  testSize: number;
+  seed: number;
+  out?: string;
+  param: string[];
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('fit the models on the training rows, evaluate them beside the rule baseline on the same hold-out rows, write the run folder')
+    .option('--data <file>', 'historical leads with outcomes (CSV, Parquet, NDJSON)')
+    .option('--sql <query>', 'read the leads from a DuckDB query instead of --data')
+    .requiredOption('--target <column>', 'the column that says whether a lead converted (0/1, yes/no, true/false, or a conversion date)')
+    .option('--positive <value>', 'for a two-valued text target: the value meaning converted')
+    .option('--id <column>', 'lead id column (default lead_id, else the first id column)')
+    .option('--date <column>', 'date column: needed by --split time; never a feature')
+    .option('--activities <file>', 'activity log: events aggregated per lead as features and for behavioural rules')
+    .option('--as-of <when>', 'with --activities: each lead\'s scoring time, e.g. created_at+30d')
+    .option('--models <list>', 'models to fit, comma-separated (rules is always included)', 'rules,logistic')
+    .option('--rules <file>', 'rule file for the baseline (default: drafted from the training rows)')
+    .option('--exclude <columns>', 'columns never used as features, comma-separated')
+    .option('--na <tokens>', 'extra missing-value tokens, comma-separated')
+    .option('--split <kind>', 'stratified, time (needs --date) or group (needs --group)', 'stratified')
+    .option('--group <column>', 'group column for --split group (no group on both sides)')
+    .option('--test-size <share>', 'hold-out share', parseShare, 0.2)
+    .option('--seed <n>', 'random seed', parseInteger, 42)
+    .option('--out <dir>', 'run folder (default models/runs/<timestamp>, and models/latest points at it)')
+    .option('--param <model.name=value>', `a model hyperparameter, repeatable: ${PARAM_NAMES.join(', ')}`, collect, [])
+    .option('--json', 'print metrics.json on stdout')
+    .action(async (flags: TrainFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      if (!['stratified', 'time', 'group'].includes(flags.split)) {
+        const { ConfigError } = await import('../errors.ts');
+        throw new ConfigError('BAD_SPLIT', `unknown split "${flags.split}"`, 'use --split stratified, time or group');
+      }
+      const steps = ['loading data', ...(flags.activities ? ['aggregating activities'] : []), 'splitting', 'rules', 'logistic regression', 'writing'];
+      const progress = createProgress('train', steps.length);
+      const result = await trainModels({
+        data: sourceOf(flags.data, flags.sql, 'a --data file'),
+        target: flags.target,
+        models: flags.models.split(',').map((m) => m.trim()).filter(Boolean) as ModelName[],
+        split: flags.split, testSize: flags.testSize, seed: flags.seed, params: flags.param,
+        ...(flags.positive ? { positive: flags.positive } : {}),
+        ...(flags.id ? { id: flags.id } : {}),
+        ...(flags.date ? { date: flags.date } : {}),
+        ...(flags.activities ? { activities: { path: flags.activities } } : {}),
+        ...(flags.asOf ? { asOf: flags.asOf } : {}),
+        ...(flags.rules ? { rules: flags.rules } : {}),
+        ...(flags.exclude ? { exclude: flags.exclude.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+        ...(flags.na ? { na: flags.na } : {}),
+        ...(flags.group ? { group: flags.group } : {}),
+        ...(flags.out ? { out: flags.out } : {}),
+        onStep: (step) => progress.tick(1, step),
+      });
+      progress.stop();
+      out.json(result.metrics);
+      out.say(renderLeaderboard(result.metrics));
+      if (result.featureNotes.length) out.say(`\nfeatures: ${result.featureNotes.join('; ')}`);
+      out.say(`\nwrote ${relative(process.cwd(), result.runDir) || result.runDir}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
+    });
+}
+
+/** The leaderboard and what the run excluded or suspects. */
+export function renderLeaderboard(metrics: MetricsJson): string {
+  const d = metrics.dataset;
+  const lines = [
+    `${d.source}: ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${percent(d.positives / d.rows)}); ` +
+      `${d.split} split, ${d.trainRows.toLocaleString('en-US')} train / ${d.testRows.toLocaleString('en-US')} hold-out${d.cutoff ? ` (test from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}`,
+    '',
+    formatTable(['model', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN', 'fit s'],
+      metrics.models.map((m) => [m.name, m.prAuc.toFixed(4), m.auc.toFixed(4), m.logLoss.toFixed(4), m.brier.toFixed(4), m.ece.toFixed(4), m.liftAt10.toFixed(2),
+        m.name === 'rules' ? m.threshold.value.toFixed(1) : m.threshold.value.toFixed(3), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn, m.fitSeconds.toFixed(2)])),
+  ];
+  for (const c of metrics.comparisons) {
+    lines.push(`${c.model} vs ${c.baseline}: AUC ${c.aucDiff >= 0 ? '+' : ''}${c.aucDiff.toFixed(4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong p = ${c.pValue})`);
+  }
+  lines.push('thresholds maximise F1 on the training rows (out-of-fold for models) and are applied unchanged to the hold-out');
+  if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
+  const suspects = metrics.leakage.filter((l) => !metrics.dataset.excluded.some((e) => e.column === l.column));
+  if (suspects.length) lines.push(`leakage suspects: ${suspects.map((l) => `${l.column} (${l.reason}${Number.isFinite(l.auc) ? `; AUC alone ${l.auc}` : ''})`).join('; ')}`);
+  return lines.join('\n');
+}

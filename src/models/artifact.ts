@@ -1,0 +1,153 @@
+/**
+ * Model artifacts: one versioned JSON file per model, never an opaque blob. It holds the feature pipeline,
+ * the fitted model, its calibration, the threshold chosen by the evaluation, a fingerprint of the training
+ * data, hold-out metrics, seeds and the package version. `contentHash` (SHA-256 of the canonical JSON of
+ * everything but `createdAt` and itself) detects edits and corruption; the same data and seed give an
+ * identical file apart from `createdAt`.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Dataset } from '../data/dataset.ts';
+import { writeFileAtomic } from '../data/write.ts';
+import { ModelFormatError } from '../errors.ts';
+import { FeaturePipeline } from '../features/pipeline.ts';
+import { applyCalibrator, type Calibrator } from './calibration.ts';
+import { LogisticRegression } from './logistic/logistic.ts';
+import type { ProbabilisticModel } from './model.ts';
+
+export const ARTIFACT_FORMAT_VERSION = 1;
+
+const artifactSchema = z.object({
+  formatVersion: z.number().int(),
+  kind: z.string(),
+  name: z.string(),
+  packageVersion: z.string(),
+  createdAt: z.string(),
+  contentHash: z.string(),
+  seed: z.number(),
+  seeds: z.record(z.string(), z.number()),
+  target: z.object({ name: z.string(), rule: z.string() }),
+  idColumn: z.string().nullable(),
+  activities: z.object({ asOf: z.string() }).nullable(),
+  features: z.object({ formatVersion: z.number(), minFrequency: z.number(), specs: z.array(z.any()), notes: z.array(z.string()) }),
+  model: z.object({ kind: z.string(), params: z.any(), state: z.any() }),
+  calibration: z.any(),
+  threshold: z.object({ strategy: z.string(), value: z.number() }),
+  training: z.object({
+    rows: z.number(), positives: z.number(),
+    columns: z.array(z.object({ name: z.string(), type: z.string() })),
+    dataHash: z.string(),
+  }),
+  metrics: z.record(z.string(), z.any()),
+});
+
+export type ModelArtifact = z.infer<typeof artifactSchema> & { calibration: Calibrator; features: ReturnType<FeaturePipeline['toJSON']> };
+
+/** JSON with object keys sorted at every level: the form the content hash is computed on. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+    }
+    return v;
+  });
+}
+
+/** SHA-256 of an artifact's content: everything except `createdAt` and `contentHash`. */
+export function contentHash(artifact: Omit<ModelArtifact, 'contentHash'> | ModelArtifact): string {
+  const { createdAt: _c, contentHash: _h, ...content } = artifact as ModelArtifact;
+  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
+}
+
+/** A fingerprint of a dataset's rows and columns (SHA-256 over names, types and values). */
+export function dataFingerprint(data: Dataset, rows?: Int32Array): string {
+  const hash = createHash('sha256');
+  const names = data.schema.columns.map((c) => c.name);
+  hash.update(JSON.stringify(data.schema.columns.map((c) => [c.name, c.type])));
+  const columns = names.map((n) => data.table.array(n) as ArrayLike<unknown>);
+  const count = rows ? rows.length : data.table.numRows();
+  for (let k = 0; k < count; k++) {
+    const r = rows ? rows[k]! : k;
+    hash.update(JSON.stringify(columns.map((c) => c[r] ?? null)));
+  }
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/**
+ * Writes an artifact, filling in its content hash.
+ *
+ * @example
+ * await saveModel('models/runs/x/logistic.model.json', artifactWithoutHash);
+ */
+export async function saveModel(path: string, artifact: Omit<ModelArtifact, 'contentHash'>): Promise<ModelArtifact> {
+  const full = { ...artifact, contentHash: contentHash(artifact) } as ModelArtifact;
+  // Key order as written: readable, with createdAt and the hash at the top.
+  const { formatVersion, kind, name, packageVersion, createdAt, contentHash: hash, ...rest } = full;
+  await writeFileAtomic(path, `${JSON.stringify({ formatVersion, kind, name, packageVersion, createdAt, contentHash: hash, ...rest }, null, 2)}\n`);
+  return full;
+}
+
+/** A loaded model, ready to score a dataset. */
+export interface LoadedModel {
+  artifact: ModelArtifact;
+  pipeline: FeaturePipeline;
+  model: ProbabilisticModel;
+  /** Calibrated P(converted) for every row of a dataset (activity columns already joined if needed). */
+  predict(data: Dataset, options?: { asOf?: number | ArrayLike<number> }): Float64Array;
+}
+
+const REGISTRY: Record<string, (json: { params: unknown; state: unknown }) => ProbabilisticModel> = {
+  logistic: (json) => LogisticRegression.fromJSON(json as Parameters<typeof LogisticRegression.fromJSON>[0]),
+};
+
+/**
+ * Reads and validates an artifact: refuses a file that is not JSON (truncated), lacks fields, was written
+ * by a newer format, was edited (hash mismatch) or holds an unknown model kind.
+ *
+ * @example
+ * const { predict } = await loadModel('models/latest/logistic.model.json');
+ */
+export async function loadModel(path: string): Promise<LoadedModel> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new ModelFormatError('MODEL_NOT_FOUND', `cannot read model ${path}`, 'check the path; `leadscore train` writes <run>/<model>.model.json');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ModelFormatError('MODEL_CORRUPT', `${path} is not valid JSON (truncated or corrupted)`, 'use an intact copy of the artifact, or train again');
+  }
+  const version = (json as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version > ARTIFACT_FORMAT_VERSION) {
+    throw new ModelFormatError('MODEL_TOO_NEW', `${path} has format version ${version}; this leadscore reads up to ${ARTIFACT_FORMAT_VERSION}`, 'upgrade leadscore to load it');
+  }
+  const parsed = artifactSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ModelFormatError('MODEL_INVALID', `${path} is not a leadscore model: ${issue.path.join('.') || 'top level'}: ${issue.message}`, 'use a file written by `leadscore train`');
+  }
+  const artifact = parsed.data as ModelArtifact;
+  if (artifact.formatVersion !== ARTIFACT_FORMAT_VERSION) {
+    throw new ModelFormatError('MODEL_VERSION', `${path} has unsupported format version ${artifact.formatVersion}`, 'train the model again with this leadscore');
+  }
+  if (contentHash(artifact) !== artifact.contentHash) {
+    throw new ModelFormatError('MODEL_EDITED', `${path} was changed after it was written (content hash mismatch)`, 'use the file as `leadscore train` wrote it; retrain instead of editing');
+  }
+  const make = REGISTRY[artifact.model.kind];
+  if (!make) throw new ModelFormatError('MODEL_KIND', `${path} holds an unknown model kind "${artifact.model.kind}"`, `this leadscore loads: ${Object.keys(REGISTRY).join(', ')}`);
+  const pipeline = FeaturePipeline.fromJSON(artifact.features);
+  const model = make(artifact.model);
+  return {
+    artifact,
+    pipeline,
+    model,
+    predict(data, options = {}) {
+      const design = pipeline.transform(data, options.asOf !== undefined ? { asOf: options.asOf } : {});
+      return applyCalibrator(artifact.calibration, model.predictProba(design));
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The shared model interface. Every predictive model follows scikit-learn's estimator contract: the
+ * constructor stores typed hyperparameters, `fit` replaces any earlier fit and returns the model,
+ * `predictProba` returns P(converted) as a Float64Array, an unfitted model throws `NotFittedError`,
+ * and `toJSON()` gives `{ kind, params, state }` that the registry in artifact.ts loads back.
+ */
+import type { Design } from './logistic/logistic.ts';
+
+export type { Design };
+
+export interface ProbabilisticModel {
+  readonly kind: string;
+  predictProba(design: Design): Float64Array;
+  toJSON(): { kind: string; params: unknown; state: unknown };
+}
+
+export type ModelName = 'rules' | 'logistic' | 'gbdt' | 'mlp';

@@ -1,0 +1,323 @@
+/**
+ * `train`: every model named is fitted on the training rows and evaluated on the same hold-out rows as the
+ * rule baseline; the run folder gets metrics.json, one artifact per model, the rules used and the
+ * logistic coefficient table. Randomness comes from named forks of one seed (split, folds).
+ */
+import { mkdir, readFile, rm, symlink, access } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { resolveAsOf } from '../data/as-of.ts';
+import { type Dataset, loadDataset } from '../data/dataset.ts';
+import type { Source } from '../data/read.ts';
+import { PACKAGE_ROOT } from '../data/sample-paths.ts';
+import { columnSchema } from '../data/schema.ts';
+import { splitDataset, type SplitResult } from '../data/split.ts';
+import { resolveTarget, type Target } from '../data/target.ts';
+import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { ConfigError } from '../errors.ts';
+import { delongTest } from '../evaluation/compare.ts';
+import {
+  averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, maxF1Threshold, rocAuc,
+} from '../evaluation/metrics.ts';
+import { FeaturePipeline } from '../features/pipeline.ts';
+import { dataFingerprint, type ModelArtifact, saveModel } from '../models/artifact.ts';
+import { applyCalibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
+import { coefficientTable, type CoefficientRow } from '../models/logistic/coefficients.ts';
+import { chooseC, designRows } from '../models/logistic/cv.ts';
+import { LogisticRegression } from '../models/logistic/logistic.ts';
+import type { ModelName } from '../models/model.ts';
+import { createRng } from '../random.ts';
+import { draftRules } from '../rules/draft.ts';
+import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
+import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
+import { RuleScorer } from '../rules/rule-scorer.ts';
+import type { SplitKind } from '../types.ts';
+import { parseParams } from './params.ts';
+
+export interface TrainOptions {
+  data: Source;
+  target: string;
+  positive?: string;
+  id?: string;
+  date?: string;
+  activities?: Source;
+  asOf?: string;
+  models?: ModelName[];
+  rules?: string;
+  exclude?: string[];
+  na?: string;
+  split?: SplitKind;
+  group?: string;
+  testSize?: number;
+  seed?: number;
+  out?: string;
+  params?: string[];
+  /** Called as each step starts. */
+  onStep?: (step: string) => void;
+}
+
+export interface ThresholdMetrics extends Confusion {
+  strategy: 'maxF1';
+  value: number;
+}
+
+export interface ModelMetrics {
+  name: ModelName;
+  auc: number;
+  prAuc: number;
+  logLoss: number;
+  brier: number;
+  ece: number;
+  liftAt10: number;
+  fitSeconds: number;
+  threshold: ThresholdMetrics;
+  /** Extra facts per model: C and its CV scores, calibration, ECE before calibration, iterations. */
+  details: Record<string, unknown>;
+}
+
+export interface MetricsJson {
+  formatVersion: 1;
+  dataset: { source: string; rows: number; trainRows: number; testRows: number; positives: number; split: SplitKind; seed: number;
+    target: string; targetRule: string; excluded: Array<{ column: string; reason: string }>; unlabelled: number; cutoff?: string };
+  leakage: Array<{ column: string; auc: number; reason: string }>;
+  models: ModelMetrics[];
+  comparisons: Array<{ model: string; baseline: string; aucDiff: number; ci95: [number, number]; pValue: number }>;
+}
+
+export interface TrainResult {
+  runDir: string;
+  metrics: MetricsJson;
+  files: string[];
+  coefficients?: CoefficientRow[];
+  featureNotes: string[];
+}
+
+const round = (x: number, digits = 6) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
+
+function evaluate(name: ModelName, rank: Float64Array, probability: Float64Array, y: Uint8Array, test: Int32Array, threshold: number, fitSeconds: number, details: Record<string, unknown>): ModelMetrics {
+  const c = confusionAt(rank, y, threshold, test);
+  return {
+    name,
+    auc: round(rocAuc(rank, y, test)),
+    prAuc: round(averagePrecision(rank, y, test)),
+    logLoss: round(logLoss(probability, y, test)),
+    brier: round(brierScore(probability, y, test)),
+    ece: round(expectedCalibrationError(probability, y, test)),
+    liftAt10: round(liftAt(rank, y, 0.1, test)),
+    fitSeconds: round(fitSeconds, 3),
+    threshold: { strategy: 'maxF1', value: round(threshold), ...c, precision: round(c.precision), recall: round(c.recall), f1: round(c.f1) },
+    details,
+  };
+}
+
+/** Columns that leak the target: filled exactly when the lead converted (a conversion date, say). */
+function missingnessLeaks(data: Dataset, target: Target, rows: Int32Array): Array<{ column: string; auc: number; reason: string }> {
+  const out: Array<{ column: string; auc: number; reason: string }> = [];
+  for (const column of data.schema.columns) {
+    if (column.name === target.name || column.missing === 0 || column.type === 'constant') continue;
+    const values = data.table.array(column.name) as ArrayLike<unknown>;
+    const present = Float64Array.from(rows, (r) => (values[r] === null ? 0 : 1));
+    const auc = rocAuc(present, Uint8Array.from(rows, (r) => target.y[r]!));
+    if (auc >= 0.99 || auc <= 0.01) out.push({ column: column.name, auc: round(auc, 4), reason: 'filled only for one outcome: known only after it; excluded' });
+  }
+  return out;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+}
+
+/**
+ * Trains the named models and writes the run folder.
+ *
+ * @example
+ * const { runDir, metrics } = await trainModels({ data: { path: 'leads.csv' }, target: 'converted' });
+ */
+export async function trainModels(options: TrainOptions): Promise<TrainResult> {
+  const step = options.onStep ?? (() => {});
+  const seed = options.seed ?? 42;
+  const models = options.models ?? ['rules', 'logistic'];
+  for (const m of models) {
+    if (m === 'gbdt' || m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', `the ${m} model is not available in this version`, 'use --models rules,logistic');
+    if (m !== 'rules' && m !== 'logistic') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic');
+  }
+  if (!models.includes('rules')) models.unshift('rules'); // a baseline always stands beside the models
+  const params = parseParams(options.params ?? []);
+  const splitKind = options.split ?? 'stratified';
+  if (options.activities && !options.asOf) {
+    throw new ConfigError('AS_OF_REQUIRED', 'activity features are computed as of each lead\'s scoring time, and none was given', 'add --as-of, e.g. --as-of created_at+30d (30 days after each lead was created)');
+  }
+  const runDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'runs', timestamp()));
+  if (await access(join(runDir, 'metrics.json')).then(() => true, () => false)) {
+    throw new ConfigError('WOULD_OVERWRITE', `${runDir} already holds a run (metrics.json)`, 'choose another --out folder');
+  }
+
+  step('loading data');
+  const leads = await loadDataset(options.data, options.na ? { na: options.na } : {});
+  const target = resolveTarget(leads, options.target, options.positive ? { positive: options.positive } : {});
+  const unlabelled = new Set(target.unlabelled);
+  const labelled = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
+
+  let data = leads;
+  let context: ScoringContext = options.id ? { leadId: options.id } : {};
+  let asOf: number | Float64Array | undefined;
+  if (options.activities) {
+    step('aggregating activities');
+    const log = await loadActivityLog(options.activities);
+    asOf = resolveAsOf(options.asOf!, leads);
+    const idName = leadIdColumn(leads, options.id);
+    if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
+    data = joinActivities(leads, aggregateActivities(log, leads.table.array(idName) as ArrayLike<string | null>, asOf));
+    context = { activities: log, asOf, leadId: idName };
+  }
+
+  step('splitting');
+  const rng = createRng(seed);
+  const split: SplitResult = splitDataset(data, target.y, {
+    kind: splitKind, testSize: options.testSize ?? 0.2, rng: rng.fork('split'), rows: labelled,
+    ...(options.date ? { date: options.date } : {}), ...(options.group ? { group: options.group } : {}),
+  });
+  const leakage = missingnessLeaks(data, target, split.train);
+  const excluded: Array<{ column: string; reason: string }> = [
+    ...(options.exclude ?? []).map((column) => ({ column, reason: 'excluded by --exclude' })),
+    ...leakage.map((l) => ({ column: l.column, reason: l.reason })),
+    ...(options.date ? [{ column: options.date, reason: 'the --date column orders time; not a feature' }] : []),
+    ...(options.group ? [{ column: options.group, reason: 'the --group column; not a feature' }] : []),
+  ];
+  for (const e of excluded) {
+    if (!columnSchema(data.schema, e.column)) throw new ConfigError('COLUMN_MISSING', `column "${e.column}" not found`, 'check --exclude, --date and --group');
+  }
+  // Name-based suspects stay in (the analyst decides) but are reported.
+  for (const column of data.schema.columns) {
+    if (column.feature && column.warnings.some((w) => w.includes('leakage')) && !leakage.some((l) => l.column === column.name) && column.name !== target.name) {
+      const values = data.table.array(column.name) as ArrayLike<unknown>;
+      const auc = column.type === 'numeric'
+        ? rocAuc(Float64Array.from(split.train, (r) => (values[r] as number | null) ?? Number.NEGATIVE_INFINITY), Uint8Array.from(split.train, (r) => target.y[r]!))
+        : Number.NaN;
+      leakage.push({ column: column.name, auc: round(Number.isNaN(auc) ? auc : Math.max(auc, 1 - auc), 4), reason: 'name suggests a value known only after the outcome; kept — exclude it if so' });
+    }
+  }
+  const excludeNames = [target.name, ...excluded.map((e) => e.column)];
+  const yTrain = Uint8Array.from(split.train, (r) => target.y[r]!);
+  const results: ModelMetrics[] = [];
+  const ranks: Record<string, Float64Array> = {};
+  const files: string[] = [];
+  await mkdir(runDir, { recursive: true });
+  const createdAt = new Date().toISOString();
+  const packageVersion = (JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+  // The rule baseline: the given file, or one drafted from the training rows.
+  step('rules');
+  let t0 = performance.now();
+  let rules: RuleSet;
+  if (options.rules) rules = await loadRuleFile(options.rules);
+  else {
+    // Drafted on the lead columns and the activity log itself (not the joined aggregates: one signal, once).
+    rules = draftRules(leads, target.y, split.train, {
+      target: target.name, exclude: excludeNames,
+      ...(context.activities ? { activities: context.activities, asOf: context.asOf! } : {}),
+      ...(context.leadId ? { leadId: context.leadId } : {}),
+    }).rules;
+  }
+  const ruleScores = new RuleScorer(rules).score(leads, context).score;
+  // A probability for the rule score: its conversion rate on the training rows (isotonic).
+  const ruleCalibrator = fitCalibrator('isotonic', Float64Array.from(split.train, (r) => ruleScores[r]! / 100), yTrain);
+  const ruleProbability = applyCalibrator(ruleCalibrator, ruleScores.map((s) => s / 100));
+  const ruleThreshold = maxF1Threshold(ruleScores, target.y, split.train).value;
+  results.push(evaluate('rules', ruleScores, ruleProbability, target.y, split.test, ruleThreshold, (performance.now() - t0) / 1000,
+    { source: options.rules ? relative(process.cwd(), options.rules) : 'drafted from the training rows', criteria: rules.criteria.length, probability: 'isotonic map of the rule score fitted on the training rows' }));
+  ranks.rules = ruleScores;
+  const rulesPath = join(runDir, 'rules.yaml');
+  await writeFileAtomic(rulesPath, ruleSetToYaml(rules, options.rules ? `Rules used by this run: ${options.rules}` : `Drafted from the training rows of ${'path' in options.data ? options.data.path : 'the query'} (seed ${seed}).`));
+  files.push(rulesPath);
+
+  let coefficients: CoefficientRow[] | undefined;
+  let featureNotes: string[] = [];
+  if (models.includes('logistic')) {
+    step('logistic regression');
+    t0 = performance.now();
+    const pipeline = FeaturePipeline.fit(data, split.train, { exclude: excludeNames });
+    featureNotes = pipeline.notes;
+    const all = pipeline.transform(data, asOf !== undefined ? { asOf } : {});
+    const trainDesign = designRows(all, split.train);
+    const lp = params.logistic;
+    const cv = chooseC(trainDesign, yTrain, {
+      rng: rng.fork('folds'), ...(lp.C !== undefined ? { grid: [lp.C] } : {}), params: { classWeight: lp.classWeight ?? null },
+    });
+    const model = new LogisticRegression({ C: cv.C, classWeight: lp.classWeight ?? null }).fit(trainDesign, yTrain);
+    const calibrationChoice = lp.calibration === 'auto' ? chooseCalibration(cv.oof, yTrain, rng.fork('calibration')) : null;
+    const calibrationKind = calibrationChoice?.kind ?? (lp.calibration as Exclude<typeof lp.calibration, 'auto'>);
+    const calibrator = fitCalibrator(calibrationKind, cv.oof, yTrain);
+    const raw = model.predictProba(all);
+    const probability = applyCalibrator(calibrator, raw);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    // Threshold on out-of-fold training predictions, applied unchanged to the hold-out.
+    const oofCalibrated = applyCalibrator(calibrator, cv.oof);
+    const threshold = maxF1Threshold(oofCalibrated, yTrain).value;
+    const metrics = evaluate('logistic', probability, probability, target.y, split.test, threshold, fitSeconds, {
+      C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: trainDesign.p,
+      calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}), eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
+    });
+    results.push(metrics);
+    ranks.logistic = probability;
+    coefficients = coefficientTable(model, trainDesign, yTrain, all.names.map((_, j) => all.groups[j]!));
+    const artifact: Omit<ModelArtifact, 'contentHash'> = {
+      formatVersion: 1, kind: 'logistic', name: 'logistic', packageVersion, createdAt,
+      seed, seeds: { split: rng.fork('split').seed, folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed },
+      target: { name: target.name, rule: target.rule },
+      idColumn: leadIdColumn(leads, options.id) ?? null,
+      activities: options.activities ? { asOf: options.asOf! } : null,
+      features: pipeline.toJSON(),
+      model: model.toJSON(),
+      calibration: calibrator,
+      threshold: { strategy: 'maxF1', value: metrics.threshold.value },
+      training: {
+        rows: split.train.length, positives: yTrain.reduce((s, v) => s + v, 0),
+        columns: data.schema.columns.map((c) => ({ name: c.name, type: c.type })),
+        dataHash: dataFingerprint(data, split.train),
+      },
+      metrics: { auc: metrics.auc, prAuc: metrics.prAuc, logLoss: metrics.logLoss, brier: metrics.brier, ece: metrics.ece, liftAt10: metrics.liftAt10 },
+    };
+    const modelPath = join(runDir, 'logistic.model.json');
+    await saveModel(modelPath, artifact);
+    files.push(modelPath);
+    const coefPath = join(runDir, 'logistic-coefficients.csv');
+    await writeCsvColumns(coefPath, ['feature', 'column', 'level', 'coefficient', 'odds_ratio', 'standard_error', 'p_value'], [
+      coefficients.map((c) => c.feature), coefficients.map((c) => c.column), coefficients.map((c) => c.level),
+      coefficients.map((c) => round(c.coefficient)), coefficients.map((c) => round(c.oddsRatio)), coefficients.map((c) => round(c.standardError)),
+      coefficients.map((c) => Number(c.pValue.toPrecision(4))),
+    ]);
+    files.push(coefPath);
+  }
+
+  step('writing');
+  const comparisons = results.filter((m) => m.name !== 'rules').map((m) => {
+    const c = delongTest(ranks[m.name]!, ranks.rules!, target.y, split.test);
+    return { model: m.name, baseline: 'rules', aucDiff: round(c.diff), ci95: [round(c.ci95[0]), round(c.ci95[1])] as [number, number], pValue: Number(c.pValue.toPrecision(4)) };
+  });
+  const positives = labelled.reduce((s, r) => s + target.y[r]!, 0);
+  const metrics: MetricsJson = {
+    formatVersion: 1,
+    dataset: {
+      source: 'path' in options.data ? options.data.path : options.data.sql,
+      rows: labelled.length, trainRows: split.train.length, testRows: split.test.length, positives, split: splitKind, seed,
+      target: target.name, targetRule: target.rule, excluded, unlabelled: unlabelled.size,
+      ...(split.cutoff !== undefined ? { cutoff: Number.isFinite(split.cutoff) && split.cutoff > 1e11 ? new Date(split.cutoff).toISOString() : String(split.cutoff) } : {}),
+    },
+    leakage,
+    models: results.sort((a, b) => b.prAuc - a.prAuc),
+    comparisons,
+  };
+  const metricsPath = join(runDir, 'metrics.json');
+  await writeFileAtomic(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
+  files.unshift(metricsPath);
+  if (!options.out) await pointLatest(runDir);
+  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes };
+}
+
+/** models/latest → the newest run (a relative symlink, replaced atomically enough for one user). */
+async function pointLatest(runDir: string): Promise<void> {
+  const latest = join(PACKAGE_ROOT, 'models', 'latest');
+  await rm(latest, { force: true, recursive: false }).catch(() => {});
+  await symlink(relative(dirname(latest), runDir), latest).catch(() => {});
+}
