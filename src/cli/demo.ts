@@ -20,6 +20,12 @@ import { draftRules } from '../rules/draft.ts';
 import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
 import { writeTable, type CellValue } from '../data/write.ts';
+import { rm } from 'node:fs/promises';
+import { spearman } from '../evaluation/metrics.ts';
+import { loadModel } from '../models/artifact.ts';
+import { learnScorecard } from '../rules/learn.ts';
+import { trainModels } from '../train/train.ts';
+import { renderLeaderboard } from './train.ts';
 import { createOutput, formatTable, percent } from './output.ts';
 import { parseInteger } from './options.ts';
 import { createProgress } from './progress.ts';
@@ -42,7 +48,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (flags: DemoFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const progress = createProgress('demo', 7);
+      const progress = createProgress('demo', 9);
       const rng = createRng(flags.seed);
 
       progress.tick(0, 'loading the sample');
@@ -81,6 +87,28 @@ export function registerDemo(program: Command): void {
         actions: conversionByLabel(handScores.action, target.y, stratified.test, ['sales', 'review', 'nurture', 'disqualify']),
         drafted: { criteria: drafted.rules.criteria.length, halfLives: Object.fromEntries(drafted.notes.filter((n) => n.halfLifeDays).map((n) => [n.criterion, n.halfLifeDays])) },
       };
+      progress.tick(1, 'training');
+
+      // Models beside the hand-written rules, on the same hold-out rows; then the model as a points scorecard.
+      const runDir = join(flags.out, 'run');
+      await rm(runDir, { recursive: true, force: true });
+      const trained = await trainModels({
+        data: { path: SAMPLE.leads }, target: SAMPLE.target, activities: { path: SAMPLE.activities }, asOf: `${SAMPLE.date}+${SCORING_DELAY_DAYS}d`,
+        date: SAMPLE.date, rules: SAMPLE.rules, seed: flags.seed, out: runDir,
+      });
+      progress.tick(1, 'scorecard');
+      const loaded = await loadModel(join(runDir, 'logistic.model.json'));
+      const learned = learnScorecard(loaded.artifact);
+      const scorecardScores = new RuleScorer(learned.rules).score(leads, context).score;
+      const modelProbability = loaded.predict(data, { asOf: scoredAt });
+      const scorecardPath = join(flags.out, 'scorecard.yaml');
+      await writeFileAtomic(scorecardPath, ruleSetToYaml(learned.rules, 'Points scorecard learned by leadscore demo from the logistic model of the bundled sample.'));
+      const modelsSummary = {
+        leaderboard: trained.metrics.models.map(({ fitSeconds: _f, details: _d, ...m }) => m),
+        comparisons: trained.metrics.comparisons,
+        excluded: trained.metrics.dataset.excluded,
+        scorecard: { criteria: learned.rules.criteria.length, spearmanWithModel: spearman(modelProbability, scorecardScores), tiers: learned.rules.tiers },
+      };
       progress.tick(1, 'writing');
       const scoresPath = join(flags.out, 'rule-scores.csv');
       const exported = ruleExportColumns(leads, handScores);
@@ -102,13 +130,14 @@ export function registerDemo(program: Command): void {
         conversionByMonth: byMonth,
         segments,
         rules: rulesSummary,
+        models: modelsSummary,
       };
       const summaryPath = join(flags.out, 'summary.json');
       await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
       progress.tick(1, 'done');
       progress.stop();
 
-      out.json({ ...summary, files: { summary: summaryPath, ruleScores: scoresPath, draftedRules: draftPath } });
+      out.json({ ...summary, files: { summary: summaryPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, scorecard: scorecardPath } });
       out.say('leadscore demo — the bundled synthetic sample (data/README.md describes it)\n');
       out.say(renderInspect({ source: relative(PACKAGE_ROOT, SAMPLE.leads), format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',', rows: leads.raw.rows, columns: leads.schema.columns }));
       out.say(`\ntarget converted: ${target.positives.toLocaleString('en-US')} of ${leads.raw.rows.toLocaleString('en-US')} leads (${percent(summary.dataset.rate)})`);
@@ -132,8 +161,11 @@ export function registerDemo(program: Command): void {
       }
       out.say(`\nhold-out AUC: hand-written rules ${rulesSummary.holdoutAuc.handWritten.toFixed(3)}, rules drafted from the training rows ${rulesSummary.holdoutAuc.drafted.toFixed(3)}` +
         ` (${rulesSummary.drafted.criteria} criteria; fitted half-lives: ${Object.entries(rulesSummary.drafted.halfLives).map(([k, v]) => `${k} ${v}d`).join(', ')})`);
+      out.say(`\nmodels on the same hold-out rows (features: lead columns + activity aggregates as of created_at + ${SCORING_DELAY_DAYS} days):`);
+      out.say(renderLeaderboard(trained.metrics));
+      out.say(`\nlearned scorecard: ${learned.rules.criteria.length} point criteria from the logistic model; rank agreement with the model (Spearman) ${modelsSummary.scorecard.spearmanWithModel.toFixed(4)}`);
       const shown = (p: string) => relative(process.cwd(), p) || p;
-      out.say(`\nwrote ${shown(summaryPath)}, ${shown(scoresPath)}, ${shown(draftPath)}`);
+      out.say(`\nwrote ${shown(summaryPath)}, ${shown(scoresPath)}, ${shown(draftPath)}, ${shown(scorecardPath)}, run folder ${shown(runDir)}/`);
     });
 }
 

@@ -7,6 +7,8 @@ import { resolveTarget } from '../data/target.ts';
 import { assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { draftRules } from '../rules/draft.ts';
+import { learnScorecard } from '../rules/learn.ts';
+import { loadModel } from '../models/artifact.ts';
 import { bindRules, type ScoringContext, withActivityColumns } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
@@ -161,5 +163,34 @@ export function registerRules(program: Command): void {
       }
       out.say(`\nwrote ${flags.out}`);
     });
-}
 
+  rules
+    .command('learn')
+    .description('turn a fitted logistic model into a points scorecard (0–100) that the rule engine runs')
+    .requiredOption('--model <artifact>', 'a logistic.model.json written by `leadscore train`')
+    .requiredOption('--out <file>', 'where to write the scorecard (YAML)')
+    .option('--decimals <n>', 'decimals in the points (0 for whole points)', (v: string) => Number(v), 1)
+    .option('--force', 'replace --out if it exists')
+    .option('--json', 'print the scorecard as JSON')
+    .action(async (flags: { model: string; out: string; decimals: number; force?: boolean; json?: boolean }) => {
+      const out = createOutput(Boolean(flags.json));
+      assertNotInput(flags.out, [flags.model]);
+      if (!flags.force && (await access(flags.out).then(() => true, () => false))) {
+        throw new ConfigError('WOULD_OVERWRITE', `${flags.out} already exists`, 'pass --force to replace it, or choose another --out');
+      }
+      if (!(Number.isInteger(flags.decimals) && flags.decimals >= 0 && flags.decimals <= 3)) {
+        throw new ConfigError('BAD_DECIMALS', `--decimals must be 0 to 3, got ${flags.decimals}`, 'use --decimals 0 for whole points');
+      }
+      const { artifact } = await loadModel(flags.model);
+      const learned = learnScorecard(artifact, { decimals: flags.decimals });
+      learned.rules.file = flags.out;
+      const header = `Scorecard learned by leadscore rules learn from ${flags.model} (${artifact.contentHash.slice(0, 19)}).\n` +
+        `Points are the model's contributions, ${learned.pointsPerLogit.toFixed(2)} points per unit of log-odds; each column's lowest attribute scores 0.` +
+        (artifact.activities ? `\nActivity columns are computed from --activities as of ${artifact.activities.asOf}.` : '');
+      await writeFileAtomic(flags.out, ruleSetToYaml(learned.rules, header));
+      out.json({ out: flags.out, rules: learned.rules, notes: learned.notes });
+      out.say(renderRules(learned.rules));
+      for (const note of learned.notes) out.say(`note: ${note}`);
+      out.say(`\nwrote ${flags.out}`);
+    });
+}

@@ -124,6 +124,11 @@ export interface ActivityAggregates {
   columns: Record<string, Float64Array>;
 }
 
+/** True for the column names `aggregateActivities` produces (counts per window and the three summaries). */
+export function isActivityAggregateName(name: string): boolean {
+  return /_\d+d$/.test(name) || name === 'activities_total' || name === 'days_since_last_activity' || name === 'engagement_decayed';
+}
+
 /** Output column name of a type's count in a window: `pricing_page_view_30d`, `content_download_decision_90d`. */
 export function countColumnName(type: string, days: number): string {
   return `${type.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_${days}d`;

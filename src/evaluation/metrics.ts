@@ -194,3 +194,34 @@ export function maxF1Threshold(scores: ArrayLike<number>, y: ArrayLike<number>, 
   }
   return { value: best.value, ...confusionAt(s, t, best.value) };
 }
+
+/** Average ranks (1-based; ties share their mean rank). */
+export function averageRanks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  const ranks = new Float64Array(n);
+  let i = 0;
+  while (i < n) {
+    let j = i;
+    while (j < n && values[order[j]!] === values[order[i]!]) j++;
+    for (let k = i; k < j; k++) ranks[order[k]!] = (i + j + 1) / 2;
+    i = j;
+  }
+  return ranks;
+}
+
+/** Spearman rank correlation (Pearson correlation of average ranks). */
+export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const ra = averageRanks(a);
+  const rb = averageRanks(b);
+  const n = ra.length;
+  const ma = ra.reduce((s, v) => s + v, 0) / n;
+  const mb = rb.reduce((s, v) => s + v, 0) / n;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (ra[i]! - ma) * (rb[i]! - mb);
+    saa += (ra[i]! - ma) ** 2;
+    sbb += (rb[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}

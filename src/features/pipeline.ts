@@ -82,10 +82,13 @@ function numericStats(values: number[], missing: number, options: FeatureOptions
   return { median, indicator: missing > 0, log1p, mean, sd, bins: quantileBins(sorted, 20) };
 }
 
-/** Bins at training quantiles (distinct edges only), each with the mean of the values in it. */
+/** Bins at training quantiles (distinct edges only) or one per value, each with the mean of the values in it. */
 function quantileBins(sorted: number[], count: number): NumericStats['bins'] {
-  const edges = [...new Set(Array.from({ length: count - 1 }, (_, k) => sorted[Math.floor(((k + 1) / count) * sorted.length)]!))]
-    .filter((e) => e > sorted[0]!);
+  // Few distinct values (counts such as 0, 1, 2): one bin per value; otherwise quantile edges.
+  const distinct: number[] = [];
+  for (const v of sorted) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
+  const edges = distinct.length <= count ? distinct.slice(1)
+    : [...new Set(Array.from({ length: count - 1 }, (_, k) => sorted[Math.floor(((k + 1) / count) * sorted.length)]!))].filter((e) => e > sorted[0]!);
   const lower: Array<number | null> = [null, ...edges];
   const sums = new Float64Array(lower.length);
   const counts = new Float64Array(lower.length);

@@ -138,3 +138,30 @@ describe.skipIf(!HAVE_SHARED)('inspect on the shared datasets', () => {
     expect(r.stdout).toMatch(/Cust_num\s+id\s+no/);
   });
 });
+
+describe.skipIf(!HAVE_SHARED)('leadscore train on bank-marketing, with no other flag', () => {
+  it('excludes the id, drafts the baseline, prints the leaderboard and writes metrics.json', async () => {
+    const out = join(dir, 'bank-run');
+    const r = cli('train', '--data', BANK, '--target', 'y', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/logistic\s+0\.5\d+\s+0\.90\d+/);
+    expect(r.stdout).toContain('logistic vs rules: AUC +');
+    expect(r.stdout).toContain('leakage suspects: duration');
+    const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.dataset).toMatchObject({ rows: 45211, positives: 5289, split: 'stratified', seed: 42 });
+    const features = JSON.parse(await readFile(join(out, 'logistic.model.json'), 'utf8')).features.specs.map((s: { column: string }) => s.column);
+    expect(features).not.toContain('Cust_num');
+    expect(features).not.toContain('y');
+    expect(await readFile(join(out, 'rules.yaml'), 'utf8')).toMatch(/^# Drafted from the training rows/);
+  });
+
+  it('turns the model into a scorecard with rules learn, and rejects a bad artifact', async () => {
+    const out = join(dir, 'bank-run');
+    const card = join(dir, 'card.yaml');
+    const r = cli('rules', 'learn', '--model', join(out, 'logistic.model.json'), '--out', card);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cli('rules', 'check', card, '--data', BANK).code).toBe(0);
+    const broken = await writeTemp(dir, 'broken.model.json', '{"formatVersion": 1, "kind": "logi');
+    expectUsageError(cli('rules', 'learn', '--model', broken, '--out', join(dir, 'x.yaml')), 'is not valid JSON (truncated or corrupted)');
+  });
+});

@@ -122,3 +122,15 @@ describe('delongTest', () => {
     expect(normalCdf(-1)).toBeCloseTo(0.15865525393145707, 6);
   });
 });
+
+describe('spearman', () => {
+  it('is 1 for any increasing transform, −1 for a decreasing one, and handles ties by average ranks', async () => {
+    const { spearman, averageRanks } = await import('../../src/evaluation/metrics.ts');
+    const x = [3, 1, 4, 1.5, 9, 2.6];
+    expect(spearman(x, x.map((v) => Math.exp(v)))).toBeCloseTo(1, 12);
+    expect(spearman(x, x.map((v) => -v))).toBeCloseTo(-1, 12);
+    expect(Array.from(averageRanks([10, 20, 20, 30]))).toEqual([1, 2.5, 2.5, 4]);
+    // scipy.stats.spearmanr([1, 2, 2, 3, 5], [2, 1, 3, 3, 4]).correlation = 0.7631578947368421 (scipy, run here)
+    expect(spearman([1, 2, 2, 3, 5], [2, 1, 3, 3, 4])).toBeCloseTo(0.7631578947368421, 12);
+  });
+});

@@ -42,3 +42,19 @@ describe('calibration', () => {
     expect(Array.from(applyCalibrator({ kind: 'none' }, fresh.p))).toEqual(Array.from(fresh.p));
   });
 });
+
+describe('chooseCalibration', () => {
+  it('keeps none for calibrated predictions and picks a calibrator for distorted ones, reproducibly', async () => {
+    const { chooseCalibration } = await import('../../src/models/calibration.ts');
+    const rng = createRng(21);
+    const truth = Float64Array.from({ length: 6000 }, () => rng.next() * 0.5);
+    const y = Uint8Array.from(truth, (t) => (rng.next() < t ? 1 : 0));
+    const distorted = Float64Array.from(truth, (t) => t ** 2 * 2);
+    const a = chooseCalibration(distorted, y, createRng(1));
+    expect(a.kind).not.toBe('none');
+    expect(a.logLoss[a.kind]).toBeLessThan(a.logLoss.none);
+    expect(chooseCalibration(distorted, y, createRng(1))).toEqual(a);
+    const calibrated = chooseCalibration(truth, y, createRng(1));
+    expect(calibrated.logLoss.none).toBeLessThanOrEqual(calibrated.logLoss.platt + 1e-3);
+  });
+});

@@ -1,0 +1,73 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson, contentHash, loadModel } from '../../src/models/artifact.ts';
+import { ModelFormatError } from '../../src/errors.ts';
+import { trainModels } from '../../src/train/train.ts';
+import { smallSample } from '../train/fixture.ts';
+
+let good: string;
+let dir: string;
+
+beforeAll(async () => {
+  const sample = await smallSample();
+  dir = sample.dir;
+  const run = await trainModels({ data: { path: sample.leads }, target: 'converted', out: join(dir, 'run') });
+  good = await readFile(join(run.runDir, 'logistic.model.json'), 'utf8');
+});
+
+async function refusal(name: string, content: string): Promise<ModelFormatError> {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  const err = await loadModel(path).then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ModelFormatError);
+  return err as ModelFormatError;
+}
+
+describe('model artifacts', () => {
+  it('hash everything but createdAt: a changed timestamp still loads', async () => {
+    const json = JSON.parse(good);
+    expect(json.contentHash).toBe(contentHash(json));
+    json.createdAt = '2030-01-01T00:00:00.000Z';
+    const path = join(dir, 'retimed.model.json');
+    await writeFile(path, JSON.stringify(json));
+    await expect(loadModel(path)).resolves.toBeTruthy();
+  });
+
+  it('sort keys for hashing, so key order does not matter', () => {
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 0 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":0,"z":1}]},"b":1}');
+  });
+
+  it('refuse a truncated file', async () => {
+    expect((await refusal('cut.model.json', good.slice(0, good.length / 2))).message).toContain('is not valid JSON (truncated or corrupted)');
+  });
+
+  it('refuse an edited file (hash mismatch)', async () => {
+    const json = JSON.parse(good);
+    json.model.state.beta[1] += 0.5;
+    expect((await refusal('edited.model.json', JSON.stringify(json))).message).toContain('was changed after it was written (content hash mismatch)');
+  });
+
+  it('refuse a newer format', async () => {
+    const json = JSON.parse(good);
+    json.formatVersion = 2;
+    const err = await refusal('newer.model.json', JSON.stringify(json));
+    expect(err.message).toContain('has format version 2; this leadscore reads up to 1');
+    expect(err.hint).toBe('upgrade leadscore to load it');
+  });
+
+  it('refuse a file missing fields, and an unknown model kind', async () => {
+    const json = JSON.parse(good);
+    delete json.features;
+    expect((await refusal('partial.model.json', JSON.stringify(json))).message).toContain('is not a leadscore model: features');
+    const other = JSON.parse(good);
+    other.model.kind = 'forest';
+    other.contentHash = contentHash(other);
+    expect((await refusal('kind.model.json', JSON.stringify(other))).message).toContain('unknown model kind "forest"');
+  });
+
+  it('refuse a missing file with a hint', async () => {
+    const err = await loadModel(join(dir, 'nope.json')).then(() => null, (e: unknown) => e as ModelFormatError);
+    expect(err?.message).toContain('cannot read model');
+  });
+});

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/models/artifact.ts';
+import { parseParams } from '../../src/train/params.ts';
+import { type TrainResult, trainModels } from '../../src/train/train.ts';
+import { loadDataset } from '../../src/data/dataset.ts';
+import { aggregateActivities, joinActivities, loadActivityLog } from '../../src/data/activities.ts';
+import { resolveAsOf } from '../../src/data/as-of.ts';
+import { ConfigError } from '../../src/errors.ts';
+import { smallSample } from './fixture.ts';
+
+let sample: Awaited<ReturnType<typeof smallSample>>;
+let result: TrainResult;
+
+beforeAll(async () => {
+  sample = await smallSample();
+  result = await trainModels({
+    data: { path: sample.leads }, target: 'converted', activities: { path: sample.activities }, asOf: 'created_at+30d',
+    date: 'created_at', out: join(sample.dir, 'run'),
+  });
+});
+
+describe('trainModels', () => {
+  it('writes metrics.json in the contract form, rules beside the models', async () => {
+    const metrics = JSON.parse(await readFile(join(result.runDir, 'metrics.json'), 'utf8'));
+    expect(metrics.formatVersion).toBe(1);
+    expect(metrics.dataset).toMatchObject({ rows: 3000, split: 'stratified', seed: 42 });
+    expect(metrics.dataset.trainRows + metrics.dataset.testRows).toBe(3000);
+    expect(metrics.models.map((m: { name: string }) => m.name).sort()).toEqual(['logistic', 'rules']);
+    for (const m of metrics.models) {
+      for (const key of ['auc', 'prAuc', 'logLoss', 'brier', 'ece', 'liftAt10', 'fitSeconds']) expect(typeof m[key]).toBe('number');
+      expect(Object.keys(m.threshold)).toEqual(['strategy', 'value', 'tp', 'fp', 'tn', 'fn', 'precision', 'recall', 'f1']);
+      expect(m.threshold.tp + m.threshold.fp + m.threshold.tn + m.threshold.fn).toBe(metrics.dataset.testRows);
+    }
+    expect(metrics.comparisons[0]).toMatchObject({ model: 'logistic', baseline: 'rules' });
+    expect(metrics.comparisons[0].ci95[0]).toBeLessThan(metrics.comparisons[0].ci95[1]);
+    const prAucs = metrics.models.map((m: { prAuc: number }) => m.prAuc);
+    expect(prAucs).toEqual([...prAucs].sort((a: number, b: number) => b - a));
+  });
+
+  it('drafts the rule baseline from the training rows when no rule file is given, and saves it', async () => {
+    const yaml = await readFile(join(result.runDir, 'rules.yaml'), 'utf8');
+    expect(yaml).toMatch(/^# Drafted from the training rows/);
+    expect(result.metrics.models.find((m) => m.name === 'rules')!.details.source).toBe('drafted from the training rows');
+  });
+
+  it('excludes the column that leaks the outcome (converted_at) and the date column', () => {
+    expect(result.metrics.dataset.excluded.map((e) => e.column)).toEqual(['converted_at', 'created_at']);
+    expect(result.metrics.leakage.find((l) => l.column === 'converted_at')).toMatchObject({ auc: 1 });
+  });
+
+  it('saves an artifact that loads and predicts exactly as during training', async () => {
+    const loaded = await loadModel(join(result.runDir, 'logistic.model.json'));
+    const leads = await loadDataset({ path: sample.leads });
+    const log = await loadActivityLog({ path: sample.activities });
+    const asOf = resolveAsOf('created_at+30d', leads);
+    const data = joinActivities(leads, aggregateActivities(log, leads.table.array('lead_id') as string[], asOf));
+    const p = loaded.predict(data, { asOf });
+    expect(p.length).toBe(3000);
+    expect(p.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(loaded.artifact.metrics.auc).toBe(result.metrics.models.find((m) => m.name === 'logistic')!.auc);
+  });
+
+  it('gives an identical artifact for the same data and seed, apart from createdAt', async () => {
+    const again = await trainModels({
+      data: { path: sample.leads }, target: 'converted', activities: { path: sample.activities }, asOf: 'created_at+30d',
+      date: 'created_at', out: join(sample.dir, 'run-again'),
+    });
+    const strip = (text: string) => text.replace(/"createdAt": "[^"]+"/, '');
+    const a = await readFile(join(result.runDir, 'logistic.model.json'), 'utf8');
+    const b = await readFile(join(again.runDir, 'logistic.model.json'), 'utf8');
+    expect(strip(b)).toBe(strip(a));
+    expect(await readFile(join(again.runDir, 'rules.yaml'), 'utf8')).toBe(await readFile(join(result.runDir, 'rules.yaml'), 'utf8'));
+  });
+
+  it('refuses models that are not available, unknown parameters, activities without --as-of, and an existing run', async () => {
+    const base = { data: { path: sample.leads }, target: 'converted', out: join(sample.dir, 'x') };
+    await expect(trainModels({ ...base, models: ['rules', 'gbdt'] })).rejects.toThrow('the gbdt model is not available in this version');
+    await expect(trainModels({ ...base, params: ['logistic.penalty=l1'] })).rejects.toThrow('unknown parameter "logistic.penalty"');
+    await expect(trainModels({ ...base, activities: { path: sample.activities } })).rejects.toThrow(ConfigError);
+    await expect(trainModels({ ...base, out: result.runDir })).rejects.toThrow('already holds a run');
+  });
+
+  it('splits by time and by account', async () => {
+    const time = await trainModels({ data: { path: sample.leads }, target: 'converted', split: 'time', date: 'created_at', out: join(sample.dir, 'time') });
+    expect(time.metrics.dataset.split).toBe('time');
+    expect(time.metrics.dataset.cutoff).toMatch(/^20\d\d-/);
+    const group = await trainModels({ data: { path: sample.leads }, target: 'converted', split: 'group', group: 'account_id', out: join(sample.dir, 'group') });
+    expect(group.metrics.dataset.split).toBe('group');
+  });
+});
+
+describe('parseParams', () => {
+  it('reads typed hyperparameters and refuses bad ones', () => {
+    expect(parseParams(['logistic.C=0.5', 'logistic.classWeight=balanced', 'logistic.calibration=isotonic'])).toEqual({
+      logistic: { C: 0.5, classWeight: 'balanced', calibration: 'isotonic' },
+    });
+    expect(() => parseParams(['logistic.C=-1'])).toThrow('expected a positive number');
+    expect(() => parseParams(['gbdt.trees=100'])).toThrow('the gbdt model is not available in this version');
+    expect(() => parseParams(['C=1'])).toThrow('cannot read --param "C=1"');
+  });
+});
