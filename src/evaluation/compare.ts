@@ -2,21 +2,7 @@
  * Comparing two scorers on the same rows: DeLong's test for the difference of two correlated ROC AUCs
  * (DeLong, DeLong & Clarke-Pearson 1988), computed with midranks in O(n log n) (Sun & Xu 2014).
  */
-
-function midranks(values: Float64Array): Float64Array {
-  const n = values.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
-  const ranks = new Float64Array(n);
-  let i = 0;
-  while (i < n) {
-    let j = i;
-    while (j < n && values[order[j]!] === values[order[i]!]) j++;
-    const mid = (i + j + 1) / 2; // ranks i+1 .. j
-    for (let k = i; k < j; k++) ranks[order[k]!] = mid;
-    i = j;
-  }
-  return ranks;
-}
+import { averageRanks as midranks } from './metrics.ts';
 
 /** Per-model AUC and the structural components V10 (per positive) and V01 (per negative). */
 function components(scores: ArrayLike<number>, y: ArrayLike<number>, rows: ArrayLike<number>) {
