@@ -17,7 +17,7 @@ import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { delongTest } from '../evaluation/compare.ts';
 import {
-  averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, maxF1Threshold, rocAuc,
+  averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, maxF1Threshold, reliabilityCurve, rocAuc,
 } from '../evaluation/metrics.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { dataFingerprint, type ModelArtifact, saveModel } from '../models/artifact.ts';
@@ -257,6 +257,7 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
     const metrics = evaluate('logistic', probability, probability, target.y, split.test, threshold, fitSeconds, {
       C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: trainDesign.p,
       calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}), eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
+      reliability: { before: reliabilityCurve(raw, target.y, split.test), after: reliabilityCurve(probability, target.y, split.test) },
     });
     results.push(metrics);
     ranks.logistic = probability;

@@ -8,6 +8,10 @@ import { loadDataset } from '../../src/data/dataset.ts';
 import { aggregateActivities, joinActivities, loadActivityLog } from '../../src/data/activities.ts';
 import { resolveAsOf } from '../../src/data/as-of.ts';
 import { ConfigError } from '../../src/errors.ts';
+import { resolveTarget } from '../../src/data/target.ts';
+import { stratifiedSplit } from '../../src/data/split.ts';
+import { createRng } from '../../src/random.ts';
+import { logLoss, rocAuc } from '../../src/evaluation/metrics.ts';
 import { smallSample } from './fixture.ts';
 
 let sample: Awaited<ReturnType<typeof smallSample>>;
@@ -60,6 +64,14 @@ describe('trainModels', () => {
     expect(p.length).toBe(3000);
     expect(p.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(loaded.artifact.metrics.auc).toBe(result.metrics.models.find((m) => m.name === 'logistic')!.auc);
+    // The loaded model reproduces the hold-out numbers exactly: same split (seed 42), same predictions.
+    const y = resolveTarget(leads, 'converted').y;
+    const split = stratifiedSplit(y, { testSize: 0.2, rng: createRng(42).fork('split') });
+    const logistic = result.metrics.models.find((m) => m.name === 'logistic')!;
+    expect(Number(rocAuc(p, y, split.test).toFixed(6))).toBe(logistic.auc);
+    expect(Number(logLoss(p, y, split.test).toFixed(6))).toBe(logistic.logLoss);
+    const reliability = logistic.details.reliability as { before: unknown[]; after: unknown[] };
+    expect(reliability.after.length).toBeGreaterThan(2);
   });
 
   it('gives an identical artifact for the same data and seed, apart from createdAt', async () => {
