@@ -27,6 +27,7 @@ interface TrainFlags {
   seed: number;
   out?: string;
   param: string[];
+  dropLeaky?: boolean;
   json?: boolean;
 }
 
@@ -53,6 +54,7 @@ export function registerTrain(program: Command): void {
     .option('--test-size <share>', 'hold-out share', parseShare, 0.2)
     .option('--seed <n>', 'random seed', parseInteger, 42)
     .option('--out <dir>', 'run folder (default models/runs/<timestamp>, and models/latest points at it)')
+    .option('--drop-leaky', 'drop the columns the leakage guard flags (default: warn and keep them)')
     .option('--param <model.name=value>', `a model hyperparameter, repeatable: ${PARAM_NAMES.join(', ')}`, collect, [])
     .option('--json', 'print metrics.json on stdout')
     .action(async (flags: TrainFlags) => {
@@ -78,6 +80,7 @@ export function registerTrain(program: Command): void {
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.group ? { group: flags.group } : {}),
         ...(flags.out ? { out: flags.out } : {}),
+        ...(flags.dropLeaky ? { dropLeaky: true } : {}),
         onStep: (step) => progress.tick(1, step),
       });
       progress.stop();
@@ -104,7 +107,7 @@ export function renderLeaderboard(metrics: MetricsJson): string {
   }
   lines.push('thresholds maximise F1 on the training rows (out-of-fold for models) and are applied unchanged to the hold-out');
   if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
-  const suspects = metrics.leakage.filter((l) => !metrics.dataset.excluded.some((e) => e.column === l.column));
-  if (suspects.length) lines.push(`leakage suspects: ${suspects.map((l) => `${l.column} (${l.reason}${Number.isFinite(l.auc) ? `; AUC alone ${l.auc}` : ''})`).join('; ')}`);
+  const suspects = metrics.leakage.filter((l) => !l.dropped);
+  for (const l of suspects) lines.push(`leakage warning: ${l.reason} (kept; --drop-leaky or --exclude ${l.column} to leave it out)`);
   return lines.join('\n');
 }

@@ -16,6 +16,7 @@ import { resolveTarget, type Target } from '../data/target.ts';
 import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { delongTest } from '../evaluation/compare.ts';
+import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
 import {
   averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, maxF1Threshold, reliabilityCurve, rocAuc,
 } from '../evaluation/metrics.ts';
@@ -52,6 +53,10 @@ export interface TrainOptions {
   seed?: number;
   out?: string;
   params?: string[];
+  /** Leakage-guard thresholds and name list. */
+  leakage?: LeakageOptions;
+  /** Drop the columns the leakage guard suspects (certain leaks are always dropped). */
+  dropLeaky?: boolean;
   /** Called as each step starts. */
   onStep?: (step: string) => void;
 }
@@ -79,7 +84,7 @@ export interface MetricsJson {
   formatVersion: 1;
   dataset: { source: string; rows: number; trainRows: number; testRows: number; positives: number; split: SplitKind; seed: number;
     target: string; targetRule: string; excluded: Array<{ column: string; reason: string }>; unlabelled: number; cutoff?: string };
-  leakage: Array<{ column: string; auc: number; reason: string }>;
+  leakage: Array<LeakageFlag & { dropped: boolean }>;
   models: ModelMetrics[];
   comparisons: Array<{ model: string; baseline: string; aucDiff: number; ci95: [number, number]; pValue: number }>;
 }
@@ -108,19 +113,6 @@ function evaluate(name: ModelName, rank: Float64Array, probability: Float64Array
     threshold: { strategy: 'maxF1', value: round(threshold), ...c, precision: round(c.precision), recall: round(c.recall), f1: round(c.f1) },
     details,
   };
-}
-
-/** Columns that leak the target: filled exactly when the lead converted (a conversion date, say). */
-function missingnessLeaks(data: Dataset, target: Target, rows: Int32Array): Array<{ column: string; auc: number; reason: string }> {
-  const out: Array<{ column: string; auc: number; reason: string }> = [];
-  for (const column of data.schema.columns) {
-    if (column.name === target.name || column.missing === 0 || column.type === 'constant') continue;
-    const values = data.table.array(column.name) as ArrayLike<unknown>;
-    const present = Float64Array.from(rows, (r) => (values[r] === null ? 0 : 1));
-    const auc = rocAuc(present, Uint8Array.from(rows, (r) => target.y[r]!));
-    if (auc >= 0.99 || auc <= 0.01) out.push({ column: column.name, auc: round(auc, 4), reason: 'filled only for one outcome: known only after it; excluded' });
-  }
-  return out;
 }
 
 function timestamp(): string {
@@ -177,25 +169,17 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
     kind: splitKind, testSize: options.testSize ?? 0.2, rng: rng.fork('split'), rows: labelled,
     ...(options.date ? { date: options.date } : {}), ...(options.group ? { group: options.group } : {}),
   });
-  const leakage = missingnessLeaks(data, target, split.train);
+  // The leakage guard on the training rows: certain leaks are always excluded, suspects only with --drop-leaky.
+  const guard = leakageGuard(data, target.y, split.train, { ...options.leakage, exclude: [target.name, ...(options.exclude ?? []), ...(options.date ? [options.date] : [])] });
+  const leakage = guard.flags.map((f) => ({ ...f, dropped: f.severity === 'certain' || Boolean(options.dropLeaky) }));
   const excluded: Array<{ column: string; reason: string }> = [
     ...(options.exclude ?? []).map((column) => ({ column, reason: 'excluded by --exclude' })),
-    ...leakage.map((l) => ({ column: l.column, reason: l.reason })),
+    ...leakage.filter((l) => l.dropped).map((l) => ({ column: l.column, reason: l.severity === 'certain' ? 'filled only for one outcome: recorded after it' : 'flagged by the leakage guard (--drop-leaky)' })),
     ...(options.date ? [{ column: options.date, reason: 'the --date column orders time; not a feature' }] : []),
     ...(options.group ? [{ column: options.group, reason: 'the --group column; not a feature' }] : []),
   ];
   for (const e of excluded) {
     if (!columnSchema(data.schema, e.column)) throw new ConfigError('COLUMN_MISSING', `column "${e.column}" not found`, 'check --exclude, --date and --group');
-  }
-  // Name-based suspects stay in (the analyst decides) but are reported.
-  for (const column of data.schema.columns) {
-    if (column.feature && column.warnings.some((w) => w.includes('leakage')) && !leakage.some((l) => l.column === column.name) && column.name !== target.name) {
-      const values = data.table.array(column.name) as ArrayLike<unknown>;
-      const auc = column.type === 'numeric'
-        ? rocAuc(Float64Array.from(split.train, (r) => (values[r] as number | null) ?? Number.NEGATIVE_INFINITY), Uint8Array.from(split.train, (r) => target.y[r]!))
-        : Number.NaN;
-      leakage.push({ column: column.name, auc: round(Number.isNaN(auc) ? auc : Math.max(auc, 1 - auc), 4), reason: 'name suggests a value known only after the outcome; kept — exclude it if so' });
-    }
   }
   const excludeNames = [target.name, ...excluded.map((e) => e.column)];
   const yTrain = Uint8Array.from(split.train, (r) => target.y[r]!);

@@ -146,8 +146,9 @@ describe.skipIf(!HAVE_SHARED)('leadscore train on bank-marketing, with no other 
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/logistic\s+0\.5\d+\s+0\.90\d+/);
     expect(r.stdout).toContain('logistic vs rules: AUC +');
-    expect(r.stdout).toContain('leakage suspects: duration');
+    expect(r.stdout).toContain('leakage warning: `duration` alone ranks leads with AUC 0.81');
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.leakage[0]).toMatchObject({ column: 'duration', severity: 'suspect', dropped: false });
     expect(metrics.dataset).toMatchObject({ rows: 45211, positives: 5289, split: 'stratified', seed: 42 });
     const features = JSON.parse(await readFile(join(out, 'logistic.model.json'), 'utf8')).features.specs.map((s: { column: string }) => s.column);
     expect(features).not.toContain('Cust_num');

@@ -1,0 +1,108 @@
+/**
+ * The leakage guard: before training, every candidate feature's single-feature AUC on the training rows
+ * (numbers by value, missing lowest; categories and booleans through their training conversion rate; dates
+ * by time), flagged when it is too good to be known before the outcome:
+ * - AUC ≥ 0.90; or
+ * - AUC ≥ 0.80 and at least 0.10 above the next-best column (one field dominating all others); or
+ * - a name that suggests post-outcome information (duration, status, stage, closed, won, lost, …).
+ * AUC is reported as max(AUC, 1 − AUC): a column that ranks leads backwards is as informative.
+ * A column filled exactly when the outcome happened (a conversion date) is a certain leak, found from its
+ * missingness alone.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { rocAuc } from './metrics.ts';
+
+export interface LeakageOptions {
+  /** Flag at or above this AUC. Default 0.90. */
+  high?: number;
+  /** Flag at or above this AUC when also `margin` above the next-best column. Default 0.80. */
+  dominant?: number;
+  margin?: number;
+  /** Name fragments that suggest post-outcome information. */
+  names?: readonly string[];
+}
+
+export const DEFAULT_LEAKY_NAMES = ['duration', 'status', 'stage', 'closed', 'won', 'lost', 'outcome', 'result', 'tags', 'quality', 'converted', 'churn'] as const;
+
+export interface LeakageFlag {
+  column: string;
+  auc: number;
+  /** `certain`: filled only for one outcome; `suspect`: flagged by AUC or name. */
+  severity: 'certain' | 'suspect';
+  reason: string;
+}
+
+export interface ColumnAuc {
+  column: string;
+  auc: number;
+}
+
+/** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC). */
+export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array): number {
+  const schema = data.schema.columns.find((c) => c.name === column)!;
+  const values = data.table.array(column) as ArrayLike<unknown>;
+  const yRows = Uint8Array.from(rows, (r) => y[r]!);
+  let scores: Float64Array;
+  if (schema.type === 'numeric' || schema.type === 'date' || schema.type === 'datetime') {
+    scores = Float64Array.from(rows, (r) => (typeof values[r] === 'number' ? (values[r] as number) : Number.NEGATIVE_INFINITY));
+  } else {
+    // Categories (and booleans, and missing as a level) scored by their conversion rate on these rows.
+    const counts = new Map<string, [number, number]>();
+    rows.forEach((r, k) => {
+      const key = values[r] === null || values[r] === undefined ? '\u0000missing' : String(values[r]);
+      const c = counts.get(key) ?? [0, 0];
+      c[0] += yRows[k]!;
+      c[1] += 1;
+      counts.set(key, c);
+    });
+    scores = Float64Array.from(rows, (r) => {
+      const c = counts.get(values[r] === null || values[r] === undefined ? '\u0000missing' : String(values[r]))!;
+      return c[0] / c[1];
+    });
+  }
+  const auc = rocAuc(scores, yRows);
+  return Number.isNaN(auc) ? 0.5 : Math.max(auc, 1 - auc);
+}
+
+/**
+ * Flags leaky columns among the dataset's features (minus `exclude`).
+ *
+ * @example
+ * const { flags, aucs } = leakageGuard(data, target.y, split.train, { exclude: ['converted'] });
+ */
+export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, options: LeakageOptions & { exclude?: readonly string[] } = {}): { flags: LeakageFlag[]; aucs: ColumnAuc[] } {
+  const high = options.high ?? 0.9;
+  const dominant = options.dominant ?? 0.8;
+  const margin = options.margin ?? 0.1;
+  const names = (options.names ?? DEFAULT_LEAKY_NAMES).map((n) => n.toLowerCase());
+  const exclude = new Set(options.exclude ?? []);
+  const yRows = Uint8Array.from(rows, (r) => y[r]!);
+  const flags: LeakageFlag[] = [];
+  const aucs: ColumnAuc[] = [];
+  for (const column of data.schema.columns) {
+    if (exclude.has(column.name) || column.type === 'constant' || column.type === 'id' || column.type === 'text') continue;
+    const values = data.table.array(column.name) as ArrayLike<unknown>;
+    if (column.missing > 0) {
+      const presence = rocAuc(Float64Array.from(rows, (r) => (values[r] === null || values[r] === undefined ? 0 : 1)), yRows);
+      if (presence >= 0.99 || presence <= 0.01) {
+        flags.push({ column: column.name, auc: 1, severity: 'certain', reason: `\`${column.name}\` is filled only for ${presence >= 0.99 ? 'converted' : 'non-converted'} leads: it is recorded after the outcome` });
+        continue;
+      }
+    }
+    if (!column.feature) continue;
+    aucs.push({ column: column.name, auc: Number(singleFeatureAuc(data, column.name, y, rows).toFixed(4)) });
+  }
+  aucs.sort((a, b) => b.auc - a.auc || a.column.localeCompare(b.column));
+  aucs.forEach((entry, k) => {
+    const next = aucs[k === 0 ? 1 : 0]?.auc ?? 0.5;
+    const lower = entry.column.toLowerCase();
+    const named = names.find((n) => lower.split(/[^a-z0-9]+/).includes(n) || lower === n);
+    let reason: string | null = null;
+    if (entry.auc >= high) reason = `\`${entry.column}\` alone ranks leads with AUC ${entry.auc.toFixed(2)}: is it known before the lead is scored?`;
+    else if (k === 0 && entry.auc >= dominant && entry.auc - next >= margin) {
+      reason = `\`${entry.column}\` alone ranks leads with AUC ${entry.auc.toFixed(2)} (next best ${next.toFixed(2)}): is it known before the lead is scored?`;
+    } else if (named) reason = `\`${entry.column}\` sounds like post-outcome information ("${named}"; AUC alone ${entry.auc.toFixed(2)}): is it known before the lead is scored?`;
+    if (reason) flags.push({ column: entry.column, auc: entry.auc, severity: 'suspect', reason });
+  });
+  return { flags, aucs };
+}

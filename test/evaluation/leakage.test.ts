@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { leakageGuard, singleFeatureAuc } from '../../src/evaluation/leakage.ts';
+import { rocAuc } from '../../src/evaluation/metrics.ts';
+import { createRng } from '../../src/random.ts';
+import { dataset } from '../rules/fixtures.ts';
+
+const rng = createRng(17);
+const n = 2000;
+const y = Uint8Array.from({ length: n }, () => (rng.next() < 0.2 ? 1 : 0));
+const noisy = (strength: number) => Array.from(y, (v) => String(v * strength + rng.normal()));
+const data = dataset({
+  lead_id: Array.from({ length: n }, (_, i) => `L${i}`),
+  call_minutes: noisy(2.2), // dominant, post-outcome-like
+  engagement: noisy(0.6),
+  region: Array.from(y, (v) => (rng.next() < 0.5 + 0.2 * v ? 'north' : 'south')),
+  deal_status: Array.from({ length: n }, () => (rng.next() < 0.5 ? 'open' : 'pending')),
+  closed_on: Array.from(y, (v, i) => (v ? `2025-03-${String(1 + (i % 28)).padStart(2, '0')}` : '')),
+  converted: Array.from(y, String),
+});
+const rows = Int32Array.from({ length: n }, (_, i) => i);
+
+describe('leakageGuard', () => {
+  const { flags, aucs } = leakageGuard(data, y, rows, { exclude: ['converted'] });
+
+  it('computes single-feature AUCs: numbers by value, categories by their conversion rate', () => {
+    const values = data.table.array('call_minutes') as number[];
+    expect(aucs.find((a) => a.column === 'call_minutes')!.auc).toBeCloseTo(rocAuc(Float64Array.from(values), y), 4);
+    const region = data.table.array('region') as string[];
+    const rate = (r: string) => region.filter((v, i) => v === r && y[i]).length / region.filter((v) => v === r).length;
+    const byRate = Float64Array.from(region, rate);
+    expect(singleFeatureAuc(data, 'region', y, rows)).toBeCloseTo(Math.max(rocAuc(byRate, y), 1 - rocAuc(byRate, y)), 12);
+  });
+
+  it('flags a dominant column, a post-outcome name and a column filled only for converters', () => {
+    const byColumn = Object.fromEntries(flags.map((f) => [f.column, f]));
+    expect(byColumn.call_minutes?.severity).toBe('suspect');
+    expect(byColumn.call_minutes?.reason).toMatch(/^`call_minutes` alone ranks leads with AUC 0\.\d\d/);
+    expect(byColumn.deal_status?.reason).toContain('sounds like post-outcome information ("status"');
+    expect(byColumn.closed_on).toMatchObject({ severity: 'certain', auc: 1 });
+    expect(byColumn.engagement).toBeUndefined();
+    expect(byColumn.region).toBeUndefined();
+  });
+
+  it('has configurable thresholds and names', () => {
+    const strict = leakageGuard(data, y, rows, { exclude: ['converted'], high: 0.6, dominant: 0.99, names: [] });
+    const columns = strict.flags.map((f) => f.column).sort();
+    expect(columns).toContain('engagement');
+    expect(columns).not.toContain('deal_status');
+  });
+});
