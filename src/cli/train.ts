@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
-import { type MetricsJson, trainModels } from '../train/train.ts';
+import { type MetricsJson, PRIMARY_METRICS, type PrimaryMetric, trainModels } from '../train/train.ts';
+import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
+import { InvalidArgumentError } from 'commander';
 import type { SplitKind } from '../types.ts';
 import { createOutput, formatTable, percent } from './output.ts';
 import { parseInteger, parseShare, sourceOf } from './options.ts';
@@ -28,7 +30,14 @@ interface TrainFlags {
   out?: string;
   param: string[];
   dropLeaky?: boolean;
+  threshold: string;
+  primary: PrimaryMetric;
   json?: boolean;
+}
+
+function parsePrimary(value: string): PrimaryMetric {
+  if (!(PRIMARY_METRICS as readonly string[]).includes(value)) throw new InvalidArgumentError(`use one of ${PRIMARY_METRICS.join(', ')}`);
+  return value as PrimaryMetric;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -54,6 +63,8 @@ export function registerTrain(program: Command): void {
     .option('--test-size <share>', 'hold-out share', parseShare, 0.2)
     .option('--seed <n>', 'random seed', parseInteger, 42)
     .option('--out <dir>', 'run folder (default models/runs/<timestamp>, and models/latest points at it)')
+    .option('--threshold <strategy>', 'how the send-to-sales threshold is chosen on the training rows: maxF1, youden, precision:0.4, recall:0.8, capacity:10%, capacity:200/week (needs --date), profit:<deal value>,<contact cost>', 'maxF1')
+    .option('--primary <metric>', `leaderboard order: ${PRIMARY_METRICS.join(', ')}`, parsePrimary, 'prAuc')
     .option('--drop-leaky', 'drop the columns the leakage guard flags (default: warn and keep them)')
     .option('--param <model.name=value>', `a model hyperparameter, repeatable: ${PARAM_NAMES.join(', ')}`, collect, [])
     .option('--json', 'print metrics.json on stdout')
@@ -81,6 +92,8 @@ export function registerTrain(program: Command): void {
         ...(flags.group ? { group: flags.group } : {}),
         ...(flags.out ? { out: flags.out } : {}),
         ...(flags.dropLeaky ? { dropLeaky: true } : {}),
+        threshold: parseThresholdStrategy(flags.threshold),
+        primary: flags.primary,
         onStep: (step) => progress.tick(1, step),
       });
       progress.stop();
@@ -102,10 +115,14 @@ export function renderLeaderboard(metrics: MetricsJson): string {
       metrics.models.map((m) => [m.name, m.prAuc.toFixed(4), m.auc.toFixed(4), m.logLoss.toFixed(4), m.brier.toFixed(4), m.ece.toFixed(4), m.liftAt10.toFixed(2),
         m.name === 'rules' ? m.threshold.value.toFixed(1) : m.threshold.value.toFixed(3), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn, m.fitSeconds.toFixed(2)])),
   ];
+  const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
   for (const c of metrics.comparisons) {
-    lines.push(`${c.model} vs ${c.baseline}: AUC ${c.aucDiff >= 0 ? '+' : ''}${c.aucDiff.toFixed(4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong p = ${c.pValue})`);
+    lines.push(`${c.model} vs ${c.baseline}: AUC ${signed(c.aucDiff, 4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong p = ${c.pValue}); ` +
+      `top ${Math.round(c.capacityShare * 100)}%: lift ${signed(c.liftDiff, 2)} (${c.liftCi95[0].toFixed(2)} to ${c.liftCi95[1].toFixed(2)}), ` +
+      `precision ${signed(c.precisionAtCapacityDiff, 3)} (${c.precisionAtCapacityCi95[0].toFixed(3)} to ${c.precisionAtCapacityCi95[1].toFixed(3)}), paired bootstrap ×${c.bootstrapResamples}`);
   }
-  lines.push('thresholds maximise F1 on the training rows (out-of-fold for models) and are applied unchanged to the hold-out');
+  const strategy = metrics.models[0]?.threshold.strategy ?? 'maxF1';
+  lines.push(`ordered by ${metrics.primaryMetric}; thresholds (${strategy}) are chosen on the training rows (out-of-fold for models) and applied unchanged to the hold-out`);
   if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
   const suspects = metrics.leakage.filter((l) => !l.dropped);
   for (const l of suspects) lines.push(`leakage warning: ${l.reason} (kept; --drop-leaky or --exclude ${l.column} to leave it out)`);

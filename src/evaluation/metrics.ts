@@ -154,6 +154,8 @@ export interface Confusion {
   precision: number;
   recall: number;
   f1: number;
+  /** TN / (TN + FP). */
+  specificity: number;
 }
 
 /** Confusion matrix with score ≥ threshold counted as positive. */
@@ -169,30 +171,7 @@ export function confusionAt(scores: ArrayLike<number>, y: ArrayLike<number>, thr
   }
   const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
   const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
-  return { tp, fp, tn, fn, precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
-}
-
-/** The threshold (one of the scores) with the highest F1, and its confusion matrix. */
-export function maxF1Threshold(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): Confusion & { value: number } {
-  const { s, t } = pick(scores, y, rows);
-  const order = descending(s);
-  let positives = 0;
-  for (const v of t) positives += v;
-  let tp = 0;
-  let fp = 0;
-  let best = { f1: -1, value: Infinity, tp: 0, fp: 0 };
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (t[i]) tp++;
-    else fp++;
-    const next = order[k + 1];
-    if (next !== undefined && s[next] === s[i]) continue;
-    const precision = tp / (tp + fp);
-    const recall = positives === 0 ? 0 : tp / positives;
-    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    if (f1 > best.f1) best = { f1, value: s[i]!, tp, fp };
-  }
-  return { value: best.value, ...confusionAt(s, t, best.value) };
+  return { tp, fp, tn, fn, precision, recall, f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall), specificity: tn + fp === 0 ? 0 : tn / (tn + fp) };
 }
 
 /** Average ranks (1-based; ties share their mean rank). */

@@ -15,10 +15,14 @@ import { splitDataset, type SplitResult } from '../data/split.ts';
 import { resolveTarget, type Target } from '../data/target.ts';
 import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
-import { delongTest } from '../evaluation/compare.ts';
+import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
+import { gainsByDecile, ksStatistic, tradeoffCurve } from '../evaluation/curves.ts';
+import { chooseThreshold, strategyLabel, type ThresholdStrategy } from '../evaluation/thresholds.ts';
+import { conversionByLabel } from '../data/summary.ts';
+import { DAY_MS } from '../data/dates.ts';
 import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
 import {
-  averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, maxF1Threshold, reliabilityCurve, rocAuc,
+  averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, reliabilityCurve, rocAuc,
 } from '../evaluation/metrics.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { dataFingerprint, type ModelArtifact, saveModel } from '../models/artifact.ts';
@@ -57,14 +61,22 @@ export interface TrainOptions {
   leakage?: LeakageOptions;
   /** Drop the columns the leakage guard suspects (certain leaks are always dropped). */
   dropLeaky?: boolean;
+  /** How the "send to sales" threshold is chosen on the training rows. Default max F1. */
+  threshold?: ThresholdStrategy;
+  /** The leaderboard's order. Default prAuc. */
+  primary?: PrimaryMetric;
   /** Called as each step starts. */
   onStep?: (step: string) => void;
 }
 
 export interface ThresholdMetrics extends Confusion {
-  strategy: 'maxF1';
+  strategy: string;
   value: number;
 }
+
+export const PRIMARY_METRICS = ['prAuc', 'auc', 'liftAt10', 'logLoss', 'brier', 'ece'] as const;
+export type PrimaryMetric = (typeof PRIMARY_METRICS)[number];
+const LOWER_IS_BETTER = new Set<PrimaryMetric>(['logLoss', 'brier', 'ece']);
 
 export interface ModelMetrics {
   name: ModelName;
@@ -86,7 +98,13 @@ export interface MetricsJson {
     target: string; targetRule: string; excluded: Array<{ column: string; reason: string }>; unlabelled: number; cutoff?: string };
   leakage: Array<LeakageFlag & { dropped: boolean }>;
   models: ModelMetrics[];
-  comparisons: Array<{ model: string; baseline: string; aucDiff: number; ci95: [number, number]; pValue: number }>;
+  comparisons: Array<{
+    model: string; baseline: string; aucDiff: number; ci95: [number, number]; pValue: number;
+    /** Paired bootstrap over the hold-out rows: lift and precision among the top `capacityShare` of leads. */
+    liftDiff: number; liftCi95: [number, number]; precisionAtCapacityDiff: number; precisionAtCapacityCi95: [number, number];
+    capacityShare: number; bootstrapResamples: number;
+  }>;
+  primaryMetric: PrimaryMetric;
 }
 
 export interface TrainResult {
@@ -99,8 +117,9 @@ export interface TrainResult {
 
 const round = (x: number, digits = 6) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
-function evaluate(name: ModelName, rank: Float64Array, probability: Float64Array, y: Uint8Array, test: Int32Array, threshold: number, fitSeconds: number, details: Record<string, unknown>): ModelMetrics {
-  const c = confusionAt(rank, y, threshold, test);
+function evaluate(name: ModelName, rank: Float64Array, probability: Float64Array, y: Uint8Array, test: Int32Array,
+  threshold: { value: number; strategy: string }, fitSeconds: number, details: Record<string, unknown>): ModelMetrics {
+  const c = confusionAt(rank, y, threshold.value, test);
   return {
     name,
     auc: round(rocAuc(rank, y, test)),
@@ -110,9 +129,23 @@ function evaluate(name: ModelName, rank: Float64Array, probability: Float64Array
     ece: round(expectedCalibrationError(probability, y, test)),
     liftAt10: round(liftAt(rank, y, 0.1, test)),
     fitSeconds: round(fitSeconds, 3),
-    threshold: { strategy: 'maxF1', value: round(threshold), ...c, precision: round(c.precision), recall: round(c.recall), f1: round(c.f1) },
-    details,
+    threshold: { strategy: threshold.strategy, value: round(threshold.value), ...c, precision: round(c.precision), recall: round(c.recall), f1: round(c.f1), specificity: round(c.specificity) },
+    details: {
+      ...details,
+      ks: round(ksStatistic(rank, y, test)),
+      gainsByDecile: gainsByDecile(rank, y, test).map((d) => ({ ...d, rate: round(d.rate), lift: round(d.lift), cumulativeCapture: round(d.cumulativeCapture) })),
+      tradeoff: tradeoffCurve(rank, y, test).map((t) => ({ ...t, threshold: round(t.threshold), share: round(t.share) })),
+    },
   };
+}
+
+/** The threshold a strategy picks on the training rows, or a clear error when none qualifies. */
+function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy: ThresholdStrategy, rows: ArrayLike<number> | undefined, leadsPerWeek: number | undefined, model: string): number {
+  const value = chooseThreshold(scores, y, strategy, { ...(rows ? { rows } : {}), ...(leadsPerWeek ? { leadsPerWeek } : {}) });
+  if (value === null) {
+    throw new ConfigError('THRESHOLD_UNREACHABLE', `no threshold of the ${model} scores reaches ${strategyLabel(strategy)} on the training rows`, 'lower the target, or use --threshold maxF1');
+  }
+  return value;
 }
 
 function timestamp(): string {
@@ -181,6 +214,22 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   for (const e of excluded) {
     if (!columnSchema(data.schema, e.column)) throw new ConfigError('COLUMN_MISSING', `column "${e.column}" not found`, 'check --exclude, --date and --group');
   }
+  const strategy: ThresholdStrategy = options.threshold ?? { kind: 'maxF1' };
+  const strategyText = strategyLabel(strategy);
+  let leadsPerWeek: number | undefined;
+  if (options.date) {
+    const times = data.table.array(options.date) as ArrayLike<number | null>;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const r of labelled) {
+      const t = times[r];
+      if (typeof t === 'number') {
+        lo = Math.min(lo, t);
+        hi = Math.max(hi, t);
+      }
+    }
+    if (hi > lo) leadsPerWeek = labelled.length / Math.max(1, (hi - lo) / (7 * DAY_MS));
+  }
   const excludeNames = [target.name, ...excluded.map((e) => e.column)];
   const yTrain = Uint8Array.from(split.train, (r) => target.y[r]!);
   const results: ModelMetrics[] = [];
@@ -203,13 +252,23 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
       ...(context.leadId ? { leadId: context.leadId } : {}),
     }).rules;
   }
-  const ruleScores = new RuleScorer(rules).score(leads, context).score;
+  const ruleResult = new RuleScorer(rules).score(leads, context);
+  const ruleScores = ruleResult.score;
   // A probability for the rule score: its conversion rate on the training rows (isotonic).
   const ruleCalibrator = fitCalibrator('isotonic', Float64Array.from(split.train, (r) => ruleScores[r]! / 100), yTrain);
   const ruleProbability = applyCalibrator(ruleCalibrator, ruleScores.map((s) => s / 100));
-  const ruleThreshold = maxF1Threshold(ruleScores, target.y, split.train).value;
-  results.push(evaluate('rules', ruleScores, ruleProbability, target.y, split.test, ruleThreshold, (performance.now() - t0) / 1000,
-    { source: options.rules ? relative(process.cwd(), options.rules) : 'drafted from the training rows', criteria: rules.criteria.length, probability: 'isotonic map of the rule score fitted on the training rows' }));
+  const ruleThreshold = pickThreshold(ruleScores, target.y, strategy, split.train, leadsPerWeek, 'rules');
+  const tiers = conversionByLabel(ruleResult.tier, target.y, split.test, ['hot', 'warm', 'cold']);
+  const testConversions = split.test.reduce((s, r) => s + target.y[r]!, 0);
+  const tierRate = (t: string) => tiers.find((x) => x.segment === t)?.rate ?? 0;
+  results.push(evaluate('rules', ruleScores, ruleProbability, target.y, split.test, { value: ruleThreshold, strategy: strategyText }, (performance.now() - t0) / 1000, {
+    source: options.rules ? relative(process.cwd(), options.rules) : 'drafted from the training rows', criteria: rules.criteria.length,
+    probability: 'isotonic map of the rule score fitted on the training rows',
+    tiers: tiers.map((t) => ({ ...t, rate: round(t.rate), captureShare: round(testConversions ? t.conversions / testConversions : 0) })),
+    topTiersShare: round(tiers.filter((t) => t.segment !== 'cold').reduce((s, t) => s + t.leads, 0) / split.test.length),
+    hotColdRatio: tierRate('cold') > 0 ? round(tierRate('hot') / tierRate('cold')) : null,
+    grades: conversionByLabel(ruleResult.grade, target.y, split.test, ['A', 'B', 'C', 'D']).map((g) => ({ ...g, rate: round(g.rate) })),
+  }));
   ranks.rules = ruleScores;
   const rulesPath = join(runDir, 'rules.yaml');
   await writeFileAtomic(rulesPath, ruleSetToYaml(rules, options.rules ? `Rules used by this run: ${options.rules}` : `Drafted from the training rows of ${'path' in options.data ? options.data.path : 'the query'} (seed ${seed}).`));
@@ -237,8 +296,8 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
     const fitSeconds = (performance.now() - t0) / 1000;
     // Threshold on out-of-fold training predictions, applied unchanged to the hold-out.
     const oofCalibrated = applyCalibrator(calibrator, cv.oof);
-    const threshold = maxF1Threshold(oofCalibrated, yTrain).value;
-    const metrics = evaluate('logistic', probability, probability, target.y, split.test, threshold, fitSeconds, {
+    const threshold = pickThreshold(oofCalibrated, yTrain, strategy, undefined, leadsPerWeek, 'logistic');
+    const metrics = evaluate('logistic', probability, probability, target.y, split.test, { value: threshold, strategy: strategyText }, fitSeconds, {
       C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: trainDesign.p,
       calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}), eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
       reliability: { before: reliabilityCurve(raw, target.y, split.test), after: reliabilityCurve(probability, target.y, split.test) },
@@ -255,7 +314,7 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
       features: pipeline.toJSON(),
       model: model.toJSON(),
       calibration: calibrator,
-      threshold: { strategy: 'maxF1', value: metrics.threshold.value },
+      threshold: { strategy: strategyText, value: metrics.threshold.value },
       training: {
         rows: split.train.length, positives: yTrain.reduce((s, v) => s + v, 0),
         columns: data.schema.columns.map((c) => ({ name: c.name, type: c.type })),
@@ -276,11 +335,19 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   }
 
   step('writing');
+  const capacityShare = strategy.kind === 'capacity' && 'share' in strategy ? strategy.share : 0.1;
   const comparisons = results.filter((m) => m.name !== 'rules').map((m) => {
     const c = delongTest(ranks[m.name]!, ranks.rules!, target.y, split.test);
-    return { model: m.name, baseline: 'rules', aucDiff: round(c.diff), ci95: [round(c.ci95[0]), round(c.ci95[1])] as [number, number], pValue: Number(c.pValue.toPrecision(4)) };
+    const boot = pairedBootstrap(ranks[m.name]!, ranks.rules!, target.y, split.test, { rng: rng.fork(`bootstrap:${m.name}`), share: capacityShare });
+    return {
+      model: m.name, baseline: 'rules', aucDiff: round(c.diff), ci95: [round(c.ci95[0]), round(c.ci95[1])] as [number, number], pValue: Number(c.pValue.toPrecision(4)),
+      liftDiff: round(boot.lift.diff), liftCi95: boot.lift.ci95.map((v) => round(v)) as [number, number],
+      precisionAtCapacityDiff: round(boot.precision.diff), precisionAtCapacityCi95: boot.precision.ci95.map((v) => round(v)) as [number, number],
+      capacityShare, bootstrapResamples: boot.resamples,
+    };
   });
   const positives = labelled.reduce((s, r) => s + target.y[r]!, 0);
+  const primary = options.primary ?? 'prAuc';
   const metrics: MetricsJson = {
     formatVersion: 1,
     dataset: {
@@ -290,8 +357,9 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
       ...(split.cutoff !== undefined ? { cutoff: Number.isFinite(split.cutoff) && split.cutoff > 1e11 ? new Date(split.cutoff).toISOString() : String(split.cutoff) } : {}),
     },
     leakage,
-    models: results.sort((a, b) => b.prAuc - a.prAuc),
+    models: results.sort((a, b) => (LOWER_IS_BETTER.has(primary) ? a[primary] - b[primary] : b[primary] - a[primary])),
     comparisons,
+    primaryMetric: primary,
   };
   const metricsPath = join(runDir, 'metrics.json');
   await writeFileAtomic(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);

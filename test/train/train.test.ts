@@ -34,10 +34,18 @@ describe('trainModels', () => {
     expect(metrics.models.map((m: { name: string }) => m.name).sort()).toEqual(['logistic', 'rules']);
     for (const m of metrics.models) {
       for (const key of ['auc', 'prAuc', 'logLoss', 'brier', 'ece', 'liftAt10', 'fitSeconds']) expect(typeof m[key]).toBe('number');
-      expect(Object.keys(m.threshold)).toEqual(['strategy', 'value', 'tp', 'fp', 'tn', 'fn', 'precision', 'recall', 'f1']);
+      expect(Object.keys(m.threshold)).toEqual(['strategy', 'value', 'tp', 'fp', 'tn', 'fn', 'precision', 'recall', 'f1', 'specificity']);
+      expect(m.threshold.strategy).toBe('maxF1');
+      expect(m.details.gainsByDecile).toHaveLength(10);
+      expect(typeof m.details.ks).toBe('number');
       expect(m.threshold.tp + m.threshold.fp + m.threshold.tn + m.threshold.fn).toBe(metrics.dataset.testRows);
     }
-    expect(metrics.comparisons[0]).toMatchObject({ model: 'logistic', baseline: 'rules' });
+    expect(metrics.comparisons[0]).toMatchObject({ model: 'logistic', baseline: 'rules', capacityShare: 0.1, bootstrapResamples: 1000 });
+    expect(metrics.comparisons[0].liftCi95[0]).toBeLessThanOrEqual(metrics.comparisons[0].liftDiff);
+    const rules = metrics.models.find((m: { name: string }) => m.name === 'rules');
+    expect(rules.details.tiers.map((t: { segment: string }) => t.segment)).toEqual(['hot', 'warm', 'cold'].filter((t) => rules.details.tiers.some((x: { segment: string }) => x.segment === t)));
+    expect(rules.details.tiers.reduce((s: number, t: { captureShare: number }) => s + t.captureShare, 0)).toBeCloseTo(1, 5);
+    expect(metrics.primaryMetric).toBe('prAuc');
     expect(metrics.comparisons[0].ci95[0]).toBeLessThan(metrics.comparisons[0].ci95[1]);
     const prAucs = metrics.models.map((m: { prAuc: number }) => m.prAuc);
     expect(prAucs).toEqual([...prAucs].sort((a: number, b: number) => b - a));
