@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { registerDemo } from './demo.ts';
+import { registerEvaluate } from './evaluate.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInspect } from './inspect.ts';
 import { registerRules } from './rules.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerInspect(program);
   registerRules(program);
   registerTrain(program);
+  registerEvaluate(program);
   return program;
 }
 

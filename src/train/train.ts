@@ -7,23 +7,20 @@ import { mkdir, readFile, rm, symlink, access } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
-import { type Dataset, loadDataset } from '../data/dataset.ts';
+import { loadDataset } from '../data/dataset.ts';
 import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
 import { splitDataset, type SplitResult } from '../data/split.ts';
-import { resolveTarget, type Target } from '../data/target.ts';
+import { resolveTarget } from '../data/target.ts';
 import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
-import { gainsByDecile, ksStatistic, tradeoffCurve } from '../evaluation/curves.ts';
 import { chooseThreshold, strategyLabel, type ThresholdStrategy } from '../evaluation/thresholds.ts';
 import { conversionByLabel } from '../data/summary.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
-import {
-  averagePrecision, brierScore, confusionAt, type Confusion, expectedCalibrationError, liftAt, logLoss, reliabilityCurve, rocAuc,
-} from '../evaluation/metrics.ts';
+import { expectedCalibrationError, reliabilityCurve } from '../evaluation/metrics.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { dataFingerprint, type ModelArtifact, saveModel } from '../models/artifact.ts';
 import { applyCalibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
@@ -38,6 +35,9 @@ import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts
 import { RuleScorer } from '../rules/rule-scorer.ts';
 import type { SplitKind } from '../types.ts';
 import { parseParams } from './params.ts';
+import { evaluateScores, LOWER_IS_BETTER, type ModelMetrics, type PrimaryMetric, round } from './model-metrics.ts';
+
+export { PRIMARY_METRICS, type ModelMetrics, type PrimaryMetric, type ThresholdMetrics } from './model-metrics.ts';
 
 export interface TrainOptions {
   data: Source;
@@ -69,29 +69,6 @@ export interface TrainOptions {
   onStep?: (step: string) => void;
 }
 
-export interface ThresholdMetrics extends Confusion {
-  strategy: string;
-  value: number;
-}
-
-export const PRIMARY_METRICS = ['prAuc', 'auc', 'liftAt10', 'logLoss', 'brier', 'ece'] as const;
-export type PrimaryMetric = (typeof PRIMARY_METRICS)[number];
-const LOWER_IS_BETTER = new Set<PrimaryMetric>(['logLoss', 'brier', 'ece']);
-
-export interface ModelMetrics {
-  name: ModelName;
-  auc: number;
-  prAuc: number;
-  logLoss: number;
-  brier: number;
-  ece: number;
-  liftAt10: number;
-  fitSeconds: number;
-  threshold: ThresholdMetrics;
-  /** Extra facts per model: C and its CV scores, calibration, ECE before calibration, iterations. */
-  details: Record<string, unknown>;
-}
-
 export interface MetricsJson {
   formatVersion: 1;
   dataset: { source: string; rows: number; trainRows: number; testRows: number; positives: number; split: SplitKind; seed: number;
@@ -115,29 +92,6 @@ export interface TrainResult {
   featureNotes: string[];
 }
 
-const round = (x: number, digits = 6) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
-
-function evaluate(name: ModelName, rank: Float64Array, probability: Float64Array, y: Uint8Array, test: Int32Array,
-  threshold: { value: number; strategy: string }, fitSeconds: number, details: Record<string, unknown>): ModelMetrics {
-  const c = confusionAt(rank, y, threshold.value, test);
-  return {
-    name,
-    auc: round(rocAuc(rank, y, test)),
-    prAuc: round(averagePrecision(rank, y, test)),
-    logLoss: round(logLoss(probability, y, test)),
-    brier: round(brierScore(probability, y, test)),
-    ece: round(expectedCalibrationError(probability, y, test)),
-    liftAt10: round(liftAt(rank, y, 0.1, test)),
-    fitSeconds: round(fitSeconds, 3),
-    threshold: { strategy: threshold.strategy, value: round(threshold.value), ...c, precision: round(c.precision), recall: round(c.recall), f1: round(c.f1), specificity: round(c.specificity) },
-    details: {
-      ...details,
-      ks: round(ksStatistic(rank, y, test)),
-      gainsByDecile: gainsByDecile(rank, y, test).map((d) => ({ ...d, rate: round(d.rate), lift: round(d.lift), cumulativeCapture: round(d.cumulativeCapture) })),
-      tradeoff: tradeoffCurve(rank, y, test).map((t) => ({ ...t, threshold: round(t.threshold), share: round(t.share) })),
-    },
-  };
-}
 
 /** The threshold a strategy picks on the training rows, or a clear error when none qualifies. */
 function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy: ThresholdStrategy, rows: ArrayLike<number> | undefined, leadsPerWeek: number | undefined, model: string): number {
@@ -261,7 +215,7 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   const tiers = conversionByLabel(ruleResult.tier, target.y, split.test, ['hot', 'warm', 'cold']);
   const testConversions = split.test.reduce((s, r) => s + target.y[r]!, 0);
   const tierRate = (t: string) => tiers.find((x) => x.segment === t)?.rate ?? 0;
-  results.push(evaluate('rules', ruleScores, ruleProbability, target.y, split.test, { value: ruleThreshold, strategy: strategyText }, (performance.now() - t0) / 1000, {
+  results.push(evaluateScores('rules', ruleScores, ruleProbability, target.y, split.test, { value: ruleThreshold, strategy: strategyText }, (performance.now() - t0) / 1000, {
     source: options.rules ? relative(process.cwd(), options.rules) : 'drafted from the training rows', criteria: rules.criteria.length,
     probability: 'isotonic map of the rule score fitted on the training rows',
     tiers: tiers.map((t) => ({ ...t, rate: round(t.rate), captureShare: round(testConversions ? t.conversions / testConversions : 0) })),
@@ -297,7 +251,7 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
     // Threshold on out-of-fold training predictions, applied unchanged to the hold-out.
     const oofCalibrated = applyCalibrator(calibrator, cv.oof);
     const threshold = pickThreshold(oofCalibrated, yTrain, strategy, undefined, leadsPerWeek, 'logistic');
-    const metrics = evaluate('logistic', probability, probability, target.y, split.test, { value: threshold, strategy: strategyText }, fitSeconds, {
+    const metrics = evaluateScores('logistic', probability, probability, target.y, split.test, { value: threshold, strategy: strategyText }, fitSeconds, {
       C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: trainDesign.p,
       calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}), eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
       reliability: { before: reliabilityCurve(raw, target.y, split.test), after: reliabilityCurve(probability, target.y, split.test) },

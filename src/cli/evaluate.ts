@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { evaluateModel, type EvaluationResult } from '../train/evaluate.ts';
+import { createOutput, formatTable, percent } from './output.ts';
+import { sourceOf } from './options.ts';
+
+/** Exit code when a challenger is worse than its champion: not bad input, not a bug, a failed gate. */
+export const GATE_FAILED = 3;
+
+interface EvaluateFlags {
+  model: string;
+  data?: string;
+  sql?: string;
+  activities?: string;
+  asOf?: string;
+  target?: string;
+  positive?: string;
+  rules?: string;
+  champion?: string;
+  margin: number;
+  na?: string;
+  id?: string;
+  json?: boolean;
+}
+
+function parseMargin(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError('expected a number from 0 to 1 (an AUC difference)');
+  return n;
+}
+
+export function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description('evaluate a saved model on labelled data; with --champion, gate a retrained model (exit 3 when it is worse)')
+    .requiredOption('--model <artifact>', 'the model to evaluate (the challenger): <run>/logistic.model.json')
+    .option('--data <file>', 'labelled leads (CSV, Parquet, NDJSON)')
+    .option('--sql <query>', 'read the leads from a DuckDB query instead of --data')
+    .option('--activities <file>', 'activity log, when the model uses activity features')
+    .option('--as-of <when>', 'scoring time for activity features (default: the one the model was trained with)')
+    .option('--target <column>', 'target column (default: the one the model was trained on)')
+    .option('--positive <value>', 'for a two-valued text target: the value meaning converted')
+    .option('--rules <file>', 'also evaluate this rule file on the same rows')
+    .option('--champion <artifact>', 'the live model to compare with on the same rows')
+    .option('--margin <auc>', 'how much worse in AUC the challenger may be (lower 95% bound), default 0.005', parseMargin, 0.005)
+    .option('--na <tokens>', 'extra missing-value tokens')
+    .option('--id <column>', 'lead id column for the activity log')
+    .option('--json', 'print the evaluation as JSON')
+    .action(async (flags: EvaluateFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      const result = await evaluateModel({
+        model: flags.model, data: sourceOf(flags.data, flags.sql, 'a --data file'), margin: flags.margin,
+        ...(flags.activities ? { activities: { path: flags.activities } } : {}),
+        ...(flags.asOf ? { asOf: flags.asOf } : {}),
+        ...(flags.target ? { target: flags.target } : {}),
+        ...(flags.positive ? { positive: flags.positive } : {}),
+        ...(flags.rules ? { rules: flags.rules } : {}),
+        ...(flags.champion ? { champion: flags.champion } : {}),
+        ...(flags.na ? { na: flags.na } : {}),
+        ...(flags.id ? { id: flags.id } : {}),
+      });
+      out.json(result);
+      out.say(renderEvaluation(result));
+      if (result.gate && !result.gate.passed) process.exitCode = GATE_FAILED;
+    });
+}
+
+export function renderEvaluation(r: EvaluationResult): string {
+  const d = r.dataset;
+  const lines = [
+    `${d.source}: ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${percent(d.positives / d.rows)})`,
+    '',
+    formatTable(['model', 'role', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN'],
+      r.models.map((m) => [m.name, String(m.details.role ?? 'baseline'), m.prAuc.toFixed(4), m.auc.toFixed(4), m.logLoss.toFixed(4), m.brier.toFixed(4), m.ece.toFixed(4),
+        m.liftAt10.toFixed(2), m.name === 'rules' ? m.threshold.value.toFixed(1) : m.threshold.value.toFixed(3), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn])),
+  ];
+  for (const c of r.comparisons) {
+    lines.push(`${c.model} vs ${c.baseline}: AUC ${c.aucDiff >= 0 ? '+' : ''}${c.aucDiff.toFixed(4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong p = ${c.pValue}); lift@10% ${c.liftDiff >= 0 ? '+' : ''}${c.liftDiff.toFixed(2)} (${c.liftCi95[0].toFixed(2)} to ${c.liftCi95[1].toFixed(2)})`);
+  }
+  if (r.gate) {
+    lines.push(r.gate.passed
+      ? `gate: PASSED — the challenger is not worse than the champion (lower bound ${r.gate.lowerBound.toFixed(4)} > −${r.gate.margin})`
+      : `gate: FAILED — the challenger may be worse than the champion (lower bound ${r.gate.lowerBound.toFixed(4)} ≤ −${r.gate.margin}); keep the champion`);
+  }
+  const unseen = Object.entries(r.unseen);
+  if (unseen.length) lines.push(`categories never seen in training (scored as __other__): ${unseen.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  return lines.join('\n');
+}
