@@ -30,6 +30,8 @@ interface TrainFlags {
   out?: string;
   param: string[];
   dropLeaky?: boolean;
+  leakageAuc?: number;
+  leakageNames?: string;
   threshold: string;
   primary: PrimaryMetric;
   json?: boolean;
@@ -65,6 +67,8 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'run folder (default models/runs/<timestamp>, and models/latest points at it)')
     .option('--threshold <strategy>', 'how the send-to-sales threshold is chosen on the training rows: maxF1, youden, precision:0.4, recall:0.8, capacity:10%, capacity:200/week (needs --date), profit:<deal value>,<contact cost>', 'maxF1')
     .option('--primary <metric>', `leaderboard order: ${PRIMARY_METRICS.join(', ')}`, parsePrimary, 'prAuc')
+    .option('--leakage-auc <auc>', 'leakage guard: flag a column whose AUC alone reaches this (default 0.90)', parseShare)
+    .option('--leakage-names <words>', 'leakage guard: name fragments that suggest post-outcome data, comma-separated (default duration,status,stage,closed,won,lost,outcome,result,tags,quality,converted,churn)')
     .option('--drop-leaky', 'drop the columns the leakage guard flags (default: warn and keep them)')
     .option('--param <model.name=value>', `a model hyperparameter, repeatable: ${PARAM_NAMES.join(', ')}`, collect, [])
     .option('--json', 'print metrics.json on stdout')
@@ -92,6 +96,10 @@ export function registerTrain(program: Command): void {
         ...(flags.group ? { group: flags.group } : {}),
         ...(flags.out ? { out: flags.out } : {}),
         ...(flags.dropLeaky ? { dropLeaky: true } : {}),
+        ...(flags.leakageAuc !== undefined || flags.leakageNames !== undefined ? { leakage: {
+          ...(flags.leakageAuc !== undefined ? { high: flags.leakageAuc } : {}),
+          ...(flags.leakageNames !== undefined ? { names: flags.leakageNames.split(',').map((w) => w.trim()).filter(Boolean) } : {}),
+        } } : {}),
         threshold: parseThresholdStrategy(flags.threshold),
         primary: flags.primary,
         onStep: (step) => progress.tick(1, step),
@@ -121,7 +129,14 @@ export function renderLeaderboard(metrics: MetricsJson): string {
       `top ${Math.round(c.capacityShare * 100)}%: lift ${signed(c.liftDiff, 2)} (${c.liftCi95[0].toFixed(2)} to ${c.liftCi95[1].toFixed(2)}), ` +
       `precision ${signed(c.precisionAtCapacityDiff, 3)} (${c.precisionAtCapacityCi95[0].toFixed(3)} to ${c.precisionAtCapacityCi95[1].toFixed(3)}), paired bootstrap ×${c.bootstrapResamples}`);
   }
-  const strategy = metrics.models[0]?.threshold.strategy ?? 'maxF1';
+  const best = metrics.models[0];
+  const tradeoff = best?.details.tradeoff as Array<{ share: number; tp: number; fp: number; fn: number }> | undefined;
+  if (best && tradeoff) {
+    const at = [0.05, 0.1, 0.2, 0.3, 0.5].map((share) => tradeoff.find((t) => t.share >= share - 1e-9)).filter((t): t is NonNullable<typeof t> => Boolean(t));
+    lines.push(`${best.name}, FP/FN trade-off on the hold-out (share of leads sent to sales → found / missed conversions, wasted contacts): ` +
+      at.map((t) => `${percent(t.share, 0)} → ${t.tp}/${t.fn}, ${t.fp}`).join('; '));
+  }
+  const strategy = best?.threshold.strategy ?? 'maxF1';
   lines.push(`ordered by ${metrics.primaryMetric}; thresholds (${strategy}) are chosen on the training rows (out-of-fold for models) and applied unchanged to the hold-out`);
   if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
   const suspects = metrics.leakage.filter((l) => !l.dropped);
