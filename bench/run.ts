@@ -135,6 +135,43 @@ async function logisticCases(): Promise<void> {
   });
 }
 
+/**
+ * Logistic AUC on ../shared/bench/peers.py's own split (its indices written by bench/sklearn-split.py):
+ * leadscore with the peer's encoding and C = 1 beside scikit-learn on the same rows.
+ */
+async function peerSplitCases(): Promise<void> {
+  const cases = [
+    { name: 'bank-marketing', path: BANK, target: 'y', positive: 'yes', exclude: [] as string[], sep: ',' },
+    { name: 'bank-marketing without duration', path: BANK, target: 'y', positive: 'yes', exclude: ['duration'], sep: ',' },
+    { name: 'online-shoppers', path: join(SHARED, 'online-shoppers-intention.csv'), target: 'Revenue', positive: 'TRUE', exclude: [] as string[], sep: ';' },
+  ];
+  const dir = resolve(import.meta.dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  for (const c of cases) {
+    if (!existsSync(c.path)) continue;
+    const splitFile = join(dir, `peer-split-${c.target}.json`);
+    try {
+      execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'sklearn-split.py'), c.path, c.target, c.positive, splitFile, '--sep', c.sep], { stdio: 'ignore' });
+    } catch {
+      process.stderr.write('  skipped peer-split cases: /usr/bin/python3 with python3-sklearn and python3-pandas not available\n');
+      return;
+    }
+    const split = JSON.parse(await readFile(splitFile, 'utf8')) as { train: number[]; test: number[] };
+    const data = await loadDataset({ path: c.path });
+    const y = resolveTarget(data, c.target).y;
+    const train = Int32Array.from(split.train);
+    const test = Int32Array.from(split.test);
+    const pipeline = FeaturePipeline.fit(data, train, { exclude: [c.target, ...c.exclude], log1p: false });
+    const model = new LogisticRegression({ C: 1 }).fit(pipeline.transform(data, { rows: train }), Uint8Array.from(train, (r) => y[r]!));
+    const ours = rocAuc(model.predictProba(pipeline.transform(data, { rows: test })), Uint8Array.from(test, (r) => y[r]!));
+    const drop = ['Cust_num', ...c.exclude].filter((col) => data.schema.columns.some((s) => s.name === col)).join(',');
+    const peer = JSON.parse(execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'sklearn-same-split.py'), c.path, c.target, c.positive, splitFile,
+      '--sep', c.sep, ...(drop ? ['--drop', drop] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { auc: number };
+    results.push({ case: `logistic AUC on peers.py's split: ${c.name}`, impl: 'leadscore vs scikit-learn', medianMs: 0, minMs: 0,
+      note: `leadscore ${ours.toFixed(4)}, scikit-learn ${peer.auc.toFixed(4)}, difference ${(ours - peer.auc).toFixed(5)}` });
+  }
+}
+
 async function main(): Promise<void> {
   process.stderr.write(`benchmarks (${REPEATS} runs each, median)\n`);
   if (existsSync(BANK)) await csvCases('bank-marketing.csv', BANK);
@@ -155,6 +192,7 @@ async function main(): Promise<void> {
   await measure('draft rules from 20,000 leads (7 half-lives per event type)', 'leadscore draftRules',
     () => draftRules(leads, y, allRows, { target: SAMPLE.target, exclude: ['converted_at'], activities: log, asOf }), { count: ids.length, unit: 'leads' });
   await logisticCases();
+  await peerSplitCases();
   await measure('generate sample (20,000 leads)', 'leadscore generateSample', () => generateSample({ rows: 20000, seed: 42 }), { count: 20000, unit: 'leads' });
 
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
