@@ -56,7 +56,7 @@ export function registerTrain(program: Command): void {
     .option('--date <column>', 'date column: needed by --split time; never a feature')
     .option('--activities <file>', 'activity log: events aggregated per lead as features and for behavioural rules')
     .option('--as-of <when>', 'with --activities: each lead\'s scoring time, e.g. created_at+30d')
-    .option('--models <list>', 'models to fit, comma-separated (rules is always included)', 'rules,logistic')
+    .option('--models <list>', 'models to fit, comma-separated: rules, logistic, gbdt (rules is always included)', 'rules,logistic,gbdt')
     .option('--rules <file>', 'rule file for the baseline (default: drafted from the training rows)')
     .option('--exclude <columns>', 'columns never used as features, comma-separated')
     .option('--na <tokens>', 'extra missing-value tokens, comma-separated')
@@ -78,7 +78,7 @@ export function registerTrain(program: Command): void {
         const { ConfigError } = await import('../errors.ts');
         throw new ConfigError('BAD_SPLIT', `unknown split "${flags.split}"`, 'use --split stratified, time or group');
       }
-      const steps = ['loading data', ...(flags.activities ? ['aggregating activities'] : []), 'splitting', 'rules', 'logistic regression', 'writing'];
+      const steps = ['loading data', ...(flags.activities ? ['aggregating activities'] : []), 'splitting', 'rules', 'logistic regression', 'gradient-boosted trees', 'writing'];
       const progress = createProgress('train', steps.length);
       const result = await trainModels({
         data: sourceOf(flags.data, flags.sql, 'a --data file'),

@@ -14,7 +14,8 @@ import { ModelFormatError } from '../errors.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { applyCalibrator, type Calibrator } from './calibration.ts';
 import { LogisticRegression } from './logistic/logistic.ts';
-import type { ProbabilisticModel } from './model.ts';
+import { GradientBoostedTrees } from './gbdt/gbdt.ts';
+import { TreeFeatures } from '../features/tree-features.ts';
 
 export const ARTIFACT_FORMAT_VERSION = 1;
 
@@ -30,7 +31,7 @@ const artifactSchema = z.object({
   target: z.object({ name: z.string(), rule: z.string() }),
   idColumn: z.string().nullable(),
   activities: z.object({ asOf: z.string() }).nullable(),
-  features: z.object({ formatVersion: z.number(), minFrequency: z.number(), specs: z.array(z.any()), notes: z.array(z.string()) }),
+  features: z.object({ formatVersion: z.number(), specs: z.array(z.any()) }).passthrough(),
   model: z.object({ kind: z.string(), params: z.any(), state: z.any() }),
   calibration: z.any(),
   threshold: z.object({ strategy: z.string(), value: z.number() }),
@@ -42,7 +43,8 @@ const artifactSchema = z.object({
   metrics: z.record(z.string(), z.any()),
 });
 
-export type ModelArtifact = z.infer<typeof artifactSchema> & { calibration: Calibrator; features: ReturnType<FeaturePipeline['toJSON']> };
+export type FeaturesJSON = ReturnType<FeaturePipeline['toJSON']> | ReturnType<TreeFeatures['toJSON']>;
+export type ModelArtifact = z.infer<typeof artifactSchema> & { calibration: Calibrator; features: FeaturesJSON };
 
 /** JSON with object keys sorted at every level: the form the content hash is computed on. */
 export function canonicalJson(value: unknown): string {
@@ -88,17 +90,41 @@ export async function saveModel(path: string, artifact: Omit<ModelArtifact, 'con
   return full;
 }
 
+/** Encodes a dataset for its model (one-hot pipeline for logistic, tree features for gbdt). */
+export interface FeatureEncoder {
+  transform(data: Dataset, options?: { rows?: Int32Array; asOf?: number | ArrayLike<number> }): { n: number; unseen: Record<string, number> };
+}
+
+/** A model that scores the design its encoder makes. */
+export interface ScoringModel {
+  readonly kind: string;
+  predictProba(design: never): Float64Array;
+}
+
 /** A loaded model, ready to score a dataset. */
 export interface LoadedModel {
   artifact: ModelArtifact;
-  pipeline: FeaturePipeline;
-  model: ProbabilisticModel;
+  pipeline: FeatureEncoder;
+  model: ScoringModel;
   /** Calibrated P(converted) for every row of a dataset (activity columns already joined if needed). */
   predict(data: Dataset, options?: { asOf?: number | ArrayLike<number> }): Float64Array;
 }
 
-const REGISTRY: Record<string, (json: { params: unknown; state: unknown }) => ProbabilisticModel> = {
-  logistic: (json) => LogisticRegression.fromJSON(json as Parameters<typeof LogisticRegression.fromJSON>[0]),
+interface RegistryEntry {
+  model: (json: { params: unknown; state: unknown }) => ScoringModel;
+  features: (json: FeaturesJSON) => FeatureEncoder;
+}
+
+/** Model kinds this version loads, each with the encoder its features need. */
+const REGISTRY: Record<string, RegistryEntry> = {
+  logistic: {
+    model: (json) => LogisticRegression.fromJSON(json as Parameters<typeof LogisticRegression.fromJSON>[0]),
+    features: (json) => FeaturePipeline.fromJSON(json as Parameters<typeof FeaturePipeline.fromJSON>[0]),
+  },
+  gbdt: {
+    model: (json) => GradientBoostedTrees.fromJSON(json as Parameters<typeof GradientBoostedTrees.fromJSON>[0]),
+    features: (json) => TreeFeatures.fromJSON(json as Parameters<typeof TreeFeatures.fromJSON>[0]),
+  },
 };
 
 /**
@@ -137,17 +163,17 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   if (contentHash(artifact) !== artifact.contentHash) {
     throw new ModelFormatError('MODEL_EDITED', `${path} was changed after it was written (content hash mismatch)`, 'use the file as `leadscore train` wrote it; retrain instead of editing');
   }
-  const make = REGISTRY[artifact.model.kind];
-  if (!make) throw new ModelFormatError('MODEL_KIND', `${path} holds an unknown model kind "${artifact.model.kind}"`, `this leadscore loads: ${Object.keys(REGISTRY).join(', ')}`);
-  const pipeline = FeaturePipeline.fromJSON(artifact.features);
-  const model = make(artifact.model);
+  const entry = REGISTRY[artifact.model.kind];
+  if (!entry) throw new ModelFormatError('MODEL_KIND', `${path} holds an unknown model kind "${artifact.model.kind}"`, `this leadscore loads: ${Object.keys(REGISTRY).join(', ')}`);
+  const pipeline = entry.features(artifact.features);
+  const model = entry.model(artifact.model);
   return {
     artifact,
     pipeline,
     model,
     predict(data, options = {}) {
       const design = pipeline.transform(data, options.asOf !== undefined ? { asOf: options.asOf } : {});
-      return applyCalibrator(artifact.calibration, model.predictProba(design));
+      return applyCalibrator(artifact.calibration, model.predictProba(design as never));
     },
   };
 }

@@ -94,7 +94,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     const { data: own, asOf: ownAsOf } = loaded === challenger ? { data, asOf } : await prepare(loaded, options, leads);
     const design = loaded.pipeline.transform(own, ownAsOf !== undefined ? { asOf: ownAsOf } : {});
     if (loaded === challenger) unseen = design.unseen;
-    const probability = applyCalibrator(loaded.artifact.calibration, loaded.model.predictProba(design));
+    const probability = applyCalibrator(loaded.artifact.calibration, loaded.model.predictProba(design as never));
     const metrics = evaluateScores(modelNameOf(loaded), probability, probability, target.y, rows, loaded.artifact.threshold, 0, { role: label, trainedOn: loaded.artifact.training.dataHash });
     scored.push({ label, name: modelNameOf(loaded), probability, metrics: { ...metrics, artifact: label === 'challenger' ? options.model : options.champion! } });
   }

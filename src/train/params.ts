@@ -4,26 +4,55 @@
  */
 import { ConfigError } from '../errors.ts';
 
+import type { GbdtParams } from '../models/gbdt/gbdt.ts';
+
+export type Calibration = 'auto' | 'platt' | 'isotonic' | 'none';
+
 export interface ModelParams {
-  logistic: { C?: number; classWeight?: 'balanced' | null; calibration: 'auto' | 'platt' | 'isotonic' | 'none' };
+  logistic: { C?: number; classWeight?: 'balanced' | null; calibration: Calibration };
+  gbdt: Partial<Omit<GbdtParams, 'seed'>> & { calibration: Calibration };
 }
 
+const positive = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new Error('a positive number');
+  return n;
+};
+const wholeNumber = (min: number) => (v: string) => {
+  const n = Number(v);
+  if (!(Number.isInteger(n) && n >= min)) throw new Error(`a whole number ≥ ${min}`);
+  return n;
+};
+const share = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0 && n <= 1)) throw new Error('a number in (0, 1]');
+  return n;
+};
+const bool = (v: string) => {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new Error('true or false');
+};
+const calibration = (v: string) => {
+  if (v === 'auto' || v === 'platt' || v === 'isotonic' || v === 'none') return v;
+  throw new Error('auto, platt, isotonic or none');
+};
+const classWeight = (v: string) => {
+  if (v === 'balanced') return 'balanced';
+  if (v === 'none') return null;
+  throw new Error('balanced or none');
+};
+
 const KNOWN: Record<string, Record<string, (v: string) => unknown>> = {
-  logistic: {
-    C: (v) => {
+  logistic: { C: positive, classWeight, calibration },
+  gbdt: {
+    trees: wholeNumber(1), learningRate: positive, maxDepth: wholeNumber(0), maxLeaves: wholeNumber(2), minSamplesLeaf: wholeNumber(1),
+    minChildWeight: positive, lambda: (v) => {
       const n = Number(v);
-      if (!(n > 0)) throw new Error('a positive number');
+      if (!(n >= 0)) throw new Error('a number ≥ 0');
       return n;
     },
-    classWeight: (v) => {
-      if (v === 'balanced') return 'balanced';
-      if (v === 'none') return null;
-      throw new Error('balanced or none');
-    },
-    calibration: (v) => {
-      if (v === 'auto' || v === 'platt' || v === 'isotonic' || v === 'none') return v;
-      throw new Error('auto, platt, isotonic or none');
-    },
+    rowSubsample: share, colSubsample: share, earlyStopping: bool, patience: wholeNumber(1), maxBins: wholeNumber(2), classWeight, calibration,
   },
 };
 
@@ -35,20 +64,20 @@ export const PARAM_NAMES = Object.entries(KNOWN).flatMap(([model, names]) => Obj
  * parseParams(['logistic.C=0.5', 'logistic.calibration=isotonic']);
  */
 export function parseParams(flags: readonly string[]): ModelParams {
-  const out: ModelParams = { logistic: { calibration: 'auto' } };
+  const out: ModelParams = { logistic: { calibration: 'auto' }, gbdt: { calibration: 'auto' } };
   for (const flag of flags) {
     const m = /^([a-z]+)\.([A-Za-z]+)=(.*)$/.exec(flag);
     if (!m) throw new ConfigError('BAD_PARAM', `cannot read --param "${flag}"`, 'write --param <model>.<name>=<value>, e.g. --param logistic.C=0.5');
     const [, model, name, value] = m as unknown as [string, string, string, string];
     const parse = KNOWN[model]?.[name];
     if (!parse) {
-      const later = ['gbdt', 'mlp'].includes(model) ? ` (the ${model} model is not available in this version)` : '';
+      const later = model === 'mlp' ? ' (the mlp model is not available in this version)' : '';
       throw new ConfigError('UNKNOWN_PARAM', `unknown parameter "${model}.${name}"${later}`, `known parameters: ${PARAM_NAMES.join(', ')}`);
     }
     try {
       (out as unknown as Record<string, Record<string, unknown>>)[model]![name] = parse(value);
     } catch (err) {
-      throw new ConfigError('BAD_PARAM', `--param ${model}.${name}=${value}: expected ${(err as Error).message}`, `e.g. --param ${model}.${name}=${name === 'C' ? '0.5' : 'none'}`);
+      throw new ConfigError('BAD_PARAM', `--param ${model}.${name}=${value}: expected ${(err as Error).message}`, `known parameters: ${PARAM_NAMES.join(', ')}`);
     }
   }
   return out;

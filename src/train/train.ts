@@ -22,11 +22,14 @@ import { DAY_MS } from '../data/dates.ts';
 import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
 import { expectedCalibrationError, reliabilityCurve } from '../evaluation/metrics.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
-import { dataFingerprint, type ModelArtifact, saveModel } from '../models/artifact.ts';
+import { dataFingerprint, type FeaturesJSON, type ModelArtifact, saveModel } from '../models/artifact.ts';
 import { applyCalibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
 import { coefficientTable, type CoefficientRow } from '../models/logistic/coefficients.ts';
 import { chooseC, designRows } from '../models/logistic/cv.ts';
 import { LogisticRegression } from '../models/logistic/logistic.ts';
+import { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
+import { TreeFeatures } from '../features/tree-features.ts';
+import type { Calibrator } from '../models/calibration.ts';
 import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
 import { draftRules } from '../rules/draft.ts';
@@ -38,6 +41,8 @@ import { parseParams } from './params.ts';
 import { evaluateScores, LOWER_IS_BETTER, type ModelMetrics, type PrimaryMetric, round } from './model-metrics.ts';
 
 export { PRIMARY_METRICS, type ModelMetrics, type PrimaryMetric, type ThresholdMetrics } from './model-metrics.ts';
+
+export const DEFAULT_MODELS: ModelName[] = ['rules', 'logistic', 'gbdt'];
 
 export interface TrainOptions {
   data: Source;
@@ -115,10 +120,10 @@ function timestamp(): string {
 export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   const step = options.onStep ?? (() => {});
   const seed = options.seed ?? 42;
-  const models = options.models ?? ['rules', 'logistic'];
+  const models = [...(options.models ?? DEFAULT_MODELS)];
   for (const m of models) {
-    if (m === 'gbdt' || m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', `the ${m} model is not available in this version`, 'use --models rules,logistic');
-    if (m !== 'rules' && m !== 'logistic') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic');
+    if (m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', 'the mlp model is not available in this version', 'use --models rules,logistic,gbdt');
+    if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt');
   }
   if (!models.includes('rules')) models.unshift('rules'); // a baseline always stands beside the models
   const params = parseParams(options.params ?? []);
@@ -193,6 +198,27 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   const createdAt = new Date().toISOString();
   const packageVersion = (JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
+  const trainPositives = yTrain.reduce((s, v) => s + v, 0);
+  const trainFingerprint = dataFingerprint(data, split.train);
+  /** Writes <name>.model.json for a fitted model and returns its path. */
+  const saveArtifact = async (name: 'logistic' | 'gbdt', features: FeaturesJSON, model: ModelArtifact['model'], calibrator: Calibrator,
+    m: ModelMetrics, seeds: Record<string, number>): Promise<string> => {
+    const artifact: Omit<ModelArtifact, 'contentHash'> = {
+      formatVersion: 1, kind: name, name, packageVersion, createdAt,
+      seed, seeds: { split: rng.fork('split').seed, ...seeds },
+      target: { name: target.name, rule: target.rule },
+      idColumn: leadIdColumn(leads, options.id) ?? null,
+      activities: options.activities ? { asOf: options.asOf! } : null,
+      features, model, calibration: calibrator,
+      threshold: { strategy: strategyText, value: m.threshold.value },
+      training: { rows: split.train.length, positives: trainPositives, columns: data.schema.columns.map((c) => ({ name: c.name, type: c.type })), dataHash: trainFingerprint },
+      metrics: { auc: m.auc, prAuc: m.prAuc, logLoss: m.logLoss, brier: m.brier, ece: m.ece, liftAt10: m.liftAt10 },
+    };
+    const path = join(runDir, `${name}.model.json`);
+    await saveModel(path, artifact);
+    return path;
+  };
+
   // The rule baseline: the given file, or one drafted from the training rows.
   step('rules');
   let t0 = performance.now();
@@ -259,26 +285,7 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
     results.push(metrics);
     ranks.logistic = probability;
     coefficients = coefficientTable(model, trainDesign, yTrain, all.names.map((_, j) => all.groups[j]!));
-    const artifact: Omit<ModelArtifact, 'contentHash'> = {
-      formatVersion: 1, kind: 'logistic', name: 'logistic', packageVersion, createdAt,
-      seed, seeds: { split: rng.fork('split').seed, folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed },
-      target: { name: target.name, rule: target.rule },
-      idColumn: leadIdColumn(leads, options.id) ?? null,
-      activities: options.activities ? { asOf: options.asOf! } : null,
-      features: pipeline.toJSON(),
-      model: model.toJSON(),
-      calibration: calibrator,
-      threshold: { strategy: strategyText, value: metrics.threshold.value },
-      training: {
-        rows: split.train.length, positives: yTrain.reduce((s, v) => s + v, 0),
-        columns: data.schema.columns.map((c) => ({ name: c.name, type: c.type })),
-        dataHash: dataFingerprint(data, split.train),
-      },
-      metrics: { auc: metrics.auc, prAuc: metrics.prAuc, logLoss: metrics.logLoss, brier: metrics.brier, ece: metrics.ece, liftAt10: metrics.liftAt10 },
-    };
-    const modelPath = join(runDir, 'logistic.model.json');
-    await saveModel(modelPath, artifact);
-    files.push(modelPath);
+    files.push(await saveArtifact('logistic', pipeline.toJSON(), model.toJSON(), calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
     const coefPath = join(runDir, 'logistic-coefficients.csv');
     await writeCsvColumns(coefPath, ['feature', 'column', 'level', 'coefficient', 'odds_ratio', 'standard_error', 'p_value'], [
       coefficients.map((c) => c.feature), coefficients.map((c) => c.column), coefficients.map((c) => c.level),
@@ -286,6 +293,52 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
       coefficients.map((c) => Number(c.pValue.toPrecision(4))),
     ]);
     files.push(coefPath);
+  }
+
+  if (models.includes('gbdt')) {
+    step('gradient-boosted trees');
+    t0 = performance.now();
+    const features = TreeFeatures.fit(data, split.train, { exclude: excludeNames });
+    const all = features.transform(data, asOf !== undefined ? { asOf } : {});
+    // A stratified validation slice of the training rows: early stopping, calibration and the threshold.
+    const validationRng = rng.fork('validation');
+    const fitRows: number[] = [];
+    const valRows: number[] = [];
+    for (const cls of [0, 1]) {
+      const members = Array.from(split.train).filter((r) => target.y[r] === cls);
+      const order = validationRng.permutation(members.length);
+      const k = Math.round(0.1 * members.length);
+      order.forEach((m, rank) => (rank < k ? valRows : fitRows).push(members[m]!));
+    }
+    fitRows.sort((a, b) => a - b);
+    valRows.sort((a, b) => a - b);
+    const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => Float64Array.from(rows, (r) => c[r]!)) });
+    const gp = params.gbdt;
+    const { calibration: gbdtCalibration, ...gbdtParams } = gp;
+    const yFit = Uint8Array.from(fitRows, (r) => target.y[r]!);
+    const yVal = Uint8Array.from(valRows, (r) => target.y[r]!);
+    const model = new GradientBoostedTrees({ ...gbdtParams, seed: rng.fork('gbdt').seed })
+      .fit(pick(fitRows), yFit, gbdtParams.earlyStopping === false ? {} : { validation: { design: pick(valRows), y: yVal } });
+    const valRaw = model.predictProba(pick(valRows));
+    const calibrationChoice = gbdtCalibration === 'auto' ? chooseCalibration(valRaw, yVal, rng.fork('calibration:gbdt')) : null;
+    const calibrationKind = calibrationChoice?.kind ?? (gbdtCalibration as Exclude<typeof gbdtCalibration, 'auto'>);
+    const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
+    const raw = model.predictProba(all);
+    const probability = applyCalibrator(calibrator, raw);
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const threshold = pickThreshold(applyCalibrator(calibrator, valRaw), yVal, strategy, undefined, leadsPerWeek, 'gbdt');
+    const importance = model.fitted.importance;
+    const metrics = evaluateScores('gbdt', probability, probability, target.y, split.test, { value: threshold, strategy: strategyText }, fitSeconds, {
+      trees: model.fitted.bestIteration, features: all.p, fitRows: fitRows.length, validationRows: valRows.length,
+      calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}),
+      eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
+      reliability: { before: reliabilityCurve(raw, target.y, split.test), after: reliabilityCurve(probability, target.y, split.test) },
+      importance: all.names.map((name, f) => ({ feature: name, gain: round(importance.gain[f]!), splits: importance.splits[f]! }))
+        .filter((x) => x.splits > 0).sort((a, b) => b.gain - a.gain),
+    });
+    results.push(metrics);
+    ranks.gbdt = probability;
+    files.push(await saveArtifact('gbdt', features.toJSON(), model.toJSON(), calibrator, metrics, { validation: validationRng.seed, gbdt: rng.fork('gbdt').seed }));
   }
 
   step('writing');

@@ -31,7 +31,7 @@ describe('trainModels', () => {
     expect(metrics.formatVersion).toBe(1);
     expect(metrics.dataset).toMatchObject({ rows: 3000, split: 'stratified', seed: 42 });
     expect(metrics.dataset.trainRows + metrics.dataset.testRows).toBe(3000);
-    expect(metrics.models.map((m: { name: string }) => m.name).sort()).toEqual(['logistic', 'rules']);
+    expect(metrics.models.map((m: { name: string }) => m.name).sort()).toEqual(['gbdt', 'logistic', 'rules']);
     for (const m of metrics.models) {
       for (const key of ['auc', 'prAuc', 'logLoss', 'brier', 'ece', 'liftAt10', 'fitSeconds']) expect(typeof m[key]).toBe('number');
       expect(Object.keys(m.threshold)).toEqual(['strategy', 'value', 'tp', 'fp', 'tn', 'fn', 'precision', 'recall', 'f1', 'specificity']);
@@ -80,6 +80,11 @@ describe('trainModels', () => {
     expect(Number(logLoss(p, y, split.test).toFixed(6))).toBe(logistic.logLoss);
     const reliability = logistic.details.reliability as { before: unknown[]; after: unknown[] };
     expect(reliability.after.length).toBeGreaterThan(2);
+    // The trees too: the saved artifact reproduces the hold-out AUC exactly.
+    const trees = await loadModel(join(result.runDir, 'gbdt.model.json'));
+    const pt = trees.predict(data, { asOf });
+    expect(Number(rocAuc(pt, y, split.test).toFixed(6))).toBe(result.metrics.models.find((m) => m.name === 'gbdt')!.auc);
+    expect((result.metrics.models.find((m) => m.name === 'gbdt')!.details.importance as unknown[]).length).toBeGreaterThan(3);
   });
 
   it('gives an identical artifact for the same data and seed, apart from createdAt', async () => {
@@ -91,12 +96,13 @@ describe('trainModels', () => {
     const a = await readFile(join(result.runDir, 'logistic.model.json'), 'utf8');
     const b = await readFile(join(again.runDir, 'logistic.model.json'), 'utf8');
     expect(strip(b)).toBe(strip(a));
+    expect(strip(await readFile(join(again.runDir, 'gbdt.model.json'), 'utf8'))).toBe(strip(await readFile(join(result.runDir, 'gbdt.model.json'), 'utf8')));
     expect(await readFile(join(again.runDir, 'rules.yaml'), 'utf8')).toBe(await readFile(join(result.runDir, 'rules.yaml'), 'utf8'));
   });
 
   it('refuses models that are not available, unknown parameters, activities without --as-of, and an existing run', async () => {
     const base = { data: { path: sample.leads }, target: 'converted', out: join(sample.dir, 'x') };
-    await expect(trainModels({ ...base, models: ['rules', 'gbdt'] })).rejects.toThrow('the gbdt model is not available in this version');
+    await expect(trainModels({ ...base, models: ['rules', 'mlp'] })).rejects.toThrow('the mlp model is not available in this version');
     await expect(trainModels({ ...base, params: ['logistic.penalty=l1'] })).rejects.toThrow('unknown parameter "logistic.penalty"');
     await expect(trainModels({ ...base, activities: { path: sample.activities } })).rejects.toThrow(ConfigError);
     await expect(trainModels({ ...base, out: result.runDir })).rejects.toThrow('already holds a run');
@@ -114,10 +120,11 @@ describe('trainModels', () => {
 describe('parseParams', () => {
   it('reads typed hyperparameters and refuses bad ones', () => {
     expect(parseParams(['logistic.C=0.5', 'logistic.classWeight=balanced', 'logistic.calibration=isotonic'])).toEqual({
-      logistic: { C: 0.5, classWeight: 'balanced', calibration: 'isotonic' },
+      logistic: { C: 0.5, classWeight: 'balanced', calibration: 'isotonic' }, gbdt: { calibration: 'auto' },
     });
     expect(() => parseParams(['logistic.C=-1'])).toThrow('expected a positive number');
-    expect(() => parseParams(['gbdt.trees=100'])).toThrow('the gbdt model is not available in this version');
+    expect(parseParams(['gbdt.trees=100', 'gbdt.earlyStopping=false']).gbdt).toMatchObject({ trees: 100, earlyStopping: false });
+    expect(() => parseParams(['mlp.epochs=3'])).toThrow('the mlp model is not available in this version');
     expect(() => parseParams(['C=1'])).toThrow('cannot read --param "C=1"');
   });
 });

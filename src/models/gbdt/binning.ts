@@ -1,0 +1,93 @@
+/**
+ * Binning: every feature becomes at most 255 bins plus bin 0 for missing values. Numeric features cut at
+ * midpoints between distinct training values (all of them when there are few, quantiles otherwise);
+ * categorical features get one bin per level code, the most frequent 253 levels first and the rest pooled
+ * in bin 255. Codes are stored column-major in a Uint8Array.
+ */
+
+export const MISSING_BIN = 0;
+export const MAX_BINS = 256;
+/** Categorical codes at or above this share the last bin. */
+const CATEGORY_CAP = 254;
+
+export interface Binner {
+  kinds: Array<'numeric' | 'categorical'>;
+  /** Numeric: ascending cut values; value v goes to bin 1 + (index of the first cut ≥ v), or the last bin. */
+  cuts: Array<Float64Array | null>;
+  /** Number of bins per feature, bin 0 (missing) included. */
+  bins: number[];
+}
+
+/**
+ * @example
+ * const binner = fitBinner(design.columns, design.kinds, trainRows, 255);
+ * const codes = binColumns(binner, design.columns, design.n);
+ */
+export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray<'numeric' | 'categorical'>, rows: Int32Array, maxBins = 255): Binner {
+  const cuts: Array<Float64Array | null> = [];
+  const bins: number[] = [];
+  const limit = Math.min(255, Math.max(2, maxBins)) - 1; // bins for values, besides the missing bin
+  columns.forEach((column, f) => {
+    if (kinds[f] === 'categorical') {
+      let max = -1;
+      for (const r of rows) if (!Number.isNaN(column[r]!)) max = Math.max(max, column[r]!);
+      cuts.push(null);
+      bins.push(1 + Math.min(max + 1, CATEGORY_CAP + 1));
+      return;
+    }
+    const values: number[] = [];
+    for (const r of rows) if (!Number.isNaN(column[r]!)) values.push(column[r]!);
+    values.sort((a, b) => a - b);
+    const distinct: number[] = [];
+    for (const v of values) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
+    let c: number[];
+    if (distinct.length <= limit) {
+      c = distinct.slice(1).map((v, k) => (distinct[k]! + v) / 2);
+    } else {
+      const picked = new Set<number>();
+      for (let k = 1; k < limit; k++) picked.add(values[Math.floor((k / limit) * values.length)]!);
+      const edges = [...picked].sort((a, b) => a - b);
+      c = [];
+      for (const e of edges) {
+        // the cut just below e: the midpoint between e and the largest distinct value under it
+        let lo = 0;
+        let hi = distinct.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (distinct[mid]! < e) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo > 0) c.push((distinct[lo - 1]! + distinct[lo]!) / 2);
+      }
+      c = [...new Set(c)].sort((a, b) => a - b);
+    }
+    cuts.push(Float64Array.from(c));
+    bins.push(distinct.length === 0 ? 1 : c.length + 2);
+  });
+  return { kinds: [...kinds], cuts, bins };
+}
+
+/** The bin of one value. */
+export function binOf(binner: Binner, f: number, v: number): number {
+  if (Number.isNaN(v)) return MISSING_BIN;
+  const cuts = binner.cuts[f];
+  if (!cuts) return 1 + Math.min(v, CATEGORY_CAP);
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cuts[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return 1 + lo;
+}
+
+/** All columns binned, column-major n × p. */
+export function binColumns(binner: Binner, columns: readonly Float64Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n * columns.length);
+  columns.forEach((column, f) => {
+    const offset = f * n;
+    for (let i = 0; i < n; i++) out[offset + i] = binOf(binner, f, column[i]!);
+  });
+  return out;
+}

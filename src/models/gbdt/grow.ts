@@ -1,0 +1,143 @@
+/**
+ * Growing one tree leaf-wise: the leaf whose best split gains most is split next, until `maxLeaves` leaves
+ * or no split gains; `maxDepth` bounds the depth. Each leaf keeps its rows and histogram; a split builds the
+ * smaller child's histogram from its rows and takes the larger child's as parent − smaller.
+ */
+import type { Binner } from './binning.ts';
+import { buildHistogram, newHistogram, subtractHistogram } from './histogram.ts';
+import { bestSplit, type Split, type SplitParams } from './split.ts';
+import type { Tree } from './tree.ts';
+
+export interface GrowParams extends SplitParams {
+  maxLeaves: number;
+  /** 0 for no limit. */
+  maxDepth: number;
+  learningRate: number;
+}
+
+interface Leaf {
+  node: number;
+  rows: Int32Array;
+  G: number;
+  H: number;
+  depth: number;
+  hist: Float64Array | null;
+  split: Split | null;
+}
+
+export interface GrownTree {
+  tree: Tree;
+  /** Rows of each leaf and its value, to update the training predictions without re-walking the tree. */
+  leaves: Array<{ rows: Int32Array; value: number }>;
+}
+
+export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Float64Array, hess: Float64Array, rows: Int32Array,
+  features: Int32Array, params: GrowParams): GrownTree {
+  const feature: number[] = [];
+  const threshold: number[] = [];
+  const bin: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  const value: number[] = [];
+  const missingLeft: number[] = [];
+  const cover: number[] = [];
+  const gains: number[] = [];
+  const categoryOffset: number[] = [];
+  const categoryBits: number[][] = [];
+  const newNode = (c: number): number => {
+    feature.push(-1);
+    threshold.push(0);
+    bin.push(0);
+    left.push(-1);
+    right.push(-1);
+    value.push(0);
+    missingLeft.push(0);
+    cover.push(c);
+    gains.push(0);
+    categoryOffset.push(-1);
+    return feature.length - 1;
+  };
+  const canSplit = (depth: number, count: number) => (params.maxDepth <= 0 || depth < params.maxDepth) && count >= 2 * params.minSamplesLeaf;
+  const evaluate = (leaf: Leaf) => {
+    leaf.split = canSplit(leaf.depth, leaf.rows.length)
+      ? bestSplit(leaf.hist!, features, binner.bins, binner.kinds, { G: leaf.G, H: leaf.H, C: leaf.rows.length }, params)
+      : null;
+  };
+
+  let G = 0;
+  let H = 0;
+  for (const r of rows) {
+    G += grad[r]!;
+    H += hess[r]!;
+  }
+  const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, hist: newHistogram(binner.bins.length), split: null };
+  buildHistogram(bins, n, rows, grad, hess, features, root.hist!);
+  evaluate(root);
+  const leaves: Leaf[] = [root];
+
+  while (leaves.length < params.maxLeaves) {
+    let pick = -1;
+    for (let k = 0; k < leaves.length; k++) {
+      const s = leaves[k]!.split;
+      if (s && (pick < 0 || s.gain > leaves[pick]!.split!.gain)) pick = k;
+    }
+    if (pick < 0) break;
+    const leaf = leaves[pick]!;
+    const split = leaf.split!;
+    const f = split.feature;
+    const base = f * n;
+    gains[leaf.node] = split.gain;
+    let goesLeft: (b: number) => boolean;
+    if (split.kind === 'numeric') {
+      goesLeft = (b) => (b === 0 ? split.missingLeft : b <= split.bin);
+      feature[leaf.node] = f;
+      bin[leaf.node] = split.bin;
+      threshold[leaf.node] = binner.cuts[f]![split.bin - 1]!;
+      missingLeft[leaf.node] = split.missingLeft ? 1 : 0;
+    } else {
+      const set = new Uint8Array(256);
+      for (const b of split.leftBins) set[b] = 1;
+      goesLeft = (b) => set[b] === 1;
+      feature[leaf.node] = f;
+      categoryOffset[leaf.node] = categoryBits.length * 256;
+      categoryBits.push(split.leftBins);
+    }
+    const leftRows = new Int32Array(split.CL);
+    const rightRows = new Int32Array(leaf.rows.length - split.CL);
+    let li = 0;
+    let ri = 0;
+    for (const r of leaf.rows) {
+      if (goesLeft(bins[base + r]!)) leftRows[li++] = r;
+      else rightRows[ri++] = r;
+    }
+    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, hist: null, split: null };
+    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, hist: null, split: null };
+    left[leaf.node] = l.node;
+    right[leaf.node] = r.node;
+    const [small, large] = l.rows.length <= r.rows.length ? [l, r] : [r, l];
+    small.hist = newHistogram(binner.bins.length);
+    buildHistogram(bins, n, small.rows, grad, hess, features, small.hist);
+    large.hist = newHistogram(binner.bins.length);
+    subtractHistogram(leaf.hist!, small.hist, features, large.hist);
+    leaf.hist = null;
+    evaluate(l);
+    evaluate(r);
+    leaves.splice(pick, 1, l, r);
+  }
+
+  const out: GrownTree['leaves'] = [];
+  for (const leaf of leaves) {
+    const v = (-leaf.G / (leaf.H + params.lambda)) * params.learningRate;
+    value[leaf.node] = v;
+    out.push({ rows: leaf.rows, value: v });
+  }
+  const bits = new Uint8Array(categoryBits.length * 256);
+  categoryBits.forEach((set, k) => set.forEach((b) => (bits[k * 256 + b] = 1)));
+  return {
+    tree: {
+      feature: Int32Array.from(feature), threshold: Float64Array.from(threshold), bin: Uint8Array.from(bin), left: Int32Array.from(left), right: Int32Array.from(right),
+      value: Float64Array.from(value), missingLeft: Uint8Array.from(missingLeft), cover: Float64Array.from(cover), gain: Float64Array.from(gains), categoryOffset: Int32Array.from(categoryOffset), categoryBits: bits,
+    },
+    leaves: out,
+  };
+}

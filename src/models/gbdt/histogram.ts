@@ -1,0 +1,39 @@
+/**
+ * Gradient/hessian histograms per node: for each feature and bin, Σ gradient, Σ hessian and the row count,
+ * laid out as [feature][bin][3] in one Float64Array (256 bins a feature). A child's histogram is the
+ * parent's minus its sibling's (the subtraction trick): only the smaller child is built from rows.
+ */
+import { MAX_BINS } from './binning.ts';
+
+export const STRIDE = MAX_BINS * 3;
+
+export function newHistogram(p: number): Float64Array {
+  return new Float64Array(p * STRIDE);
+}
+
+/**
+ * Adds the rows' gradients and hessians into `out` for the given features. A tight loop over typed arrays:
+ * one feature at a time, so the bin codes of that feature are read contiguously.
+ */
+export function buildHistogram(bins: Uint8Array, n: number, rows: Int32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < features.length; k++) {
+    const f = features[k]!;
+    const base = f * n;
+    const o = f * STRIDE;
+    for (let q = 0; q < rows.length; q++) {
+      const r = rows[q]!;
+      const at = o + bins[base + r]! * 3;
+      out[at]! += grad[r]!;
+      out[at + 1]! += hess[r]!;
+      out[at + 2]!++;
+    }
+  }
+}
+
+/** out = parent − child for the given features. */
+export function subtractHistogram(parent: Float64Array, child: Float64Array, features: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < features.length; k++) {
+    const o = features[k]! * STRIDE;
+    for (let j = o; j < o + STRIDE; j++) out[j] = parent[j]! - child[j]!;
+  }
+}
