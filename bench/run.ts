@@ -30,6 +30,8 @@ import { designRows } from '../src/models/logistic/cv.ts';
 import { rocAuc } from '../src/evaluation/metrics.ts';
 import MlLogisticRegression from 'ml-logistic-regression';
 import { Matrix } from 'ml-matrix';
+import { TreeFeatures } from '../src/features/tree-features.ts';
+import { GradientBoostedTrees } from '../src/models/gbdt/gbdt.ts';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const SHARED = resolve(import.meta.dirname, '..', '..', 'shared', 'datasets');
@@ -169,7 +171,66 @@ async function peerSplitCases(): Promise<void> {
       '--sep', c.sep, ...(drop ? ['--drop', drop] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { auc: number };
     results.push({ case: `logistic AUC on peers.py's split: ${c.name}`, impl: 'leadscore vs scikit-learn', medianMs: 0, minMs: 0,
       note: `leadscore ${ours.toFixed(4)}, scikit-learn ${peer.auc.toFixed(4)}, difference ${(ours - peer.auc).toFixed(5)}` });
+    // Gradient-boosted trees with the peer's settings (500 trees, lr 0.05, depth 6, early stopping on 10%).
+    const treeFeatures = TreeFeatures.fit(data, train, { exclude: [c.target, ...c.exclude] });
+    const trainTrees = treeFeatures.transform(data, { rows: train });
+    const t0 = performance.now();
+    const gbdt = new GradientBoostedTrees({ trees: 500, learningRate: 0.05, maxDepth: 6, maxLeaves: 64, patience: 50 }).fit(trainTrees, Uint8Array.from(train, (r) => y[r]!));
+    const fitMs = performance.now() - t0;
+    const gbdtAuc = rocAuc(gbdt.predictProba(treeFeatures.transform(data, { rows: test })), Uint8Array.from(test, (r) => y[r]!));
+    let xgbNote = 'XGBoost not available';
+    let xgbMs = 0;
+    try {
+      const x = JSON.parse(execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'xgboost-same-split.py'), c.path, c.target, c.positive, splitFile,
+        '--sep', c.sep, ...(drop ? ['--drop', drop] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { auc: number; fitSeconds: number; trees: number };
+      xgbNote = `XGBoost hist ${x.auc.toFixed(4)} (${x.trees} trees, ${(x.fitSeconds * 1000).toFixed(0)} ms)`;
+      xgbMs = x.fitSeconds * 1000;
+    } catch {
+      process.stderr.write('  XGBoost peer skipped: python3-xgboost not available\n');
+    }
+    results.push({ case: `gbdt AUC on peers.py's split: ${c.name}`, impl: 'leadscore gbdt vs XGBoost', medianMs: round(fitMs), minMs: round(xgbMs),
+      note: `leadscore ${gbdtAuc.toFixed(4)} (${gbdt.fitted.bestIteration} trees, ${fitMs.toFixed(0)} ms); ${xgbNote}` });
   }
+}
+
+/**
+ * Tree fit time on a synthetic 1,000,000 × (30 numeric + 5 categorical) set like peers.py --scale
+ * (100 trees, depth 6), and prediction throughput for 300 trees of depth 6. Opt in: BENCH_SCALE=1.
+ */
+async function scaleCases(): Promise<void> {
+  if (!process.env.BENCH_SCALE) {
+    process.stderr.write('  skipped the 1M-row tree case (set BENCH_SCALE=1)\n');
+    return;
+  }
+  const rows = Number(process.env.BENCH_SCALE_ROWS ?? 1_000_000);
+  const rng = createRng(7);
+  const cards = [10, 30, 100, 200, 250];
+  const columns: Float64Array[] = [];
+  for (let j = 0; j < 30; j++) columns.push(Float64Array.from({ length: rows }, () => rng.normal()));
+  for (const k of cards) columns.push(Float64Array.from({ length: rows }, () => rng.int(k)));
+  const weights = Array.from({ length: 10 }, () => rng.normal());
+  const effects = cards.map((k) => Array.from({ length: k }, () => rng.normal()));
+  const y = Uint8Array.from({ length: rows }, (_, i) => {
+    let z = -2;
+    for (let j = 0; j < 10; j++) z += 0.5 * weights[j]! * columns[j]![i]!;
+    z += Math.sin(columns[10]![i]!) + 0.5 * columns[11]![i]! * columns[12]![i]!;
+    cards.forEach((_, c) => (z += 0.5 * effects[c]![columns[30 + c]![i]!]!));
+    return rng.next() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  });
+  const kinds = [...Array(30).fill('numeric'), ...Array(5).fill('categorical')] as Array<'numeric' | 'categorical'>;
+  const design = { columns, n: rows, p: 35, names: columns.map((_, j) => `x${j}`), kinds, groups: columns.map((_, j) => `x${j}`), unseen: {} };
+  const before = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const model = new GradientBoostedTrees({ trees: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, earlyStopping: false }).fit(design, y);
+  const fitMs = performance.now() - t0;
+  results.push({ case: `fit 100 trees depth 6, synthetic ${rows.toLocaleString('en-US')} × 35`, impl: 'leadscore gbdt', medianMs: round(fitMs), minMs: round(fitMs),
+    note: `${model.trees.length} trees; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(0)} MiB more than before the fit); peers.py --scale: XGBoost 8.1 s, scikit-learn 14.8 s (issue)` });
+  const big = new GradientBoostedTrees({ trees: 300, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, earlyStopping: false }).fit({ ...design, n: 100_000, columns: columns.map((c) => c.subarray(0, 100_000)) }, y.subarray(0, 100_000));
+  const t1 = performance.now();
+  big.decisionFunction(design);
+  const predictMs = performance.now() - t1;
+  results.push({ case: `predict ${rows.toLocaleString('en-US')} rows, 300 trees depth 6`, impl: 'leadscore gbdt (one core)', medianMs: round(predictMs), minMs: round(predictMs),
+    throughput: `${fmt(rows / (predictMs / 1000))} rows/s` });
 }
 
 async function main(): Promise<void> {
@@ -193,6 +254,7 @@ async function main(): Promise<void> {
     () => draftRules(leads, y, allRows, { target: SAMPLE.target, exclude: ['converted_at'], activities: log, asOf }), { count: ids.length, unit: 'leads' });
   await logisticCases();
   await peerSplitCases();
+  await scaleCases();
   await measure('generate sample (20,000 leads)', 'leadscore generateSample', () => generateSample({ rows: 20000, seed: 42 }), { count: 20000, unit: 'leads' });
 
   const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };

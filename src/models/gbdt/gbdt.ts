@@ -193,6 +193,7 @@ export class GradientBoostedTrees {
   decisionFunction(design: TreeDesign): Float64Array {
     const state = this.fitted;
     if (design.p !== state.featureNames.length) throw new RangeError(`the model has ${state.featureNames.length} features, the data ${design.p}`);
+    // Tree by tree over column-major features: measured faster here than row by row through all trees.
     const raw = new Float64Array(design.n).fill(state.baseScore);
     for (const tree of this.compiled) addTreePrediction(tree, design.columns, design.n, raw);
     return raw;

@@ -117,3 +117,21 @@ export function shapValues(trees: readonly Tree[], baseScore: number, design: { 
   }
   return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0) };
 }
+
+/**
+ * SHAP values summed per original column (a date's age, month and weekday are one column), row-major
+ * n × columns: the per-lead reasons of a tree model.
+ *
+ * @example
+ * const { columns, values } = shapByColumn(model.trees, model.fitted.baseScore, design);
+ */
+export function shapByColumn(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number; groups: readonly string[] }): { columns: string[]; values: Float64Array; base: number } {
+  const { values, base } = shapValues(trees, baseScore, design);
+  const columns = [...new Set(design.groups)];
+  const index = design.groups.map((g) => columns.indexOf(g));
+  const out = new Float64Array(design.n * columns.length);
+  for (let i = 0; i < design.n; i++) {
+    for (let f = 0; f < design.p; f++) out[i * columns.length + index[f]!]! += values[i * design.p + f]!;
+  }
+  return { columns, values: out, base };
+}

@@ -3,7 +3,7 @@ import { binColumns, binOf, fitBinner } from '../../../src/models/gbdt/binning.t
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
 import { growTree } from '../../../src/models/gbdt/grow.ts';
 import { buildHistogram, newHistogram, STRIDE, subtractHistogram } from '../../../src/models/gbdt/histogram.ts';
-import { expectedValue, shapValues } from '../../../src/models/gbdt/shap.ts';
+import { expectedValue, shapByColumn, shapValues } from '../../../src/models/gbdt/shap.ts';
 import { bestSplit, type SplitParams } from '../../../src/models/gbdt/split.ts';
 import { rocAuc } from '../../../src/evaluation/metrics.ts';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
@@ -179,6 +179,13 @@ describe('GradientBoostedTrees', () => {
       expect(Math.abs(s - raw[i]!)).toBeLessThan(1e-9);
     }
     expect(base).toBeCloseTo(model.fitted.baseScore + model.trees.reduce((s, t) => s + expectedValue(t), 0), 12);
+    // Grouped per original column (here a and b form one group): the same total.
+    const grouped = shapByColumn(model.trees, model.fitted.baseScore, { ...sub, groups: ['ab', 'ab', 'cat'] });
+    expect(grouped.columns).toEqual(['ab', 'cat']);
+    for (let i = 0; i < 20; i++) {
+      expect(grouped.values[i * 2]!).toBeCloseTo(values[i * 3]! + values[i * 3 + 1]!, 12);
+      expect(grouped.base + grouped.values[i * 2]! + grouped.values[i * 2 + 1]!).toBeCloseTo(raw[i]!, 9);
+    }
   });
 
   it('sends missing values the learned way: rows with a missing b score like high b', () => {
