@@ -35,9 +35,11 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
       bins.push(1 + Math.min(max + 1, CATEGORY_CAP + 1));
       return;
     }
-    const values: number[] = [];
-    for (const r of rows) if (!Number.isNaN(column[r]!)) values.push(column[r]!);
-    values.sort((a, b) => a - b);
+    // Typed-array sort: numeric and much faster than Array#sort with a comparator.
+    const buffer = new Float64Array(rows.length);
+    let count = 0;
+    for (const r of rows) if (!Number.isNaN(column[r]!)) buffer[count++] = column[r]!;
+    const values = buffer.subarray(0, count).sort();
     const distinct: number[] = [];
     for (const v of values) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
     let c: number[];
@@ -82,12 +84,35 @@ export function binOf(binner: Binner, f: number, v: number): number {
   return 1 + lo;
 }
 
-/** All columns binned, column-major n × p. */
+/** All columns binned, column-major n × p. The binary search is inlined: this runs over every cell. */
 export function binColumns(binner: Binner, columns: readonly Float64Array[], n: number): Uint8Array {
   const out = new Uint8Array(n * columns.length);
   columns.forEach((column, f) => {
     const offset = f * n;
-    for (let i = 0; i < n; i++) out[offset + i] = binOf(binner, f, column[i]!);
+    const cuts = binner.cuts[f];
+    if (!cuts) {
+      for (let i = 0; i < n; i++) {
+        const v = column[i]!;
+        out[offset + i] = v !== v ? MISSING_BIN : 1 + (v < CATEGORY_CAP ? v : CATEGORY_CAP);
+      }
+      return;
+    }
+    const m = cuts.length;
+    for (let i = 0; i < n; i++) {
+      const v = column[i]!;
+      if (v !== v) {
+        out[offset + i] = MISSING_BIN;
+        continue;
+      }
+      let lo = 0;
+      let hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cuts[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+      out[offset + i] = 1 + lo;
+    }
   });
   return out;
 }

@@ -116,6 +116,7 @@ export class GradientBoostedTrees {
     let best = { loss: Infinity, iteration: 0 };
     const allFeatures = Int32Array.from({ length: design.p }, (_, f) => f);
     const rowRng = rng.fork('rows');
+    const histogramPool: Float64Array[] = [];
     const colRng = rng.fork('columns');
 
     for (let t = 0; t < p.trees; t++) {
@@ -130,7 +131,7 @@ export class GradientBoostedTrees {
         const k = Math.max(1, Math.round(p.colSubsample * design.p));
         features = Int32Array.from(colRng.permutation(design.p).subarray(0, k)).sort();
       }
-      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...p });
+      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...p }, histogramPool);
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {

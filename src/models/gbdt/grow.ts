@@ -31,8 +31,19 @@ export interface GrownTree {
   leaves: Array<{ rows: Int32Array; value: number }>;
 }
 
+/**
+ * @param pool spare histogram buffers, reused across nodes and trees (a histogram is p × 768 doubles;
+ *   allocating one per node dominated the fit time before).
+ */
 export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Float64Array, hess: Float64Array, rows: Int32Array,
-  features: Int32Array, params: GrowParams): GrownTree {
+  features: Int32Array, params: GrowParams, pool: Float64Array[] = []): GrownTree {
+  const p = binner.bins.length;
+  const takeHistogram = (): Float64Array => {
+    const h = pool.pop();
+    if (!h) return newHistogram(p);
+    h.fill(0);
+    return h;
+  };
   const feature: number[] = [];
   const threshold: number[] = [];
   const bin: number[] = [];
@@ -70,7 +81,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     G += grad[r]!;
     H += hess[r]!;
   }
-  const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, hist: newHistogram(binner.bins.length), split: null };
+  const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, hist: takeHistogram(), split: null };
   buildHistogram(bins, n, rows, grad, hess, features, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
@@ -87,17 +98,12 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     const f = split.feature;
     const base = f * n;
     gains[leaf.node] = split.gain;
-    let goesLeft: (b: number) => boolean;
     if (split.kind === 'numeric') {
-      goesLeft = (b) => (b === 0 ? split.missingLeft : b <= split.bin);
       feature[leaf.node] = f;
       bin[leaf.node] = split.bin;
       threshold[leaf.node] = binner.cuts[f]![split.bin - 1]!;
       missingLeft[leaf.node] = split.missingLeft ? 1 : 0;
     } else {
-      const set = new Uint8Array(256);
-      for (const b of split.leftBins) set[b] = 1;
-      goesLeft = (b) => set[b] === 1;
       feature[leaf.node] = f;
       categoryOffset[leaf.node] = categoryBits.length * 256;
       categoryBits.push(split.leftBins);
@@ -106,19 +112,36 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     const rightRows = new Int32Array(leaf.rows.length - split.CL);
     let li = 0;
     let ri = 0;
-    for (const r of leaf.rows) {
-      if (goesLeft(bins[base + r]!)) leftRows[li++] = r;
-      else rightRows[ri++] = r;
+    // Partition the leaf's rows (they stay in ascending order on both sides); inlined per split kind.
+    const parentRows = leaf.rows;
+    if (split.kind === 'numeric') {
+      const cut = split.bin;
+      const missing = split.missingLeft;
+      for (let q = 0; q < parentRows.length; q++) {
+        const row = parentRows[q]!;
+        const b = bins[base + row]!;
+        if (b === 0 ? missing : b <= cut) leftRows[li++] = row;
+        else rightRows[ri++] = row;
+      }
+    } else {
+      const set = new Uint8Array(256);
+      for (const b of split.leftBins) set[b] = 1;
+      for (let q = 0; q < parentRows.length; q++) {
+        const row = parentRows[q]!;
+        if (set[bins[base + row]!] === 1) leftRows[li++] = row;
+        else rightRows[ri++] = row;
+      }
     }
     const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, hist: null, split: null };
     const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, hist: null, split: null };
     left[leaf.node] = l.node;
     right[leaf.node] = r.node;
     const [small, large] = l.rows.length <= r.rows.length ? [l, r] : [r, l];
-    small.hist = newHistogram(binner.bins.length);
+    small.hist = takeHistogram();
     buildHistogram(bins, n, small.rows, grad, hess, features, small.hist);
-    large.hist = newHistogram(binner.bins.length);
-    subtractHistogram(leaf.hist!, small.hist, features, large.hist);
+    // The larger child's histogram overwrites the parent's buffer in place: parent − smaller.
+    large.hist = leaf.hist!;
+    subtractHistogram(large.hist, small.hist, features, large.hist);
     leaf.hist = null;
     evaluate(l);
     evaluate(r);
@@ -127,6 +150,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
 
   const out: GrownTree['leaves'] = [];
   for (const leaf of leaves) {
+    if (leaf.hist) pool.push(leaf.hist);
     const v = (-leaf.G / (leaf.H + params.lambda)) * params.learningRate;
     value[leaf.node] = v;
     out.push({ rows: leaf.rows, value: v });
