@@ -53,6 +53,11 @@ const KNOWN: Record<string, Record<string, (v: string) => unknown>> = {
       return n;
     },
     rowSubsample: share, colSubsample: share, earlyStopping: bool, patience: wholeNumber(1), maxBins: wholeNumber(2), classWeight, calibration,
+    monotone: (v) => Object.fromEntries(v.split(',').map((part) => {
+      const m = /^(.+):([+-]1)$/.exec(part.trim());
+      if (!m) throw new Error('feature:+1 or feature:-1 pairs, comma-separated (e.g. annual_revenue:+1)');
+      return [m[1]!, Number(m[2]) as 1 | -1];
+    })),
   },
 };
 

@@ -123,7 +123,9 @@ describe('parseParams', () => {
       logistic: { C: 0.5, classWeight: 'balanced', calibration: 'isotonic' }, gbdt: { calibration: 'auto' },
     });
     expect(() => parseParams(['logistic.C=-1'])).toThrow('expected a positive number');
-    expect(parseParams(['gbdt.trees=100', 'gbdt.earlyStopping=false']).gbdt).toMatchObject({ trees: 100, earlyStopping: false });
+    expect(parseParams(['gbdt.trees=100', 'gbdt.earlyStopping=false', 'gbdt.monotone=annual_revenue:+1,age:-1']).gbdt)
+      .toMatchObject({ trees: 100, earlyStopping: false, monotone: { annual_revenue: 1, age: -1 } });
+    expect(() => parseParams(['gbdt.monotone=age'])).toThrow('feature:+1 or feature:-1 pairs');
     expect(() => parseParams(['mlp.epochs=3'])).toThrow('the mlp model is not available in this version');
     expect(() => parseParams(['C=1'])).toThrow('cannot read --param "C=1"');
   });

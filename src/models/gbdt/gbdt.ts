@@ -3,7 +3,7 @@
  * row and column subsampling, class weights, L2 on leaf values, and early stopping on a validation slice
  * of the training rows (log loss), keeping the best iteration.
  */
-import { NotFittedError } from '../../errors.ts';
+import { ConfigError, NotFittedError } from '../../errors.ts';
 import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
@@ -32,13 +32,15 @@ export interface GbdtParams {
   catSmooth: number;
   minDataPerCategory: number;
   maxCatThreshold: number;
+  /** Monotone constraints by feature name: +1 the score only rises with it, −1 only falls. Numeric features only. */
+  monotone: Record<string, 1 | -1>;
   seed: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   trees: 500, learningRate: 0.05, maxDepth: 6, maxLeaves: 31, minChildWeight: 1e-3, minSamplesLeaf: 20, lambda: 1,
   rowSubsample: 1, colSubsample: 1, classWeight: null, earlyStopping: true, validationFraction: 0.1, patience: 50,
-  maxBins: 255, catSmooth: 10, minDataPerCategory: 10, maxCatThreshold: 32, seed: 42,
+  maxBins: 255, catSmooth: 10, minDataPerCategory: 10, maxCatThreshold: 32, monotone: {}, seed: 42,
 };
 
 export interface GbdtState {
@@ -88,6 +90,14 @@ export class GradientBoostedTrees {
       fitRows = Int32Array.from(keep).sort();
       valRows = Int32Array.from(take).sort();
     }
+    const monotone = Int8Array.from(design.names, (name, f) => {
+      const m = p.monotone[name] ?? 0;
+      if (m !== 0 && design.kinds[f] !== 'numeric') throw new ConfigError('MONOTONE_CATEGORICAL', `monotone constraint on "${name}", which is categorical`, 'monotone constraints apply to numeric features only');
+      return m;
+    });
+    for (const name of Object.keys(p.monotone)) {
+      if (!design.names.includes(name)) throw new ConfigError('MONOTONE_UNKNOWN', `monotone constraint on "${name}", which is not a feature`, `features: ${design.names.slice(0, 15).join(', ')}${design.names.length > 15 ? ', …' : ''}`);
+    }
     const binner: Binner = fitBinner(design.columns, design.kinds, fitRows, p.maxBins);
     const bins = binColumns(binner, design.columns, n);
 
@@ -131,7 +141,8 @@ export class GradientBoostedTrees {
         const k = Math.max(1, Math.round(p.colSubsample * design.p));
         features = Int32Array.from(colRng.permutation(design.p).subarray(0, k)).sort();
       }
-      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...p }, histogramPool);
+      const { monotone: _byName, ...growParams } = p;
+      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool);
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {

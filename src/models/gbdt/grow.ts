@@ -9,6 +9,8 @@ import { bestSplit, type Split, type SplitParams } from './split.ts';
 import type { Tree } from './tree.ts';
 
 export interface GrowParams extends SplitParams {
+  /** Per feature: +1 increasing, −1 decreasing, 0 free. */
+  monotone?: Int8Array;
   maxLeaves: number;
   /** 0 for no limit. */
   maxDepth: number;
@@ -21,6 +23,9 @@ interface Leaf {
   G: number;
   H: number;
   depth: number;
+  /** Value bounds from monotone splits above this leaf. */
+  lower: number;
+  upper: number;
   hist: Float64Array | null;
   split: Split | null;
 }
@@ -71,7 +76,8 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
   const canSplit = (depth: number, count: number) => (params.maxDepth <= 0 || depth < params.maxDepth) && count >= 2 * params.minSamplesLeaf;
   const evaluate = (leaf: Leaf) => {
     leaf.split = canSplit(leaf.depth, leaf.rows.length)
-      ? bestSplit(leaf.hist!, features, binner.bins, binner.kinds, { G: leaf.G, H: leaf.H, C: leaf.rows.length }, params)
+      ? bestSplit(leaf.hist!, features, binner.bins, binner.kinds, { G: leaf.G, H: leaf.H, C: leaf.rows.length }, params,
+        params.monotone ? { monotone: params.monotone, lower: leaf.lower, upper: leaf.upper } : undefined)
       : null;
   };
 
@@ -81,7 +87,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     G += grad[r]!;
     H += hess[r]!;
   }
-  const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, hist: takeHistogram(), split: null };
+  const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
   buildHistogram(bins, n, rows, grad, hess, features, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
@@ -132,8 +138,22 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
         else rightRows[ri++] = row;
       }
     }
-    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, hist: null, split: null };
-    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, hist: null, split: null };
+    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
+    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
+    const direction = params.monotone?.[f] ?? 0;
+    if (direction !== 0) {
+      // Children of a monotone split are bounded at the midpoint of their values, so that no later split
+      // below them can undo the order (as XGBoost does).
+      const clamp = (w: number) => Math.min(leaf.upper, Math.max(leaf.lower, w));
+      const mid = (clamp(-l.G / (l.H + params.lambda)) + clamp(-r.G / (r.H + params.lambda))) / 2;
+      if (direction > 0) {
+        l.upper = Math.min(l.upper, mid);
+        r.lower = Math.max(r.lower, mid);
+      } else {
+        l.lower = Math.max(l.lower, mid);
+        r.upper = Math.min(r.upper, mid);
+      }
+    }
     left[leaf.node] = l.node;
     right[leaf.node] = r.node;
     const [small, large] = l.rows.length <= r.rows.length ? [l, r] : [r, l];
@@ -151,7 +171,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
   const out: GrownTree['leaves'] = [];
   for (const leaf of leaves) {
     if (leaf.hist) pool.push(leaf.hist);
-    const v = (-leaf.G / (leaf.H + params.lambda)) * params.learningRate;
+    const v = Math.min(leaf.upper, Math.max(leaf.lower, -leaf.G / (leaf.H + params.lambda))) * params.learningRate;
     value[leaf.node] = v;
     out.push({ rows: leaf.rows, value: v });
   }

@@ -18,6 +18,13 @@ export interface SplitParams {
   maxCatThreshold: number;
 }
 
+/** Monotone constraints for the node being split: per feature +1 (increasing), −1 (decreasing) or 0, and the node's value bounds. */
+export interface MonotoneBounds {
+  monotone: Int8Array;
+  lower: number;
+  upper: number;
+}
+
 export type Split =
   | { feature: number; kind: 'numeric'; gain: number; bin: number; missingLeft: boolean; GL: number; HL: number; CL: number }
   | { feature: number; kind: 'categorical'; gain: number; leftBins: number[]; missingLeft: false; GL: number; HL: number; CL: number };
@@ -31,14 +38,24 @@ const score = (g: number, h: number, lambda: number) => (g * g) / (h + lambda);
  * const split = bestSplit(hist, features, binner.bins, kinds, totals, params);
  */
 export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeature: readonly number[], kinds: ReadonlyArray<'numeric' | 'categorical'>,
-  totals: { G: number; H: number; C: number }, params: SplitParams): Split | null {
+  totals: { G: number; H: number; C: number }, params: SplitParams, bounds?: MonotoneBounds): Split | null {
   const { G, H, C } = totals;
   const { lambda, minChildWeight, minSamplesLeaf } = params;
   const parent = score(G, H, lambda);
   let best: Split | null = null;
-  const ok = (hl: number, cl: number) => hl >= minChildWeight && H - hl >= minChildWeight && cl >= minSamplesLeaf && C - cl >= minSamplesLeaf;
+  let direction = 0;
+  const clamp = (w: number) => (bounds ? Math.min(bounds.upper, Math.max(bounds.lower, w)) : w);
+  // A split on a monotone feature must keep the left value below (or above) the right one.
+  const ok = (hl: number, cl: number, gl = 0) => {
+    if (!(hl >= minChildWeight && H - hl >= minChildWeight && cl >= minSamplesLeaf && C - cl >= minSamplesLeaf)) return false;
+    if (direction === 0) return true;
+    const wl = clamp(-gl / (hl + lambda));
+    const wr = clamp(-(G - gl) / (H - hl + lambda));
+    return direction > 0 ? wl <= wr : wl >= wr;
+  };
   for (let k = 0; k < features.length; k++) {
     const f = features[k]!;
+    direction = bounds?.monotone[f] ?? 0;
     const o = f * STRIDE;
     const nb = binsPerFeature[f]!;
     if (nb <= 2 && kinds[f] === 'numeric') continue; // one value bin: nothing to cut
@@ -54,12 +71,12 @@ export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeatu
         hl += hist[o + b * 3 + 1]!;
         cl += hist[o + b * 3 + 2]!;
         // missing to the right
-        if (ok(hl, cl)) {
+        if (ok(hl, cl, gl)) {
           const gain = 0.5 * (score(gl, hl, lambda) + score(G - gl, H - hl, lambda) - parent);
           if (gain > (best?.gain ?? 0)) best = { feature: f, kind: 'numeric', gain, bin: b, missingLeft: false, GL: gl, HL: hl, CL: cl };
         }
         // missing to the left
-        if (cm > 0 && ok(hl + hm, cl + cm)) {
+        if (cm > 0 && ok(hl + hm, cl + cm, gl + gm)) {
           const gain = 0.5 * (score(gl + gm, hl + hm, lambda) + score(G - gl - gm, H - hl - hm, lambda) - parent);
           if (gain > (best?.gain ?? 0)) best = { feature: f, kind: 'numeric', gain, bin: b, missingLeft: true, GL: gl + gm, HL: hl + hm, CL: cl + cm };
         }
@@ -84,7 +101,7 @@ export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeatu
           gl += order[t]!.g;
           hl += order[t]!.h;
           cl += order[t]!.c;
-          if (!ok(hl, cl)) continue;
+          if (!ok(hl, cl, gl)) continue;
           const gain = 0.5 * (score(gl, hl, lambda) + score(G - gl, H - hl, lambda) - parent);
           if (gain > (best?.gain ?? 0)) {
             best = { feature: f, kind: 'categorical', gain, leftBins: order.slice(0, t + 1).map((x) => x.bin).sort((a, b) => a - b), missingLeft: false, GL: gl, HL: hl, CL: cl };

@@ -196,3 +196,32 @@ describe('GradientBoostedTrees', () => {
     expect(Math.abs(missing! - high!)).toBeLessThan(Math.abs(missing! - low!) + 0.05);
   });
 });
+
+describe('monotone constraints', () => {
+  it('keep the score non-decreasing in a constrained feature, even against a noisy dip in the data', () => {
+    const rng = createRng(13);
+    const n = 4000;
+    const x = Float64Array.from({ length: n }, () => rng.next() * 10);
+    const other = Float64Array.from({ length: n }, () => rng.normal());
+    // rises overall, with a dip between 4 and 6 that a free model follows
+    const y = Uint8Array.from({ length: n }, (_, i) => (rng.next() < 1 / (1 + Math.exp(-(0.4 * x[i]! - 2 - (x[i]! > 4 && x[i]! < 6 ? 1.5 : 0) + 0.5 * other[i]!))) ? 1 : 0));
+    const d = design([x, other], ['numeric', 'numeric']);
+    const grid = Float64Array.from({ length: 101 }, (_, k) => k / 10);
+    const curve = (model: GradientBoostedTrees, o: number) => model.decisionFunction(design([grid, new Float64Array(101).fill(o)], ['numeric', 'numeric']));
+    const constrained = new GradientBoostedTrees({ trees: 150, learningRate: 0.1, earlyStopping: false, monotone: { f0: 1 } }).fit(d, y);
+    for (const o of [-1, 0, 1.5]) {
+      const c = curve(constrained, o);
+      for (let k = 1; k < c.length; k++) expect(c[k]!).toBeGreaterThanOrEqual(c[k - 1]! - 1e-12);
+    }
+    const free = new GradientBoostedTrees({ trees: 150, learningRate: 0.1, earlyStopping: false }).fit(d, y);
+    const f = curve(free, 0);
+    expect(f.some((v, k) => k > 0 && v < f[k - 1]! - 1e-6)).toBe(true); // the unconstrained model dips
+  });
+
+  it('refuse a categorical or unknown feature', () => {
+    const d = design([Float64Array.of(1, 2, 3), Float64Array.of(0, 1, 0)], ['numeric', 'categorical']);
+    const y = Uint8Array.of(0, 1, 1);
+    expect(() => new GradientBoostedTrees({ monotone: { f1: 1 } }).fit(d, y)).toThrow('which is categorical');
+    expect(() => new GradientBoostedTrees({ monotone: { nope: 1 } }).fit(d, y)).toThrow('which is not a feature');
+  });
+});
