@@ -118,6 +118,18 @@ function timestamp(): string {
  * const { runDir, metrics } = await trainModels({ data: { path: 'leads.csv' }, target: 'converted' });
  */
 export async function trainModels(options: TrainOptions): Promise<TrainResult> {
+  const runDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'runs', timestamp()));
+  const existed = await access(runDir).then(() => true, () => false);
+  try {
+    return await trainInto(runDir, options);
+  } catch (err) {
+    // A run that fails leaves nothing behind: the folder goes if this run made it.
+    if (!existed) await rm(runDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function trainInto(runDir: string, options: TrainOptions): Promise<TrainResult> {
   const step = options.onStep ?? (() => {});
   const seed = options.seed ?? 42;
   const models = [...(options.models ?? DEFAULT_MODELS)];
@@ -131,7 +143,6 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   if (options.activities && !options.asOf) {
     throw new ConfigError('AS_OF_REQUIRED', 'activity features are computed as of each lead\'s scoring time, and none was given', 'add --as-of, e.g. --as-of created_at+30d (30 days after each lead was created)');
   }
-  const runDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'runs', timestamp()));
   if (await access(join(runDir, 'metrics.json')).then(() => true, () => false)) {
     throw new ConfigError('WOULD_OVERWRITE', `${runDir} already holds a run (metrics.json)`, 'choose another --out folder');
   }

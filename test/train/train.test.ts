@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/models/artifact.ts';
@@ -106,6 +106,9 @@ describe('trainModels', () => {
     await expect(trainModels({ ...base, params: ['logistic.penalty=l1'] })).rejects.toThrow('unknown parameter "logistic.penalty"');
     await expect(trainModels({ ...base, activities: { path: sample.activities } })).rejects.toThrow(ConfigError);
     await expect(trainModels({ ...base, out: result.runDir })).rejects.toThrow('already holds a run');
+    // A failing run leaves no folder behind.
+    await expect(trainModels({ ...base, threshold: { kind: 'capacity', perWeek: 50 } })).rejects.toThrow('needs the weekly lead volume');
+    await expect(access(base.out)).rejects.toThrow();
   });
 
   it('splits by time and by account', async () => {
