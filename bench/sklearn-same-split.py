@@ -1,34 +1,20 @@
 #!/usr/bin/env python3
-"""scikit-learn LogisticRegression(C=1) on leadscore's own split, with ../shared/bench/peers.py's encoding
+"""scikit-learn LogisticRegression(C=1) on a given split, with ../shared/bench/peers.py's encoding
 (median imputation + standardisation for numbers, one-hot with min_frequency=10 for text columns).
 
 Usage: /usr/bin/python3 bench/sklearn-same-split.py <csv> <target> <positive> <split.json> [--sep ';'] [--drop a,b]
 Prints JSON: {"auc": ..., "fitSeconds": ...}. Needs Debian's python3-sklearn and python3-pandas.
 """
-import argparse, json, time
-import pandas as pd
+import json, time
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from peer_data import load_args
 
-ap = argparse.ArgumentParser()
-ap.add_argument("csv"); ap.add_argument("target"); ap.add_argument("positive"); ap.add_argument("split")
-ap.add_argument("--sep", default=","); ap.add_argument("--drop", default="")
-a = ap.parse_args()
-df = pd.read_csv(a.csv, sep=a.sep)
-y = (df.pop(a.target).astype(str).str.upper() == a.positive.upper()).astype(int).values
-drop = [c for c in a.drop.split(",") if c]
-df = df.drop(columns=drop)
-for c in df.columns:
-    if df[c].dtype == bool:
-        df[c] = df[c].astype(str)
-cat = [c for c in df.columns if df[c].dtype == object]
-num = [c for c in df.columns if c not in cat]
-split = json.load(open(a.split))
-tr, te = split["train"], split["test"]
+df, y, num, cat, tr, te = load_args(__doc__)
 pre = ColumnTransformer([
     ("num", Pipeline([("imp", SimpleImputer(strategy="median")), ("sc", StandardScaler())]), num),
     ("cat", Pipeline([("imp", SimpleImputer(strategy="constant", fill_value="__missing__")),

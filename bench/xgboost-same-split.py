@@ -5,28 +5,15 @@ columns, 500 trees, lr 0.05, depth 6, early stopping 50 on 10% of the training r
 Usage: /usr/bin/python3 bench/xgboost-same-split.py <csv> <target> <positive> <split.json> [--sep ';'] [--drop a,b]
 Prints JSON: {"auc": ..., "fitSeconds": ..., "trees": ...}. Needs python3-sklearn, python3-xgboost, python3-pandas.
 """
-import argparse, json, time
-import pandas as pd
+import json, time
 import xgboost as xgb
 from sklearn.compose import ColumnTransformer
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder
+from peer_data import load_args
 
-ap = argparse.ArgumentParser()
-ap.add_argument("csv"); ap.add_argument("target"); ap.add_argument("positive"); ap.add_argument("split")
-ap.add_argument("--sep", default=","); ap.add_argument("--drop", default="")
-a = ap.parse_args()
-df = pd.read_csv(a.csv, sep=a.sep)
-y = (df.pop(a.target).astype(str).str.upper() == a.positive.upper()).astype(int).values
-df = df.drop(columns=[c for c in a.drop.split(",") if c])
-for c in df.columns:
-    if df[c].dtype == bool:
-        df[c] = df[c].astype(str)
-cat = [c for c in df.columns if df[c].dtype == object]
-num = [c for c in df.columns if c not in cat]
-split = json.load(open(a.split))
-tr, te = split["train"], split["test"]
+df, y, num, cat, tr, te = load_args(__doc__)
 enc = ColumnTransformer([("num", "passthrough", num),
                          ("cat", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10), cat)], sparse_threshold=0)
 Xtr = enc.fit_transform(df.iloc[tr].fillna({c: "__missing__" for c in cat}))
