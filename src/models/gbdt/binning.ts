@@ -9,6 +9,8 @@ export const MISSING_BIN = 0;
 export const MAX_BINS = 256;
 /** Categorical codes at or above this share the last bin. */
 const CATEGORY_CAP = 254;
+/** Cuts are computed from at most this many rows (evenly spaced, so deterministic), as LightGBM samples. */
+export const BIN_SAMPLE = 200_000;
 
 export interface Binner {
   kinds: Array<'numeric' | 'categorical'>;
@@ -27,6 +29,8 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
   const cuts: Array<Float64Array | null> = [];
   const bins: number[] = [];
   const limit = Math.min(255, Math.max(2, maxBins)) - 1; // bins for values, besides the missing bin
+  const step = rows.length > BIN_SAMPLE ? rows.length / BIN_SAMPLE : 1;
+  const sample = step === 1 ? rows : Int32Array.from({ length: BIN_SAMPLE }, (_, k) => rows[Math.floor(k * step)]!);
   columns.forEach((column, f) => {
     if (kinds[f] === 'categorical') {
       let max = -1;
@@ -36,9 +40,12 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
       return;
     }
     // Typed-array sort: numeric and much faster than Array#sort with a comparator.
-    const buffer = new Float64Array(rows.length);
+    const buffer = new Float64Array(sample.length);
     let count = 0;
-    for (const r of rows) if (!Number.isNaN(column[r]!)) buffer[count++] = column[r]!;
+    for (let k = 0; k < sample.length; k++) {
+      const v = column[sample[k]!]!;
+      if (v === v) buffer[count++] = v;
+    }
     const values = buffer.subarray(0, count).sort();
     const distinct: number[] = [];
     for (const v of values) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);

@@ -15,16 +15,27 @@ export function newHistogram(p: number): Float64Array {
  * Adds the rows' gradients and hessians into `out` for the given features. A tight loop over typed arrays:
  * one feature at a time, so the bin codes of that feature are read contiguously.
  */
+let gathered = new Float64Array(0);
+
 export function buildHistogram(bins: Uint8Array, n: number, rows: Int32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, out: Float64Array): void {
+  // Gradients and hessians of the node's rows gathered once into one contiguous buffer ("ordered
+  // gradients", as LightGBM does): the per-feature loops below then read them sequentially.
+  const m = rows.length;
+  if (gathered.length < 2 * m) gathered = new Float64Array(Math.max(2 * m, gathered.length * 2));
+  const gh = gathered;
+  for (let q = 0; q < m; q++) {
+    const r = rows[q]!;
+    gh[2 * q] = grad[r]!;
+    gh[2 * q + 1] = hess[r]!;
+  }
   for (let k = 0; k < features.length; k++) {
     const f = features[k]!;
     const base = f * n;
     const o = f * STRIDE;
-    for (let q = 0; q < rows.length; q++) {
-      const r = rows[q]!;
-      const at = o + bins[base + r]! * 3;
-      out[at]! += grad[r]!;
-      out[at + 1]! += hess[r]!;
+    for (let q = 0; q < m; q++) {
+      const at = o + bins[base + rows[q]!]! * 3;
+      out[at]! += gh[2 * q]!;
+      out[at + 1]! += gh[2 * q + 1]!;
       out[at + 2]!++;
     }
   }
