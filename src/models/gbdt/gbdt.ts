@@ -3,7 +3,9 @@
  * row and column subsampling, class weights, L2 on leaf values, and early stopping on a validation slice
  * of the training rows (log loss), keeping the best iteration.
  */
+import { availableParallelism } from 'node:os';
 import { ConfigError, NotFittedError } from '../../errors.ts';
+import { HistogramWorkers, PARALLEL_MIN_ROWS } from './parallel-histogram.ts';
 import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
@@ -34,13 +36,15 @@ export interface GbdtParams {
   maxCatThreshold: number;
   /** Monotone constraints by feature name: +1 the score only rises with it, −1 only falls. Numeric features only. */
   monotone: Record<string, 1 | -1>;
+  /** Build large nodes' histograms on a second thread (when the machine has more than one core). */
+  threads: number;
   seed: number;
 }
 
 export const DEFAULT_GBDT_PARAMS: GbdtParams = {
   trees: 500, learningRate: 0.05, maxDepth: 6, maxLeaves: 31, minChildWeight: 1e-3, minSamplesLeaf: 20, lambda: 1,
   rowSubsample: 1, colSubsample: 1, classWeight: null, earlyStopping: true, validationFraction: 0.1, patience: 50,
-  maxBins: 255, catSmooth: 10, minDataPerCategory: 10, maxCatThreshold: 32, monotone: {}, seed: 42,
+  maxBins: 255, catSmooth: 10, minDataPerCategory: 10, maxCatThreshold: 32, monotone: {}, threads: Math.min(2, availableParallelism()), seed: 42,
 };
 
 export interface GbdtState {
@@ -127,6 +131,8 @@ export class GradientBoostedTrees {
     const allFeatures = Int32Array.from({ length: design.p }, (_, f) => f);
     const rowRng = rng.fork('rows');
     const histogramPool: Float64Array[] = [];
+    const workers = p.threads > 1 && n >= PARALLEL_MIN_ROWS ? new HistogramWorkers(bins, n, design.p) : undefined;
+    try {
     const colRng = rng.fork('columns');
 
     for (let t = 0; t < p.trees; t++) {
@@ -142,7 +148,7 @@ export class GradientBoostedTrees {
         features = Int32Array.from(colRng.permutation(design.p).subarray(0, k)).sort();
       }
       const { monotone: _byName, ...growParams } = p;
-      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool);
+      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool, workers);
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {
@@ -173,6 +179,9 @@ export class GradientBoostedTrees {
       } else {
         best.iteration = t + 1;
       }
+    }
+    } finally {
+      workers?.close();
     }
     const kept = trees.slice(0, best.iteration);
     for (const tree of kept) {
@@ -215,11 +224,13 @@ export class GradientBoostedTrees {
     return this.decisionFunction(design).map(sigmoid);
   }
 
-  toJSON(): { kind: 'gbdt'; params: GbdtParams; state: GbdtState } {
-    return { kind: 'gbdt', params: { ...this.params }, state: structuredClone(this.fitted) };
+  /** `threads` is how the fit ran, not what was fitted (results are identical): it is not saved. */
+  toJSON(): { kind: 'gbdt'; params: Omit<GbdtParams, 'threads'>; state: GbdtState } {
+    const { threads: _threads, ...params } = this.params;
+    return { kind: 'gbdt', params, state: structuredClone(this.fitted) };
   }
 
-  static fromJSON(json: { params: GbdtParams; state: GbdtState }): GradientBoostedTrees {
+  static fromJSON(json: { params: Omit<GbdtParams, 'threads'>; state: GbdtState }): GradientBoostedTrees {
     const model = new GradientBoostedTrees(json.params);
     model.state = structuredClone(json.state);
     model.compiled = json.state.trees.map(treeFromJSON);

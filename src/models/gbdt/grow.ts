@@ -5,6 +5,7 @@
  */
 import type { Binner } from './binning.ts';
 import { buildHistogram, newHistogram, subtractHistogram } from './histogram.ts';
+import { type HistogramWorkers, PARALLEL_MIN_ROWS } from './parallel-histogram.ts';
 import { bestSplit, type Split, type SplitParams } from './split.ts';
 import type { Tree } from './tree.ts';
 
@@ -41,8 +42,12 @@ export interface GrownTree {
  *   allocating one per node dominated the fit time before).
  */
 export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Float64Array, hess: Float64Array, rows: Int32Array,
-  features: Int32Array, params: GrowParams, pool: Float64Array[] = []): GrownTree {
+  features: Int32Array, params: GrowParams, pool: Float64Array[] = [], workers?: HistogramWorkers): GrownTree {
   const p = binner.bins.length;
+  const build = (nodeRows: Int32Array, out: Float64Array) => {
+    if (workers && nodeRows.length >= PARALLEL_MIN_ROWS && features.length > 1) workers.build(nodeRows, grad, hess, features, out);
+    else buildHistogram(bins, n, nodeRows, grad, hess, features, out);
+  };
   const takeHistogram = (): Float64Array => {
     const h = pool.pop();
     if (!h) return newHistogram(p);
@@ -88,7 +93,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     H += hess[r]!;
   }
   const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
-  buildHistogram(bins, n, rows, grad, hess, features, root.hist!);
+  build(rows, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
 
@@ -158,7 +163,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     right[leaf.node] = r.node;
     const [small, large] = l.rows.length <= r.rows.length ? [l, r] : [r, l];
     small.hist = takeHistogram();
-    buildHistogram(bins, n, small.rows, grad, hess, features, small.hist);
+    build(small.rows, small.hist);
     // The larger child's histogram overwrites the parent's buffer in place: parent − smaller.
     large.hist = leaf.hist!;
     subtractHistogram(large.hist, small.hist, features, large.hist);

@@ -225,3 +225,19 @@ describe('monotone constraints', () => {
     expect(() => new GradientBoostedTrees({ monotone: { nope: 1 } }).fit(d, y)).toThrow('which is not a feature');
   });
 });
+
+describe('histograms on two threads', () => {
+  it('give exactly the one-thread model (large nodes go to the worker)', () => {
+    const rng = createRng(31);
+    const n = 30_000;
+    const x = Float64Array.from({ length: n }, () => rng.normal());
+    const c = Float64Array.from({ length: n }, () => rng.int(20));
+    const w = Float64Array.from({ length: n }, () => (rng.next() < 0.1 ? Number.NaN : rng.normal()));
+    const y = Uint8Array.from({ length: n }, (_, i) => (rng.next() < 1 / (1 + Math.exp(-(x[i]! + (c[i]! % 4 === 0 ? 1 : -0.5)))) ? 1 : 0));
+    const d = design([x, c, w], ['numeric', 'categorical', 'numeric']);
+    const one = new GradientBoostedTrees({ trees: 8, earlyStopping: false, threads: 1 }).fit(d, y);
+    const two = new GradientBoostedTrees({ trees: 8, earlyStopping: false, threads: 2 }).fit(d, y);
+    expect(JSON.stringify(two.toJSON())).toBe(JSON.stringify(one.toJSON()));
+    expect('threads' in one.toJSON().params).toBe(false);
+  });
+});
