@@ -5,7 +5,7 @@
  */
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { PACKAGE_ROOT, SAMPLE } from '../data/sample-paths.ts';
@@ -60,7 +60,11 @@ export function registerDemo(program: Command): void {
       const log = await loadActivityLog({ path: SAMPLE.activities });
       const created = leads.table.array(SAMPLE.date) as ArrayLike<number>;
       const scoredAt = Float64Array.from(created, (t) => t + SCORING_DELAY_DAYS * DAY_MS);
-      const data = joinActivities(leads, aggregateActivities(log, leads.table.array(SAMPLE.id) as ArrayLike<string>, scoredAt));
+      const ids = leads.table.array(SAMPLE.id) as ArrayLike<string>;
+      const data = joinActivities(
+        joinActivities(leads, aggregateActivities(log, ids, scoredAt)),
+        aggregateAccountActivities(log, ids, leads.table.array(SAMPLE.account) as ArrayLike<string>, scoredAt),
+      );
       progress.tick(1, 'splitting');
 
       const stratified = splitDataset(data, target.y, { kind: 'stratified', testSize: 0.2, rng: rng.fork('split') });
@@ -73,7 +77,7 @@ export function registerDemo(program: Command): void {
       progress.tick(1, 'rule baseline');
 
       // The points baseline: the hand-written sample rules, and rules drafted from the training rows only.
-      const context = { activities: log, asOf: scoredAt };
+      const context = { activities: log, asOf: scoredAt, account: SAMPLE.account };
       const handWritten = new RuleScorer(await loadRuleFile(SAMPLE.rules));
       const handScores = handWritten.score(leads, context);
       const drafted = draftRules(leads, target.y, stratified.train, { target: SAMPLE.target, exclude: ['converted_at'], activities: log, asOf: scoredAt });
@@ -94,7 +98,7 @@ export function registerDemo(program: Command): void {
       await rm(runDir, { recursive: true, force: true });
       const trained = await trainModels({
         data: { path: SAMPLE.leads }, target: SAMPLE.target, activities: { path: SAMPLE.activities }, asOf: `${SAMPLE.date}+${SCORING_DELAY_DAYS}d`,
-        date: SAMPLE.date, rules: SAMPLE.rules, seed: flags.seed, out: runDir,
+        date: SAMPLE.date, account: SAMPLE.account, rules: SAMPLE.rules, seed: flags.seed, out: runDir,
       });
       progress.tick(1, 'scorecard');
       const loaded = await loadModel(join(runDir, 'logistic.model.json'));
@@ -161,7 +165,7 @@ export function registerDemo(program: Command): void {
       }
       out.say(`\nhold-out AUC: hand-written rules ${rulesSummary.holdoutAuc.handWritten.toFixed(3)}, rules drafted from the training rows ${rulesSummary.holdoutAuc.drafted.toFixed(3)}` +
         ` (${rulesSummary.drafted.criteria} criteria; fitted half-lives: ${Object.entries(rulesSummary.drafted.halfLives).map(([k, v]) => `${k} ${v}d`).join(', ')})`);
-      out.say(`\nmodels on the same hold-out rows (features: lead columns + activity aggregates as of created_at + ${SCORING_DELAY_DAYS} days):`);
+      out.say(`\nmodels on the same hold-out rows (features: lead columns + activity and account-activity aggregates as of created_at + ${SCORING_DELAY_DAYS} days):`);
       out.say(renderLeaderboard(trained.metrics));
       out.say(`\nlearned scorecard: ${learned.rules.criteria.length} point criteria from the logistic model; rank agreement with the model (Spearman) ${modelsSummary.scorecard.spearmanWithModel.toFixed(4)}`);
       const shown = (p: string) => relative(process.cwd(), p) || p;

@@ -19,6 +19,7 @@ interface DataFlags {
   activities?: string;
   asOf?: string;
   id?: string;
+  account?: string;
   na?: string;
 }
 
@@ -29,7 +30,7 @@ async function scoringContext(data: Dataset, flags: DataFlags): Promise<ScoringC
   }
   const activities = await loadActivityLog({ path: flags.activities });
   const asOf = resolveAsOf(flags.asOf ?? new Date().toISOString(), data);
-  return { activities, asOf, ...(flags.id ? { leadId: flags.id } : {}) };
+  return { activities, asOf, ...(flags.id ? { leadId: flags.id } : {}), ...(flags.account ? { account: flags.account } : {}) };
 }
 
 function describeCriterion(c: RuleSet['criteria'][number]): string {
@@ -93,6 +94,7 @@ export function registerRules(program: Command): void {
     .option('--activities <file>', 'activity log for behavioural criteria')
     .option('--as-of <when>', 'scoring time: an ISO date, or a date column with an offset (created_at+30d); default now')
     .option('--id <column>', 'lead id column (default lead_id, else the first id column)')
+    .option('--account <column>', 'account column, for account_* activity columns in the rules')
     .option('--format <format>', 'csv, ndjson or parquet (default from the extension)')
     .option('--reasons <n>', 'reasons per lead', parsePositiveInteger, 5)
     .option('--na <tokens>', 'extra missing-value tokens')
@@ -186,7 +188,8 @@ export function registerRules(program: Command): void {
       learned.rules.file = flags.out;
       const header = `Scorecard learned by leadscore rules learn from ${flags.model} (${artifact.contentHash.slice(0, 19)}).\n` +
         `Points are the model's contributions, ${learned.pointsPerLogit.toFixed(2)} points per unit of log-odds; each column's lowest attribute scores 0.` +
-        (artifact.activities ? `\nActivity columns are computed from --activities as of ${artifact.activities.asOf}.` : '');
+        (artifact.activities ? `\nActivity columns are computed from --activities as of ${artifact.activities.asOf}` +
+          (artifact.activities.account ? `; account_* columns from other contacts of the same ${artifact.activities.account} (rules score --account ${artifact.activities.account}).` : '.') : '');
       await writeFileAtomic(flags.out, ruleSetToYaml(learned.rules, header));
       out.json({ out: flags.out, rules: learned.rules, notes: learned.notes });
       out.say(renderRules(learned.rules));

@@ -19,6 +19,7 @@ interface TrainFlags {
   date?: string;
   activities?: string;
   asOf?: string;
+  account?: string;
   models: string;
   rules?: string;
   exclude?: string;
@@ -56,6 +57,7 @@ export function registerTrain(program: Command): void {
     .option('--date <column>', 'date column: needed by --split time; never a feature')
     .option('--activities <file>', 'activity log: events aggregated per lead as features and for behavioural rules')
     .option('--as-of <when>', 'with --activities: each lead\'s scoring time, e.g. created_at+30d')
+    .option('--account <column>', 'with --activities: add account-level features (other contacts of the same company engaged as of the scoring time)')
     .option('--models <list>', 'models to fit, comma-separated: rules, logistic, gbdt (rules is always included)', 'rules,logistic,gbdt')
     .option('--rules <file>', 'rule file for the baseline (default: drafted from the training rows)')
     .option('--exclude <columns>', 'columns never used as features, comma-separated')
@@ -90,6 +92,7 @@ export function registerTrain(program: Command): void {
         ...(flags.date ? { date: flags.date } : {}),
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
+        ...(flags.account ? { account: flags.account } : {}),
         ...(flags.rules ? { rules: flags.rules } : {}),
         ...(flags.exclude ? { exclude: flags.exclude.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
         ...(flags.na ? { na: flags.na } : {}),

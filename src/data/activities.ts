@@ -126,7 +126,7 @@ export interface ActivityAggregates {
 
 /** True for the column names `aggregateActivities` produces (counts per window and the three summaries). */
 export function isActivityAggregateName(name: string): boolean {
-  return /_\d+d$/.test(name) || name === 'activities_total' || name === 'days_since_last_activity' || name === 'engagement_decayed';
+  return /_\d+d$/.test(name) || /^account_.*_contacts$/.test(name) || name === 'activities_total' || name === 'days_since_last_activity' || name === 'engagement_decayed';
 }
 
 /** Output column name of a type's count in a window: `pricing_page_view_30d`, `content_download_decision_90d`. */
@@ -187,6 +187,63 @@ export function aggregateActivities(log: ActivityLog, leadIds: ArrayLike<string 
   columns.activities_total = total;
   columns.days_since_last_activity = daysSince;
   columns.engagement_decayed = engagement;
+  return { names, columns };
+}
+
+/**
+ * Account-level behaviour, as of each lead's scoring time: per event type, how many **other** contacts of
+ * the same account had such an event strictly before it, and how many events they had in the last 30 days.
+ * Several engaged people in one company is a buying signal no single lead shows. Leads without an account
+ * get zeros (no colleagues known).
+ *
+ * @example
+ * aggregateAccountActivities(log, leadIds, accountIds, asOf).columns.account_pricing_page_view_contacts;
+ */
+export function aggregateAccountActivities(log: ActivityLog, leadIds: ArrayLike<string | null>, accountIds: ArrayLike<string | null>,
+  asOf: number | ArrayLike<number>, options: { types?: string[] } = {}): ActivityAggregates {
+  const types = options.types ?? [...new Set(log.typeNames.map((t) => t.split(':')[0]!))].sort();
+  const typeIndex = new Map(types.map((t, k) => [t, k]));
+  const n = leadIds.length;
+  const members = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const a = accountIds[i];
+    if (a === null || a === undefined) continue;
+    const list = members.get(String(a));
+    if (list) list.push(i);
+    else members.set(String(a), [i]);
+  }
+  const contacts = types.map(() => new Float64Array(n));
+  const recent = new Float64Array(n);
+  const seen = new Uint8Array(types.length);
+  for (let i = 0; i < n; i++) {
+    const a = accountIds[i];
+    if (a === null || a === undefined) continue;
+    const cut = typeof asOf === 'number' ? asOf : asOf[i]!;
+    for (const j of members.get(String(a))!) {
+      if (j === i) continue;
+      const id = leadIds[j];
+      const span = id === null || id === undefined ? undefined : log.index.get(String(id));
+      if (!span) continue;
+      seen.fill(0);
+      for (let k = span[0]; k < span[1]; k++) {
+        const t = log.times[k]!;
+        if (!(t < cut)) break;
+        const ti = typeIndex.get(log.types[k]!.split(':')[0]!);
+        if (ti !== undefined) seen[ti] = 1;
+        if ((cut - t) / DAY_MS <= 30) recent[i]!++;
+      }
+      for (let ti = 0; ti < types.length; ti++) contacts[ti]![i]! += seen[ti]!;
+    }
+  }
+  const names: string[] = [];
+  const columns: Record<string, Float64Array> = {};
+  types.forEach((type, ti) => {
+    const name = `account_${type.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_contacts`;
+    names.push(name);
+    columns[name] = contacts[ti]!;
+  });
+  names.push('account_events_30d');
+  columns.account_events_30d = recent;
   return { names, columns };
 }
 

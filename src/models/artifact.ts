@@ -30,7 +30,7 @@ const artifactSchema = z.object({
   seeds: z.record(z.string(), z.number()),
   target: z.object({ name: z.string(), rule: z.string() }),
   idColumn: z.string().nullable(),
-  activities: z.object({ asOf: z.string() }).nullable(),
+  activities: z.object({ asOf: z.string(), account: z.string().optional() }).nullable(),
   features: z.object({ formatVersion: z.number(), specs: z.array(z.any()) }).passthrough(),
   model: z.object({ kind: z.string(), params: z.any(), state: z.any() }),
   calibration: z.any(),

@@ -3,7 +3,7 @@
  * points per criterion, score = sum clamped to [0, 100], tier, grade from fit points, routing action and
  * the reasons (every criterion that fired, with its points).
  */
-import { aggregateActivities, type ActivityLog, joinActivities } from '../data/activities.ts';
+import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities } from '../data/activities.ts';
 import { closestNames } from '../data/closest-names.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
@@ -21,6 +21,8 @@ export interface ScoringContext {
   asOf?: number | ArrayLike<number>;
   /** Column holding the lead id that the activity log refers to. Default: `lead_id`, else the first id column. */
   leadId?: string;
+  /** Column holding the account, for account-level activity columns (`account_*_contacts`). */
+  account?: string;
 }
 
 export interface Reason {
@@ -71,9 +73,15 @@ export function withActivityColumns(rules: RuleSet, data: Dataset, context: Scor
   if (wanted.length === 0 || !context.activities || context.asOf === undefined) return data;
   const idName = leadIdColumn(data, context.leadId);
   if (!idName) return data;
-  const aggregates = aggregateActivities(context.activities, data.table.array(idName) as ArrayLike<string | null>, context.asOf);
-  if (!wanted.some((name) => aggregates.names.includes(name))) return data;
-  return joinActivities(data, aggregates);
+  const ids = data.table.array(idName) as ArrayLike<string | null>;
+  let out = data;
+  const aggregates = aggregateActivities(context.activities, ids, context.asOf);
+  if (wanted.some((name) => aggregates.names.includes(name))) out = joinActivities(out, aggregates);
+  if (context.account && columnSchema(data.schema, context.account) && wanted.some((name) => name.startsWith('account_'))) {
+    const account = aggregateAccountActivities(context.activities, ids, data.table.array(context.account) as ArrayLike<string | null>, context.asOf);
+    if (wanted.some((name) => account.names.includes(name))) out = joinActivities(out, account);
+  }
+  return out;
 }
 
 /**

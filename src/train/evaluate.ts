@@ -4,7 +4,7 @@
  * the challenger passes when the lower 95% bound of AUC(challenger) − AUC(champion) (DeLong) is above
  * −margin, so a retrained model can be gated before it replaces the live one.
  */
-import { aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, loadDataset } from '../data/dataset.ts';
 import type { Source } from '../data/read.ts';
@@ -66,8 +66,11 @@ async function prepare(loaded: LoadedModel, options: EvaluateOptions, leads: Dat
   const asOf = resolveAsOf(options.asOf ?? loaded.artifact.activities.asOf, leads);
   const idName = leadIdColumn(leads, options.id ?? loaded.artifact.idColumn ?? undefined);
   if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-  const data = joinActivities(leads, aggregateActivities(log, leads.table.array(idName) as ArrayLike<string | null>, asOf));
-  return { data, asOf, context: { activities: log, asOf, leadId: idName } };
+  const ids = leads.table.array(idName) as ArrayLike<string | null>;
+  let data = joinActivities(leads, aggregateActivities(log, ids, asOf));
+  const account = loaded.artifact.activities.account;
+  if (account) data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(account) as ArrayLike<string | null>, asOf));
+  return { data, asOf, context: { activities: log, asOf, leadId: idName, ...(account ? { account } : {}) } };
 }
 
 const modelNameOf = (loaded: LoadedModel): ModelName => loaded.artifact.name as ModelName;

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rm, symlink, access } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import type { Source } from '../data/read.ts';
@@ -52,6 +52,8 @@ export interface TrainOptions {
   date?: string;
   activities?: Source;
   asOf?: string;
+  /** Account column: adds account-level activity features (other contacts' engagement as of the scoring time). */
+  account?: string;
   models?: ModelName[];
   rules?: string;
   exclude?: string[];
@@ -162,8 +164,13 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     asOf = resolveAsOf(options.asOf!, leads);
     const idName = leadIdColumn(leads, options.id);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-    data = joinActivities(leads, aggregateActivities(log, leads.table.array(idName) as ArrayLike<string | null>, asOf));
-    context = { activities: log, asOf, leadId: idName };
+    const ids = leads.table.array(idName) as ArrayLike<string | null>;
+    data = joinActivities(leads, aggregateActivities(log, ids, asOf));
+    if (options.account) {
+      if (!columnSchema(leads.schema, options.account)) throw new ConfigError('COLUMN_MISSING', `account column "${options.account}" not found`, 'check --account');
+      data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(options.account) as ArrayLike<string | null>, asOf));
+    }
+    context = { activities: log, asOf, leadId: idName, ...(options.account ? { account: options.account } : {}) };
   }
 
   step('splitting');
@@ -180,6 +187,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     ...leakage.filter((l) => l.dropped).map((l) => ({ column: l.column, reason: l.severity === 'certain' ? 'filled only for one outcome: recorded after it' : 'flagged by the leakage guard (--drop-leaky)' })),
     ...(options.date ? [{ column: options.date, reason: 'the --date column orders time; not a feature' }] : []),
     ...(options.group ? [{ column: options.group, reason: 'the --group column; not a feature' }] : []),
+    ...(options.account && options.account !== options.group ? [{ column: options.account, reason: 'the --account column; its activity is a feature, not its name' }] : []),
   ];
   for (const e of excluded) {
     if (!columnSchema(data.schema, e.column)) throw new ConfigError('COLUMN_MISSING', `column "${e.column}" not found`, 'check --exclude, --date and --group');
@@ -219,7 +227,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
       seed, seeds: { split: rng.fork('split').seed, ...seeds },
       target: { name: target.name, rule: target.rule },
       idColumn: leadIdColumn(leads, options.id) ?? null,
-      activities: options.activities ? { asOf: options.asOf! } : null,
+      activities: options.activities ? { asOf: options.asOf!, ...(options.account ? { account: options.account } : {}) } : null,
       features, model, calibration: calibrator,
       threshold: { strategy: strategyText, value: m.threshold.value },
       training: { rows: split.train.length, positives: trainPositives, columns: data.schema.columns.map((c) => ({ name: c.name, type: c.type })), dataHash: trainFingerprint },

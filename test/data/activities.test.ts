@@ -89,3 +89,23 @@ describe('loadActivityLog and joinActivities', () => {
     expect(log.leadIds).toEqual(['L1', 'L2']);
   });
 });
+
+describe('aggregateAccountActivities', () => {
+  it('counts other contacts of the same account engaged before each lead’s scoring time, never the lead itself', async () => {
+    const { aggregateAccountActivities } = await import('../../src/data/activities.ts');
+    const log = buildActivityLog(
+      ['L1', 'L2', 'L2', 'L3', 'L4'],
+      [T0 - 5 * DAY, T0 - 3 * DAY, T0 - 40 * DAY, T0 + 2 * DAY, T0 - 1 * DAY],
+      ['pricing_page_view', 'pricing_page_view', 'demo_request', 'pricing_page_view', 'demo_request'],
+    );
+    const agg = aggregateAccountActivities(log, ['L1', 'L2', 'L3', 'L4', 'L5'], ['A', 'A', 'A', 'B', null], T0);
+    // L1 sees L2 (pricing, demo) but not L3 (its event is after T0); L2 sees L1; L3 sees L1 and L2
+    expect(Array.from(agg.columns.account_pricing_page_view_contacts!)).toEqual([1, 1, 2, 0, 0]);
+    expect(Array.from(agg.columns.account_demo_request_contacts!)).toEqual([1, 0, 1, 0, 0]);
+    // events of colleagues in the last 30 days: L1 ← L2's pricing view (the demo is 40 days old)
+    expect(Array.from(agg.columns.account_events_30d!)).toEqual([1, 1, 2, 0, 0]);
+    // per-lead scoring times: L3 scored late sees its colleagues' later events too, L1 scored early sees nothing
+    const perLead = aggregateAccountActivities(log, ['L1', 'L2', 'L3'], ['A', 'A', 'A'], [T0 - 10 * DAY, T0, T0 + 3 * DAY]);
+    expect(Array.from(perLead.columns.account_pricing_page_view_contacts!)).toEqual([0, 1, 2]);
+  });
+});
