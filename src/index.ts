@@ -29,3 +29,16 @@ export { conversionBySegment, type SegmentRow, type SegmentTable } from './data/
 export { generateSample, writeSample, TRUE_MODEL, SCORING_DELAY_DAYS, type SyntheticOptions } from './data/synthetic.ts';
 export { assertNotInput, writeCsvColumns, writeFileAtomic } from './data/write.ts';
 export { SAMPLE } from './data/sample-paths.ts';
+export { loadModel, saveModel, type LoadedModel, type ModelArtifact } from './models/artifact.ts';
+export { LogisticRegression } from './models/logistic/logistic.ts';
+export { GradientBoostedTrees } from './models/gbdt/gbdt.ts';
+export { FeaturePipeline } from './features/pipeline.ts';
+export { TreeFeatures } from './features/tree-features.ts';
+export { trainModels, type TrainOptions, type MetricsJson } from './train/train.ts';
+export { evaluateModel, type EvaluateOptions } from './train/evaluate.ts';
+export { scoreLeads, type ScoreOptions, type ScoreResult } from './scoring/score.ts';
+export { loadRuleFile, parseRuleFile, ruleSetToYaml } from './rules/rule-file.ts';
+export { scoreWithRules } from './rules/engine.ts';
+export { draftRules } from './rules/draft.ts';
+export { learnScorecard } from './rules/learn.ts';
+export { rocAuc, averagePrecision, logLoss, brierScore, expectedCalibrationError } from './evaluation/metrics.ts';

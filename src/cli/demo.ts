@@ -26,6 +26,7 @@ import { loadModel } from '../models/artifact.ts';
 import { learnScorecard } from '../rules/learn.ts';
 import { trainModels } from '../train/train.ts';
 import { renderLeaderboard } from './train.ts';
+import { scoreLeads } from '../scoring/score.ts';
 import { createOutput, formatTable, percent } from './output.ts';
 import { parseInteger } from './options.ts';
 import { createProgress } from './progress.ts';
@@ -48,7 +49,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (flags: DemoFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const progress = createProgress('demo', 9);
+      const progress = createProgress('demo', 10);
       const rng = createRng(flags.seed);
 
       progress.tick(0, 'loading the sample');
@@ -107,16 +108,21 @@ export function registerDemo(program: Command): void {
       const modelProbability = loaded.predict(data, { asOf: scoredAt });
       const scorecardPath = join(flags.out, 'scorecard.yaml');
       await writeFileAtomic(scorecardPath, ruleSetToYaml(learned.rules, 'Points scorecard learned by leadscore demo from the logistic model of the bundled sample.'));
+      // The export the sales team sees: every sample lead scored with the logistic model beside the rules.
+      const exported = await scoreLeads({ model: join(runDir, 'logistic.model.json'), input: { path: SAMPLE.leads }, activities: { path: SAMPLE.activities }, rules: SAMPLE.rules });
+      const exportPath = join(flags.out, 'scores.csv');
+      await writeTable(exportPath, exported.names, exported.columns, 'csv', { safe: true });
       const modelsSummary = {
         leaderboard: trained.metrics.models.map(({ fitSeconds: _f, details: _d, ...m }) => m),
         comparisons: trained.metrics.comparisons,
         excluded: trained.metrics.dataset.excluded,
         scorecard: { criteria: learned.rules.criteria.length, spearmanWithModel: spearman(modelProbability, scorecardScores), tiers: learned.rules.tiers },
+        export: { rows: exported.summary.rows, tiers: exported.summary.tiers, actions: exported.summary.actions },
       };
       progress.tick(1, 'writing');
       const scoresPath = join(flags.out, 'rule-scores.csv');
-      const exported = ruleExportColumns(leads, handScores);
-      await writeTable(scoresPath, exported.names, exported.columns as Array<ArrayLike<CellValue>>);
+      const ruleExport = ruleExportColumns(leads, handScores);
+      await writeTable(scoresPath, ruleExport.names, ruleExport.columns as Array<ArrayLike<CellValue>>);
       const draftPath = join(flags.out, 'rules-drafted.yaml');
       await writeFileAtomic(draftPath, ruleSetToYaml(drafted.rules, `Drafted by leadscore demo from the training rows of the bundled sample (seed ${flags.seed}).`));
 
@@ -141,7 +147,7 @@ export function registerDemo(program: Command): void {
       progress.tick(1, 'done');
       progress.stop();
 
-      out.json({ ...summary, files: { summary: summaryPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, scorecard: scorecardPath } });
+      out.json({ ...summary, files: { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, scorecard: scorecardPath } });
       out.say('leadscore demo — the bundled synthetic sample (data/README.md describes it)\n');
       out.say(renderInspect({ source: relative(PACKAGE_ROOT, SAMPLE.leads), format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',', rows: leads.raw.rows, columns: leads.schema.columns }));
       out.say(`\ntarget converted: ${target.positives.toLocaleString('en-US')} of ${leads.raw.rows.toLocaleString('en-US')} leads (${percent(summary.dataset.rate)})`);
@@ -169,7 +175,10 @@ export function registerDemo(program: Command): void {
       out.say(renderLeaderboard(trained.metrics));
       out.say(`\nlearned scorecard: ${learned.rules.criteria.length} point criteria from the logistic model; rank agreement with the model (Spearman) ${modelsSummary.scorecard.spearmanWithModel.toFixed(4)}`);
       const shown = (p: string) => relative(process.cwd(), p) || p;
-      out.say(`\nwrote ${shown(summaryPath)}, ${shown(scoresPath)}, ${shown(draftPath)}, ${shown(scorecardPath)}, run folder ${shown(runDir)}/`);
+      const t = exported.summary.tiers;
+      out.say(`\nscored export: ${exported.summary.rows.toLocaleString('en-US')} leads with ${exported.summary.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +
+        `actions ${Object.entries(exported.summary.actions).map(([k, v]) => `${k} ${v}`).join(', ')} → ${shown(exportPath)}`);
+      out.say(`\nwrote ${shown(summaryPath)}, ${shown(exportPath)}, ${shown(scoresPath)}, ${shown(draftPath)}, ${shown(scorecardPath)}, run folder ${shown(runDir)}/`);
     });
 }
 

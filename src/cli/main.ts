@@ -8,6 +8,7 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInspect } from './inspect.ts';
 import { registerRules } from './rules.ts';
+import { registerScore } from './score.ts';
 import { registerTrain } from './train.ts';
 import { reportError } from './run.ts';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRules(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerScore(program);
   return program;
 }
 

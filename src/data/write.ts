@@ -78,17 +78,28 @@ async function writeLinesAtomic(path: string, header: string | null, rows: numbe
 }
 
 /**
- * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically.
+ * A text cell a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage return) gets
+ * a leading apostrophe; numbers are left alone.
+ */
+export function spreadsheetSafe(v: CellValue): string {
+  const text = cellText(v);
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically. With `safe`, text cells
+ * are neutralised against spreadsheet formula injection (`spreadsheetSafe`).
  *
  * @example
  * await writeCsvColumns('leads.csv', ['lead_id', 'score'], [['L1', 'L2'], [80, 12]]);
  */
-export function writeCsvColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>): Promise<void> {
-  return writeLinesAtomic(path, names.map((n) => csvField(n)).join(','), columns[0]?.length ?? 0, (r) => {
+export function writeCsvColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>, options: { safe?: boolean } = {}): Promise<void> {
+  const cell = options.safe ? spreadsheetSafe : cellText;
+  return writeLinesAtomic(path, names.map((n) => csvField(cell(n))).join(','), columns[0]?.length ?? 0, (r) => {
     let line = '';
     for (let c = 0; c < columns.length; c++) {
       if (c > 0) line += ',';
-      line += csvField(cellText(columns[c]![r]));
+      line += csvField(cell(columns[c]![r]));
     }
     return line;
   });
@@ -124,8 +135,8 @@ export function outputFormat(path: string, flag?: string): OutputFormat {
  * @example
  * await writeTable('scores.parquet', ['lead_id', 'rule_score'], [ids, scores]);
  */
-export async function writeTable(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>, format = outputFormat(path)): Promise<void> {
-  if (format === 'csv') return writeCsvColumns(path, names, columns);
+export async function writeTable(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>, format = outputFormat(path), options: { safe?: boolean } = {}): Promise<void> {
+  if (format === 'csv') return writeCsvColumns(path, names, columns, options);
   if (format === 'ndjson') return writeNdjsonColumns(path, names, columns);
   const json = tempPath(path) + '.ndjson';
   const parquet = tempPath(path);

@@ -43,6 +43,8 @@ export interface RuleScores {
   grade: Grade[];
   action: string[];
   disqualified: Uint8Array;
+  /** A strong recent action (demo request, pricing page in the last 7 days by default) happened. */
+  strongAction: Uint8Array;
   reasons: Reason[][];
 }
 
@@ -149,7 +151,7 @@ export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringC
   const out: RuleScores = {
     score: new Float64Array(n), fitPoints: new Float64Array(n), engagementPoints: new Float64Array(n),
     tier: new Array<Tier>(n), grade: new Array<Grade>(n), action: new Array<string>(n),
-    disqualified: new Uint8Array(n), reasons: new Array<Reason[]>(n),
+    disqualified: new Uint8Array(n), strongAction: new Uint8Array(n), reasons: new Array<Reason[]>(n),
   };
   const log = context.activities;
   const idName = log ? leadIdColumn(data, context.leadId) : undefined;
@@ -212,6 +214,7 @@ export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringC
     out.tier[i] = tier;
     out.grade[i] = grade;
     out.disqualified[i] = disqualified ? 1 : 0;
+    out.strongAction[i] = strongAction ? 1 : 0;
     out.action[i] = routeLead(rules.routing, tier, grade, { strongAction, disqualified });
     out.reasons[i] = reasons;
   }

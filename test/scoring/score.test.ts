@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../../src/data/read.ts';
+import { EXPORT_COLUMNS, scoreLeads } from '../../src/scoring/score.ts';
+import { spreadsheetSafe } from '../../src/data/write.ts';
+import { trainModels } from '../../src/train/train.ts';
+import { smallSample } from '../train/fixture.ts';
+
+let sample: Awaited<ReturnType<typeof smallSample>>;
+let run: string;
+
+beforeAll(async () => {
+  sample = await smallSample();
+  run = (await trainModels({ data: { path: sample.leads }, target: 'converted', activities: { path: sample.activities }, asOf: 'created_at+30d',
+    date: 'created_at', account: 'account_id', out: join(sample.dir, 'run') })).runDir;
+});
+
+describe('scoreLeads', () => {
+  it('writes the contract columns in order, one row per lead in input order, tiers at the model threshold', async () => {
+    const r = await scoreLeads({ model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] });
+    expect(r.names).toEqual(['lead_id', ...EXPORT_COLUMNS, 'channel']);
+    expect(r.columns[0]!.slice(0, 3)).toEqual(['L000001', 'L000002', 'L000003']);
+    const artifact = JSON.parse(await readFile(join(run, 'logistic.model.json'), 'utf8'));
+    const p = r.columns[1] as number[];
+    const tier = r.columns[3] as string[];
+    const t = artifact.threshold.value as number;
+    const base = artifact.training.positives / artifact.training.rows;
+    p.forEach((v, i) => {
+      if (tier[i] === 'hot') expect(v).toBeGreaterThanOrEqual(t - 1e-6);
+      else expect(v).toBeLessThan(t + 1e-6);
+      if (tier[i] === 'cold') expect(v).toBeLessThan(base + 1e-6);
+    });
+    expect((r.columns[2] as number[]).every((s) => s >= 0 && s <= 100)).toBe(true);
+    expect((r.columns[4] as string[]).every((g) => ['A', 'B', 'C', 'D'].includes(g))).toBe(true); // grades from the run's rules.yaml
+    expect(r.summary.rules).toBe(join(run, 'rules.yaml'));
+    expect((r.columns[6] as string[])[0]).toMatch(/^[a-z_]+( = .+| missing) \([+−]\d+\.\d\d\)/);
+    expect(r.summary.tiers.hot + r.summary.tiers.warm + r.summary.tiers.cold).toBe(3000);
+  });
+
+  it('explains tree scores with TreeSHAP per original column', async () => {
+    const head = (await readFile(sample.leads, 'utf8')).split('\n').slice(0, 201).join('\n');
+    await writeFile(join(sample.dir, 'head.csv'), head);
+    const r = await scoreLeads({ model: join(run, 'gbdt.model.json'), input: { path: join(sample.dir, 'head.csv') }, activities: { path: sample.activities }, reasons: 2 });
+    const reasons = r.columns[6] as string[];
+    expect(r.summary.rows).toBe(200);
+    expect(reasons.every((x) => x.split('; ').length <= 2)).toBe(true);
+    expect(reasons.filter((x) => x.length > 0).length).toBeGreaterThan(190);
+  });
+
+  it('names every missing column, and counts categories never seen in training', async () => {
+    const text = await readFile(sample.leads, 'utf8');
+    const lines = text.split('\n');
+    const header = lines[0]!.split(',');
+    const drop = [header.indexOf('industry'), header.indexOf('seniority')];
+    const cut = lines.map((l) => l.split(',').filter((_, k) => !drop.includes(k)).join(',')).join('\n');
+    await writeFile(join(sample.dir, 'cut.csv'), cut);
+    await expect(scoreLeads({ model: join(run, 'logistic.model.json'), input: { path: join(sample.dir, 'cut.csv') }, activities: { path: sample.activities } }))
+      .rejects.toThrow('the input lacks 2 columns the model was trained on: industry, seniority');
+    const channel = header.indexOf('channel');
+    const odd = lines.map((l, k) => (k === 1 ? l.split(',').map((c, j) => (j === channel ? 'carrier pigeon' : c)).join(',') : l)).join('\n');
+    await writeFile(join(sample.dir, 'odd.csv'), odd);
+    const r = await scoreLeads({ model: join(run, 'logistic.model.json'), input: { path: join(sample.dir, 'odd.csv') }, activities: { path: sample.activities } });
+    expect(r.summary.unseen).toEqual({ channel: 1 });
+  });
+
+  it('asks for the activity log the model needs', async () => {
+    await expect(scoreLeads({ model: join(run, 'logistic.model.json'), input: { path: sample.leads } })).rejects.toThrow('was trained with activity features');
+  });
+});
+
+describe('spreadsheet safety', () => {
+  it('prefixes text cells that a spreadsheet would run as a formula, not numbers', () => {
+    expect(spreadsheetSafe('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
+    expect(spreadsheetSafe('+1 555')).toBe("'+1 555");
+    expect(spreadsheetSafe('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(spreadsheetSafe('-2+3')).toBe("'-2+3");
+    expect(spreadsheetSafe('\tx')).toBe("'\tx");
+    expect(spreadsheetSafe(-2)).toBe('-2');
+    expect(spreadsheetSafe('pricing (+0.82)')).toBe('pricing (+0.82)');
+  });
+});
+
+describe('leadscore score (CLI)', () => {
+  const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');
+  const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+  it('writes a spreadsheet-safe CSV, and refuses to overwrite its input', async () => {
+    const text = await readFile(sample.leads, 'utf8');
+    const lines = text.split('\n');
+    const title = lines[0]!.split(',').indexOf('job_title');
+    lines[1] = lines[1]!.split(',').map((c, j) => (j === title ? '=cmd()' : c)).join(',');
+    const input = join(sample.dir, 'evil.csv');
+    await writeFile(input, lines.join('\n'));
+    const out = join(sample.dir, 'scores.csv');
+    const r = cli('score', '--model', join(run, 'logistic.model.json'), '--input', input, '--activities', sample.activities, '--output', out, '--keep', 'job_title');
+    expect(r.status, r.stderr).toBe(0);
+    const scored = await readTable({ path: out });
+    expect(scored.columns[scored.names.indexOf('job_title')]![0]).toBe("'=cmd()");
+    const before = await stat(input);
+    const again = cli('score', '--model', join(run, 'logistic.model.json'), '--input', input, '--activities', sample.activities, '--output', input);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain('refusing to overwrite the input file');
+    expect((await stat(input)).mtimeMs).toBe(before.mtimeMs);
+  });
+});
