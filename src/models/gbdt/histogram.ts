@@ -19,16 +19,26 @@ let gathered = new Float64Array(0);
 
 export function buildHistogram(bins: Uint8Array, n: number, rows: Int32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, out: Float64Array): void {
   // Gradients and hessians of the node's rows gathered once into one contiguous buffer ("ordered
-  // gradients", as LightGBM does): the per-feature loops below then read them sequentially.
+  // gradients", as LightGBM does): the per-feature loops then read them sequentially.
   const m = rows.length;
   if (gathered.length < 2 * m) gathered = new Float64Array(Math.max(2 * m, gathered.length * 2));
-  const gh = gathered;
-  for (let q = 0; q < m; q++) {
+  gatherGradients(rows, grad, hess, gathered);
+  accumulateFeatures(bins, n, rows, m, gathered, features, 0, features.length, out);
+}
+
+/** gh[2q], gh[2q+1] = gradient and hessian of the q-th row of the node. */
+export function gatherGradients(rows: Int32Array, grad: Float64Array, hess: Float64Array, gh: Float64Array): void {
+  for (let q = 0; q < rows.length; q++) {
     const r = rows[q]!;
     gh[2 * q] = grad[r]!;
     gh[2 * q + 1] = hess[r]!;
   }
-  for (let k = 0; k < features.length; k++) {
+}
+
+/** The hot loop: adds the node's m rows into the histograms of features[from..to). */
+export function accumulateFeatures(bins: Uint8Array, n: number, rows: Int32Array, m: number, gh: Float64Array, features: Int32Array,
+  from: number, to: number, out: Float64Array): void {
+  for (let k = from; k < to; k++) {
     const f = features[k]!;
     const base = f * n;
     const o = f * STRIDE;

@@ -6,7 +6,7 @@
  * identical to the one-thread build.
  */
 import { Worker } from 'node:worker_threads';
-import { STRIDE } from './histogram.ts';
+import { accumulateFeatures, gatherGradients, STRIDE } from './histogram.ts';
 
 /** Nodes with fewer rows are built on the main thread alone. */
 export const PARALLEL_MIN_ROWS = 20_000;
@@ -36,12 +36,7 @@ export class HistogramWorkers {
   /** Same result as `buildHistogram(bins, n, rows, grad, hess, features, out)` on a fresh (zeroed) `out`. */
   build(rows: Int32Array, grad: Float64Array, hess: Float64Array, features: Int32Array, out: Float64Array): void {
     const m = rows.length;
-    const gh = this.gh;
-    for (let q = 0; q < m; q++) {
-      const r = rows[q]!;
-      gh[2 * q] = grad[r]!;
-      gh[2 * q + 1] = hess[r]!;
-    }
+    gatherGradients(rows, grad, hess, this.gh);
     this.rows.set(rows);
     const half = features.length >> 1;
     const theirs = features.subarray(half);
@@ -51,19 +46,7 @@ export class HistogramWorkers {
     Atomics.store(this.control, 0, 1);
     Atomics.notify(this.control, 0);
     // Our half, while the worker does theirs.
-    const bins = this.bins;
-    const n = this.n;
-    for (let k = 0; k < half; k++) {
-      const f = features[k]!;
-      const base = f * n;
-      const o = f * STRIDE;
-      for (let q = 0; q < m; q++) {
-        const at = o + bins[base + rows[q]!]! * 3;
-        out[at]! += gh[2 * q]!;
-        out[at + 1]! += gh[2 * q + 1]!;
-        out[at + 2]!++;
-      }
-    }
+    accumulateFeatures(this.bins, this.n, rows, m, this.gh, features, 0, half, out);
     while (Atomics.load(this.control, 0) !== 2) Atomics.wait(this.control, 0, 1);
     Atomics.store(this.control, 0, 0);
     for (const f of theirs) {
