@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { assertNotInput, outputFormat, writeTable } from '../data/write.ts';
 import { scoreLeads } from '../scoring/score.ts';
 import { createOutput, percent } from './output.ts';
@@ -14,6 +14,10 @@ interface ScoreFlags {
   asOf?: string;
   reasons: number;
   keep?: string;
+  account?: string;
+  accountAgg: 'any' | 'max' | 'mean';
+  previous?: string;
+  trendBand: number;
   id?: string;
   na?: string;
   json?: boolean;
@@ -32,12 +36,23 @@ export function registerScore(program: Command): void {
     .option('--as-of <when>', 'scoring time for activity features (default: the one the model was trained with)')
     .option('--reasons <n>', 'reasons per lead (0 for none)', parseInteger, 3)
     .option('--keep <columns>', 'input columns to copy after the scores, comma-separated')
+    .option('--account <column>', 'add account_probability, account_score and the account\'s top leads')
+    .option('--account-agg <rule>', 'any (1 − ∏(1 − p): at least one converts), max or mean', (v: string) => {
+      if (v !== 'any' && v !== 'max' && v !== 'mean') throw new InvalidArgumentError('use any, max or mean');
+      return v;
+    }, 'any')
+    .option('--previous <file>', 'an earlier export: adds previous_score and trend (rising, steady, falling)')
+    .option('--trend-band <points>', 'score change that counts as rising or falling', (v: string) => {
+      const x = Number(v);
+      if (!(x > 0)) throw new InvalidArgumentError('expected a positive number of points');
+      return x;
+    }, 5)
     .option('--id <column>', 'lead id column')
     .option('--na <tokens>', 'extra missing-value tokens')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
-      assertNotInput(flags.output, [flags.input, flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : [])]);
+      assertNotInput(flags.output, [flags.input, flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
       const format = outputFormat(flags.output, flags.format);
       const result = await scoreLeads({
         model: flags.model, input: { path: flags.input }, reasons: Math.max(0, flags.reasons),
@@ -47,12 +62,16 @@ export function registerScore(program: Command): void {
         ...(flags.keep ? { keep: flags.keep.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
         ...(flags.id ? { id: flags.id } : {}),
         ...(flags.na ? { na: flags.na } : {}),
+        ...(flags.account ? { account: flags.account, accountAgg: flags.accountAgg } : {}),
+        ...(flags.previous ? { previous: { path: flags.previous }, trendBand: flags.trendBand } : {}),
       });
       await writeTable(flags.output, result.names, result.columns, format, { safe: true });
       const s = result.summary;
       out.json({ output: flags.output, ...s });
       out.say(`scored ${s.rows.toLocaleString('en-US')} leads with ${s.model}${s.rules ? ` beside ${s.rules}` : ''}; wrote ${flags.output}`);
       out.say(`tiers: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${s.tiers[t]} (${percent(s.tiers[t] / s.rows)})`).join(', ')}; actions: ${Object.entries(s.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      if (s.accountRule) out.say(`account_probability: ${s.accountRule}`);
+      if (s.previousMatched !== undefined) out.say(`trend: ${s.previousMatched} of ${s.rows} leads had an earlier score (band ±${flags.trendBand} points)`);
       const unseen = Object.entries(s.unseen);
       if (unseen.length) out.say(`categories never seen in training (scored as the pooled level): ${unseen.map(([c, k]) => `${c} ${k}`).join(', ')}`);
     });

@@ -38,6 +38,13 @@ export interface ScoreOptions {
   reasons?: number;
   /** Input columns copied to the output after the scores. */
   keep?: string[];
+  /** Account column: adds account_probability (by `accountAgg`), account_score and the account's top leads. */
+  account?: string;
+  /** How lead probabilities combine per account: `any` (1 − ∏(1 − p), the chance at least one converts), `max` or `mean`. */
+  accountAgg?: 'any' | 'max' | 'mean';
+  /** An earlier export: adds previous_score and trend (rising / steady / falling beyond ±`trendBand` points). */
+  previous?: Source;
+  trendBand?: number;
   id?: string;
   na?: string;
 }
@@ -54,6 +61,10 @@ export interface ScoreResult {
     actions: Record<string, number>;
     /** Category values never seen in training, per column (scored as the pooled level). */
     unseen: Record<string, number>;
+    /** How account_probability combines the account's leads, when --account is given. */
+    accountRule?: string;
+    /** Leads with an earlier score, when --previous is given. */
+    previousMatched?: number;
     rules: string | null;
     asOf?: string;
   };
@@ -168,22 +179,94 @@ export async function scoreLeads(options: ScoreOptions): Promise<ScoreResult> {
   const modelLabel = `${artifact.name}@${artifact.contentHash.slice(7, 15)}`;
   const text = valueText(leads);
   const keep = options.keep ?? [];
-  const names = [idName ?? 'row', ...EXPORT_COLUMNS, ...keep];
+  const score = Array.from(probability, (p) => Math.round(p * 1000) / 10);
+  const names: string[] = [idName ?? 'row', ...EXPORT_COLUMNS];
   const columns: CellValue[][] = [
     ids as CellValue[],
     Array.from(probability, (p) => Number(p.toFixed(6))),
-    Array.from(probability, (p) => Math.round(p * 1000) / 10),
+    score,
     tier, grade, action, reasons, ruleScore, ruleTier,
     new Array<string>(n).fill(modelLabel),
-    ...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)),
   ];
+  let accountRule: string | undefined;
+  if (options.account) {
+    if (!columnSchema(leads.schema, options.account)) throw new ConfigError('COLUMN_MISSING', `--account column "${options.account}" not found`, 'name the account column of the input');
+    const rollup = accountRollup(leads.table.array(options.account) as ArrayLike<unknown>, probability, ids, options.accountAgg ?? 'any');
+    accountRule = rollup.rule;
+    names.push('account_probability', 'account_score', 'account_top_leads');
+    columns.push(rollup.probability, rollup.probability.map((p) => (p === null ? null : Math.round(p * 1000) / 10)), rollup.top);
+  }
+  let previousMatched: number | undefined;
+  if (options.previous) {
+    const trend = await scoreTrend(options.previous, idName ?? 'row', ids, score, options.trendBand ?? 5);
+    previousMatched = trend.matched;
+    names.push('previous_score', 'trend');
+    columns.push(trend.previous, trend.trend);
+  }
+  names.push(...keep);
+  columns.push(...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)));
   const count = (values: readonly string[]) => values.reduce<Record<string, number>>((m, v) => ((m[v] = (m[v] ?? 0) + 1), m), {});
   return {
     names, columns,
     summary: {
       rows: n, model: modelLabel, tiers: { hot: 0, warm: 0, cold: 0, ...count(tier) } as Record<Tier, number>, actions: count(action),
       unseen: design.unseen, rules: rulesPath,
+      ...(accountRule ? { accountRule } : {}), ...(previousMatched !== undefined ? { previousMatched } : {}),
       ...(typeof asOf === 'number' ? { asOf: new Date(asOf).toISOString() } : {}),
     },
   };
+}
+
+/**
+ * Per account: the chance that at least one of its leads converts (1 − ∏(1 − p)), or the max or mean, and
+ * its three most likely leads. Leads without an account get nulls.
+ */
+export function accountRollup(accounts: ArrayLike<unknown>, p: Float64Array, ids: ArrayLike<unknown>, agg: 'any' | 'max' | 'mean'):
+  { probability: Array<number | null>; top: Array<string | null>; rule: string } {
+  const members = new Map<string, number[]>();
+  for (let i = 0; i < p.length; i++) {
+    const a = accounts[i];
+    if (a === null || a === undefined) continue;
+    const list = members.get(String(a));
+    if (list) list.push(i);
+    else members.set(String(a), [i]);
+  }
+  const probability = new Array<number | null>(p.length).fill(null);
+  const top = new Array<string | null>(p.length).fill(null);
+  for (const list of members.values()) {
+    let value: number;
+    if (agg === 'max') value = Math.max(...list.map((i) => p[i]!));
+    else if (agg === 'mean') value = list.reduce((s, i) => s + p[i]!, 0) / list.length;
+    else value = 1 - list.reduce((s, i) => s * (1 - p[i]!), 1);
+    const best = [...list].sort((a, b) => p[b]! - p[a]! || a - b).slice(0, 3).map((i) => String(ids[i])).join(' ');
+    for (const i of list) {
+      probability[i] = Number(value.toFixed(6));
+      top[i] = best;
+    }
+  }
+  const rule = agg === 'any' ? '1 − ∏(1 − p) over the account\'s leads: the chance that at least one converts'
+    : agg === 'max' ? 'the highest lead probability in the account' : 'the mean lead probability in the account';
+  return { probability, top, rule };
+}
+
+/** previous_score and trend from an earlier export, joined by lead id. */
+async function scoreTrend(previous: Source, idName: string, ids: ArrayLike<unknown>, score: number[], band: number):
+  Promise<{ previous: Array<number | null>; trend: string[]; matched: number }> {
+  const earlier = await loadDataset(previous);
+  if (!columnSchema(earlier.schema, idName) || !columnSchema(earlier.schema, 'score')) {
+    throw new DataError('PREVIOUS_COLUMNS', `the earlier scores need the columns "${idName}" and "score"`, 'pass a file written by an earlier `leadscore score` run');
+  }
+  const before = new Map<string, number>();
+  const prevIds = earlier.table.array(idName) as ArrayLike<unknown>;
+  const prevScores = earlier.table.array('score') as ArrayLike<unknown>;
+  for (let i = 0; i < prevIds.length; i++) if (typeof prevScores[i] === 'number') before.set(String(prevIds[i]), prevScores[i] as number);
+  let matched = 0;
+  const prev = Array.from({ length: score.length }, (_, i) => {
+    const v = before.get(String(ids[i]));
+    if (v === undefined) return null;
+    matched++;
+    return v;
+  });
+  const trend = prev.map((v, i) => (v === null ? '' : score[i]! - v >= band ? 'rising' : score[i]! - v <= -band ? 'falling' : 'steady'));
+  return { previous: prev, trend, matched };
 }

@@ -105,3 +105,30 @@ describe('leadscore score (CLI)', () => {
     expect((await stat(input)).mtimeMs).toBe(before.mtimeMs);
   });
 });
+
+describe('account roll-up and trend', () => {
+  it('combines an account’s leads as the chance that at least one converts (or max, mean)', async () => {
+    const { accountRollup } = await import('../../src/scoring/score.ts');
+    const p = Float64Array.of(0.5, 0.2, 0.9, 0.1);
+    const any = accountRollup(['A', 'A', 'B', null], p, ['L1', 'L2', 'L3', 'L4'], 'any');
+    expect(any.probability).toEqual([0.6, 0.6, 0.9, null]);
+    expect(any.top).toEqual(['L1 L2', 'L1 L2', 'L3', null]);
+    expect(accountRollup(['A', 'A'], Float64Array.of(0.5, 0.2), ['x', 'y'], 'max').probability).toEqual([0.5, 0.5]);
+    expect(accountRollup(['A', 'A'], Float64Array.of(0.5, 0.2), ['x', 'y'], 'mean').probability).toEqual([0.35, 0.35]);
+  });
+
+  it('adds previous_score and trend from an earlier export', async () => {
+    const model = join(run, 'logistic.model.json');
+    const first = await scoreLeads({ model, input: { path: sample.leads }, activities: { path: sample.activities }, account: 'account_id' });
+    expect(first.names.slice(10, 13)).toEqual(['account_probability', 'account_score', 'account_top_leads']);
+    // an earlier export where every score was 10 points lower for the first lead and equal for the rest
+    const ids = first.columns[0] as string[];
+    const scores = (first.columns[2] as number[]).map((s, i) => (i === 0 ? s - 10 : i === 1 ? s + 10 : s));
+    const earlier = ['lead_id,score', ...ids.map((id, i) => `${id},${scores[i]}`)].join('\n');
+    await writeFile(join(sample.dir, 'earlier.csv'), earlier);
+    const second = await scoreLeads({ model, input: { path: sample.leads }, activities: { path: sample.activities }, previous: { path: join(sample.dir, 'earlier.csv') } });
+    const trend = second.columns[second.names.indexOf('trend')] as string[];
+    expect(trend.slice(0, 3)).toEqual(['rising', 'falling', 'steady']);
+    expect(second.summary.previousMatched).toBe(3000);
+  });
+});
