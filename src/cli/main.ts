@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { registerDemo } from './demo.ts';
 import { registerEvaluate } from './evaluate.ts';
+import { registerExportSql } from './export-sql.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInspect } from './inspect.ts';
 import { registerRules } from './rules.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEvaluate(program);
   registerScore(program);
+  registerExportSql(program);
   return program;
 }
 

@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { loadModel } from '../models/artifact.ts';
+import { DIALECTS, type DialectName } from '../scoring/sql/dialects.ts';
+import { exportSql } from '../scoring/sql/export-sql.ts';
+
+export function registerExportSql(program: Command): void {
+  program
+    .command('export-sql')
+    .description('print one SELECT that scores leads inside a database with a saved logistic model')
+    .requiredOption('--model <artifact>', 'a logistic.model.json written by `leadscore train` (without activity features)')
+    .requiredOption('--dialect <name>', DIALECTS.join(', '), (v: string) => {
+      if (!(DIALECTS as readonly string[]).includes(v)) throw new InvalidArgumentError(`use one of ${DIALECTS.join(', ')}`);
+      return v as DialectName;
+    })
+    .option('--table <name>', 'the table (or a subquery) holding the leads', 'leads')
+    .action(async (flags: { model: string; dialect: DialectName; table: string }) => {
+      const { artifact } = await loadModel(flags.model);
+      process.stdout.write(exportSql(artifact, flags.dialect, flags.table));
+    });
+}

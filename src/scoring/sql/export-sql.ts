@@ -1,0 +1,111 @@
+/**
+ * `export-sql`: one SELECT that applies a saved logistic model inside a database — the feature pipeline as
+ * expressions, the model as a linear expression, the calibration, the 0–100 score and the tier — returning
+ * every input column plus leadscore_logit (the raw score), probability, score and tier. Models with activity features cannot be written
+ * this way (their aggregates need the event table), and are refused with a clear message.
+ */
+import { ConfigError } from '../../errors.ts';
+import type { FeatureSpec, NumericStats } from '../../features/pipeline.ts';
+import type { ModelArtifact } from '../../models/artifact.ts';
+import type { Calibrator } from '../../models/calibration.ts';
+import { DIALECT, type Dialect, type DialectName, sqlNumber, sqlText } from './dialects.ts';
+
+const TRUE_WORDS = ['true', 'yes', 'y', '1', 't'];
+
+function numericExpr(d: Dialect, value: string, s: NumericStats, beta: number, betaMissing: number | undefined): string[] {
+  const filled = `COALESCE(${d.double(value)}, ${sqlNumber(s.median)})`;
+  const transformed = s.log1p ? `LN(1 + GREATEST(${filled}, 0))` : filled;
+  const terms = [`${sqlNumber(beta)} * ((${transformed} - ${sqlNumber(s.mean)}) / ${sqlNumber(s.sd)})`];
+  if (betaMissing !== undefined) terms.push(`(CASE WHEN ${value} IS NULL THEN ${sqlNumber(betaMissing)} ELSE 0 END)`);
+  return terms;
+}
+
+function specTerms(d: Dialect, spec: FeatureSpec, coef: (name: string) => number): string[] {
+  const col = d.ident(spec.column);
+  switch (spec.kind) {
+    case 'numeric':
+      return numericExpr(d, col, spec, coef(spec.column), spec.indicator ? coef(`${spec.column}__missing__`) : undefined);
+    case 'boolean': {
+      const isTrue = `LOWER(${d.text(col)}) IN (${TRUE_WORDS.map(sqlText).join(', ')})`;
+      const terms = [`${sqlNumber(coef(spec.column))} * (CASE WHEN ${col} IS NULL THEN ${spec.mode} WHEN ${isTrue} THEN 1 ELSE 0 END)`];
+      if (spec.indicator) terms.push(`(CASE WHEN ${col} IS NULL THEN ${sqlNumber(coef(`${spec.column}__missing__`))} ELSE 0 END)`);
+      return terms;
+    }
+    case 'categorical': {
+      const v = `TRIM(${d.text(col)})`;
+      const whens = spec.levels.map((level) => `WHEN ${v} = ${sqlText(level)} THEN ${sqlNumber(coef(`${spec.column}=${level}`))}`);
+      const missing = spec.missing ? sqlNumber(coef(`${spec.column}=__missing__`)) : '0';
+      const other = spec.other ? sqlNumber(coef(`${spec.column}=__other__`)) : '0';
+      return [`(CASE WHEN ${col} IS NULL THEN ${missing} ${whens.join(' ')} ELSE ${other} END)`];
+    }
+    case 'date': {
+      const iso = new Date(spec.reference).toISOString().replace('T', ' ').replace('Z', '');
+      const age = `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(iso, col)} END)`;
+      const terms = numericExpr(d, age, spec.age, coef(`${spec.column}__age_days`), spec.age.indicator ? coef(`${spec.column}__age_days__missing__`) : undefined);
+      if (spec.months.length) terms.push(`(CASE ${spec.months.map((m) => `WHEN ${d.month(col)} = ${m} THEN ${sqlNumber(coef(`${spec.column}__month=${m}`))}`).join(' ')} ELSE 0 END)`);
+      if (spec.weekdays.length) terms.push(`(CASE ${spec.weekdays.map((w) => `WHEN ${d.weekday(col)} = ${w} THEN ${sqlNumber(coef(`${spec.column}__weekday=${w}`))}`).join(' ')} ELSE 0 END)`);
+      return terms;
+    }
+  }
+}
+
+function calibrated(cal: Calibrator, z: string): string {
+  switch (cal.kind) {
+    case 'none':
+      return `1 / (1 + EXP(-(${z})))`;
+    case 'platt':
+      // logit(σ(z)) = z, so Platt is σ(a·z + b) on the raw score.
+      return `1 / (1 + EXP(-(${sqlNumber(cal.a)} * (${z}) + ${sqlNumber(cal.b)})))`;
+    case 'isotonic': {
+      const p = `(1 / (1 + EXP(-(${z}))))`;
+      const { x, y } = cal;
+      // Same semantics as calibrate(): at or below the first knot its value; between knots the line from the
+      // last knot ≤ p; at a repeated knot (a step) the value of its last copy; past the end the last value.
+      const parts = [`WHEN ${p} <= ${sqlNumber(x[0]!)} THEN ${sqlNumber(y[0]!)}`];
+      for (let k = 1; k < x.length; k++) {
+        if (x[k] === x[k - 1]) continue;
+        const slope = (y[k]! - y[k - 1]!) / (x[k]! - x[k - 1]!);
+        parts.push(`WHEN ${p} < ${sqlNumber(x[k]!)} THEN ${sqlNumber(y[k - 1]!)} + (${p} - ${sqlNumber(x[k - 1]!)}) * ${sqlNumber(slope)}`);
+      }
+      return `(CASE ${parts.join(' ')} ELSE ${sqlNumber(y[y.length - 1]!)} END)`;
+    }
+  }
+}
+
+/**
+ * @example
+ * console.log(exportSql(artifact, 'duckdb', 'leads'));
+ */
+export function exportSql(artifact: ModelArtifact, dialectName: DialectName, table: string): string {
+  if (artifact.model.kind !== 'logistic') {
+    throw new ConfigError('SQL_MODEL_KIND', `export-sql writes logistic models; this artifact holds "${artifact.model.kind}"`, 'export the logistic.model.json of the run');
+  }
+  if (artifact.activities) {
+    throw new ConfigError('SQL_ACTIVITIES', 'this model uses activity-log features, which a SELECT over the leads table cannot compute',
+      'train a model without --activities for a SQL export, or score with `leadscore score`');
+  }
+  const d = DIALECT[dialectName];
+  const state = artifact.model.state as { beta: number[]; featureNames: string[] };
+  const coefficients = new Map(state.featureNames.map((name, j) => [name, state.beta[j + 1]!]));
+  const coef = (name: string) => coefficients.get(name) ?? 0;
+  const specs = artifact.features.specs as FeatureSpec[];
+  const terms = [sqlNumber(state.beta[0]!), ...specs.flatMap((s) => specTerms(d, s, coef))];
+  const z = terms.join('\n      + ');
+  const p = calibrated(artifact.calibration, 'logits.leadscore_logit');
+  const baseRate = artifact.training.positives / artifact.training.rows;
+  const source = /^[A-Za-z_][\w.]*$/.test(table) ? table : `(${table})`;
+  return [
+    `-- leadscore export-sql: ${artifact.name}@${artifact.contentHash.slice(7, 15)}, dialect ${dialectName}`,
+    `-- tier: hot when probability >= ${artifact.threshold.value} (the run's ${artifact.threshold.strategy} threshold), warm from the training rate ${Number(baseRate.toFixed(6))}`,
+    'SELECT scored.*,',
+    '  ROUND(scored.probability * 100, 1) AS score,',
+    `  CASE WHEN scored.probability >= ${sqlNumber(artifact.threshold.value)} THEN 'hot' WHEN scored.probability >= ${sqlNumber(baseRate)} THEN 'warm' ELSE 'cold' END AS tier`,
+    'FROM (',
+    `  SELECT logits.*, ${p} AS probability`,
+    '  FROM (',
+    `    SELECT leads.*,\n      ${z} AS leadscore_logit`,
+    `    FROM ${source} AS leads`,
+    '  ) AS logits',
+    ') AS scored',
+  ].join('\n') + '\n';
+}
