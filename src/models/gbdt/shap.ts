@@ -5,45 +5,64 @@
  */
 import type { Tree } from './tree.ts';
 
-interface PathElement {
-  feature: number;
-  zero: number;
-  one: number;
-  weight: number;
+/**
+ * The path of unique features from the root, kept in typed arrays: each recursion level works on its own
+ * slice (a copy of its parent's, one element longer), as the reference implementation lays it out.
+ */
+interface Path {
+  feature: Int32Array;
+  zero: Float64Array;
+  one: Float64Array;
+  weight: Float64Array;
 }
 
-function extend(path: PathElement[], zero: number, one: number, feature: number): PathElement[] {
-  const l = path.length;
-  const m = path.map((e) => ({ ...e }));
-  m.push({ feature, zero, one, weight: l === 0 ? 1 : 0 });
-  for (let i = l - 1; i >= 0; i--) {
-    m[i + 1]!.weight += (one * m[i]!.weight * (i + 1)) / (l + 1);
-    m[i]!.weight = (zero * m[i]!.weight * (l - i)) / (l + 1);
+function extendPath(p: Path, at: number, depth: number, zero: number, one: number, feature: number): void {
+  p.feature[at + depth] = feature;
+  p.zero[at + depth] = zero;
+  p.one[at + depth] = one;
+  p.weight[at + depth] = depth === 0 ? 1 : 0;
+  for (let i = depth - 1; i >= 0; i--) {
+    p.weight[at + i + 1]! += (one * p.weight[at + i]! * (i + 1)) / (depth + 1);
+    p.weight[at + i] = (zero * p.weight[at + i]! * (depth - i)) / (depth + 1);
   }
-  return m;
 }
 
-function unwind(path: PathElement[], i: number): PathElement[] {
-  const l = path.length - 1;
-  const m = path.map((e) => ({ ...e }));
-  let next = m[l]!.weight;
-  const { one, zero } = m[i]!;
-  for (let j = l - 1; j >= 0; j--) {
+function unwindPath(p: Path, at: number, depth: number, index: number): void {
+  const one = p.one[at + index]!;
+  const zero = p.zero[at + index]!;
+  let next = p.weight[at + depth]!;
+  for (let i = depth - 1; i >= 0; i--) {
     if (one !== 0) {
-      const t = m[j]!.weight;
-      m[j]!.weight = (next * (l + 1)) / ((j + 1) * one);
-      next = t - (m[j]!.weight * zero * (l - j)) / (l + 1);
+      const t = p.weight[at + i]!;
+      p.weight[at + i] = (next * (depth + 1)) / ((i + 1) * one);
+      next = t - (p.weight[at + i]! * zero * (depth - i)) / (depth + 1);
     } else {
-      m[j]!.weight = (m[j]!.weight * (l + 1)) / (zero * (l - j));
+      p.weight[at + i] = (p.weight[at + i]! * (depth + 1)) / (zero * (depth - i));
     }
   }
-  for (let j = i; j < l; j++) {
-    m[j]!.feature = m[j + 1]!.feature;
-    m[j]!.zero = m[j + 1]!.zero;
-    m[j]!.one = m[j + 1]!.one;
+  for (let i = index; i < depth; i++) {
+    p.feature[at + i] = p.feature[at + i + 1]!;
+    p.zero[at + i] = p.zero[at + i + 1]!;
+    p.one[at + i] = p.one[at + i + 1]!;
   }
-  m.pop();
-  return m;
+}
+
+/** Σ of the path weights with element `index` unwound, without changing the path. */
+function unwoundSum(p: Path, at: number, depth: number, index: number): number {
+  const one = p.one[at + index]!;
+  const zero = p.zero[at + index]!;
+  let next = p.weight[at + depth]!;
+  let total = 0;
+  for (let i = depth - 1; i >= 0; i--) {
+    if (one !== 0) {
+      const t = (next * (depth + 1)) / ((i + 1) * one);
+      total += t;
+      next = p.weight[at + i]! - (t * zero * (depth - i)) / (depth + 1);
+    } else {
+      total += p.weight[at + i]! / zero / ((depth - i) / (depth + 1));
+    }
+  }
+  return total;
 }
 
 /** The child a row goes to at an internal node, from raw feature values. */
@@ -59,34 +78,63 @@ function hotChild(tree: Tree, node: number, columns: readonly Float64Array[], i:
   return goLeft ? tree.left[node]! : tree.right[node]!;
 }
 
+function treeDepth(tree: Tree, node = 0): number {
+  return tree.feature[node]! < 0 ? 0 : 1 + Math.max(treeDepth(tree, tree.left[node]!), treeDepth(tree, tree.right[node]!));
+}
+
+const pathCache = new WeakMap<Tree, Path>();
+
+function pathFor(tree: Tree): Path {
+  let p = pathCache.get(tree);
+  if (!p) {
+    const d = treeDepth(tree) + 2;
+    const size = ((d + 1) * (d + 2)) / 2 + d + 1;
+    p = { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
+    pathCache.set(tree, p);
+  }
+  return p;
+}
+
 /** Adds one tree's SHAP values for row i into phi (length p). */
 export function treeShap(tree: Tree, columns: readonly Float64Array[], i: number, phi: Float64Array): void {
-  const recurse = (node: number, path: PathElement[], zero: number, one: number, feature: number) => {
-    const m = extend(path, zero, one, feature);
+  const p = pathFor(tree);
+  const recurse = (node: number, parentAt: number, depth: number, zero: number, one: number, feature: number): void => {
+    // This level's path: a copy of the parent's, extended by the split that led here.
+    const at = parentAt + depth + 1;
+    for (let k = 0; k < depth + 1; k++) {
+      p.feature[at + k] = p.feature[parentAt + k]!;
+      p.zero[at + k] = p.zero[parentAt + k]!;
+      p.one[at + k] = p.one[parentAt + k]!;
+      p.weight[at + k] = p.weight[parentAt + k]!;
+    }
+    extendPath(p, at, depth, zero, one, feature);
     const f = tree.feature[node]!;
     if (f < 0) {
-      for (let k = 1; k < m.length; k++) {
-        const w = unwind(m, k).reduce((s, e) => s + e.weight, 0);
-        phi[m[k]!.feature]! += w * (m[k]!.one - m[k]!.zero) * tree.value[node]!;
+      for (let k = 1; k <= depth; k++) {
+        const w = unwoundSum(p, at, depth, k);
+        phi[p.feature[at + k]!]! += w * (p.one[at + k]! - p.zero[at + k]!) * tree.value[node]!;
       }
       return;
     }
     const hot = hotChild(tree, node, columns, i);
     const cold = hot === tree.left[node] ? tree.right[node]! : tree.left[node]!;
-    let iz = 1;
-    let io = 1;
-    let reduced = m;
-    const k = m.findIndex((e, idx) => idx > 0 && e.feature === f);
-    if (k > 0) {
-      iz = m[k]!.zero;
-      io = m[k]!.one;
-      reduced = unwind(m, k);
+    let incomingZero = 1;
+    let incomingOne = 1;
+    let d = depth;
+    let k = 0;
+    while (k <= d && p.feature[at + k] !== f) k++;
+    if (k <= d) {
+      incomingZero = p.zero[at + k]!;
+      incomingOne = p.one[at + k]!;
+      unwindPath(p, at, d, k);
+      d -= 1;
     }
     const cover = tree.cover[node]!;
-    recurse(hot, reduced, (iz * tree.cover[hot]!) / cover, io, f);
-    recurse(cold, reduced, (iz * tree.cover[cold]!) / cover, 0, f);
+    recurse(hot, at, d + 1, (tree.cover[hot]! / cover) * incomingZero, incomingOne, f);
+    recurse(cold, at, d + 1, (tree.cover[cold]! / cover) * incomingZero, 0, f);
   };
-  recurse(0, [], 1, 1, -1);
+  p.feature[0] = -1;
+  recurse(0, 0, 0, 1, 1, -1);
 }
 
 /** Cover-weighted mean output of a tree: its expected value over the training rows. */

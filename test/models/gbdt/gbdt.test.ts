@@ -241,3 +241,50 @@ describe('histograms on two threads', () => {
     expect('threads' in one.toJSON().params).toBe(false);
   });
 });
+
+describe('TreeSHAP against brute-force Shapley values', () => {
+  it('equals the Shapley values of the cover-weighted conditional expectation, by enumerating coalitions', async () => {
+    const { treeShap } = await import('../../../src/models/gbdt/shap.ts');
+    const rng = createRng(77);
+    const n = 600;
+    const cols = [0, 1, 2].map(() => Float64Array.from({ length: n }, () => rng.normal()));
+    cols[2] = Float64Array.from({ length: n }, () => rng.int(4));
+    const y = Uint8Array.from({ length: n }, (_, i) => (rng.next() < 1 / (1 + Math.exp(-(cols[0]![i]! * cols[1]![i]! + (cols[2]![i] === 1 ? 1 : 0)))) ? 1 : 0));
+    const d = design(cols, ['numeric', 'numeric', 'categorical']);
+    const model = new GradientBoostedTrees({ trees: 3, maxLeaves: 10, learningRate: 0.5, minSamplesLeaf: 10, earlyStopping: false }).fit(d, y);
+    const tree = model.trees[1]!;
+    // v(S): follow the row where the split feature is in S, else average the children by cover.
+    const value = (S: Set<number>, i: number, node = 0): number => {
+      const f = tree.feature[node]!;
+      if (f < 0) return tree.value[node]!;
+      const l = tree.left[node]!;
+      const r = tree.right[node]!;
+      if (S.has(f)) return value(S, i, stepOf(node, i));
+      return (tree.cover[l]! * value(S, i, l) + tree.cover[r]! * value(S, i, r)) / tree.cover[node]!;
+    };
+    // One step down from `node` for row i.
+    const stepOf = (node: number, i: number): number => {
+      const f = tree.feature[node]!;
+      const v = cols[f]![i]!;
+      const offset = tree.categoryOffset[node]!;
+      const left = Number.isNaN(v) ? tree.missingLeft[node] === 1 : offset >= 0 ? tree.categoryBits[offset + 1 + Math.min(v, 254)] === 1 : v <= tree.threshold[node]!;
+      return left ? tree.left[node]! : tree.right[node]!;
+    };
+    const fact = (k: number): number => (k <= 1 ? 1 : k * fact(k - 1));
+    const M = 3;
+    for (const i of [0, 5, 17, 123, 400]) {
+      const phi = new Float64Array(M);
+      treeShap(tree, cols, i, phi);
+      for (let f = 0; f < M; f++) {
+        let exact = 0;
+        const others = [0, 1, 2].filter((g) => g !== f);
+        for (let mask = 0; mask < 1 << others.length; mask++) {
+          const S = new Set(others.filter((_, k) => mask & (1 << k)));
+          const weight = (fact(S.size) * fact(M - S.size - 1)) / fact(M);
+          exact += weight * (value(new Set([...S, f]), i) - value(S, i));
+        }
+        expect(phi[f]).toBeCloseTo(exact, 12);
+      }
+    }
+  });
+});
