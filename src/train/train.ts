@@ -21,23 +21,16 @@ import { conversionByLabel } from '../data/summary.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
 import { expectedCalibrationError, reliabilityCurve } from '../evaluation/metrics.ts';
-import { FeaturePipeline } from '../features/pipeline.ts';
 import { dataFingerprint, type FeaturesJSON, type ModelArtifact, saveModel } from '../models/artifact.ts';
-import { applyCalibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
 import { coefficientTable, type CoefficientRow } from '../models/logistic/coefficients.ts';
-import { chooseC, designRows } from '../models/logistic/cv.ts';
-import { LogisticRegression } from '../models/logistic/logistic.ts';
-import { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
-import { TreeFeatures } from '../features/tree-features.ts';
 import type { Calibrator } from '../models/calibration.ts';
 import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
-import { draftRules } from '../rules/draft.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
-import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
-import { RuleScorer } from '../rules/rule-scorer.ts';
 import type { SplitKind } from '../types.ts';
 import { parseParams } from './params.ts';
+import { fitGbdt, fitLogistic, fitRules, type ModelFit } from './fit.ts';
+import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { evaluateScores, LOWER_IS_BETTER, type ModelMetrics, type PrimaryMetric, round } from './model-metrics.ts';
 
 export { PRIMARY_METRICS, type ModelMetrics, type PrimaryMetric, type ThresholdMetrics } from './model-metrics.ts';
@@ -241,21 +234,12 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   // The rule baseline: the given file, or one drafted from the training rows.
   step('rules');
   let t0 = performance.now();
-  let rules: RuleSet;
-  if (options.rules) rules = await loadRuleFile(options.rules);
-  else {
-    // Drafted on the lead columns and the activity log itself (not the joined aggregates: one signal, once).
-    rules = draftRules(leads, target.y, split.train, {
-      target: target.name, exclude: excludeNames,
-      ...(context.activities ? { activities: context.activities, asOf: context.asOf! } : {}),
-      ...(context.leadId ? { leadId: context.leadId } : {}),
-    }).rules;
-  }
-  const ruleResult = new RuleScorer(rules).score(leads, context);
+  // Drafted on the lead columns and the activity log itself (not the joined aggregates: one signal, once).
+  const ruleFit = fitRules(leads, target.y, split.train, {
+    ...(options.rules ? { rules: await loadRuleFile(options.rules) } : {}), target: target.name, exclude: excludeNames, context,
+  });
+  const { rules, result: ruleResult, probability: ruleProbability } = ruleFit;
   const ruleScores = ruleResult.score;
-  // A probability for the rule score: its conversion rate on the training rows (isotonic).
-  const ruleCalibrator = fitCalibrator('isotonic', Float64Array.from(split.train, (r) => ruleScores[r]! / 100), yTrain);
-  const ruleProbability = applyCalibrator(ruleCalibrator, ruleScores.map((s) => s / 100));
   const ruleThreshold = pickThreshold(ruleScores, target.y, strategy, split.train, leadsPerWeek, 'rules');
   const tiers = conversionByLabel(ruleResult.tier, target.y, split.test, ['hot', 'warm', 'cold']);
   const testConversions = split.test.reduce((s, r) => s + target.y[r]!, 0);
@@ -273,38 +257,29 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   await writeFileAtomic(rulesPath, ruleSetToYaml(rules, options.rules ? `Rules used by this run: ${options.rules}` : `Drafted from the training rows of ${'path' in options.data ? options.data.path : 'the query'} (seed ${seed}).`));
   files.push(rulesPath);
 
+  const fitInput = { data, y: target.y, train: split.train, exclude: excludeNames, rng, ...(asOf !== undefined ? { asOf } : {}) };
+  /** Metrics of a fitted model on the hold-out, with the threshold chosen on its training-side scores. */
+  const modelMetrics = (name: 'logistic' | 'gbdt', fit: ModelFit<unknown>, extra: Record<string, unknown>) => {
+    const threshold = pickThreshold(fit.thresholdScores, fit.thresholdY, strategy, undefined, leadsPerWeek, name);
+    return evaluateScores(name, fit.probability, fit.probability, target.y, split.test, { value: threshold, strategy: strategyText }, fit.fitSeconds, {
+      ...fit.details, calibration: fit.calibrationKind, ...(fit.calibrationCvLogLoss ? { calibrationCvLogLoss: fit.calibrationCvLogLoss } : {}),
+      eceBeforeCalibration: round(expectedCalibrationError(fit.raw, target.y, split.test)),
+      reliability: { before: reliabilityCurve(fit.raw, target.y, split.test), after: reliabilityCurve(fit.probability, target.y, split.test) },
+      ...extra,
+    });
+  };
+
   let coefficients: CoefficientRow[] | undefined;
   let featureNotes: string[] = [];
   if (models.includes('logistic')) {
     step('logistic regression');
-    t0 = performance.now();
-    const pipeline = FeaturePipeline.fit(data, split.train, { exclude: excludeNames });
-    featureNotes = pipeline.notes;
-    const all = pipeline.transform(data, asOf !== undefined ? { asOf } : {});
-    const trainDesign = designRows(all, split.train);
-    const lp = params.logistic;
-    const cv = chooseC(trainDesign, yTrain, {
-      rng: rng.fork('folds'), ...(lp.C !== undefined ? { grid: [lp.C] } : {}), params: { classWeight: lp.classWeight ?? null },
-    });
-    const model = new LogisticRegression({ C: cv.C, classWeight: lp.classWeight ?? null }).fit(trainDesign, yTrain);
-    const calibrationChoice = lp.calibration === 'auto' ? chooseCalibration(cv.oof, yTrain, rng.fork('calibration')) : null;
-    const calibrationKind = calibrationChoice?.kind ?? (lp.calibration as Exclude<typeof lp.calibration, 'auto'>);
-    const calibrator = fitCalibrator(calibrationKind, cv.oof, yTrain);
-    const raw = model.predictProba(all);
-    const probability = applyCalibrator(calibrator, raw);
-    const fitSeconds = (performance.now() - t0) / 1000;
-    // Threshold on out-of-fold training predictions, applied unchanged to the hold-out.
-    const oofCalibrated = applyCalibrator(calibrator, cv.oof);
-    const threshold = pickThreshold(oofCalibrated, yTrain, strategy, undefined, leadsPerWeek, 'logistic');
-    const metrics = evaluateScores('logistic', probability, probability, target.y, split.test, { value: threshold, strategy: strategyText }, fitSeconds, {
-      C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: trainDesign.p,
-      calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}), eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
-      reliability: { before: reliabilityCurve(raw, target.y, split.test), after: reliabilityCurve(probability, target.y, split.test) },
-    });
+    const fit = fitLogistic(fitInput, params.logistic);
+    featureNotes = fit.pipeline.notes;
+    const metrics = modelMetrics('logistic', fit, {});
     results.push(metrics);
-    ranks.logistic = probability;
-    coefficients = coefficientTable(model, trainDesign, yTrain, all.names.map((_, j) => all.groups[j]!));
-    files.push(await saveArtifact('logistic', pipeline.toJSON(), model.toJSON(), calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
+    ranks.logistic = fit.probability;
+    coefficients = coefficientTable(fit.model, fit.design, yTrain, fit.groups);
+    files.push(await saveArtifact('logistic', fit.pipeline.toJSON(), fit.model.toJSON(), fit.calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
     const coefPath = join(runDir, 'logistic-coefficients.csv');
     await writeCsvColumns(coefPath, ['feature', 'column', 'level', 'coefficient', 'odds_ratio', 'standard_error', 'p_value'], [
       coefficients.map((c) => c.feature), coefficients.map((c) => c.column), coefficients.map((c) => c.level),
@@ -316,48 +291,15 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
 
   if (models.includes('gbdt')) {
     step('gradient-boosted trees');
-    t0 = performance.now();
-    const features = TreeFeatures.fit(data, split.train, { exclude: excludeNames });
-    const all = features.transform(data, asOf !== undefined ? { asOf } : {});
-    // A stratified validation slice of the training rows: early stopping, calibration and the threshold.
-    const validationRng = rng.fork('validation');
-    const fitRows: number[] = [];
-    const valRows: number[] = [];
-    for (const cls of [0, 1]) {
-      const members = Array.from(split.train).filter((r) => target.y[r] === cls);
-      const order = validationRng.permutation(members.length);
-      const k = Math.round(0.1 * members.length);
-      order.forEach((m, rank) => (rank < k ? valRows : fitRows).push(members[m]!));
-    }
-    fitRows.sort((a, b) => a - b);
-    valRows.sort((a, b) => a - b);
-    const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => Float64Array.from(rows, (r) => c[r]!)) });
-    const gp = params.gbdt;
-    const { calibration: gbdtCalibration, ...gbdtParams } = gp;
-    const yFit = Uint8Array.from(fitRows, (r) => target.y[r]!);
-    const yVal = Uint8Array.from(valRows, (r) => target.y[r]!);
-    const model = new GradientBoostedTrees({ ...gbdtParams, seed: rng.fork('gbdt').seed })
-      .fit(pick(fitRows), yFit, gbdtParams.earlyStopping === false ? {} : { validation: { design: pick(valRows), y: yVal } });
-    const valRaw = model.predictProba(pick(valRows));
-    const calibrationChoice = gbdtCalibration === 'auto' ? chooseCalibration(valRaw, yVal, rng.fork('calibration:gbdt')) : null;
-    const calibrationKind = calibrationChoice?.kind ?? (gbdtCalibration as Exclude<typeof gbdtCalibration, 'auto'>);
-    const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
-    const raw = model.predictProba(all);
-    const probability = applyCalibrator(calibrator, raw);
-    const fitSeconds = (performance.now() - t0) / 1000;
-    const threshold = pickThreshold(applyCalibrator(calibrator, valRaw), yVal, strategy, undefined, leadsPerWeek, 'gbdt');
-    const importance = model.fitted.importance;
-    const metrics = evaluateScores('gbdt', probability, probability, target.y, split.test, { value: threshold, strategy: strategyText }, fitSeconds, {
-      trees: model.fitted.bestIteration, features: all.p, fitRows: fitRows.length, validationRows: valRows.length,
-      calibration: calibrationKind, ...(calibrationChoice ? { calibrationCvLogLoss: calibrationChoice.logLoss } : {}),
-      eceBeforeCalibration: round(expectedCalibrationError(raw, target.y, split.test)),
-      reliability: { before: reliabilityCurve(raw, target.y, split.test), after: reliabilityCurve(probability, target.y, split.test) },
-      importance: all.names.map((name, f) => ({ feature: name, gain: round(importance.gain[f]!), splits: importance.splits[f]! }))
+    const fit = fitGbdt(fitInput, params.gbdt);
+    const importance = fit.model.fitted.importance;
+    const metrics = modelMetrics('gbdt', fit, {
+      importance: fit.names.map((name, f) => ({ feature: name, gain: round(importance.gain[f]!), splits: importance.splits[f]! }))
         .filter((x) => x.splits > 0).sort((a, b) => b.gain - a.gain),
     });
     results.push(metrics);
-    ranks.gbdt = probability;
-    files.push(await saveArtifact('gbdt', features.toJSON(), model.toJSON(), calibrator, metrics, { validation: validationRng.seed, gbdt: rng.fork('gbdt').seed }));
+    ranks.gbdt = fit.probability;
+    files.push(await saveArtifact('gbdt', fit.features as FeaturesJSON, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, gbdt: rng.fork('gbdt').seed }));
   }
 
   step('writing');

@@ -1,0 +1,152 @@
+/**
+ * Fitting one scorer on given training rows, shared by `train` (one split) and `backtest` (one fit per
+ * period): the rule baseline (given or drafted), logistic regression (C by cross-validation, calibration on
+ * out-of-fold predictions) and gradient-boosted trees (early stopping, calibration and threshold on a
+ * stratified validation slice of the training rows). Each returns probabilities for every row of the data,
+ * and the training-side scores the threshold is chosen on. Nothing here looks at rows outside `train`.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { applyCalibrator, type Calibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
+import { chooseC, designRows } from '../models/logistic/cv.ts';
+import { LogisticRegression } from '../models/logistic/logistic.ts';
+import { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
+import { FeaturePipeline } from '../features/pipeline.ts';
+import { TreeFeatures } from '../features/tree-features.ts';
+import type { Rng } from '../random.ts';
+import { draftRules } from '../rules/draft.ts';
+import type { RuleScores, ScoringContext } from '../rules/engine.ts';
+import type { RuleSet } from '../rules/rule-file.ts';
+import { RuleScorer } from '../rules/rule-scorer.ts';
+import type { ModelParams } from './params.ts';
+
+export interface FitInput {
+  data: Dataset;
+  /** Labels of every row (only the training rows' are read). */
+  y: Uint8Array;
+  train: Int32Array;
+  /** Columns that are not features (target, ids, dates, excluded). */
+  exclude: string[];
+  /** Scoring times for activity-derived date features. */
+  asOf?: number | ArrayLike<number>;
+  rng: Rng;
+}
+
+export interface RuleFit {
+  rules: RuleSet;
+  result: RuleScores;
+  /** The rule score mapped to a conversion rate on the training rows (isotonic). */
+  probability: Float64Array;
+}
+
+/**
+ * The rule baseline: `rules` as given, or drafted from the training rows of the lead columns and the
+ * activity log (when the context has one).
+ *
+ * @example
+ * const { rules, result } = fitRules(leads, y, split.train, { exclude: ['converted'], context: {} });
+ */
+export function fitRules(leads: Dataset, y: Uint8Array, train: Int32Array,
+  options: { rules?: RuleSet; exclude: string[]; target?: string; context: ScoringContext }): RuleFit {
+  const { context } = options;
+  const rules = options.rules ?? draftRules(leads, y, train, {
+    ...(options.target ? { target: options.target } : {}), exclude: options.exclude,
+    ...(context.activities && context.asOf !== undefined ? { activities: context.activities, asOf: context.asOf } : {}),
+    ...(context.leadId ? { leadId: context.leadId } : {}),
+  }).rules;
+  const result = new RuleScorer(rules).score(leads, context);
+  const yTrain = Uint8Array.from(train, (r) => y[r]!);
+  const calibrator = fitCalibrator('isotonic', Float64Array.from(train, (r) => result.score[r]! / 100), yTrain);
+  return { rules, result, probability: applyCalibrator(calibrator, result.score.map((s) => s / 100)) };
+}
+
+export interface ModelFit<M> {
+  model: M;
+  features: unknown;
+  calibrator: Calibrator;
+  calibrationKind: Exclude<ModelParams['logistic']['calibration'], 'auto'>;
+  calibrationCvLogLoss?: unknown;
+  /** Calibrated probability for every row of the data. */
+  probability: Float64Array;
+  /** Uncalibrated model output for every row. */
+  raw: Float64Array;
+  /** Calibrated training-side scores (out-of-fold or validation slice) and their labels: thresholds are chosen here. */
+  thresholdScores: Float64Array;
+  thresholdY: Uint8Array;
+  fitSeconds: number;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Logistic regression with C chosen by stratified 5-fold CV on the training rows.
+ *
+ * @example
+ * const fit = fitLogistic({ data, y, train: split.train, exclude: ['converted'], rng }, params.logistic);
+ */
+export function fitLogistic(input: FitInput, params: ModelParams['logistic']): ModelFit<LogisticRegression> & { pipeline: FeaturePipeline; design: ReturnType<typeof designRows>; names: string[]; groups: string[] } {
+  const t0 = performance.now();
+  const { data, y, train, rng } = input;
+  const yTrain = Uint8Array.from(train, (r) => y[r]!);
+  const pipeline = FeaturePipeline.fit(data, train, { exclude: input.exclude });
+  const all = pipeline.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
+  const design = designRows(all, train);
+  const cv = chooseC(design, yTrain, {
+    rng: rng.fork('folds'), ...(params.C !== undefined ? { grid: [params.C] } : {}), params: { classWeight: params.classWeight ?? null },
+  });
+  const model = new LogisticRegression({ C: cv.C, classWeight: params.classWeight ?? null }).fit(design, yTrain);
+  const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, yTrain, rng.fork('calibration')) : null;
+  const calibrationKind = choice?.kind ?? (params.calibration as Exclude<typeof params.calibration, 'auto'>);
+  const calibrator = fitCalibrator(calibrationKind, cv.oof, yTrain);
+  const raw = model.predictProba(all);
+  return {
+    model, features: pipeline.toJSON(), pipeline, design, names: all.names, groups: all.names.map((_, j) => all.groups[j]!),
+    calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
+    probability: applyCalibrator(calibrator, raw), raw,
+    thresholdScores: applyCalibrator(calibrator, cv.oof), thresholdY: yTrain,
+    fitSeconds: (performance.now() - t0) / 1000,
+    details: { C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: design.p },
+  };
+}
+
+/**
+ * Gradient-boosted trees; 10% of the training rows (stratified) are held aside for early stopping,
+ * calibration and the threshold.
+ *
+ * @example
+ * const fit = fitGbdt({ data, y, train: split.train, exclude: ['converted'], rng }, params.gbdt);
+ */
+export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<GradientBoostedTrees> & { names: string[]; validationSeed: number } {
+  const t0 = performance.now();
+  const { data, y, train, rng } = input;
+  const features = TreeFeatures.fit(data, train, { exclude: input.exclude });
+  const all = features.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
+  const validationRng = rng.fork('validation');
+  const fitRows: number[] = [];
+  const valRows: number[] = [];
+  for (const cls of [0, 1]) {
+    const members = Array.from(train).filter((r) => y[r] === cls);
+    const order = validationRng.permutation(members.length);
+    const k = Math.round(0.1 * members.length);
+    order.forEach((m, rank) => (rank < k ? valRows : fitRows).push(members[m]!));
+  }
+  fitRows.sort((a, b) => a - b);
+  valRows.sort((a, b) => a - b);
+  const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => Float64Array.from(rows, (r) => c[r]!)) });
+  const { calibration, ...treeParams } = params;
+  const yFit = Uint8Array.from(fitRows, (r) => y[r]!);
+  const yVal = Uint8Array.from(valRows, (r) => y[r]!);
+  const model = new GradientBoostedTrees({ ...treeParams, seed: rng.fork('gbdt').seed })
+    .fit(pick(fitRows), yFit, treeParams.earlyStopping === false ? {} : { validation: { design: pick(valRows), y: yVal } });
+  const valRaw = model.predictProba(pick(valRows));
+  const choice = calibration === 'auto' ? chooseCalibration(valRaw, yVal, rng.fork('calibration:gbdt')) : null;
+  const calibrationKind = choice?.kind ?? (calibration as Exclude<typeof calibration, 'auto'>);
+  const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
+  const raw = model.predictProba(all);
+  return {
+    model, features: features.toJSON(), names: all.names, validationSeed: validationRng.seed,
+    calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
+    probability: applyCalibrator(calibrator, raw), raw,
+    thresholdScores: applyCalibrator(calibrator, valRaw), thresholdY: yVal,
+    fitSeconds: (performance.now() - t0) / 1000,
+    details: { trees: model.fitted.bestIteration, features: all.p, fitRows: fitRows.length, validationRows: valRows.length },
+  };
+}
