@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
+import { registerBacktest } from './backtest.ts';
 import { registerDemo } from './demo.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerExportSql } from './export-sql.ts';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRules(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerBacktest(program);
   registerScore(program);
   registerExportSql(program);
   return program;

@@ -37,7 +37,7 @@ export interface ColumnAuc {
   auc: number;
 }
 
-/** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC). */
+/** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC); categories by cross-fitted conversion rate. */
 export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array): number {
   const schema = data.schema.columns.find((c) => c.name === column)!;
   const values = data.table.array(column) as ArrayLike<unknown>;
@@ -46,18 +46,25 @@ export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, r
   if (schema.type === 'numeric' || schema.type === 'date' || schema.type === 'datetime') {
     scores = Float64Array.from(rows, (r) => (typeof values[r] === 'number' ? (values[r] as number) : Number.NEGATIVE_INFINITY));
   } else {
-    // Categories (and booleans, and missing as a level) scored by their conversion rate on these rows.
-    const counts = new Map<string, [number, number]>();
+    // Categories (and booleans, and missing as a level) scored by their conversion rate, cross-fitted: rows in
+    // even positions get the rate measured on the odd ones and vice versa (shrunk towards the overall rate by
+    // one lead), so that many small levels cannot reach a high AUC by memorising their own outcomes.
+    const key = (r: number) => (values[r] === null || values[r] === undefined ? '\u0000missing' : String(values[r]));
+    const counts = [new Map<string, [number, number]>(), new Map<string, [number, number]>()];
+    const totals = [[0, 0], [0, 0]];
     rows.forEach((r, k) => {
-      const key = values[r] === null || values[r] === undefined ? '\u0000missing' : String(values[r]);
-      const c = counts.get(key) ?? [0, 0];
+      const c = counts[k % 2]!.get(key(r)) ?? [0, 0];
       c[0] += yRows[k]!;
       c[1] += 1;
-      counts.set(key, c);
+      counts[k % 2]!.set(key(r), c);
+      totals[k % 2]![0]! += yRows[k]!;
+      totals[k % 2]![1]! += 1;
     });
-    scores = Float64Array.from(rows, (r) => {
-      const c = counts.get(values[r] === null || values[r] === undefined ? '\u0000missing' : String(values[r]))!;
-      return c[0] / c[1];
+    scores = Float64Array.from(rows, (r, k) => {
+      const other = 1 - (k % 2);
+      const base = totals[other]![1]! > 0 ? totals[other]![0]! / totals[other]![1]! : 0;
+      const c = counts[other]!.get(key(r)) ?? [0, 0];
+      return (c[0] + base) / (c[1] + 1);
     });
   }
   const auc = rocAuc(scores, yRows);

@@ -77,12 +77,13 @@ export interface ModelFit<M> {
 }
 
 /**
- * Logistic regression with C chosen by stratified 5-fold CV on the training rows.
+ * Logistic regression with C chosen by stratified 5-fold CV on the training rows (over `options.grid`, default
+ * the full C grid).
  *
  * @example
  * const fit = fitLogistic({ data, y, train: split.train, exclude: ['converted'], rng }, params.logistic);
  */
-export function fitLogistic(input: FitInput, params: ModelParams['logistic']): ModelFit<LogisticRegression> & { pipeline: FeaturePipeline; design: ReturnType<typeof designRows>; names: string[]; groups: string[] } {
+export function fitLogistic(input: FitInput, params: ModelParams['logistic'], options: { grid?: readonly number[] } = {}): ModelFit<LogisticRegression> & { pipeline: FeaturePipeline; design: ReturnType<typeof designRows>; names: string[]; groups: string[] } {
   const t0 = performance.now();
   const { data, y, train, rng } = input;
   const yTrain = Uint8Array.from(train, (r) => y[r]!);
@@ -90,7 +91,7 @@ export function fitLogistic(input: FitInput, params: ModelParams['logistic']): M
   const all = pipeline.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
   const design = designRows(all, train);
   const cv = chooseC(design, yTrain, {
-    rng: rng.fork('folds'), ...(params.C !== undefined ? { grid: [params.C] } : {}), params: { classWeight: params.classWeight ?? null },
+    rng: rng.fork('folds'), ...(params.C !== undefined ? { grid: [params.C] } : options.grid ? { grid: options.grid } : {}), params: { classWeight: params.classWeight ?? null },
   });
   const model = new LogisticRegression({ C: cv.C, classWeight: params.classWeight ?? null }).fit(design, yTrain);
   const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, yTrain, rng.fork('calibration')) : null;

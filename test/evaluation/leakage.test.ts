@@ -22,12 +22,18 @@ const rows = Int32Array.from({ length: n }, (_, i) => i);
 describe('leakageGuard', () => {
   const { flags, aucs } = leakageGuard(data, y, rows, { exclude: ['converted'] });
 
-  it('computes single-feature AUCs: numbers by value, categories by their conversion rate', () => {
+  it('computes single-feature AUCs: numbers by value, categories by their cross-fitted conversion rate', () => {
     const values = data.table.array('call_minutes') as number[];
     expect(aucs.find((a) => a.column === 'call_minutes')!.auc).toBeCloseTo(rocAuc(Float64Array.from(values), y), 4);
     const region = data.table.array('region') as string[];
-    const rate = (r: string) => region.filter((v, i) => v === r && y[i]).length / region.filter((v) => v === r).length;
-    const byRate = Float64Array.from(region, rate);
+    // Cross-fitted: even rows by the odd rows' rate and vice versa, shrunk towards the other half's base rate by one lead.
+    const half = (parity: number) => region.map((v, i) => ({ v, y: y[i]!, i })).filter((x) => x.i % 2 === parity);
+    const byRate = Float64Array.from(region, (r, i) => {
+      const other = half(1 - (i % 2));
+      const base = other.filter((x) => x.y).length / other.length;
+      const same = other.filter((x) => x.v === r);
+      return (same.filter((x) => x.y).length + base) / (same.length + 1);
+    });
     expect(singleFeatureAuc(data, 'region', y, rows)).toBeCloseTo(Math.max(rocAuc(byRate, y), 1 - rocAuc(byRate, y)), 12);
   });
 
