@@ -112,7 +112,7 @@ export function renderBacktest(json: BacktestJson): string {
   const s = json.settings;
   const names = json.summary.map((m) => m.name);
   const lines = [
-    `${json.dataset.source}: ${json.periods.length} periods backtested (${s.period}, ${s.window} window, outcomes known after ${s.maturity} ${s.maturityUnit}, as of ${s.now})` +
+    `${json.dataset.source.startsWith('/') ? relative(process.cwd(), json.dataset.source) : json.dataset.source}: ${json.periods.length} periods backtested (${s.period}, ${s.window} window, outcomes known after ${s.maturity} ${s.maturityUnit}, as of ${s.now})` +
       (json.skipped.length ? `; ${json.skipped.length} early period(s) skipped for lack of history` : ''),
     '',
     formatTable(['period', 'train', 'scored', 'pending', 'conv.', ...names.map((n) => `${n} AUC`), ...names.map((n) => `${n} lift@10%`), 'max score PSI'],

@@ -26,6 +26,8 @@ import { loadModel } from '../models/artifact.ts';
 import { learnScorecard } from '../rules/learn.ts';
 import { trainModels } from '../train/train.ts';
 import { renderLeaderboard } from './train.ts';
+import { renderBacktest } from './backtest.ts';
+import { backtest } from '../backtest/backtest.ts';
 import { scoreLeads } from '../scoring/score.ts';
 import { createOutput, formatTable, percent } from './output.ts';
 import { parseInteger } from './options.ts';
@@ -49,7 +51,7 @@ export function registerDemo(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (flags: DemoFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const progress = createProgress('demo', 10);
+      const progress = createProgress('demo', 11);
       const rng = createRng(flags.seed);
 
       progress.tick(0, 'loading the sample');
@@ -119,6 +121,14 @@ export function registerDemo(program: Command): void {
         scorecard: { criteria: learned.rules.criteria.length, spearmanWithModel: spearman(modelProbability, scorecardScores), tiers: learned.rules.tiers },
         export: { rows: exported.summary.rows, tiers: exported.summary.tiers, actions: exported.summary.actions },
       };
+      progress.tick(1, 'backtest');
+      // A short walk-forward backtest: each quarter scored by models trained on what was known before it.
+      const backtestDir = join(flags.out, 'backtest');
+      await rm(backtestDir, { recursive: true, force: true });
+      const walked = await backtest({
+        data: { path: SAMPLE.leads }, target: SAMPLE.target, date: SAMPLE.date, outcomeDate: 'converted_at', activities: { path: SAMPLE.activities },
+        asOf: `${SAMPLE.date}+${SCORING_DELAY_DAYS}d`, account: SAMPLE.account, period: 'quarter', maturity: 90, rules: SAMPLE.rules, seed: flags.seed, out: backtestDir,
+      });
       progress.tick(1, 'writing');
       const scoresPath = join(flags.out, 'rule-scores.csv');
       const ruleExport = ruleExportColumns(leads, handScores);
@@ -141,13 +151,14 @@ export function registerDemo(program: Command): void {
         segments,
         rules: rulesSummary,
         models: modelsSummary,
+        backtest: { settings: walked.json.settings, summary: walked.json.summary },
       };
       const summaryPath = join(flags.out, 'summary.json');
       await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
       progress.tick(1, 'done');
       progress.stop();
 
-      out.json({ ...summary, files: { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, scorecard: scorecardPath } });
+      out.json({ ...summary, files: { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, scorecard: scorecardPath, backtest: join(backtestDir, 'backtest.json') } });
       out.say('leadscore demo — the bundled synthetic sample (data/README.md describes it)\n');
       out.say(renderInspect({ source: relative(PACKAGE_ROOT, SAMPLE.leads), format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',', rows: leads.raw.rows, columns: leads.schema.columns }));
       out.say(`\ntarget converted: ${target.positives.toLocaleString('en-US')} of ${leads.raw.rows.toLocaleString('en-US')} leads (${percent(summary.dataset.rate)})`);
@@ -178,7 +189,9 @@ export function registerDemo(program: Command): void {
       const t = exported.summary.tiers;
       out.say(`\nscored export: ${exported.summary.rows.toLocaleString('en-US')} leads with ${exported.summary.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +
         `actions ${Object.entries(exported.summary.actions).map(([k, v]) => `${k} ${v}`).join(', ')} → ${shown(exportPath)}`);
-      out.say(`\nwrote ${shown(summaryPath)}, ${shown(exportPath)}, ${shown(scoresPath)}, ${shown(draftPath)}, ${shown(scorecardPath)}, run folder ${shown(runDir)}/`);
+      out.say(`\nbacktest (each quarter scored by models trained only on leads whose outcome was known before it; the sample rules beside them):`);
+      out.say(renderBacktest(walked.json));
+      out.say(`\nwrote ${shown(summaryPath)}, ${shown(exportPath)}, ${shown(scoresPath)}, ${shown(draftPath)}, ${shown(scorecardPath)}, run folder ${shown(runDir)}/, backtest ${shown(backtestDir)}/`);
     });
 }
 

@@ -53,6 +53,12 @@ describe('leadscore CLI', () => {
     expect(rate('warm')).toBeGreaterThan(rate('cold'));
     expect(r.stderr).toContain('hold-out AUC: hand-written rules');
     expect((await readFile(join(out, 'rule-scores.csv'), 'utf8')).split('\n')[0]).toBe('lead_id,rule_score,rule_tier,grade,action,reasons,fit_points,engagement_points');
+    // The short backtest: quarters judged once mature, the model ahead of the rules in most of them.
+    const walked = JSON.parse(await readFile(join(out, 'backtest', 'backtest.json'), 'utf8'));
+    expect(walked.settings).toMatchObject({ period: 'quarter', maturity: 90 });
+    const logistic = summary.backtest.summary.find((m: { name: string }) => m.name === 'logistic');
+    expect(logistic.beatRules.wins).toBeGreaterThan(logistic.beatRules.of / 2);
+    expect(r.stderr).toContain('backtest (each quarter scored');
   });
 
   it('writes the same demo summary twice for the same seed', async () => {
@@ -61,6 +67,8 @@ describe('leadscore CLI', () => {
     expect(cli('demo', '--out', a).code).toBe(0);
     expect(cli('demo', '--out', b).code).toBe(0);
     expect(await readFile(join(a, 'summary.json'), 'utf8')).toBe(await readFile(join(b, 'summary.json'), 'utf8'));
+    expect(await readFile(join(a, 'backtest', 'backtest.json'), 'utf8')).toBe(await readFile(join(b, 'backtest', 'backtest.json'), 'utf8'));
+    expect(await readFile(join(a, 'backtest', 'backtest-scores.csv'), 'utf8')).toBe(await readFile(join(b, 'backtest', 'backtest-scores.csv'), 'utf8'));
   });
 
   it('generates a byte-identical sample for the same seed and refuses to overwrite without --force', async () => {
@@ -164,5 +172,27 @@ describe.skipIf(!HAVE_SHARED)('leadscore train on bank-marketing, with no other 
     expect(cli('rules', 'check', card, '--data', BANK).code).toBe(0);
     const broken = await writeTemp(dir, 'broken.model.json', '{"formatVersion": 1, "kind": "logi');
     expectUsageError(cli('rules', 'learn', '--model', broken, '--out', join(dir, 'x.yaml')), 'is not valid JSON (truncated or corrupted)');
+  });
+});
+
+describe.skipIf(!HAVE_SHARED)('leadscore backtest on bank-marketing in row order', () => {
+  it('walks forward through the rows, prints the table and backtest.json with --json', () => {
+    const out = join(dir, 'bank-backtest');
+    const r = cli('backtest', '--data', BANK, '--target', 'y', '--date', '@row', '--exclude', 'duration', '--models', 'rules,logistic', '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.dataset).toMatchObject({ rows: 45211, time: 'ordinal', date: '@row' });
+    expect(json.periods.length).toBe(11);
+    expect(json.periods[0]).toMatchObject({ start: '3769', trainRows: 3768, pending: 0 });
+    expect(json.summary.map((m: { name: string }) => m.name)).toEqual(['rules', 'logistic']);
+    // Row order is time order here: month and contact drift strongly between the campaign's periods.
+    expect(json.periods.some((p: { featureDrift: Array<{ column: string; psi: number }> }) => p.featureDrift.some((f) => f.column === 'month' && f.psi > 0.2))).toBe(true);
+    expect(r.stderr).toMatch(/model\s+periods\s+AUC mean/);
+    expect(r.stderr).toContain('drift against each period');
+  });
+
+  it('rejects a date column that is not there, and a calendar period on row order', () => {
+    expectUsageError(cli('backtest', '--data', BANK, '--target', 'y', '--date', 'created_at'), '--date column "created_at" not found');
+    expectUsageError(cli('backtest', '--data', BANK, '--target', 'y', '--date', '@row', '--period', 'month'), 'is an ordinal time');
   });
 });
