@@ -42,3 +42,5 @@ export { scoreWithRules } from './rules/engine.ts';
 export { draftRules } from './rules/draft.ts';
 export { learnScorecard } from './rules/learn.ts';
 export { rocAuc, averagePrecision, logLoss, brierScore, expectedCalibrationError } from './evaluation/metrics.ts';
+export { backtest, ROW_ORDER, type BacktestJson, type BacktestOptions, type BacktestResult, type PeriodTrace } from './backtest/backtest.ts';
+export { categoricalPsi, numericPsi, psiFromCounts, PSI_WARNING } from './backtest/drift.ts';
