@@ -30,3 +30,34 @@ export function createProgress(label: string, total: number): Progress {
     },
   };
 }
+
+export interface ThroughputProgress {
+  update(rows: number, bytes: number, totalBytes: number): void;
+  stop(): void;
+}
+
+/** A bar over the bytes of an input file, showing rows done, rows per second and the ETA (terminals only). */
+export function createThroughputProgress(label: string, file: string): ThroughputProgress {
+  if (!process.stdout.isTTY || !process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  const start = performance.now();
+  const bar = new cliProgress.SingleBar({
+    format: `${label} ${file} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
+    stream: process.stderr,
+    hideCursor: true,
+    clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update(rows, bytes, totalBytes) {
+      const rate = Math.round(rows / Math.max(1e-3, (performance.now() - start) / 1000)).toLocaleString('en-US');
+      if (!started) {
+        bar.start(totalBytes, 0, { rows: 0, rate: '0' });
+        started = true;
+      }
+      bar.update(bytes, { rows: rows.toLocaleString('en-US'), rate });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

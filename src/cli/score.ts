@@ -1,8 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { assertNotInput, outputFormat, writeTable } from '../data/write.ts';
-import { scoreLeads } from '../scoring/score.ts';
+import { assertNotInput, outputFormat, writeCsvColumns, writeTable } from '../data/write.ts';
+import { prepareScorer, type ScoreOptions, type ScoreResult, scoreLeads } from '../scoring/score.ts';
+import { canStream, scoreStream } from '../scoring/stream.ts';
+import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
-import { parseInteger } from './options.ts';
+import { parseInteger, parsePositiveInteger } from './options.ts';
 
 interface ScoreFlags {
   model: string;
@@ -20,6 +22,8 @@ interface ScoreFlags {
   trendBand: number;
   id?: string;
   na?: string;
+  onError: 'fail' | 'skip';
+  chunkRows: number;
   json?: boolean;
 }
 
@@ -49,13 +53,18 @@ export function registerScore(program: Command): void {
     }, 5)
     .option('--id <column>', 'lead id column')
     .option('--na <tokens>', 'extra missing-value tokens')
+    .option('--on-error <mode>', 'rows whose model columns hold values of the wrong type: fail (exit 2 naming the rows) or skip (score the rest; bad rows go to <output>.rejects.csv)', (v: string) => {
+      if (v !== 'fail' && v !== 'skip') throw new InvalidArgumentError('use fail or skip');
+      return v;
+    }, 'fail')
+    .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, 50_000)
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
       assertNotInput(flags.output, [flags.input, flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
       const format = outputFormat(flags.output, flags.format);
-      const result = await scoreLeads({
-        model: flags.model, input: { path: flags.input }, reasons: Math.max(0, flags.reasons),
+      const options: ScoreOptions = {
+        model: flags.model, input: { path: flags.input }, reasons: Math.max(0, flags.reasons), onError: flags.onError,
         ...(flags.rules ? { rules: flags.rules } : {}),
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
@@ -64,11 +73,31 @@ export function registerScore(program: Command): void {
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.account ? { account: flags.account, accountAgg: flags.accountAgg } : {}),
         ...(flags.previous ? { previous: { path: flags.previous }, trendBand: flags.trendBand } : {}),
-      });
-      await writeTable(flags.output, result.names, result.columns, format, { safe: true });
+      };
+      const rejectsPath = `${flags.output}.rejects.csv`;
+      if (flags.onError === 'skip') assertNotInput(rejectsPath, [flags.input]);
+      let result: { summary: ScoreResult['summary']; rejectsPath?: string };
+      const t0 = performance.now();
+      const scorer = await prepareScorer(options);
+      if (canStream(options, format, scorer)) {
+        // CSV in, CSV/NDJSON out: read, score and write chunk by chunk (bounded memory), with a progress bar.
+        const progress = createThroughputProgress('score', flags.input);
+        result = await scoreStream({ ...options, input: { path: flags.input }, output: flags.output, format: format as 'csv' | 'ndjson', chunkRows: flags.chunkRows, rejectsPath,
+          onProgress: (rows, bytes, total) => progress.update(rows, bytes, total) }, scorer);
+        progress.stop();
+      } else {
+        const scored = await scoreLeads(options, scorer);
+        await writeTable(flags.output, scored.names, scored.columns, format, { safe: true });
+        if (scored.rejected) {
+          await writeCsvColumns(rejectsPath, scored.rejected.names, scored.rejected.names.map((_, c) => scored.rejected!.rows.map((r) => r[c] ?? null)), { safe: true });
+        }
+        result = { summary: scored.summary, ...(scored.rejected ? { rejectsPath } : {}) };
+      }
+      const seconds = (performance.now() - t0) / 1000;
       const s = result.summary;
-      out.json({ output: flags.output, ...s });
-      out.say(`scored ${s.rows.toLocaleString('en-US')} leads with ${s.model}${s.rules ? ` beside ${s.rules}` : ''}; wrote ${flags.output}`);
+      out.json({ output: flags.output, ...(result.rejectsPath ? { rejects: result.rejectsPath } : {}), ...s });
+      out.say(`scored ${s.rows.toLocaleString('en-US')} leads with ${s.model}${s.rules ? ` beside ${s.rules}` : ''} in ${seconds.toFixed(1)} s; wrote ${flags.output}`);
+      if (s.rejected) out.say(`rejected ${s.rejected.toLocaleString('en-US')} rows with values of the wrong type → ${result.rejectsPath}`);
       out.say(`tiers: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${s.tiers[t]} (${percent(s.tiers[t] / s.rows)})`).join(', ')}; actions: ${Object.entries(s.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (s.accountRule) out.say(`account_probability: ${s.accountRule}`);
       if (s.previousMatched !== undefined) out.say(`trend: ${s.previousMatched} of ${s.rows} leads had an earlier score (band ±${flags.trendBand} points)`);

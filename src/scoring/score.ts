@@ -6,9 +6,14 @@
  */
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { aggregateAccountActivities, aggregateActivities, isActivityAggregateName, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { type ActivityLog, aggregateAccountActivities, aggregateActivities, isActivityAggregateName, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
-import { type Dataset, loadDataset } from '../data/dataset.ts';
+import { applySchema, type Dataset, loadDataset } from '../data/dataset.ts';
+import { type RawTable, readTable } from '../data/read.ts';
+import { isMissing } from '../data/missing.ts';
+import { inferSchema, type Schema } from '../data/schema.ts';
+import type { ColumnType } from '../types.ts';
+import type { ColumnTable } from 'arquero';
 import type { Source } from '../data/read.ts';
 import { columnSchema } from '../data/schema.ts';
 import type { CellValue } from '../data/write.ts';
@@ -22,7 +27,7 @@ import { shapByColumn } from '../models/gbdt/shap.ts';
 import { columnContributions } from '../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
 import { leadIdColumn, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
-import { loadRuleFile, type Tier } from '../rules/rule-file.ts';
+import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { formatModelReasons } from './reasons.ts';
 
@@ -47,6 +52,8 @@ export interface ScoreOptions {
   trendBand?: number;
   id?: string;
   na?: string;
+  /** Rows whose model columns hold values of the wrong type: fail (exit 2, default) or skip (left out, listed as rejects). */
+  onError?: 'fail' | 'skip';
 }
 
 export const EXPORT_COLUMNS = ['probability', 'score', 'tier', 'grade', 'action', 'reasons', 'rule_score', 'rule_tier', 'model'] as const;
@@ -54,8 +61,12 @@ export const EXPORT_COLUMNS = ['probability', 'score', 'tier', 'grade', 'action'
 export interface ScoreResult {
   names: string[];
   columns: CellValue[][];
+  /** Rows left out with `onError: 'skip'`. */
+  rejected?: Rejected;
   summary: {
     rows: number;
+    /** Rows left out for values of the wrong type. */
+    rejected: number;
     model: string;
     tiers: Record<Tier, number>;
     actions: Record<string, number>;
@@ -94,39 +105,159 @@ function valueText(data: Dataset): (row: number, column: string) => string {
   };
 }
 
+/** Everything scoring needs besides the leads: the model, the rules, the activity log, the earlier scores. */
+export interface Scorer {
+  options: ScoreOptions;
+  loaded: LoadedModel;
+  required: string[];
+  /** Training type of each column the model reads. */
+  types: Map<string, ColumnType>;
+  rules: RuleSet | null;
+  rulesPath: string | null;
+  log: ActivityLog | null;
+  previous: Map<string, number> | null;
+  modelLabel: string;
+}
+
 /**
+ * Loads the model and what goes with it, once for a whole file.
+ *
  * @example
- * const { names, columns, summary } = await scoreLeads({ model: 'models/latest/logistic.model.json', input: { path: 'new-leads.csv' } });
+ * const scorer = await prepareScorer({ model: 'models/latest/logistic.model.json', input: { path: 'leads.csv' } });
  */
-export async function scoreLeads(options: ScoreOptions): Promise<ScoreResult> {
+export async function prepareScorer(options: ScoreOptions): Promise<Scorer> {
   const loaded = await loadModel(options.model);
   const { artifact } = loaded;
-  const leads = await loadDataset(options.input, options.na ? { na: options.na } : {});
-  const missing = requiredColumns(loaded).filter((c) => !columnSchema(leads.schema, c));
-  if (missing.length > 0) {
-    throw new DataError('COLUMNS_MISSING', `the input lacks ${missing.length === 1 ? 'a column' : `${missing.length} columns`} the model was trained on: ${missing.join(', ')}`,
-      'score a file with the same columns as the training data (extra columns are fine)', missing.map((column) => ({ column, message: 'missing' })));
+  const required = requiredColumns(loaded);
+  const trained = new Map(artifact.training.columns.map((c) => [c.name, c.type as ColumnType]));
+  const types = new Map(required.map((c) => [c, trained.get(c) ?? 'categorical']));
+  // The scoring-time column (`created_at+30d`) is read as a date too, and must be there.
+  const asOfColumn = artifact.activities ? /^([A-Za-z_][\w.]*)\s*(?:[+-]|$)/.exec((options.asOf ?? artifact.activities.asOf).trim())?.[1] : undefined;
+  if (asOfColumn && !/^\d{4}-/.test(options.asOf ?? artifact.activities!.asOf)) {
+    if (!required.includes(asOfColumn)) required.push(asOfColumn);
+    const t = trained.get(asOfColumn);
+    types.set(asOfColumn, t === 'date' || t === 'datetime' ? t : 'datetime');
   }
-  for (const k of options.keep ?? []) {
-    if (!columnSchema(leads.schema, k)) throw new ConfigError('COLUMN_MISSING', `--keep column "${k}" not found`, 'name columns of the input file');
+  let rulesPath = options.rules ?? null;
+  if (!rulesPath) {
+    const beside = join(dirname(options.model), 'rules.yaml');
+    if (await access(beside).then(() => true, () => false)) rulesPath = beside;
   }
-
-  let data = leads;
-  let context: ScoringContext = options.id ? { leadId: options.id } : {};
-  let asOf: number | Float64Array | undefined;
+  const rules = rulesPath ? await loadRuleFile(rulesPath) : null;
+  let log: ActivityLog | null = null;
   if (artifact.activities) {
     if (!options.activities) {
       throw new ConfigError('ACTIVITIES_REQUIRED', `${options.model} was trained with activity features`, `add --activities <file> (events are counted as of ${artifact.activities.asOf})`);
     }
-    const log = await loadActivityLog(options.activities);
+    log = await loadActivityLog(options.activities);
+  }
+  let previous: Map<string, number> | null = null;
+  if (options.previous) previous = await loadPrevious(options.previous, options.id ?? artifact.idColumn ?? 'row');
+  return { options, loaded, required, types, rules, rulesPath, log, previous, modelLabel: `${artifact.name}@${artifact.contentHash.slice(7, 15)}` };
+}
+
+/** Missing model columns (all named at once), and --keep / --account columns that are not there. */
+export function checkColumns(scorer: Scorer, names: readonly string[]): void {
+  const have = new Set(names);
+  const missing = scorer.required.filter((c) => !have.has(c));
+  if (missing.length > 0) {
+    throw new DataError('COLUMNS_MISSING', `the input lacks ${missing.length === 1 ? 'a column' : `${missing.length} columns`} the model was trained on: ${missing.join(', ')}`,
+      'score a file with the same columns as the training data (extra columns are fine)', missing.map((column) => ({ column, message: 'missing' })));
+  }
+  for (const k of scorer.options.keep ?? []) {
+    if (!have.has(k)) throw new ConfigError('COLUMN_MISSING', `--keep column "${k}" not found`, 'name columns of the input file');
+  }
+  if (scorer.options.account && !have.has(scorer.options.account)) throw new ConfigError('COLUMN_MISSING', `--account column "${scorer.options.account}" not found`, 'name the account column of the input');
+}
+
+const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
+
+/**
+ * The input's schema with each model column read as it was in training (a numeric column holding one stray
+ * word would otherwise be inferred as text and silently imputed).
+ */
+export function modelSchema(scorer: Scorer, inferred: Schema): Schema {
+  return {
+    ...inferred,
+    columns: inferred.columns.map((c) => {
+      const want = scorer.types.get(c.name);
+      if (!want || want === c.type) return c;
+      if (TYPED.has(want) || want === 'boolean') {
+        return { ...c, type: want, ...(want === 'date' || want === 'datetime' ? { dateFormat: c.dateFormat ?? { order: 'ymd' as const, separator: '-' as const, hasTime: want === 'datetime', ambiguous: false, label: 'yyyy-mm-dd' } } : {}) };
+      }
+      // Trained as a category (or id/text): any value is a level.
+      return { ...c, type: 'categorical' };
+    }),
+  };
+}
+
+export interface TypeError {
+  /** Index of the row in its table. */
+  index: number;
+  column: string;
+  value: string;
+  expected: ColumnType;
+}
+
+/** Values of model columns that do not read as their training type (a number or a date), row by row. */
+export function findTypeErrors(scorer: Scorer, raw: RawTable, schema: Schema, table: ColumnTable): TypeError[] {
+  const tokens = new Set(schema.naTokens);
+  const errors: TypeError[] = [];
+  for (const column of schema.columns) {
+    const want = scorer.types.get(column.name);
+    if (!want || !TYPED.has(want)) continue;
+    const rawValues = raw.columns[raw.names.indexOf(column.name)]!;
+    const typed = table.array(column.name) as ArrayLike<unknown>;
+    for (let i = 0; i < rawValues.length; i++) {
+      const t = typed[i];
+      if ((t === null || (typeof t === 'number' && Number.isNaN(t))) && !isMissing(rawValues[i]!, tokens)) {
+        errors.push({ index: i, column: column.name, value: String(rawValues[i]), expected: want });
+      }
+    }
+  }
+  return errors.sort((a, b) => a.index - b.index);
+}
+
+/** The exit-2 error for values of the wrong type, naming the first rows. */
+export function typeErrorOf(errors: TypeError[], rowNumber: (index: number) => number): DataError {
+  const first = errors.slice(0, 5).map((e) => `row ${rowNumber(e.index)}: ${e.column} = ${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`);
+  const rows = new Set(errors.map((e) => e.index)).size;
+  return new DataError('WRONG_TYPE', `${rows} ${rows === 1 ? 'row holds' : 'rows hold'} values of the wrong type (${first.join('; ')}${errors.length > 5 ? '; …' : ''})`,
+    'fix those rows, or pass --on-error skip to score the rest and write the bad rows to a rejects file beside the output',
+    errors.slice(0, 100).map((e) => ({ row: rowNumber(e.index), column: e.column, message: `${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}` })));
+}
+
+export interface ScoredChunk {
+  names: string[];
+  columns: CellValue[][];
+  probability: Float64Array;
+  ids: Array<string | number | null>;
+  tiers: Tier[];
+  actions: string[];
+  unseen: Record<string, number>;
+  asOf?: number;
+}
+
+/**
+ * Scores a typed table of leads (a whole file, or one chunk of a stream): the export columns, without the
+ * account roll-up (which needs every lead of an account). `rowNumbers` (1-based data rows of the input)
+ * name the rows when the input has no id column; default 1, 2, 3, …
+ */
+export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayLike<number>): ScoredChunk {
+  const { loaded, options } = scorer;
+  const { artifact } = loaded;
+  let data = leads;
+  let context: ScoringContext = options.id ? { leadId: options.id } : {};
+  let asOf: number | Float64Array | undefined;
+  if (artifact.activities && scorer.log) {
     asOf = resolveAsOf(options.asOf ?? artifact.activities.asOf, leads);
     const idName = leadIdColumn(leads, options.id ?? artifact.idColumn ?? undefined);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
     const ids = leads.table.array(idName) as ArrayLike<string | null>;
-    data = joinActivities(leads, aggregateActivities(log, ids, asOf));
+    data = joinActivities(leads, aggregateActivities(scorer.log, ids, asOf));
     const account = artifact.activities.account;
-    if (account) data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(account) as ArrayLike<string | null>, asOf));
-    context = { activities: log, asOf, leadId: idName, ...(account ? { account } : {}) };
+    if (account) data = joinActivities(data, aggregateAccountActivities(scorer.log, ids, leads.table.array(account) as ArrayLike<string | null>, asOf));
+    context = { activities: scorer.log, asOf, leadId: idName, ...(account ? { account } : {}) };
   }
 
   const design = loaded.pipeline.transform(data, asOf !== undefined ? { asOf } : {});
@@ -137,24 +268,17 @@ export async function scoreLeads(options: ScoreOptions): Promise<ScoreResult> {
   const baseRate = artifact.training.positives / artifact.training.rows;
   const tier: Tier[] = Array.from(probability, (p) => (p >= threshold ? 'hot' : p >= baseRate ? 'warm' : 'cold'));
 
-  // The rules: the given file, else the one saved beside the model by `train`.
-  let rulesPath = options.rules ?? null;
-  if (!rulesPath) {
-    const beside = join(dirname(options.model), 'rules.yaml');
-    if (await access(beside).then(() => true, () => false)) rulesPath = beside;
-  }
   const grade: string[] = new Array<string>(n).fill('');
   const action: string[] = tier.map((t) => (t === 'hot' ? 'sales' : 'nurture'));
   const ruleScore: Array<number | null> = new Array<number | null>(n).fill(null);
   const ruleTier: string[] = new Array<string>(n).fill('');
-  if (rulesPath) {
-    const rules = await loadRuleFile(rulesPath);
-    const r = scoreWithRules(rules, leads, context);
+  if (scorer.rules) {
+    const r = scoreWithRules(scorer.rules, leads, context);
     for (let i = 0; i < n; i++) {
       grade[i] = r.grade[i]!;
       ruleScore[i] = r.score[i]!;
       ruleTier[i] = r.tier[i]!;
-      action[i] = routeLead(rules.routing, tier[i]!, r.grade[i]!, { strongAction: r.strongAction[i] === 1, disqualified: r.disqualified[i] === 1 });
+      action[i] = routeLead(scorer.rules.routing, tier[i]!, r.grade[i]!, { strongAction: r.strongAction[i] === 1, disqualified: r.disqualified[i] === 1 });
     }
   }
 
@@ -174,46 +298,109 @@ export async function scoreLeads(options: ScoreOptions): Promise<ScoreResult> {
   }
 
   const idName = options.id ?? leadIdColumn(leads, artifact.idColumn ?? undefined);
-  const ids = idName ? Array.from(leads.table.array(idName) as ArrayLike<unknown>, (v) => (v === null || v === undefined ? null : String(v)))
-    : Array.from({ length: n }, (_, i) => i + 1);
-  const modelLabel = `${artifact.name}@${artifact.contentHash.slice(7, 15)}`;
+  const ids: Array<string | number | null> = idName ? Array.from(leads.table.array(idName) as ArrayLike<unknown>, (v) => (v === null || v === undefined ? null : String(v)))
+    : Array.from({ length: n }, (_, i) => (rowNumbers ? rowNumbers[i]! : i + 1));
   const text = valueText(leads);
   const keep = options.keep ?? [];
   const score = Array.from(probability, (p) => Math.round(p * 1000) / 10);
   const names: string[] = [idName ?? 'row', ...EXPORT_COLUMNS];
   const columns: CellValue[][] = [
-    ids as CellValue[],
-    Array.from(probability, (p) => Number(p.toFixed(6))),
-    score,
-    tier, grade, action, reasons, ruleScore, ruleTier,
-    new Array<string>(n).fill(modelLabel),
+    ids, Array.from(probability, (p) => Number(p.toFixed(6))), score,
+    tier, grade, action, reasons, ruleScore, ruleTier, new Array<string>(n).fill(scorer.modelLabel),
   ];
-  let accountRule: string | undefined;
-  if (options.account) {
-    if (!columnSchema(leads.schema, options.account)) throw new ConfigError('COLUMN_MISSING', `--account column "${options.account}" not found`, 'name the account column of the input');
-    const rollup = accountRollup(leads.table.array(options.account) as ArrayLike<unknown>, probability, ids, options.accountAgg ?? 'any');
-    accountRule = rollup.rule;
-    names.push('account_probability', 'account_score', 'account_top_leads');
-    columns.push(rollup.probability, rollup.probability.map((p) => (p === null ? null : Math.round(p * 1000) / 10)), rollup.top);
-  }
-  let previousMatched: number | undefined;
-  if (options.previous) {
-    const trend = await scoreTrend(options.previous, idName ?? 'row', ids, score, options.trendBand ?? 5);
-    previousMatched = trend.matched;
+  if (scorer.previous) {
+    const band = options.trendBand ?? 5;
+    const prev = ids.map((id) => scorer.previous!.get(String(id)) ?? null);
     names.push('previous_score', 'trend');
-    columns.push(trend.previous, trend.trend);
+    columns.push(prev, prev.map((v, i) => (v === null ? '' : score[i]! - v >= band ? 'rising' : score[i]! - v <= -band ? 'falling' : 'steady')));
   }
   names.push(...keep);
   columns.push(...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)));
-  const count = (values: readonly string[]) => values.reduce<Record<string, number>>((m, v) => ((m[v] = (m[v] ?? 0) + 1), m), {});
+  return { names, columns, probability, ids, tiers: tier, actions: action, unseen: design.unseen, ...(typeof asOf === 'number' ? { asOf } : {}) };
+}
+
+/** Adds a chunk's counts to running totals. */
+export function addCounts(into: Record<string, number>, values: Iterable<string> | Record<string, number>): void {
+  if (Symbol.iterator in Object(values)) for (const v of values as Iterable<string>) into[v] = (into[v] ?? 0) + 1;
+  else for (const [k, v] of Object.entries(values)) into[k] = (into[k] ?? 0) + v;
+}
+
+/**
+ * Scores a whole file in memory (any format the readers take). Rows whose model columns hold values of
+ * the wrong type fail the run (exit 2 naming the first rows), or with `onError: 'skip'` are left out and
+ * returned in `rejected`.
+ *
+ * @example
+ * const { names, columns, summary } = await scoreLeads({ model: 'models/latest/logistic.model.json', input: { path: 'new-leads.csv' } });
+ */
+export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Promise<ScoreResult> {
+  const scorer = prepared ?? await prepareScorer(options);
+  const raw = await readTable(options.input);
+  checkColumns(scorer, raw.names);
+  const inferred = inferSchema(raw, { ...(options.na ? { na: options.na } : {}), ...(raw.delimiter ? { delimiter: raw.delimiter } : {}) });
+  const schema = modelSchema(scorer, inferred);
+  let { columns: _c, ...meta } = raw;
+  let table = applySchema(raw, schema);
+  const errors = findTypeErrors(scorer, raw, schema, table);
+  // Row numbers as a user counts them: data rows from 1 (line numbers in a CSV are one more, the header).
+  let rejected: Rejected | undefined;
+  let rowNumbers: number[] | undefined;
+  if (errors.length > 0) {
+    if (options.onError !== 'skip') throw typeErrorOf(errors, (i) => i + 1);
+    const bad = new Set(errors.map((e) => e.index));
+    const keepRows = Array.from({ length: raw.rows }, (_, i) => i).filter((i) => !bad.has(i));
+    rejected = rejectsOf(raw, errors, (i) => i + 1);
+    rowNumbers = keepRows.map((i) => i + 1);
+    const filtered: RawTable = { ...raw, columns: raw.columns.map((c) => keepRows.map((i) => c[i]!)), rows: keepRows.length };
+    ({ columns: _c, ...meta } = filtered);
+    table = applySchema(filtered, schema);
+  }
+  const leads: Dataset = { table, schema, raw: meta };
+  const chunk = scoreDataset(scorer, leads, rowNumbers);
+  const { names, columns } = chunk;
+  let accountRule: string | undefined;
+  if (options.account) {
+    const rollup = accountRollup(leads.table.array(options.account) as ArrayLike<unknown>, chunk.probability, chunk.ids, options.accountAgg ?? 'any');
+    accountRule = rollup.rule;
+    const at = 1 + EXPORT_COLUMNS.length; // right after the contract columns, as before the trend and kept columns
+    names.splice(at, 0, 'account_probability', 'account_score', 'account_top_leads');
+    columns.splice(at, 0, rollup.probability, rollup.probability.map((p) => (p === null ? null : Math.round(p * 1000) / 10)), rollup.top);
+  }
+  const tiers: Record<string, number> = { hot: 0, warm: 0, cold: 0 };
+  addCounts(tiers, chunk.tiers);
+  const actions: Record<string, number> = {};
+  addCounts(actions, chunk.actions);
   return {
     names, columns,
+    ...(rejected ? { rejected } : {}),
     summary: {
-      rows: n, model: modelLabel, tiers: { hot: 0, warm: 0, cold: 0, ...count(tier) } as Record<Tier, number>, actions: count(action),
-      unseen: design.unseen, rules: rulesPath,
-      ...(accountRule ? { accountRule } : {}), ...(previousMatched !== undefined ? { previousMatched } : {}),
-      ...(typeof asOf === 'number' ? { asOf: new Date(asOf).toISOString() } : {}),
+      rows: chunk.probability.length, rejected: rejected?.rows.length ?? 0, model: scorer.modelLabel, tiers: tiers as Record<Tier, number>, actions,
+      unseen: chunk.unseen, rules: scorer.rulesPath,
+      ...(accountRule ? { accountRule } : {}),
+      ...(scorer.previous ? { previousMatched: chunk.ids.filter((id) => scorer.previous!.has(String(id))).length } : {}),
+      ...(chunk.asOf !== undefined ? { asOf: new Date(chunk.asOf).toISOString() } : {}),
     },
+  };
+}
+
+/** Bad rows as they were read, with their row number and what was wrong. */
+export interface Rejected {
+  names: string[];
+  rows: Array<Array<string | null>>;
+}
+
+/** The rejects table: `row`, `error`, then the input's fields as read. */
+export function rejectsOf(raw: RawTable, errors: TypeError[], rowNumber: (index: number) => number): Rejected {
+  const byRow = new Map<number, string[]>();
+  for (const e of errors) {
+    const list = byRow.get(e.index) ?? [];
+    list.push(`${e.column}: ${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`);
+    byRow.set(e.index, list);
+  }
+  return {
+    names: ['row', 'error', ...raw.names],
+    rows: [...byRow.entries()].map(([i, messages]) => [String(rowNumber(i)), messages.join('; '),
+      ...raw.columns.map((c) => (c[i] === null || c[i] === undefined ? null : String(c[i])))]),
   };
 }
 
@@ -249,9 +436,8 @@ export function accountRollup(accounts: ArrayLike<unknown>, p: Float64Array, ids
   return { probability, top, rule };
 }
 
-/** previous_score and trend from an earlier export, joined by lead id. */
-async function scoreTrend(previous: Source, idName: string, ids: ArrayLike<unknown>, score: number[], band: number):
-  Promise<{ previous: Array<number | null>; trend: string[]; matched: number }> {
+/** Earlier scores by lead id, from a file written by an earlier `leadscore score` run. */
+async function loadPrevious(previous: Source, idName: string): Promise<Map<string, number>> {
   const earlier = await loadDataset(previous);
   if (!columnSchema(earlier.schema, idName) || !columnSchema(earlier.schema, 'score')) {
     throw new DataError('PREVIOUS_COLUMNS', `the earlier scores need the columns "${idName}" and "score"`, 'pass a file written by an earlier `leadscore score` run');
@@ -260,13 +446,5 @@ async function scoreTrend(previous: Source, idName: string, ids: ArrayLike<unkno
   const prevIds = earlier.table.array(idName) as ArrayLike<unknown>;
   const prevScores = earlier.table.array('score') as ArrayLike<unknown>;
   for (let i = 0; i < prevIds.length; i++) if (typeof prevScores[i] === 'number') before.set(String(prevIds[i]), prevScores[i] as number);
-  let matched = 0;
-  const prev = Array.from({ length: score.length }, (_, i) => {
-    const v = before.get(String(ids[i]));
-    if (v === undefined) return null;
-    matched++;
-    return v;
-  });
-  const trend = prev.map((v, i) => (v === null ? '' : score[i]! - v >= band ? 'rising' : score[i]! - v <= -band ? 'falling' : 'steady'));
-  return { previous: prev, trend, matched };
+  return before;
 }

@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeCsvColumns, writeNdjsonColumns } from '../../src/data/write.ts';
+import { prepareScorer, scoreLeads } from '../../src/scoring/score.ts';
+import { canStream, scoreStream } from '../../src/scoring/stream.ts';
+import { trainModels } from '../../src/train/train.ts';
+import { smallSample } from '../train/fixture.ts';
+
+let sample: Awaited<ReturnType<typeof smallSample>>;
+let run: string;
+let lines: string[];
+let header: string[];
+
+beforeAll(async () => {
+  sample = await smallSample();
+  // No account features: every lead scores on its own, so chunks are independent.
+  run = (await trainModels({ data: { path: sample.leads }, target: 'converted', activities: { path: sample.activities }, asOf: 'created_at+30d',
+    date: 'created_at', models: ['rules', 'logistic', 'gbdt'], params: ['gbdt.trees=60'], out: join(sample.dir, 'run') })).runDir;
+  lines = (await readFile(sample.leads, 'utf8')).trimEnd().split('\n');
+  header = lines[0]!.split(',');
+});
+
+/** A copy of the sample with some cells replaced: { row (1-based data row): { column: value } }. */
+async function edited(name: string, edits: Record<number, Record<string, string>>): Promise<string> {
+  const out = lines.map((line, k) => {
+    const e = edits[k];
+    if (!e) return line;
+    return line.split(',').map((cell, j) => e[header[j]!] ?? cell).join(',');
+  });
+  const path = join(sample.dir, name);
+  await writeFile(path, `${out.join('\n')}\n`);
+  return path;
+}
+
+describe('streaming scoring', () => {
+  for (const model of ['logistic', 'gbdt']) {
+    it(`${model}: chunk by chunk gives the same bytes as scoring the whole file in memory (CSV and NDJSON)`, async () => {
+      const options = { model: join(run, `${model}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] };
+      const whole = await scoreLeads(options);
+      const expectedCsv = join(sample.dir, `${model}-whole.csv`);
+      await writeCsvColumns(expectedCsv, whole.names, whole.columns, { safe: true });
+      const streamed = join(sample.dir, `${model}-stream.csv`);
+      const progress: number[] = [];
+      const r = await scoreStream({ ...options, output: streamed, format: 'csv', chunkRows: 701, onProgress: (rows) => progress.push(rows) });
+      expect(await readFile(streamed, 'utf8')).toBe(await readFile(expectedCsv, 'utf8'));
+      expect(r.summary).toMatchObject({ rows: 3000, rejected: 0, tiers: whole.summary.tiers, actions: whole.summary.actions });
+      expect(progress).toEqual([701, 1402, 2103, 2804, 3000]);
+      const expectedJson = join(sample.dir, `${model}-whole.ndjson`);
+      await writeNdjsonColumns(expectedJson, whole.names, whole.columns);
+      const streamedJson = join(sample.dir, `${model}-stream.ndjson`);
+      await scoreStream({ ...options, output: streamedJson, format: 'ndjson', chunkRows: 1000 });
+      expect(await readFile(streamedJson, 'utf8')).toBe(await readFile(expectedJson, 'utf8'));
+    });
+  }
+
+  it('streams only what chunks cannot change: not the account roll-up, not models with account features', async () => {
+    const scorer = await prepareScorer({ model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities } });
+    expect(canStream({ model: '', input: { path: 'a.csv' } }, 'csv', scorer)).toBe(true);
+    expect(canStream({ model: '', input: { path: 'a.csv' }, account: 'account_id' }, 'csv', scorer)).toBe(false);
+    expect(canStream({ model: '', input: { path: 'a.parquet' } }, 'csv', scorer)).toBe(false);
+    expect(canStream({ model: '', input: { path: 'a.csv' } }, 'parquet', scorer)).toBe(false);
+    const artifact = { ...scorer.loaded.artifact, activities: { asOf: 'created_at+30d', account: 'account_id' } };
+    const withAccount = { ...scorer, loaded: { ...scorer.loaded, artifact } };
+    expect(canStream({ model: '', input: { path: 'a.csv' } }, 'csv', withAccount)).toBe(false);
+  });
+});
+
+describe('values of the wrong type', () => {
+  const model = () => join(run, 'logistic.model.json');
+
+  it('fail the run with exit-2 errors naming the first rows, in memory and streaming, leaving no output', async () => {
+    const path = await edited('bad.csv', { 5: { annual_revenue: 'lots' }, 2100: { annual_revenue: '12k', created_at: 'yesterday' } });
+    const options = { model: model(), input: { path }, activities: { path: sample.activities } };
+    await expect(scoreLeads(options)).rejects.toMatchObject({ code: 'WRONG_TYPE', message: expect.stringContaining('row 5: annual_revenue = "lots" is not a number') });
+    const out = join(sample.dir, 'bad-out.csv');
+    await expect(scoreStream({ ...options, output: out, format: 'csv', chunkRows: 1000 })).rejects.toMatchObject({ code: 'WRONG_TYPE', message: expect.stringContaining('row 5: annual_revenue') });
+    expect(existsSync(out)).toBe(false);
+    // The first bad row sits in a later chunk: the partial output is removed too.
+    const late = await edited('bad-late.csv', { 2100: { created_at: 'yesterday' } });
+    await expect(scoreStream({ ...options, input: { path: late }, output: out, format: 'csv', chunkRows: 1000 })).rejects.toMatchObject({ message: expect.stringContaining('row 2100: created_at = "yesterday" is not a date') });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('with --on-error skip: the rest is scored as if the bad rows were absent, and the bad rows go to a rejects file', async () => {
+    const bad = { 5: { annual_revenue: 'lots' }, 2100: { annual_revenue: '12k', created_at: 'yesterday' } };
+    const path = await edited('skip.csv', bad);
+    const clean = join(sample.dir, 'clean.csv');
+    await writeFile(clean, `${lines.filter((_, k) => !(k in bad)).join('\n')}\n`);
+    const options = { model: model(), activities: { path: sample.activities }, onError: 'skip' as const };
+    const expected = await scoreLeads({ ...options, input: { path: clean } });
+    const memory = await scoreLeads({ ...options, input: { path } });
+    expect(memory.summary).toMatchObject({ rows: 2998, rejected: 2 });
+    expect(memory.columns.slice(1)).toEqual(expected.columns.slice(1));
+    expect(memory.rejected!.rows.map((r) => [r[0], r[1]])).toEqual([['5', 'annual_revenue: "lots" is not a number'],
+      ['2100', 'created_at: "yesterday" is not a date; annual_revenue: "12k" is not a number']]);
+    const out = join(sample.dir, 'skip-out.csv');
+    const streamed = await scoreStream({ ...options, input: { path }, output: out, format: 'csv', chunkRows: 500 });
+    expect(streamed.summary).toMatchObject({ rows: 2998, rejected: 2 });
+    const rejects = (await readFile(`${out}.rejects.csv`, 'utf8')).trimEnd().split('\n');
+    expect(rejects[0]).toBe(`row,error,${lines[0]}`);
+    expect(rejects[1]).toMatch(/^5,"annual_revenue: ""lots"" is not a number",L000005,/);
+    expect(rejects).toHaveLength(3);
+  });
+
+  it('from the CLI: exit 2 with the rows, or skip with a rejects file named in the summary', async () => {
+    const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');
+    const path = await edited('cli-bad.csv', { 7: { annual_revenue: 'n/a!' } });
+    const out = join(sample.dir, 'cli-out.csv');
+    const base = ['score', '--model', model(), '--input', path, '--activities', sample.activities, '--output', out];
+    const failed = spawnSync(process.execPath, [bin, ...base], { encoding: 'utf8' });
+    expect(failed.status).toBe(2);
+    expect(failed.stderr).toContain('error: 1 row holds values of the wrong type (row 7: annual_revenue = "n/a!" is not a number)');
+    expect(failed.stderr).toMatch(/^hint: .*--on-error skip/m);
+    expect(existsSync(out)).toBe(false);
+    const skipped = spawnSync(process.execPath, [bin, ...base, '--on-error', 'skip', '--json'], { encoding: 'utf8' });
+    expect(skipped.status, skipped.stderr).toBe(0);
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ rows: 2999, rejected: 1, rejects: `${out}.rejects.csv` });
+  });
+});
