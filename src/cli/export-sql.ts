@@ -7,8 +7,8 @@ import { exportSql } from '../scoring/sql/export-sql.ts';
 export function registerExportSql(program: Command): void {
   program
     .command('export-sql')
-    .description('print one SELECT that scores leads inside a database with a saved logistic model')
-    .requiredOption('--model <artifact>', 'a logistic.model.json written by `leadscore train` (without activity features)')
+    .description('print one SELECT that scores leads inside a database with a saved logistic or gbdt model')
+    .requiredOption('--model <artifact>', 'a logistic.model.json or gbdt.model.json written by `leadscore train` (without activity features)')
     .requiredOption('--dialect <name>', DIALECTS.join(', '), (v: string) => {
       if (!(DIALECTS as readonly string[]).includes(v)) throw new InvalidArgumentError(`use one of ${DIALECTS.join(', ')}`);
       return v as DialectName;

@@ -44,9 +44,9 @@ describe('export-sql', () => {
     expect((await parity(join(run.runDir, 'logistic.model.json'), BANK, 'duckdb')).diff).toBeLessThan(1e-9);
   });
 
-  it('refuses tree models and models with activity features', async () => {
+  it('refuses other model kinds and models with activity features', async () => {
     const artifact = (await loadModel(model)).artifact;
-    expect(() => exportSql({ ...artifact, model: { ...artifact.model, kind: 'gbdt' } }, 'duckdb', 'leads')).toThrow('export-sql writes logistic models');
+    expect(() => exportSql({ ...artifact, model: { ...artifact.model, kind: 'mlp' as never } }, 'duckdb', 'leads')).toThrow('export-sql writes logistic and gbdt models');
     expect(() => exportSql({ ...artifact, activities: { asOf: 'created_at+30d' } }, 'duckdb', 'leads')).toThrow('activity-log features');
   });
 
@@ -70,6 +70,90 @@ describe('export-sql', () => {
     const path = join(GOLDEN, `${dialect}.sql`);
     if (process.env.UPDATE_GOLDEN) await writeFile(path, sql);
     expect(sql).toBe(await readFile(path, 'utf8'));
+  });
+});
+
+describe('export-sql for gradient-boosted trees', () => {
+  let sample: Awaited<ReturnType<typeof smallSample>>;
+  let model: string;
+  beforeAll(async () => {
+    sample = await smallSample();
+    model = join((await trainModels({ data: { path: sample.leads }, target: 'converted', models: ['gbdt'], params: ['gbdt.trees=60'],
+      out: join(sample.dir, 'run') })).runDir, 'gbdt.model.json');
+  });
+
+  it.each(['duckdb', 'postgres'] as const)('%s: base score plus one CASE per tree gives leadscore\'s probabilities (numbers, categories, dates, missing)', async (dialect) => {
+    const artifact = (await loadModel(model)).artifact;
+    const trees = (artifact.model.state as { trees: Array<{ categoryOffset: number[]; missingLeft: number[]; feature: number[] }> }).trees;
+    // The model exercises categorical splits and both missing directions.
+    expect(trees.some((t) => t.categoryOffset.some((o) => o >= 0))).toBe(true);
+    expect(trees.some((t) => t.feature.some((f, i) => f >= 0 && t.missingLeft[i] === 1))).toBe(true);
+    const { diff, tiers } = await parity(model, sample.leads, dialect);
+    expect(diff).toBeLessThan(1e-9);
+    expect(new Set(tiers)).toEqual(new Set(['hot', 'warm', 'cold']));
+  });
+
+  it('scores a level never seen in training as missing, as leadscore does', async () => {
+    const text = await readFile(sample.leads, 'utf8');
+    const lines = text.split('\n');
+    const channel = lines[0]!.split(',').indexOf('channel');
+    const odd = lines.map((l, k) => (k >= 1 && k <= 50 && l ? l.split(',').map((c, j) => (j === channel ? 'carrier pigeon' : c)).join(',') : l)).join('\n');
+    const path = join(sample.dir, 'odd.csv');
+    await writeFile(path, odd);
+    expect((await parity(model, path, 'duckdb')).diff).toBeLessThan(1e-9);
+  });
+
+  it.skipIf(!HAVE_SHARED)('duckdb: parity on bank-marketing', async () => {
+    const dir = await tempDir();
+    const run = await trainModels({ data: { path: BANK }, target: 'y', models: ['gbdt'], params: ['gbdt.trees=80'], out: join(dir, 'bank') });
+    expect((await parity(join(run.runDir, 'gbdt.model.json'), BANK, 'duckdb')).diff).toBeLessThan(1e-9);
+  });
+
+  // A hand-made two-tree model (numeric split with missing left, categorical split, date age): golden SQL per dialect.
+  const handMadeTrees = {
+    name: 'gbdt', contentHash: 'sha256:fedcba9876543210', threshold: { strategy: 'maxF1', value: 0.25 }, activities: null,
+    training: { rows: 1000, positives: 100, columns: [], dataHash: '' },
+    model: { kind: 'gbdt', params: {}, state: { baseScore: -2.2, featureNames: ['pages', 'channel', 'created__age_days', 'created__month', 'created__weekday'], kinds: [], bestIteration: 2, trees: [
+      { feature: [0, -1, 1, -1, -1], threshold: [3.5, 0, 0, 0, 0], bin: [4, 0, 0, 0, 0], left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], value: [0, -0.1, 0, 0.2, 0.05],
+        missingLeft: [1, 0, 0, 0, 0], cover: [100, 40, 60, 20, 40], gain: [5, 0, 2, 0, 0], categoryOffset: [-1, -1, 0, -1, -1], categories: [[1, 3]] },
+      { feature: [2, -1, -1], threshold: [30.5, 0, 0], bin: [10, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, 0.07, -0.03],
+        missingLeft: [0, 0, 0], cover: [100, 30, 70], gain: [1, 0, 0], categoryOffset: [-1, -1, -1], categories: [] },
+    ] } },
+    features: { formatVersion: 1, kind: 'tree', specs: [
+      { kind: 'numeric', column: 'pages' },
+      { kind: 'categorical', column: 'channel', levels: ['webinar', 'paid search', "partner's event"] },
+      { kind: 'date', column: 'created', reference: Date.UTC(2025, 11, 31) },
+    ] },
+    calibration: { kind: 'platt', a: 1.1, b: -0.2 },
+  } as unknown as ModelArtifact;
+
+  it.each(DIALECTS)('%s: matches its golden file', async (dialect) => {
+    const sql = exportSql(handMadeTrees, dialect, 'crm.leads');
+    const path = join(GOLDEN, `gbdt-${dialect}.sql`);
+    if (process.env.UPDATE_GOLDEN) await writeFile(path, sql);
+    expect(sql).toBe(await readFile(path, 'utf8'));
+  });
+
+  it('evaluates the hand-made trees as the JavaScript walk does, row by row', async () => {
+    const { treeFromJSON, leafOf } = await import('../../src/models/gbdt/tree.ts');
+    const state = handMadeTrees.model.state as { baseScore: number; trees: Parameters<typeof treeFromJSON>[0][] };
+    const rows: Array<[number | null, string | null, string | null]> = [[2, 'webinar', '2025-12-01'], [null, 'paid search', '2025-10-01'], [9, 'paid search', null],
+      [9, "partner's event", '2025-12-30'], [9, 'carrier pigeon', '2025-01-01'], [9, null, '2025-12-31']];
+    const values = rows.map(([pages, channel, created]) => `(${pages ?? 'NULL'}, ${channel === null ? 'NULL' : `'${channel.replaceAll("'", "''")}'`}, ${created === null ? 'NULL' : `TIMESTAMP '${created}'`})`);
+    const sql = exportSql(handMadeTrees, 'duckdb', `SELECT * FROM (VALUES ${values.join(', ')}) AS t(pages, channel, created)`);
+    const { names, columns } = await queryColumns(sql);
+    const logit = columns[names.indexOf('leadscore_logit')] as number[];
+    const levels = ['webinar', 'paid search', "partner's event"];
+    rows.forEach(([pages, channel, created], i) => {
+      const t = created === null ? Number.NaN : Date.parse(`${created}T00:00:00Z`);
+      const code = channel === null || !levels.includes(channel) ? Number.NaN : levels.indexOf(channel);
+      const x = [Float64Array.of(pages ?? Number.NaN), Float64Array.of(code), Float64Array.of((Date.UTC(2025, 11, 31) - t) / 86_400_000), Float64Array.of(Number.NaN), Float64Array.of(Number.NaN)];
+      const raw = state.trees.reduce((sum, tj) => {
+        const tree = treeFromJSON(tj);
+        return sum + tree.value[leafOf(tree, x, 0)]!;
+      }, state.baseScore);
+      expect(logit[i]).toBeCloseTo(raw, 12);
+    });
   });
 });
 
