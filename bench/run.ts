@@ -257,12 +257,13 @@ async function scoringCases(): Promise<void> {
     for (let k = 0; k < 1_000_000 / rest.length; k++) if (!out.write(body)) await once(out, 'drain');
     out.end();
     await once(out, 'finish');
-    const small = SAMPLE.leads;
+    const small = join(dir, 'leads-100k.csv');
+    await writeFile(small, `${header}\n${body.repeat(100_000 / rest.length)}`);
     const run = join(dir, 'run');
     await trainModels({ data: { path: SAMPLE.leads }, target: SAMPLE.target, date: SAMPLE.date, out: run,
       params: ['gbdt.trees=300', 'gbdt.earlyStopping=false', 'gbdt.maxDepth=6'] });
     const bytes = (await stat(input)).size;
-    for (const [model, file, rows, reasons] of [['logistic', input, 1_000_000, 0], ['gbdt', input, 1_000_000, 0], ['logistic', small, rest.length, 3], ['gbdt', small, rest.length, 3]] as const) {
+    for (const [model, file, rows, reasons] of [['logistic', input, 1_000_000, 0], ['gbdt', input, 1_000_000, 0], ['logistic', small, 100_000, 3], ['gbdt', small, 100_000, 3]] as const) {
       let peak = process.memoryUsage().rss;
       const t0 = performance.now();
       await scoreStream({ model: join(run, `${model}.model.json`), input: { path: file }, output: join(dir, `${model}-${rows}.csv`), format: 'csv', reasons,

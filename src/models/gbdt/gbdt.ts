@@ -11,7 +11,6 @@ import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
 import { binColumns, type Binner, fitBinner } from './binning.ts';
 import { growTree } from './grow.ts';
-import { addForestPrediction, type PackedForest, packForest } from './predict.ts';
 import { addTreePrediction, addTreePredictionBinned, type Tree, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
 
 export interface GbdtParams {
@@ -70,8 +69,6 @@ export class GradientBoostedTrees {
   readonly params: GbdtParams;
   private state: GbdtState | null = null;
   private compiled: Tree[] = [];
-  /** The trees packed for scoring (predict.ts), built on first use. */
-  private packed: PackedForest | null = null;
 
   constructor(params: Partial<GbdtParams> = {}) {
     this.params = { ...DEFAULT_GBDT_PARAMS, ...params };
@@ -196,7 +193,6 @@ export class GradientBoostedTrees {
       }
     }
     this.compiled = kept;
-    this.packed = null;
     this.state = {
       baseScore, trees: kept.map(treeToJSON), featureNames: [...design.names], kinds: [...design.kinds],
       bestIteration: best.iteration, validationLoss: valLoss.map((l) => Number(l.toFixed(8))),
@@ -218,9 +214,9 @@ export class GradientBoostedTrees {
   decisionFunction(design: TreeDesign): Float64Array {
     const state = this.fitted;
     if (design.p !== state.featureNames.length) throw new RangeError(`the model has ${state.featureNames.length} features, the data ${design.p}`);
+    // Tree by tree over column-major features: measured faster here than row by row through all trees.
     const raw = new Float64Array(design.n).fill(state.baseScore);
-    this.packed ??= packForest(this.compiled, state.featureNames.length);
-    addForestPrediction(this.packed, design.columns, design.n, raw);
+    for (const tree of this.compiled) addTreePrediction(tree, design.columns, design.n, raw);
     return raw;
   }
 
