@@ -303,6 +303,7 @@ async function main(): Promise<void> {
     // A subset for quick checks: BENCH_ONLY=scoring,backtest
     if (only.includes('scoring')) await scoringCases();
     if (only.includes('backtest')) await backtestCases();
+    if (only.includes('scale')) await scaleCases();
     return printReport();
   }
   process.stderr.write(`benchmarks (${REPEATS} runs each, median)\n`);
