@@ -4,11 +4,12 @@ import { prepareScorer, type ScoreOptions, type ScoreResult, scoreLeads } from '
 import { canStream, scoreStream } from '../scoring/stream.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
-import { parseInteger, parsePositiveInteger } from './options.ts';
+import { parseInteger, parsePositiveInteger, sourceOf } from './options.ts';
 
 interface ScoreFlags {
   model: string;
-  input: string;
+  input?: string;
+  sql?: string;
   output: string;
   format?: string;
   rules?: string;
@@ -32,7 +33,8 @@ export function registerScore(program: Command): void {
     .command('score')
     .description('score new leads with a saved model: probability, score, tier, grade, action, reasons, rule score')
     .requiredOption('--model <artifact>', 'a <model>.model.json written by `leadscore train`')
-    .requiredOption('--input <file>', 'the leads to score (CSV, Parquet, NDJSON)')
+    .option('--input <file>', 'the leads to score (CSV, Parquet, NDJSON)')
+    .option('--sql <query>', 'read the leads from a DuckDB query instead of --input')
     .requiredOption('--output <file>', 'where to write the scores (never the input)')
     .option('--format <format>', 'csv, ndjson or parquet (default from the extension)')
     .option('--rules <file>', 'rule file for grade, action and rule score (default: the rules.yaml beside the model)')
@@ -61,10 +63,11 @@ export function registerScore(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
-      assertNotInput(flags.output, [flags.input, flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
+      const input = sourceOf(flags.input, flags.sql, 'an --input file');
+      assertNotInput(flags.output, [...(flags.input ? [flags.input] : []), flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
       const format = outputFormat(flags.output, flags.format);
       const options: ScoreOptions = {
-        model: flags.model, input: { path: flags.input }, reasons: Math.max(0, flags.reasons), onError: flags.onError,
+        model: flags.model, input, reasons: Math.max(0, flags.reasons), onError: flags.onError, reasonCodes: format !== 'csv',
         ...(flags.rules ? { rules: flags.rules } : {}),
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
@@ -75,14 +78,14 @@ export function registerScore(program: Command): void {
         ...(flags.previous ? { previous: { path: flags.previous }, trendBand: flags.trendBand } : {}),
       };
       const rejectsPath = `${flags.output}.rejects.csv`;
-      if (flags.onError === 'skip') assertNotInput(rejectsPath, [flags.input]);
+      if (flags.onError === 'skip') assertNotInput(rejectsPath, flags.input ? [flags.input] : []);
       let result: { summary: ScoreResult['summary']; rejectsPath?: string };
       const t0 = performance.now();
       const scorer = await prepareScorer(options);
       if (canStream(options, format, scorer)) {
         // CSV in, CSV/NDJSON out: read, score and write chunk by chunk (bounded memory), with a progress bar.
-        const progress = createThroughputProgress('score', flags.input);
-        result = await scoreStream({ ...options, input: { path: flags.input }, output: flags.output, format: format as 'csv' | 'ndjson', chunkRows: flags.chunkRows, rejectsPath,
+        const progress = createThroughputProgress('score', flags.input!);
+        result = await scoreStream({ ...options, input: { path: flags.input! }, output: flags.output, format: format as 'csv' | 'ndjson', chunkRows: flags.chunkRows, rejectsPath,
           onProgress: (rows, bytes, total) => progress.update(rows, bytes, total) }, scorer);
         progress.stop();
       } else {

@@ -16,11 +16,20 @@ export interface ReasonInput {
 
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)}`;
 
+/** One reason as data: the column, the lead's value ('' when missing) and its log-odds contribution. */
+export interface ReasonCode {
+  column: string;
+  value: string;
+  contribution: number;
+}
+
 /**
+ * The lead's strongest contributions (|log-odds| ≥ 0.005), strongest first, at most `max`.
+ *
  * @example
- * formatModelReasons({ columns, values, valueText }, 0, 3);
+ * pickReasons({ columns, values, valueText }, 0, 3); // [{ column: 'email_type', value: 'student', contribution: -1.1 }, …]
  */
-export function formatModelReasons(input: ReasonInput, row: number, max: number): string {
+export function pickReasons(input: ReasonInput, row: number, max: number): ReasonCode[] {
   const k = input.columns.length;
   const picked: Array<{ column: string; c: number }> = [];
   for (let j = 0; j < k; j++) {
@@ -28,8 +37,18 @@ export function formatModelReasons(input: ReasonInput, row: number, max: number)
     if (Math.abs(c) >= 0.005) picked.push({ column: input.columns[j]!, c });
   }
   picked.sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || (a.column < b.column ? -1 : 1));
-  return picked.slice(0, max).map(({ column, c }) => {
-    const v = input.valueText(row, column);
-    return `${column}${v === '' ? ' missing' : ` = ${v}`} (${signed(c)})`;
-  }).join('; ');
+  return picked.slice(0, max).map(({ column, c }) => ({ column, value: input.valueText(row, column), contribution: Number(c.toFixed(4)) }));
+}
+
+/** Reasons as text: `email_type = student (−1.10); budget_confirmed = yes (+0.58)`. */
+export function reasonText(codes: readonly ReasonCode[]): string {
+  return codes.map(({ column, value, contribution }) => `${column}${value === '' ? ' missing' : ` = ${value}`} (${signed(contribution)})`).join('; ');
+}
+
+/**
+ * @example
+ * formatModelReasons({ columns, values, valueText }, 0, 3);
+ */
+export function formatModelReasons(input: ReasonInput, row: number, max: number): string {
+  return reasonText(pickReasons(input, row, max));
 }

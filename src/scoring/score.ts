@@ -29,7 +29,7 @@ import type { LogisticRegression } from '../models/logistic/logistic.ts';
 import { leadIdColumn, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
-import { formatModelReasons } from './reasons.ts';
+import { pickReasons, type ReasonCode, reasonText } from './reasons.ts';
 
 export interface ScoreOptions {
   model: string;
@@ -52,6 +52,8 @@ export interface ScoreOptions {
   trendBand?: number;
   id?: string;
   na?: string;
+  /** Add `reason_codes`: the reasons as a list of { column, value, contribution } (for NDJSON and Parquet). */
+  reasonCodes?: boolean;
   /** Rows whose model columns hold values of the wrong type: fail (exit 2, default) or skip (left out, listed as rejects). */
   onError?: 'fail' | 'skip';
 }
@@ -284,6 +286,8 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
 
   const reasonsWanted = options.reasons ?? 3;
   const reasons: string[] = new Array<string>(n).fill('');
+  // The same reasons as data, for formats that hold nested values (NDJSON, Parquet).
+  const reasonCodes: ReasonCode[][] | null = options.reasonCodes && reasonsWanted > 0 ? new Array<ReasonCode[]>(n) : null;
   if (reasonsWanted > 0) {
     let contributions: { columns: string[]; values: Float64Array };
     if (artifact.model.kind === 'logistic') {
@@ -294,7 +298,11 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
       contributions = shapByColumn(model.trees, model.fitted.baseScore, design as TreeDesign);
     }
     const text = valueText(data);
-    for (let i = 0; i < n; i++) reasons[i] = formatModelReasons({ ...contributions, valueText: text }, i, reasonsWanted);
+    for (let i = 0; i < n; i++) {
+      const codes = pickReasons({ ...contributions, valueText: text }, i, reasonsWanted);
+      reasons[i] = reasonText(codes);
+      if (reasonCodes) reasonCodes[i] = codes;
+    }
   }
 
   const idName = options.id ?? leadIdColumn(leads, artifact.idColumn ?? undefined);
@@ -308,6 +316,10 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     ids, Array.from(probability, (p) => Number(p.toFixed(6))), score,
     tier, grade, action, reasons, ruleScore, ruleTier, new Array<string>(n).fill(scorer.modelLabel),
   ];
+  if (reasonCodes) {
+    names.push('reason_codes');
+    columns.push(reasonCodes as unknown as CellValue[]);
+  }
   if (scorer.previous) {
     const band = options.trendBand ?? 5;
     const prev = ids.map((id) => scorer.previous!.get(String(id)) ?? null);

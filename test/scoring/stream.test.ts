@@ -120,3 +120,28 @@ describe('values of the wrong type', () => {
     expect(JSON.parse(skipped.stdout)).toMatchObject({ rows: 2999, rejected: 1, rejects: `${out}.rejects.csv` });
   });
 });
+
+describe('reasons as data, and --sql input', () => {
+  it('NDJSON and Parquet carry reason_codes matching the reasons text; --sql reads the leads from DuckDB', async () => {
+    const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');
+    const out = join(sample.dir, 'reasons.ndjson');
+    const r = spawnSync(process.execPath, [bin, 'score', '--model', join(run, 'gbdt.model.json'), '--input', sample.leads, '--activities', sample.activities, '--output', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const records = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(records).toHaveLength(3000);
+    const { reasonText } = await import('../../src/scoring/reasons.ts');
+    for (const rec of records.slice(0, 200)) {
+      expect(rec.reason_codes.length).toBeLessThanOrEqual(3);
+      expect(reasonText(rec.reason_codes)).toBe(rec.reasons);
+    }
+    const parquet = join(sample.dir, 'reasons.parquet');
+    const q = spawnSync(process.execPath, [bin, 'score', '--model', join(run, 'logistic.model.json'), '--sql', `select * from read_csv('${sample.leads}') where channel = 'webinar'`,
+      '--activities', sample.activities, '--output', parquet, '--json'], { encoding: 'utf8' });
+    expect(q.status, q.stderr).toBe(0);
+    const webinar = lines.slice(1).filter((l) => l.split(',')[header.indexOf('channel')] === 'webinar').length;
+    expect(JSON.parse(q.stdout).rows).toBe(webinar);
+    const { queryColumns } = await import('../../src/data/duckdb.ts');
+    const back = await queryColumns(`select typeof(reason_codes) as t, reason_codes[1].column as c from read_parquet('${parquet}') limit 1`);
+    expect(back.columns[0]![0]).toBe('STRUCT("column" VARCHAR, "value" VARCHAR, contribution DOUBLE)[]');
+  });
+});
