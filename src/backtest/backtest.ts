@@ -173,19 +173,21 @@ function timeAxis(data: Dataset, name: string): TimeAxis {
     const near = closestNames(name, data.schema.columns.map((c) => c.name));
     throw new DataError('COLUMN_MISSING', `--date column "${name}" not found`, near.length ? `did you mean ${near.map((x) => `"${x}"`).join(' or ')}? (or --date ${ROW_ORDER} when the rows are in time order)` : `name the lead creation date, or --date ${ROW_ORDER} when the rows are in time order`);
   }
-  if (column.type !== 'date' && column.type !== 'datetime' && column.type !== 'numeric') {
+  const values = data.table.array(name) as ArrayLike<unknown>;
+  // A running number inferred as an id (Cust_num 1, 2, 3, …) is an ordinal time too.
+  const numberedId = column.type === 'id' && Array.prototype.every.call(values, (v: unknown) => v === null || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)));
+  if (column.type !== 'date' && column.type !== 'datetime' && column.type !== 'numeric' && !numberedId) {
     throw new DataError('NOT_A_DATE', `--date column "${name}" is ${column.type}, not a date or a number`, `name the lead creation date, or --date ${ROW_ORDER} when the rows are in time order`);
   }
-  const values = data.table.array(name) as ArrayLike<number | null>;
   const times = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = numberedId && typeof values[i] === 'string' ? Number(values[i]) : values[i];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new DataError('DATE_MISSING', `row ${i + 1} has no ${name}, so it belongs to no period`, `fill ${name} for every lead, or drop the rows without it`);
     }
     times[i] = v;
   }
-  return { times, kind: column.type === 'numeric' ? 'ordinal' : 'date' };
+  return { times, kind: column.type === 'date' || column.type === 'datetime' ? 'date' : 'ordinal' };
 }
 
 function mean(xs: number[]): number | null {

@@ -203,6 +203,12 @@ describe('backtest on row order and its files', () => {
     expect(csv[0]).toBe('row,period,outcome,rules_probability,logistic_probability');
     expect(csv.length).toBe(1 + 1000);
 
+    // A running number (inferred as an id) works as the ordinal time too, and gives the same periods as the row order.
+    const numbered = await writeTemp(dir, 'numbered.csv', `${['seq', ...lines.slice(0, 1)].join(',')}\n${lines.slice(1).map((l, i) => `${i + 1},${l}`).join('\n')}\n`);
+    const bySeq = await backtest({ data: { path: numbered }, target: 'y', date: 'seq', period: '200', models: ['rules', 'logistic'], write: false });
+    expect(bySeq.json.periods.map((p) => p.start)).toEqual(['201', '401', '601', '801', '1001']);
+    expect(bySeq.json.summary).toEqual(result.json.summary);
+
     const sliding = await backtest({ data: { path }, target: 'y', date: '@row', period: '200', window: 'sliding:2', models: ['rules'], write: false, onPeriod: (t) => expect(t.train.length).toBeLessThanOrEqual(400) });
     expect(sliding.json.periods.length).toBe(5);
   });
