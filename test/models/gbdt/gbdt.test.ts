@@ -288,3 +288,34 @@ describe('TreeSHAP against brute-force Shapley values', () => {
     }
   });
 });
+
+describe('TreeSHAP from tabulated leaf patterns', () => {
+  it('equals the recursive algorithm on every tree, with repeated features, categories, missing values and deep paths', async () => {
+    const { treeShap, treeShapFast } = await import('../../../src/models/gbdt/shap.ts');
+    const rng = createRng(91);
+    const n = 3000;
+    const p = 16;
+    const cols = Array.from({ length: p }, (_, j) => Float64Array.from({ length: n }, () => (j === 3 ? rng.int(9) : rng.next() < 0.1 ? Number.NaN : rng.normal())));
+    const y = Uint8Array.from({ length: n }, (_, i) => (rng.next() < 1 / (1 + Math.exp(-(cols[0]![i]! || 0) * 2 - ((cols[3]![i]! % 3) - 1) + (cols[5]![i]! || 0) * (cols[6]![i]! || 0))) ? 1 : 0));
+    const d = design(cols, Array.from({ length: p }, (_, j) => (j === 3 ? 'categorical' : 'numeric')));
+    const shallow = new GradientBoostedTrees({ trees: 20, maxLeaves: 31, maxDepth: 6, earlyStopping: false }).fit(d, y);
+    // Deep, narrow trees: paths longer than the 12 unique features the tables take, so the fallback runs too.
+    const deep = new GradientBoostedTrees({ trees: 5, maxLeaves: 400, maxDepth: 0, minSamplesLeaf: 1, minChildWeight: 0, lambda: 0, earlyStopping: false }).fit(d, y);
+    const depthOf = (t: (typeof deep.trees)[number], node = 0): number => (t.feature[node]! < 0 ? 0 : 1 + Math.max(depthOf(t, t.left[node]!), depthOf(t, t.right[node]!)));
+    expect(Math.max(...deep.trees.map((t) => depthOf(t)))).toBeGreaterThan(12);
+    let repeated = false;
+    for (const model of [shallow, deep]) {
+      for (const tree of model.trees) {
+        if (new Set(Array.from(tree.feature).filter((f) => f >= 0)).size < Array.from(tree.feature).filter((f) => f >= 0).length) repeated = true;
+        for (const i of [0, 1, 7, 99, 1234, 2999]) {
+          const a = new Float64Array(p);
+          const b = new Float64Array(p);
+          treeShap(tree, cols, i, a);
+          treeShapFast(tree, cols, i, b);
+          for (let f = 0; f < p; f++) expect(b[f]).toBeCloseTo(a[f]!, 12);
+        }
+      }
+    }
+    expect(repeated).toBe(true);
+  });
+});
