@@ -264,11 +264,16 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
   if (spec.kind === 'width' && !options.period) spec.width = Math.max(1, Math.ceil((hi - lo + 1) / 12));
   const maturity = (options.maturity ?? (axis.kind === 'date' ? 90 : 0)) * (axis.kind === 'date' ? DAY_MS : 1);
   if (!(maturity >= 0)) throw new ConfigError('BAD_MATURITY', 'the maturity must be zero or more', 'e.g. --maturity 90 (days until an outcome is known)');
-  const now = options.now ? (() => {
-    const t = resolveAsOf(options.now!);
-    if (typeof t !== 'number') throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}"`, 'use an ISO date such as 2026-01-01');
-    return t;
-  })() : hi;
+  const now = options.now === undefined ? hi : (() => {
+    const text = options.now.trim();
+    if (axis.kind === 'ordinal') {
+      const t = Number(text);
+      if (text === '' || !Number.isFinite(t)) throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}" on an ordinal time`, `give a value of ${options.date}, e.g. --now ${hi}`);
+      return t;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text)) throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}"`, 'use an ISO date such as 2026-01-01');
+    return resolveAsOf(text) as number;
+  })();
   const label = (t: number) => (axis.kind === 'date' ? formatDate(t, true) : String(t));
 
   // When each conversion became known: the outcome-date column, or the target itself when it is a date.
@@ -302,7 +307,15 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
 
   const unlabelled = new Uint8Array(n);
   for (const r of target.unlabelled) unlabelled[r] = 1;
-  const periods = makePeriods(lo, hi, spec);
+  // As of --now: later leads do not exist yet, and a conversion dated after it is not known yet.
+  const periods = makePeriods(lo, Math.min(hi, now), spec);
+  const known = Uint8Array.from(target.y);
+  if (outcomeTimes) {
+    for (let r = 0; r < n; r++) {
+      const t = outcomeTimes[r];
+      if (known[r] === 1 && typeof t === 'number' && t > now) known[r] = 0;
+    }
+  }
   const out: BacktestPeriod[] = [];
   const skipped: BacktestJson['skipped'] = [];
   const warnings = new Set<string>();
@@ -322,6 +335,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     const testList: number[] = [];
     for (let r = 0; r < n; r++) {
       const t = axis.times[r]!;
+      if (t > now) continue;
       if (t >= period.start && t < period.end) testList.push(r);
       else if (t < cut && t >= from && !unlabelled[r]) trainList.push(r);
     }
@@ -352,7 +366,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     const evaluated = Int32Array.from(evaluatedList);
     for (const r of test) {
       periodOf[r] = periodLabel.start;
-      statusOf[r] = unlabelled[r] || axis.times[r]! + maturity > now ? 'pending' : String(target.y[r]);
+      statusOf[r] = unlabelled[r] || axis.times[r]! + maturity > now ? 'pending' : String(known[r]);
     }
 
     // Features as of each lead's scoring time; for training rows never past the period's start.
@@ -401,7 +415,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     for (const [k, v] of Object.entries(fitSeconds)) totalFit[k] = (totalFit[k] ?? 0) + v;
 
     // Ranking metrics on a handful of outcomes are noise: a period is judged with at least 10 of each.
-    const evaluatedPositives = evaluated.reduce((s, r) => s + target.y[r]!, 0);
+    const evaluatedPositives = evaluated.reduce((s, r) => s + known[r]!, 0);
     const canEvaluate = evaluatedPositives >= MIN_OUTCOMES && evaluated.length - evaluatedPositives >= MIN_OUTCOMES;
     const periodWarnings: string[] = [];
     const metrics: PeriodModelMetrics[] = models.map((name) => {
@@ -412,12 +426,12 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       if (psi > PSI_WARNING) periodWarnings.push(`${name} score drifted: PSI ${psi.toFixed(2)} against its training rows`);
       return {
         name,
-        auc: canEvaluate ? round(rocAuc(s, target.y, evaluated)) : null,
-        prAuc: canEvaluate ? round(averagePrecision(s, target.y, evaluated)) : null,
-        liftAt10: canEvaluate ? round(liftAt(s, target.y, 0.1, evaluated)) : null,
-        precisionAtCapacity: canEvaluate ? round(precisionAtShare(s, target.y, capacity, evaluated)) : null,
-        logLoss: canEvaluate ? round(logLoss(p, target.y, evaluated)) : null,
-        brier: canEvaluate ? round(brierScore(p, target.y, evaluated)) : null,
+        auc: canEvaluate ? round(rocAuc(s, known, evaluated)) : null,
+        prAuc: canEvaluate ? round(averagePrecision(s, known, evaluated)) : null,
+        liftAt10: canEvaluate ? round(liftAt(s, known, 0.1, evaluated)) : null,
+        precisionAtCapacity: canEvaluate ? round(precisionAtShare(s, known, capacity, evaluated)) : null,
+        logLoss: canEvaluate ? round(logLoss(p, known, evaluated)) : null,
+        brier: canEvaluate ? round(brierScore(p, known, evaluated)) : null,
         scorePsi: round(psi),
       };
     });

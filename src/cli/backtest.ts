@@ -60,7 +60,7 @@ export function registerBacktest(program: Command): void {
     .option('--period <period>', 'week, month or quarter for dates (default month); a width in units for a numeric time or @row (default a twelfth of the range)')
     .option('--window <window>', 'training window: expanding (all history) or sliding:N (the last N periods)', 'expanding')
     .option('--maturity <n>', 'days (dates) or units (ordinal time) after creation until an outcome is known; younger leads are pending (default 90 days / 0 units)', parseNonNegative)
-    .option('--now <date>', 'the evaluation date: leads younger than the maturity at this date are pending (default: the newest --date)')
+    .option('--now <date>', 'run as of this date: later leads are left out, later conversions are not known yet, leads younger than the maturity are pending (default: the newest --date)')
     .option('--models <list>', 'models, comma-separated: rules, logistic, gbdt (rules is always included)', 'rules,logistic,gbdt')
     .option('--rules <file>', 'rule file for the baseline (default: drafted from each period\'s training rows)')
     .option('--exclude <columns>', 'columns never used as features, comma-separated')

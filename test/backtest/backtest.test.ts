@@ -168,6 +168,29 @@ describe('backtest: metrics, pending and summary', () => {
     expect(json.skipped[0]!.reason).toMatch(/too little history/);
   });
 
+  it('runs as of --now: later leads do not exist yet and later conversions are not known yet', async () => {
+    const now = Date.UTC(2025, 0, 15);
+    const traces: PeriodTrace[] = [];
+    const asOfNow = await run(leadsPath, activitiesPath, traces, { now: '2025-01-15', models: ['rules'] });
+    expect(asOfNow.json.settings.now).toBe('2025-01-15');
+    expect(Date.parse(asOfNow.json.periods.at(-1)!.start)).toBeLessThanOrEqual(now);
+    for (const t of traces) for (const r of t.test) expect(created[r]!).toBeLessThanOrEqual(now);
+    const convertedAt = column(sample.leads, 'converted_at') as Array<string | null>;
+    const known = Uint8Array.from(y, (v, r) => (v === 1 && convertedAt[r] !== null && Date.parse(convertedAt[r]!) > now ? 0 : v));
+    expect(known.reduce((s, v) => s + v, 0)).toBeLessThan(y.reduce((s, v) => s + v, 0));
+    for (const [k, p] of asOfNow.json.periods.entries()) {
+      const trace = traces[k]!;
+      const judged = Int32Array.from(Array.from(trace.test).filter((r) => created[r]! + 90 * DAY_MS <= now));
+      expect(p.pending).toBe(trace.test.length - judged.length);
+      expect(p.positives).toBe(judged.reduce((s, r) => s + known[r]!, 0));
+      const rules = p.models[0]!;
+      if (rules.auc === null) continue;
+      const full = new Float64Array(y.length);
+      trace.test.forEach((r, i) => (full[r] = trace.scores.rules![i]!));
+      expect(rules.auc).toBeCloseTo(rocAuc(full, known, judged), 6);
+    }
+  });
+
   it('gives identical results for the same seed', async () => {
     const again = await run(leadsPath, activitiesPath, []);
     expect(JSON.stringify(again.json)).toBe(JSON.stringify(base.json));
