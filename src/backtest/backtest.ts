@@ -376,6 +376,8 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     if (log && scoreTime) {
       asOf = Float64Array.from(scoreTime);
       for (const r of train) asOf[r] = Math.min(asOf[r]!, period.start);
+      // Replaying as of --now: no event after it is known, even within a lead's scoring window.
+      if (options.now !== undefined) for (const r of test) asOf[r] = Math.min(asOf[r]!, now);
       const ids = leads.table.array(idName!) as ArrayLike<string | null>;
       data = joinActivities(leads, aggregateActivities(log, ids, asOf));
       if (options.account) data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(options.account) as ArrayLike<string | null>, asOf));

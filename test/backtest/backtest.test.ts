@@ -175,6 +175,16 @@ describe('backtest: metrics, pending and summary', () => {
     expect(asOfNow.json.settings.now).toBe('2025-01-15');
     expect(Date.parse(asOfNow.json.periods.at(-1)!.start)).toBeLessThanOrEqual(now);
     for (const t of traces) for (const r of t.test) expect(created[r]!).toBeLessThanOrEqual(now);
+    // Features of the scored leads count only events before min(scoring time, now).
+    const eventLead = column(sample.activities, 'lead_id') as string[];
+    const eventTime = (column(sample.activities, 'occurred_at') as string[]).map((x) => Date.parse(x));
+    const ids = column(sample.leads, 'lead_id') as string[];
+    const last = traces.at(-1)!;
+    const total = last.data.table.array('activities_total') as ArrayLike<number>;
+    for (const r of Array.from(last.test).slice(-40)) {
+      const cut = Math.min(created[r]! + 30 * DAY_MS, now);
+      expect(total[r]).toBe(eventLead.filter((id, k) => id === ids[r] && eventTime[k]! < cut).length);
+    }
     const convertedAt = column(sample.leads, 'converted_at') as Array<string | null>;
     const known = Uint8Array.from(y, (v, r) => (v === 1 && convertedAt[r] !== null && Date.parse(convertedAt[r]!) > now ? 0 : v));
     expect(known.reduce((s, v) => s + v, 0)).toBeLessThan(y.reduce((s, v) => s + v, 0));
