@@ -79,12 +79,15 @@ async function writeLinesAtomic(path: string, header: string | null, rows: numbe
 
 /**
  * A text cell a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage return) gets
- * a leading apostrophe; numbers are left alone.
+ * a leading apostrophe; numbers are left alone, also when they arrive as text (a kept or rejected `-1`).
  */
 export function spreadsheetSafe(v: CellValue): string {
   const text = cellText(v);
-  return typeof v === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }
+
+/** Text that is just a number (`-1`, `+2.5`, `-3e4`): a spreadsheet reads it as that number, nothing runs. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically. With `safe`, text cells

@@ -220,13 +220,15 @@ export function findTypeErrors(scorer: Scorer, raw: RawTable, schema: Schema, ta
   return errors.sort((a, b) => a.index - b.index);
 }
 
-/** The exit-2 error for values of the wrong type, naming the first rows. */
+/** The exit-2 error for values of the wrong type: the first in the message, up to 100 in its issues. */
 export function typeErrorOf(errors: TypeError[], rowNumber: (index: number) => number): DataError {
-  const first = errors.slice(0, 5).map((e) => `row ${rowNumber(e.index)}: ${e.column} = ${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`);
+  const what = (e: TypeError) => `${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`;
+  const first = errors[0]!;
   const rows = new Set(errors.map((e) => e.index)).size;
-  return new DataError('WRONG_TYPE', `${rows} ${rows === 1 ? 'row holds' : 'rows hold'} values of the wrong type (${first.join('; ')}${errors.length > 5 ? '; …' : ''})`,
+  const more = errors.length > 1 ? `; ${errors.length - 1} more value${errors.length === 2 ? '' : 's'}${errors.length > 100 ? ', the first 100 listed' : ' listed'}` : '';
+  return new DataError('WRONG_TYPE', `${rows} ${rows === 1 ? 'row holds' : 'rows hold'} values of the wrong type (row ${rowNumber(first.index)}: ${first.column} = ${what(first)}${more})`,
     'fix those rows, or pass --on-error skip to score the rest and write the bad rows to a rejects file beside the output',
-    errors.slice(0, 100).map((e) => ({ row: rowNumber(e.index), column: e.column, message: `${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}` })));
+    errors.slice(0, 100).map((e) => ({ row: rowNumber(e.index), column: e.column, message: what(e) })));
 }
 
 export interface ScoredChunk {

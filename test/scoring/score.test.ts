@@ -78,6 +78,9 @@ describe('spreadsheet safety', () => {
     expect(spreadsheetSafe('-2+3')).toBe("'-2+3");
     expect(spreadsheetSafe('\tx')).toBe("'\tx");
     expect(spreadsheetSafe(-2)).toBe('-2');
+    expect(spreadsheetSafe('-1')).toBe('-1'); // a number that arrives as text (a kept column, a rejected row)
+    expect(spreadsheetSafe('+2.5e3')).toBe('+2.5e3');
+    expect(spreadsheetSafe('-1+cmd|calc')).toBe("'-1+cmd|calc");
     expect(spreadsheetSafe('pricing (+0.82)')).toBe('pricing (+0.82)');
   });
 });

@@ -74,7 +74,8 @@ describe('values of the wrong type', () => {
   it('fail the run with exit-2 errors naming the first rows, in memory and streaming, leaving no output', async () => {
     const path = await edited('bad.csv', { 5: { annual_revenue: 'lots' }, 2100: { annual_revenue: '12k', created_at: 'yesterday' } });
     const options = { model: model(), input: { path }, activities: { path: sample.activities } };
-    await expect(scoreLeads(options)).rejects.toMatchObject({ code: 'WRONG_TYPE', message: expect.stringContaining('row 5: annual_revenue = "lots" is not a number') });
+    await expect(scoreLeads(options)).rejects.toMatchObject({ code: 'WRONG_TYPE', message: expect.stringContaining('2 rows hold values of the wrong type (row 5: annual_revenue = "lots" is not a number; 2 more values listed)'),
+      issues: [{ row: 5, column: 'annual_revenue' }, { row: 2100, column: 'created_at' }, { row: 2100, column: 'annual_revenue' }] });
     const out = join(sample.dir, 'bad-out.csv');
     await expect(scoreStream({ ...options, output: out, format: 'csv', chunkRows: 1000 })).rejects.toMatchObject({ code: 'WRONG_TYPE', message: expect.stringContaining('row 5: annual_revenue') });
     expect(existsSync(out)).toBe(false);
