@@ -59,7 +59,7 @@ describe('leadscore CLI', () => {
     const logistic = summary.backtest.summary.find((m: { name: string }) => m.name === 'logistic');
     expect(logistic.beatRules.wins).toBeGreaterThan(logistic.beatRules.of / 2);
     expect(r.stderr).toContain('backtest (each quarter scored');
-  });
+  }, 120_000); // a whole demo
 
   it('writes the same demo summary twice for the same seed', async () => {
     const a = join(dir, 'demo-a');
@@ -69,7 +69,7 @@ describe('leadscore CLI', () => {
     expect(await readFile(join(a, 'summary.json'), 'utf8')).toBe(await readFile(join(b, 'summary.json'), 'utf8'));
     expect(await readFile(join(a, 'backtest', 'backtest.json'), 'utf8')).toBe(await readFile(join(b, 'backtest', 'backtest.json'), 'utf8'));
     expect(await readFile(join(a, 'backtest', 'backtest-scores.csv'), 'utf8')).toBe(await readFile(join(b, 'backtest', 'backtest-scores.csv'), 'utf8'));
-  });
+  }, 240_000); // two whole demos (about 25 s each here, more on a busy machine)
 
   it('generates a byte-identical sample for the same seed and refuses to overwrite without --force', async () => {
     const a = join(dir, 'gen-a');
