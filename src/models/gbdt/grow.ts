@@ -119,30 +119,54 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
       categoryOffset[leaf.node] = categoryBits.length * 256;
       categoryBits.push(split.leftBins);
     }
-    const leftRows = new Int32Array(split.CL);
-    const rightRows = new Int32Array(leaf.rows.length - split.CL);
+    // Partition the leaf's rows (they stay in ascending order on both sides), without a data-dependent
+    // branch: each row is written to both sides and only the side it belongs to advances (one slot of
+    // slack each). Measured faster than the if/else, whose direction the CPU cannot predict.
+    const nl = split.CL;
+    const nr = leaf.rows.length - split.CL;
+    const leftBuffer = new Int32Array(nl + 1);
+    const rightBuffer = new Int32Array(nr + 1);
     let li = 0;
     let ri = 0;
-    // Partition the leaf's rows (they stay in ascending order on both sides); inlined per split kind.
     const parentRows = leaf.rows;
     if (split.kind === 'numeric') {
       const cut = split.bin;
-      const missing = split.missingLeft;
-      for (let q = 0; q < parentRows.length; q++) {
-        const row = parentRows[q]!;
-        const b = bins[base + row]!;
-        if (b === 0 ? missing : b <= cut) leftRows[li++] = row;
-        else rightRows[ri++] = row;
+      if (split.missingLeft) {
+        // bin 0 (missing) ≤ cut: missing rows go left with the low bins
+        for (let q = 0; q < parentRows.length; q++) {
+          const row = parentRows[q]!;
+          const goLeft = (bins[base + row]! <= cut) as unknown as number;
+          leftBuffer[li] = row;
+          rightBuffer[ri] = row;
+          li += goLeft;
+          ri += 1 - goLeft;
+        }
+      } else {
+        // (b − 1) as unsigned: bin 0 becomes 2^32 − 1, so missing rows go right
+        for (let q = 0; q < parentRows.length; q++) {
+          const row = parentRows[q]!;
+          const goLeft = ((bins[base + row]! - 1) >>> 0 < cut) as unknown as number;
+          leftBuffer[li] = row;
+          rightBuffer[ri] = row;
+          li += goLeft;
+          ri += 1 - goLeft;
+        }
       }
     } else {
       const set = new Uint8Array(256);
       for (const b of split.leftBins) set[b] = 1;
       for (let q = 0; q < parentRows.length; q++) {
         const row = parentRows[q]!;
-        if (set[bins[base + row]!] === 1) leftRows[li++] = row;
-        else rightRows[ri++] = row;
+        const goLeft = set[bins[base + row]!]!;
+        leftBuffer[li] = row;
+        rightBuffer[ri] = row;
+        li += goLeft;
+        ri += 1 - goLeft;
       }
     }
+    if (li !== nl || ri !== nr) throw new Error(`internal: partition gave ${li}/${ri} rows, the split counted ${nl}/${nr}`);
+    const leftRows = leftBuffer.subarray(0, nl);
+    const rightRows = rightBuffer.subarray(0, nr);
     const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
     const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
     const direction = params.monotone?.[f] ?? 0;
