@@ -37,6 +37,7 @@ export { TreeFeatures } from './features/tree-features.ts';
 export { trainModels, type TrainOptions, type MetricsJson } from './train/train.ts';
 export { evaluateModel, type EvaluateOptions } from './train/evaluate.ts';
 export { scoreLeads, type ScoreOptions, type ScoreResult } from './scoring/score.ts';
+export { canStream, scoreFile, scoreStream, type ScoreFileOptions, type StreamOptions } from './scoring/stream.ts';
 export { loadRuleFile, parseRuleFile, ruleSetToYaml } from './rules/rule-file.ts';
 export { scoreWithRules } from './rules/engine.ts';
 export { draftRules } from './rules/draft.ts';

@@ -11,7 +11,7 @@
  *   are `pending`: counted, never scored as non-converted.
  * - Drift: PSI of each model's score and of the strongest features between the training rows and P.
  */
-import { access, mkdir, rm } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
@@ -22,7 +22,7 @@ import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
 import { resolveTarget } from '../data/target.ts';
-import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError, DataError } from '../errors.ts';
 import { leakageGuard } from '../evaluation/leakage.ts';
 import { averagePrecision, brierScore, liftAt, logLoss, rocAuc } from '../evaluation/metrics.ts';
@@ -31,7 +31,7 @@ import { createRng } from '../random.ts';
 import { C_GRID } from '../models/logistic/cv.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet } from '../rules/rule-file.ts';
-import { fitGbdt, fitLogistic, fitRules } from '../train/fit.ts';
+import { fitGbdt, fitLogistic, fitRules, modelsToFit } from '../train/fit.ts';
 import { round } from '../train/model-metrics.ts';
 import { parseParams } from '../train/params.ts';
 import { categoricalPsi, numericPsi, PSI_WARNING } from './drift.ts';
@@ -209,10 +209,6 @@ function precisionAtShare(scores: Float64Array, y: Uint8Array, share: number, ro
   return liftAt(scores, y, share, rows) * base;
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
-}
-
 /**
  * Runs the walk-forward backtest and (unless `write: false`) writes backtest.json and backtest-scores.csv.
  *
@@ -222,27 +218,17 @@ function timestamp(): string {
  */
 export async function backtest(options: BacktestOptions): Promise<BacktestResult> {
   const write = options.write !== false;
-  const outDir = write ? resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'backtests', timestamp())) : undefined;
-  const existed = outDir ? await access(outDir).then(() => true, () => false) : true;
-  if (outDir && await access(join(outDir, 'backtest.json')).then(() => true, () => false)) {
+  if (!write) return run(options, undefined);
+  const outDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'backtests', timestampName()));
+  if (await access(join(outDir, 'backtest.json')).then(() => true, () => false)) {
     throw new ConfigError('WOULD_OVERWRITE', `${outDir} already holds a backtest (backtest.json)`, 'choose another --out folder');
   }
-  try {
-    return await run(options, outDir);
-  } catch (err) {
-    if (outDir && !existed) await rm(outDir, { recursive: true, force: true });
-    throw err;
-  }
+  return intoFolder(outDir, () => run(options, outDir));
 }
 
 async function run(options: BacktestOptions, outDir: string | undefined): Promise<BacktestResult> {
   const seed = options.seed ?? 42;
-  const models = [...(options.models ?? ['rules', 'logistic', 'gbdt'] as ModelName[])];
-  for (const m of models) {
-    if (m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', 'the mlp model is not available in this version', 'use --models rules,logistic,gbdt');
-    if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt');
-  }
-  if (!models.includes('rules')) models.unshift('rules');
+  const models = modelsToFit(options.models);
   const params = parseParams(options.params ?? []);
   const window = parseWindow(options.window ?? 'expanding');
   const capacity = options.capacity ?? 0.1;

@@ -5,7 +5,7 @@ import { PSI_WARNING } from '../backtest/drift.ts';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
 import { createOutput, formatTable } from './output.ts';
-import { parseInteger, parseShare, sourceOf } from './options.ts';
+import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface BacktestFlags {
@@ -34,8 +34,6 @@ interface BacktestFlags {
   param: string[];
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 function parseNonNegative(value: string): number {
   const n = Number(value);

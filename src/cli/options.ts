@@ -23,6 +23,9 @@ export function parsePositiveInteger(value: string): number {
   return n;
 }
 
+/** A repeatable flag's values, in the order given (`--param a=1 --param b=2`). */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 export function parseShare(value: string): number {
   const n = Number(value);
   if (!(n > 0 && n < 1)) throw new InvalidArgumentError('expected a number between 0 and 1');

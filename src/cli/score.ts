@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { assertNotInput, outputFormat, writeCsvColumns, writeTable } from '../data/write.ts';
-import { prepareScorer, type ScoreOptions, type ScoreResult, scoreLeads } from '../scoring/score.ts';
-import { canStream, scoreStream } from '../scoring/stream.ts';
+import { assertNotInput, outputFormat } from '../data/write.ts';
+import type { ScoreOptions } from '../scoring/score.ts';
+import { scoreFile } from '../scoring/stream.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
 import { parseInteger, parsePositiveInteger, sourceOf } from './options.ts';
@@ -77,25 +77,12 @@ export function registerScore(program: Command): void {
         ...(flags.account ? { account: flags.account, accountAgg: flags.accountAgg } : {}),
         ...(flags.previous ? { previous: { path: flags.previous }, trendBand: flags.trendBand } : {}),
       };
-      const rejectsPath = `${flags.output}.rejects.csv`;
-      if (flags.onError === 'skip') assertNotInput(rejectsPath, flags.input ? [flags.input] : []);
-      let result: { summary: ScoreResult['summary']; rejectsPath?: string };
       const t0 = performance.now();
-      const scorer = await prepareScorer(options);
-      if (canStream(options, format, scorer)) {
-        // CSV in, CSV/NDJSON out: read, score and write chunk by chunk (bounded memory), with a progress bar.
-        const progress = createThroughputProgress('score', flags.input!);
-        result = await scoreStream({ ...options, input: { path: flags.input! }, output: flags.output, format: format as 'csv' | 'ndjson', chunkRows: flags.chunkRows, rejectsPath,
-          onProgress: (rows, bytes, total) => progress.update(rows, bytes, total) }, scorer);
-        progress.stop();
-      } else {
-        const scored = await scoreLeads(options, scorer);
-        await writeTable(flags.output, scored.names, scored.columns, format, { safe: true });
-        if (scored.rejected) {
-          await writeCsvColumns(rejectsPath, scored.rejected.names, scored.rejected.names.map((_, c) => scored.rejected!.rows.map((r) => r[c] ?? null)), { safe: true });
-        }
-        result = { summary: scored.summary, ...(scored.rejected ? { rejectsPath } : {}) };
-      }
+      // A CSV read chunk by chunk shows a progress bar (rows, rows/s, ETA) on a terminal.
+      const progress = flags.input ? createThroughputProgress('score', flags.input) : undefined;
+      const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows,
+        ...(progress ? { onProgress: (rows: number, bytes: number, total: number) => progress.update(rows, bytes, total) } : {}) });
+      progress?.stop();
       const seconds = (performance.now() - t0) / 1000;
       const s = result.summary;
       out.json({ output: flags.output, ...(result.rejectsPath ? { rejects: result.rejectsPath } : {}), ...s });

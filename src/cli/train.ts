@@ -7,7 +7,7 @@ import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import { InvalidArgumentError } from 'commander';
 import type { SplitKind } from '../types.ts';
 import { createOutput, formatTable, percent } from './output.ts';
-import { parseInteger, parseShare, sourceOf } from './options.ts';
+import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface TrainFlags {
@@ -42,8 +42,6 @@ function parsePrimary(value: string): PrimaryMetric {
   if (!(PRIMARY_METRICS as readonly string[]).includes(value)) throw new InvalidArgumentError(`use one of ${PRIMARY_METRICS.join(', ')}`);
   return value as PrimaryMetric;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerTrain(program: Command): void {
   program

@@ -5,14 +5,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { once } from 'node:events';
 import { ConfigError } from '../errors.ts';
 import { csvField } from './csv.ts';
 import { queryColumns, sqlString } from './duckdb.ts';
 
-function tempPath(path: string): string {
+/** A sibling path to write to before renaming onto `path`. */
+export function tempPath(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
@@ -89,6 +90,31 @@ export function spreadsheetSafe(v: CellValue): string {
 /** Text that is just a number (`-1`, `+2.5`, `-3e4`): a spreadsheet reads it as that number, nothing runs. */
 const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+/** The formatter of CSV cells: spreadsheet-safe or plain. */
+export function cellFormatter(safe: boolean): (v: CellValue) => string {
+  return safe ? spreadsheetSafe : cellText;
+}
+
+/** Row `r` of the columns as one CSV line (RFC 4180 quoting, no line break). */
+export function csvLine(columns: ReadonlyArray<ArrayLike<CellValue>>, r: number, cell: (v: CellValue) => string): string {
+  let line = '';
+  for (let c = 0; c < columns.length; c++) {
+    if (c > 0) line += ',';
+    line += csvField(cell(columns[c]![r]));
+  }
+  return line;
+}
+
+/** Row `r` of the columns as one JSON object (keys in column order; non-finite numbers as null). */
+export function ndjsonLine(names: readonly string[], columns: ReadonlyArray<ArrayLike<unknown>>, r: number): string {
+  const record: Record<string, unknown> = {};
+  names.forEach((name, c) => {
+    const v = columns[c]![r];
+    record[name] = typeof v === 'number' && !Number.isFinite(v) ? null : v ?? null;
+  });
+  return JSON.stringify(record);
+}
+
 /**
  * Writes columns as CSV (header first, `\n` line ends, RFC 4180 quoting) atomically. With `safe`, text cells
  * are neutralised against spreadsheet formula injection (`spreadsheetSafe`).
@@ -97,27 +123,35 @@ const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
  * await writeCsvColumns('leads.csv', ['lead_id', 'score'], [['L1', 'L2'], [80, 12]]);
  */
 export function writeCsvColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<CellValue>>, options: { safe?: boolean } = {}): Promise<void> {
-  const cell = options.safe ? spreadsheetSafe : cellText;
-  return writeLinesAtomic(path, names.map((n) => csvField(cell(n))).join(','), columns[0]?.length ?? 0, (r) => {
-    let line = '';
-    for (let c = 0; c < columns.length; c++) {
-      if (c > 0) line += ',';
-      line += csvField(cell(columns[c]![r]));
-    }
-    return line;
-  });
+  const cell = cellFormatter(Boolean(options.safe));
+  return writeLinesAtomic(path, names.map((n) => csvField(cell(n))).join(','), columns[0]?.length ?? 0, (r) => csvLine(columns, r, cell));
 }
 
 /** Writes a table as NDJSON atomically: one JSON object per line, keys in column order. */
 export function writeNdjsonColumns(path: string, names: readonly string[], columns: ReadonlyArray<ArrayLike<unknown>>): Promise<void> {
-  return writeLinesAtomic(path, null, columns[0]?.length ?? 0, (r) => {
-    const record: Record<string, unknown> = {};
-    names.forEach((name, c) => {
-      const v = columns[c]![r];
-      record[name] = typeof v === 'number' && !Number.isFinite(v) ? null : v ?? null;
-    });
-    return JSON.stringify(record);
-  });
+  return writeLinesAtomic(path, null, columns[0]?.length ?? 0, (r) => ndjsonLine(names, columns, r));
+}
+
+/** A folder name for a run started now: `2026-11-24T12-00-00Z`. */
+export function timestampName(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
+}
+
+/**
+ * Runs `work` that writes into `dir`; when it fails, the folder goes too if it did not exist before, so a
+ * failed run leaves nothing behind.
+ *
+ * @example
+ * await intoFolder('models/runs/x', () => trainInto('models/runs/x', options));
+ */
+export async function intoFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const existed = await access(dir).then(() => true, () => false);
+  try {
+    return await work();
+  } catch (err) {
+    if (!existed) await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 export type OutputFormat = 'csv' | 'ndjson' | 'parquet';

@@ -220,9 +220,13 @@ export function findTypeErrors(scorer: Scorer, raw: RawTable, schema: Schema, ta
   return errors.sort((a, b) => a.index - b.index);
 }
 
+/** `"forty" is not a number`. */
+function what(e: TypeError): string {
+  return `${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`;
+}
+
 /** The exit-2 error for values of the wrong type: the first in the message, up to 100 in its issues. */
 export function typeErrorOf(errors: TypeError[], rowNumber: (index: number) => number): DataError {
-  const what = (e: TypeError) => `${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`;
   const first = errors[0]!;
   const rows = new Set(errors.map((e) => e.index)).size;
   const more = errors.length > 1 ? `; ${errors.length - 1} more value${errors.length === 2 ? '' : 's'}${errors.length > 100 ? ', the first 100 listed' : ' listed'}` : '';
@@ -408,7 +412,7 @@ export function rejectsOf(raw: RawTable, errors: TypeError[], rowNumber: (index:
   const byRow = new Map<number, string[]>();
   for (const e of errors) {
     const list = byRow.get(e.index) ?? [];
-    list.push(`${e.column}: ${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`);
+    list.push(`${e.column}: ${what(e)}`);
     byRow.set(e.index, list);
   }
   return {

@@ -14,10 +14,10 @@ import { CsvParser, csvField, detectDelimiter, uniqueHeader } from '../data/csv.
 import { applySchema, type Dataset } from '../data/dataset.ts';
 import type { RawTable } from '../data/read.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
-import { type CellValue, spreadsheetSafe } from '../data/write.ts';
+import { assertNotInput, cellFormatter, csvLine, ndjsonLine, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
-import { addCounts, checkColumns, findTypeErrors, modelSchema, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, typeErrorOf } from './score.ts';
+import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   input: { path: string };
@@ -38,10 +38,6 @@ export interface StreamOptions extends ScoreOptions {
 export function canStream(options: ScoreOptions, format: string, scorer: Scorer): boolean {
   return 'path' in options.input && /\.(csv|tsv|txt)$/i.test(options.input.path) && (format === 'csv' || format === 'ndjson') && !options.account
     && !scorer.loaded.artifact.activities?.account;
-}
-
-function tempPath(path: string): string {
-  return `${path}.tmp-${process.pid}-${Date.now()}`;
 }
 
 class LineSink {
@@ -80,7 +76,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   const rejectsTmp = tempPath(rejectsPath);
   const out = new LineSink(createWriteStream(tmp, { encoding: 'utf8' }));
   let rejectsOut: LineSink | null = null;
-  const cell = spreadsheetSafe;
+  const cell = cellFormatter(true);
 
   let header: string[] | null = null;
   let schema: Schema | null = null;
@@ -136,21 +132,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       }
       const n = chunk.probability.length;
       for (let r = 0; r < n; r++) {
-        if (options.format === 'csv') {
-          let line = '';
-          for (let c = 0; c < chunk.columns.length; c++) {
-            if (c > 0) line += ',';
-            line += csvField(cell(chunk.columns[c]![r] as CellValue));
-          }
-          await out.line(line);
-        } else {
-          const record: Record<string, unknown> = {};
-          chunk.names.forEach((name, c) => {
-            const v = chunk.columns[c]![r];
-            record[name] = typeof v === 'number' && !Number.isFinite(v) ? null : v ?? null;
-          });
-          await out.line(JSON.stringify(record));
-        }
+        await out.line(options.format === 'csv' ? csvLine(chunk.columns, r, cell) : ndjsonLine(chunk.names, chunk.columns, r));
       }
       rowsDone += n;
       addCounts(tiers, chunk.tiers);
@@ -213,7 +195,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     if (!schema) checkColumns(scorer, header); // a header without rows: still the same checks
     if (outNames.length === 0 && options.format === 'csv') {
       // No row scored (none, or all rejected): the header alone, so downstream readers see the columns.
-      await out.line(['row', 'probability', 'score', 'tier', 'grade', 'action', 'reasons', 'rule_score', 'rule_tier', 'model'].map((n) => csvField(n)).join(','));
+      await out.line(['row', ...EXPORT_COLUMNS].map((n) => csvField(n)).join(','));
     }
     await out.close();
     if (rejectsOut) await (rejectsOut as LineSink).close();
@@ -233,4 +215,35 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       ...(asOf !== undefined ? { asOf: new Date(asOf).toISOString() } : {}),
     },
   };
+}
+
+export interface ScoreFileOptions extends ScoreOptions {
+  output: string;
+  format: OutputFormat;
+  /** Rows per chunk when streaming. Default 50,000. */
+  chunkRows?: number;
+  /** Called after each chunk when the file is streamed: rows done, bytes read, total bytes. */
+  onProgress?: StreamOptions['onProgress'];
+}
+
+/**
+ * Scores a file into `output`: streamed chunk by chunk when `canStream` allows it, else in memory; rows
+ * rejected with `onError: 'skip'` go to `<output>.rejects.csv` either way.
+ *
+ * @example
+ * const { summary } = await scoreFile({ model: 'models/latest/logistic.model.json', input: { path: 'leads.csv' }, output: 'scores.csv', format: 'csv' });
+ */
+export async function scoreFile(options: ScoreFileOptions): Promise<{ summary: ScoreResult['summary']; rejectsPath?: string; streamed: boolean }> {
+  const rejectsPath = `${options.output}.rejects.csv`;
+  if (options.onError === 'skip') assertNotInput(rejectsPath, 'path' in options.input ? [options.input.path] : []);
+  const scorer = await prepareScorer(options);
+  if (canStream(options, options.format, scorer)) {
+    const result = await scoreStream({ ...options, input: options.input as { path: string }, format: options.format as 'csv' | 'ndjson', rejectsPath }, scorer);
+    return { summary: result.summary, ...(result.rejectsPath ? { rejectsPath } : {}), streamed: true };
+  }
+  const scored = await scoreLeads(options, scorer);
+  await writeTable(options.output, scored.names, scored.columns, options.format, { safe: true });
+  const rejected = scored.rejected;
+  if (rejected) await writeCsvColumns(rejectsPath, rejected.names, rejected.names.map((_, c) => rejected.rows.map((r) => r[c] ?? null)), { safe: true });
+  return { summary: scored.summary, ...(rejected ? { rejectsPath } : {}), streamed: false };
 }

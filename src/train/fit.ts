@@ -6,6 +6,7 @@
  * and the training-side scores the threshold is chosen on. Nothing here looks at rows outside `train`.
  */
 import type { Dataset } from '../data/dataset.ts';
+import type { FeaturesJSON } from '../models/artifact.ts';
 import { applyCalibrator, type Calibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
 import { chooseC, designRows } from '../models/logistic/cv.ts';
 import { LogisticRegression } from '../models/logistic/logistic.ts';
@@ -18,6 +19,23 @@ import type { RuleScores, ScoringContext } from '../rules/engine.ts';
 import type { RuleSet } from '../rules/rule-file.ts';
 import { RuleScorer } from '../rules/rule-scorer.ts';
 import type { ModelParams } from './params.ts';
+import { ConfigError } from '../errors.ts';
+import type { ModelName } from '../models/model.ts';
+
+/**
+ * The models a run fits, checked, with the rule baseline always first among them (a baseline always stands
+ * beside the models).
+ *
+ * @example
+ * modelsToFit(['logistic']); // ['rules', 'logistic']
+ */
+export function modelsToFit(models: readonly ModelName[] = ['rules', 'logistic', 'gbdt']): ModelName[] {
+  for (const m of models) {
+    if (m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', 'the mlp model is not available in this version', 'use --models rules,logistic,gbdt');
+    if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt');
+  }
+  return models.includes('rules') ? [...models] : ['rules', ...models];
+}
 
 export interface FitInput {
   data: Dataset;
@@ -61,7 +79,8 @@ export function fitRules(leads: Dataset, y: Uint8Array, train: Int32Array,
 
 export interface ModelFit<M> {
   model: M;
-  features: unknown;
+  /** The fitted feature encoding, as the artifact saves it. */
+  features: FeaturesJSON;
   calibrator: Calibrator;
   calibrationKind: Exclude<ModelParams['logistic']['calibration'], 'auto'>;
   calibrationCvLogLoss?: unknown;

@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
 import { splitDataset, type SplitResult } from '../data/split.ts';
 import { resolveTarget } from '../data/target.ts';
-import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
 import { chooseThreshold, strategyLabel, type ThresholdStrategy } from '../evaluation/thresholds.ts';
@@ -29,7 +29,7 @@ import { createRng } from '../random.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
 import type { SplitKind } from '../types.ts';
 import { parseParams } from './params.ts';
-import { fitGbdt, fitLogistic, fitRules, type ModelFit } from './fit.ts';
+import { fitGbdt, fitLogistic, fitRules, type ModelFit, modelsToFit } from './fit.ts';
 import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { evaluateScores, LOWER_IS_BETTER, type ModelMetrics, type PrimaryMetric, round } from './model-metrics.ts';
 
@@ -102,10 +102,6 @@ function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy
   return value;
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
-}
-
 /**
  * Trains the named models and writes the run folder.
  *
@@ -113,26 +109,14 @@ function timestamp(): string {
  * const { runDir, metrics } = await trainModels({ data: { path: 'leads.csv' }, target: 'converted' });
  */
 export async function trainModels(options: TrainOptions): Promise<TrainResult> {
-  const runDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'runs', timestamp()));
-  const existed = await access(runDir).then(() => true, () => false);
-  try {
-    return await trainInto(runDir, options);
-  } catch (err) {
-    // A run that fails leaves nothing behind: the folder goes if this run made it.
-    if (!existed) await rm(runDir, { recursive: true, force: true });
-    throw err;
-  }
+  const runDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'runs', timestampName()));
+  return intoFolder(runDir, () => trainInto(runDir, options));
 }
 
 async function trainInto(runDir: string, options: TrainOptions): Promise<TrainResult> {
   const step = options.onStep ?? (() => {});
   const seed = options.seed ?? 42;
-  const models = [...(options.models ?? DEFAULT_MODELS)];
-  for (const m of models) {
-    if (m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', 'the mlp model is not available in this version', 'use --models rules,logistic,gbdt');
-    if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt');
-  }
-  if (!models.includes('rules')) models.unshift('rules'); // a baseline always stands beside the models
+  const models = modelsToFit(options.models ?? DEFAULT_MODELS);
   const params = parseParams(options.params ?? []);
   const splitKind = options.split ?? 'stratified';
   if (options.activities && !options.asOf) {
@@ -279,7 +263,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     results.push(metrics);
     ranks.logistic = fit.probability;
     coefficients = coefficientTable(fit.model, fit.design, yTrain, fit.groups);
-    files.push(await saveArtifact('logistic', fit.pipeline.toJSON(), fit.model.toJSON(), fit.calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
+    files.push(await saveArtifact('logistic', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
     const coefPath = join(runDir, 'logistic-coefficients.csv');
     await writeCsvColumns(coefPath, ['feature', 'column', 'level', 'coefficient', 'odds_ratio', 'standard_error', 'p_value'], [
       coefficients.map((c) => c.feature), coefficients.map((c) => c.column), coefficients.map((c) => c.level),
@@ -299,7 +283,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     });
     results.push(metrics);
     ranks.gbdt = fit.probability;
-    files.push(await saveArtifact('gbdt', fit.features as FeaturesJSON, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, gbdt: rng.fork('gbdt').seed }));
+    files.push(await saveArtifact('gbdt', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, gbdt: rng.fork('gbdt').seed }));
   }
 
   step('writing');

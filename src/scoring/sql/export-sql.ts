@@ -15,6 +15,12 @@ import { type Tree, treeFromJSON, type TreeJSON } from '../../models/gbdt/tree.t
 
 const TRUE_WORDS = ['true', 'yes', 'y', '1', 't'];
 
+/** The test that a boolean column holds true, whether the database typed it as boolean or as text. */
+const isTrue = (d: Dialect, col: string) => `LOWER(${d.text(col)}) IN (${TRUE_WORDS.map(sqlText).join(', ')})`;
+
+/** A date feature's reference instant as a SQL timestamp literal's text. */
+const instant = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+
 function numericExpr(d: Dialect, value: string, s: NumericStats, beta: number, betaMissing: number | undefined): string[] {
   const filled = `COALESCE(${d.double(value)}, ${sqlNumber(s.median)})`;
   const transformed = s.log1p ? `LN(1 + GREATEST(${filled}, 0))` : filled;
@@ -29,8 +35,7 @@ function specTerms(d: Dialect, spec: FeatureSpec, coef: (name: string) => number
     case 'numeric':
       return numericExpr(d, col, spec, coef(spec.column), spec.indicator ? coef(`${spec.column}__missing__`) : undefined);
     case 'boolean': {
-      const isTrue = `LOWER(${d.text(col)}) IN (${TRUE_WORDS.map(sqlText).join(', ')})`;
-      const terms = [`${sqlNumber(coef(spec.column))} * (CASE WHEN ${col} IS NULL THEN ${spec.mode} WHEN ${isTrue} THEN 1 ELSE 0 END)`];
+      const terms = [`${sqlNumber(coef(spec.column))} * (CASE WHEN ${col} IS NULL THEN ${spec.mode} WHEN ${isTrue(d, col)} THEN 1 ELSE 0 END)`];
       if (spec.indicator) terms.push(`(CASE WHEN ${col} IS NULL THEN ${sqlNumber(coef(`${spec.column}__missing__`))} ELSE 0 END)`);
       return terms;
     }
@@ -42,8 +47,7 @@ function specTerms(d: Dialect, spec: FeatureSpec, coef: (name: string) => number
       return [`(CASE WHEN ${col} IS NULL THEN ${missing} ${whens.join(' ')} ELSE ${other} END)`];
     }
     case 'date': {
-      const iso = new Date(spec.reference).toISOString().replace('T', ' ').replace('Z', '');
-      const age = `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(iso, col)} END)`;
+      const age = `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(instant(spec.reference), col)} END)`;
       const terms = numericExpr(d, age, spec.age, coef(`${spec.column}__age_days`), spec.age.indicator ? coef(`${spec.column}__age_days__missing__`) : undefined);
       if (spec.months.length) terms.push(`(CASE ${spec.months.map((m) => `WHEN ${d.month(col)} = ${m} THEN ${sqlNumber(coef(`${spec.column}__month=${m}`))}`).join(' ')} ELSE 0 END)`);
       if (spec.weekdays.length) terms.push(`(CASE ${spec.weekdays.map((w) => `WHEN ${d.weekday(col)} = ${w} THEN ${sqlNumber(coef(`${spec.column}__weekday=${w}`))}`).join(' ')} ELSE 0 END)`);
@@ -86,14 +90,13 @@ function treeFeatureExprs(d: Dialect, specs: TreeFeatureSpec[]): Array<{ expr: s
       case 'numeric':
         return [{ expr: d.double(col) }];
       case 'boolean':
-        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL WHEN LOWER(${d.text(col)}) IN (${TRUE_WORDS.map(sqlText).join(', ')}) THEN 1 ELSE 0 END)` }];
+        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL WHEN ${isTrue(d, col)} THEN 1 ELSE 0 END)` }];
       case 'categorical': {
         const v = `TRIM(${d.text(col)})`;
         return [{ expr: `(CASE ${spec.levels.map((level, k) => `WHEN ${v} = ${sqlText(level)} THEN ${k}`).join(' ')} ELSE NULL END)`, levels: spec.levels.length }];
       }
       case 'date': {
-        const iso = new Date(spec.reference).toISOString().replace('T', ' ').replace('Z', '');
-        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(iso, col)} END)` }, { expr: d.month(col) }, { expr: d.weekday(col) }];
+        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(instant(spec.reference), col)} END)` }, { expr: d.month(col) }, { expr: d.weekday(col) }];
       }
     }
   });
