@@ -11,6 +11,7 @@ import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
 import { binColumns, type Binner, fitBinner } from './binning.ts';
 import { growTree } from './grow.ts';
+import { compileForest, type Forest, predictForest } from './predict.ts';
 import { addTreePrediction, addTreePredictionBinned, type Tree, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
 
 export interface GbdtParams {
@@ -69,6 +70,8 @@ export class GradientBoostedTrees {
   readonly params: GbdtParams;
   private state: GbdtState | null = null;
   private compiled: Tree[] = [];
+  /** The branch-free scoring form (predict.ts), built on first use; null when the trees are too deep for it. */
+  private forest: Forest | null | undefined;
 
   constructor(params: Partial<GbdtParams> = {}) {
     this.params = { ...DEFAULT_GBDT_PARAMS, ...params };
@@ -193,6 +196,7 @@ export class GradientBoostedTrees {
       }
     }
     this.compiled = kept;
+    this.forest = undefined;
     this.state = {
       baseScore, trees: kept.map(treeToJSON), featureNames: [...design.names], kinds: [...design.kinds],
       bestIteration: best.iteration, validationLoss: valLoss.map((l) => Number(l.toFixed(8))),
@@ -214,9 +218,10 @@ export class GradientBoostedTrees {
   decisionFunction(design: TreeDesign): Float64Array {
     const state = this.fitted;
     if (design.p !== state.featureNames.length) throw new RangeError(`the model has ${state.featureNames.length} features, the data ${design.p}`);
-    // Tree by tree over column-major features: measured faster here than row by row through all trees.
     const raw = new Float64Array(design.n).fill(state.baseScore);
-    for (const tree of this.compiled) addTreePrediction(tree, design.columns, design.n, raw);
+    if (this.forest === undefined) this.forest = compileForest(this.compiled, state.kinds);
+    if (this.forest) predictForest(this.forest, design.columns, design.n, raw);
+    else for (const tree of this.compiled) addTreePrediction(tree, design.columns, design.n, raw);
     return raw;
   }
 
