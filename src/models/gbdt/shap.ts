@@ -189,11 +189,29 @@ interface LeafTable {
   slot: Int32Array;
   /** 2^m × m contributions: value × (one − zero) × unwound weight sum. */
   table: Float64Array;
+  /** −1, or for two sibling leaves in one table: their parent, whose direction is the index's last bit. */
+  free: number;
 }
 
+/** The leaf tables of one tree, concatenated into typed arrays (the hot loop reads no objects). */
 interface FastTree {
-  leaves: LeafTable[];
   internal: Int32Array;
+  /** Per leaf: where its path starts in pathNode/pathLeft/pathSlot, and its length. */
+  pathStart: Int32Array;
+  pathLength: Int32Array;
+  pathNode: Int32Array;
+  pathLeft: Uint8Array;
+  pathSlot: Int32Array;
+  /** Per leaf: its unique features' count and where they start in `features`. */
+  unique: Int32Array;
+  featureStart: Int32Array;
+  features: Int32Array;
+  /** Per leaf: where its 2^m × m table starts in `tables`. */
+  tableStart: Int32Array;
+  /** Per table: 1 for a sibling pair (the parent's direction is a last index bit), else 0; the parent. */
+  pair: Int32Array;
+  freeNode: Int32Array;
+  tables: Float64Array;
 }
 
 const FAST_MAX_UNIQUE = 12;
@@ -201,67 +219,128 @@ const FAST_MAX_UNIQUE = 12;
 const FAST_MAX_ENTRIES = 1 << 20;
 const fastCache = new WeakMap<Tree, FastTree | null>();
 
+function flatten(leaves: readonly LeafTable[], internal: readonly number[]): FastTree {
+  const concat = <T extends Int32Array | Uint8Array | Float64Array>(parts: T[], make: (n: number) => T): { all: T; start: Int32Array } => {
+    const start = new Int32Array(parts.length);
+    let n = 0;
+    parts.forEach((part, k) => {
+      start[k] = n;
+      n += part.length;
+    });
+    const all = make(n);
+    parts.forEach((part, k) => all.set(part as never, start[k]!));
+    return { all, start };
+  };
+  const nodes = concat(leaves.map((l) => l.nodes), (n) => new Int32Array(n));
+  const features = concat(leaves.map((l) => l.features), (n) => new Int32Array(n));
+  const tables = concat(leaves.map((l) => l.table), (n) => new Float64Array(n));
+  return {
+    internal: Int32Array.from(internal),
+    pathStart: nodes.start, pathLength: Int32Array.from(leaves, (l) => l.nodes.length), pathNode: nodes.all,
+    pathLeft: concat(leaves.map((l) => l.left), (n) => new Uint8Array(n)).all, pathSlot: concat(leaves.map((l) => l.slot), (n) => new Int32Array(n)).all,
+    unique: Int32Array.from(leaves, (l) => l.m), featureStart: features.start, features: features.all,
+    tableStart: tables.start, tables: tables.all,
+    pair: Int32Array.from(leaves, (l) => (l.free >= 0 ? 1 : 0)), freeNode: Int32Array.from(leaves, (l) => Math.max(0, l.free)),
+  };
+}
+
 function fastTree(tree: Tree): FastTree | null {
   if (fastCache.has(tree)) return fastCache.get(tree)!;
   const leaves: LeafTable[] = [];
   const internal: number[] = [];
   let ok = true;
   let tableEntries = 0;
+  const leafTable = (node: number, pathNodes: number[], pathLeft: number[]): LeafTable | null => {
+    const features: number[] = [];
+    const zero: number[] = [];
+    const slot: number[] = [];
+    pathNodes.forEach((n, k) => {
+      const f = tree.feature[n]!;
+      const child = pathLeft[k] ? tree.left[n]! : tree.right[n]!;
+      const frac = tree.cover[child]! / tree.cover[n]!;
+      let j = features.indexOf(f);
+      if (j < 0) {
+        j = features.length;
+        features.push(f);
+        zero.push(1);
+      }
+      zero[j]! *= frac;
+      slot.push(j);
+    });
+    const m = features.length;
+    tableEntries += (1 << Math.min(m, 30)) * m;
+    if (m > FAST_MAX_UNIQUE || tableEntries > FAST_MAX_ENTRIES) return null;
+    const table = new Float64Array((1 << m) * m);
+    const size = ((m + 2) * (m + 3)) / 2 + m + 2;
+    const path: Path = { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
+    for (let pattern = 0; pattern < 1 << m; pattern++) {
+      extendPath(path, 0, 0, 1, 1, -1);
+      for (let k = 0; k < m; k++) extendPath(path, 0, k + 1, zero[k]!, (pattern >> k) & 1, features[k]!);
+      for (let k = 0; k < m; k++) {
+        const w = unwoundSum(path, 0, m, k + 1);
+        table[pattern * m + k] = w * (((pattern >> k) & 1) - zero[k]!) * tree.value[node]!;
+      }
+    }
+    return { m, features: Int32Array.from(features), nodes: Int32Array.from(pathNodes), left: Uint8Array.from(pathLeft), slot: Int32Array.from(slot), table, free: -1 };
+  };
   const walk = (node: number, pathNodes: number[], pathLeft: number[]): void => {
     if (!ok) return;
     if (tree.feature[node]! < 0) {
-      const features: number[] = [];
-      const zero: number[] = [];
-      const slot: number[] = [];
-      pathNodes.forEach((n, k) => {
-        const f = tree.feature[n]!;
-        const child = pathLeft[k] ? tree.left[n]! : tree.right[n]!;
-        const frac = tree.cover[child]! / tree.cover[n]!;
-        let j = features.indexOf(f);
-        if (j < 0) {
-          j = features.length;
-          features.push(f);
-          zero.push(1);
-        }
-        zero[j]! *= frac;
-        slot.push(j);
-      });
-      const m = features.length;
-      tableEntries += (1 << Math.min(m, 30)) * m;
-      if (m > FAST_MAX_UNIQUE || tableEntries > FAST_MAX_ENTRIES) {
-        ok = false;
-        return;
-      }
-      const table = new Float64Array((1 << m) * m);
-      const size = ((m + 2) * (m + 3)) / 2 + m + 2;
-      const path: Path = { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
-      for (let pattern = 0; pattern < 1 << m; pattern++) {
-        extendPath(path, 0, 0, 1, 1, -1);
-        for (let k = 0; k < m; k++) extendPath(path, 0, k + 1, zero[k]!, (pattern >> k) & 1, features[k]!);
-        for (let k = 0; k < m; k++) {
-          const w = unwoundSum(path, 0, m, k + 1);
-          table[pattern * m + k] = w * (((pattern >> k) & 1) - zero[k]!) * tree.value[node]!;
-        }
-      }
-      leaves.push({ m, features: Int32Array.from(features), nodes: Int32Array.from(pathNodes), left: Uint8Array.from(pathLeft), slot: Int32Array.from(slot), table });
+      const leaf = leafTable(node, pathNodes, pathLeft);
+      if (leaf) leaves.push(leaf);
+      else ok = false;
       return;
     }
     internal.push(node);
-    walk(tree.left[node]!, [...pathNodes, node], [...pathLeft, 1]);
-    walk(tree.right[node]!, [...pathNodes, node], [...pathLeft, 0]);
+    const left = tree.left[node]!;
+    const right = tree.right[node]!;
+    if (tree.feature[left]! < 0 && tree.feature[right]! < 0) {
+      // Two sibling leaves share their path but the last split: one table for both, indexed by the
+      // pattern above the split and the row's direction there (half the lookups per row).
+      const l = leafTable(left, [...pathNodes, node], [...pathLeft, 1]);
+      const r = leafTable(right, [...pathNodes, node], [...pathLeft, 0]);
+      if (!l || !r) {
+        ok = false;
+        return;
+      }
+      const { m } = l;
+      const at = l.slot[l.slot.length - 1]!; // the split's feature slot (the same in both: same path order)
+      const table = new Float64Array((2 << m) * m);
+      for (let base = 0; base < 1 << m; base++) {
+        for (let d = 0; d <= 1; d++) {
+          const lp = base & ~((1 - d) << at); // the left leaf agrees at the split when the row goes left
+          const rp = base & ~(d << at);
+          for (let k = 0; k < m; k++) table[((base << 1) | d) * m + k] = l.table[lp * m + k]! + r.table[rp * m + k]!;
+        }
+      }
+      leaves.push({ m, features: l.features, nodes: Int32Array.from(pathNodes), left: Uint8Array.from(pathLeft), slot: l.slot.subarray(0, -1), table, free: node });
+      return;
+    }
+    walk(left, [...pathNodes, node], [...pathLeft, 1]);
+    walk(right, [...pathNodes, node], [...pathLeft, 0]);
   };
   walk(0, [], []);
-  const fast = ok ? { leaves, internal: Int32Array.from(internal) } : null;
+  const fast = ok ? flatten(leaves, internal) : null;
   fastCache.set(tree, fast);
   return fast;
 }
 
 let goesLeft = new Uint8Array(0);
+const SHAP_BLOCK = 256;
 
-/** Adds one tree's SHAP values for row i into phi, from the tabulated patterns (falls back to `treeShap`). */
-export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: number, phi: Float64Array): void {
+/**
+ * Adds one tree's SHAP values for row i into phi[at …], from the tabulated patterns (falls back to
+ * `treeShap`).
+ */
+export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: number, phi: Float64Array, at = 0): void {
   const fast = fastTree(tree);
-  if (!fast) return treeShap(tree, columns, i, phi);
+  if (!fast) {
+    if (at === 0) return treeShap(tree, columns, i, phi);
+    const own = new Float64Array(phi.length - at);
+    treeShap(tree, columns, i, own);
+    for (let f = 0; f < own.length; f++) phi[at + f]! += own[f]!;
+    return;
+  }
   if (goesLeft.length < tree.feature.length) goesLeft = new Uint8Array(tree.feature.length * 2);
   // The direction of every internal node for this row (the walk of tree.ts, inlined: this is the hot loop).
   const { feature, threshold, missingLeft, categoryOffset, categoryBits } = tree;
@@ -269,23 +348,23 @@ export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: nu
   for (let k = 0; k < internal.length; k++) {
     const node = internal[k]!;
     const v = columns[feature[node]!]![i]!;
-    let left: boolean;
-    if (v !== v) left = missingLeft[node] === 1;
-    else {
-      const offset = categoryOffset[node]!;
-      left = offset < 0 ? v <= threshold[node]! : categoryBits[offset + 1 + (v < 254 ? v : 254)] === 1;
-    }
-    goesLeft[node] = left ? 1 : 0;
+    const offset = categoryOffset[node]!;
+    // Numeric splits without a branch on the outcome (a comparison's boolean used as 0/1): NaN fails
+    // `v <= threshold` and takes the missing direction.
+    goesLeft[node] = offset < 0 ? (((v <= threshold[node]!) as unknown as number) | (((v !== v) as unknown as number) & missingLeft[node]!))
+      : v !== v ? missingLeft[node]! : categoryBits[offset + 1 + (v < 254 ? v : 254)]!;
   }
-  const leaves = fast.leaves;
-  for (let l = 0; l < leaves.length; l++) {
-    const leaf = leaves[l]!;
-    const { m, nodes, slot, features, table } = leaf;
-    const dir = leaf.left;
+  const { pathStart, pathLength, pathNode, pathLeft, pathSlot, unique, featureStart, features, tableStart, tables, pair, freeNode } = fast;
+  for (let l = 0; l < unique.length; l++) {
+    const m = unique[l]!;
     let pattern = (1 << m) - 1;
-    for (let k = 0; k < nodes.length; k++) if (goesLeft[nodes[k]!] !== dir[k]) pattern &= ~(1 << slot[k]!);
-    const at = pattern * m;
-    for (let k = 0; k < m; k++) phi[features[k]!]! += table[at + k]!;
+    // A path feature the row disagrees with at any of its nodes drops out of the pattern (no branch).
+    const end = pathStart[l]! + pathLength[l]!;
+    for (let k = pathStart[l]!; k < end; k++) pattern &= ~((goesLeft[pathNode[k]!]! ^ pathLeft[k]!) << pathSlot[k]!);
+    const twin = pair[l]!;
+    const entry = tableStart[l]! + ((pattern << twin) | (goesLeft[freeNode[l]!]! & twin)) * m;
+    const first = featureStart[l]!;
+    for (let k = 0; k < m; k++) phi[at + features[first + k]!]! += tables[entry + k]!;
   }
 }
 
@@ -297,11 +376,12 @@ export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: nu
  */
 export function shapValues(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number }): { values: Float64Array; base: number } {
   const values = new Float64Array(design.n * design.p);
-  const phi = new Float64Array(design.p);
-  for (let i = 0; i < design.n; i++) {
-    phi.fill(0);
-    for (const tree of trees) treeShapFast(tree, design.columns, i, phi);
-    values.set(phi, i * design.p);
+  // Tree by tree over a block of rows, not row by row over all trees: a tree's pattern tables (up to a few
+  // hundred KB for 64 leaves) then stay in cache while the block's rows read them (7.0 → … ms per row for
+  // 300 trees of 64 leaves).
+  for (let start = 0; start < design.n; start += SHAP_BLOCK) {
+    const end = Math.min(design.n, start + SHAP_BLOCK);
+    for (const tree of trees) for (let i = start; i < end; i++) treeShapFast(tree, design.columns, i, values, i * design.p);
   }
   return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0) };
 }
