@@ -58,23 +58,27 @@ export function coefficientTable(model: LogisticRegression, train: Design, y: Ui
 }
 
 /**
- * Per row and original column, Σ coefficient × encoded value over that column's features.
+ * Per row and original column, Σ coefficient × (encoded value − its training mean) over that column's
+ * features: how far the column moves this lead's log-odds from the average training lead's. For a
+ * linear model these are exactly the (interventional) Shapley values, as TreeSHAP's are for trees, so
+ * both models' reasons mean the same thing; `base` (intercept + Σ coefficient × mean) plus a row's
+ * contributions is its raw score. Models saved without means measure against zero (base = intercept).
  * Returns the column names and a row-major n × columns matrix.
  */
-export function columnContributions(model: LogisticRegression, design: Design, groups: readonly string[]): { columns: string[]; values: Float64Array } {
+export function columnContributions(model: LogisticRegression, design: Design, groups: readonly string[]): { columns: string[]; values: Float64Array; base: number } {
   const columns = [...new Set(groups)];
   const index = new Map(columns.map((c, k) => [c, k]));
-  const beta = model.fitted.beta;
+  const { beta, featureMeans } = model.fitted;
   const values = new Float64Array(design.n * columns.length);
+  let base = beta[0]!;
   for (let j = 0; j < design.p; j++) {
     const b = beta[j + 1]!;
     if (b === 0) continue;
+    const mean = featureMeans?.[j] ?? 0;
+    base += b * mean;
     const g = index.get(groups[j]!)!;
     const offset = j * design.n;
-    for (let i = 0; i < design.n; i++) {
-      const x = design.X[offset + i]!;
-      if (x !== 0) values[i * columns.length + g]! += b * x;
-    }
+    for (let i = 0; i < design.n; i++) values[i * columns.length + g]! += b * (design.X[offset + i]! - mean);
   }
-  return { columns, values };
+  return { columns, values, base };
 }

@@ -35,6 +35,11 @@ export interface LogisticState {
   /** Intercept first, then one coefficient per feature. */
   beta: number[];
   featureNames: string[];
+  /**
+   * Each feature's mean over the fitted rows: the average lead, against which reasons are measured
+   * (absent in models saved before it was kept; their reasons are measured against zero).
+   */
+  featureMeans?: number[];
   solver: 'newton' | 'lbfgs';
   iterations: number;
   converged: boolean;
@@ -69,8 +74,14 @@ export class LogisticRegression {
     const solver = this.params.solver === 'auto' ? (design.p <= this.params.newtonMaxFeatures ? 'newton' : 'lbfgs') : this.params.solver;
     const solveOptions = { tol: this.params.tol, maxIter: this.params.maxIter, ...(options.start ? { start: options.start } : {}) };
     const result: SolveResult = solver === 'newton' ? solveNewton(problem, solveOptions) : solveLbfgs(problem, solveOptions);
+    const featureMeans = new Array<number>(design.p).fill(0);
+    for (let j = 0; j < design.p; j++) {
+      let sum = 0;
+      for (let i = 0; i < design.n; i++) sum += design.X[j * design.n + i]!;
+      featureMeans[j] = design.n > 0 ? sum / design.n : 0;
+    }
     this.state = {
-      beta: Array.from(result.beta), featureNames: [...design.names], solver,
+      beta: Array.from(result.beta), featureNames: [...design.names], featureMeans, solver,
       iterations: result.iterations, converged: result.converged, gradientNorm: result.gradientNorm,
     };
     return this;
@@ -98,7 +109,8 @@ export class LogisticRegression {
   }
 
   toJSON(): { kind: 'logistic'; params: LogisticParams; state: LogisticState } {
-    return { kind: 'logistic', params: { ...this.params }, state: { ...this.fitted, beta: [...this.fitted.beta] } };
+    const state = this.fitted;
+    return { kind: 'logistic', params: { ...this.params }, state: { ...state, beta: [...state.beta], ...(state.featureMeans ? { featureMeans: [...state.featureMeans] } : {}) } };
   }
 
   static fromJSON(json: { params: LogisticParams; state: LogisticState }): LogisticRegression {

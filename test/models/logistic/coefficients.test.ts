@@ -69,11 +69,29 @@ describe('coefficientTable', () => {
     expect(table[1]!.pValue).toBeLessThan(1e-10); // a strong true effect
   });
 
-  it('sums contributions per original column: they add up to the raw score minus the intercept', () => {
-    const { columns, values } = columnContributions(model, design, groups);
+  it('sums contributions per original column, against the average training lead: base + contributions = raw score', () => {
+    const { columns, values, base } = columnContributions(model, design, groups);
     expect(columns).toEqual(['score', 'channel']);
     const raw = model.decisionFunction(design);
-    for (let i = 0; i < 20; i++) expect(values[2 * i]! + values[2 * i + 1]!).toBeCloseTo(raw[i]! - model.fitted.beta[0]!, 12);
+    for (let i = 0; i < design.n; i++) expect(base + values[2 * i]! + values[2 * i + 1]!).toBeCloseTo(raw[i]!, 12);
+    // On the rows it was fitted on, every column's contributions average to zero (the average lead),
+    // and the base is the raw score of that average lead, computed independently from the column means.
+    for (let c = 0; c < 2; c++) {
+      let sum = 0;
+      for (let i = 0; i < design.n; i++) sum += values[2 * i + c]!;
+      expect(Math.abs(sum / design.n)).toBeLessThan(1e-12);
+    }
+    const means = Array.from({ length: design.p }, (_, j) => design.X.subarray(j * design.n, (j + 1) * design.n).reduce((s, v) => s + v, 0) / design.n);
+    expect(base).toBeCloseTo(model.fitted.beta.reduce((s, b, k) => s + b * (k === 0 ? 1 : means[k - 1]!), 0), 12);
+  });
+
+  it('measures against zero for a model saved before training means were kept (base = intercept)', () => {
+    const { featureMeans: _dropped, ...older } = model.toJSON().state;
+    const legacy = LogisticRegression.fromJSON({ params: model.params, state: older });
+    const { values, base } = columnContributions(legacy, design, groups);
+    expect(base).toBe(legacy.fitted.beta[0]);
+    const raw = legacy.decisionFunction(design);
+    for (let i = 0; i < 20; i++) expect(values[2 * i]! + values[2 * i + 1]!).toBeCloseTo(raw[i]! - base, 12);
   });
 });
 
