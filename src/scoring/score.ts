@@ -23,6 +23,7 @@ import type { TreeDesign } from '../features/tree-features.ts';
 import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
+import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
 import { columnContributions } from '../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
@@ -301,7 +302,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
       contributions = columnContributions(loaded.model as unknown as LogisticRegression, d, d.groups);
     } else {
       const model = loaded.model as unknown as GradientBoostedTrees;
-      contributions = shapByColumn(model.trees, model.fitted.baseScore, design as TreeDesign);
+      contributions = shapByColumn(model.trees, model.fitted.baseScore, design as TreeDesign, shapValuesParallel);
     }
     const text = valueText(data);
     for (let i = 0; i < n; i++) {

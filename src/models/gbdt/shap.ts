@@ -388,13 +388,15 @@ export function shapValues(trees: readonly Tree[], baseScore: number, design: { 
 
 /**
  * SHAP values summed per original column (a date's age, month and weekday are one column), row-major
- * n × columns: the per-lead reasons of a tree model.
+ * n × columns: the per-lead reasons of a tree model. `compute` gives the per-feature values (default
+ * `shapValues`; scoring passes the two-thread `shapValuesParallel`, which gives the same values).
  *
  * @example
  * const { columns, values } = shapByColumn(model.trees, model.fitted.baseScore, design);
  */
-export function shapByColumn(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number; groups: readonly string[] }): { columns: string[]; values: Float64Array; base: number } {
-  const { values, base } = shapValues(trees, baseScore, design);
+export function shapByColumn(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number; groups: readonly string[] },
+  compute: typeof shapValues = shapValues): { columns: string[]; values: Float64Array; base: number } {
+  const { values, base } = compute(trees, baseScore, design);
   const columns = [...new Set(design.groups)];
   const index = design.groups.map((g) => columns.indexOf(g));
   const out = new Float64Array(design.n * columns.length);

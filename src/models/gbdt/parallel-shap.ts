@@ -1,0 +1,99 @@
+/**
+ * TreeSHAP on two threads: the rows are cut into slices, and a worker (shap-worker.js, which runs shap.ts
+ * itself) explains half of each slice while the main thread explains the other half. Each row's values
+ * are computed by one thread with the same code in the same tree order, so the result is identical to the
+ * one-thread `shapValues`. The call stays synchronous (the main thread waits on a shared control word, as
+ * the histogram workers do), so scoring keeps its shape. A worker costs a few hundred milliseconds to
+ * start (it loads the TypeScript sources), so small jobs stay on one thread.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { expectedValue, shapValues } from './shap.ts';
+import type { Tree } from './tree.ts';
+
+/** Jobs below this many row × tree walks stay on one thread (about a second of work). */
+export const PARALLEL_SHAP_MIN_WORK = 1_000_000;
+/** Rows the worker takes per hand-off; the main thread takes as many. */
+const SLICE = 4096;
+
+class ShapWorker {
+  private readonly worker: Worker;
+  readonly input: Float64Array;
+  readonly output: Float64Array;
+  readonly control: Int32Array;
+
+  constructor(trees: readonly Tree[], readonly p: number) {
+    this.input = new Float64Array(new SharedArrayBuffer(8 * SLICE * Math.max(1, p)));
+    this.output = new Float64Array(new SharedArrayBuffer(8 * SLICE * Math.max(1, p)));
+    this.control = new Int32Array(new SharedArrayBuffer(8));
+    this.worker = new Worker(new URL('./shap-worker.js', import.meta.url), {
+      workerData: { trees, input: this.input, output: this.output, control: this.control, p, capacity: SLICE },
+    });
+    this.worker.unref();
+  }
+
+  post(columns: readonly Float64Array[], start: number, count: number): void {
+    columns.forEach((column, f) => this.input.set(column.subarray(start, start + count), f * SLICE));
+    this.control[1] = count;
+    Atomics.store(this.control, 0, 1);
+    Atomics.notify(this.control, 0);
+  }
+
+  wait(): void {
+    while (Atomics.load(this.control, 0) !== 2) Atomics.wait(this.control, 0, 1);
+    Atomics.store(this.control, 0, 0);
+  }
+
+  close(): void {
+    Atomics.store(this.control, 0, 9);
+    Atomics.notify(this.control, 0);
+    void this.worker.terminate();
+  }
+}
+
+/** One worker per forest and width, kept for the next chunk of the same scoring run. */
+const workers = new WeakMap<readonly Tree[], ShapWorker>();
+
+function workerFor(trees: readonly Tree[], p: number): ShapWorker {
+  let w = workers.get(trees);
+  if (!w || w.p !== p) {
+    w?.close();
+    w = new ShapWorker(trees, p);
+    workers.set(trees, w);
+  }
+  return w;
+}
+
+export interface ParallelShapOptions {
+  /** Threads to use (1 or 2); default 2 where the machine has two cores. */
+  threads?: number;
+  /** Row × tree walks below which one thread is used. */
+  minWork?: number;
+}
+
+/**
+ * `shapValues` on two threads for large jobs (identical values), on one otherwise.
+ *
+ * @example
+ * const { values, base } = shapValuesParallel(model.trees, model.fitted.baseScore, design);
+ */
+export function shapValuesParallel(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number },
+  options: ParallelShapOptions = {}): { values: Float64Array; base: number } {
+  const threads = options.threads ?? Math.min(2, availableParallelism());
+  if (threads < 2 || design.n * trees.length < (options.minWork ?? PARALLEL_SHAP_MIN_WORK) || design.n < 2) return shapValues(trees, baseScore, design);
+  const { n, p } = design;
+  const worker = workerFor(trees, p);
+  const values = new Float64Array(n * p);
+  for (let start = 0; start < n; start += 2 * SLICE) {
+    const ours = Math.min(SLICE, n - start);
+    const theirs = Math.min(SLICE, n - start - ours);
+    if (theirs > 0) worker.post(design.columns, start + ours, theirs);
+    const mine = shapValues(trees, 0, { columns: design.columns.map((c) => c.subarray(start, start + ours)), n: ours, p });
+    values.set(mine.values, start * p);
+    if (theirs > 0) {
+      worker.wait();
+      values.set(worker.output.subarray(0, theirs * p), (start + ours) * p);
+    }
+  }
+  return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0) };
+}
