@@ -1,9 +1,10 @@
 /**
  * Reasons in plain words: per lead, the original columns that moved its score most (log-odds
  * contributions from the logistic model or TreeSHAP), strongest first, with the lead's value:
- * `pricing_page_view_30d = 4 (+0.82); email_type = student (−1.10)`. The text starts with a column name,
- * never a sign, so spreadsheets read it as text.
+ * `pricing page view 4× in the last 30 days (+0.82); email_type = student (−1.10)`. The text starts with
+ * words, never a sign, so spreadsheets read it as text.
  */
+import { isActivityAggregateName } from '../data/activities.ts';
 
 export interface ReasonInput {
   /** Original column names, one per contribution. */
@@ -40,9 +41,34 @@ export function pickReasons(input: ReasonInput, row: number, max: number): Reaso
   return picked.slice(0, max).map(({ column, c }) => ({ column, value: input.valueText(row, column), contribution: Number(c.toFixed(4)) }));
 }
 
-/** Reasons as text: `email_type = student (−1.10); budget_confirmed = yes (+0.58)`. */
+const words = (name: string) => name.replace(/_+/g, ' ').trim();
+
+/**
+ * One reason's words. Lead columns read `column = value` (`column missing`); the activity aggregates
+ * (names reserved for them, see `isActivityAggregateName`) read as what they count:
+ * `pricing page view 2× in the last 7 days`, `no demo request in the last 30 days`,
+ * `2 colleagues at the account with webinar attended`, `last activity 12 days ago`.
+ */
+export function reasonPhrase(column: string, value: string): string {
+  const n = Number(value);
+  const known = value !== '' && Number.isFinite(n);
+  if (known && isActivityAggregateName(column)) {
+    if (column === 'activities_total') return `${value} ${n === 1 ? 'activity' : 'activities'} in all`;
+    if (column === 'days_since_last_activity') return `last activity ${value} ${n === 1 ? 'day' : 'days'} ago`;
+    if (column === 'engagement_decayed') return `engagement ${value} (recent activity counts more)`;
+    if (column === 'account_events_30d') return `${value} ${n === 1 ? 'event' : 'events'} from colleagues at the account in the last 30 days`;
+    const contacts = /^account_(.+)_contacts$/.exec(column);
+    if (contacts) return `${value} ${n === 1 ? 'colleague' : 'colleagues'} at the account with ${words(contacts[1]!)}`;
+    const count = /^(.+)_(\d+)d$/.exec(column);
+    if (count) return n === 0 ? `no ${words(count[1]!)} in the last ${count[2]} days` : `${words(count[1]!)} ${value}× in the last ${count[2]} days`;
+  }
+  if (column === 'days_since_last_activity' && value === '') return 'no activity yet';
+  return `${column}${value === '' ? ' missing' : ` = ${value}`}`;
+}
+
+/** Reasons as text: `email_type = student (−1.10); pricing page view 2× in the last 7 days (+0.58)`. */
 export function reasonText(codes: readonly ReasonCode[]): string {
-  return codes.map(({ column, value, contribution }) => `${column}${value === '' ? ' missing' : ` = ${value}`} (${signed(contribution)})`).join('; ');
+  return codes.map(({ column, value, contribution }) => `${reasonPhrase(column, value)} (${signed(contribution)})`).join('; ');
 }
 
 /**
