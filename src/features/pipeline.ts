@@ -40,6 +40,20 @@ export interface FeatureOptions {
   log1p?: 'auto' | false;
 }
 
+/** A block of encoded features: one value column, or a one-hot block given by each row's level (−1: none). */
+export type EncodedPart =
+  | { kind: 'value'; offset: number; values: Float64Array }
+  | { kind: 'oneHot'; offset: number; width: number; index: Int32Array };
+
+export interface EncodedParts {
+  parts: EncodedPart[];
+  n: number;
+  p: number;
+  names: string[];
+  groups: string[];
+  unseen: Record<string, number>;
+}
+
 export interface EncodedDesign {
   X: Float64Array;
   n: number;
@@ -219,91 +233,97 @@ export class FeaturePipeline {
   }
 
   /**
-   * Encodes rows (default all) into a column-major design matrix. `asOf` is the scoring time for date ages
-   * (one for all rows or one per row of the dataset); without it, ages count from the latest training date.
+   * Encodes rows (default all) without building the matrix: each spec's features as value columns (numbers,
+   * missing indicators, date ages) and one-hot blocks as the index of the row's level (−1 for none), in
+   * feature order. `transform` lays these out as a dense matrix; a linear model can score them directly
+   * (`linearScores`), which for one-hot columns costs one lookup a row instead of a column of zeros a level.
    */
-  transform(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedDesign {
+  encode(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedParts {
     const rows = options.rows ?? Int32Array.from({ length: data.table.numRows() }, (_, i) => i);
     const n = rows.length;
     const { names, groups } = this.featureNames();
-    const p = names.length;
-    const X = new Float64Array(n * p);
+    const parts: EncodedPart[] = [];
     const unseen: Record<string, number> = {};
     let j = 0;
+    const value = (fill: (out: Float64Array) => void) => {
+      const out = new Float64Array(n);
+      fill(out);
+      parts.push({ kind: 'value', offset: j++, values: out });
+    };
+    const oneHot = (width: number, fill: (index: Int32Array) => void) => {
+      const index = new Int32Array(n).fill(-1);
+      fill(index);
+      parts.push({ kind: 'oneHot', offset: j, width, index });
+      j += width;
+    };
+    const missingIndicator = (values: ArrayLike<unknown>) => value((ind) => rows.forEach((r, i) => (ind[i] = values[r] === null || values[r] === undefined ? 1 : 0)));
     for (const s of this.specs) {
       if (!columnSchema(data.schema, s.column)) {
         throw new DataError('FEATURE_MISSING', `column "${s.column}" that the model was trained on is missing`, 'score a file with the same columns as the training data');
       }
       const values = data.table.array(s.column) as ArrayLike<unknown>;
-      const col = (k: number) => X.subarray((j + k) * n, (j + k + 1) * n);
       switch (s.kind) {
-        case 'numeric': {
-          const x = col(0);
-          const ind = s.indicator ? col(1) : null;
-          rows.forEach((r, i) => {
-            const v = values[r] as number | null;
-            x[i] = scaled(v, s);
-            if (ind) ind[i] = v === null || v === undefined ? 1 : 0;
-          });
-          j += s.indicator ? 2 : 1;
+        case 'numeric':
+          value((x) => rows.forEach((r, i) => (x[i] = scaled(values[r] as number | null, s))));
+          if (s.indicator) missingIndicator(values);
           break;
-        }
-        case 'boolean': {
-          const x = col(0);
-          const ind = s.indicator ? col(1) : null;
-          rows.forEach((r, i) => {
+        case 'boolean':
+          value((x) => rows.forEach((r, i) => {
             const v = values[r];
             x[i] = v === null || v === undefined ? s.mode : v ? 1 : 0;
-            if (ind) ind[i] = v === null || v === undefined ? 1 : 0;
-          });
-          j += s.indicator ? 2 : 1;
+          }));
+          if (s.indicator) missingIndicator(values);
           break;
-        }
         case 'categorical': {
-          const index = new Map(s.levels.map((l, k) => [l, k]));
+          const levelIndex = new Map(s.levels.map((l, k) => [l, k]));
           const pooled = new Set(s.pooled);
           const otherAt = s.other ? s.levels.length : -1;
           const missingAt = s.missing ? s.levels.length + (s.other ? 1 : 0) : -1;
-          const width = s.levels.length + (s.other ? 1 : 0) + (s.missing ? 1 : 0);
-          rows.forEach((r, i) => {
+          oneHot(s.levels.length + (s.other ? 1 : 0) + (s.missing ? 1 : 0), (index) => rows.forEach((r, i) => {
             const v = values[r];
-            let k: number;
-            if (v === null || v === undefined) k = missingAt;
+            if (v === null || v === undefined) index[i] = missingAt;
             else {
               const level = String(v);
-              k = index.get(level) ?? otherAt;
+              const k = levelIndex.get(level) ?? otherAt;
               if (k === otherAt && !pooled.has(level)) unseen[s.column] = (unseen[s.column] ?? 0) + 1;
+              index[i] = k;
             }
-            if (k >= 0) X[(j + k) * n + i] = 1;
-          });
-          j += width;
+          }));
           break;
         }
         case 'date': {
-          const age = col(0);
-          const ind = s.age.indicator ? col(1) : null;
           const asOf = options.asOf;
-          rows.forEach((r, i) => {
+          value((age) => rows.forEach((r, i) => {
             const t = values[r] as number | null;
             const ref = asOf === undefined ? s.reference : typeof asOf === 'number' ? asOf : asOf[r]!;
             age[i] = scaled(t === null || t === undefined ? null : (ref - t) / DAY_MS, s.age);
-            if (ind) ind[i] = t === null || t === undefined ? 1 : 0;
-          });
-          j += s.age.indicator ? 2 : 1;
+          }));
+          if (s.age.indicator) missingIndicator(values);
           const monthIndex = new Map(s.months.map((m, k) => [m, k]));
           const dayIndex = new Map(s.weekdays.map((d, k) => [d, k]));
-          rows.forEach((r, i) => {
+          const at = (lookup: Map<number, number>, of: (t: number) => number) => (index: Int32Array) => rows.forEach((r, i) => {
             const t = values[r] as number | null;
-            if (t === null || t === undefined) return;
-            const mk = monthIndex.get(monthOf(t));
-            if (mk !== undefined) X[(j + mk) * n + i] = 1;
-            const dk = dayIndex.get(weekdayOf(t));
-            if (dk !== undefined) X[(j + s.months.length + dk) * n + i] = 1;
+            if (t !== null && t !== undefined) index[i] = lookup.get(of(t)) ?? -1;
           });
-          j += s.months.length + s.weekdays.length;
+          if (s.months.length) oneHot(s.months.length, at(monthIndex, monthOf));
+          if (s.weekdays.length) oneHot(s.weekdays.length, at(dayIndex, weekdayOf));
           break;
         }
       }
+    }
+    return { parts, n, p: names.length, names, groups, unseen };
+  }
+
+  /**
+   * Encodes rows (default all) into a column-major design matrix. `asOf` is the scoring time for date ages
+   * (one for all rows or one per row of the dataset); without it, ages count from the latest training date.
+   */
+  transform(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedDesign {
+    const { parts, n, p, names, groups, unseen } = this.encode(data, options);
+    const X = new Float64Array(n * p);
+    for (const part of parts) {
+      if (part.kind === 'value') X.set(part.values, part.offset * n);
+      else part.index.forEach((k, i) => k >= 0 && (X[(part.offset + k) * n + i] = 1));
     }
     return { X, n, p, names, groups, unseen };
   }

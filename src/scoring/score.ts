@@ -18,14 +18,15 @@ import type { Source } from '../data/read.ts';
 import { columnSchema } from '../data/schema.ts';
 import type { CellValue } from '../data/write.ts';
 import { ConfigError, DataError } from '../errors.ts';
-import type { EncodedDesign } from '../features/pipeline.ts';
+import type { FeaturePipeline } from '../features/pipeline.ts';
+import { sigmoid } from '../models/loss.ts';
 import type { TreeDesign } from '../features/tree-features.ts';
 import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
 import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
-import { columnContributions } from '../models/logistic/coefficients.ts';
+import { linearScores } from '../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
 import { leadIdColumn, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
@@ -269,8 +270,25 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     context = { activities: scorer.log, asOf, leadId: idName, ...(account ? { account } : {}) };
   }
 
-  const design = loaded.pipeline.transform(data, asOf !== undefined ? { asOf } : {});
-  const raw = loaded.model.predictProba(design as never);
+  const reasonsWanted = options.reasons ?? 3;
+  const encodeOptions = asOf !== undefined ? { asOf } : {};
+  let raw: Float64Array;
+  let unseen: Record<string, number>;
+  let contributions: { columns: string[]; values: Float64Array } | null = null;
+  if (artifact.model.kind === 'logistic') {
+    // Scored from the encoded columns directly (no dense one-hot matrix), bit for bit as predictProba.
+    const encoded = (loaded.pipeline as FeaturePipeline).encode(data, encodeOptions);
+    const linear = linearScores(loaded.model as unknown as LogisticRegression, encoded, { contributions: reasonsWanted > 0 });
+    raw = linear.raw.map(sigmoid);
+    unseen = encoded.unseen;
+    if (linear.values) contributions = { columns: linear.columns, values: linear.values };
+  } else {
+    const design = loaded.pipeline.transform(data, encodeOptions) as TreeDesign;
+    const model = loaded.model as unknown as GradientBoostedTrees;
+    raw = model.predictProba(design);
+    unseen = design.unseen;
+    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel);
+  }
   const probability = applyCalibrator(artifact.calibration, raw);
   const n = probability.length;
   const threshold = artifact.threshold.value;
@@ -291,19 +309,10 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     }
   }
 
-  const reasonsWanted = options.reasons ?? 3;
   const reasons: string[] = new Array<string>(n).fill('');
   // The same reasons as data, for formats that hold nested values (NDJSON, Parquet).
   const reasonCodes: ReasonCode[][] | null = options.reasonCodes && reasonsWanted > 0 ? new Array<ReasonCode[]>(n) : null;
-  if (reasonsWanted > 0) {
-    let contributions: { columns: string[]; values: Float64Array };
-    if (artifact.model.kind === 'logistic') {
-      const d = design as EncodedDesign;
-      contributions = columnContributions(loaded.model as unknown as LogisticRegression, d, d.groups);
-    } else {
-      const model = loaded.model as unknown as GradientBoostedTrees;
-      contributions = shapByColumn(model.trees, model.fitted.baseScore, design as TreeDesign, shapValuesParallel);
-    }
+  if (contributions) {
     const text = valueText(data);
     for (let i = 0; i < n; i++) {
       const codes = pickReasons({ ...contributions, valueText: text }, i, reasonsWanted);
@@ -335,7 +344,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   }
   names.push(...keep);
   columns.push(...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)));
-  return { names, columns, probability, ids, tiers: tier, actions: action, unseen: design.unseen, ...(typeof asOf === 'number' ? { asOf } : {}) };
+  return { names, columns, probability, ids, tiers: tier, actions: action, unseen, ...(typeof asOf === 'number' ? { asOf } : {}) };
 }
 
 /** Adds a chunk's counts to running totals. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FeaturePipeline } from '../../src/features/pipeline.ts';
+import { linearScores } from '../../src/models/logistic/coefficients.ts';
+import { LogisticRegression } from '../../src/models/logistic/logistic.ts';
 import { dataset } from '../rules/fixtures.ts';
 
 const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
@@ -96,5 +98,29 @@ describe('FeaturePipeline', () => {
   it('refuses data without a column the pipeline was fitted on', () => {
     const missing = dataset({ channel: ['a', 'b'], visits: ['1', '2'] });
     expect(() => pipeline.transform(missing)).toThrow('column "flag" that the model was trained on is missing');
+  });
+
+  it('encodes the same features without the matrix: a linear model scores the parts bit for bit as the dense matrix', () => {
+    const all = range(44);
+    const design = pipeline.transform(data, { rows: all });
+    const encoded = pipeline.encode(data, { rows: all });
+    expect(encoded.names).toEqual(design.names);
+    expect(encoded.unseen).toEqual(design.unseen);
+    const y = Uint8Array.from({ length: 40 }, (_, i) => (i % 3 === 0 || channel[i] === 'referral' ? 1 : 0));
+    const model = new LogisticRegression({ C: 1 }).fit(pipeline.transform(data, { rows: train }), y);
+    const scored = linearScores(model, encoded, { contributions: true });
+    expect(Array.from(scored.raw)).toEqual(Array.from(model.decisionFunction(design)));
+    // contributions: Σ coefficient × (value − training mean) per column, computed here from the dense matrix
+    const beta = model.fitted.beta;
+    const means = model.fitted.featureMeans!;
+    scored.columns.forEach((col, g) => {
+      for (let i = 0; i < 44; i++) {
+        let expected = 0;
+        design.names.forEach((_, j) => {
+          if (design.groups[j] === col) expected += beta[j + 1]! * (design.X[j * 44 + i]! - means[j]!);
+        });
+        expect(scored.values![i * scored.columns.length + g]).toBeCloseTo(expected, 12);
+      }
+    });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { normalCdf } from '../../evaluation/compare.ts';
 import { choleskyInPlace, inverseDiagonal } from './linalg.ts';
+import type { EncodedParts } from '../../features/pipeline.ts';
 import type { Design, LogisticRegression } from './logistic.ts';
 import { hessian, linearPredictor } from './objective.ts';
 
@@ -58,27 +59,53 @@ export function coefficientTable(model: LogisticRegression, train: Design, y: Ui
 }
 
 /**
- * Per row and original column, Σ coefficient × (encoded value − its training mean) over that column's
- * features: how far the column moves this lead's log-odds from the average training lead's. For a
- * linear model these are exactly the (interventional) Shapley values, as TreeSHAP's are for trees, so
- * both models' reasons mean the same thing; `base` (intercept + Σ coefficient × mean) plus a row's
- * contributions is its raw score. Models saved without means measure against zero (base = intercept).
- * Returns the column names and a row-major n × columns matrix.
+ * Scores encoded rows (`FeaturePipeline.encode`) without a design matrix: the raw score (log-odds), summed
+ * in feature order exactly as `decisionFunction` sums the dense matrix (a one-hot block adds only its
+ * row's level; the zeros it skips add nothing), so the two agree to the last bit.
+ *
+ * With `contributions`, also per row and original column Σ coefficient × (encoded value − its training
+ * mean) over that column's features: how far the column moves this lead's log-odds from the average
+ * training lead's. For a linear model these are exactly the (interventional) Shapley values, as TreeSHAP's
+ * are for trees, so both models' reasons mean the same thing; `base` (intercept + Σ coefficient × mean)
+ * plus a row's contributions is its raw score. Models saved without means measure against zero (base =
+ * intercept). `values` is row-major n × columns.
  */
-export function columnContributions(model: LogisticRegression, design: Design, groups: readonly string[]): { columns: string[]; values: Float64Array; base: number } {
-  const columns = [...new Set(groups)];
-  const index = new Map(columns.map((c, k) => [c, k]));
+export function linearScores(model: LogisticRegression, encoded: EncodedParts, options: { contributions?: boolean } = {}):
+  { raw: Float64Array; columns: string[]; values: Float64Array | null; base: number } {
   const { beta, featureMeans } = model.fitted;
-  const values = new Float64Array(design.n * columns.length);
+  if (encoded.p !== beta.length - 1) throw new RangeError(`the model has ${beta.length - 1} features, the data ${encoded.p}`);
+  const { n, parts, groups } = encoded;
+  const raw = new Float64Array(n).fill(beta[0]!);
+  for (const part of parts) {
+    if (part.kind === 'value') {
+      const b = beta[part.offset + 1]!;
+      if (b === 0) continue;
+      for (let i = 0; i < n; i++) raw[i]! += b * part.values[i]!;
+    } else {
+      for (let i = 0; i < n; i++) {
+        const k = part.index[i]!;
+        if (k >= 0) raw[i]! += beta[part.offset + k + 1]!;
+      }
+    }
+  }
+  const columns = [...new Set(groups)];
+  if (!options.contributions) return { raw, columns, values: null, base: beta[0]! };
+  const index = new Map(columns.map((c, k) => [c, k]));
+  const width = columns.length;
+  const values = new Float64Array(n * width);
   let base = beta[0]!;
-  for (let j = 0; j < design.p; j++) {
+  // Feature by feature (in a one-hot block, level by level) as over a dense matrix, so the sums are the same.
+  const add = (j: number, x: (i: number) => number) => {
     const b = beta[j + 1]!;
-    if (b === 0) continue;
+    if (b === 0) return;
     const mean = featureMeans?.[j] ?? 0;
     base += b * mean;
     const g = index.get(groups[j]!)!;
-    const offset = j * design.n;
-    for (let i = 0; i < design.n; i++) values[i * columns.length + g]! += b * (design.X[offset + i]! - mean);
+    for (let i = 0; i < n; i++) values[i * width + g]! += b * (x(i) - mean);
+  };
+  for (const part of parts) {
+    if (part.kind === 'value') add(part.offset, (i) => part.values[i]!);
+    else for (let l = 0; l < part.width; l++) add(part.offset + l, (i) => (part.index[i] === l ? 1 : 0));
   }
-  return { columns, values, base };
+  return { raw, columns, values, base };
 }

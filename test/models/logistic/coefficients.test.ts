@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { chooseC, stratifiedFolds } from '../../../src/models/logistic/cv.ts';
-import { coefficientTable, columnContributions, featureLevel } from '../../../src/models/logistic/coefficients.ts';
+import type { EncodedParts } from '../../../src/features/pipeline.ts';
+import { coefficientTable, featureLevel, linearScores } from '../../../src/models/logistic/coefficients.ts';
 import { type Design, LogisticRegression } from '../../../src/models/logistic/logistic.ts';
+
+/** A dense design as encoded parts: one value column per feature. */
+const partsOf = (design: Design, groups: string[]): EncodedParts => ({
+  parts: design.names.map((_, j) => ({ kind: 'value' as const, offset: j, values: design.X.subarray(j * design.n, (j + 1) * design.n) })),
+  n: design.n, p: design.p, names: design.names, groups, unseen: {},
+});
+const columnContributions = (model: LogisticRegression, design: Design, groups: string[]) => {
+  const r = linearScores(model, partsOf(design, groups), { contributions: true });
+  return { columns: r.columns, values: r.values!, base: r.base, raw: r.raw };
+};
 import { createRng } from '../../../src/random.ts';
 
 function problem(n: number, seed: number): { design: Design; y: Uint8Array } {
@@ -73,6 +84,7 @@ describe('coefficientTable', () => {
     const { columns, values, base } = columnContributions(model, design, groups);
     expect(columns).toEqual(['score', 'channel']);
     const raw = model.decisionFunction(design);
+    expect(Array.from(columnContributions(model, design, groups).raw)).toEqual(Array.from(raw));
     for (let i = 0; i < design.n; i++) expect(base + values[2 * i]! + values[2 * i + 1]!).toBeCloseTo(raw[i]!, 12);
     // On the rows it was fitted on, every column's contributions average to zero (the average lead),
     // and the base is the raw score of that average lead, computed independently from the column means.
