@@ -78,6 +78,8 @@ export interface CsvParserOptions {
   delimiter: Delimiter | string;
   /** Called with each record's fields and the 1-based line number where it starts. */
   onRecord: (fields: string[], line: number) => void;
+  /** Line number of the text's first line (default 1): for a piece cut from a larger file. */
+  firstLine?: number;
 }
 
 /**
@@ -95,6 +97,7 @@ export class CsvParser {
     if (options.delimiter.length !== 1) throw new RangeError('delimiter must be one character');
     this.delim = options.delimiter.charCodeAt(0);
     this.onRecord = options.onRecord;
+    this.line = options.firstLine ?? 1;
   }
 
   push(chunk: string): void {
@@ -282,4 +285,75 @@ export function csvField(value: string, delimiter = ','): string {
     return `"${value.replaceAll('"', '""')}"`;
   }
   return value;
+}
+
+/** Where a scanned piece of CSV bytes ends, and what it holds. */
+export interface ScannedRecords {
+  /** Byte offset just past the last complete record taken. */
+  end: number;
+  /** Records taken (blank lines are not records, as CsvParser skips them). */
+  records: number;
+  /** Lines they span (line breaks inside quoted fields count, as CsvParser counts them). */
+  lines: number;
+}
+
+/**
+ * Finds record boundaries in UTF-8 bytes without decoding or splitting fields, with CsvParser's rules: a
+ * field is quoted only when a quote opens it, `""` inside quotes is a quote, records end at an unquoted LF,
+ * CR or CRLF, and a record whose text is empty or `""` is a blank line (not counted as a record). Takes
+ * records from `start` until `maxRecords` are taken or the bytes run out; a record cut off by the end
+ * of `bytes` is left for the next call unless `final`. Streaming uses it to cut a file into chunks of
+ * whole records (and to number their rows and lines) while other threads parse them.
+ */
+export function scanRecords(bytes: Uint8Array, start: number, delimiter: string, maxRecords: number, final: boolean): ScannedRecords {
+  const delim = delimiter.charCodeAt(0);
+  const n = bytes.length;
+  let pos = start;
+  let records = 0;
+  let lines = 0;
+  let end = start;
+  while (records < maxRecords && pos < n) {
+    const recordStart = pos;
+    let quotedLines = 0;
+    let fieldStart = true;
+    let quoted = false;
+    let terminator = -1; // where the record's text ends
+    let next = -1; // where the next record starts
+    while (pos < n) {
+      const c = bytes[pos]!;
+      if (quoted) {
+        if (c === QUOTE) {
+          if (pos + 1 >= n && !final) break; // "" or a closing quote: the next byte tells
+          if (bytes[pos + 1] === QUOTE) {
+            pos += 2;
+            continue;
+          }
+          quoted = false;
+        } else if (c === LF) quotedLines++;
+        pos++;
+        continue;
+      }
+      if (c === LF || c === CR) {
+        if (c === CR && pos + 1 >= n && !final) break; // a LF may follow
+        terminator = pos;
+        next = c === CR && bytes[pos + 1] === LF ? pos + 2 : pos + 1;
+        break;
+      }
+      if (fieldStart && c === QUOTE) quoted = true;
+      fieldStart = c === delim;
+      pos++;
+    }
+    if (terminator < 0) {
+      if (!final || quoted) break; // incomplete (an unterminated quote is CsvParser's error to report)
+      terminator = n;
+      next = n;
+    }
+    const length = terminator - recordStart;
+    const blank = length === 0 || (length === 2 && bytes[recordStart] === QUOTE && bytes[recordStart + 1] === QUOTE);
+    if (!blank) records++;
+    lines += quotedLines + (next > terminator ? 1 : 0);
+    pos = next;
+    end = next;
+  }
+  return { end, records, lines };
 }

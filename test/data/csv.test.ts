@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, csvField, detectDelimiter, parseCsv, uniqueHeader } from '../../src/data/csv.ts';
+import { CsvParser, csvField, detectDelimiter, parseCsv, scanRecords, uniqueHeader } from '../../src/data/csv.ts';
 import { DataError } from '../../src/errors.ts';
 
 describe('parseCsv', () => {
@@ -95,5 +95,55 @@ describe('detectDelimiter', () => {
 describe('uniqueHeader', () => {
   it('trims, fills blank names and de-duplicates', () => {
     expect(uniqueHeader([' a ', '', 'a', 'b', 'a'])).toEqual(['a', 'column_2', 'a_2', 'b', 'a_3']);
+  });
+});
+
+describe('scanRecords (cutting CSV bytes into whole records for other threads)', () => {
+  /** Every record as CsvParser gives it: [fields, line]. */
+  const parseAll = (text: string, firstLine = 1) => {
+    const out: Array<[string[], number]> = [];
+    const p = new CsvParser({ delimiter: ',', onRecord: (f, l) => out.push([f, l]), firstLine });
+    p.push(text);
+    p.end();
+    return out;
+  };
+
+  it('cuts anywhere into pieces that CsvParser reads as the whole file: same records, same line numbers', () => {
+    const cell = fc.oneof(fc.constantFrom('', 'a', 'b c', '"q"', '"a,b"', '"x\ny"', '"say ""hi"""', '"', 'é', '""', 'x"y'), fc.string({ maxLength: 3 }));
+    const record = fc.array(cell, { minLength: 1, maxLength: 4 }).map((cells) => cells.join(','));
+    const ending = fc.constantFrom('\n', '\r\n', '\r');
+    const file = fc.array(fc.tuple(record, ending), { maxLength: 25 }).chain((rows) => fc.boolean().map((trailing) => rows.map(([r, e], k) => (k === rows.length - 1 && !trailing ? r : r + e)).join('')));
+    fc.assert(fc.property(file, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }), (text, perChunk, splitAt) => {
+      let whole: Array<[string[], number]>;
+      try {
+        whole = parseAll(text);
+      } catch {
+        return; // an unterminated quote: CsvParser reports it, nothing to cut
+      }
+      const bytes = new TextEncoder().encode(text);
+      const decoder = new TextDecoder();
+      const got: Array<[string[], number]> = [];
+      let at = 0;
+      let line = 1;
+      let count = 0;
+      // As the stream does: scan what has arrived so far (a growing prefix), then the rest as final.
+      for (let arrived = Math.min(bytes.length, splitAt); ; arrived = Math.min(bytes.length, arrived + splitAt)) {
+        const final = arrived >= bytes.length;
+        for (;;) {
+          const s = scanRecords(bytes.subarray(0, arrived), at, ',', perChunk, final);
+          if (s.end === at) break;
+          const piece = parseAll(decoder.decode(bytes.subarray(at, s.end)), line);
+          expect(piece).toHaveLength(s.records);
+          got.push(...piece);
+          count += s.records;
+          line += s.lines;
+          at = s.end;
+        }
+        if (final) break;
+      }
+      expect(at).toBe(bytes.length);
+      expect(count).toBe(whole.length);
+      expect(got).toEqual(whole);
+    }), { numRuns: 400, seed: 7 });
   });
 });
