@@ -1,7 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { assertNotInput, outputFormat } from '../data/write.ts';
 import type { ScoreOptions } from '../scoring/score.ts';
-import { scoreFile } from '../scoring/stream.ts';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_CHUNK_ROWS, scoreFile } from '../scoring/stream.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
 import { parseInteger, parsePositiveInteger, sourceOf } from './options.ts';
@@ -25,6 +26,7 @@ interface ScoreFlags {
   na?: string;
   onError: 'fail' | 'skip';
   chunkRows: number;
+  threads: number;
   json?: boolean;
 }
 
@@ -59,7 +61,8 @@ export function registerScore(program: Command): void {
       if (v !== 'fail' && v !== 'skip') throw new InvalidArgumentError('use fail or skip');
       return v;
     }, 'fail')
-    .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, 50_000)
+    .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
+    .option('--threads <n>', 'threads for a large CSV (1, or 2: two workers score alternate chunks; same output)', parsePositiveInteger, Math.min(2, availableParallelism()))
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -80,7 +83,7 @@ export function registerScore(program: Command): void {
       const t0 = performance.now();
       // A CSV read chunk by chunk shows a progress bar (rows, rows/s, ETA) on a terminal.
       const progress = flags.input ? createThroughputProgress('score', flags.input) : undefined;
-      const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows,
+      const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows, threads: flags.threads,
         ...(progress ? { onProgress: (rows: number, bytes: number, total: number) => progress.update(rows, bytes, total) } : {}) });
       progress?.stop();
       const seconds = (performance.now() - t0) / 1000;

@@ -146,3 +146,38 @@ describe('reasons as data, and --sql input', () => {
     expect(back.columns[0]![0]).toBe('STRUCT("column" VARCHAR, "value" VARCHAR, contribution DOUBLE)[]');
   });
 });
+
+describe('streaming on two cores (chunks scored in workers)', () => {
+  const two = { threads: 2, parallelMinBytes: 0 };
+
+  for (const model of ['logistic', 'gbdt']) {
+    it(`${model}: the same bytes, summary and progress as one thread`, async () => {
+      const options = { model: join(run, `${model}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'], format: 'csv' as const, chunkRows: 701 };
+      const oneOut = join(sample.dir, `${model}-one.csv`);
+      const twoOut = join(sample.dir, `${model}-two.csv`);
+      const progress: number[] = [];
+      const one = await scoreStream({ ...options, output: oneOut, threads: 1 });
+      const parallel = await scoreStream({ ...options, ...two, output: twoOut, onProgress: (rows) => progress.push(rows) });
+      expect(await readFile(twoOut, 'utf8')).toBe(await readFile(oneOut, 'utf8'));
+      expect(parallel.summary).toEqual(one.summary);
+      expect(progress).toEqual([701, 1402, 2103, 2804, 3000]);
+    });
+  }
+
+  it('values of the wrong type: the same exit-2 error and no output; with skip, the same output and rejects', async () => {
+    const options = { model: join(run, 'logistic.model.json'), activities: { path: sample.activities }, format: 'csv' as const, chunkRows: 500 };
+    const late = await edited('two-bad.csv', { 2100: { created_at: 'yesterday' }, 40: { annual_revenue: 'lots' } });
+    const out = join(sample.dir, 'two-bad-out.csv');
+    await expect(scoreStream({ ...options, ...two, input: { path: late }, output: out })).rejects.toMatchObject({ name: 'DataError', code: 'WRONG_TYPE',
+      message: expect.stringContaining('row 40: annual_revenue = "lots" is not a number'), issues: [{ row: 40, column: 'annual_revenue' }] });
+    expect(existsSync(out)).toBe(false);
+    const oneOut = join(sample.dir, 'skip-one.csv');
+    const twoOut = join(sample.dir, 'skip-two.csv');
+    const one = await scoreStream({ ...options, onError: 'skip', input: { path: late }, output: oneOut, threads: 1 });
+    const parallel = await scoreStream({ ...options, ...two, onError: 'skip', input: { path: late }, output: twoOut });
+    expect(parallel.summary).toEqual(one.summary);
+    expect(parallel.summary.rejected).toBe(2);
+    expect(await readFile(twoOut, 'utf8')).toBe(await readFile(oneOut, 'utf8'));
+    expect(await readFile(`${twoOut}.rejects.csv`, 'utf8')).toBe(await readFile(`${oneOut}.rejects.csv`, 'utf8'));
+  });
+});

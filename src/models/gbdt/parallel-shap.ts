@@ -1,19 +1,20 @@
 /**
  * TreeSHAP on two threads: the rows are cut into slices, and a worker (shap-worker.js, which runs shap.ts
- * itself) explains half of each slice while the main thread explains the other half. Each row's values
+ * itself) explains half of each slice while the main thread explains the other half (from the main
+ * thread only: in the streaming scorer's workers both cores are already busy). Each row's values
  * are computed by one thread with the same code in the same tree order, so the result is identical to the
  * one-thread `shapValues`. The call stays synchronous (the main thread waits on a shared control word, as
  * the histogram workers do), so scoring keeps its shape. A worker costs a few hundred milliseconds to
  * start (it loads the TypeScript sources), so small jobs stay on one thread.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { expectedValue, shapValues } from './shap.ts';
 import type { Tree } from './tree.ts';
 
-/** Jobs below this many row × tree walks stay on one thread (about a second of work). */
-export const PARALLEL_SHAP_MIN_WORK = 1_000_000;
-/** Rows the worker takes per hand-off; the main thread takes as many. */
+/** Jobs below this many row × tree walks stay on one thread (a few tenths of a second of work). */
+export const PARALLEL_SHAP_MIN_WORK = 300_000;
+/** At most this many rows per hand-off to the worker; the main thread takes as many (or one more). */
 const SLICE = 4096;
 
 class ShapWorker {
@@ -79,14 +80,16 @@ export interface ParallelShapOptions {
  */
 export function shapValuesParallel(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number },
   options: ParallelShapOptions = {}): { values: Float64Array; base: number } {
-  const threads = options.threads ?? Math.min(2, availableParallelism());
+  // From a worker (the streaming scorer's), the other core is already busy: one thread.
+  const threads = options.threads ?? (isMainThread ? Math.min(2, availableParallelism()) : 1);
   if (threads < 2 || design.n * trees.length < (options.minWork ?? PARALLEL_SHAP_MIN_WORK) || design.n < 2) return shapValues(trees, baseScore, design);
   const { n, p } = design;
   const worker = workerFor(trees, p);
   const values = new Float64Array(n * p);
   for (let start = 0; start < n; start += 2 * SLICE) {
-    const ours = Math.min(SLICE, n - start);
-    const theirs = Math.min(SLICE, n - start - ours);
+    const count = Math.min(2 * SLICE, n - start);
+    const theirs = count >> 1; // an even split, so a chunk smaller than two slices is shared too
+    const ours = count - theirs;
     if (theirs > 0) worker.post(design.columns, start + ours, theirs);
     const mine = shapValues(trees, 0, { columns: design.columns.map((c) => c.subarray(start, start + ours)), n: ours, p });
     values.set(mine.values, start * p);
