@@ -13,10 +13,27 @@ export function naTokenSet(extra: string | readonly string[] = []): Set<string> 
   return new Set([...DEFAULT_NA_TOKENS, ...more]);
 }
 
+let lastTokens: ReadonlySet<string> | null = null;
+let longestToken = 0;
+
 /** True when a raw cell counts as missing. */
 export function isMissing(value: RawValue | undefined, tokens: ReadonlySet<string>): boolean {
   if (value === null || value === undefined) return true;
-  if (typeof value === 'string') return tokens.has(value.trim());
+  if (typeof value === 'string') {
+    // Most cells are longer than every token and start and end with a printable ASCII character (so
+    // trimming cannot shorten them): not missing, without trimming or hashing (this runs on every cell).
+    if (tokens !== lastTokens) {
+      lastTokens = tokens;
+      longestToken = Math.max(0, ...[...tokens].map((t) => t.length));
+    }
+    const n = value.length;
+    if (n > longestToken) {
+      const first = value.charCodeAt(0);
+      const last = value.charCodeAt(n - 1);
+      if (first > 32 && first < 127 && last > 32 && last < 127) return false;
+    }
+    return tokens.has(value.trim());
+  }
   if (typeof value === 'number') return Number.isNaN(value);
   if (value instanceof Date) return Number.isNaN(value.getTime());
   return false;
