@@ -2,8 +2,11 @@
  * Streaming batch scoring for CSV input: the file is read and parsed in pieces, scored in chunks of rows
  * and written as it goes, so memory stays bounded whatever the file's size (the activity log, when the
  * model uses one, is held in memory). The schema is inferred from the first chunk and then held fixed,
- * with the model's columns read as their training types. The output (and the rejects file) is written to
- * a temporary file and renamed at the end: an interrupted run leaves nothing behind.
+ * with the model's columns read as their training types. Large files are scored on two cores: this
+ * thread cuts the bytes into chunks of whole records and writes results in order, two workers
+ * (parallel-stream.ts) parse and score the chunks with `scoreChunk`, so the bytes written are the same.
+ * The output (and the rejects file) is written to a temporary file and renamed at the end: an
+ * interrupted run leaves nothing behind.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -11,7 +14,7 @@ import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import { CsvParser, csvField, detectDelimiter, scanRecords, uniqueHeader } from '../data/csv.ts';
+import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
 import { applySchema } from '../data/dataset.ts';
 import type { RawTable } from '../data/read.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
@@ -281,8 +284,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     const inFlight: Array<Promise<ChunkResult>> = [];
     let line = 1;
     let row = 0;
-    const dispatch = async (piece: Uint8Array): Promise<void> => {
-      const scan = scanRecords(piece, 0, delimiter, Number.MAX_SAFE_INTEGER, true);
+    const dispatch = async (piece: Uint8Array, scan: ScannedRecords): Promise<void> => {
       if (!schema) {
         const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, options.input.path);
         checkColumns(scorer, header!);
@@ -319,7 +321,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
         for (;;) {
           const scan = scanRecords(pending, at, delimiter, chunkRows, final);
           if (scan.end === at || (!final && scan.records < chunkRows)) break;
-          await dispatch(pending.slice(at, scan.end));
+          await dispatch(pending.slice(at, scan.end), scan);
           at = scan.end;
         }
       }
