@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { assertNotInput, outputFormat } from '../data/write.ts';
 import type { ScoreOptions } from '../scoring/score.ts';
-import { availableParallelism } from 'node:os';
 import { DEFAULT_CHUNK_ROWS, scoreFile } from '../scoring/stream.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
@@ -26,7 +25,7 @@ interface ScoreFlags {
   na?: string;
   onError: 'fail' | 'skip';
   chunkRows: number;
-  threads: number;
+  threads?: number;
   json?: boolean;
 }
 
@@ -62,7 +61,7 @@ export function registerScore(program: Command): void {
       return v;
     }, 'fail')
     .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
-    .option('--threads <n>', 'threads for a large CSV (1, or 2: two workers score alternate chunks; same output)', parsePositiveInteger, Math.min(2, availableParallelism()))
+    .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: two workers score alternate chunks; same output)', parsePositiveInteger)
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -83,7 +82,7 @@ export function registerScore(program: Command): void {
       const t0 = performance.now();
       // A CSV read chunk by chunk shows a progress bar (rows, rows/s, ETA) on a terminal.
       const progress = flags.input ? createThroughputProgress('score', flags.input) : undefined;
-      const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows, threads: flags.threads,
+      const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows, ...(flags.threads ? { threads: flags.threads } : {}),
         ...(progress ? { onProgress: (rows: number, bytes: number, total: number) => progress.update(rows, bytes, total) } : {}) });
       progress?.stop();
       const seconds = (performance.now() - t0) / 1000;

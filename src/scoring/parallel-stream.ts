@@ -7,10 +7,9 @@
  * which takes a moment: small files are scored on the main thread.
  */
 import { Worker } from 'node:worker_threads';
-import type { Schema } from '../data/schema.ts';
 import { ConfigError, DataError, LeadscoreError, ModelFormatError } from '../errors.ts';
 import type { ScoreOptions } from './score.ts';
-import type { ChunkResult } from './stream.ts';
+import type { ChunkJob, ChunkResult } from './stream.ts';
 
 /** Inputs smaller than this are scored on the main thread (worker start-up would cost more). */
 export const PARALLEL_STREAM_MIN_BYTES = 16 * 2 ** 20;
@@ -33,18 +32,6 @@ function revive(e: WorkerError): Error {
   const err = new Error(`in a scoring worker: ${e.message}`);
   if (e.stack) err.stack = e.stack;
   return err;
-}
-
-/** One chunk for a worker: its bytes, where it sits in the file, and what it is read with. */
-export interface ChunkJob {
-  /** Whole records, UTF-8; its buffer is transferred (the caller must not use it again). */
-  bytes: Uint8Array;
-  firstLine: number;
-  firstRow: number;
-  header: string[];
-  delimiter: string;
-  schema: Schema;
-  source: string;
 }
 
 export class ChunkWorkers {

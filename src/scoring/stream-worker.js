@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 register();
 const { prepareScorer } = await import('./score.ts');
-const { collectRecords, scoreChunk } = await import('./stream.ts');
+const { scoreCsvChunk } = await import('./stream.ts');
 
 let scorer = null;
 let failure = null;
@@ -16,11 +16,10 @@ try {
   failure = err;
 }
 
-parentPort.on('message', ({ id, bytes, firstLine, firstRow, header, delimiter, schema, source }) => {
+parentPort.on('message', ({ id, ...job }) => {
   try {
     if (failure) throw failure;
-    const { raw, dataRows } = collectRecords(new TextDecoder().decode(bytes), header, delimiter, firstLine, firstRow, source);
-    const result = scoreChunk(scorer, schema, raw, dataRows, workerData.format);
+    const result = scoreCsvChunk(scorer, job, workerData.format);
     const encoded = new TextEncoder().encode(result.text);
     parentPort.postMessage({ id, result: { ...result, text: '', encoded } }, [encoded.buffer]);
   } catch (err) {

@@ -2,9 +2,9 @@
  * Streaming batch scoring for CSV input: the file is read and parsed in pieces, scored in chunks of rows
  * and written as it goes, so memory stays bounded whatever the file's size (the activity log, when the
  * model uses one, is held in memory). The schema is inferred from the first chunk and then held fixed,
- * with the model's columns read as their training types. Large files are scored on two cores: this
- * thread cuts the bytes into chunks of whole records and writes results in order, two workers
- * (parallel-stream.ts) parse and score the chunks with `scoreChunk`, so the bytes written are the same.
+ * with the model's columns read as their training types. The bytes are cut into chunks of whole records
+ * and results written in order; large files have their chunks parsed and scored by two workers
+ * (parallel-stream.ts) with the same `scoreCsvChunk`, so the bytes written are the same.
  * The output (and the rejects file) is written to a temporary file and renamed at the end: an
  * interrupted run leaves nothing behind.
  */
@@ -13,7 +13,6 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { StringDecoder } from 'node:string_decoder';
 import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
 import { applySchema } from '../data/dataset.ts';
 import type { RawTable } from '../data/read.ts';
@@ -82,12 +81,6 @@ class LineSink {
   }
 }
 
-/** A record with more fields than the header: the exit-2 error naming its line. */
-export function tooManyFields(line: number, count: number, expected: number, delimiter: string): DataError {
-  return new DataError('CSV_TOO_MANY_FIELDS', `line ${line} has ${count} fields but the header has ${expected}`,
-    `check the delimiter (detected ${JSON.stringify(delimiter)}) and quoting on that line`, [{ row: line, message: `${count} fields, expected ${expected}` }]);
-}
-
 /**
  * The records of a piece of CSV text cut at record boundaries (`scanRecords`), as a raw table under the
  * file's header: short records padded with empty fields, long ones an error. `firstLine` and `firstRow`
@@ -99,7 +92,10 @@ export function collectRecords(text: string, header: string[], delimiter: string
   const parser = new CsvParser({
     delimiter, firstLine,
     onRecord: (fields, line) => {
-      if (fields.length > header.length) throw tooManyFields(line, fields.length, header.length, delimiter);
+      if (fields.length > header.length) {
+        throw new DataError('CSV_TOO_MANY_FIELDS', `line ${line} has ${fields.length} fields but the header has ${header.length}`,
+          `check the delimiter (detected ${JSON.stringify(delimiter)}) and quoting on that line`, [{ row: line, message: `${fields.length} fields, expected ${header.length}` }]);
+      }
       for (let c = 0; c < header.length; c++) columns[c]!.push(c < fields.length ? fields[c]! : '');
       dataRows.push(firstRow + dataRows.length + 1);
     },
@@ -176,6 +172,24 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
   return result;
 }
 
+/** One chunk for scoring: whole records as UTF-8 bytes, where they sit in the file, and how to read them. */
+export interface ChunkJob {
+  /** Whole records; from the main thread to a worker its buffer is transferred, not copied. */
+  bytes: Uint8Array;
+  firstLine: number;
+  firstRow: number;
+  header: string[];
+  delimiter: string;
+  schema: Schema;
+  source: string;
+}
+
+/** Parses and scores a chunk of CSV bytes: what the streaming scorer and its workers run on each chunk. */
+export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ChunkResult {
+  const { raw, dataRows } = collectRecords(new TextDecoder().decode(job.bytes), job.header, job.delimiter, job.firstLine, job.firstRow, job.source);
+  return scoreChunk(scorer, job.schema, raw, dataRows, format);
+}
+
 /**
  * Scores a CSV file chunk by chunk into `output`.
  *
@@ -197,11 +211,6 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   let header: string[] | null = null;
   let schema: Schema | null = null;
   let delimiter = ',';
-  let names: string[] = [];
-  let columns: string[][] = [];
-  let lines: number[] = [];
-  let dataRows: number[] = [];
-  let records = 0;
   let rowsDone = 0;
   let rejectedRows = 0;
   let bytes = 0;
@@ -212,9 +221,6 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   let asOf: number | undefined;
   let outNames: string[] = [];
 
-  // Two workers score alternate chunks of large files while this thread parses and writes (same bytes).
-  const threads = options.threads ?? Math.min(2, availableParallelism());
-  const pool = threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES) ? new ChunkWorkers(scorer.options, options.format, 2) : null;
   const apply = async (chunk: ChunkResult): Promise<void> => {
     if (chunk.rejectedNames) {
       if (!rejectsOut) {
@@ -239,94 +245,66 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     }
     options.onProgress?.(rowsDone + rejectedRows, bytes, totalBytes);
   };
-  const flushChunk = async (): Promise<void> => {
-    if (!header || lines.length === 0) return;
-    const raw: RawTable = { names: header, columns, rows: lines.length, format: 'csv', delimiter, source: options.input.path };
+
+  // This thread cuts the bytes into chunks of whole records (`scanRecords`, which also numbers their lines
+  // and rows) and writes results in order. Chunks are scored here, or for large files by two workers
+  // while this thread reads on (same bytes written either way).
+  const threads = options.threads ?? Math.min(2, availableParallelism());
+  const pool = threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES) ? new ChunkWorkers(scorer.options, options.format, 2) : null;
+  const run = pool ? (job: ChunkJob) => pool.run(job) : async (job: ChunkJob) => scoreCsvChunk(scorer, job, options.format);
+  const inFlight: Array<Promise<ChunkResult>> = [];
+  let line = 1;
+  let row = 0;
+  const dispatch = async (piece: Uint8Array, scan: Pick<ScannedRecords, 'lines' | 'records'>): Promise<void> => {
     if (!schema) {
-      checkColumns(scorer, header);
+      // The schema comes from the first chunk (parsed here for that) and is then held fixed.
+      const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, options.input.path);
+      checkColumns(scorer, header!);
       schema = modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}), delimiter }));
     }
-    await apply(scoreChunk(scorer, schema, raw, dataRows, options.format));
-    columns = names.map(() => []);
-    lines = [];
-    dataRows = [];
+    const job = run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path });
+    job.catch(() => undefined); // awaited in order below; this only keeps a later failure from going unhandled
+    inFlight.push(job);
+    line += scan.lines;
+    row += scan.records;
+    while (inFlight.length >= (pool?.size ?? 1)) await apply(await inFlight.shift()!);
   };
-
-  const pendingRecords: Array<{ fields: string[]; line: number }> = [];
-  const parserFor = (delim: string) => new CsvParser({
-    delimiter: delim,
-    onRecord: (fields, line) => pendingRecords.push({ fields, line }),
-  });
-  let parser: CsvParser | null = null;
-  const decoder = new StringDecoder('utf8');
-  const take = async (): Promise<void> => {
-    for (const { fields, line } of pendingRecords.splice(0)) {
-      if (!header) {
-        header = uniqueHeader(fields);
-        names = header;
-        columns = names.map(() => []);
-        continue;
-      }
-      if (fields.length > header.length) throw tooManyFields(line, fields.length, header.length, delimiter);
-      for (let c = 0; c < header.length; c++) columns[c]!.push(c < fields.length ? fields[c]! : '');
-      lines.push(line);
-      dataRows.push(++records);
-      if (lines.length >= chunkRows) await flushChunk();
+  /** The records of CSV bytes (throws CsvParser's error for an unterminated quote). */
+  const parseBytes = (piece: Uint8Array): string[][] => {
+    const fields: string[][] = [];
+    const parser = new CsvParser({ delimiter, onRecord: (f) => fields.push(f) });
+    parser.push(new TextDecoder().decode(piece));
+    parser.end();
+    return fields;
+  };
+  let pending = new Uint8Array(0);
+  const takeChunks = async (final: boolean): Promise<void> => {
+    let at = 0;
+    if (!header) {
+      if (!final && pending.length < 65536) return; // enough bytes to tell the delimiter
+      delimiter = detectDelimiter(new TextDecoder().decode(pending.subarray(0, 65536)));
+      const first = scanRecords(pending, 0, delimiter, 1, final);
+      if (first.records === 0 && !final) return;
+      // At the end without a complete record: blank lines (no header) or an unterminated quote (its error).
+      at = first.records === 0 ? pending.length : first.end;
+      const fields = parseBytes(pending.subarray(0, at));
+      if (fields.length > 0) header = uniqueHeader(fields[0]!);
+      line += first.lines;
     }
+    if (header) {
+      for (;;) {
+        const scan = scanRecords(pending, at, delimiter, chunkRows, final);
+        if (scan.end === at || (!final && scan.records < chunkRows)) break;
+        await dispatch(pending.slice(at, scan.end), scan);
+        at = scan.end;
+      }
+      // What the last scan could not take is a record with an unterminated quote: parsed in turn, it fails.
+      if (final && at < pending.length) await dispatch(pending.slice(at), { lines: 0, records: 0 });
+    }
+    pending = pending.slice(at);
   };
 
-  /**
-   * Large files on two cores: this thread cuts the bytes into chunks of whole records (`scanRecords`,
-   * which also numbers their lines and rows) and writes results in order; the workers decode, parse,
-   * score and format. Only the first chunk is also parsed here, to fix the schema.
-   */
-  const feedWorkers = async (workers: ChunkWorkers): Promise<void> => {
-    const inFlight: Array<Promise<ChunkResult>> = [];
-    let line = 1;
-    let row = 0;
-    const dispatch = async (piece: Uint8Array, scan: ScannedRecords): Promise<void> => {
-      if (!schema) {
-        const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, options.input.path);
-        checkColumns(scorer, header!);
-        schema = modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}), delimiter }));
-      }
-      const job = workers.run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path });
-      job.catch(() => undefined); // awaited in order below; this only keeps a later failure from going unhandled
-      inFlight.push(job);
-      line += scan.lines;
-      row += scan.records;
-      while (inFlight.length >= workers.size) await apply(await inFlight.shift()!);
-    };
-    let pending = new Uint8Array(0);
-    const takeChunks = async (final: boolean): Promise<void> => {
-      let at = 0;
-      if (!header) {
-        if (!final && pending.length < 65536) return; // enough bytes to tell the delimiter
-        delimiter = detectDelimiter(new TextDecoder().decode(pending.subarray(0, 65536)));
-        const first = scanRecords(pending, 0, delimiter, 1, final);
-        if (first.records === 0) {
-          if (final) at = first.end;
-          else return;
-        } else {
-          const fields: string[][] = [];
-          const parser = new CsvParser({ delimiter, onRecord: (f) => fields.push(f) });
-          parser.push(new TextDecoder().decode(pending.subarray(0, first.end)));
-          parser.end();
-          header = uniqueHeader(fields[0]!);
-          line += first.lines;
-          at = first.end;
-        }
-      }
-      if (header) {
-        for (;;) {
-          const scan = scanRecords(pending, at, delimiter, chunkRows, final);
-          if (scan.end === at || (!final && scan.records < chunkRows)) break;
-          await dispatch(pending.slice(at, scan.end), scan);
-          at = scan.end;
-        }
-      }
-      pending = pending.slice(at);
-    };
+  try {
     try {
       const stream = createReadStream(options.input.path, { highWaterMark: 1 << 20 });
       for await (const piece of stream) {
@@ -342,30 +320,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       await takeChunks(true);
       while (inFlight.length > 0) await apply(await inFlight.shift()!);
     } finally {
-      await workers.close();
-    }
-  };
-
-  try {
-    if (pool) await feedWorkers(pool);
-    else {
-    const stream = createReadStream(options.input.path, { highWaterMark: 1 << 20 });
-    for await (const piece of stream) {
-      const buf = piece as Buffer;
-      bytes += buf.length;
-      const text = decoder.write(buf);
-      if (!parser) {
-        delimiter = detectDelimiter(text.slice(0, 1 << 16));
-        parser = parserFor(delimiter);
-      }
-      parser.push(text);
-      await take();
-    }
-    if (!parser) throw new DataError('CSV_EMPTY', `${options.input.path} is empty`, 'the first line must name the columns');
-    parser.push(decoder.end());
-    parser.end();
-    await take();
-    await flushChunk();
+      await pool?.close();
     }
     if (!header) throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
     if (!schema) checkColumns(scorer, header); // a header without rows: still the same checks

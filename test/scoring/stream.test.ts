@@ -180,4 +180,15 @@ describe('streaming on two cores (chunks scored in workers)', () => {
     expect(await readFile(twoOut, 'utf8')).toBe(await readFile(oneOut, 'utf8'));
     expect(await readFile(`${twoOut}.rejects.csv`, 'utf8')).toBe(await readFile(`${oneOut}.rejects.csv`, 'utf8'));
   });
+
+  it('a quote left open at the end: the parser error on one thread and on two, and no output', async () => {
+    const path = join(sample.dir, 'open-quote.csv');
+    await writeFile(path, `${lines.slice(0, 1500).join('\n')}\n${lines[1500]!.replace(',', ',"')}\n`);
+    for (const threads of [{ threads: 1 }, two]) {
+      const out = join(sample.dir, `open-quote-${threads.threads}.csv`);
+      await expect(scoreStream({ model: join(run, 'logistic.model.json'), activities: { path: sample.activities }, input: { path }, output: out, format: 'csv', chunkRows: 400, ...threads }))
+        .rejects.toMatchObject({ code: 'CSV_UNTERMINATED_QUOTE', message: expect.stringContaining('line 1501') });
+      expect(existsSync(out)).toBe(false);
+    }
+  });
 });

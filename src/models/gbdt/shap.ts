@@ -334,13 +334,7 @@ const SHAP_BLOCK = 256;
  */
 export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: number, phi: Float64Array, at = 0): void {
   const fast = fastTree(tree);
-  if (!fast) {
-    if (at === 0) return treeShap(tree, columns, i, phi);
-    const own = new Float64Array(phi.length - at);
-    treeShap(tree, columns, i, own);
-    for (let f = 0; f < own.length; f++) phi[at + f]! += own[f]!;
-    return;
-  }
+  if (!fast) return treeShap(tree, columns, i, phi.subarray(at));
   if (goesLeft.length < tree.feature.length) goesLeft = new Uint8Array(tree.feature.length * 2);
   // The direction of every internal node for this row (the walk of tree.ts, inlined: this is the hot loop).
   const { feature, threshold, missingLeft, categoryOffset, categoryBits } = tree;
