@@ -191,4 +191,14 @@ describe('streaming on two cores (chunks scored in workers)', () => {
       expect(existsSync(out)).toBe(false);
     }
   });
+
+  it('a record with more fields than the header: the same exit-2 error on one thread and on two', async () => {
+    const path = await edited('long-record.csv', { 1200: { converted: '0,extra' } });
+    for (const threads of [{ threads: 1 }, two]) {
+      const out = join(sample.dir, `long-record-${threads.threads}.csv`);
+      await expect(scoreStream({ model: join(run, 'logistic.model.json'), activities: { path: sample.activities }, input: { path }, output: out, format: 'csv', chunkRows: 400, ...threads }))
+        .rejects.toMatchObject({ code: 'CSV_TOO_MANY_FIELDS', message: `line 1201 has ${header.length + 1} fields but the header has ${header.length}` });
+      expect(existsSync(out)).toBe(false);
+    }
+  });
 });
