@@ -10,9 +10,9 @@ import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
 import { binColumns, type Binner, fitBinner } from './binning.ts';
-import { growTree } from './grow.ts';
+import { growTree, rowWorkspace } from './grow.ts';
 import { compileForest, type Forest, predictForest } from './predict.ts';
-import { addTreePrediction, addTreePredictionBinned, type Tree, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
+import { addTreePrediction, type Tree, treeValuesBinned, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
 
 export interface GbdtParams {
   trees: number;
@@ -134,6 +134,10 @@ export class GradientBoostedTrees {
     const allFeatures = Int32Array.from({ length: design.p }, (_, f) => f);
     const rowRng = rng.fork('rows');
     const histogramPool: Float64Array[] = [];
+    const workspace = rowWorkspace(fitRows.length);
+    // Tree values of the fit rows (when rows are subsampled) and of the validation rows, reused per tree.
+    const fitValues = new Float64Array(p.rowSubsample < 1 ? fitRows.length : 0);
+    const valValues = new Float64Array(valRows.length);
     const workers = p.threads > 1 && n >= PARALLEL_MIN_ROWS ? new HistogramWorkers(bins, n, design.p) : undefined;
     try {
     const colRng = rng.fork('columns');
@@ -151,15 +155,14 @@ export class GradientBoostedTrees {
         features = Int32Array.from(colRng.permutation(design.p).subarray(0, k)).sort();
       }
       const { monotone: _byName, ...growParams } = p;
-      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool, workers);
+      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool, workers, workspace);
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {
         for (const leaf of grown.leaves) for (const r of leaf.rows) raw[r]! += leaf.value;
       } else {
-        const add = new Float64Array(n);
-        addTreePredictionBinned(grown.tree, bins, n, add);
-        for (const i of fitRows) raw[i]! += add[i]!;
+        treeValuesBinned(grown.tree, bins, n, fitRows, fitValues);
+        for (let k = 0; k < fitRows.length; k++) raw[fitRows[k]!]! += fitValues[k]!;
       }
       if (validation || valRows.length > 0) {
         let loss = 0;
@@ -168,12 +171,11 @@ export class GradientBoostedTrees {
           for (let i = 0; i < validation.design.n; i++) loss += binomialLoss(validation.y[i]!, valRaw[i]!);
           loss /= validation.design.n;
         } else {
-          const add = new Float64Array(n);
-          addTreePredictionBinned(grown.tree, bins, n, add);
-          valRows.forEach((r, k) => {
-            valRaw[k]! += add[r]!;
-            loss += binomialLoss(y[r]!, valRaw[k]!);
-          });
+          treeValuesBinned(grown.tree, bins, n, valRows, valValues);
+          for (let k = 0; k < valRows.length; k++) {
+            valRaw[k]! += valValues[k]!;
+            loss += binomialLoss(y[valRows[k]!]!, valRaw[k]!);
+          }
           loss /= valRows.length;
         }
         valLoss.push(loss);

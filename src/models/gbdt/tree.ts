@@ -84,9 +84,10 @@ export function addTreePrediction(tree: Tree, columns: readonly Float64Array[], 
   }
 }
 
-/** The same, on bin codes (column-major, as training sees them). */
-export function addTreePredictionBinned(tree: Tree, bins: Uint8Array, n: number, raw: Float64Array): void {
-  for (let i = 0; i < n; i++) {
+/** out[k] = the tree's value for row rows[k], walking it on the training bins. */
+export function treeValuesBinned(tree: Tree, bins: Uint8Array, n: number, rows: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k]!;
     let node = 0;
     while (tree.feature[node]! >= 0) {
       const f = tree.feature[node]!;
@@ -95,7 +96,7 @@ export function addTreePredictionBinned(tree: Tree, bins: Uint8Array, n: number,
       const goLeft = b === 0 ? tree.missingLeft[node] === 1 : offset >= 0 ? tree.categoryBits[offset + b] === 1 : b <= tree.bin[node]!;
       node = goLeft ? tree.left[node]! : tree.right[node]!;
     }
-    raw[i]! += tree.value[node]!;
+    out[k] = tree.value[node]!;
   }
 }
 
