@@ -18,6 +18,8 @@ export interface Binner {
   cuts: Array<Float64Array | null>;
   /** Number of bins per feature, bin 0 (missing) included. */
   bins: number[];
+  /** Per feature, 0 when no binned row holds a missing value (set by the learner from the codes; absent: any may). */
+  missing?: Uint8Array;
 }
 
 /**
@@ -129,5 +131,15 @@ export function binColumns(binner: Binner, columns: readonly Float64Array[], n: 
       out[offset + i] = 1 + base;
     }
   });
+  return out;
+}
+
+/** Per feature, 1 when some row's bin is the missing bin (0), from column-major codes. */
+export function featuresWithMissing(bins: Uint8Array, n: number, p: number): Uint8Array {
+  const out = new Uint8Array(p);
+  for (let f = 0; f < p; f++) {
+    const column = bins.subarray(f * n, (f + 1) * n);
+    out[f] = column.indexOf(MISSING_BIN) >= 0 ? 1 : 0;
+  }
   return out;
 }

@@ -9,7 +9,7 @@ import { HistogramWorkers, PARALLEL_MIN_ROWS } from './parallel-histogram.ts';
 import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
-import { binColumns, type Binner, fitBinner } from './binning.ts';
+import { binColumns, type Binner, featuresWithMissing, fitBinner } from './binning.ts';
 import { growTree, rowWorkspace } from './grow.ts';
 import { compileForest, type Forest, predictForest } from './predict.ts';
 import { addTreePrediction, type Tree, treeValuesBinned, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
@@ -107,6 +107,7 @@ export class GradientBoostedTrees {
     }
     const binner: Binner = fitBinner(design.columns, design.kinds, fitRows, p.maxBins);
     const bins = binColumns(binner, design.columns, n);
+    binner.missing = featuresWithMissing(bins, n, design.p);
 
     let positives = 0;
     for (const i of fitRows) positives += y[i]!;

@@ -4,7 +4,7 @@
  * smaller child's histogram from its rows and takes the larger child's as parent − smaller.
  */
 import type { Binner } from './binning.ts';
-import { buildHistogram, newHistogram, subtractHistogram } from './histogram.ts';
+import { buildHistogram, countBins, newHistogram, subtractHistogram } from './histogram.ts';
 import { type HistogramWorkers, PARALLEL_MIN_ROWS } from './parallel-histogram.ts';
 import { bestSplit, type Split, type SplitParams } from './split.ts';
 import type { Tree } from './tree.ts';
@@ -24,6 +24,8 @@ interface Leaf {
   G: number;
   H: number;
   depth: number;
+  /** An upper bound of its rows' hessians (the root's maximum, inherited). */
+  hmax: number;
   /** Value bounds from monotone splits above this leaf. */
   lower: number;
   upper: number;
@@ -96,22 +98,28 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     return feature.length - 1;
   };
   const canSplit = (depth: number, count: number) => (params.maxDepth <= 0 || depth < params.maxDepth) && count >= 2 * params.minSamplesLeaf;
-  const evaluate = (leaf: Leaf) => {
-    leaf.split = canSplit(leaf.depth, leaf.rows.length)
-      ? bestSplit(leaf.hist!, features, binner.bins, binner.kinds, { G: leaf.G, H: leaf.H, C: leaf.rows.length }, params,
-        params.monotone ? { monotone: params.monotone, lower: leaf.lower, upper: leaf.upper } : undefined)
-      : null;
-  };
-
   let G = 0;
   let H = 0;
+  let hmax = 0;
   for (const r of rows) {
     G += grad[r]!;
     H += hess[r]!;
+    if (hess[r]! > hmax) hmax = hess[r]!;
   }
+  // Rounding in hessian sums stays far below this (relative 1e-8 of the tree's total).
+  const tolerance = 1e-8 * (Math.abs(H) + 1);
+  const evaluate = (leaf: Leaf) => {
+    const segment = leaf.rows;
+    leaf.split = canSplit(leaf.depth, segment.length)
+      ? bestSplit(leaf.hist!, features, binner.bins, binner.kinds,
+        { G: leaf.G, H: leaf.H, C: segment.length, hmax: leaf.hmax, tolerance, ...(binner.missing ? { missing: binner.missing } : {}), countBins: (f) => countBins(bins, n, segment, f) },
+        params, params.monotone ? { monotone: params.monotone, lower: leaf.lower, upper: leaf.upper } : undefined)
+      : null;
+  };
+
   const rootRows = workspace.index.subarray(0, rows.length);
   rootRows.set(rows);
-  const root: Leaf = { node: newNode(rows.length), rows: rootRows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
+  const root: Leaf = { node: newNode(rows.length), rows: rootRows, G, H, depth: 0, hmax, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
   build(rows, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
@@ -142,8 +150,6 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     // data-dependent branch: each row is written to both sides and only the side it belongs to advances.
     // Left rows are written back over the segment (never ahead of the read), right rows to the scratch
     // buffer, then copied behind them. Measured faster than the if/else, whose direction the CPU cannot predict.
-    const nl = split.CL;
-    const nr = leaf.rows.length - split.CL;
     const segment = leaf.rows;
     const scratch = workspace.scratch;
     let li = 0;
@@ -183,12 +189,12 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
         ri += 1 - goLeft;
       }
     }
-    if (li !== nl || ri !== nr) throw new Error(`internal: partition gave ${li}/${ri} rows, the split counted ${nl}/${nr}`);
-    segment.set(scratch.subarray(0, nr), nl);
-    const leftRows = segment.subarray(0, nl);
-    const rightRows = segment.subarray(nl);
-    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
-    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
+    if (li < params.minSamplesLeaf || ri < params.minSamplesLeaf || li === 0 || ri === 0) throw new Error(`internal: partition gave ${li}/${ri} rows, below the minimum the split was chosen under`);
+    segment.set(scratch.subarray(0, ri), li);
+    const leftRows = segment.subarray(0, li);
+    const rightRows = segment.subarray(li);
+    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, hmax: leaf.hmax, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
+    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, hmax: leaf.hmax, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
     const direction = params.monotone?.[f] ?? 0;
     if (direction !== 0) {
       // Children of a monotone split are bounded at the midpoint of their values, so that no later split

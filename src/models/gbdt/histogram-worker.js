@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { bins, gh, rows, out, control, features, n } = workerData;
-const STRIDE = 256 * 3;
+const STRIDE = 256 * 2;
 
 for (;;) {
   while (Atomics.load(control, 0) !== 1 && Atomics.load(control, 0) !== 9) Atomics.wait(control, 0, Atomics.load(control, 0));
@@ -23,14 +23,14 @@ for (;;) {
       const r = rows[q];
       const g = gh[2 * q];
       const h = gh[2 * q + 1];
-      let at = o0 + bins[b0 + r] * 3;
-      out[at] += g; out[at + 1] += h; out[at + 2]++;
-      at = o1 + bins[b1 + r] * 3;
-      out[at] += g; out[at + 1] += h; out[at + 2]++;
-      at = o2 + bins[b2 + r] * 3;
-      out[at] += g; out[at + 1] += h; out[at + 2]++;
-      at = o3 + bins[b3 + r] * 3;
-      out[at] += g; out[at + 1] += h; out[at + 2]++;
+      let at = o0 + bins[b0 + r] * 2;
+      out[at] += g; out[at + 1] += h;
+      at = o1 + bins[b1 + r] * 2;
+      out[at] += g; out[at + 1] += h;
+      at = o2 + bins[b2 + r] * 2;
+      out[at] += g; out[at + 1] += h;
+      at = o3 + bins[b3 + r] * 2;
+      out[at] += g; out[at + 1] += h;
     }
   }
   for (; k < count; k++) {
@@ -38,10 +38,9 @@ for (;;) {
     const base = f * n;
     const o = f * STRIDE;
     for (let q = 0; q < m; q++) {
-      const at = o + bins[base + rows[q]] * 3;
+      const at = o + bins[base + rows[q]] * 2;
       out[at] += gh[2 * q];
       out[at + 1] += gh[2 * q + 1];
-      out[at + 2]++;
     }
   }
   Atomics.store(control, 0, 2);

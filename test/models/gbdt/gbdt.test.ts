@@ -2,15 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { binColumns, binOf, fitBinner } from '../../../src/models/gbdt/binning.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
 import { growTree } from '../../../src/models/gbdt/grow.ts';
-import { buildHistogram, newHistogram, STRIDE, subtractHistogram } from '../../../src/models/gbdt/histogram.ts';
+import { buildHistogram, countBins, newHistogram, STRIDE, subtractHistogram } from '../../../src/models/gbdt/histogram.ts';
 import { expectedValue, shapByColumn, shapValues } from '../../../src/models/gbdt/shap.ts';
-import { bestSplit, type SplitParams } from '../../../src/models/gbdt/split.ts';
+import { bestSplit, type NodeStats, type SplitParams } from '../../../src/models/gbdt/split.ts';
 import { rocAuc } from '../../../src/evaluation/metrics.ts';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { createRng } from '../../../src/random.ts';
 
 const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
 const SPLIT: SplitParams = { lambda: 1, minChildWeight: 1e-3, minSamplesLeaf: 1, catSmooth: 10, minDataPerCategory: 1, maxCatThreshold: 32 };
+
+/** What bestSplit knows of a node holding `rows` (all rows by default). */
+function nodeStats(bins: Uint8Array, n: number, grad: Float64Array, hess: Float64Array, rows = all(n)): NodeStats {
+  let G = 0, H = 0, hmax = 0;
+  for (const r of rows) {
+    G += grad[r]!;
+    H += hess[r]!;
+    hmax = Math.max(hmax, hess[r]!);
+  }
+  return { G, H, C: rows.length, hmax, tolerance: 1e-8 * (H + 1), countBins: (f) => countBins(bins, n, rows, f) };
+}
 
 function design(columns: Float64Array[], kinds: Array<'numeric' | 'categorical'>): TreeDesign {
   return { columns, n: columns[0]!.length, p: columns.length, names: columns.map((_, f) => `f${f}`), kinds, groups: columns.map((_, f) => `f${f}`), unseen: {} };
@@ -82,7 +93,7 @@ describe('histograms and splits', () => {
     buildHistogram(bins, n, all(n), grad, hess, features, hist);
     const G = grad.reduce((s, v) => s + v, 0);
     const H = hess.reduce((s, v) => s + v, 0);
-    const split = bestSplit(hist, Int32Array.of(0), binner.bins, binner.kinds, { G, H, C: n }, SPLIT)!;
+    const split = bestSplit(hist, Int32Array.of(0), binner.bins, binner.kinds, nodeStats(bins, n, grad, hess), SPLIT)!;
     // brute force over thresholds on raw values and both missing directions
     const score = (g: number, h: number) => (g * g) / (h + 1);
     let best = 0;
@@ -116,7 +127,7 @@ describe('histograms and splits', () => {
     const codes = binColumns(b, [only], n);
     const hist = newHistogram(1);
     buildHistogram(codes, n, all(n), g, h, Int32Array.of(0), hist);
-    const split = bestSplit(hist, Int32Array.of(0), b.bins, b.kinds, { G: g.reduce((s, v) => s + v, 0), H: h.reduce((s, v) => s + v, 0), C: n }, SPLIT)!;
+    const split = bestSplit(hist, Int32Array.of(0), b.bins, b.kinds, nodeStats(codes, n, g, h), SPLIT)!;
     expect(split.kind).toBe('categorical');
     if (split.kind === 'categorical') {
       const left = split.leftBins;
