@@ -5,12 +5,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { ConfigError, NotFittedError } from '../../errors.ts';
-import { HistogramWorkers, PARALLEL_MIN_ROWS } from './parallel-histogram.ts';
 import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
 import { binColumns, type Binner, featuresWithMissing, fitBinner } from './binning.ts';
 import { growTree, rowWorkspace } from './grow.ts';
+import { jsHistograms } from './histogram.ts';
+import { PARALLEL_MIN_ROWS, WasmHistograms } from './wasm-histogram.ts';
 import { compileForest, type Forest, predictForest } from './predict.ts';
 import { addTreePrediction, type Tree, treeValuesBinned, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
 
@@ -106,8 +107,12 @@ export class GradientBoostedTrees {
       if (!design.names.includes(name)) throw new ConfigError('MONOTONE_UNKNOWN', `monotone constraint on "${name}", which is not a feature`, `features: ${design.names.slice(0, 15).join(', ')}${design.names.length > 15 ? ', …' : ''}`);
     }
     const binner: Binner = fitBinner(design.columns, design.kinds, fitRows, p.maxBins);
-    const bins = binColumns(binner, design.columns, n);
-    binner.missing = featuresWithMissing(bins, n, design.p);
+    const binned = binColumns(binner, design.columns, n);
+    binner.missing = featuresWithMissing(binned, n, design.p);
+    // Histograms by the WebAssembly kernel where it runs (on a second thread too for large data), which
+    // holds the bin codes, gradients and row index in its memory; else the JavaScript loop. Same sums.
+    const kernel = WasmHistograms.create(binned, n, design.p, fitRows.length, p.threads > 1 && n >= PARALLEL_MIN_ROWS ? 2 : 1);
+    const bins = kernel?.bins ?? binned;
 
     let positives = 0;
     for (const i of fitRows) positives += y[i]!;
@@ -122,8 +127,10 @@ export class GradientBoostedTrees {
     const mean = Math.min(1 - 1e-6, Math.max(1e-6, swy / sw));
     const baseScore = Math.log(mean / (1 - mean));
     const raw = new Float64Array(n).fill(baseScore);
-    const grad = new Float64Array(n);
-    const hess = new Float64Array(n);
+    const grad = kernel?.grad ?? new Float64Array(n);
+    const hess = kernel?.hess ?? new Float64Array(n);
+    const histograms = kernel ?? jsHistograms(bins, n, grad, hess);
+    const workspace = kernel?.workspace ?? rowWorkspace(fitRows.length);
 
     const validation = options.validation;
     const valRaw = new Float64Array(validation ? validation.design.n : valRows.length).fill(baseScore);
@@ -135,11 +142,9 @@ export class GradientBoostedTrees {
     const allFeatures = Int32Array.from({ length: design.p }, (_, f) => f);
     const rowRng = rng.fork('rows');
     const histogramPool: Float64Array[] = [];
-    const workspace = rowWorkspace(fitRows.length);
     // Tree values of the fit rows (when rows are subsampled) and of the validation rows, reused per tree.
     const fitValues = new Float64Array(p.rowSubsample < 1 ? fitRows.length : 0);
     const valValues = new Float64Array(valRows.length);
-    const workers = p.threads > 1 && n >= PARALLEL_MIN_ROWS ? new HistogramWorkers(bins, n, design.p) : undefined;
     try {
     const colRng = rng.fork('columns');
 
@@ -156,7 +161,7 @@ export class GradientBoostedTrees {
         features = Int32Array.from(colRng.permutation(design.p).subarray(0, k)).sort();
       }
       const { monotone: _byName, ...growParams } = p;
-      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool, workers, workspace);
+      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool, histograms, workspace);
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {
@@ -187,7 +192,7 @@ export class GradientBoostedTrees {
       }
     }
     } finally {
-      workers?.close();
+      kernel?.close();
     }
     const kept = trees.slice(0, best.iteration);
     for (const tree of kept) {

@@ -4,8 +4,7 @@
  * smaller child's histogram from its rows and takes the larger child's as parent − smaller.
  */
 import type { Binner } from './binning.ts';
-import { buildHistogram, countBins, newHistogram, subtractHistogram } from './histogram.ts';
-import { type HistogramWorkers, PARALLEL_MIN_ROWS } from './parallel-histogram.ts';
+import { countBins, type HistogramBuilder, jsHistograms, newHistogram, subtractHistogram } from './histogram.ts';
 import { bestSplit, type Split, type SplitParams } from './split.ts';
 import type { Tree } from './tree.ts';
 
@@ -54,19 +53,19 @@ export function rowWorkspace(n: number): RowWorkspace {
 }
 
 /**
- * @param pool spare histogram buffers, reused across nodes and trees (a histogram is p × 768 doubles;
+ * @param pool spare histogram buffers, reused across nodes and trees (a histogram is p × 512 doubles;
  *   allocating one per node dominated the fit time before).
+ * @param histograms how histograms are built (default the JavaScript loop over `grad` and `hess`); a
+ *   WasmHistograms reads its own gradient arrays, which must then be the `grad` and `hess` given here.
  * @param workspace row index buffers of at least `rows.length`, reused across trees; the returned leaves'
  *   rows are views into it, valid until the next tree grown with it.
  */
 export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Float64Array, hess: Float64Array, rows: Int32Array,
-  features: Int32Array, params: GrowParams, pool: Float64Array[] = [], workers?: HistogramWorkers, workspace: RowWorkspace = rowWorkspace(rows.length)): GrownTree {
+  features: Int32Array, params: GrowParams, pool: Float64Array[] = [], histograms: HistogramBuilder = jsHistograms(bins, n, grad, hess),
+  workspace: RowWorkspace = rowWorkspace(rows.length)): GrownTree {
   const p = binner.bins.length;
   if (workspace.index.length < rows.length || workspace.scratch.length < rows.length) throw new Error(`internal: row workspace holds ${workspace.index.length} rows, the tree has ${rows.length}`);
-  const build = (nodeRows: Int32Array, out: Float64Array) => {
-    if (workers && nodeRows.length >= PARALLEL_MIN_ROWS && features.length > 1) workers.build(nodeRows, grad, hess, features, out);
-    else buildHistogram(bins, n, nodeRows, grad, hess, features, out);
-  };
+  const build = (nodeRows: Int32Array, out: Float64Array) => histograms.build(nodeRows, features, out);
   const takeHistogram = (): Float64Array => {
     const h = pool.pop();
     if (!h) return newHistogram(p);

@@ -1,0 +1,231 @@
+/**
+ * The histogram kernel in WebAssembly with 128-bit SIMD: a bin's (Σ gradient, Σ hessian) pair is one
+ * `f64x2.add`, and no bounds checks run per row. 0.9–1.4 ns per update against 2.6–3.5 for the JavaScript
+ * loop on 1M rows (measured here), with bit-identical sums: each bin still adds its rows in row order, the
+ * two lanes of a SIMD add are IEEE double adds.
+ *
+ * The module is assembled here from its instructions (no toolchain, no binary file). Everything it reads
+ * or writes sits in one WebAssembly memory, laid out once for the fit:
+ *   bins (n × p codes, column-major) | grad | hess (n doubles each) | the tree's row index | staging rows |
+ *   the node's gathered gradients | the histogram being built (p × 256 pairs) | job control and features.
+ * The learner writes gradients into `grad` / `hess` and grows its trees in `workspace` (views of that
+ * memory), so a node's rows are passed as an address, not copied. With two threads the memory is shared and
+ * a worker (histogram-worker.js) builds half of a large node's features with the same module.
+ */
+import { Worker } from 'node:worker_threads';
+import type { RowWorkspace } from './grow.ts';
+import { type HistogramBuilder, STRIDE } from './histogram.ts';
+
+/** Nodes with fewer rows are built on the main thread alone: the hand-off would cost more than it saves. */
+export const PARALLEL_MIN_ROWS = 20_000;
+
+// --- a minimal WebAssembly assembler: just what the kernel needs ----------------------------------------
+const uleb = (v: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+};
+const sleb = (v: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
+const I32 = 0x7f;
+const V128 = 0x7b;
+const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a], shl: [0x74], geU: [0x4f],
+  /** memarg: log2 alignment, offset */
+  load32: [0x28, 2, 0], load8u: [0x2d, 0, 0],
+  loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
+  storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
+  loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
+};
+
+/** `for (q = 0; q < m; q++) { r = rows[q]; ...body }` with rows at local 0, m at local 1, q and r given. */
+function rowLoop(q: number, r: number, body: number[]): number[] {
+  return [
+    0x02, 0x40, 0x03, 0x40, // block, loop
+    ...op.get(q), ...op.get(1), ...op.geU, 0x0d, 1, // q ≥ m: break
+    ...op.get(0), ...op.get(q), ...op.i32(2), ...op.shl, ...op.add, ...op.load32, ...op.set(r),
+    ...body,
+    ...op.get(q), ...op.i32(1), ...op.add, ...op.set(q), 0x0c, 0, // q++, continue
+    0x0b, 0x0b, 0x0b, // end loop, block, function
+  ];
+}
+
+/** gather(rows, m, grad, hess, gh): gh[q] = (grad[rows[q]], hess[rows[q]]). Addresses in bytes. */
+function gatherFunction(): number[] {
+  const [Q, R, AT] = [5, 6, 7];
+  const from = (array: number) => [...op.get(array), ...op.get(R), ...op.i32(3), ...op.shl, ...op.add, ...op.loadF64(0)];
+  const body = [
+    ...op.get(4), ...op.get(Q), ...op.i32(4), ...op.shl, ...op.add, ...op.tee(AT), ...from(2), ...op.storeF64(0),
+    ...op.get(AT), ...from(3), ...op.storeF64(8),
+  ];
+  return [...vec([[...uleb(3), I32]]), ...rowLoop(Q, R, body)];
+}
+
+/**
+ * accumulate_k(rows, m, gh, bins_1..k, out_1..k): for each row q and feature j, the pair at
+ * out_j + 16 × bins_j[rows[q]] += gh[q] (one f64x2.add).
+ */
+function accumulateFunction(k: number): number[] {
+  const [Q, R, AT, G] = [3 + 2 * k, 4 + 2 * k, 5 + 2 * k, 6 + 2 * k];
+  const body = [...op.get(2), ...op.get(Q), ...op.i32(4), ...op.shl, ...op.add, ...op.loadV128, ...op.set(G)];
+  for (let j = 0; j < k; j++) {
+    body.push(...op.get(3 + k + j), ...op.get(3 + j), ...op.get(R), ...op.add, ...op.load8u, ...op.i32(4), ...op.shl, ...op.add, ...op.tee(AT),
+      ...op.get(AT), ...op.loadV128, ...op.get(G), ...op.addF64x2, ...op.storeV128);
+  }
+  return [...vec([[...uleb(3), I32], [...uleb(1), V128]]), ...rowLoop(Q, R, body)];
+}
+
+/** The module's bytes; `shared` imports a shared memory (for the worker) of at most `maxPages`. */
+export function kernelBytes(shared: boolean, maxPages: number): Uint8Array {
+  const params = (count: number) => [0x60, ...vec(Array.from({ length: count }, () => [I32])), 0];
+  const functions = [gatherFunction(), accumulateFunction(4), accumulateFunction(1)];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec([params(5), params(11), params(5)])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(maxPages)] : [0x01, ...uleb(1), ...uleb(maxPages)])]])),
+    ...section(3, vec([[0], [1], [2]])),
+    ...section(7, vec([[...name('gather'), 0x00, 0], [...name('accumulate4'), 0x00, 1], [...name('accumulate1'), 0x00, 2]])),
+    ...section(10, vec(functions.map((f) => [...uleb(f.length), ...f]))),
+  ]);
+}
+
+export interface Kernel {
+  gather: (rows: number, m: number, grad: number, hess: number, gh: number) => void;
+  accumulate4: (rows: number, m: number, gh: number, b0: number, b1: number, b2: number, b3: number, o0: number, o1: number, o2: number, o3: number) => void;
+  accumulate1: (rows: number, m: number, gh: number, b: number, o: number) => void;
+}
+
+/**
+ * Adds the node's gathered gradients into the histogram area for features[from..to): four features a pass
+ * over the rows, then one at a time. The histogram-worker.js copy of this loop must stay the same.
+ */
+export function accumulateRange(kernel: Kernel, rowsAt: number, m: number, ghAt: number, binsAt: number, n: number, histAt: number,
+  features: ArrayLike<number>, from: number, to: number): void {
+  const bin = (f: number) => binsAt + f * n;
+  const hist = (f: number) => histAt + f * STRIDE * 8;
+  let k = from;
+  for (; k + 3 < to; k += 4) {
+    const [f0, f1, f2, f3] = [features[k]!, features[k + 1]!, features[k + 2]!, features[k + 3]!];
+    kernel.accumulate4(rowsAt, m, ghAt, bin(f0), bin(f1), bin(f2), bin(f3), hist(f0), hist(f1), hist(f2), hist(f3));
+  }
+  for (; k < to; k++) kernel.accumulate1(rowsAt, m, ghAt, bin(features[k]!), hist(features[k]!));
+}
+
+const PAGE = 65536;
+/** wasm32 memories address at most 4 GiB; past this the learner keeps the JavaScript loop. */
+const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
+const align = (x: number) => Math.ceil(x / 64) * 64;
+
+/** Histograms built by the WebAssembly kernel, on one thread or two. */
+export class WasmHistograms implements HistogramBuilder {
+  readonly bins: Uint8Array;
+  readonly grad: Float64Array;
+  readonly hess: Float64Array;
+  readonly workspace: RowWorkspace;
+  private readonly kernel: Kernel;
+  private readonly memory: WebAssembly.Memory;
+  private readonly at: { bins: number; grad: number; hess: number; index: number; staging: number; gh: number; hist: number; control: number };
+  private readonly histView: Float64Array;
+  private readonly control: Int32Array;
+  private readonly worker: Worker | null = null;
+
+  /**
+   * The kernel for a fit, or null where this runtime has no WebAssembly SIMD or the data would not fit in
+   * a 4 GiB memory (the caller then uses the JavaScript loop: same sums).
+   */
+  static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmHistograms | null {
+    if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(kernelBytes(threads > 1, 1))) return null;
+    const bytes = align(n * p) + 2 * align(8 * n) + 2 * align(4 * rowCapacity) + align(16 * rowCapacity) + align(8 * p * STRIDE) + align(4 * (8 + p));
+    if (bytes > MAX_BYTES) return null;
+    return new WasmHistograms(bins, n, p, rowCapacity, threads, bytes);
+  }
+
+  private constructor(bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, bytes: number) {
+    const pages = Math.ceil(bytes / PAGE);
+    const shared = threads > 1;
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
+    const module = new WebAssembly.Module(kernelBytes(shared, pages));
+    this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernel;
+    let next = 0;
+    const take = (size: number) => {
+      const start = next;
+      next += align(size);
+      return start;
+    };
+    this.at = {
+      bins: take(n * p), grad: take(8 * n), hess: take(8 * n), index: take(4 * rowCapacity), staging: take(4 * rowCapacity),
+      gh: take(16 * rowCapacity), hist: take(8 * p * STRIDE), control: take(4 * (8 + p)),
+    };
+    const buffer = this.memory.buffer;
+    this.bins = new Uint8Array(buffer, this.at.bins, n * p);
+    this.bins.set(bins);
+    this.grad = new Float64Array(buffer, this.at.grad, n);
+    this.hess = new Float64Array(buffer, this.at.hess, n);
+    this.workspace = { index: new Int32Array(buffer, this.at.index, rowCapacity), scratch: new Int32Array(rowCapacity) };
+    this.histView = new Float64Array(buffer, this.at.hist, p * STRIDE);
+    this.control = new Int32Array(buffer, this.at.control, 8 + p);
+    if (shared) {
+      this.worker = new Worker(new URL('./histogram-worker.js', import.meta.url), {
+        workerData: { module, memory: this.memory, at: this.at, n, stride: STRIDE },
+      });
+      this.worker.unref();
+    }
+  }
+
+  /** The two-thread split applies to nodes from PARALLEL_MIN_ROWS rows. */
+  build(rows: Int32Array, features: Int32Array, out: Float64Array): void {
+    const m = rows.length;
+    let rowsAt = rows.byteOffset;
+    if (rows.buffer !== this.memory.buffer) {
+      new Int32Array(this.memory.buffer, this.at.staging, m).set(rows);
+      rowsAt = this.at.staging;
+    }
+    for (const f of features) this.histView.fill(0, f * STRIDE, (f + 1) * STRIDE);
+    this.kernel.gather(rowsAt, m, this.at.grad, this.at.hess, this.at.gh);
+    const worker = this.worker && m >= PARALLEL_MIN_ROWS && features.length > 1;
+    if (worker) {
+      // The worker takes the second half of the features (listed after the control words) and accumulates
+      // the gathered gradients into their histograms while this thread does the first half.
+      const half = features.length >> 1;
+      const control = this.control;
+      control[1] = rowsAt;
+      control[2] = m;
+      control[3] = features.length - half;
+      control.set(features.subarray(half), 8);
+      Atomics.store(control, 0, 1);
+      Atomics.notify(control, 0);
+      accumulateRange(this.kernel, rowsAt, m, this.at.gh, this.at.bins, this.n, this.at.hist, features, 0, half);
+      while (Atomics.load(control, 0) !== 2) Atomics.wait(control, 0, 1);
+      Atomics.store(control, 0, 0);
+    } else {
+      accumulateRange(this.kernel, rowsAt, m, this.at.gh, this.at.bins, this.n, this.at.hist, features, 0, features.length);
+    }
+    for (const f of features) out.set(this.histView.subarray(f * STRIDE, (f + 1) * STRIDE), f * STRIDE);
+  }
+
+  close(): void {
+    if (!this.worker) return;
+    Atomics.store(this.control, 0, 9);
+    Atomics.notify(this.control, 0);
+    void this.worker.terminate();
+  }
+}
