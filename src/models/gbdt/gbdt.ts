@@ -9,9 +9,8 @@ import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
 import { binColumns, type Binner, featuresWithMissing, fitBinner } from './binning.ts';
-import { growTree, rowWorkspace } from './grow.ts';
-import { jsHistograms } from './histogram.ts';
-import { PARALLEL_MIN_ROWS, WasmHistograms } from './wasm-histogram.ts';
+import { growTree, jsKernel, rowWorkspace } from './grow.ts';
+import { PARALLEL_MIN_ROWS, WasmKernel } from './wasm-kernel.ts';
 import { compileForest, type Forest, predictForest } from './predict.ts';
 import { addTreePrediction, type Tree, treeValuesBinned, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
 
@@ -109,10 +108,11 @@ export class GradientBoostedTrees {
     const binner: Binner = fitBinner(design.columns, design.kinds, fitRows, p.maxBins);
     const binned = binColumns(binner, design.columns, n);
     binner.missing = featuresWithMissing(binned, n, design.p);
-    // Histograms by the WebAssembly kernel where it runs (on a second thread too for large data), which
-    // holds the bin codes, gradients and row index in its memory; else the JavaScript loop. Same sums.
-    const kernel = WasmHistograms.create(binned, n, design.p, fitRows.length, p.threads > 1 && n >= PARALLEL_MIN_ROWS ? 2 : 1);
-    const bins = kernel?.bins ?? binned;
+    // Histograms and partitions by the WebAssembly kernel where it runs (histograms on a second thread too
+    // for large data), which holds the bin codes, gradients and row index in its memory; else the
+    // JavaScript loops. Same results.
+    const wasm = WasmKernel.create(binned, n, design.p, fitRows.length, p.threads > 1 && n >= PARALLEL_MIN_ROWS ? 2 : 1);
+    const bins = wasm?.bins ?? binned;
 
     let positives = 0;
     for (const i of fitRows) positives += y[i]!;
@@ -127,10 +127,10 @@ export class GradientBoostedTrees {
     const mean = Math.min(1 - 1e-6, Math.max(1e-6, swy / sw));
     const baseScore = Math.log(mean / (1 - mean));
     const raw = new Float64Array(n).fill(baseScore);
-    const grad = kernel?.grad ?? new Float64Array(n);
-    const hess = kernel?.hess ?? new Float64Array(n);
-    const histograms = kernel ?? jsHistograms(bins, n, grad, hess);
-    const workspace = kernel?.workspace ?? rowWorkspace(fitRows.length);
+    const grad = wasm?.grad ?? new Float64Array(n);
+    const hess = wasm?.hess ?? new Float64Array(n);
+    const workspace = wasm?.workspace ?? rowWorkspace(fitRows.length);
+    const kernel = wasm ?? jsKernel(bins, n, grad, hess, workspace);
 
     const validation = options.validation;
     const valRaw = new Float64Array(validation ? validation.design.n : valRows.length).fill(baseScore);
@@ -161,7 +161,7 @@ export class GradientBoostedTrees {
         features = Int32Array.from(colRng.permutation(design.p).subarray(0, k)).sort();
       }
       const { monotone: _byName, ...growParams } = p;
-      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, histogramPool, histograms, workspace);
+      const grown = growTree(bins, n, binner, grad, hess, rows, features, { ...growParams, ...(Object.keys(p.monotone).length ? { monotone } : {}) }, { pool: histogramPool, workspace, kernel });
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {
@@ -192,7 +192,7 @@ export class GradientBoostedTrees {
       }
     }
     } finally {
-      kernel?.close();
+      wasm?.close();
     }
     const kept = trees.slice(0, best.iteration);
     for (const tree of kept) {

@@ -4,7 +4,7 @@
  * smaller child's histogram from its rows and takes the larger child's as parent − smaller.
  */
 import type { Binner } from './binning.ts';
-import { countBins, type HistogramBuilder, jsHistograms, newHistogram, subtractHistogram } from './histogram.ts';
+import { buildHistogram, countBins, newHistogram, subtractHistogram } from './histogram.ts';
 import { bestSplit, type Split, type SplitParams } from './split.ts';
 import type { Tree } from './tree.ts';
 
@@ -52,20 +52,63 @@ export function rowWorkspace(n: number): RowWorkspace {
   return { index: new Int32Array(n), scratch: new Int32Array(n) };
 }
 
+/** The two inner loops of growing a tree: a node's histogram and the split of its rows. */
+export interface TreeKernel {
+  /** `out` (zeroed) gets the gradient and hessian sums of the rows for the given features. */
+  build(rows: Int32Array, features: Int32Array, out: Float64Array): void;
+  /**
+   * Reorders a segment of rows in place: those whose code of `feature` has goesLeft[code] = 1 first, then
+   * the rest, each side in its order. Returns how many went left.
+   */
+  partition(segment: Int32Array, feature: number, goesLeft: Uint8Array): number;
+}
+
 /**
- * @param pool spare histogram buffers, reused across nodes and trees (a histogram is p × 512 doubles;
- *   allocating one per node dominated the fit time before).
- * @param histograms how histograms are built (default the JavaScript loop over `grad` and `hess`); a
- *   WasmHistograms reads its own gradient arrays, which must then be the `grad` and `hess` given here.
- * @param workspace row index buffers of at least `rows.length`, reused across trees; the returned leaves'
- *   rows are views into it, valid until the next tree grown with it.
+ * The branch-free partition: each row is written both to the segment's front (never ahead of the read) and
+ * to `scratch`, and only the side it belongs to advances; the right rows are then copied behind the left
+ * ones. Measured faster than an if/else, whose direction the CPU cannot predict.
  */
+export function partitionRows(bins: Uint8Array, n: number, segment: Int32Array, feature: number, goesLeft: Uint8Array, scratch: Int32Array): number {
+  const base = feature * n;
+  let li = 0;
+  let ri = 0;
+  for (let q = 0; q < segment.length; q++) {
+    const row = segment[q]!;
+    const go = goesLeft[bins[base + row]!]!;
+    segment[li] = row;
+    scratch[ri] = row;
+    li += go;
+    ri += go ^ 1;
+  }
+  segment.set(scratch.subarray(0, ri), li);
+  return li;
+}
+
+/** The JavaScript kernel (where the WebAssembly one, wasm-kernel.ts, cannot run): the same results. */
+export function jsKernel(bins: Uint8Array, n: number, grad: Float64Array, hess: Float64Array, workspace: RowWorkspace): TreeKernel {
+  return {
+    build: (rows, features, out) => buildHistogram(bins, n, rows, grad, hess, features, out),
+    partition: (segment, feature, goesLeft) => partitionRows(bins, n, segment, feature, goesLeft, workspace.scratch),
+  };
+}
+
+export interface GrowContext {
+  /** Spare histogram buffers, reused across nodes and trees (allocating one per node dominated the fit time before). */
+  pool?: Float64Array[];
+  /** Row index buffers of at least `rows.length`, reused across trees; the returned leaves' rows are views into it, valid until the next tree grown with it. */
+  workspace?: RowWorkspace;
+  /** Default the JavaScript kernel over `bins`, `grad` and `hess`; a WasmKernel reads its own copies, which must then be the arrays given. */
+  kernel?: TreeKernel;
+}
+
 export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Float64Array, hess: Float64Array, rows: Int32Array,
-  features: Int32Array, params: GrowParams, pool: Float64Array[] = [], histograms: HistogramBuilder = jsHistograms(bins, n, grad, hess),
-  workspace: RowWorkspace = rowWorkspace(rows.length)): GrownTree {
+  features: Int32Array, params: GrowParams, context: GrowContext = {}): GrownTree {
   const p = binner.bins.length;
+  const pool = context.pool ?? [];
+  const workspace = context.workspace ?? rowWorkspace(rows.length);
+  const kernel = context.kernel ?? jsKernel(bins, n, grad, hess, workspace);
   if (workspace.index.length < rows.length || workspace.scratch.length < rows.length) throw new Error(`internal: row workspace holds ${workspace.index.length} rows, the tree has ${rows.length}`);
-  const build = (nodeRows: Int32Array, out: Float64Array) => histograms.build(nodeRows, features, out);
+  const build = (nodeRows: Int32Array, out: Float64Array) => kernel.build(nodeRows, features, out);
   const takeHistogram = (): Float64Array => {
     const h = pool.pop();
     if (!h) return newHistogram(p);
@@ -133,7 +176,6 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     const leaf = leaves[pick]!;
     const split = leaf.split!;
     const f = split.feature;
-    const base = f * n;
     gains[leaf.node] = split.gain;
     if (split.kind === 'numeric') {
       feature[leaf.node] = f;
@@ -145,51 +187,18 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
       categoryOffset[leaf.node] = categoryBits.length * 256;
       categoryBits.push(split.leftBins);
     }
-    // Partition the leaf's rows in place (they stay in ascending order on both sides), without a
-    // data-dependent branch: each row is written to both sides and only the side it belongs to advances.
-    // Left rows are written back over the segment (never ahead of the read), right rows to the scratch
-    // buffer, then copied behind them. Measured faster than the if/else, whose direction the CPU cannot predict.
+    // The leaf's rows split in place, each side in ascending order; goesLeft by code (0 is missing).
     const segment = leaf.rows;
-    const scratch = workspace.scratch;
-    let li = 0;
-    let ri = 0;
+    const goesLeft = new Uint8Array(256);
     if (split.kind === 'numeric') {
-      const cut = split.bin;
-      if (split.missingLeft) {
-        // bin 0 (missing) ≤ cut: missing rows go left with the low bins
-        for (let q = 0; q < segment.length; q++) {
-          const row = segment[q]!;
-          const goLeft = bins[base + row]! <= cut ? 1 : 0;
-          segment[li] = row;
-          scratch[ri] = row;
-          li += goLeft;
-          ri += 1 - goLeft;
-        }
-      } else {
-        // (b − 1) as unsigned: bin 0 becomes 2^32 − 1, so missing rows go right
-        for (let q = 0; q < segment.length; q++) {
-          const row = segment[q]!;
-          const goLeft = (bins[base + row]! - 1) >>> 0 < cut ? 1 : 0;
-          segment[li] = row;
-          scratch[ri] = row;
-          li += goLeft;
-          ri += 1 - goLeft;
-        }
-      }
+      for (let b = 1; b <= split.bin; b++) goesLeft[b] = 1;
+      goesLeft[0] = split.missingLeft ? 1 : 0;
     } else {
-      const set = new Uint8Array(256);
-      for (const b of split.leftBins) set[b] = 1;
-      for (let q = 0; q < segment.length; q++) {
-        const row = segment[q]!;
-        const goLeft = set[bins[base + row]!]!;
-        segment[li] = row;
-        scratch[ri] = row;
-        li += goLeft;
-        ri += 1 - goLeft;
-      }
+      for (const b of split.leftBins) goesLeft[b] = 1;
     }
+    const li = kernel.partition(segment, f, goesLeft);
+    const ri = segment.length - li;
     if (li < params.minSamplesLeaf || ri < params.minSamplesLeaf || li === 0 || ri === 0) throw new Error(`internal: partition gave ${li}/${ri} rows, below the minimum the split was chosen under`);
-    segment.set(scratch.subarray(0, ri), li);
     const leftRows = segment.subarray(0, li);
     const rightRows = segment.subarray(li);
     const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, hmax: leaf.hmax, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };

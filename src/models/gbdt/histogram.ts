@@ -15,18 +15,6 @@ export function newHistogram(p: number): Float64Array {
   return new Float64Array(p * STRIDE);
 }
 
-/** Builds a node's histogram: `out` (zeroed) gets the sums of the rows for the given features. */
-export interface HistogramBuilder {
-  build(rows: Int32Array, features: Int32Array, out: Float64Array): void;
-}
-
-/**
- * The JavaScript build, for where the WebAssembly kernel (wasm-histogram.ts) cannot run; the same sums.
- */
-export function jsHistograms(bins: Uint8Array, n: number, grad: Float64Array, hess: Float64Array): HistogramBuilder {
-  return { build: (rows, features, out) => buildHistogram(bins, n, rows, grad, hess, features, out) };
-}
-
 /**
  * Adds the rows' gradients and hessians into `out` for the given features. A tight loop over typed arrays:
  * one feature at a time, so the bin codes of that feature are read contiguously.

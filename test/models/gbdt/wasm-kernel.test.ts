@@ -1,14 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHistogram, newHistogram } from '../../../src/models/gbdt/histogram.ts';
-import { PARALLEL_MIN_ROWS, WasmHistograms } from '../../../src/models/gbdt/wasm-histogram.ts';
+import { partitionRows } from '../../../src/models/gbdt/grow.ts';
+import { PARALLEL_MIN_ROWS, WasmKernel } from '../../../src/models/gbdt/wasm-kernel.ts';
 import { createRng } from '../../../src/random.ts';
 
-describe('the WebAssembly histogram kernel', () => {
+describe('the WebAssembly tree kernel', () => {
   const rng = createRng(31);
   const n = PARALLEL_MIN_ROWS + 5_000;
   const p = 11; // two passes of four features and three single ones per half
   const bins = Uint8Array.from({ length: n * p }, (_, i) => (i % 97 === 0 ? 0 : 1 + rng.int(i < 3 * n ? 5 : 255)));
-  const kernels = [1, 2].map((threads) => WasmHistograms.create(bins, n, p, n, threads)!);
+  const kernels = [1, 2].map((threads) => WasmKernel.create(bins, n, p, n, threads)!);
   afterAll(() => kernels.forEach((k) => k.close()));
 
   it('is available here (Node 20 has WebAssembly SIMD)', () => {
@@ -35,4 +36,23 @@ describe('the WebAssembly histogram kernel', () => {
       }
     });
   }
+
+  it('splits rows as the JavaScript partition does (in place, both sides in order), in its workspace or not', () => {
+    const kernel = kernels[0]!;
+    for (const feature of [0, 4, 10]) {
+      const goesLeft = Uint8Array.from({ length: 256 }, () => (rng.next() < 0.4 ? 1 : 0));
+      const rows = Int32Array.from({ length: n }, (_, i) => i).filter(() => rng.next() < 0.6);
+      const expected = rows.slice();
+      const left = partitionRows(bins, n, expected, feature, goesLeft, new Int32Array(rows.length));
+      const inWorkspace = kernel.workspace.index.subarray(100, 100 + rows.length);
+      inWorkspace.set(rows);
+      expect(kernel.partition(inWorkspace, feature, goesLeft)).toBe(left);
+      expect(Array.from(inWorkspace)).toEqual(Array.from(expected));
+      const outside = rows.slice();
+      expect(kernel.partition(outside, feature, goesLeft)).toBe(left);
+      expect(Array.from(outside)).toEqual(Array.from(expected));
+      // the reference itself: left rows are those whose code goes left, in order
+      expect(Array.from(expected.subarray(0, left))).toEqual(Array.from(rows).filter((r) => goesLeft[bins[feature * n + r]!] === 1));
+    }
+  });
 });

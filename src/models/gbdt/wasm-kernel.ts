@@ -1,20 +1,22 @@
 /**
- * The histogram kernel in WebAssembly with 128-bit SIMD: a bin's (Σ gradient, Σ hessian) pair is one
- * `f64x2.add`, and no bounds checks run per row. 0.9–1.4 ns per update against 2.6–3.5 for the JavaScript
- * loop on 1M rows (measured here), with bit-identical sums: each bin still adds its rows in row order, the
- * two lanes of a SIMD add are IEEE double adds.
+ * The tree learner's two inner loops in WebAssembly: building a node's histogram and splitting its rows.
+ * Histograms use 128-bit SIMD: a bin's (Σ gradient, Σ hessian) pair is one `f64x2.add`, and no bounds
+ * checks run per row. 0.9–1.4 ns per update against 2.6–3.5 for the JavaScript loop on 1M rows (measured
+ * here), with bit-identical sums: each bin still adds its rows in row order, the two lanes of a SIMD add
+ * are IEEE double adds. The partition is the JavaScript one's branch-free loop, same rows, same order.
  *
  * The module is assembled here from its instructions (no toolchain, no binary file). Everything it reads
  * or writes sits in one WebAssembly memory, laid out once for the fit:
- *   bins (n × p codes, column-major) | grad | hess (n doubles each) | the tree's row index | staging rows |
- *   the node's gathered gradients | the histogram being built (p × 256 pairs) | job control and features.
+ *   bins (n × p codes, column-major) | grad | hess (n doubles each) | the tree's row index and its scratch |
+ *   staging rows | the node's gathered gradients | the histogram being built (p × 256 pairs) | a split's
+ *   direction table | job control and features.
  * The learner writes gradients into `grad` / `hess` and grows its trees in `workspace` (views of that
  * memory), so a node's rows are passed as an address, not copied. With two threads the memory is shared and
  * a worker (histogram-worker.js) builds half of a large node's features with the same module.
  */
 import { Worker } from 'node:worker_threads';
-import type { RowWorkspace } from './grow.ts';
-import { type HistogramBuilder, STRIDE } from './histogram.ts';
+import { partitionRows, type RowWorkspace, type TreeKernel } from './grow.ts';
+import { STRIDE } from './histogram.ts';
 
 /** Nodes with fewer rows are built on the main thread alone: the hand-off would cost more than it saves. */
 export const PARALLEL_MIN_ROWS = 20_000;
@@ -49,7 +51,8 @@ const op = {
   set: (i: number) => [0x21, ...uleb(i)],
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a], shl: [0x74], geU: [0x4f],
+  add: [0x6a], shl: [0x74], geU: [0x4f], xor: [0x73],
+  store32: [0x36, 2, 0],
   /** memarg: log2 alignment, offset */
   load32: [0x28, 2, 0], load8u: [0x2d, 0, 0],
   loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
@@ -57,15 +60,19 @@ const op = {
   loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
 };
 
-/** `for (q = 0; q < m; q++) { r = rows[q]; ...body }` with rows at local 0, m at local 1, q and r given. */
-function rowLoop(q: number, r: number, body: number[]): number[] {
+/**
+ * `for (q = 0; q < m; q++) { r = rows[q]; ...body }` with rows at local 0, m at local 1, q and r given,
+ * then `tail` (what the function returns) and the function's end.
+ */
+function rowLoop(q: number, r: number, body: number[], tail: number[] = []): number[] {
   return [
     0x02, 0x40, 0x03, 0x40, // block, loop
     ...op.get(q), ...op.get(1), ...op.geU, 0x0d, 1, // q ≥ m: break
     ...op.get(0), ...op.get(q), ...op.i32(2), ...op.shl, ...op.add, ...op.load32, ...op.set(r),
     ...body,
     ...op.get(q), ...op.i32(1), ...op.add, ...op.set(q), 0x0c, 0, // q++, continue
-    0x0b, 0x0b, 0x0b, // end loop, block, function
+    0x0b, 0x0b, // end loop, block
+    ...tail, 0x0b,
   ];
 }
 
@@ -94,16 +101,34 @@ function accumulateFunction(k: number): number[] {
   return [...vec([[...uleb(3), I32], [...uleb(1), V128]]), ...rowLoop(Q, R, body)];
 }
 
+/**
+ * partition(segment, m, codes, goesLeft, scratch) → left count: each row of the segment is written both to
+ * the segment's front (over rows already read) and to scratch, and only the side that goesLeft[code] picks
+ * advances. The caller copies scratch's rows behind the left ones.
+ */
+function partitionFunction(): number[] {
+  const [Q, R, GO, L, RI] = [5, 6, 7, 8, 9];
+  const at = (base: number, index: number) => [...op.get(base), ...op.get(index), ...op.i32(2), ...op.shl, ...op.add];
+  const body = [
+    ...op.get(3), ...op.get(2), ...op.get(R), ...op.add, ...op.load8u, ...op.add, ...op.load8u, ...op.set(GO),
+    ...at(0, L), ...op.get(R), ...op.store32,
+    ...at(4, RI), ...op.get(R), ...op.store32,
+    ...op.get(L), ...op.get(GO), ...op.add, ...op.set(L),
+    ...op.get(RI), ...op.get(GO), ...op.i32(1), ...op.xor, ...op.add, ...op.set(RI),
+  ];
+  return [...vec([[...uleb(5), I32]]), ...rowLoop(Q, R, body, op.get(L))];
+}
+
 /** The module's bytes; `shared` imports a shared memory (for the worker) of at most `maxPages`. */
 export function kernelBytes(shared: boolean, maxPages: number): Uint8Array {
   const params = (count: number) => [0x60, ...vec(Array.from({ length: count }, () => [I32])), 0];
-  const functions = [gatherFunction(), accumulateFunction(4), accumulateFunction(1)];
+  const functions = [gatherFunction(), accumulateFunction(4), accumulateFunction(1), partitionFunction()];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([params(5), params(11), params(5)])),
+    ...section(1, vec([params(5), params(11), [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([[I32]])]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(maxPages)] : [0x01, ...uleb(1), ...uleb(maxPages)])]])),
-    ...section(3, vec([[0], [1], [2]])),
-    ...section(7, vec([[...name('gather'), 0x00, 0], [...name('accumulate4'), 0x00, 1], [...name('accumulate1'), 0x00, 2]])),
+    ...section(3, vec([[0], [1], [0], [2]])),
+    ...section(7, vec([[...name('gather'), 0x00, 0], [...name('accumulate4'), 0x00, 1], [...name('accumulate1'), 0x00, 2], [...name('partition'), 0x00, 3]])),
     ...section(10, vec(functions.map((f) => [...uleb(f.length), ...f]))),
   ]);
 }
@@ -112,6 +137,7 @@ export interface Kernel {
   gather: (rows: number, m: number, grad: number, hess: number, gh: number) => void;
   accumulate4: (rows: number, m: number, gh: number, b0: number, b1: number, b2: number, b3: number, o0: number, o1: number, o2: number, o3: number) => void;
   accumulate1: (rows: number, m: number, gh: number, b: number, o: number) => void;
+  partition: (segment: number, m: number, codes: number, goesLeft: number, scratch: number) => number;
 }
 
 /**
@@ -135,16 +161,17 @@ const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 const align = (x: number) => Math.ceil(x / 64) * 64;
 
-/** Histograms built by the WebAssembly kernel, on one thread or two. */
-export class WasmHistograms implements HistogramBuilder {
+/** The WebAssembly kernel: histograms on one thread or two, partitions on this one. */
+export class WasmKernel implements TreeKernel {
   readonly bins: Uint8Array;
   readonly grad: Float64Array;
   readonly hess: Float64Array;
   readonly workspace: RowWorkspace;
   private readonly kernel: Kernel;
   private readonly memory: WebAssembly.Memory;
-  private readonly at: { bins: number; grad: number; hess: number; index: number; staging: number; gh: number; hist: number; control: number };
+  private readonly at: { bins: number; grad: number; hess: number; index: number; scratch: number; staging: number; gh: number; hist: number; goesLeft: number; control: number };
   private readonly histView: Float64Array;
+  private readonly goesLeft: Uint8Array;
   private readonly control: Int32Array;
   private readonly worker: Worker | null = null;
 
@@ -152,11 +179,11 @@ export class WasmHistograms implements HistogramBuilder {
    * The kernel for a fit, or null where this runtime has no WebAssembly SIMD or the data would not fit in
    * a 4 GiB memory (the caller then uses the JavaScript loop: same sums).
    */
-  static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmHistograms | null {
+  static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmKernel | null {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(kernelBytes(threads > 1, 1))) return null;
-    const bytes = align(n * p) + 2 * align(8 * n) + 2 * align(4 * rowCapacity) + align(16 * rowCapacity) + align(8 * p * STRIDE) + align(4 * (8 + p));
+    const bytes = align(n * p) + 2 * align(8 * n) + 3 * align(4 * rowCapacity) + align(16 * rowCapacity) + align(8 * p * STRIDE) + align(256) + align(4 * (8 + p));
     if (bytes > MAX_BYTES) return null;
-    return new WasmHistograms(bins, n, p, rowCapacity, threads, bytes);
+    return new WasmKernel(bins, n, p, rowCapacity, threads, bytes);
   }
 
   private constructor(bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, bytes: number) {
@@ -172,15 +199,16 @@ export class WasmHistograms implements HistogramBuilder {
       return start;
     };
     this.at = {
-      bins: take(n * p), grad: take(8 * n), hess: take(8 * n), index: take(4 * rowCapacity), staging: take(4 * rowCapacity),
-      gh: take(16 * rowCapacity), hist: take(8 * p * STRIDE), control: take(4 * (8 + p)),
+      bins: take(n * p), grad: take(8 * n), hess: take(8 * n), index: take(4 * rowCapacity), scratch: take(4 * rowCapacity), staging: take(4 * rowCapacity),
+      gh: take(16 * rowCapacity), hist: take(8 * p * STRIDE), goesLeft: take(256), control: take(4 * (8 + p)),
     };
     const buffer = this.memory.buffer;
     this.bins = new Uint8Array(buffer, this.at.bins, n * p);
     this.bins.set(bins);
     this.grad = new Float64Array(buffer, this.at.grad, n);
     this.hess = new Float64Array(buffer, this.at.hess, n);
-    this.workspace = { index: new Int32Array(buffer, this.at.index, rowCapacity), scratch: new Int32Array(rowCapacity) };
+    this.workspace = { index: new Int32Array(buffer, this.at.index, rowCapacity), scratch: new Int32Array(buffer, this.at.scratch, rowCapacity) };
+    this.goesLeft = new Uint8Array(buffer, this.at.goesLeft, 256);
     this.histView = new Float64Array(buffer, this.at.hist, p * STRIDE);
     this.control = new Int32Array(buffer, this.at.control, 8 + p);
     if (shared) {
@@ -220,6 +248,15 @@ export class WasmHistograms implements HistogramBuilder {
       accumulateRange(this.kernel, rowsAt, m, this.at.gh, this.at.bins, this.n, this.at.hist, features, 0, features.length);
     }
     for (const f of features) out.set(this.histView.subarray(f * STRIDE, (f + 1) * STRIDE), f * STRIDE);
+  }
+
+  /** As the JavaScript partition (grow.ts); segments outside the workspace are split there. */
+  partition(segment: Int32Array, feature: number, goesLeft: Uint8Array): number {
+    if (segment.buffer !== this.memory.buffer) return partitionRows(this.bins, this.n, segment, feature, goesLeft, new Int32Array(segment.length));
+    this.goesLeft.set(goesLeft);
+    const left = this.kernel.partition(segment.byteOffset, segment.length, this.at.bins + feature * this.n, this.at.goesLeft, this.at.scratch);
+    segment.set(this.workspace.scratch.subarray(0, segment.length - left), left);
+    return left;
   }
 
   close(): void {
