@@ -23,8 +23,6 @@ interface Leaf {
   G: number;
   H: number;
   depth: number;
-  /** An upper bound of its rows' hessians (the root's maximum, inherited). */
-  hmax: number;
   /** Value bounds from monotone splits above this leaf. */
   lower: number;
   upper: number;
@@ -143,25 +141,28 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
   let G = 0;
   let H = 0;
   let hmax = 0;
+  let hmin = Number.POSITIVE_INFINITY;
   for (const r of rows) {
     G += grad[r]!;
     H += hess[r]!;
     if (hess[r]! > hmax) hmax = hess[r]!;
+    if (hess[r]! < hmin) hmin = hess[r]!;
   }
-  // Rounding in hessian sums stays far below this (relative 1e-8 of the tree's total).
+  // Every node's rows have hessians within the root's [hmin, hmax]; rounding in hessian sums stays far
+  // below `tolerance` (relative 1e-8 of the tree's total).
   const tolerance = 1e-8 * (Math.abs(H) + 1);
   const evaluate = (leaf: Leaf) => {
     const segment = leaf.rows;
     leaf.split = canSplit(leaf.depth, segment.length)
       ? bestSplit(leaf.hist!, features, binner.bins, binner.kinds,
-        { G: leaf.G, H: leaf.H, C: segment.length, hmax: leaf.hmax, tolerance, ...(binner.missing ? { missing: binner.missing } : {}), countBins: (f) => countBins(bins, n, segment, f) },
+        { G: leaf.G, H: leaf.H, C: segment.length, hmax, hmin, tolerance, ...(binner.missing ? { missing: binner.missing } : {}), countBins: (f) => countBins(bins, n, segment, f) },
         params, params.monotone ? { monotone: params.monotone, lower: leaf.lower, upper: leaf.upper } : undefined)
       : null;
   };
 
   const rootRows = workspace.index.subarray(0, rows.length);
   rootRows.set(rows);
-  const root: Leaf = { node: newNode(rows.length), rows: rootRows, G, H, depth: 0, hmax, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
+  const root: Leaf = { node: newNode(rows.length), rows: rootRows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
   build(rows, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
@@ -201,8 +202,8 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
     if (li < params.minSamplesLeaf || ri < params.minSamplesLeaf || li === 0 || ri === 0) throw new Error(`internal: partition gave ${li}/${ri} rows, below the minimum the split was chosen under`);
     const leftRows = segment.subarray(0, li);
     const rightRows = segment.subarray(li);
-    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, hmax: leaf.hmax, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
-    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, hmax: leaf.hmax, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
+    const l: Leaf = { node: newNode(leftRows.length), rows: leftRows, G: split.GL, H: split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
+    const r: Leaf = { node: newNode(rightRows.length), rows: rightRows, G: leaf.G - split.GL, H: leaf.H - split.HL, depth: leaf.depth + 1, lower: leaf.lower, upper: leaf.upper, hist: null, split: null };
     const direction = params.monotone?.[f] ?? 0;
     if (direction !== 0) {
       // Children of a monotone split are bounded at the midpoint of their values, so that no later split

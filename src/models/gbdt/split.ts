@@ -43,6 +43,8 @@ export interface NodeStats {
   C: number;
   /** No row of the node has a larger hessian. */
   hmax: number;
+  /** No row of the node has a smaller hessian (a set whose hessians sum to h holds at most h / hmin rows). */
+  hmin?: number;
   /** A bound on the rounding in the histogram's hessian sums (the subtraction trick's residue included). */
   tolerance: number;
   /** Per feature, 0 when no row holds a missing value (absent: any may). */
@@ -76,8 +78,10 @@ export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeatu
   const clamp = (w: number) => (bounds ? Math.min(bounds.upper, Math.max(bounds.lower, w)) : w);
   const tol = node.tolerance;
   const perHessian = node.hmax > 0 ? 1 / node.hmax : 0;
-  /** Rows surely in a set whose hessians sum to h. */
+  /** Rows surely in a set whose hessians sum to h: at least, at most. */
   const atLeast = (h: number) => (h - tol) * perHessian;
+  const perMinHessian = node.hmin !== undefined && node.hmin > 0 ? 1 / node.hmin : Number.POSITIVE_INFINITY;
+  const atMost = (h: number) => (h + tol) * perMinHessian;
   const exact = new Map<number, ArrayLike<number>>();
   const countsOf = (f: number): ArrayLike<number> => {
     let counts = exact.get(f);
@@ -107,9 +111,9 @@ export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeatu
     const hm = hist[o + 1]!;
     if (kinds[f] === 'numeric') {
       // Whether the node has rows with this feature missing: surely when their hessians sum above the
-      // rounding, surely not when the feature has none, else counted.
+      // rounding, surely not when the feature has none or the sum is below any row's hessian, else counted.
       let counts = exact.get(f) ?? null;
-      const hasMissing = hm > tol || (node.missing?.[f] !== 0 && (counts ??= countsOf(f))[0]! > 0);
+      const hasMissing = hm > tol || (node.missing?.[f] !== 0 && !(atMost(hm) < 1) && (counts ??= countsOf(f))[0]! > 0);
       let gl = 0;
       let hl = 0;
       let cl = 0;
@@ -141,11 +145,12 @@ export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeatu
         order++;
       }
     } else {
-      // Which categories have enough rows: surely when their hessians say so, else all counted.
+      // Which categories have enough rows: surely when their hessians say so either way, else all counted.
       let counts = exact.get(f) ?? null;
       if (!counts) {
         for (let b = 1; b < nb; b++) {
-          if (atLeast(hist[o + b * 2 + 1]!) < params.minDataPerCategory) {
+          const h = hist[o + b * 2 + 1]!;
+          if (atLeast(h) < params.minDataPerCategory && !(atMost(h) < params.minDataPerCategory)) {
             counts = countsOf(f);
             break;
           }
@@ -154,7 +159,7 @@ export function bestSplit(hist: Float64Array, features: Int32Array, binsPerFeatu
       const cats: Array<{ bin: number; g: number; h: number; c: number; ratio: number }> = [];
       for (let b = 1; b < nb; b++) {
         const c = counts ? counts[b]! : Number.NaN;
-        if (c < params.minDataPerCategory) continue;
+        if (counts ? c < params.minDataPerCategory : atMost(hist[o + b * 2 + 1]!) < params.minDataPerCategory) continue;
         const g = hist[o + b * 2]!;
         const h = hist[o + b * 2 + 1]!;
         cats.push({ bin: b, g, h, c, ratio: g / (h + params.catSmooth) });

@@ -93,9 +93,10 @@ describe('split finding without row counts in the histograms', () => {
         buildHistogram(bins, n, small, grad, hess, features, smallHist);
         const hist = newHistogram(4);
         subtractHistogram(parent, smallHist, features, hist);
-        let G = 0, H = 0, hmax = 0, rootH = 0;
+        let G = 0, H = 0, hmax = 0, hmin = Infinity, rootH = 0;
         for (const r of all) {
           hmax = Math.max(hmax, hess[r]!);
+          hmin = Math.min(hmin, hess[r]!);
           rootH += hess[r]!;
         }
         for (const r of node) {
@@ -103,7 +104,7 @@ describe('split finding without row counts in the histograms', () => {
           H += hess[r]!;
         }
         const found = bestSplit(hist, features, binner.bins, kinds,
-          { G, H, C: node.length, hmax, tolerance: 1e-8 * (rootH + 1), missing: Uint8Array.of(1, 0, 0, 1), countBins: (f) => countBins(bins, n, node, f) }, params);
+          { G, H, C: node.length, hmax, hmin, tolerance: 1e-8 * (rootH + 1), missing: Uint8Array.of(1, 0, 0, 1), countBins: (f) => countBins(bins, n, node, f) }, params);
         const expected = referenceSplit(hist, bins, n, node, G, H, binner.bins, kinds, params);
         if (expected === null) {
           expect(found).toBeNull();
