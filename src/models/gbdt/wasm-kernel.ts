@@ -12,10 +12,11 @@
  *   direction table | job control and features.
  * The learner writes gradients into `grad` / `hess` and grows its trees in `workspace` (views of that
  * memory), so a node's rows are passed as an address, not copied. With two threads the memory is shared and
- * a worker (histogram-worker.js) builds half of a large node's features with the same module.
+ * a worker (histogram-worker.js) builds groups of a large node's features with the same module.
  */
 import { Worker } from 'node:worker_threads';
 import { partitionRows, type RowWorkspace, type TreeKernel } from './grow.ts';
+import { claimGroups } from './histogram-groups.js';
 import { STRIDE } from './histogram.ts';
 
 /** Nodes with fewer rows are built on the main thread alone: the hand-off would cost more than it saves. */
@@ -142,7 +143,7 @@ export interface Kernel {
 
 /**
  * Adds the node's gathered gradients into the histogram area for features[from..to): four features a pass
- * over the rows, then one at a time. The histogram-worker.js copy of this loop must stay the same.
+ * over the rows, then one at a time (on one thread; two share the work by groups, histogram-groups.js).
  */
 export function accumulateRange(kernel: Kernel, rowsAt: number, m: number, ghAt: number, binsAt: number, n: number, histAt: number,
   features: ArrayLike<number>, from: number, to: number): void {
@@ -174,6 +175,8 @@ export class WasmKernel implements TreeKernel {
   private readonly goesLeft: Uint8Array;
   private readonly control: Int32Array;
   private readonly worker: Worker | null = null;
+  /** The last job posted to the worker (1 to 32767, then around again). */
+  private job = 0;
 
   /**
    * The kernel for a fit, or null where this runtime has no WebAssembly SIMD or the data would not fit in
@@ -229,21 +232,21 @@ export class WasmKernel implements TreeKernel {
     }
     for (const f of features) this.histView.fill(0, f * STRIDE, (f + 1) * STRIDE);
     this.kernel.gather(rowsAt, m, this.at.grad, this.at.hess, this.at.gh);
-    const worker = this.worker && m >= PARALLEL_MIN_ROWS && features.length > 1;
-    if (worker) {
-      // The worker takes the second half of the features (listed after the control words) and accumulates
-      // the gathered gradients into their histograms while this thread does the first half.
-      const half = features.length >> 1;
+    if (this.worker && m >= PARALLEL_MIN_ROWS && features.length > 4) {
+      // Both threads claim groups of four features (histogram-groups.js) until none is left.
       const control = this.control;
+      this.job = (this.job % 0x7fff) + 1;
       control[1] = rowsAt;
       control[2] = m;
-      control[3] = features.length - half;
-      control.set(features.subarray(half), 8);
-      Atomics.store(control, 0, 1);
+      control[3] = features.length;
+      control.set(features, 8);
+      control[5] = 0;
+      Atomics.store(control, 4, this.job << 16);
+      Atomics.store(control, 0, this.job);
       Atomics.notify(control, 0);
-      accumulateRange(this.kernel, rowsAt, m, this.at.gh, this.at.bins, this.n, this.at.hist, features, 0, half);
-      while (Atomics.load(control, 0) !== 2) Atomics.wait(control, 0, 1);
-      Atomics.store(control, 0, 0);
+      claimGroups(this.kernel, control, this.at, this.n, STRIDE, this.job);
+      const groups = Math.ceil(features.length / 4);
+      for (let done = Atomics.load(control, 5); done < groups; done = Atomics.load(control, 5)) Atomics.wait(control, 5, done);
     } else {
       accumulateRange(this.kernel, rowsAt, m, this.at.gh, this.at.bins, this.n, this.at.hist, features, 0, features.length);
     }
@@ -261,7 +264,7 @@ export class WasmKernel implements TreeKernel {
 
   close(): void {
     if (!this.worker) return;
-    Atomics.store(this.control, 0, 9);
+    Atomics.store(this.control, 0, -1);
     Atomics.notify(this.control, 0);
     void this.worker.terminate();
   }
