@@ -41,19 +41,24 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
       bins.push(1 + Math.min(max + 1, CATEGORY_CAP + 1));
       return;
     }
-    // Typed-array sort: numeric and much faster than Array#sort with a comparator.
     const buffer = new Float64Array(sample.length);
     let count = 0;
     for (let k = 0; k < sample.length; k++) {
       const v = column[sample[k]!]!;
       if (v === v) buffer[count++] = v;
     }
-    const values = buffer.subarray(0, count).sort();
-    const distinct: number[] = [];
-    for (const v of values) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
+    const values = sortFloat64(buffer.subarray(0, count));
+    // The distinct values, in a typed array (a growing JavaScript array took 20 ms a column of 200,000).
+    const all = new Float64Array(values.length);
+    let nd = 0;
+    for (let k = 0; k < values.length; k++) {
+      const v = values[k]!;
+      if (nd === 0 || v !== all[nd - 1]) all[nd++] = v;
+    }
+    const distinct = all.subarray(0, nd);
     let c: number[];
     if (distinct.length <= limit) {
-      c = distinct.slice(1).map((v, k) => (distinct[k]! + v) / 2);
+      c = Array.from(distinct.subarray(1), (v, k) => (distinct[k]! + v) / 2);
     } else {
       const picked = new Set<number>();
       for (let k = 1; k < limit; k++) picked.add(values[Math.floor((k / limit) * values.length)]!);
@@ -76,6 +81,57 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
     bins.push(distinct.length === 0 ? 1 : c.length + 2);
   });
   return { kinds: [...kinds], cuts, bins };
+}
+
+/**
+ * Sorts doubles (no NaN) ascending in place, as Float64Array#sort does (−0 before +0), by a least-significant
+ * -digit radix sort on their bits made order-preserving as unsigned integers: eight passes of a byte, a
+ * pass skipped where every value has the same byte. About 2× faster than the built-in sort on the
+ * 200,000-value samples binning takes (12 against 23 ms here).
+ */
+export function sortFloat64(values: Float64Array): Float64Array {
+  const m = values.length;
+  if (m < 2048) return values.sort();
+  // Keys: the two 32-bit halves (little-endian), negatives with all bits flipped, positives with the sign bit.
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * m);
+  let lo = new Uint32Array(m);
+  let hi = new Uint32Array(m);
+  for (let i = 0; i < m; i++) {
+    const h = words[2 * i + 1]!;
+    const negative = h >>> 31;
+    const flip = negative ? 0xffffffff : 0x80000000;
+    hi[i] = (h ^ flip) >>> 0;
+    lo[i] = negative ? ~words[2 * i]! >>> 0 : words[2 * i]!;
+  }
+  let lo2 = new Uint32Array(m);
+  let hi2 = new Uint32Array(m);
+  const counts = new Uint32Array(256);
+  for (let pass = 0; pass < 8; pass++) {
+    const source = pass < 4 ? lo : hi;
+    const shift = (pass & 3) * 8;
+    counts.fill(0);
+    for (let i = 0; i < m; i++) counts[(source[i]! >>> shift) & 0xff]!++;
+    if (counts[(source[0]! >>> shift) & 0xff] === m) continue; // one digit value: the order stands
+    let total = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = total;
+      total += c;
+    }
+    for (let i = 0; i < m; i++) {
+      const at = counts[(source[i]! >>> shift) & 0xff]!++;
+      lo2[at] = lo[i]!;
+      hi2[at] = hi[i]!;
+    }
+    [lo, lo2] = [lo2, lo];
+    [hi, hi2] = [hi2, hi];
+  }
+  for (let i = 0; i < m; i++) {
+    const negative = (hi[i]! >>> 31) ^ 1;
+    words[2 * i + 1] = negative ? ~hi[i]! >>> 0 : (hi[i]! ^ 0x80000000) >>> 0;
+    words[2 * i] = negative ? ~lo[i]! >>> 0 : lo[i]!;
+  }
+  return values;
 }
 
 /** The bin of one value. */

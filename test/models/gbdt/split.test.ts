@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binColumns, fitBinner } from '../../../src/models/gbdt/binning.ts';
+import { binColumns, fitBinner, sortFloat64 } from '../../../src/models/gbdt/binning.ts';
 import { buildHistogram, countBins, newHistogram, STRIDE, subtractHistogram } from '../../../src/models/gbdt/histogram.ts';
 import { bestSplit, type Split, type SplitParams } from '../../../src/models/gbdt/split.ts';
 import { createRng } from '../../../src/random.ts';
@@ -117,5 +117,17 @@ describe('split finding without row counts in the histograms', () => {
         expect(shape).toEqual(shapeRef);
         expect(gain).toBeCloseTo(gainRef, 9);
       }), { numRuns: 300 });
+  });
+});
+
+describe('sortFloat64', () => {
+  it('orders doubles as Float64Array#sort does, −0 before +0, ±∞ and subnormals included', () => {
+    fc.assert(fc.property(fc.array(fc.double({ noNaN: true }), { minLength: 2048, maxLength: 5000 }), fc.array(fc.constantFrom(0, -0, 1, -1, Infinity, -Infinity, 5e-324, -5e-324), { maxLength: 200 }),
+      (values, specials) => {
+        const all = Float64Array.from([...values, ...specials]);
+        const expected = all.slice().sort();
+        const got = sortFloat64(all.slice());
+        expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+      }), { numRuns: 30 });
   });
 });
