@@ -149,10 +149,12 @@ export class GradientBoostedTrees {
     const colRng = rng.fork('columns');
 
     for (let t = 0; t < p.trees; t++) {
-      for (const i of fitRows) {
+      for (let k = 0; k < fitRows.length; k++) {
+        const i = fitRows[k]!;
         const prob = sigmoid(raw[i]!);
-        grad[i] = w[i]! * (prob - y[i]!);
-        hess[i] = w[i]! * Math.max(prob * (1 - prob), 1e-16);
+        const wi = w[i]!;
+        grad[i] = wi * (prob - y[i]!);
+        hess[i] = wi * Math.max(prob * (1 - prob), 1e-16);
       }
       const rows = p.rowSubsample < 1 ? fitRows.filter(() => rowRng.next() < p.rowSubsample) : fitRows;
       let features = allFeatures;
