@@ -83,8 +83,11 @@ async function writeLinesAtomic(path: string, header: string | null, rows: numbe
  * a leading apostrophe; numbers are left alone, also when they arrive as text (a kept or rejected `-1`).
  */
 export function spreadsheetSafe(v: CellValue): string {
-  const text = cellText(v);
-  return typeof v === 'string' && /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
+  if (typeof v !== 'string') return cellText(v);
+  const first = v.charCodeAt(0);
+  // = + - @ tab CR
+  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return v;
+  return PLAIN_NUMBER.test(v) ? v : `'${v}`;
 }
 
 /** Text that is just a number (`-1`, `+2.5`, `-3e4`): a spreadsheet reads it as that number, nothing runs. */

@@ -54,7 +54,7 @@ interface BoundCriterion {
 }
 
 /** The id column used to join the activity log. */
-export function leadIdColumn(data: Dataset, wanted?: string): string | undefined {
+export function leadIdColumn(data: Pick<Dataset, 'schema'>, wanted?: string): string | undefined {
   if (wanted) return wanted;
   if (columnSchema(data.schema, 'lead_id')) return 'lead_id';
   return data.schema.columns.find((c) => c.type === 'id')?.name;

@@ -176,6 +176,28 @@ export function checkColumns(scorer: Scorer, names: readonly string[]): void {
 
 const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
 
+const narrowed = new WeakMap<Schema, { schema: Schema; indices: number[] }>();
+
+/**
+ * The raw columns and schema cut to what scoring reads: the model's columns (and the scoring-time column),
+ * the rules' columns, the lead id, and --keep / --account columns. Kept in the input's order.
+ */
+export function narrowToNeeded(scorer: Scorer, raw: RawTable, schema: Schema): { raw: RawTable; schema: Schema } {
+  let cut = narrowed.get(schema);
+  if (!cut) {
+    const { options, loaded, rules } = scorer;
+    const needed = new Set<string>([...scorer.required, ...(options.keep ?? []), ...(options.account ? [options.account] : [])]);
+    const id = options.id ?? leadIdColumn({ schema }, loaded.artifact.idColumn ?? undefined);
+    if (id) needed.add(id);
+    for (const criterion of rules?.criteria ?? []) for (const condition of criterion.when ?? []) needed.add(condition.column);
+    const indices = schema.columns.flatMap((c, i) => (needed.has(c.name) ? [i] : []));
+    cut = { schema: { ...schema, columns: indices.map((i) => schema.columns[i]!) }, indices };
+    narrowed.set(schema, cut);
+  }
+  const { indices } = cut;
+  return { raw: { ...raw, names: indices.map((i) => raw.names[i]!), columns: indices.map((i) => raw.columns[i]!) }, schema: cut.schema };
+}
+
 /**
  * The input's schema with each model column read as it was in training (a numeric column holding one stray
  * word would otherwise be inferred as text and silently imputed).

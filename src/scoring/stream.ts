@@ -21,7 +21,7 @@ import { assertNotInput, cellFormatter, csvLine, ndjsonLine, type OutputFormat, 
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import { ChunkWorkers, PARALLEL_STREAM_MIN_BYTES } from './parallel-stream.ts';
-import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
+import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   input: { path: string };
@@ -139,13 +139,17 @@ export interface ChunkResult {
 export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRows: readonly number[], format: 'csv' | 'ndjson'): ChunkResult {
   const cell = cellFormatter(true);
   const result: ChunkResult = { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
+  // Only the columns scoring reads are typed (a date column nobody reads costs its parsing); rejects
+  // still show every field as read.
+  const all = raw;
+  ({ raw, schema } = narrowToNeeded(scorer, raw, schema));
   let table = applySchema(raw, schema);
   const errors = findTypeErrors(scorer, raw, schema, table);
   let rowNumbers: readonly number[] = dataRows;
   if (errors.length > 0) {
     // Data rows counted from 1 (the header is not a row), as the in-memory path counts them.
     if (scorer.options.onError !== 'skip') throw typeErrorOf(errors, (i) => dataRows[i]!);
-    const rejected = rejectsOf(raw, errors, (i) => dataRows[i]!);
+    const rejected = rejectsOf(all, errors, (i) => dataRows[i]!);
     result.rejectedNames = rejected.names;
     result.rejectedText = rejected.rows.map((row) => `${row.map((v) => csvField(cell(v))).join(',')}\n`).join('');
     result.rejected = rejected.rows.length;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -82,6 +83,13 @@ describe('spreadsheet safety', () => {
     expect(spreadsheetSafe('+2.5e3')).toBe('+2.5e3');
     expect(spreadsheetSafe('-1+cmd|calc')).toBe("'-1+cmd|calc");
     expect(spreadsheetSafe('pricing (+0.82)')).toBe('pricing (+0.82)');
+    expect(spreadsheetSafe('\rx')).toBe("'\rx");
+    expect(spreadsheetSafe('')).toBe('');
+    // the rule as one regular expression, on any text
+    const plainNumber = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.constantFrom('=', '+', '-', '@', '\t', '\r').chain((c) => fc.string().map((t) => c + t))), (text) => {
+      expect(spreadsheetSafe(text)).toBe(/^[=+\-@\t\r]/.test(text) && !plainNumber.test(text) ? `'${text}` : text);
+    }));
   });
 });
 
