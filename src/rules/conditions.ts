@@ -95,8 +95,19 @@ export function compileCondition(cond: Condition, values: ArrayLike<unknown>, co
     const set = new Set(wanted as number[]);
     member = (i) => set.has(values[i] as number);
   } else {
+    // Text compared trimmed and case-blind; the answer kept per distinct value (levels repeat row after
+    // row), up to 4,096 of them.
     const set = new Set(list.map(norm));
-    member = (i) => set.has(norm(values[i]));
+    const seen = new Map<unknown, boolean>();
+    member = (i) => {
+      const v = values[i];
+      let hit = seen.get(v);
+      if (hit === undefined) {
+        hit = set.has(norm(v));
+        if (seen.size < 4096) seen.set(v, hit);
+      }
+      return hit;
+    };
   }
   const negate = op === 'neq' || op === 'not_in';
   return { ok: true, predicate: negate ? (i) => !missing(i) && !member(i) : (i) => !missing(i) && member(i) };

@@ -45,6 +45,7 @@ export interface RuleScores {
   disqualified: Uint8Array;
   /** A strong recent action (demo request, pricing page in the last 7 days by default) happened. */
   strongAction: Uint8Array;
+  /** The criteria that fired per lead (empty lists with `{ reasons: false }`). */
   reasons: Reason[][];
 }
 
@@ -137,14 +138,16 @@ export function bindRules(rules: RuleSet, data: Dataset, context: ScoringContext
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
- * Scores every lead of a dataset with a rule set.
+ * Scores every lead of a dataset with a rule set. `{ reasons: false }` skips collecting the fired criteria
+ * (batch export shows only the score, tier, grade and action).
  *
  * @example
  * const rules = await loadRuleFile('data/rules/sample.yaml');
  * const scores = scoreWithRules(rules, leads, { activities: log, asOf: Date.UTC(2026, 0, 1) });
  * scores.tier[0]; // 'warm'
  */
-export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringContext = {}): RuleScores {
+export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringContext = {}, options: { reasons?: boolean } = {}): RuleScores {
+  const keepReasons = options.reasons ?? true;
   const data = withActivityColumns(rules, leads, context);
   const bound = bindRules(rules, data, context);
   const n = data.table.numRows();
@@ -196,14 +199,14 @@ export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringC
       if (!fired) continue;
       if (criterion.disqualify) {
         disqualified = true;
-        reasons.push({ rule: criterion.name, label: criterion.label, points: 0, disqualify: true, ...(detail ? { detail } : {}) });
+        if (keepReasons) reasons.push({ rule: criterion.name, label: criterion.label, points: 0, disqualify: true, ...(detail ? { detail } : {}) });
         continue;
       }
       if (points === 0) continue;
       total += points;
       if (criterion.family === 'fit') fit += points;
       else engagement += points;
-      reasons.push({ rule: criterion.name, label: criterion.label, points: round2(points), ...(detail ? { detail } : {}) });
+      if (keepReasons) reasons.push({ rule: criterion.name, label: criterion.label, points: round2(points), ...(detail ? { detail } : {}) });
     }
     const score = disqualified ? 0 : round2(Math.min(100, Math.max(0, total)));
     const tier = disqualified ? 'cold' : tierOf(score, rules.tiers);

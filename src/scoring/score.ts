@@ -322,7 +322,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   const ruleScore: Array<number | null> = new Array<number | null>(n).fill(null);
   const ruleTier: string[] = new Array<string>(n).fill('');
   if (scorer.rules) {
-    const r = scoreWithRules(scorer.rules, leads, context);
+    const r = scoreWithRules(scorer.rules, leads, context, { reasons: false });
     for (let i = 0; i < n; i++) {
       grade[i] = r.grade[i]!;
       ruleScore[i] = r.score[i]!;
