@@ -2,15 +2,15 @@
  * The shared in-process DuckDB: one in-memory database per process, opened on first use.
  * Used for Parquet, SQL sources and CSV files too large to hold as one JavaScript string.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { DataError } from '../errors.ts';
 import type { RawValue } from '../types.ts';
 
 let connection: Promise<DuckDBConnection> | null = null;
 
-/** The process-wide DuckDB connection (in memory). */
+/** The process-wide DuckDB connection (in memory). The native module loads on first use, not at start-up. */
 export function duckdb(): Promise<DuckDBConnection> {
-  connection ??= DuckDBInstance.create(':memory:').then((db) => db.connect());
+  connection ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:')).then((db) => db.connect());
   return connection;
 }
 
