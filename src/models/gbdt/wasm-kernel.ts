@@ -179,14 +179,20 @@ export class WasmKernel implements TreeKernel {
   private job = 0;
 
   /**
-   * The kernel for a fit, or null where this runtime has no WebAssembly SIMD or the data would not fit in
-   * a 4 GiB memory (the caller then uses the JavaScript loop: same sums).
+   * The kernel for a fit, or null where this runtime has no WebAssembly SIMD, the data would not fit in a
+   * 4 GiB memory or the memory cannot be reserved (the caller then uses the JavaScript loops: same sums).
    */
   static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmKernel | null {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(kernelBytes(threads > 1, 1))) return null;
     const bytes = align(n * p) + 2 * align(8 * n) + 3 * align(4 * rowCapacity) + align(16 * rowCapacity) + align(8 * p * STRIDE) + align(256) + align(4 * (8 + p));
     if (bytes > MAX_BYTES) return null;
-    return new WasmKernel(bins, n, p, rowCapacity, threads, bytes);
+    try {
+      return new WasmKernel(bins, n, p, rowCapacity, threads, bytes);
+    } catch (err) {
+      // A memory this size could not be reserved (RangeError): the JavaScript loops need no extra copy.
+      if (err instanceof RangeError) return null;
+      throw err;
+    }
   }
 
   private constructor(bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, bytes: number) {
