@@ -10,13 +10,16 @@
  *   category lists folded in), so a step is `i = 2i + 1 + bit(set[i], code[feature[i]])`.
  * - Every tree is padded to a perfect binary tree of its own depth (a leaf above the bottom becomes splits
  *   with an empty set, down to copies of the leaf), so every row takes the same number of steps.
- * - Rows are walked in blocks, tree by tree, four rows at a time so the CPU overlaps their loads.
+ * - Rows are walked in blocks, tree by tree, several rows side by side so the CPU overlaps their loads:
+ *   eight at a time in WebAssembly (wasm-forest.ts), four in the JavaScript walk kept for where that
+ *   cannot run.
  *
  * Leaf values are added in tree order, as the saved trees do, so the sums are identical to the last bit.
  * Trees deeper than MAX_DEPTH (2^depth nodes each) or a feature with more than 254 distinct thresholds are
  * not compiled (`compileForest` returns null) and the saved trees are walked instead.
  */
 import type { Tree } from './tree.ts';
+import { WasmForest } from './wasm-forest.ts';
 
 export const MAX_DEPTH = 10;
 const BLOCK = 512;
@@ -155,54 +158,76 @@ function codeRows(forest: Forest, columns: readonly Float64Array[], start: numbe
   }
 }
 
-/** Adds the forest's output to `raw` for rows 0..n−1 of the (column-major) features. */
-export function predictForest(forest: Forest, columns: readonly Float64Array[], n: number, raw: Float64Array): void {
-  const { depth, nodeOffset, leafOffset, feature, rightCodes, leaves } = forest;
-  const width = forest.used.length;
-  const codes = new Uint8Array(BLOCK * width);
-  const trees = depth.length;
+const walkers = new WeakMap<Forest, WasmForest | null>();
+
+/**
+ * Adds the forest's output to `raw` for rows 0..n−1 of the (column-major) features: block by block, the
+ * rows coded here and walked by the WebAssembly walk (wasm-forest.ts), or in JavaScript where that cannot
+ * run or `{ wasm: false }` asks (the same sums, to the bit).
+ */
+export function predictForest(forest: Forest, columns: readonly Float64Array[], n: number, raw: Float64Array, options: { wasm?: boolean } = {}): void {
+  let wasm: WasmForest | null = null;
+  if (options.wasm !== false) {
+    if (!walkers.has(forest)) walkers.set(forest, WasmForest.create(forest, BLOCK));
+    wasm = walkers.get(forest)!;
+  }
+  const codes = wasm ? wasm.codes : new Uint8Array(BLOCK * forest.used.length);
   for (let start = 0; start < n; start += BLOCK) {
     const count = Math.min(BLOCK, n - start);
     codeRows(forest, columns, start, count, codes);
-    for (let t = 0; t < trees; t++) {
-      const d = depth[t]!;
-      const base = nodeOffset[t]!;
-      const leafBase = leafOffset[t]! - ((1 << d) - 1);
-      let r = 0;
-      // Four rows at a time: their walks are independent, so their loads overlap.
-      for (; r + 4 <= count; r += 4) {
-        const row0 = r * width;
-        const row1 = row0 + width;
-        const row2 = row1 + width;
-        const row3 = row2 + width;
-        let i0 = 0;
-        let i1 = 0;
-        let i2 = 0;
-        let i3 = 0;
-        for (let level = 0; level < d; level++) {
-          const c0 = codes[row0 + feature[base + i0]!]!;
-          const c1 = codes[row1 + feature[base + i1]!]!;
-          const c2 = codes[row2 + feature[base + i2]!]!;
-          const c3 = codes[row3 + feature[base + i3]!]!;
-          i0 = 2 * i0 + 1 + ((rightCodes[((base + i0) << 3) + (c0 >> 5)]! >>> c0) & 1);
-          i1 = 2 * i1 + 1 + ((rightCodes[((base + i1) << 3) + (c1 >> 5)]! >>> c1) & 1);
-          i2 = 2 * i2 + 1 + ((rightCodes[((base + i2) << 3) + (c2 >> 5)]! >>> c2) & 1);
-          i3 = 2 * i3 + 1 + ((rightCodes[((base + i3) << 3) + (c3 >> 5)]! >>> c3) & 1);
-        }
-        raw[start + r]! += leaves[leafBase + i0]!;
-        raw[start + r + 1]! += leaves[leafBase + i1]!;
-        raw[start + r + 2]! += leaves[leafBase + i2]!;
-        raw[start + r + 3]! += leaves[leafBase + i3]!;
+    if (wasm) {
+      wasm.raw.set(raw.subarray(start, start + count));
+      wasm.walk(count);
+      raw.set(wasm.raw.subarray(0, count), start);
+    } else {
+      walkBlock(forest, codes, count, raw, start);
+    }
+  }
+}
+
+/** The JavaScript walk of one block of coded rows, adding to raw[start ..]. */
+function walkBlock(forest: Forest, codes: Uint8Array, count: number, raw: Float64Array, start: number): void {
+  const { depth, nodeOffset, leafOffset, feature, rightCodes, leaves } = forest;
+  const width = forest.used.length;
+  const trees = depth.length;
+  for (let t = 0; t < trees; t++) {
+    const d = depth[t]!;
+    const base = nodeOffset[t]!;
+    const leafBase = leafOffset[t]! - ((1 << d) - 1);
+    let r = 0;
+    // Four rows at a time: their walks are independent, so their loads overlap.
+    for (; r + 4 <= count; r += 4) {
+      const row0 = r * width;
+      const row1 = row0 + width;
+      const row2 = row1 + width;
+      const row3 = row2 + width;
+      let i0 = 0;
+      let i1 = 0;
+      let i2 = 0;
+      let i3 = 0;
+      for (let level = 0; level < d; level++) {
+        const c0 = codes[row0 + feature[base + i0]!]!;
+        const c1 = codes[row1 + feature[base + i1]!]!;
+        const c2 = codes[row2 + feature[base + i2]!]!;
+        const c3 = codes[row3 + feature[base + i3]!]!;
+        i0 = 2 * i0 + 1 + ((rightCodes[((base + i0) << 3) + (c0 >> 5)]! >>> c0) & 1);
+        i1 = 2 * i1 + 1 + ((rightCodes[((base + i1) << 3) + (c1 >> 5)]! >>> c1) & 1);
+        i2 = 2 * i2 + 1 + ((rightCodes[((base + i2) << 3) + (c2 >> 5)]! >>> c2) & 1);
+        i3 = 2 * i3 + 1 + ((rightCodes[((base + i3) << 3) + (c3 >> 5)]! >>> c3) & 1);
       }
-      for (; r < count; r++) {
-        const row = r * width;
-        let i = 0;
-        for (let level = 0; level < d; level++) {
-          const c = codes[row + feature[base + i]!]!;
-          i = 2 * i + 1 + ((rightCodes[((base + i) << 3) + (c >> 5)]! >>> c) & 1);
-        }
-        raw[start + r]! += leaves[leafBase + i]!;
+      raw[start + r]! += leaves[leafBase + i0]!;
+      raw[start + r + 1]! += leaves[leafBase + i1]!;
+      raw[start + r + 2]! += leaves[leafBase + i2]!;
+      raw[start + r + 3]! += leaves[leafBase + i3]!;
+    }
+    for (; r < count; r++) {
+      const row = r * width;
+      let i = 0;
+      for (let level = 0; level < d; level++) {
+        const c = codes[row + feature[base + i]!]!;
+        i = 2 * i + 1 + ((rightCodes[((base + i) << 3) + (c >> 5)]! >>> c) & 1);
       }
+      raw[start + r]! += leaves[leafBase + i]!;
     }
   }
 }

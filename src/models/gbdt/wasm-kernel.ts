@@ -17,49 +17,11 @@
 import { Worker } from 'node:worker_threads';
 import { partitionRows, type RowWorkspace, type TreeKernel } from './grow.ts';
 import { claimGroups } from './histogram-groups.js';
+import { I32, name, op, section, uleb, V128, vec } from './wasm-assembler.ts';
 import { STRIDE } from './histogram.ts';
 
 /** Nodes with fewer rows are built on the main thread alone: the hand-off would cost more than it saves. */
 export const PARALLEL_MIN_ROWS = 20_000;
-
-// --- a minimal WebAssembly assembler: just what the kernel needs ----------------------------------------
-const uleb = (v: number): number[] => {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-};
-const sleb = (v: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-};
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a], shl: [0x74], geU: [0x4f], xor: [0x73],
-  store32: [0x36, 2, 0],
-  /** memarg: log2 alignment, offset */
-  load32: [0x28, 2, 0], load8u: [0x2d, 0, 0],
-  loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
-  storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
-  loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
-};
 
 /**
  * `for (q = 0; q < m; q++) { r = rows[q]; ...body }` with rows at local 0, m at local 1, q and r given,

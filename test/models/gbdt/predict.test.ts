@@ -46,6 +46,12 @@ describe('compiled forest (branch-free scoring)', () => {
     predictForest(forest, d.columns, d.n, raw);
     expect(Array.from(raw)).toEqual(Array.from(reference(model.trees, d, model.fitted.baseScore)));
     expect(Array.from(model.decisionFunction(d))).toEqual(Array.from(raw));
+    // the JavaScript walk (where WebAssembly cannot run) gives the same bits, on a block that is not a multiple of 8 rows too
+    for (const n of [d.n, 13]) {
+      const js = new Float64Array(n).fill(model.fitted.baseScore);
+      predictForest(forest, d.columns, n, js, { wasm: false });
+      expect(Array.from(js)).toEqual(Array.from(raw.subarray(0, n)));
+    }
   });
 
   it('scores exactly as the saved trees on any values: thresholds themselves, ±∞, missing, unseen and pooled codes', () => {
@@ -73,6 +79,9 @@ describe('compiled forest (branch-free scoring)', () => {
     predictForest(forest, d.columns, d.n, raw);
     const expected = reference(trees, d, 0);
     expect(Array.from(raw)).toEqual(Array.from(expected));
+    const js = new Float64Array(d.n);
+    predictForest(forest, d.columns, d.n, js, { wasm: false });
+    expect(Array.from(js)).toEqual(Array.from(expected));
     // and the leaf a row reaches is the leaf the readable walk finds
     expect(raw[0]).toBe(model.trees.slice(0, 5).reduce((s, t) => s + t.value[leafOf(t, d.columns, 0)]!, 0.25));
   });

@@ -1,0 +1,48 @@
+/**
+ * A minimal WebAssembly assembler: LEB128 numbers, sections, and the few instructions leadscore's kernels
+ * use (wasm-kernel.ts for the tree learner), so they are built from their instructions at run time with no
+ * toolchain and no binary file. Opcodes as in the WebAssembly core specification (SIMD: the 0xfd prefix).
+ */
+export const uleb = (v: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+};
+export const sleb = (v: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
+};
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+export const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a], sub: [0x6b], mul: [0x6c], and: [0x71], shl: [0x74], shrU: [0x76], geU: [0x4f], gtU: [0x4b], xor: [0x73],
+  addF64: [0xa0],
+  store32: [0x36, 2, 0],
+  /** memarg: log2 alignment, offset */
+  load32: [0x28, 2, 0], load8u: [0x2d, 0, 0],
+  loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
+  storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
+  loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
+};
+
+/** `while (!(exit)) { ...body }`: a block around a loop; `exit` leaves an i32 on the stack. */
+export function whileNot(exit: number[], body: number[]): number[] {
+  return [0x02, 0x40, 0x03, 0x40, ...exit, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
+}
