@@ -167,7 +167,9 @@ export class GradientBoostedTrees {
       trees.push(grown.tree);
       // Training predictions: every fit row (sampled or not) by walking the binned tree.
       if (rows.length === fitRows.length) {
-        for (const leaf of grown.leaves) for (const r of leaf.rows) raw[r]! += leaf.value;
+        for (const { rows: leafRows, value } of grown.leaves) {
+          for (let q = 0; q < leafRows.length; q++) raw[leafRows[q]!]! += value;
+        }
       } else {
         treeValuesBinned(grown.tree, bins, n, fitRows, fitValues);
         for (let k = 0; k < fitRows.length; k++) raw[fitRows[k]!]! += fitValues[k]!;
