@@ -258,11 +258,16 @@ async function scaleCases(): Promise<void> {
   const kinds = [...Array(30).fill('numeric'), ...Array(5).fill('categorical')] as Array<'numeric' | 'categorical'>;
   const design = { columns, n: rows, p: 35, names: columns.map((_, j) => `x${j}`), kinds, groups: columns.map((_, j) => `x${j}`), unseen: {} };
   const before = process.memoryUsage().rss;
-  const t0 = performance.now();
-  const model = new GradientBoostedTrees({ trees: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, earlyStopping: false }).fit(design, y);
-  const fitMs = performance.now() - t0;
-  results.push({ case: `fit 100 trees depth 6, synthetic ${rows.toLocaleString('en-US')} × 35`, impl: 'leadscore gbdt (2 threads)', medianMs: round(fitMs), minMs: round(fitMs),
-    note: `${model.trees.length} trees; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(0)} MiB more than before the fit); target ≤ 2× XGBoost (2 threads) in the same run` });
+  // Twice: this machine's speed drifts by ±20% within minutes (BENCHMARKS.md); both runs are reported.
+  const fitRuns: number[] = [];
+  let model!: GradientBoostedTrees;
+  for (let run = 0; run < 2; run++) {
+    const t0 = performance.now();
+    model = new GradientBoostedTrees({ trees: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, earlyStopping: false }).fit(design, y);
+    fitRuns.push(performance.now() - t0);
+  }
+  results.push({ case: `fit 100 trees depth 6, synthetic ${rows.toLocaleString('en-US')} × 35`, impl: 'leadscore gbdt (2 threads)', medianMs: round((fitRuns[0]! + fitRuns[1]!) / 2), minMs: round(Math.min(...fitRuns)),
+    note: `runs ${fitRuns.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ${model.trees.length} trees; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(0)} MiB more than before the fits); target ≤ 2× XGBoost (2 threads) in the same run` });
   const t0one = performance.now();
   new GradientBoostedTrees({ trees: 100, learningRate: 0.1, maxDepth: 6, maxLeaves: 64, earlyStopping: false, threads: 1 }).fit(design, y);
   const fitOneMs = performance.now() - t0one;
