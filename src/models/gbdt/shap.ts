@@ -362,6 +362,67 @@ export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: nu
   }
 }
 
+let blockDirections = new Uint8Array(0);
+
+/**
+ * Adds one tree's SHAP values for rows [start, end) into phi (row-major, p a row): the same sums as
+ * `treeShapFast` row by row, in the same order, with the loops turned inside out. Every internal node's
+ * direction is computed for all the block's rows at once (reading a feature's values in order), then each
+ * leaf's table serves all the rows while it sits in the L1 cache — row by row, a row touched every table of
+ * the tree (196 KB for 64 leaves) and missed the cache at most of them.
+ */
+export function treeShapBlock(tree: Tree, columns: readonly Float64Array[], start: number, end: number, phi: Float64Array, p: number): void {
+  const fast = fastTree(tree);
+  if (!fast) {
+    for (let i = start; i < end; i++) treeShapFast(tree, columns, i, phi, i * p);
+    return;
+  }
+  const count = end - start;
+  const nodes = tree.feature.length;
+  if (blockDirections.length < count * nodes) blockDirections = new Uint8Array(count * nodes);
+  // gl[node · count + r]: 1 when row start + r goes left at the node (as treeShapFast decides it).
+  const gl = blockDirections;
+  const { feature, threshold, missingLeft, categoryOffset, categoryBits } = tree;
+  const internal = fast.internal;
+  for (let k = 0; k < internal.length; k++) {
+    const node = internal[k]!;
+    const column = columns[feature[node]!]!;
+    const offset = categoryOffset[node]!;
+    const at = node * count;
+    const missing = missingLeft[node]!;
+    if (offset < 0) {
+      const t = threshold[node]!;
+      for (let r = 0; r < count; r++) {
+        const v = column[start + r]!;
+        gl[at + r] = ((v <= t) as unknown as number) | (((v !== v) as unknown as number) & missing);
+      }
+    } else {
+      for (let r = 0; r < count; r++) {
+        const v = column[start + r]!;
+        gl[at + r] = v !== v ? missing : categoryBits[offset + 1 + (v < 254 ? v : 254)]!;
+      }
+    }
+  }
+  const { pathStart, pathLength, pathNode, pathLeft, pathSlot, unique, featureStart, features, tableStart, tables, pair, freeNode } = fast;
+  for (let l = 0; l < unique.length; l++) {
+    const m = unique[l]!;
+    const full = (1 << m) - 1;
+    const from = pathStart[l]!;
+    const to = from + pathLength[l]!;
+    const twin = pair[l]!;
+    const free = freeNode[l]! * count;
+    const table = tableStart[l]!;
+    const first = featureStart[l]!;
+    for (let r = 0; r < count; r++) {
+      let pattern = full;
+      for (let k = from; k < to; k++) pattern &= ~((gl[pathNode[k]! * count + r]! ^ pathLeft[k]!) << pathSlot[k]!);
+      const entry = table + ((pattern << twin) | (gl[free + r]! & twin)) * m;
+      const row = (start + r) * p;
+      for (let k = 0; k < m; k++) phi[row + features[first + k]!]! += tables[entry + k]!;
+    }
+  }
+}
+
 /**
  * SHAP values of every row (row-major n × p) and the base value: base + Σ_f values[i·p + f] = raw score.
  *
@@ -371,11 +432,12 @@ export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: nu
 export function shapValues(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number }): { values: Float64Array; base: number } {
   const values = new Float64Array(design.n * design.p);
   // Tree by tree over a block of rows, not row by row over all trees: a tree's pattern tables (up to a few
-  // hundred KB for 64 leaves) then stay in cache while the block's rows read them (7.0 → … ms per row for
-  // 300 trees of 64 leaves).
+  // hundred KB for 64 leaves) then stay in cache while the block's rows read them, and within the tree one
+  // leaf's table at a time serves every row of the block (300 trees of 64 leaves: 7.0 ms per row over all
+  // trees row by row, 0.83 tree by tree, 0.53 leaf by leaf).
   for (let start = 0; start < design.n; start += SHAP_BLOCK) {
     const end = Math.min(design.n, start + SHAP_BLOCK);
-    for (const tree of trees) for (let i = start; i < end; i++) treeShapFast(tree, design.columns, i, values, i * design.p);
+    for (const tree of trees) treeShapBlock(tree, design.columns, start, end, values, design.p);
   }
   return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0) };
 }

@@ -328,5 +328,18 @@ describe('TreeSHAP from tabulated leaf patterns', () => {
       }
     }
     expect(repeated).toBe(true);
+    // Block by block (directions for all rows first, then each leaf's table for all rows): the same bits.
+    const { treeShapBlock } = await import('../../../src/models/gbdt/shap.ts');
+    for (const model of [shallow, deep]) {
+      const [start, end] = [37, 37 + 300];
+      const rowByRow = new Float64Array(n * p);
+      const blocked = new Float64Array(n * p);
+      for (const tree of model.trees) {
+        for (let i = start; i < end; i++) treeShapFast(tree, cols, i, rowByRow, i * p);
+        treeShapBlock(tree, cols, start, end, blocked, p);
+      }
+      expect(Buffer.from(blocked.buffer).equals(Buffer.from(rowByRow.buffer))).toBe(true);
+      expect(blocked.some((v) => v !== 0)).toBe(true);
+    }
   });
 });
