@@ -363,6 +363,7 @@ export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: nu
 }
 
 let blockDirections = new Uint8Array(0);
+let blockPatterns = new Int32Array(0);
 
 /**
  * Adds one tree's SHAP values for rows [start, end) into phi (row-major, p a row): the same sums as
@@ -380,6 +381,8 @@ export function treeShapBlock(tree: Tree, columns: readonly Float64Array[], star
   const count = end - start;
   const nodes = tree.feature.length;
   if (blockDirections.length < count * nodes) blockDirections = new Uint8Array(count * nodes);
+  if (blockPatterns.length < count) blockPatterns = new Int32Array(count);
+  const patterns = blockPatterns;
   // gl[node · count + r]: 1 when row start + r goes left at the node (as treeShapFast decides it).
   const gl = blockDirections;
   const { feature, threshold, missingLeft, categoryOffset, categoryBits } = tree;
@@ -413,10 +416,16 @@ export function treeShapBlock(tree: Tree, columns: readonly Float64Array[], star
     const free = freeNode[l]! * count;
     const table = tableStart[l]!;
     const first = featureStart[l]!;
+    // Each row's pattern, path node by path node over all rows (sequential reads of the directions).
+    patterns.fill(full, 0, count);
+    for (let k = from; k < to; k++) {
+      const at = pathNode[k]! * count;
+      const left = pathLeft[k]!;
+      const slot = pathSlot[k]!;
+      for (let r = 0; r < count; r++) patterns[r]! &= ~((gl[at + r]! ^ left) << slot);
+    }
     for (let r = 0; r < count; r++) {
-      let pattern = full;
-      for (let k = from; k < to; k++) pattern &= ~((gl[pathNode[k]! * count + r]! ^ pathLeft[k]!) << pathSlot[k]!);
-      const entry = table + ((pattern << twin) | (gl[free + r]! & twin)) * m;
+      const entry = table + ((patterns[r]! << twin) | (gl[free + r]! & twin)) * m;
       const row = (start + r) * p;
       for (let k = 0; k < m; k++) phi[row + features[first + k]!]! += tables[entry + k]!;
     }
