@@ -33,7 +33,7 @@ export const op = {
   set: (i: number) => [0x21, ...uleb(i)],
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
-  add: [0x6a], sub: [0x6b], mul: [0x6c], and: [0x71], shl: [0x74], shrU: [0x76], geU: [0x4f], gtU: [0x4b], xor: [0x73],
+  add: [0x6a], sub: [0x6b], mul: [0x6c], and: [0x71], or: [0x72], shl: [0x74], shrU: [0x76], geU: [0x4f], gtU: [0x4b], xor: [0x73],
   addF64: [0xa0],
   store32: [0x36, 2, 0],
   /** memarg: log2 alignment, offset */

@@ -341,5 +341,13 @@ describe('TreeSHAP from tabulated leaf patterns', () => {
       expect(Buffer.from(blocked.buffer).equals(Buffer.from(rowByRow.buffer))).toBe(true);
       expect(blocked.some((v) => v !== 0)).toBe(true);
     }
+    // The leaf loop in WebAssembly (deep trees falling back inside its blocks): the same bits as JavaScript.
+    const { shapValues: shap } = await import('../../../src/models/gbdt/shap.ts');
+    for (const model of [shallow, deep]) {
+      const wasm = shap(model.trees, model.fitted.baseScore, d);
+      const js = shap(model.trees, model.fitted.baseScore, d, { wasm: false });
+      expect(wasm.base).toBe(js.base);
+      expect(Buffer.from(wasm.values.buffer).equals(Buffer.from(js.values.buffer))).toBe(true);
+    }
   });
 });
