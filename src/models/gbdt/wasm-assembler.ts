@@ -1,8 +1,8 @@
 /**
  * A minimal WebAssembly assembler: LEB128 numbers, sections, and the few instructions leadscore's kernels
- * use (wasm-kernel.ts for the tree learner, wasm-forest.ts for scoring), so they are built from their
- * instructions at run time with no toolchain and no binary file. Opcodes as in the WebAssembly core
- * specification (SIMD: the 0xfd prefix).
+ * use (wasm-kernel.ts for the tree learner, wasm-forest.ts and wasm-shap.ts for scoring), so they are
+ * built from their instructions at run time with no toolchain and no binary file. Opcodes as in the
+ * WebAssembly core specification (SIMD: the 0xfd prefix).
  */
 export const uleb = (v: number): number[] => {
   const out: number[] = [];
