@@ -40,9 +40,10 @@ export function gatherGradients(rows: Int32Array, grad: Float64Array, hess: Floa
 }
 
 /**
- * The hot loop: adds the node's m rows into the histograms of features[from..to). Four features share a
- * pass over the rows (the row index and its gradient pair are loaded once for the four). Each feature still sums its rows in row order, so the result is
- * bit-identical to one feature at a time.
+ * The JavaScript hot loop (wasm-kernel.ts runs the same in WebAssembly): adds the node's m rows into the
+ * histograms of features[from..to). Four features share a pass over the rows (the row index and its
+ * gradient pair are loaded once for the four). Each feature still sums its rows in row order, so the
+ * result is bit-identical to one feature at a time.
  */
 export function accumulateFeatures(bins: Uint8Array, n: number, rows: Int32Array, m: number, gh: Float64Array, features: Int32Array,
   from: number, to: number, out: Float64Array): void {
