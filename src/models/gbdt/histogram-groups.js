@@ -1,7 +1,8 @@
-// Sharing a node's histogram work between the main thread and the histogram worker (plain JavaScript: the
-// worker imports it without the TypeScript loader). The features come in groups of four; each thread
-// claims the next unclaimed group until none is left, so a thread that runs late (the other core busy with
-// the garbage collector, say) just does fewer groups instead of holding the other one up.
+// A node's histogram work, done by the main thread alone or shared with the histogram worker (plain
+// JavaScript: the worker imports it without the TypeScript loader). The features come in groups of four
+// (one pass of the rows each; the last group one feature at a time); each thread claims the next
+// unclaimed group until none is left, so a thread that runs late (the other core busy with the garbage
+// collector, say) just does fewer groups instead of holding the other one up.
 //
 // Control words (Int32, in the kernel's shared memory): [0] job id (−1: exit); [1] address of the node's
 // rows; [2] their count; [3] how many features; [4] job id << 16 | next group to claim; [5] groups done;

@@ -47,3 +47,59 @@ export const op = {
 export function whileNot(exit: number[], body: number[]): number[] {
   return [0x02, 0x40, 0x03, 0x40, ...exit, 0x0d, 1, ...body, 0x0c, 0, 0x0b, 0x0b];
 }
+
+/** A function of i32 parameters (and at most one i32 result): its locals and body, as built above. */
+export interface WasmFunction {
+  name: string;
+  params: number;
+  returnsI32?: boolean;
+  code: number[];
+}
+
+/**
+ * A module importing `env.memory` (shared, with that maximum, when `shared`) and exporting each function
+ * by its name.
+ */
+export function assemble(functions: readonly WasmFunction[], memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
+  const limits = memory.shared ? [0x03, ...uleb(1), ...uleb(memory.maxPages!)] : memory.maxPages ? [0x01, ...uleb(1), ...uleb(memory.maxPages)] : [0x00, ...uleb(1)];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec(functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), ...vec(f.returnsI32 ? [[I32]] : [])]))),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
+    ...section(3, vec(functions.map((_, k) => uleb(k)))),
+    ...section(7, vec(functions.map((f, k) => [...name(f.name), 0x00, ...uleb(k)]))),
+    ...section(10, vec(functions.map((f) => [...uleb(f.code.length), ...f.code]))),
+  ]);
+}
+
+/** Compiles a module once per process; null where this runtime cannot (the callers then run JavaScript). */
+export function compileOnce(bytes: () => Uint8Array): () => WebAssembly.Module | null {
+  let compiled: WebAssembly.Module | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        compiled = typeof WebAssembly === 'undefined' ? null : new WebAssembly.Module(bytes());
+      } catch {
+        compiled = null;
+      }
+    }
+    return compiled;
+  };
+}
+
+export const PAGE_BYTES = 65536;
+
+/** Regions of a memory laid out one after another, each at a 64-byte boundary. */
+export class Layout {
+  /** Bytes taken so far. */
+  bytes = 0;
+  /** The start of a new region of `size` bytes. */
+  take(size: number): number {
+    const start = this.bytes;
+    this.bytes += Math.ceil(size / 64) * 64;
+    return start;
+  }
+  get pages(): number {
+    return Math.max(1, Math.ceil(this.bytes / PAGE_BYTES));
+  }
+}

@@ -8,7 +8,7 @@
  * of rows: their one-byte codes, which predict.ts writes, and their raw scores.
  */
 import type { Forest } from './predict.ts';
-import { I32, name, op, section, uleb, vec, whileNot } from './wasm-assembler.ts';
+import { assemble, compileOnce, I32, Layout, op, uleb, vec, whileNot } from './wasm-assembler.ts';
 
 /** Rows walked side by side (8 measured best: 4 gave 215k rows/s, 12 and 16 slightly less than 8). */
 const LANES = 8;
@@ -72,19 +72,7 @@ function walkFunction(): number[] {
   return [...vec([[...uleb(8 + 2 * LANES), I32]]), ...body];
 }
 
-function moduleBytes(): Uint8Array {
-  const walk = walkFunction();
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([[0x60, ...vec(Array.from({ length: 11 }, () => [I32])), 0]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('walk'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(walk.length), ...walk]])),
-  ]);
-}
-
-let compiled: WebAssembly.Module | null | undefined;
+const walkModule = compileOnce(() => assemble([{ name: 'walk', params: 11, code: walkFunction() }]));
 
 /** A forest loaded into the walk's memory, with room for one block of `blockRows` rows. */
 export class WasmForest {
@@ -96,30 +84,20 @@ export class WasmForest {
 
   /** Null where this runtime cannot run WebAssembly (the caller walks in JavaScript: same sums). */
   static create(forest: Forest, blockRows: number): WasmForest | null {
-    if (compiled === undefined) {
-      try {
-        compiled = typeof WebAssembly === 'undefined' ? null : new WebAssembly.Module(moduleBytes());
-      } catch {
-        compiled = null;
-      }
-    }
+    const compiled = walkModule();
     return compiled ? new WasmForest(compiled, forest, blockRows) : null;
   }
 
   private constructor(module: WebAssembly.Module, forest: Forest, blockRows: number) {
     const width = forest.used.length;
     const trees = forest.depth.length;
-    let next = 0;
-    const take = (bytes: number) => {
-      const start = next;
-      next += Math.ceil(bytes / 64) * 64;
-      return start;
-    };
+    const layout = new Layout();
+    const take = (bytes: number) => layout.take(bytes);
     const at = {
       codes: take(blockRows * width), raw: take(8 * blockRows), depth: take(4 * trees), nodeOffset: take(4 * trees), leafOffset: take(4 * trees),
       feature: take(4 * forest.feature.length), right: take(4 * forest.rightCodes.length), leaves: take(8 * forest.leaves.length),
     };
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(next / 65536)) });
+    const memory = new WebAssembly.Memory({ initial: layout.pages });
     const walk = new WebAssembly.Instance(module, { env: { memory } }).exports.walk as (...args: number[]) => void;
     const buffer = memory.buffer;
     new Int32Array(buffer, at.depth, trees).set(forest.depth);

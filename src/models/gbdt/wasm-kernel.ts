@@ -17,7 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { partitionRows, type RowWorkspace, type TreeKernel } from './grow.ts';
 import { claimGroups } from './histogram-groups.js';
-import { I32, name, op, section, uleb, V128, vec } from './wasm-assembler.ts';
+import { assemble, I32, Layout, op, PAGE_BYTES, uleb, V128, vec } from './wasm-assembler.ts';
 import { STRIDE } from './histogram.ts';
 
 /** Nodes with fewer rows are built on the main thread alone: the hand-off would cost more than it saves. */
@@ -84,16 +84,12 @@ function partitionFunction(): number[] {
 
 /** The module's bytes; `shared` imports a shared memory (for the worker) of at most `maxPages`. */
 export function kernelBytes(shared: boolean, maxPages: number): Uint8Array {
-  const params = (count: number) => [0x60, ...vec(Array.from({ length: count }, () => [I32])), 0];
-  const functions = [gatherFunction(), accumulateFunction(4), accumulateFunction(1), partitionFunction()];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([params(5), params(11), [0x60, ...vec(Array.from({ length: 5 }, () => [I32])), ...vec([[I32]])]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(maxPages)] : [0x01, ...uleb(1), ...uleb(maxPages)])]])),
-    ...section(3, vec([[0], [1], [0], [2]])),
-    ...section(7, vec([[...name('gather'), 0x00, 0], [...name('accumulate4'), 0x00, 1], [...name('accumulate1'), 0x00, 2], [...name('partition'), 0x00, 3]])),
-    ...section(10, vec(functions.map((f) => [...uleb(f.length), ...f]))),
-  ]);
+  return assemble([
+    { name: 'gather', params: 5, code: gatherFunction() },
+    { name: 'accumulate4', params: 11, code: accumulateFunction(4) },
+    { name: 'accumulate1', params: 5, code: accumulateFunction(1) },
+    { name: 'partition', params: 5, returnsI32: true, code: partitionFunction() },
+  ], { shared, maxPages });
 }
 
 export interface Kernel {
@@ -103,26 +99,19 @@ export interface Kernel {
   partition: (segment: number, m: number, codes: number, goesLeft: number, scratch: number) => number;
 }
 
-/**
- * Adds the node's gathered gradients into the histogram area for features[from..to): four features a pass
- * over the rows, then one at a time (on one thread; two share the work by groups, histogram-groups.js).
- */
-export function accumulateRange(kernel: Kernel, rowsAt: number, m: number, ghAt: number, binsAt: number, n: number, histAt: number,
-  features: ArrayLike<number>, from: number, to: number): void {
-  const bin = (f: number) => binsAt + f * n;
-  const hist = (f: number) => histAt + f * STRIDE * 8;
-  let k = from;
-  for (; k + 3 < to; k += 4) {
-    const [f0, f1, f2, f3] = [features[k]!, features[k + 1]!, features[k + 2]!, features[k + 3]!];
-    kernel.accumulate4(rowsAt, m, ghAt, bin(f0), bin(f1), bin(f2), bin(f3), hist(f0), hist(f1), hist(f2), hist(f3));
-  }
-  for (; k < to; k++) kernel.accumulate1(rowsAt, m, ghAt, bin(features[k]!), hist(features[k]!));
-}
-
-const PAGE = 65536;
 /** wasm32 memories address at most 4 GiB; past this the learner keeps the JavaScript loop. */
-const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
-const align = (x: number) => Math.ceil(x / 64) * 64;
+const MAX_BYTES = 4 * 1024 ** 3 - PAGE_BYTES;
+
+/** Where everything sits in the kernel's memory (see the header). */
+function kernelLayout(n: number, p: number, rowCapacity: number) {
+  const layout = new Layout();
+  const take = (bytes: number) => layout.take(bytes);
+  const at = {
+    bins: take(n * p), grad: take(8 * n), hess: take(8 * n), index: take(4 * rowCapacity), scratch: take(4 * rowCapacity), staging: take(4 * rowCapacity),
+    gh: take(16 * rowCapacity), hist: take(8 * p * STRIDE), goesLeft: take(256), control: take(4 * (8 + p)),
+  };
+  return { layout, at };
+}
 
 /** The WebAssembly kernel: histograms on one thread or two, partitions on this one. */
 export class WasmKernel implements TreeKernel {
@@ -132,12 +121,12 @@ export class WasmKernel implements TreeKernel {
   readonly workspace: RowWorkspace;
   private readonly kernel: Kernel;
   private readonly memory: WebAssembly.Memory;
-  private readonly at: { bins: number; grad: number; hess: number; index: number; scratch: number; staging: number; gh: number; hist: number; goesLeft: number; control: number };
+  private readonly at: ReturnType<typeof kernelLayout>['at'];
   private readonly histView: Float64Array;
   private readonly goesLeft: Uint8Array;
   private readonly control: Int32Array;
   private readonly worker: Worker | null = null;
-  /** The last job posted to the worker (1 to 32767, then around again). */
+  /** The last job posted (1 to 32767, then around again); the worker wakes when control[0] changes. */
   private job = 0;
 
   /**
@@ -146,10 +135,10 @@ export class WasmKernel implements TreeKernel {
    */
   static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmKernel | null {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(kernelBytes(threads > 1, 1))) return null;
-    const bytes = align(n * p) + 2 * align(8 * n) + 3 * align(4 * rowCapacity) + align(16 * rowCapacity) + align(8 * p * STRIDE) + align(256) + align(4 * (8 + p));
-    if (bytes > MAX_BYTES) return null;
+    const { layout, at } = kernelLayout(n, p, rowCapacity);
+    if (layout.bytes > MAX_BYTES) return null;
     try {
-      return new WasmKernel(bins, n, p, rowCapacity, threads, bytes);
+      return new WasmKernel(bins, n, p, rowCapacity, threads, layout.pages, at);
     } catch (err) {
       // A memory this size could not be reserved (RangeError): the JavaScript loops need no extra copy.
       if (err instanceof RangeError) return null;
@@ -157,22 +146,12 @@ export class WasmKernel implements TreeKernel {
     }
   }
 
-  private constructor(bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, bytes: number) {
-    const pages = Math.ceil(bytes / PAGE);
+  private constructor(bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, pages: number, at: ReturnType<typeof kernelLayout>['at']) {
     const shared = threads > 1;
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
     const module = new WebAssembly.Module(kernelBytes(shared, pages));
     this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernel;
-    let next = 0;
-    const take = (size: number) => {
-      const start = next;
-      next += align(size);
-      return start;
-    };
-    this.at = {
-      bins: take(n * p), grad: take(8 * n), hess: take(8 * n), index: take(4 * rowCapacity), scratch: take(4 * rowCapacity), staging: take(4 * rowCapacity),
-      gh: take(16 * rowCapacity), hist: take(8 * p * STRIDE), goesLeft: take(256), control: take(4 * (8 + p)),
-    };
+    this.at = at;
     const buffer = this.memory.buffer;
     this.bins = new Uint8Array(buffer, this.at.bins, n * p);
     this.bins.set(bins);
@@ -200,24 +179,24 @@ export class WasmKernel implements TreeKernel {
     }
     for (const f of features) this.histView.fill(0, f * STRIDE, (f + 1) * STRIDE);
     this.kernel.gather(rowsAt, m, this.at.grad, this.at.hess, this.at.gh);
-    if (this.worker && m >= PARALLEL_MIN_ROWS && features.length > 4) {
-      // Both threads claim groups of four features (histogram-groups.js) until none is left.
-      const control = this.control;
-      this.job = (this.job % 0x7fff) + 1;
-      control[1] = rowsAt;
-      control[2] = m;
-      control[3] = features.length;
-      control.set(features, 8);
-      control[5] = 0;
-      Atomics.store(control, 4, this.job << 16);
+    // The job's words, then groups of four features claimed until none is left (histogram-groups.js): by
+    // this thread alone, or for a large node with the worker, which is woken by the new job id.
+    const control = this.control;
+    this.job = (this.job % 0x7fff) + 1;
+    control[1] = rowsAt;
+    control[2] = m;
+    control[3] = features.length;
+    control.set(features, 8);
+    control[5] = 0;
+    Atomics.store(control, 4, this.job << 16);
+    const withWorker = this.worker !== null && m >= PARALLEL_MIN_ROWS && features.length > 4;
+    if (withWorker) {
       Atomics.store(control, 0, this.job);
       Atomics.notify(control, 0);
-      claimGroups(this.kernel, control, this.at, this.n, STRIDE, this.job);
-      const groups = Math.ceil(features.length / 4);
-      for (let done = Atomics.load(control, 5); done < groups; done = Atomics.load(control, 5)) Atomics.wait(control, 5, done);
-    } else {
-      accumulateRange(this.kernel, rowsAt, m, this.at.gh, this.at.bins, this.n, this.at.hist, features, 0, features.length);
     }
+    claimGroups(this.kernel, control, this.at, this.n, STRIDE, this.job);
+    const groups = Math.ceil(features.length / 4);
+    for (let done = Atomics.load(control, 5); done < groups; done = Atomics.load(control, 5)) Atomics.wait(control, 5, done);
     for (const f of features) out.set(this.histView.subarray(f * STRIDE, (f + 1) * STRIDE), f * STRIDE);
   }
 

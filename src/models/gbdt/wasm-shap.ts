@@ -9,7 +9,7 @@
  */
 import { directions, type FastTree, fastTree, treeShapFast } from './shap.ts';
 import type { Tree } from './tree.ts';
-import { I32, name, op, section, uleb, vec, whileNot } from './wasm-assembler.ts';
+import { assemble, compileOnce, I32, Layout, op, uleb, vec, whileNot } from './wasm-assembler.ts';
 
 /** Parameters of leaves(count, p, leaves, gl, patterns, phi, then the tree's arrays), and its locals. */
 const P = { count: 0, p: 1, leaves: 2, gl: 3, patterns: 4, phi: 5, unique: 6, pathStart: 7, pathLength: 8, pathNode: 9, pathLeft: 10, pathSlot: 11,
@@ -73,26 +73,7 @@ function leavesFunction(): number[] {
   return [...vec([[...uleb(LOCALS), I32]]), ...body];
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function module(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const leaves = leavesFunction();
-      compiled = typeof WebAssembly === 'undefined' ? null : new WebAssembly.Module(new Uint8Array([
-        0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-        ...section(1, vec([[0x60, ...vec(Array.from({ length: PARAMS }, () => [I32])), 0]])),
-        ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
-        ...section(3, vec([[0]])),
-        ...section(7, vec([[...name('leaves'), 0x00, 0]])),
-        ...section(10, vec([[...uleb(leaves.length), ...leaves]])),
-      ]));
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const leavesModule = compileOnce(() => assemble([{ name: 'leaves', params: PARAMS, code: leavesFunction() }]));
 
 /** Past this the tables stay in JavaScript (the JavaScript loop needs no copy of them). */
 const MAX_BYTES = 1024 ** 3;
@@ -106,7 +87,7 @@ export class WasmShap {
 
   /** Null where WebAssembly cannot run or the tables would take more than 1 GiB. */
   static create(trees: readonly Tree[], p: number, blockRows: number): WasmShap | null {
-    const wasm = module();
+    const wasm = leavesModule();
     if (!wasm) return null;
     const fast = trees.map((t) => fastTree(t));
     const tableBytes = fast.reduce((s, f) => s + (f ? TREE_ARRAYS.reduce((b, k) => b + f[k].byteLength + 64, 0) : 0), 0);
@@ -117,15 +98,11 @@ export class WasmShap {
   private constructor(wasm: WebAssembly.Module, readonly trees: readonly Tree[], fast: Array<FastTree | null>, readonly p: number, readonly blockRows: number) {
     this.fast = fast;
     const maxNodes = Math.max(1, ...trees.map((t) => t.feature.length));
-    let next = 0;
-    const take = (bytes: number) => {
-      const start = next;
-      next += Math.ceil(bytes / 64) * 64;
-      return start;
-    };
+    const layout = new Layout();
+    const take = (bytes: number) => layout.take(bytes);
     const region = { gl: take(blockRows * maxNodes), patterns: take(4 * blockRows), phi: take(8 * blockRows * p) };
     const at = fast.map((f) => (f ? TREE_ARRAYS.map((k) => take(f[k].byteLength)) : null));
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(next / 65536)) });
+    const memory = new WebAssembly.Memory({ initial: layout.pages });
     const leaves = new WebAssembly.Instance(wasm, { env: { memory } }).exports.leaves as (...args: number[]) => void;
     fast.forEach((f, t) => {
       if (!f) return;
