@@ -326,46 +326,13 @@ export function fastTree(tree: Tree): FastTree | null {
   return fast;
 }
 
-let goesLeft = new Uint8Array(0);
 const SHAP_BLOCK = 256;
 
 /**
- * Adds one tree's SHAP values for row i into phi[at …], from the tabulated patterns (falls back to
- * `treeShap`).
- */
-export function treeShapFast(tree: Tree, columns: readonly Float64Array[], i: number, phi: Float64Array, at = 0): void {
-  const fast = fastTree(tree);
-  if (!fast) return treeShap(tree, columns, i, phi.subarray(at));
-  if (goesLeft.length < tree.feature.length) goesLeft = new Uint8Array(tree.feature.length * 2);
-  // The direction of every internal node for this row (the walk of tree.ts, inlined: this is the hot loop).
-  const { feature, threshold, missingLeft, categoryOffset, categoryBits } = tree;
-  const internal = fast.internal;
-  for (let k = 0; k < internal.length; k++) {
-    const node = internal[k]!;
-    const v = columns[feature[node]!]![i]!;
-    const offset = categoryOffset[node]!;
-    // Numeric splits without a branch on the outcome (a comparison's boolean used as 0/1): NaN fails
-    // `v <= threshold` and takes the missing direction.
-    goesLeft[node] = offset < 0 ? (((v <= threshold[node]!) as unknown as number) | (((v !== v) as unknown as number) & missingLeft[node]!))
-      : v !== v ? missingLeft[node]! : categoryBits[offset + 1 + (v < 254 ? v : 254)]!;
-  }
-  const { pathStart, pathLength, pathNode, pathLeft, pathSlot, unique, featureStart, features, tableStart, tables, pair, freeNode } = fast;
-  for (let l = 0; l < unique.length; l++) {
-    const m = unique[l]!;
-    let pattern = (1 << m) - 1;
-    // A path feature the row disagrees with at any of its nodes drops out of the pattern (no branch).
-    const end = pathStart[l]! + pathLength[l]!;
-    for (let k = pathStart[l]!; k < end; k++) pattern &= ~((goesLeft[pathNode[k]!]! ^ pathLeft[k]!) << pathSlot[k]!);
-    const twin = pair[l]!;
-    const entry = tableStart[l]! + ((pattern << twin) | (goesLeft[freeNode[l]!]! & twin)) * m;
-    const first = featureStart[l]!;
-    for (let k = 0; k < m; k++) phi[at + features[first + k]!]! += tables[entry + k]!;
-  }
-}
-
-/**
- * gl[node · count + r] = 1 when row start + r goes left at the node, for every internal node (as
- * treeShapFast decides it), a node's rows at a time so each feature's values are read in order.
+ * gl[node · count + r] = 1 when row start + r goes left at the node (as tree.ts walks it), for every
+ * internal node, a node's rows at a time so each feature's values are read in order. Numeric splits take
+ * no branch on the outcome (a comparison's boolean as 0/1): NaN fails `v <= threshold` and takes the
+ * missing direction.
  */
 export function directions(tree: Tree, fast: FastTree, columns: readonly Float64Array[], start: number, count: number, gl: Uint8Array): void {
   const { feature, threshold, missingLeft, categoryOffset, categoryBits } = tree;
@@ -395,16 +362,17 @@ let blockDirections = new Uint8Array(0);
 let blockPatterns = new Int32Array(0);
 
 /**
- * Adds one tree's SHAP values for rows [start, end) into phi (row-major, p a row): the same sums as
- * `treeShapFast` row by row, in the same order, with the loops turned inside out. Every internal node's
+ * Adds one tree's SHAP values for rows [start, end) into phi (row-major, p a row), from the tabulated
+ * patterns (trees too deep for tables: the recursive `treeShap`, row by row). Every internal node's
  * direction is computed for all the block's rows at once (reading a feature's values in order), then each
  * leaf's table serves all the rows while it sits in the L1 cache — row by row, a row touched every table of
- * the tree (196 KB for 64 leaves) and missed the cache at most of them.
+ * the tree (196 KB for 64 leaves) and missed the cache at most of them. A block of one row gives the same
+ * bits as any block holding it.
  */
 export function treeShapBlock(tree: Tree, columns: readonly Float64Array[], start: number, end: number, phi: Float64Array, p: number): void {
   const fast = fastTree(tree);
   if (!fast) {
-    for (let i = start; i < end; i++) treeShapFast(tree, columns, i, phi, i * p);
+    for (let i = start; i < end; i++) treeShap(tree, columns, i, phi.subarray(i * p, (i + 1) * p));
     return;
   }
   const count = end - start;

@@ -7,7 +7,7 @@
  * The memory holds every tree's flattened tables (`FastTree`, copied once per model) and one block of rows:
  * their directions, patterns and values.
  */
-import { directions, type FastTree, fastTree, treeShapFast } from './shap.ts';
+import { directions, type FastTree, fastTree, treeShap } from './shap.ts';
 import type { Tree } from './tree.ts';
 import { assemble, compileOnce, I32, Layout, op, uleb, vec, whileNot } from './wasm-assembler.ts';
 
@@ -129,7 +129,7 @@ export class WasmShap {
       const fast = this.fast[t];
       if (!fast) {
         // Too deep for tables: the recursive algorithm, row by row, into the same block.
-        for (let r = 0; r < count; r++) treeShapFast(tree, columns, start + r, phi, r * p);
+        for (let r = 0; r < count; r++) treeShap(tree, columns, start + r, phi.subarray(r * p, (r + 1) * p));
         return;
       }
       directions(tree, fast, columns, start, count, this.gl);

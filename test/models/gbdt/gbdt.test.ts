@@ -302,7 +302,7 @@ describe('TreeSHAP against brute-force Shapley values', () => {
 
 describe('TreeSHAP from tabulated leaf patterns', () => {
   it('equals the recursive algorithm on every tree, with repeated features, categories, missing values and deep paths', async () => {
-    const { treeShap, treeShapFast } = await import('../../../src/models/gbdt/shap.ts');
+    const { treeShap, treeShapBlock } = await import('../../../src/models/gbdt/shap.ts');
     const rng = createRng(91);
     const n = 3000;
     const p = 16;
@@ -320,22 +320,22 @@ describe('TreeSHAP from tabulated leaf patterns', () => {
         if (new Set(Array.from(tree.feature).filter((f) => f >= 0)).size < Array.from(tree.feature).filter((f) => f >= 0).length) repeated = true;
         for (const i of [0, 1, 7, 99, 1234, 2999]) {
           const a = new Float64Array(p);
-          const b = new Float64Array(p);
+          const b = new Float64Array(n * p);
           treeShap(tree, cols, i, a);
-          treeShapFast(tree, cols, i, b);
-          for (let f = 0; f < p; f++) expect(b[f]).toBeCloseTo(a[f]!, 12);
+          treeShapBlock(tree, cols, i, i + 1, b, p); // a block of one row
+          for (let f = 0; f < p; f++) expect(b[i * p + f]).toBeCloseTo(a[f]!, 12);
         }
       }
     }
     expect(repeated).toBe(true);
-    // Block by block (directions for all rows first, then each leaf's table for all rows): the same bits.
-    const { treeShapBlock } = await import('../../../src/models/gbdt/shap.ts');
+    // A block of many rows (directions for all rows first, then each leaf's table for all rows): the same
+    // bits as blocks of one row.
     for (const model of [shallow, deep]) {
       const [start, end] = [37, 37 + 300];
       const rowByRow = new Float64Array(n * p);
       const blocked = new Float64Array(n * p);
       for (const tree of model.trees) {
-        for (let i = start; i < end; i++) treeShapFast(tree, cols, i, rowByRow, i * p);
+        for (let i = start; i < end; i++) treeShapBlock(tree, cols, i, i + 1, rowByRow, p);
         treeShapBlock(tree, cols, start, end, blocked, p);
       }
       expect(Buffer.from(blocked.buffer).equals(Buffer.from(rowByRow.buffer))).toBe(true);
