@@ -163,7 +163,7 @@ export function growTree(bins: Uint8Array, n: number, binner: Binner, grad: Floa
   const rootRows = workspace.index.subarray(0, rows.length);
   rootRows.set(rows);
   const root: Leaf = { node: newNode(rows.length), rows: rootRows, G, H, depth: 0, lower: -Infinity, upper: Infinity, hist: takeHistogram(), split: null };
-  build(rows, root.hist!);
+  build(rootRows, root.hist!);
   evaluate(root);
   const leaves: Leaf[] = [root];
 
