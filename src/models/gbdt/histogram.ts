@@ -31,7 +31,7 @@ export function buildHistogram(bins: Uint8Array, n: number, rows: Int32Array, gr
 }
 
 /** gh[2q], gh[2q+1] = gradient and hessian of the q-th row of the node. */
-export function gatherGradients(rows: Int32Array, grad: Float64Array, hess: Float64Array, gh: Float64Array): void {
+function gatherGradients(rows: Int32Array, grad: Float64Array, hess: Float64Array, gh: Float64Array): void {
   for (let q = 0; q < rows.length; q++) {
     const r = rows[q]!;
     gh[2 * q] = grad[r]!;
@@ -45,7 +45,7 @@ export function gatherGradients(rows: Int32Array, grad: Float64Array, hess: Floa
  * gradient pair are loaded once for the four). Each feature still sums its rows in row order, so the
  * result is bit-identical to one feature at a time.
  */
-export function accumulateFeatures(bins: Uint8Array, n: number, rows: Int32Array, m: number, gh: Float64Array, features: Int32Array,
+function accumulateFeatures(bins: Uint8Array, n: number, rows: Int32Array, m: number, gh: Float64Array, features: Int32Array,
   from: number, to: number, out: Float64Array): void {
   let k = from;
   for (; k + 3 < to; k += 4) {

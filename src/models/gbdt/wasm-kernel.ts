@@ -83,7 +83,7 @@ function partitionFunction(): number[] {
 }
 
 /** The module's bytes; `shared` imports a shared memory (for the worker) of at most `maxPages`. */
-export function kernelBytes(shared: boolean, maxPages: number): Uint8Array {
+function kernelBytes(shared: boolean, maxPages: number): Uint8Array {
   return assemble([
     { name: 'gather', params: 5, code: gatherFunction() },
     { name: 'accumulate4', params: 11, code: accumulateFunction(4) },
