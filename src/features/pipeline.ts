@@ -123,6 +123,95 @@ function scaled(v: number | null, s: NumericStats): number {
 const monthOf = (t: number) => new Date(t).getUTCMonth() + 1;
 const weekdayOf = (t: number) => new Date(t).getUTCDay();
 
+/** How many encoded features a spec gives (as `featureNames` lists them). */
+function specWidth(s: FeatureSpec): number {
+  switch (s.kind) {
+    case 'numeric':
+    case 'boolean':
+      return 1 + (s.indicator ? 1 : 0);
+    case 'categorical':
+      return s.levels.length + (s.other ? 1 : 0) + (s.missing ? 1 : 0);
+    case 'date':
+      return 1 + (s.age.indicator ? 1 : 0) + s.months.length + s.weekdays.length;
+  }
+}
+
+/**
+ * One spec's encoded parts for `rows` of its column's typed values, starting at feature `offset`: value
+ * columns and one-hot blocks in feature order. `asOf` is the scoring time for date ages (one for all rows
+ * or one per row of `values`). Unseen categories are counted, and marked per row in `unseenAt` if given.
+ */
+function encodeSpec(s: FeatureSpec, values: ArrayLike<unknown>, rows: Int32Array, asOf: number | ArrayLike<number> | undefined, offset: number, unseenAt?: Uint8Array):
+  { parts: EncodedPart[]; next: number; unseen: number } {
+  const n = rows.length;
+  const parts: EncodedPart[] = [];
+  let j = offset;
+  let unseen = 0;
+  const value = (fill: (out: Float64Array) => void) => {
+    const out = new Float64Array(n);
+    fill(out);
+    parts.push({ kind: 'value', offset: j++, values: out });
+  };
+  const oneHot = (width: number, fill: (index: Int32Array) => void) => {
+    const index = new Int32Array(n).fill(-1);
+    fill(index);
+    parts.push({ kind: 'oneHot', offset: j, width, index });
+    j += width;
+  };
+  const missingIndicator = () => value((ind) => rows.forEach((r, i) => (ind[i] = values[r] === null || values[r] === undefined ? 1 : 0)));
+  switch (s.kind) {
+    case 'numeric':
+      value((x) => rows.forEach((r, i) => (x[i] = scaled(values[r] as number | null, s))));
+      if (s.indicator) missingIndicator();
+      break;
+    case 'boolean':
+      value((x) => rows.forEach((r, i) => {
+        const v = values[r];
+        x[i] = v === null || v === undefined ? s.mode : v ? 1 : 0;
+      }));
+      if (s.indicator) missingIndicator();
+      break;
+    case 'categorical': {
+      const levelIndex = new Map(s.levels.map((l, k) => [l, k]));
+      const pooled = new Set(s.pooled);
+      const otherAt = s.other ? s.levels.length : -1;
+      const missingAt = s.missing ? s.levels.length + (s.other ? 1 : 0) : -1;
+      oneHot(s.levels.length + (s.other ? 1 : 0) + (s.missing ? 1 : 0), (index) => rows.forEach((r, i) => {
+        const v = values[r];
+        if (v === null || v === undefined) index[i] = missingAt;
+        else {
+          const level = String(v);
+          const k = levelIndex.get(level) ?? otherAt;
+          if (k === otherAt && !pooled.has(level)) {
+            unseen++;
+            if (unseenAt) unseenAt[i] = 1;
+          }
+          index[i] = k;
+        }
+      }));
+      break;
+    }
+    case 'date': {
+      value((age) => rows.forEach((r, i) => {
+        const t = values[r] as number | null;
+        const ref = asOf === undefined ? s.reference : typeof asOf === 'number' ? asOf : asOf[r]!;
+        age[i] = scaled(t === null || t === undefined ? null : (ref - t) / DAY_MS, s.age);
+      }));
+      if (s.age.indicator) missingIndicator();
+      const monthIndex = new Map(s.months.map((m, k) => [m, k]));
+      const dayIndex = new Map(s.weekdays.map((d, k) => [d, k]));
+      const at = (lookup: Map<number, number>, of: (t: number) => number) => (index: Int32Array) => rows.forEach((r, i) => {
+        const t = values[r] as number | null;
+        if (t !== null && t !== undefined) index[i] = lookup.get(of(t)) ?? -1;
+      });
+      if (s.months.length) oneHot(s.months.length, at(monthIndex, monthOf));
+      if (s.weekdays.length) oneHot(s.weekdays.length, at(dayIndex, weekdayOf));
+      break;
+    }
+  }
+  return { parts, next: j, unseen };
+}
+
 /**
  * @example
  * const pipeline = FeaturePipeline.fit(data, split.train, { exclude: ['converted_at'] });
@@ -240,78 +329,34 @@ export class FeaturePipeline {
    */
   encode(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedParts {
     const rows = options.rows ?? Int32Array.from({ length: data.table.numRows() }, (_, i) => i);
-    const n = rows.length;
     const { names, groups } = this.featureNames();
     const parts: EncodedPart[] = [];
     const unseen: Record<string, number> = {};
-    let j = 0;
-    const value = (fill: (out: Float64Array) => void) => {
-      const out = new Float64Array(n);
-      fill(out);
-      parts.push({ kind: 'value', offset: j++, values: out });
-    };
-    const oneHot = (width: number, fill: (index: Int32Array) => void) => {
-      const index = new Int32Array(n).fill(-1);
-      fill(index);
-      parts.push({ kind: 'oneHot', offset: j, width, index });
-      j += width;
-    };
-    const missingIndicator = (values: ArrayLike<unknown>) => value((ind) => rows.forEach((r, i) => (ind[i] = values[r] === null || values[r] === undefined ? 1 : 0)));
+    let offset = 0;
     for (const s of this.specs) {
       if (!columnSchema(data.schema, s.column)) {
         throw new DataError('FEATURE_MISSING', `column "${s.column}" that the model was trained on is missing`, 'score a file with the same columns as the training data');
       }
-      const values = data.table.array(s.column) as ArrayLike<unknown>;
-      switch (s.kind) {
-        case 'numeric':
-          value((x) => rows.forEach((r, i) => (x[i] = scaled(values[r] as number | null, s))));
-          if (s.indicator) missingIndicator(values);
-          break;
-        case 'boolean':
-          value((x) => rows.forEach((r, i) => {
-            const v = values[r];
-            x[i] = v === null || v === undefined ? s.mode : v ? 1 : 0;
-          }));
-          if (s.indicator) missingIndicator(values);
-          break;
-        case 'categorical': {
-          const levelIndex = new Map(s.levels.map((l, k) => [l, k]));
-          const pooled = new Set(s.pooled);
-          const otherAt = s.other ? s.levels.length : -1;
-          const missingAt = s.missing ? s.levels.length + (s.other ? 1 : 0) : -1;
-          oneHot(s.levels.length + (s.other ? 1 : 0) + (s.missing ? 1 : 0), (index) => rows.forEach((r, i) => {
-            const v = values[r];
-            if (v === null || v === undefined) index[i] = missingAt;
-            else {
-              const level = String(v);
-              const k = levelIndex.get(level) ?? otherAt;
-              if (k === otherAt && !pooled.has(level)) unseen[s.column] = (unseen[s.column] ?? 0) + 1;
-              index[i] = k;
-            }
-          }));
-          break;
-        }
-        case 'date': {
-          const asOf = options.asOf;
-          value((age) => rows.forEach((r, i) => {
-            const t = values[r] as number | null;
-            const ref = asOf === undefined ? s.reference : typeof asOf === 'number' ? asOf : asOf[r]!;
-            age[i] = scaled(t === null || t === undefined ? null : (ref - t) / DAY_MS, s.age);
-          }));
-          if (s.age.indicator) missingIndicator(values);
-          const monthIndex = new Map(s.months.map((m, k) => [m, k]));
-          const dayIndex = new Map(s.weekdays.map((d, k) => [d, k]));
-          const at = (lookup: Map<number, number>, of: (t: number) => number) => (index: Int32Array) => rows.forEach((r, i) => {
-            const t = values[r] as number | null;
-            if (t !== null && t !== undefined) index[i] = lookup.get(of(t)) ?? -1;
-          });
-          if (s.months.length) oneHot(s.months.length, at(monthIndex, monthOf));
-          if (s.weekdays.length) oneHot(s.weekdays.length, at(dayIndex, weekdayOf));
-          break;
-        }
-      }
+      const encoded = encodeSpec(s, data.table.array(s.column) as ArrayLike<unknown>, rows, options.asOf, offset);
+      parts.push(...encoded.parts);
+      offset = encoded.next;
+      if (encoded.unseen > 0) unseen[s.column] = encoded.unseen;
     }
-    return { parts, n, p: names.length, names, groups, unseen };
+    return { parts, n: rows.length, p: names.length, names, groups, unseen };
+  }
+
+  /**
+   * One spec's parts for a list of its column's typed values (each value a row), with the offsets they
+   * have in the full design, and which values are categories never seen in training. The streaming
+   * scorer encodes each distinct cell of a column once this way (the same code as `encode`, so the same
+   * numbers).
+   */
+  encodeValues(spec: number, values: ArrayLike<unknown>, asOf?: number): { parts: EncodedPart[]; unseen: Uint8Array } {
+    let offset = 0;
+    for (let k = 0; k < spec; k++) offset += specWidth(this.specs[k]!);
+    const unseenAt = new Uint8Array(values.length);
+    const rows = Int32Array.from({ length: values.length }, (_, i) => i);
+    return { parts: encodeSpec(this.specs[spec]!, values, rows, asOf, offset, unseenAt).parts, unseen: unseenAt };
   }
 
   /**

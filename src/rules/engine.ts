@@ -49,9 +49,12 @@ export interface RuleScores {
   reasons: Reason[][];
 }
 
-interface BoundCriterion {
+export interface BoundCriterion {
   criterion: Criterion;
+  /** Whether a lead meets the criterion's conditions (all of them), by row. */
   predicate?: Predicate;
+  /** Each condition alone, in the criterion's order, over the rows of its own column's values. */
+  conditions?: Predicate[];
 }
 
 /** The id column used to join the activity log. */
@@ -110,7 +113,7 @@ export function bindRules(rules: RuleSet, data: Dataset, context: ScoringContext
         else issue(criterion, compiled.message);
       }
       const predicate: Predicate = predicates.length === 1 ? predicates[0]! : (i) => predicates.every((p) => p(i));
-      return { criterion, predicate };
+      return { criterion, predicate, conditions: predicates };
     }
     if (criterion.activity) {
       if (!context.activities) issue(criterion, 'counts activity-log events: pass the activity log (--activities <file>)');
@@ -147,22 +150,31 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  * scores.tier[0]; // 'warm'
  */
 export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringContext = {}, options: { reasons?: boolean } = {}): RuleScores {
-  const keepReasons = options.reasons ?? true;
   const data = withActivityColumns(rules, leads, context);
   const bound = bindRules(rules, data, context);
-  const n = data.table.numRows();
+  const log = context.activities;
+  const idName = log ? leadIdColumn(data, context.leadId) : undefined;
+  const ids = idName ? (data.table.array(idName) as ArrayLike<unknown>) : undefined;
+  return scoreBound(rules, bound, data.table.numRows(), { ...(log ? { log } : {}), ...(ids ? { ids } : {}), ...(context.asOf !== undefined ? { asOf: context.asOf } : {}) }, options);
+}
+
+/**
+ * Scores `n` leads with criteria already bound (`bindRules`): what `scoreWithRules` does once the rule
+ * set is checked against the data. The streaming scorer binds once per file and calls this per chunk.
+ */
+export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: number,
+  activity: { log?: ActivityLog; ids?: ArrayLike<unknown>; asOf?: number | ArrayLike<number> }, options: { reasons?: boolean } = {}): RuleScores {
+  const keepReasons = options.reasons ?? true;
   const out: RuleScores = {
     score: new Float64Array(n), fitPoints: new Float64Array(n), engagementPoints: new Float64Array(n),
     tier: new Array<Tier>(n), grade: new Array<Grade>(n), action: new Array<string>(n),
     disqualified: new Uint8Array(n), strongAction: new Uint8Array(n), reasons: new Array<Reason[]>(n),
   };
-  const log = context.activities;
-  const idName = log ? leadIdColumn(data, context.leadId) : undefined;
-  const ids = idName ? (data.table.array(idName) as ArrayLike<unknown>) : undefined;
-  const asOf = context.asOf;
+  const { log, ids, asOf } = activity;
+  const none: Reason[] = [];
 
   for (let i = 0; i < n; i++) {
-    const reasons: Reason[] = [];
+    const reasons: Reason[] = keepReasons ? [] : none;
     let total = rules.basePoints;
     let fit = 0;
     let engagement = 0;

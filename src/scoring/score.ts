@@ -12,7 +12,7 @@ import { applySchema, type Dataset, loadDataset } from '../data/dataset.ts';
 import { type RawTable, readTable } from '../data/read.ts';
 import { isMissing } from '../data/missing.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
-import type { ColumnType } from '../types.ts';
+import type { ColumnType, RawValue } from '../types.ts';
 import type { ColumnTable } from 'arquero';
 import type { Source } from '../data/read.ts';
 import { columnSchema } from '../data/schema.ts';
@@ -28,7 +28,7 @@ import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
 import { linearScores } from '../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
-import { leadIdColumn, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
+import { leadIdColumn, type RuleScores, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { pickReasons, type ReasonCode, reasonText } from './reasons.ts';
@@ -99,14 +99,17 @@ function valueText(data: Dataset): (row: number, column: string) => string {
       values = columnSchema(data.schema, column) ? (data.table.array(column) as ArrayLike<unknown>) : [];
       cache.set(column, values);
     }
-    const v = values[row];
-    if (v === null || v === undefined) return '';
-    const type = columnSchema(data.schema, column)?.type;
-    if ((type === 'date' || type === 'datetime') && typeof v === 'number') return new Date(v).toISOString().slice(0, 10);
-    if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-    if (typeof v === 'boolean') return v ? 'yes' : 'no';
-    return String(v);
+    return valueWords(values[row], columnSchema(data.schema, column)?.type);
   };
+}
+
+/** A typed value as reasons and kept columns show it: dates as yyyy-mm-dd, numbers to 4 digits, yes/no. */
+export function valueWords(v: unknown, type: ColumnType | undefined): string {
+  if (v === null || v === undefined) return '';
+  if ((type === 'date' || type === 'datetime') && typeof v === 'number') return new Date(v).toISOString().slice(0, 10);
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return String(v);
 }
 
 /** Everything scoring needs besides the leads: the model, the rules, the activity log, the earlier scores. */
@@ -171,7 +174,20 @@ export function checkColumns(scorer: Scorer, names: readonly string[]): void {
   for (const k of scorer.options.keep ?? []) {
     if (!have.has(k)) throw new ConfigError('COLUMN_MISSING', `--keep column "${k}" not found`, 'name columns of the input file');
   }
+  if (scorer.options.id && !have.has(scorer.options.id)) throw new ConfigError('COLUMN_MISSING', `--id column "${scorer.options.id}" not found`, 'name the lead id column of the input');
   if (scorer.options.account && !have.has(scorer.options.account)) throw new ConfigError('COLUMN_MISSING', `--account column "${scorer.options.account}" not found`, 'name the account column of the input');
+}
+
+/**
+ * The column that names each lead in the export (and joins the activity log): --id, else the model's
+ * training id column when the input has it, else `lead_id` or the first id-like column; none: rows are
+ * numbered.
+ */
+export function exportIdColumn(scorer: Scorer, schema: Schema): string | undefined {
+  if (scorer.options.id) return scorer.options.id;
+  const trained = scorer.loaded.artifact.idColumn;
+  if (trained && columnSchema(schema, trained)) return trained;
+  return leadIdColumn({ schema });
 }
 
 const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
@@ -185,9 +201,9 @@ const narrowed = new WeakMap<Schema, { schema: Schema; indices: number[] }>();
 export function narrowToNeeded(scorer: Scorer, raw: RawTable, schema: Schema): { raw: RawTable; schema: Schema } {
   let cut = narrowed.get(schema);
   if (!cut) {
-    const { options, loaded, rules } = scorer;
+    const { options, rules } = scorer;
     const needed = new Set<string>([...scorer.required, ...(options.keep ?? []), ...(options.account ? [options.account] : [])]);
-    const id = options.id ?? leadIdColumn({ schema }, loaded.artifact.idColumn ?? undefined);
+    const id = exportIdColumn(scorer, schema);
     if (id) needed.add(id);
     for (const criterion of rules?.criteria ?? []) for (const condition of criterion.when ?? []) needed.add(condition.column);
     const indices = schema.columns.flatMap((c, i) => (needed.has(c.name) ? [i] : []));
@@ -235,13 +251,17 @@ export function findTypeErrors(scorer: Scorer, raw: RawTable, schema: Schema, ta
     const rawValues = raw.columns[raw.names.indexOf(column.name)]!;
     const typed = table.array(column.name) as ArrayLike<unknown>;
     for (let i = 0; i < rawValues.length; i++) {
-      const t = typed[i];
-      if ((t === null || (typeof t === 'number' && Number.isNaN(t))) && !isMissing(rawValues[i]!, tokens)) {
+      if (isWrongType(typed[i], rawValues[i]!, tokens)) {
         errors.push({ index: i, column: column.name, value: String(rawValues[i]), expected: want });
       }
     }
   }
   return errors.sort((a, b) => a.index - b.index);
+}
+
+/** A cell of a number or date column that did not read as one (and is not a missing-value token). */
+export function isWrongType(typed: unknown, raw: RawValue, tokens: ReadonlySet<string>): boolean {
+  return (typed === null || (typeof typed === 'number' && Number.isNaN(typed))) && !isMissing(raw, tokens);
 }
 
 /** `"forty" is not a number`. */
@@ -283,7 +303,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   let asOf: number | Float64Array | undefined;
   if (artifact.activities && scorer.log) {
     asOf = resolveAsOf(options.asOf ?? artifact.activities.asOf, leads);
-    const idName = leadIdColumn(leads, options.id ?? artifact.idColumn ?? undefined);
+    const idName = exportIdColumn(scorer, leads.schema);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
     const ids = leads.table.array(idName) as ArrayLike<string | null>;
     data = joinActivities(leads, aggregateActivities(scorer.log, ids, asOf));
@@ -313,23 +333,8 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   }
   const probability = applyCalibrator(artifact.calibration, raw);
   const n = probability.length;
-  const threshold = artifact.threshold.value;
-  const baseRate = artifact.training.positives / artifact.training.rows;
-  const tier: Tier[] = Array.from(probability, (p) => (p >= threshold ? 'hot' : p >= baseRate ? 'warm' : 'cold'));
-
-  const grade: string[] = new Array<string>(n).fill('');
-  const action: string[] = tier.map((t) => (t === 'hot' ? 'sales' : 'nurture'));
-  const ruleScore: Array<number | null> = new Array<number | null>(n).fill(null);
-  const ruleTier: string[] = new Array<string>(n).fill('');
-  if (scorer.rules) {
-    const r = scoreWithRules(scorer.rules, leads, context, { reasons: false });
-    for (let i = 0; i < n; i++) {
-      grade[i] = r.grade[i]!;
-      ruleScore[i] = r.score[i]!;
-      ruleTier[i] = r.tier[i]!;
-      action[i] = routeLead(scorer.rules.routing, tier[i]!, r.grade[i]!, { strongAction: r.strongAction[i] === 1, disqualified: r.disqualified[i] === 1 });
-    }
-  }
+  const { tier, grade, action, ruleScore, ruleTier } = decisions(scorer, probability,
+    scorer.rules ? scoreWithRules(scorer.rules, leads, context, { reasons: false }) : null);
 
   const reasons: string[] = new Array<string>(n).fill('');
   // The same reasons as data, for formats that hold nested values (NDJSON, Parquet).
@@ -343,7 +348,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     }
   }
 
-  const idName = options.id ?? leadIdColumn(leads, artifact.idColumn ?? undefined);
+  const idName = exportIdColumn(scorer, leads.schema);
   const ids: Array<string | number | null> = idName ? Array.from(leads.table.array(idName) as ArrayLike<unknown>, (v) => (v === null || v === undefined ? null : String(v)))
     : Array.from({ length: n }, (_, i) => (rowNumbers ? rowNumbers[i]! : i + 1));
   const text = valueText(leads);
@@ -367,6 +372,33 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   names.push(...keep);
   columns.push(...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)));
   return { names, columns, probability, ids, tiers: tier, actions: action, unseen, ...(typeof asOf === 'number' ? { asOf } : {}) };
+}
+
+/**
+ * The model's tier (hot from the artifact's threshold, warm from the training conversion rate), and beside
+ * it the rules' grade, score and tier and the routing action that combines them (without rules: sales
+ * for hot leads, nurture for the rest).
+ */
+export function decisions(scorer: Scorer, probability: Float64Array, rules: RuleScores | null):
+  { tier: Tier[]; grade: string[]; action: string[]; ruleScore: Array<number | null>; ruleTier: string[] } {
+  const { artifact } = scorer.loaded;
+  const n = probability.length;
+  const threshold = artifact.threshold.value;
+  const baseRate = artifact.training.positives / artifact.training.rows;
+  const tier: Tier[] = Array.from(probability, (p) => (p >= threshold ? 'hot' : p >= baseRate ? 'warm' : 'cold'));
+  const grade: string[] = new Array<string>(n).fill('');
+  const action: string[] = tier.map((t) => (t === 'hot' ? 'sales' : 'nurture'));
+  const ruleScore: Array<number | null> = new Array<number | null>(n).fill(null);
+  const ruleTier: string[] = new Array<string>(n).fill('');
+  if (scorer.rules && rules) {
+    for (let i = 0; i < n; i++) {
+      grade[i] = rules.grade[i]!;
+      ruleScore[i] = rules.score[i]!;
+      ruleTier[i] = rules.tier[i]!;
+      action[i] = routeLead(scorer.rules.routing, tier[i]!, rules.grade[i]!, { strongAction: rules.strongAction[i] === 1, disqualified: rules.disqualified[i] === 1 });
+    }
+  }
+  return { tier, grade, action, ruleScore, ruleTier };
 }
 
 /** Adds a chunk's counts to running totals. */

@@ -20,7 +20,7 @@ parentPort.on('message', ({ id, ...job }) => {
   try {
     if (failure) throw failure;
     const result = scoreCsvChunk(scorer, job, workerData.format);
-    const encoded = new TextEncoder().encode(result.text);
+    const encoded = result.encoded ?? new TextEncoder().encode(result.text);
     parentPort.postMessage({ id, result: { ...result, text: '', encoded } }, [encoded.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: { name: err?.name, code: err?.code, message: String(err?.message ?? err), hint: err?.hint, issues: err?.issues, stack: err?.stack } });

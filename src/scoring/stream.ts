@@ -20,6 +20,7 @@ import { inferSchema, type Schema } from '../data/schema.ts';
 import { assertNotInput, cellFormatter, csvLine, ndjsonLine, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
+import { scoreChunkBytes } from './byte-scorer.ts';
 import { ChunkWorkers, PARALLEL_STREAM_MIN_BYTES } from './parallel-stream.ts';
 import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
 
@@ -76,8 +77,11 @@ class LineSink {
   async abort(): Promise<void> {
     this.buffer = '';
     if (this.out.closed) return;
+    // Writes still queued fail once the stream is destroyed; that is expected here, not an error to report.
+    this.out.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => this.out.once('close', () => resolve()));
     this.out.destroy();
-    await once(this.out, 'close');
+    await closed;
   }
 }
 
@@ -190,6 +194,8 @@ export interface ChunkJob {
 
 /** Parses and scores a chunk of CSV bytes: what the streaming scorer and its workers run on each chunk. */
 export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ChunkResult {
+  const fast = scoreChunkBytes(scorer, job, format);
+  if (fast) return fast;
   const { raw, dataRows } = collectRecords(new TextDecoder().decode(job.bytes), job.header, job.delimiter, job.firstLine, job.firstRow, job.source);
   return scoreChunk(scorer, job.schema, raw, dataRows, format);
 }
@@ -208,7 +214,8 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   const tmp = tempPath(options.output);
   const rejectsPath = options.rejectsPath ?? `${options.output}.rejects.csv`;
   const rejectsTmp = tempPath(rejectsPath);
-  const out = new LineSink(createWriteStream(tmp, { encoding: 'utf8' }));
+  // A deep write buffer lets the disk write one chunk while the next is scored (16 KiB, the default, waits on every chunk).
+  const out = new LineSink(createWriteStream(tmp, { encoding: 'utf8', highWaterMark: 1 << 22 }));
   let rejectsOut: LineSink | null = null;
   const cell = cellFormatter(true);
 
@@ -254,8 +261,19 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   // and rows) and writes results in order. Chunks are scored here, or for large files by two workers
   // while this thread reads on (same bytes written either way).
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  const pool = threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES) ? new ChunkWorkers(scorer.options, options.format, 2) : null;
-  const run = pool ? (job: ChunkJob) => pool.run(job) : async (job: ChunkJob) => scoreCsvChunk(scorer, job, options.format);
+  // With T threads, T − 1 workers and this thread take chunks in turn: this thread's share also waits for
+  // its reading and writing, which are light next to scoring.
+  const pool = threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES) ? new ChunkWorkers(scorer.options, options.format, threads - 1) : null;
+  let turn = 0;
+  const run = (job: ChunkJob): Promise<ChunkResult> => {
+    const mine = !pool || turn++ % (pool.size + 1) === pool.size;
+    if (!mine) return pool!.run(job);
+    try {
+      return Promise.resolve(scoreCsvChunk(scorer, job, options.format));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
   const inFlight: Array<Promise<ChunkResult>> = [];
   let line = 1;
   let row = 0;
@@ -271,7 +289,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     inFlight.push(job);
     line += scan.lines;
     row += scan.records;
-    while (inFlight.length >= (pool?.size ?? 1)) await apply(await inFlight.shift()!);
+    while (inFlight.length >= (pool ? 2 * (pool.size + 1) : 1)) await apply(await inFlight.shift()!);
   };
   /** The records of CSV bytes (throws CsvParser's error for an unterminated quote). */
   const parseBytes = (piece: Uint8Array): string[][] => {

@@ -1,0 +1,641 @@
+/**
+ * The streaming scorer's byte path for CSV → CSV with a logistic model (reasons off): a chunk's bytes are
+ * scanned once, and each cell that scoring reads is looked up in its column's dictionary of distinct cells
+ * by its bytes, without making a string. Everything that depends on that one cell is worked out once per
+ * distinct cell, by the same code as the table path (`typeColumn`, `FeaturePipeline.encodeValues`, the
+ * rule conditions `bindRules` compiles, `isWrongType`, `valueWords`): the model's addend for each encoded
+ * feature, each rule condition's answer, whether it is an unseen category or of the wrong type, and the
+ * text a kept column shows. What is left per row is lookups, the linear model's sums in the same order as
+ * `linearScores`, and writing bytes, so the output is byte-identical to `scoreChunk`'s (tested on the
+ * sample, on quoted and ragged CSV, and on random cells).
+ *
+ * A chunk this path does not take — a value of the wrong type (the table path reports or rejects it), a
+ * record with more fields than the header, an unterminated quote — returns null and is scored the table
+ * way. Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
+ * unique values then costs what the table path costs, no more).
+ */
+import type { ColumnSchema, Schema } from '../data/schema.ts';
+import { csvField } from '../data/csv.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { typeColumn } from '../data/dataset.ts';
+import { spreadsheetSafe } from '../data/write.ts';
+import type { FeaturePipeline } from '../features/pipeline.ts';
+import { sigmoid } from '../models/loss.ts';
+import { applyCalibrator } from '../models/calibration.ts';
+import type { LogisticRegression } from '../models/logistic/logistic.ts';
+import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
+import type { Predicate } from '../rules/conditions.ts';
+import type { ColumnType } from '../types.ts';
+import { addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, narrowToNeeded, type Scorer, valueWords } from './score.ts';
+import type { ChunkJob, ChunkResult } from './stream.ts';
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+/** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
+const MAX_DISTINCT = 1 << 16;
+const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
+
+function grown<T extends Float64Array | Uint8Array | Int32Array>(array: T, need: number): T {
+  if (array.length >= need) return array;
+  const bigger = new (array.constructor as new (n: number) => T)(Math.max(need, array.length * 2, 64));
+  bigger.set(array);
+  return bigger;
+}
+
+/** Distinct cells of one column by their bytes (FNV-1a hashed, open addressing), numbered from 0. */
+class CellDictionary {
+  size = 0;
+  private slots = new Int32Array(1 << 12);
+  private hashes = new Int32Array(256);
+  private starts = new Int32Array(256);
+  private lengths = new Int32Array(256);
+  private arena = new Uint8Array(1 << 14);
+  private used = 0;
+
+  /** The number of the cell `bytes[start, end)` whose FNV-1a hash is `hash`, added if new. */
+  intern(bytes: Uint8Array, start: number, end: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const length = end - start;
+    let at = hash & mask;
+    for (;;) {
+      const entry = this.slots[at]! - 1;
+      if (entry < 0) break;
+      if (this.hashes[entry] === hash && this.lengths[entry] === length) {
+        const from = this.starts[entry]!;
+        let k = 0;
+        while (k < length && this.arena[from + k] === bytes[start + k]) k++;
+        if (k === length) return entry;
+      }
+      at = (at + 1) & mask;
+    }
+    const id = this.size++;
+    if (id >= this.hashes.length) {
+      this.hashes = grown(this.hashes, id + 1);
+      this.starts = grown(this.starts, id + 1);
+      this.lengths = grown(this.lengths, id + 1);
+    }
+    this.arena = grown(this.arena, this.used + length);
+    this.arena.set(bytes.subarray(start, end), this.used);
+    this.hashes[id] = hash;
+    this.starts[id] = this.used;
+    this.lengths[id] = length;
+    this.used += length;
+    this.slots[at] = id + 1;
+    if (this.size * 2 > this.slots.length) this.rehash();
+    return id;
+  }
+
+  /** The raw bytes of cell `id`. */
+  bytes(id: number): Uint8Array {
+    return this.arena.subarray(this.starts[id]!, this.starts[id]! + this.lengths[id]!);
+  }
+
+  clear(): void {
+    this.size = 0;
+    this.used = 0;
+    this.slots.fill(0);
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.size; id++) {
+      let at = this.hashes[id]! & mask;
+      while (slots[at] !== 0) at = (at + 1) & mask;
+      slots[at] = id + 1;
+    }
+    this.slots = slots;
+  }
+}
+
+const decoder = new TextDecoder();
+
+/** UTF-8 bytes as text (ASCII without the decoder). */
+function decodeBytes(bytes: Uint8Array): string {
+  if (bytes.length > 32) return decoder.decode(bytes);
+  let text = '';
+  for (let k = 0; k < bytes.length; k++) {
+    const b = bytes[k]!;
+    if (b >= 0x80) return decoder.decode(bytes);
+    text += String.fromCharCode(b);
+  }
+  return text;
+}
+
+/**
+ * A field's text as CsvParser reads it from the bytes between two delimiters: a field opened by a quote
+ * loses its quotes (`""` inside is one quote) and keeps any text after the closing quote.
+ */
+export function fieldText(bytes: Uint8Array): string {
+  const text = decodeBytes(bytes);
+  if (text.charCodeAt(0) !== QUOTE) return text;
+  let value = '';
+  let segment = 1;
+  let i = 1;
+  while (i < text.length) {
+    if (text.charCodeAt(i) === QUOTE) {
+      if (text.charCodeAt(i + 1) === QUOTE) {
+        value += text.slice(segment, i + 1);
+        i += 2;
+        segment = i;
+        continue;
+      }
+      return value + text.slice(segment, i) + text.slice(i + 1);
+    }
+    i++;
+  }
+  throw new Error('internal: fieldText on an unterminated quoted field');
+}
+
+const encoder = new TextEncoder();
+
+/** A column scoring reads, with what is known of each distinct cell. */
+interface ColumnState {
+  name: string;
+  schema: ColumnSchema;
+  dict: CellDictionary;
+  /** Each distinct cell's typed value, as `typeColumn` types it. */
+  typed: unknown[];
+  /** Cells worked out so far (the rest were added by the chunk being scanned). */
+  done: number;
+  /** A number or date column of the model: 1 where the cell does not read as its type. */
+  wrongType: Uint8Array | null;
+  wrongCount: number;
+  /** The column's feature spec in the pipeline (−1: none), and 1 for categories unseen in training. */
+  spec: number;
+  unseen: Uint8Array;
+  /** The model's addend per encoded feature of this column, per distinct cell. */
+  addends: Float64Array[];
+  /** The answer of each rule condition on this column, per distinct cell. */
+  conditions: Array<{ predicate: Predicate; truth: Uint8Array }>;
+  /** As a kept column: the output cell's bytes per distinct cell. */
+  keep: Uint8Array[] | null;
+  /** This chunk's cell number per row. */
+  rows: Int32Array;
+}
+
+/** A scorer's byte path for one input layout (header, delimiter, schema), built on its first chunk. */
+export class ByteScorer {
+  private readonly columns: ColumnState[] = [];
+  /** Header position → index into `columns` (−1: not read). */
+  private readonly slotOf: Int32Array;
+  private readonly idAt: number;
+  private readonly idTyped: boolean;
+  private readonly bound: BoundCriterion[] | null;
+  /** Per rule criterion with conditions: the columns and conditions it reads. */
+  private readonly criteria: Array<Array<{ column: ColumnState; condition: number }>>;
+  /** The model's parts in `linearScores` order: which column's addends they are. */
+  private readonly parts: Array<{ column: ColumnState; k: number }> = [];
+  private readonly names: string[];
+  private readonly keepColumns: ColumnState[];
+  /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
+  private readonly specColumns: ColumnState[];
+  private readonly layout: string;
+  private readonly usable: boolean;
+  private readonly tokens: ReadonlySet<string>;
+  private readonly longestToken: number;
+  private readonly cellCache = new Map<unknown, Uint8Array>();
+  private readonly modelCell: Uint8Array;
+  private idStart = new Int32Array(0);
+  private idEnd = new Int32Array(0);
+  private readonly sink = new ByteSink();
+
+  /** The byte path for this scorer and layout, or null where it does not apply (the table path then does all). */
+  static for(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ByteScorer | null {
+    const { options, loaded } = scorer;
+    if (format !== 'csv' || loaded.artifact.model.kind !== 'logistic' || loaded.artifact.activities || scorer.previous || options.account
+      || (options.reasons ?? 3) > 0 || options.reasonCodes || job.delimiter.length !== 1) return null;
+    const built = new ByteScorer(scorer, job);
+    return built.usable ? built : null;
+  }
+
+  private static layoutOf(job: ChunkJob): string {
+    return JSON.stringify([job.header, job.delimiter, job.schema]);
+  }
+
+  private constructor(private readonly scorer: Scorer, job: ChunkJob) {
+    const { options, loaded } = scorer;
+    const { header, schema } = job;
+    const narrow = narrowToNeeded(scorer, { names: header, columns: header.map(() => []), rows: 0, format: 'csv', source: job.source }, schema);
+    const needed: Schema = narrow.schema;
+    this.tokens = new Set(schema.naTokens);
+    this.longestToken = Math.max(0, ...[...this.tokens].map((t) => t.length));
+    this.slotOf = new Int32Array(header.length).fill(-1);
+    const pipeline = loaded.pipeline as FeaturePipeline;
+    for (const column of needed.columns) {
+      const at = header.indexOf(column.name);
+      this.slotOf[at] = this.columns.length;
+      const want = scorer.types.get(column.name);
+      this.columns.push({
+        name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
+        wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
+        spec: pipeline.specs.findIndex((s) => s.column === column.name), unseen: new Uint8Array(64), addends: [], conditions: [],
+        keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
+      });
+    }
+    const state = (name: string) => this.columns[this.slotOf[header.indexOf(name)]!]!;
+    this.keepColumns = (options.keep ?? []).map(state);
+    this.specColumns = pipeline.specs.map((s) => state(s.column));
+    this.layout = ByteScorer.layoutOf(job);
+    // The linear model's parts, spec by spec as `encode` lays them out; parts with a zero coefficient add nothing.
+    const { beta } = (loaded.model as unknown as LogisticRegression).fitted;
+    pipeline.specs.forEach((spec, k) => {
+      const column = state(spec.column);
+      const { parts } = pipeline.encodeValues(k, []);
+      for (const part of parts) {
+        if (part.kind === 'value' && beta[part.offset + 1] === 0) continue;
+        this.parts.push({ column, k: column.addends.length });
+        column.addends.push(new Float64Array(64));
+      }
+    });
+    // Rule conditions compiled by the engine against each column's distinct typed values.
+    this.bound = null;
+    this.criteria = [];
+    if (scorer.rules) {
+      const view = { schema: needed, table: { array: (name: string) => state(name).typed, numRows: () => 0 } } as unknown as Dataset;
+      this.bound = bindRules(scorer.rules, view, {});
+      for (const { criterion, conditions } of this.bound) {
+        this.criteria.push((conditions ?? []).map((predicate, c) => {
+          const column = state(criterion.when![c]!.column);
+          column.conditions.push({ predicate, truth: new Uint8Array(64) });
+          return { column, condition: column.conditions.length - 1 };
+        }));
+      }
+    }
+    const idName = exportIdColumn(scorer, needed);
+    this.idAt = idName ? header.indexOf(idName) : -1;
+    const idType = idName ? needed.columns.find((c) => c.name === idName)?.type : undefined;
+    this.idTyped = idType === 'numeric' || idType === 'boolean' || idType === 'date' || idType === 'datetime';
+    this.names = [idName ?? 'row', ...EXPORT_COLUMNS, ...(options.keep ?? [])];
+    this.modelCell = this.textCell(scorer.modelLabel);
+    this.usable = !idName || this.idAt >= 0;
+  }
+
+  /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
+  fits(job: ChunkJob): boolean {
+    return ByteScorer.layoutOf(job) === this.layout;
+  }
+
+  /** Scores a chunk of whole CSV records, or null when the table path must (see the module comment). */
+  score(job: ChunkJob): ChunkResult | null {
+    const { bytes } = job;
+    if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return null;
+    for (const column of this.columns) {
+      if (column.dict.size > MAX_DISTINCT) {
+        column.dict.clear();
+        column.typed.length = 0;
+        column.done = 0;
+        column.wrongCount = 0;
+      }
+    }
+    const n = this.scan(bytes, job.delimiter.charCodeAt(0), job.header.length);
+    if (n < 0) return null;
+    for (const column of this.columns) this.learn(column);
+    for (const column of this.columns) {
+      if (column.wrongCount === 0) continue;
+      const wrong = column.wrongType!;
+      for (let i = 0; i < n; i++) if (wrong[column.rows[i]!] === 1) return null;
+    }
+    const result: ChunkResult = { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
+    if (n === 0) return result;
+
+    const { loaded } = this.scorer;
+    const raw = new Float64Array(n).fill((loaded.model as unknown as LogisticRegression).fitted.beta[0]!);
+    for (const { column, k } of this.parts) {
+      const addend = column.addends[k]!;
+      const rows = column.rows;
+      for (let i = 0; i < n; i++) raw[i]! += addend[rows[i]!]!;
+    }
+    for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!);
+    const probability = applyCalibrator(loaded.artifact.calibration, raw);
+    const ruleScores = this.bound ? scoreBound(this.scorer.rules!, this.chunkCriteria(), n, {}, { reasons: false }) : null;
+    const { tier, grade, action, ruleScore, ruleTier } = decisions(this.scorer, probability, ruleScores);
+
+    for (const column of this.specColumns) {
+      let count = 0;
+      for (let i = 0; i < n; i++) count += column.unseen[column.rows[i]!]!;
+      if (count > 0) result.unseen[column.name] = count;
+    }
+
+    const sink = this.sink;
+    for (let i = 0; i < n; i++) {
+      this.idCell(bytes, i, job.firstRow + i + 1);
+      sink.put(44);
+      sink.probability(probability[i]!);
+      sink.put(44);
+      sink.score(probability[i]!);
+      sink.put(44);
+      sink.write(this.textCell(tier[i]!));
+      sink.put(44);
+      sink.write(this.textCell(grade[i]!));
+      sink.put(44);
+      sink.write(this.textCell(action[i]!));
+      sink.put(44);
+      sink.put(44);
+      const rs = ruleScore[i];
+      if (rs !== null && rs !== undefined) sink.write(this.textCell(rs));
+      sink.put(44);
+      sink.write(this.textCell(ruleTier[i]!));
+      sink.put(44);
+      sink.write(this.modelCell);
+      for (const column of this.keepColumns) {
+        sink.put(44);
+        sink.write(column.keep![column.rows[i]!]!);
+      }
+      sink.put(LF);
+    }
+    result.names = this.names;
+    result.encoded = sink.take();
+    result.rows = n;
+    addCounts(result.tiers, tier);
+    addCounts(result.actions, action);
+    return result;
+  }
+
+  /**
+   * Cuts the records into fields as CsvParser does and looks each read cell up in its dictionary.
+   * Returns the number of records, or −1 for a record the table path must handle.
+   */
+  private scan(bytes: Uint8Array, delim: number, width: number): number {
+    const n = bytes.length;
+    const slotOf = this.slotOf;
+    const idAt = this.idAt;
+    let capacity = this.idStart.length;
+    let row = 0;
+    let pos = 0;
+    while (pos < n) {
+      if (row >= capacity) {
+        capacity = Math.max(2048, capacity * 2);
+        this.idStart = grown(this.idStart, capacity);
+        this.idEnd = grown(this.idEnd, capacity);
+        for (const column of this.columns) column.rows = grown(column.rows, capacity);
+      }
+      let field = 0;
+      let fieldStart = pos;
+      let fieldEnd = pos;
+      for (;;) {
+        if (field >= width) return -1;
+        fieldStart = pos;
+        const slot = slotOf[field]!;
+        let j = pos;
+        let hash = FNV_OFFSET;
+        if (bytes[j] === QUOTE) {
+          j++;
+          for (;;) {
+            if (j >= n) return -1;
+            if (bytes[j] === QUOTE) {
+              if (bytes[j + 1] === QUOTE) {
+                j += 2;
+                continue;
+              }
+              j++;
+              break;
+            }
+            j++;
+          }
+          while (j < n) {
+            const c = bytes[j]!;
+            if (c === delim || c === LF || c === CR) break;
+            j++;
+          }
+          if (slot >= 0) for (let k = pos; k < j; k++) hash = Math.imul(hash ^ bytes[k]!, FNV_PRIME);
+        } else if (slot >= 0) {
+          while (j < n) {
+            const c = bytes[j]!;
+            if (c === delim || c === LF || c === CR) break;
+            hash = Math.imul(hash ^ c, FNV_PRIME);
+            j++;
+          }
+        } else {
+          while (j < n) {
+            const c = bytes[j]!;
+            if (c === delim || c === LF || c === CR) break;
+            j++;
+          }
+        }
+        fieldEnd = j;
+        if (slot >= 0) {
+          const column = this.columns[slot]!;
+          column.rows[row] = column.dict.intern(bytes, pos, j, hash);
+        }
+        if (field === idAt) {
+          this.idStart[row] = pos;
+          this.idEnd[row] = j;
+        }
+        pos = j;
+        if (pos >= n) break;
+        const c = bytes[pos]!;
+        if (c === delim) {
+          pos++;
+          field++;
+          continue;
+        }
+        pos += c === CR && bytes[pos + 1] === LF ? 2 : 1;
+        break;
+      }
+      // A blank line (nothing, or just "") is not a record.
+      const length = fieldEnd - fieldStart;
+      if (field === 0 && (length === 0 || (length === 2 && bytes[fieldStart] === QUOTE && bytes[fieldStart + 1] === QUOTE))) continue;
+      // Short records read as empty fields.
+      for (let f = field + 1; f < width; f++) {
+        const slot = slotOf[f]!;
+        if (slot >= 0) this.columns[slot]!.rows[row] = this.columns[slot]!.dict.intern(bytes, 0, 0, FNV_OFFSET);
+        if (f === idAt) this.idStart[row] = this.idEnd[row] = 0;
+      }
+      row++;
+    }
+    return row;
+  }
+
+  /** Works out what is known of the cells a column met for the first time in this chunk. */
+  private learn(column: ColumnState): void {
+    const from = column.done;
+    const to = column.dict.size;
+    if (to === from) return;
+    const texts: string[] = [];
+    for (let id = from; id < to; id++) texts.push(fieldText(column.dict.bytes(id)));
+    const typed = typeColumn(texts, column.schema, this.tokens);
+    for (const v of typed) column.typed.push(v);
+    if (column.wrongType) {
+      column.wrongType = grown(column.wrongType, to);
+      for (let k = 0; k < typed.length; k++) {
+        const wrong = isWrongType(typed[k], texts[k]!, this.tokens) ? 1 : 0;
+        column.wrongType[from + k] = wrong;
+        column.wrongCount += wrong;
+      }
+    }
+    if (column.spec >= 0) {
+      const pipeline = this.scorer.loaded.pipeline as FeaturePipeline;
+      const { beta } = (this.scorer.loaded.model as unknown as LogisticRegression).fitted;
+      const { parts, unseen } = pipeline.encodeValues(column.spec, typed);
+      column.unseen = grown(column.unseen, to);
+      column.unseen.set(unseen, from);
+      let k = 0;
+      for (const part of parts) {
+        if (part.kind === 'value' && beta[part.offset + 1] === 0) continue;
+        const addend = (column.addends[k] = grown(column.addends[k]!, to));
+        if (part.kind === 'value') {
+          const b = beta[part.offset + 1]!;
+          for (let i = 0; i < typed.length; i++) addend[from + i] = b * part.values[i]!;
+        } else {
+          for (let i = 0; i < typed.length; i++) {
+            const level = part.index[i]!;
+            addend[from + i] = level >= 0 ? beta[part.offset + level + 1]! : 0;
+          }
+        }
+        k++;
+      }
+    }
+    for (const condition of column.conditions) {
+      condition.truth = grown(condition.truth, to);
+      for (let id = from; id < to; id++) condition.truth[id] = condition.predicate(id) ? 1 : 0;
+    }
+    if (column.keep) {
+      for (let id = from; id < to; id++) column.keep[id] = this.textCell(valueWords(column.typed[id], column.schema.type) || null);
+    }
+    column.done = to;
+  }
+
+  /** This chunk's rule criteria: each condition answered by its column's cell number per row. */
+  private chunkCriteria(): BoundCriterion[] {
+    return this.bound!.map((b, c) => {
+      const reads = this.criteria[c]!;
+      if (reads.length === 0) return b;
+      const tables = reads.map((r) => ({ truth: r.column.conditions[r.condition]!.truth, rows: r.column.rows }));
+      const predicate: Predicate = tables.length === 1
+        ? (i) => tables[0]!.truth[tables[0]!.rows[i]!] === 1
+        : (i) => tables.every((t) => t.truth[t.rows[i]!] === 1);
+      return { criterion: b.criterion, predicate };
+    });
+  }
+
+  /** A text or number cell as the CSV writer writes it (spreadsheet-safe, quoted when needed), cached. */
+  private textCell(v: string | number | null): Uint8Array {
+    let cell = this.cellCache.get(v);
+    if (!cell) {
+      cell = encoder.encode(csvField(spreadsheetSafe(v)));
+      if (this.cellCache.size < 4096) this.cellCache.set(v, cell);
+    }
+    return cell;
+  }
+
+  /** The lead's id: its bytes as they are where they need no change, else typed and written as the table path does. */
+  private idCell(bytes: Uint8Array, i: number, rowNumber: number): void {
+    if (this.idAt < 0) {
+      this.sink.ascii(String(rowNumber));
+      return;
+    }
+    const start = this.idStart[i]!;
+    const end = this.idEnd[i]!;
+    if (!this.idTyped && end - start > this.longestToken) {
+      const first = bytes[start]!;
+      let plain = first !== 61 && first !== 43 && first !== 45 && first !== 64;
+      for (let k = start; plain && k < end; k++) {
+        const b = bytes[k]!;
+        plain = b > 32 && b < 127 && b !== QUOTE && b !== 44;
+      }
+      if (plain) {
+        this.sink.write(bytes.subarray(start, end));
+        return;
+      }
+    }
+    const text = fieldText(bytes.subarray(start, end));
+    const v = typeColumn([text], this.columns[this.slotOf[this.idAt]!]!.schema, this.tokens)[0];
+    this.sink.write(encoder.encode(csvField(spreadsheetSafe(v === null || v === undefined ? null : String(v)))));
+  }
+}
+
+/** An output buffer of CSV bytes, grown as needed, with the writers of the score columns. */
+export class ByteSink {
+  out = new Uint8Array(1 << 16);
+  used = 0;
+
+  /** The bytes written since the last `take`, as their own array. */
+  take(): Uint8Array {
+    const bytes = this.out.slice(0, this.used);
+    this.used = 0;
+    return bytes;
+  }
+
+  /** `Number(p.toFixed(6))` as text (the probability column), from integer digits where no tie is near. */
+  probability(p: number): void {
+    const x = p * 1e6;
+    const k = Math.round(x);
+    if (!(p >= 0 && p <= 1) || Math.abs(x - Math.floor(x) - 0.5) < 1e-6) {
+      this.ascii(String(Number(p.toFixed(6))));
+      return;
+    }
+    if (k === 0 || k === 1e6) {
+      this.put(k === 0 ? 48 : 49);
+      return;
+    }
+    this.reserve(8);
+    const out = this.out;
+    out[this.used++] = 48;
+    out[this.used++] = 46;
+    let digits = 6;
+    let rest = k;
+    while (rest % 10 === 0) {
+      rest /= 10;
+      digits--;
+    }
+    for (let d = digits - 1; d >= 0; d--) {
+      out[this.used + d] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this.used += digits;
+  }
+
+  /** `Math.round(p * 1000) / 10` as text (the score column): tenths of a point. */
+  score(p: number): void {
+    const m = Math.round(p * 1000);
+    if (!(m >= 0 && m <= 1000)) {
+      this.ascii(String(m / 10));
+      return;
+    }
+    const whole = Math.floor(m / 10);
+    const tenth = m - whole * 10;
+    if (whole >= 100) this.put(48 + Math.floor(whole / 100));
+    if (whole >= 10) this.put(48 + (Math.floor(whole / 10) % 10));
+    this.put(48 + (whole % 10));
+    if (tenth > 0) {
+      this.put(46);
+      this.put(48 + tenth);
+    }
+  }
+
+  reserve(bytes: number): void {
+    if (this.used + bytes > this.out.length) this.out = grown(this.out, this.used + bytes);
+  }
+
+  put(byte: number): void {
+    if (this.used >= this.out.length) this.reserve(1);
+    this.out[this.used++] = byte;
+  }
+
+  write(cell: Uint8Array): void {
+    this.reserve(cell.length);
+    this.out.set(cell, this.used);
+    this.used += cell.length;
+  }
+
+  ascii(text: string): void {
+    this.reserve(text.length);
+    for (let k = 0; k < text.length; k++) this.out[this.used++] = text.charCodeAt(k);
+  }
+}
+
+const byteScorers = new WeakMap<Scorer, ByteScorer | null>();
+
+/** Scores a chunk by the byte path when it applies (null: score it the table way). */
+export function scoreChunkBytes(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ChunkResult | null {
+  let fast = byteScorers.get(scorer);
+  if (fast === undefined || (fast && !fast.fits(job))) {
+    fast = ByteScorer.for(scorer, job, format);
+    byteScorers.set(scorer, fast);
+  }
+  return fast ? fast.score(job) : null;
+}
