@@ -28,6 +28,56 @@ export interface TreeDesign {
 }
 
 /**
+ * Appends one spec's feature columns for `rows` of its column's typed values to `design`; returns how
+ * many values were categories never seen in training (marked per row in `unseenAt` if given).
+ */
+function transformSpec(s: TreeFeatureSpec, values: ArrayLike<unknown>, rows: Int32Array, asOf: number | ArrayLike<number> | undefined, design: TreeDesign, unseenAt?: Uint8Array): number {
+  const n = rows.length;
+  let unseen = 0;
+  const add = (name: string, kind: 'numeric' | 'categorical', column: Float64Array) => {
+    design.columns.push(column);
+    design.names.push(name);
+    design.kinds.push(kind);
+    design.groups.push(s.column);
+  };
+  const get = (i: number) => values[rows[i]!];
+  switch (s.kind) {
+    case 'numeric':
+      add(s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => (typeof get(i) === 'number' ? (get(i) as number) : Number.NaN)));
+      break;
+    case 'boolean':
+      add(s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => (get(i) === null || get(i) === undefined ? Number.NaN : get(i) ? 1 : 0)));
+      break;
+    case 'categorical': {
+      const index = new Map(s.levels.map((l, k) => [l, k]));
+      add(s.column, 'categorical', Float64Array.from({ length: n }, (_, i) => {
+        const v = get(i);
+        if (v === null || v === undefined) return Number.NaN;
+        const code = index.get(String(v));
+        if (code === undefined) {
+          unseen++;
+          if (unseenAt) unseenAt[i] = 1;
+          return Number.NaN;
+        }
+        return code;
+      }));
+      break;
+    }
+    case 'date': {
+      const t = (i: number) => (typeof get(i) === 'number' ? (get(i) as number) : Number.NaN);
+      add(`${s.column}__age_days`, 'numeric', Float64Array.from({ length: n }, (_, i) => {
+        const ref = asOf === undefined ? s.reference : typeof asOf === 'number' ? asOf : asOf[rows[i]!]!;
+        return (ref - t(i)) / DAY_MS;
+      }));
+      add(`${s.column}__month`, 'numeric', Float64Array.from({ length: n }, (_, i) => (Number.isNaN(t(i)) ? Number.NaN : new Date(t(i)).getUTCMonth() + 1)));
+      add(`${s.column}__weekday`, 'numeric', Float64Array.from({ length: n }, (_, i) => (Number.isNaN(t(i)) ? Number.NaN : new Date(t(i)).getUTCDay())));
+      break;
+    }
+  }
+  return unseen;
+}
+
+/**
  * @example
  * const features = TreeFeatures.fit(data, split.train, { exclude: ['converted'] });
  * const design = features.transform(data);
@@ -72,59 +122,28 @@ export class TreeFeatures {
 
   transform(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): TreeDesign {
     const rows = options.rows ?? Int32Array.from({ length: data.table.numRows() }, (_, i) => i);
-    const n = rows.length;
-    const columns: Float64Array[] = [];
-    const names: string[] = [];
-    const kinds: Array<'numeric' | 'categorical'> = [];
-    const groups: string[] = [];
-    const unseen: Record<string, number> = {};
-    const add = (name: string, group: string, kind: 'numeric' | 'categorical', values: Float64Array) => {
-      columns.push(values);
-      names.push(name);
-      kinds.push(kind);
-      groups.push(group);
-    };
+    const design: TreeDesign = { columns: [], n: rows.length, p: 0, names: [], kinds: [], groups: [], unseen: {} };
     for (const s of this.specs) {
       if (!columnSchema(data.schema, s.column)) {
         throw new DataError('FEATURE_MISSING', `column "${s.column}" that the model was trained on is missing`, 'score a file with the same columns as the training data');
       }
-      const values = data.table.array(s.column) as ArrayLike<unknown>;
-      const get = (i: number) => values[rows[i]!];
-      switch (s.kind) {
-        case 'numeric':
-          add(s.column, s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => (typeof get(i) === 'number' ? (get(i) as number) : Number.NaN)));
-          break;
-        case 'boolean':
-          add(s.column, s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => (get(i) === null || get(i) === undefined ? Number.NaN : get(i) ? 1 : 0)));
-          break;
-        case 'categorical': {
-          const index = new Map(s.levels.map((l, k) => [l, k]));
-          add(s.column, s.column, 'categorical', Float64Array.from({ length: n }, (_, i) => {
-            const v = get(i);
-            if (v === null || v === undefined) return Number.NaN;
-            const code = index.get(String(v));
-            if (code === undefined) {
-              unseen[s.column] = (unseen[s.column] ?? 0) + 1;
-              return Number.NaN;
-            }
-            return code;
-          }));
-          break;
-        }
-        case 'date': {
-          const asOf = options.asOf;
-          const t = (i: number) => (typeof get(i) === 'number' ? (get(i) as number) : Number.NaN);
-          add(`${s.column}__age_days`, s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => {
-            const ref = asOf === undefined ? s.reference : typeof asOf === 'number' ? asOf : asOf[rows[i]!]!;
-            return (ref - t(i)) / DAY_MS;
-          }));
-          add(`${s.column}__month`, s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => (Number.isNaN(t(i)) ? Number.NaN : new Date(t(i)).getUTCMonth() + 1)));
-          add(`${s.column}__weekday`, s.column, 'numeric', Float64Array.from({ length: n }, (_, i) => (Number.isNaN(t(i)) ? Number.NaN : new Date(t(i)).getUTCDay())));
-          break;
-        }
-      }
+      const unseen = transformSpec(s, data.table.array(s.column) as ArrayLike<unknown>, rows, options.asOf, design);
+      if (unseen > 0) design.unseen[s.column] = unseen;
     }
-    return { columns, n, p: columns.length, names, kinds, groups, unseen };
+    design.p = design.columns.length;
+    return design;
+  }
+
+  /**
+   * One spec's feature columns for a list of its column's typed values (each value a row), and which
+   * values are categories never seen in training. The streaming scorer works out each distinct cell of a
+   * column once this way (the same code as `transform`, so the same numbers).
+   */
+  transformValues(spec: number, values: ArrayLike<unknown>, asOf?: number): { columns: Float64Array[]; unseen: Uint8Array } {
+    const design: TreeDesign = { columns: [], n: values.length, p: 0, names: [], kinds: [], groups: [], unseen: {} };
+    const unseenAt = new Uint8Array(values.length);
+    transformSpec(this.specs[spec]!, values, Int32Array.from({ length: values.length }, (_, i) => i), asOf, design, unseenAt);
+    return { columns: design.columns, unseen: unseenAt };
   }
 
   toJSON(): { formatVersion: 1; kind: 'tree'; specs: TreeFeatureSpec[] } {

@@ -1,17 +1,20 @@
 /**
- * The streaming scorer's byte path for CSV → CSV with a logistic model (reasons off): a chunk's bytes are
- * scanned once, and each cell that scoring reads is looked up in its column's dictionary of distinct cells
- * by its bytes, without making a string. Everything that depends on that one cell is worked out once per
- * distinct cell, by the same code as the table path (`typeColumn`, `FeaturePipeline.encodeValues`, the
- * rule conditions `bindRules` compiles, `isWrongType`, `valueWords`): the model's addend for each encoded
- * feature, each rule condition's answer, whether it is an unseen category or of the wrong type, and the
+ * The streaming scorer's byte path for CSV → CSV: a chunk's bytes are scanned once, and each cell that
+ * scoring reads is looked up in its column's dictionary of distinct cells by its bytes, without making a
+ * string. Everything that depends on that one cell is worked out once per distinct cell, by the same code
+ * as the table path (`typeColumn`, `FeaturePipeline.encodeValues` / `TreeFeatures.transformValues`,
+ * `linearScores`, the rule conditions `bindRules` compiles, `isWrongType`, `valueWords`): a logistic
+ * model's addend per encoded feature and each column's contribution for reasons, a tree model's feature
+ * values, each rule condition's answer, whether it is an unseen category or of the wrong type, and the
  * text a kept column shows. What is left per row is lookups, the linear model's sums in the same order as
- * `linearScores`, and writing bytes, so the output is byte-identical to `scoreChunk`'s (tested on the
- * sample, on quoted and ragged CSV, and on random cells).
+ * `linearScores` (or the forest walk and TreeSHAP on the rebuilt feature columns), picking reasons, and
+ * writing bytes, so the output is byte-identical to `scoreChunk`'s (tested on the sample, on quoted and
+ * ragged CSV, and on random cells).
  *
- * A chunk this path does not take — a value of the wrong type (the table path reports or rejects it), a
- * record with more fields than the header, an unterminated quote — returns null and is scored the table
- * way. Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
+ * It takes logistic and tree models without activity features, without --previous and for CSV output.
+ * A chunk it does not take — a value of the wrong type (the table path reports or rejects it), a record
+ * with more fields than the header, an unterminated quote — returns null and is scored the table way.
+ * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
  * unique values then costs what the table path costs, no more).
  */
 import type { ColumnSchema, Schema } from '../data/schema.ts';
@@ -20,9 +23,15 @@ import type { Dataset } from '../data/dataset.ts';
 import { typeColumn } from '../data/dataset.ts';
 import { spreadsheetSafe } from '../data/write.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';
+import type { TreeDesign, TreeFeatures } from '../features/tree-features.ts';
+import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
 import { sigmoid } from '../models/loss.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
+import { linearScores } from '../models/logistic/coefficients.ts';
+import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
+import { shapByColumn } from '../models/gbdt/shap.ts';
+import { pickReasons, reasonText } from './reasons.ts';
 import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
@@ -167,10 +176,17 @@ interface ColumnState {
   /** The column's feature spec in the pipeline (−1: none), and 1 for categories unseen in training. */
   spec: number;
   unseen: Uint8Array;
-  /** The model's addend per encoded feature of this column, per distinct cell. */
-  addends: Float64Array[];
+  /**
+   * The model's number per encoded feature of this column, per distinct cell: for a logistic model the
+   * feature's addend to the linear score (coefficient × value), for trees the feature's value.
+   */
+  perCell: Float64Array[];
   /** The answer of each rule condition on this column, per distinct cell. */
   conditions: Array<{ predicate: Predicate; truth: Uint8Array }>;
+  /** With reasons, for a logistic model: the column's contribution to the log-odds per distinct cell (as `linearScores` gives it). */
+  contribution: Float64Array;
+  /** With reasons: each distinct cell's value as reasons show it. */
+  words: string[];
   /** As a kept column: the output cell's bytes per distinct cell. */
   keep: Uint8Array[] | null;
   /** This chunk's cell number per row. */
@@ -187,8 +203,12 @@ export class ByteScorer {
   private readonly bound: BoundCriterion[] | null;
   /** Per rule criterion with conditions: the columns and conditions it reads. */
   private readonly criteria: Array<Array<{ column: ColumnState; condition: number }>>;
-  /** The model's parts in `linearScores` order: which column's addends they are. */
-  private readonly parts: Array<{ column: ColumnState; k: number }> = [];
+  /** The model's encoded features in design order (`linearScores` order for a logistic model): whose `perCell` they are. */
+  private readonly features: Array<{ column: ColumnState; k: number }> = [];
+  private readonly trees: boolean;
+  /** Reasons per lead (0: none), and the columns they are picked from, in the table path's order. */
+  private readonly reasons: number;
+  private reasonColumns: ColumnState[] = [];
   private readonly names: string[];
   private readonly keepColumns: ColumnState[];
   /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
@@ -206,8 +226,8 @@ export class ByteScorer {
   /** The byte path for this scorer and layout, or null where it does not apply (the table path then does all). */
   static for(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ByteScorer | null {
     const { options, loaded } = scorer;
-    if (format !== 'csv' || loaded.artifact.model.kind !== 'logistic' || loaded.artifact.activities || scorer.previous || options.account
-      || (options.reasons ?? 3) > 0 || options.reasonCodes || job.delimiter.length !== 1) return null;
+    if (format !== 'csv' || (loaded.artifact.model.kind !== 'logistic' && loaded.artifact.model.kind !== 'gbdt') || loaded.artifact.activities || scorer.previous || options.account
+      || options.reasonCodes || job.delimiter.length !== 1) return null;
     const built = new ByteScorer(scorer, job);
     return built.usable ? built : null;
   }
@@ -224,7 +244,9 @@ export class ByteScorer {
     this.tokens = new Set(schema.naTokens);
     this.longestToken = Math.max(0, ...[...this.tokens].map((t) => t.length));
     this.slotOf = new Int32Array(header.length).fill(-1);
-    const pipeline = loaded.pipeline as FeaturePipeline;
+    this.trees = loaded.artifact.model.kind === 'gbdt';
+    this.reasons = options.reasons ?? 3;
+    const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string }>;
     for (const column of needed.columns) {
       const at = header.indexOf(column.name);
       this.slotOf[at] = this.columns.length;
@@ -232,25 +254,25 @@ export class ByteScorer {
       this.columns.push({
         name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
         wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
-        spec: pipeline.specs.findIndex((s) => s.column === column.name), unseen: new Uint8Array(64), addends: [], conditions: [],
+        spec: specs.findIndex((s) => s.column === column.name), unseen: new Uint8Array(64), perCell: [], contribution: new Float64Array(64), words: [], conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
       });
     }
     const state = (name: string) => this.columns[this.slotOf[header.indexOf(name)]!]!;
     this.keepColumns = (options.keep ?? []).map(state);
-    this.specColumns = pipeline.specs.map((s) => state(s.column));
+    this.specColumns = specs.map((s) => state(s.column));
     this.layout = ByteScorer.layoutOf(job);
-    // The linear model's parts, spec by spec as `encode` lays them out; parts with a zero coefficient add nothing.
-    const { beta } = (loaded.model as unknown as LogisticRegression).fitted;
-    pipeline.specs.forEach((spec, k) => {
+    // The encoded features, spec by spec as `encode` / `transform` lay them out (a linear model's features
+    // with a zero coefficient add nothing and are left out).
+    specs.forEach((spec, k) => {
       const column = state(spec.column);
-      const { parts } = pipeline.encodeValues(k, []);
-      for (const part of parts) {
-        if (part.kind === 'value' && beta[part.offset + 1] === 0) continue;
-        this.parts.push({ column, k: column.addends.length });
-        column.addends.push(new Float64Array(64));
+      for (let f = this.perCellOf(k, []).length; f > 0; f--) {
+        this.features.push({ column, k: column.perCell.length });
+        column.perCell.push(new Float64Array(64));
       }
     });
+    // Contributions are grouped by original column in design order (`linearScores`, `shapByColumn`).
+    this.reasonColumns = [...new Set(this.trees ? this.features.map((f) => f.column) : (loaded.pipeline as FeaturePipeline).featureNames().groups.map(state))];
     // Rule conditions compiled by the engine against each column's distinct typed values.
     this.bound = null;
     this.criteria = [];
@@ -303,13 +325,37 @@ export class ByteScorer {
     if (n === 0) return result;
 
     const { loaded } = this.scorer;
-    const raw = new Float64Array(n).fill((loaded.model as unknown as LogisticRegression).fitted.beta[0]!);
-    for (const { column, k } of this.parts) {
-      const addend = column.addends[k]!;
-      const rows = column.rows;
-      for (let i = 0; i < n; i++) raw[i]! += addend[rows[i]!]!;
+    let raw: Float64Array;
+    let contributions: Float64Array | null = null;
+    if (this.trees) {
+      const columns = this.features.map(({ column, k }) => {
+        const values = column.perCell[k]!;
+        const rows = column.rows;
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = values[rows[i]!]!;
+        return out;
+      });
+      const model = loaded.model as unknown as GradientBoostedTrees;
+      const design = { columns, n, p: columns.length, groups: this.features.map((f) => f.column.name) };
+      raw = model.predictProba(design as TreeDesign);
+      if (this.reasons > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel).values;
+    } else {
+      if (this.reasons > 0) {
+        const width = this.reasonColumns.length;
+        contributions = new Float64Array(n * width);
+        this.reasonColumns.forEach((column, g) => {
+          const rows = column.rows;
+          for (let i = 0; i < n; i++) contributions![i * width + g] = column.contribution[rows[i]!]!;
+        });
+      }
+      raw = new Float64Array(n).fill((loaded.model as unknown as LogisticRegression).fitted.beta[0]!);
+      for (const { column, k } of this.features) {
+        const addend = column.perCell[k]!;
+        const rows = column.rows;
+        for (let i = 0; i < n; i++) raw[i]! += addend[rows[i]!]!;
+      }
+      for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!);
     }
-    for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!);
     const probability = applyCalibrator(loaded.artifact.calibration, raw);
     const ruleScores = this.bound ? scoreBound(this.scorer.rules!, this.chunkCriteria(), n, {}, { reasons: false }) : null;
     const { tier, grade, action, ruleScore, ruleTier } = decisions(this.scorer, probability, ruleScores);
@@ -321,6 +367,10 @@ export class ByteScorer {
     }
 
     const sink = this.sink;
+    const reasons = contributions && {
+      columns: this.reasonColumns.map((c) => c.name), values: contributions,
+      valueText: (row: number, name: string) => { const c = this.reasonColumns.find((r) => r.name === name)!; return c.words[c.rows[row]!]!; },
+    };
     for (let i = 0; i < n; i++) {
       this.idCell(bytes, i, job.firstRow + i + 1);
       sink.put(44);
@@ -334,6 +384,7 @@ export class ByteScorer {
       sink.put(44);
       sink.write(this.textCell(action[i]!));
       sink.put(44);
+      if (reasons) sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
       sink.put(44);
       const rs = ruleScore[i];
       if (rs !== null && rs !== undefined) sink.write(this.textCell(rs));
@@ -468,25 +519,19 @@ export class ByteScorer {
       }
     }
     if (column.spec >= 0) {
-      const pipeline = this.scorer.loaded.pipeline as FeaturePipeline;
-      const { beta } = (this.scorer.loaded.model as unknown as LogisticRegression).fitted;
-      const { parts, unseen } = pipeline.encodeValues(column.spec, typed);
+      const unseen = new Uint8Array(typed.length);
+      this.perCellOf(column.spec, typed, unseen).forEach((values, k) => {
+        column.perCell[k] = grown(column.perCell[k]!, to);
+        column.perCell[k]!.set(values, from);
+      });
       column.unseen = grown(column.unseen, to);
       column.unseen.set(unseen, from);
-      let k = 0;
-      for (const part of parts) {
-        if (part.kind === 'value' && beta[part.offset + 1] === 0) continue;
-        const addend = (column.addends[k] = grown(column.addends[k]!, to));
-        if (part.kind === 'value') {
-          const b = beta[part.offset + 1]!;
-          for (let i = 0; i < typed.length; i++) addend[from + i] = b * part.values[i]!;
-        } else {
-          for (let i = 0; i < typed.length; i++) {
-            const level = part.index[i]!;
-            addend[from + i] = level >= 0 ? beta[part.offset + level + 1]! : 0;
-          }
+      if (this.reasons > 0) {
+        for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
+        if (!this.trees) {
+          column.contribution = grown(column.contribution, to);
+          column.contribution.set(this.contributionsOf(column, typed), from);
         }
-        k++;
       }
     }
     for (const condition of column.conditions) {
@@ -497,6 +542,43 @@ export class ByteScorer {
       for (let id = from; id < to; id++) column.keep[id] = this.textCell(valueWords(column.typed[id], column.schema.type) || null);
     }
     column.done = to;
+  }
+
+  /**
+   * The model's numbers for a list of typed values of spec `spec`'s column, one array per encoded feature
+   * (see `ColumnState.perCell`); unseen categories marked in `unseen` if given.
+   */
+  private perCellOf(spec: number, typed: unknown[], unseen?: Uint8Array): Float64Array[] {
+    const { loaded } = this.scorer;
+    if (this.trees) {
+      const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed);
+      unseen?.set(encoded.unseen);
+      return encoded.columns;
+    }
+    const { beta } = (loaded.model as unknown as LogisticRegression).fitted;
+    const encoded = (loaded.pipeline as FeaturePipeline).encodeValues(spec, typed);
+    unseen?.set(encoded.unseen);
+    const out: Float64Array[] = [];
+    for (const part of encoded.parts) {
+      if (part.kind === 'value') {
+        const b = beta[part.offset + 1]!;
+        if (b !== 0) out.push(part.values.map((v) => b * v));
+      } else {
+        out.push(Float64Array.from(part.index, (level) => (level >= 0 ? beta[part.offset + level + 1]! : 0)));
+      }
+    }
+    return out;
+  }
+
+  /** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */
+  private contributionsOf(column: ColumnState, typed: unknown[]): Float64Array {
+    const pipeline = this.scorer.loaded.pipeline as FeaturePipeline;
+    const { names, groups } = pipeline.featureNames();
+    const { parts } = pipeline.encodeValues(column.spec, typed);
+    const linear = linearScores(this.scorer.loaded.model as unknown as LogisticRegression, { parts, n: typed.length, p: names.length, names, groups, unseen: {} }, { contributions: true });
+    const width = linear.columns.length;
+    const g = linear.columns.indexOf(column.name);
+    return Float64Array.from({ length: typed.length }, (_, i) => linear.values![i * width + g]!);
   }
 
   /** This chunk's rule criteria: each condition answered by its column's cell number per row. */

@@ -11,6 +11,7 @@ import { trainModels } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
 
 let sample: Awaited<ReturnType<typeof smallSample>>;
+let models: Record<'logistic' | 'gbdt', string>;
 let model: string;
 let rules: string;
 let lines: string[];
@@ -61,8 +62,10 @@ criteria:
 
 beforeAll(async () => {
   sample = await smallSample();
-  const run = (await trainModels({ data: { path: sample.leads }, target: 'converted', date: 'created_at', models: ['logistic'], out: join(sample.dir, 'run') })).runDir;
-  model = join(run, 'logistic.model.json');
+  const run = (await trainModels({ data: { path: sample.leads }, target: 'converted', date: 'created_at', models: ['logistic', 'gbdt'], params: ['gbdt.trees=40'],
+    out: join(sample.dir, 'run') })).runDir;
+  models = { logistic: join(run, 'logistic.model.json'), gbdt: join(run, 'gbdt.model.json') };
+  model = models.logistic;
   rules = join(sample.dir, 'every-kind.yaml');
   await writeFile(rules, RULES);
   lines = (await readFile(sample.leads, 'utf8')).trimEnd().split('\n');
@@ -119,16 +122,18 @@ function jobOf(scorer: Scorer, csv: string, schemaFrom = csv): { job: ChunkJob; 
   return { job: { bytes: new TextEncoder().encode(body), firstLine: 2, firstRow: 0, header: names, delimiter: ',', schema, source: 'test.csv' }, raw };
 }
 
-describe('the byte path of the streaming scorer (logistic, reasons off)', () => {
-  it('writes the bytes the table path writes: quoted, ragged, CRLF and blank lines, odd ids, unseen levels, kept columns', async () => {
+describe('the byte path of the streaming scorer', () => {
+  for (const [kind, reasons] of [['logistic', 0], ['gbdt', 0], ['logistic', 3], ['gbdt', 2]] as const) {
+  it(`${kind}, ${reasons} reasons: writes the bytes the table path writes: quoted, ragged, CRLF and blank lines, odd ids, unseen levels, kept columns`, async () => {
+    const model = models[kind];
     const input = join(sample.dir, 'awkward.csv');
     await writeFile(input, awkwardCsv());
-    const options = { model, rules, input: { path: input }, reasons: 0, keep: ['job_title', 'annual_revenue', 'created_at', 'budget_confirmed'] };
-    const { text: expected, unseen } = await viaTable(options, join(sample.dir, 'awkward-table.csv'));
+    const options = { model, rules, input: { path: input }, reasons, keep: ['job_title', 'annual_revenue', 'created_at', 'budget_confirmed'] };
+    const { text: expected, unseen } = await viaTable(options, join(sample.dir, `awkward-${kind}-${reasons}-table.csv`));
     expect(unseen).toMatchObject({ channel: 1, country: 1 });
     expect(expected).toContain('"\'=HYPERLINK(""x"")"');
     for (const chunkRows of [9, 250, 2000]) {
-      const out = join(sample.dir, `awkward-${chunkRows}.csv`);
+      const out = join(sample.dir, `awkward-${kind}-${reasons}-${chunkRows}.csv`);
       const r = await scoreStream({ ...options, output: out, format: 'csv', chunkRows, threads: 1 });
       expect(await readFile(out, 'utf8')).toBe(expected);
       expect(r.summary.unseen).toEqual(unseen);
@@ -142,6 +147,7 @@ describe('the byte path of the streaming scorer (logistic, reasons off)', () => 
     expect(new TextDecoder().decode(fast!.encoded)).toBe(table.text);
     expect([fast!.rows, fast!.tiers, fast!.actions, fast!.unseen]).toEqual([table.rows, table.tiers, table.actions, table.unseen]);
   });
+  }
 
   it('without an id column numbers the rows; without rules it leaves grade and rule columns empty', async () => {
     const input = join(sample.dir, 'no-id.csv');
@@ -190,15 +196,16 @@ describe('the byte path of the streaming scorer (logistic, reasons off)', () => 
   });
 
   it('on two threads writes the same bytes as on one', async () => {
-    const options = { model, rules, input: { path: sample.leads }, reasons: 0, keep: ['channel'], format: 'csv' as const, chunkRows: 301 };
+    const options = { model: models.gbdt, rules, input: { path: sample.leads }, reasons: 0, keep: ['channel'], format: 'csv' as const, chunkRows: 301 };
     const one = await scoreStream({ ...options, output: join(sample.dir, 'b-one.csv'), threads: 1 });
     const two = await scoreStream({ ...options, output: join(sample.dir, 'b-two.csv'), threads: 2, parallelMinBytes: 0 });
     expect(await readFile(join(sample.dir, 'b-two.csv'), 'utf8')).toBe(await readFile(join(sample.dir, 'b-one.csv'), 'utf8'));
     expect(two.summary).toEqual(one.summary);
   });
 
-  it('agrees with the table path on random cells (quoted or not, missing tokens, formulas, unicode, wrong types)', async () => {
-    const scorer = await prepareScorer({ model, rules, input: { path: sample.leads }, reasons: 0, keep: ['job_title', 'annual_revenue'] });
+  for (const kind of ['logistic', 'gbdt'] as const) {
+  it(`${kind}: agrees with the table path on random cells (quoted or not, missing tokens, formulas, unicode, wrong types)`, async () => {
+    const scorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'] });
     const columns = header.map((_, j) => [...new Set(lines.slice(1, 200).map((l) => l.split(',')[j]!))]);
     const odd = ['', 'NA', ' ', 'a,b', 'q"q', '=1+1', '-3', '  Software  ', 'é', '12', '1e3', 'x\ny', 'yes', 'No', '2024-13-45'];
     const quote = (v: string, forced: boolean) => (forced || /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
@@ -226,6 +233,7 @@ describe('the byte path of the streaming scorer (logistic, reasons off)', () => 
     }), { numRuns: 150, seed: 11 });
     expect(byBytes).toBeGreaterThan(40); // most runs compare scores, not just the refusal
   });
+  }
 });
 
 describe('ByteSink: the score columns written from integer digits', () => {
