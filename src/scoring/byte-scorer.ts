@@ -31,7 +31,7 @@ import type { LogisticRegression } from '../models/logistic/logistic.ts';
 import { linearScores } from '../models/logistic/coefficients.ts';
 import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
-import { pickReasons, reasonText } from './reasons.ts';
+import { MIN_REASON, pickReasons, reasonContribution, reasonItem, reasonText } from './reasons.ts';
 import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
@@ -187,6 +187,12 @@ interface ColumnState {
   contribution: Float64Array;
   /** With reasons: each distinct cell's value as reasons show it. */
   words: string[];
+  /**
+   * With reasons, for a logistic model (whose contribution is the cell's alone): each distinct cell's
+   * reason as text bytes (`reasonItem`), and 1 where that text can go into a CSV field as it is.
+   */
+  items: Uint8Array[];
+  plainItem: Uint8Array;
   /** As a kept column: the output cell's bytes per distinct cell. */
   keep: Uint8Array[] | null;
   /** This chunk's cell number per row. */
@@ -209,6 +215,7 @@ export class ByteScorer {
   /** Reasons per lead (0: none), and the columns they are picked from, in the table path's order. */
   private readonly reasons: number;
   private reasonColumns: ColumnState[] = [];
+  private readonly chosen: Int32Array;
   private readonly names: string[];
   private readonly keepColumns: ColumnState[];
   /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
@@ -246,6 +253,7 @@ export class ByteScorer {
     this.slotOf = new Int32Array(header.length).fill(-1);
     this.trees = loaded.artifact.model.kind === 'gbdt';
     this.reasons = options.reasons ?? 3;
+    this.chosen = new Int32Array(Math.max(1, this.reasons));
     const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string }>;
     for (const column of needed.columns) {
       const at = header.indexOf(column.name);
@@ -254,7 +262,7 @@ export class ByteScorer {
       this.columns.push({
         name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
         wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
-        spec: specs.findIndex((s) => s.column === column.name), unseen: new Uint8Array(64), perCell: [], contribution: new Float64Array(64), words: [], conditions: [],
+        spec: specs.findIndex((s) => s.column === column.name), unseen: new Uint8Array(64), perCell: [], contribution: new Float64Array(64), words: [], items: [], plainItem: new Uint8Array(64), conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
       });
     }
@@ -384,7 +392,7 @@ export class ByteScorer {
       sink.put(44);
       sink.write(this.textCell(action[i]!));
       sink.put(44);
-      if (reasons) sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
+      if (reasons && (this.trees || !this.linearReasons(contributions!, i))) sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
       sink.put(44);
       const rs = ruleScore[i];
       if (rs !== null && rs !== undefined) sink.write(this.textCell(rs));
@@ -531,6 +539,12 @@ export class ByteScorer {
         if (!this.trees) {
           column.contribution = grown(column.contribution, to);
           column.contribution.set(this.contributionsOf(column, typed), from);
+          column.plainItem = grown(column.plainItem, to);
+          for (let id = from; id < to; id++) {
+            const item = reasonItem({ column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) });
+            column.items[id] = encoder.encode(item);
+            column.plainItem[id] = /[",\n\r]/.test(item) ? 0 : 1;
+          }
         }
       }
     }
@@ -568,6 +582,51 @@ export class ByteScorer {
       }
     }
     return out;
+  }
+
+  /**
+   * Writes row `i`'s reasons for a logistic model from each cell's reason bytes: the strongest
+   * contributions first, ties by column name, as `pickReasons` orders them. False (nothing written) where
+   * the text would need quoting or a spreadsheet guard: the caller then writes it the string way.
+   */
+  private linearReasons(contributions: Float64Array, i: number): boolean {
+    const columns = this.reasonColumns;
+    const width = columns.length;
+    const chosen = this.chosen;
+    let count = 0;
+    while (count < this.reasons) {
+      let best = -1;
+      let bestAbs = 0;
+      for (let g = 0; g < width; g++) {
+        const a = Math.abs(contributions[i * width + g]!);
+        if (!(a >= MIN_REASON) || a < bestAbs) continue;
+        if (a === bestAbs && best >= 0 && !(columns[g]!.name < columns[best]!.name)) continue;
+        let taken = false;
+        for (let k = 0; k < count; k++) if (chosen[k] === g) taken = true;
+        if (taken) continue;
+        best = g;
+        bestAbs = a;
+      }
+      if (best < 0) break;
+      chosen[count++] = best;
+    }
+    if (count === 0) return true;
+    const first = columns[chosen[0]!]!;
+    const lead = first.items[first.rows[i]!]![0];
+    if (lead === 61 || lead === 43 || lead === 45 || lead === 64 || lead === 9 || lead === 13) return false;
+    for (let k = 0; k < count; k++) {
+      const column = columns[chosen[k]!]!;
+      if (column.plainItem[column.rows[i]!] !== 1) return false;
+    }
+    for (let k = 0; k < count; k++) {
+      const column = columns[chosen[k]!]!;
+      if (k > 0) {
+        this.sink.put(59);
+        this.sink.put(32);
+      }
+      this.sink.write(column.items[column.rows[i]!]!);
+    }
+    return true;
   }
 
   /** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */

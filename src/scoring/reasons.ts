@@ -24,8 +24,11 @@ export interface ReasonCode {
   contribution: number;
 }
 
+/** Contributions smaller than this (in log-odds) are not reasons. */
+export const MIN_REASON = 0.005;
+
 /**
- * The lead's strongest contributions (|log-odds| ≥ 0.005), strongest first, at most `max`.
+ * The lead's strongest contributions (|log-odds| ≥ 0.005), strongest first (ties by column name), at most `max`.
  *
  * @example
  * pickReasons({ columns, values, valueText }, 0, 3); // [{ column: 'email_type', value: 'student', contribution: -1.1 }, …]
@@ -35,10 +38,15 @@ export function pickReasons(input: ReasonInput, row: number, max: number): Reaso
   const picked: Array<{ column: string; c: number }> = [];
   for (let j = 0; j < k; j++) {
     const c = input.values[row * k + j]!;
-    if (Math.abs(c) >= 0.005) picked.push({ column: input.columns[j]!, c });
+    if (Math.abs(c) >= MIN_REASON) picked.push({ column: input.columns[j]!, c });
   }
   picked.sort((a, b) => Math.abs(b.c) - Math.abs(a.c) || (a.column < b.column ? -1 : 1));
-  return picked.slice(0, max).map(({ column, c }) => ({ column, value: input.valueText(row, column), contribution: Number(c.toFixed(4)) }));
+  return picked.slice(0, max).map(({ column, c }) => ({ column, value: input.valueText(row, column), contribution: reasonContribution(c) }));
+}
+
+/** A contribution as a reason carries it: to 4 decimals. */
+export function reasonContribution(c: number): number {
+  return Number(c.toFixed(4));
 }
 
 const words = (name: string) => name.replace(/_+/g, ' ').trim();
@@ -66,9 +74,14 @@ export function reasonPhrase(column: string, value: string): string {
   return `${column}${value === '' ? ' missing' : ` = ${value}`}`;
 }
 
+/** One reason as text: `email_type = student (−1.10)`. */
+export function reasonItem({ column, value, contribution }: ReasonCode): string {
+  return `${reasonPhrase(column, value)} (${signed(contribution)})`;
+}
+
 /** Reasons as text: `email_type = student (−1.10); pricing page view 2× in the last 7 days (+0.58)`. */
 export function reasonText(codes: readonly ReasonCode[]): string {
-  return codes.map(({ column, value, contribution }) => `${reasonPhrase(column, value)} (${signed(contribution)})`).join('; ');
+  return codes.map(reasonItem).join('; ');
 }
 
 /**

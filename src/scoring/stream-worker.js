@@ -15,6 +15,8 @@ try {
 } catch (err) {
   failure = err;
 }
+// Ready for chunks: until now the streaming scorer gave them to its own thread instead.
+parentPort.postMessage({ ready: true });
 
 parentPort.on('message', ({ id, ...job }) => {
   try {

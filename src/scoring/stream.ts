@@ -21,7 +21,7 @@ import { assertNotInput, cellFormatter, csvLine, ndjsonLine, type OutputFormat, 
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import { scoreChunkBytes } from './byte-scorer.ts';
-import { ChunkWorkers, PARALLEL_STREAM_MIN_BYTES } from './parallel-stream.ts';
+import { ChunkWorkers, PARALLEL_STREAM_MIN_BYTES, PARALLEL_STREAM_MIN_MS } from './parallel-stream.ts';
 import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
@@ -36,8 +36,14 @@ export interface StreamOptions extends ScoreOptions {
   onProgress?: (rows: number, bytes: number, totalBytes: number) => void;
   /** Threads: 2 (default where the machine has two cores) scores chunks of large inputs in two workers; 1 never. */
   threads?: number;
-  /** Inputs from this size use the workers (default PARALLEL_STREAM_MIN_BYTES, 16 MiB). */
+  /** Inputs from this size may use the workers (default PARALLEL_STREAM_MIN_BYTES, 16 MiB). */
   parallelMinBytes?: number;
+  /**
+   * Workers start when this thread's pace in its first quarter second says the rest of the file takes
+   * longer than this (default PARALLEL_STREAM_MIN_MS, 3 s): a worker takes most of a second to load.
+   * 0 starts them at once.
+   */
+  parallelMinMs?: number;
 }
 
 /**
@@ -261,20 +267,33 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   // and rows) and writes results in order. Chunks are scored here, or for large files by two workers
   // while this thread reads on (same bytes written either way).
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  // With T threads, T − 1 workers and this thread take chunks in turn: this thread's share also waits for
-  // its reading and writing, which are light next to scoring.
-  const pool = threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES) ? new ChunkWorkers(scorer.options, options.format, threads - 1) : null;
-  let turn = 0;
+  // With T threads, T − 1 workers and this thread score chunks: a chunk goes to a worker that is ready and
+  // has fewer than two waiting, else this thread scores it (so a worker still starting up, or slowed by
+  // the machine, holds nothing up). Results are written in order as they are ready.
+  let pool: ChunkWorkers | null = null;
+  let poolDecided = !(threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES));
+  const minMs = options.parallelMinMs ?? PARALLEL_STREAM_MIN_MS;
+  const started = performance.now();
+  let bytesScored = 0;
+  const startPool = (): void => {
+    const elapsed = performance.now() - started;
+    if (minMs > 0 && elapsed < 250) return;
+    poolDecided = true;
+    const rest = ((totalBytes - bytesScored) * elapsed) / Math.max(1, bytesScored);
+    if (minMs === 0 || rest > minMs) pool = new ChunkWorkers(scorer.options, options.format, threads - 1);
+  };
   const run = (job: ChunkJob): Promise<ChunkResult> => {
-    const mine = !pool || turn++ % (pool.size + 1) === pool.size;
-    if (!mine) return pool!.run(job);
+    if (!poolDecided) startPool();
+    bytesScored += job.bytes.length;
+    const worker = (pool as ChunkWorkers | null)?.available(2);
+    if (worker !== undefined) return pool!.run(job, worker);
     try {
       return Promise.resolve(scoreCsvChunk(scorer, job, options.format));
     } catch (err) {
       return Promise.reject(err);
     }
   };
-  const inFlight: Array<Promise<ChunkResult>> = [];
+  const inFlight: Array<{ result: Promise<ChunkResult>; ready: boolean }> = [];
   let line = 1;
   let row = 0;
   const dispatch = async (piece: Uint8Array, scan: Pick<ScannedRecords, 'lines' | 'records'>): Promise<void> => {
@@ -284,12 +303,14 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       checkColumns(scorer, header!);
       schema = modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}), delimiter }));
     }
-    const job = run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path });
-    job.catch(() => undefined); // awaited in order below; this only keeps a later failure from going unhandled
-    inFlight.push(job);
+    const entry = { result: run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path }), ready: false };
+    // Awaited in order below; this marks it ready (and keeps a later failure from going unhandled).
+    entry.result.then(() => (entry.ready = true), () => (entry.ready = true));
+    inFlight.push(entry);
     line += scan.lines;
     row += scan.records;
-    while (inFlight.length >= (pool ? 2 * (pool.size + 1) : 1)) await apply(await inFlight.shift()!);
+    const maxInFlight = pool ? 4 * ((pool as ChunkWorkers).size + 1) : 1;
+    while (inFlight.length > 0 && (inFlight[0]!.ready || inFlight.length >= maxInFlight)) await apply(await inFlight.shift()!.result);
   };
   /** The records of CSV bytes (throws CsvParser's error for an unterminated quote). */
   const parseBytes = (piece: Uint8Array): string[][] => {
@@ -340,9 +361,9 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       }
       if (bytes === 0) throw new DataError('CSV_EMPTY', `${options.input.path} is empty`, 'the first line must name the columns');
       await takeChunks(true);
-      while (inFlight.length > 0) await apply(await inFlight.shift()!);
+      while (inFlight.length > 0) await apply(await inFlight.shift()!.result);
     } finally {
-      await pool?.close();
+      await (pool as ChunkWorkers | null)?.close();
     }
     if (!header) throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
     if (!schema) checkColumns(scorer, header); // a header without rows: still the same checks

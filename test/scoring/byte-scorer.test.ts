@@ -198,7 +198,7 @@ describe('the byte path of the streaming scorer', () => {
   it('on two threads writes the same bytes as on one', async () => {
     const options = { model: models.gbdt, rules, input: { path: sample.leads }, reasons: 0, keep: ['channel'], format: 'csv' as const, chunkRows: 301 };
     const one = await scoreStream({ ...options, output: join(sample.dir, 'b-one.csv'), threads: 1 });
-    const two = await scoreStream({ ...options, output: join(sample.dir, 'b-two.csv'), threads: 2, parallelMinBytes: 0 });
+    const two = await scoreStream({ ...options, output: join(sample.dir, 'b-two.csv'), threads: 2, parallelMinBytes: 0, parallelMinMs: 0 });
     expect(await readFile(join(sample.dir, 'b-two.csv'), 'utf8')).toBe(await readFile(join(sample.dir, 'b-one.csv'), 'utf8'));
     expect(two.summary).toEqual(one.summary);
   });

@@ -148,7 +148,7 @@ describe('reasons as data, and --sql input', () => {
 });
 
 describe('streaming on two cores (chunks scored in workers)', () => {
-  const two = { threads: 2, parallelMinBytes: 0 };
+  const two = { threads: 2, parallelMinBytes: 0, parallelMinMs: 0 };
 
   for (const model of ['logistic', 'gbdt']) {
     it(`${model}: the same bytes, summary and progress as one thread`, async () => {
