@@ -172,6 +172,7 @@ export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: 
   };
   const { log, ids, asOf } = activity;
   const none: Reason[] = [];
+  const noEvents: Array<{ type: string; age: number }> = [];
 
   for (let i = 0; i < n; i++) {
     const reasons: Reason[] = keepReasons ? [] : none;
@@ -181,7 +182,7 @@ export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: 
     let disqualified = false;
     let strongAction = false;
     // This lead's events strictly before its scoring time, as (type, age in days).
-    const events: Array<{ type: string; age: number }> = [];
+    const events: Array<{ type: string; age: number }> = log ? [] : noEvents;
     if (log && ids && asOf !== undefined) {
       const cut = typeof asOf === 'number' ? asOf : asOf[i]!;
       const span = ids[i] === null ? undefined : log.index.get(String(ids[i]));

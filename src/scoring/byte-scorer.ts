@@ -73,10 +73,11 @@ class CellDictionary {
       const entry = this.slots[at]! - 1;
       if (entry < 0) break;
       if (this.hashes[entry] === hash && this.lengths[entry] === length) {
-        const from = this.starts[entry]!;
-        let k = 0;
-        while (k < length && this.arena[from + k] === bytes[start + k]) k++;
-        if (k === length) return entry;
+        const arena = this.arena;
+        const shift = this.starts[entry]! - start;
+        let k = start;
+        while (k < end && arena[k + shift] === bytes[k]) k++;
+        if (k === end) return entry;
       }
       at = (at + 1) & mask;
     }
@@ -423,6 +424,8 @@ export class ByteScorer {
     const slotOf = this.slotOf;
     const idAt = this.idAt;
     let capacity = this.idStart.length;
+    const dicts = this.columns.map((c) => c.dict);
+    let rowsOf = this.columns.map((c) => c.rows);
     let row = 0;
     let pos = 0;
     while (pos < n) {
@@ -431,6 +434,7 @@ export class ByteScorer {
         this.idStart = grown(this.idStart, capacity);
         this.idEnd = grown(this.idEnd, capacity);
         for (const column of this.columns) column.rows = grown(column.rows, capacity);
+        rowsOf = this.columns.map((c) => c.rows);
       }
       let field = 0;
       let fieldStart = pos;
@@ -476,10 +480,7 @@ export class ByteScorer {
           }
         }
         fieldEnd = j;
-        if (slot >= 0) {
-          const column = this.columns[slot]!;
-          column.rows[row] = column.dict.intern(bytes, pos, j, hash);
-        }
+        if (slot >= 0) rowsOf[slot]![row] = dicts[slot]!.intern(bytes, pos, j, hash);
         if (field === idAt) {
           this.idStart[row] = pos;
           this.idEnd[row] = j;
