@@ -222,6 +222,7 @@ export class ByteScorer {
   /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
   private readonly specColumns: ColumnState[];
   private readonly layout: string;
+  private seen: Pick<ChunkJob, 'schema' | 'header' | 'delimiter'>;
   private readonly usable: boolean;
   private readonly tokens: ReadonlySet<string>;
   private readonly longestToken: number;
@@ -271,6 +272,7 @@ export class ByteScorer {
     this.keepColumns = (options.keep ?? []).map(state);
     this.specColumns = specs.map((s) => state(s.column));
     this.layout = ByteScorer.layoutOf(job);
+    this.seen = { schema: job.schema, header: job.header, delimiter: job.delimiter };
     // The encoded features, spec by spec as `encode` / `transform` lay them out (a linear model's features
     // with a zero coefficient add nothing and are left out).
     specs.forEach((spec, k) => {
@@ -307,7 +309,11 @@ export class ByteScorer {
 
   /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
   fits(job: ChunkJob): boolean {
-    return ByteScorer.layoutOf(job) === this.layout;
+    // The same objects chunk after chunk on one thread; a worker receives copies and compares their text.
+    if (job.schema === this.seen.schema && job.header === this.seen.header && job.delimiter === this.seen.delimiter) return true;
+    if (ByteScorer.layoutOf(job) !== this.layout) return false;
+    this.seen = { schema: job.schema, header: job.header, delimiter: job.delimiter };
+    return true;
   }
 
   /** Scores a chunk of whole CSV records, or null when the table path must (see the module comment). */
