@@ -39,9 +39,9 @@ export interface StreamOptions extends ScoreOptions {
   /** Inputs from this size may use the workers (default PARALLEL_STREAM_MIN_BYTES, 16 MiB). */
   parallelMinBytes?: number;
   /**
-   * Workers start when this thread's pace in its first quarter second says the rest of the file takes
-   * longer than this (default PARALLEL_STREAM_MIN_MS, 3 s): a worker takes most of a second to load.
-   * 0 starts them at once.
+   * Workers start when this thread's pace in its second half-second says the rest of the file takes longer
+   * than this (default PARALLEL_STREAM_MIN_MS, 3 s): a worker takes most of a second to load. 0 starts
+   * them at once.
    */
   parallelMinMs?: number;
 }
@@ -268,24 +268,32 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   // while this thread reads on (same bytes written either way).
   const threads = options.threads ?? Math.min(2, availableParallelism());
   // With T threads, T − 1 workers and this thread score chunks: a chunk goes to a worker that is ready and
-  // has fewer than two waiting, else this thread scores it (so a worker still starting up, or slowed by
-  // the machine, holds nothing up). Results are written in order as they are ready.
+  // holds fewer than eight, else this thread scores it (so a worker still starting up, or slowed by the
+  // machine, holds nothing up). Results are written in order as they are ready. Workers start only when
+  // this thread's pace in its second half-second (past its warm-up) says the rest would take over `minMs`.
   let pool: ChunkWorkers | null = null;
   let poolDecided = !(threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES));
   const minMs = options.parallelMinMs ?? PARALLEL_STREAM_MIN_MS;
   const started = performance.now();
   let bytesScored = 0;
-  const startPool = (): void => {
-    const elapsed = performance.now() - started;
-    if (minMs > 0 && elapsed < 250) return;
+  let mark: { at: number; bytes: number } | null = null;
+  const decidePool = (): void => {
+    const now = performance.now();
+    if (minMs > 0) {
+      if (!mark) {
+        if (now - started >= 500) mark = { at: now, bytes: bytesScored };
+        return;
+      }
+      if (now - mark.at < 500) return;
+    }
     poolDecided = true;
-    const rest = ((totalBytes - bytesScored) * elapsed) / Math.max(1, bytesScored);
-    if (minMs === 0 || rest > minMs) pool = new ChunkWorkers(scorer.options, options.format, threads - 1);
+    const msPerByte = mark ? (now - mark.at) / Math.max(1, bytesScored - mark.bytes) : 0;
+    if (minMs === 0 || (totalBytes - bytesScored) * msPerByte > minMs) pool = new ChunkWorkers(scorer.options, options.format, threads - 1);
   };
   const run = (job: ChunkJob): Promise<ChunkResult> => {
-    if (!poolDecided) startPool();
+    if (!poolDecided) decidePool();
     bytesScored += job.bytes.length;
-    const worker = (pool as ChunkWorkers | null)?.available(2);
+    const worker = (pool as ChunkWorkers | null)?.available(8);
     if (worker !== undefined) return pool!.run(job, worker);
     try {
       return Promise.resolve(scoreCsvChunk(scorer, job, options.format));
@@ -309,7 +317,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     inFlight.push(entry);
     line += scan.lines;
     row += scan.records;
-    const maxInFlight = pool ? 4 * ((pool as ChunkWorkers).size + 1) : 1;
+    const maxInFlight = pool ? 16 * ((pool as ChunkWorkers).size + 1) : 1;
     while (inFlight.length > 0 && (inFlight[0]!.ready || inFlight.length >= maxInFlight)) await apply(await inFlight.shift()!.result);
   };
   /** The records of CSV bytes (throws CsvParser's error for an unterminated quote). */
