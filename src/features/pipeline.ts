@@ -346,12 +346,13 @@ export class FeaturePipeline {
   }
 
   /**
-   * One spec's parts for a list of its column's typed values (each value a row), with the offsets they
-   * have in the full design, and which values are categories never seen in training. The streaming
+   * One spec's parts for a list of its column's typed values (each value a row; `asOf` one scoring time
+   * or one per value), with the offsets they have in the full design, and which values are categories
+   * never seen in training. The streaming
    * scorer encodes each distinct cell of a column once this way (the same code as `encode`, so the same
    * numbers).
    */
-  encodeValues(spec: number, values: ArrayLike<unknown>, asOf?: number): { parts: EncodedPart[]; unseen: Uint8Array } {
+  encodeValues(spec: number, values: ArrayLike<unknown>, asOf?: number | ArrayLike<number>): { parts: EncodedPart[]; unseen: Uint8Array } {
     let offset = 0;
     for (let k = 0; k < spec; k++) offset += specWidth(this.specs[k]!);
     const unseenAt = new Uint8Array(values.length);

@@ -139,7 +139,7 @@ export class TreeFeatures {
    * values are categories never seen in training. The streaming scorer works out each distinct cell of a
    * column once this way (the same code as `transform`, so the same numbers).
    */
-  transformValues(spec: number, values: ArrayLike<unknown>, asOf?: number): { columns: Float64Array[]; unseen: Uint8Array } {
+  transformValues(spec: number, values: ArrayLike<unknown>, asOf?: number | ArrayLike<number>): { columns: Float64Array[]; unseen: Uint8Array } {
     const design: TreeDesign = { columns: [], n: values.length, p: 0, names: [], kinds: [], groups: [], unseen: {} };
     const unseenAt = new Uint8Array(values.length);
     transformSpec(this.specs[spec]!, values, Int32Array.from({ length: values.length }, (_, i) => i), asOf, design, unseenAt);

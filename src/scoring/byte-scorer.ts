@@ -11,12 +11,17 @@
  * writing bytes, so the output is byte-identical to `scoreChunk`'s (tested on the sample, on quoted and
  * ragged CSV, and on random cells).
  *
- * It takes logistic and tree models without activity features, without --previous and for CSV output.
+ * It takes logistic and tree models for CSV output, without --previous or account-level activity
+ * features. With lead-level activity features, the aggregates (and dates' ages, when each lead has its
+ * own scoring time) vary per row: they are counted per chunk as the table path counts them and encoded
+ * per row, and their sums are interleaved with the per-cell ones in design order.
  * A chunk it does not take — a value of the wrong type (the table path reports or rejects it), a record
  * with more fields than the header, an unterminated quote — returns null and is scored the table way.
  * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
  * unique values then costs what the table path costs, no more).
  */
+import { type ActivityAggregates, aggregateActivities, isActivityAggregateName } from '../data/activities.ts';
+import { resolveAsOf } from '../data/as-of.ts';
 import type { ColumnSchema, Schema } from '../data/schema.ts';
 import { csvField } from '../data/csv.ts';
 import type { Dataset } from '../data/dataset.ts';
@@ -186,8 +191,9 @@ interface ColumnState {
   conditions: Array<{ predicate: Predicate; truth: Uint8Array }>;
   /** With reasons, for a logistic model: the column's contribution to the log-odds per distinct cell (as `linearScores` gives it). */
   contribution: Float64Array;
-  /** With reasons: each distinct cell's value as reasons show it. */
+  /** With reasons, for a column reasons may name: each distinct cell's value as reasons show it. */
   words: string[];
+  wordsNeeded: boolean;
   /**
    * With reasons, for a logistic model (whose contribution is the cell's alone): each distinct cell's
    * reason as text bytes (`reasonItem`), and 1 where that text can go into a CSV field as it is.
@@ -207,15 +213,22 @@ export class ByteScorer {
   private readonly slotOf: Int32Array;
   private readonly idAt: number;
   private readonly idTyped: boolean;
+  private readonly idSchema: ColumnSchema | null;
   private readonly bound: BoundCriterion[] | null;
   /** Per rule criterion with conditions: the columns and conditions it reads. */
   private readonly criteria: Array<Array<{ column: ColumnState; condition: number }>>;
   /** The model's encoded features in design order (`linearScores` order for a logistic model): whose `perCell` they are. */
-  private readonly features: Array<{ column: ColumnState; k: number }> = [];
+  private readonly features: Array<{ column: ColumnState | null; k: number; spec: number }> = [];
   private readonly trees: boolean;
   /** Reasons per lead (0: none), and the columns they are picked from, in the table path's order. */
   private readonly reasons: number;
-  private reasonColumns: ColumnState[] = [];
+  /** Reasons' columns (design order): where each one's words come from (null: an activity aggregate, per row), and whether its contribution is per row. */
+  private reasonNames: string[] = [];
+  private reasonWords: Array<ColumnState | null> = [];
+  private reasonPerRow: boolean[] = [];
+  /** With activity features: the scoring-time expression and the id column's schema; specs computed per row. */
+  private readonly activity: { asOf: string; id: ColumnSchema } | null;
+  private readonly rowSpecs = new Set<number>();
   private readonly chosen: Int32Array;
   private readonly names: string[];
   private readonly keepColumns: ColumnState[];
@@ -235,7 +248,7 @@ export class ByteScorer {
   /** The byte path for this scorer and layout, or null where it does not apply (the table path then does all). */
   static for(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ByteScorer | null {
     const { options, loaded } = scorer;
-    if (format !== 'csv' || (loaded.artifact.model.kind !== 'logistic' && loaded.artifact.model.kind !== 'gbdt') || loaded.artifact.activities || scorer.previous || options.account
+    if (format !== 'csv' || (loaded.artifact.model.kind !== 'logistic' && loaded.artifact.model.kind !== 'gbdt') || loaded.artifact.activities?.account || scorer.previous || options.account
       || options.reasonCodes || job.delimiter.length !== 1) return null;
     const built = new ByteScorer(scorer, job);
     return built.usable ? built : null;
@@ -256,40 +269,61 @@ export class ByteScorer {
     this.trees = loaded.artifact.model.kind === 'gbdt';
     this.reasons = options.reasons ?? 3;
     this.chosen = new Int32Array(Math.max(1, this.reasons));
-    const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string }>;
+    const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string; kind: string }>;
+    const inHeader = new Set(header);
+    const idName = exportIdColumn(scorer, needed);
+    this.activity = loaded.artifact.activities && scorer.log && idName
+      && needed.columns.some((c) => c.name === idName) ? { asOf: options.asOf ?? loaded.artifact.activities.asOf, id: needed.columns.find((c) => c.name === idName)! } : null;
+    // Activity aggregates are computed per row, and so are dates' ages when the scoring time is per lead.
+    specs.forEach((spec, k) => {
+      if (!inHeader.has(spec.column) || (this.activity && spec.kind === 'date')) this.rowSpecs.add(k);
+    });
+    // A column is looked up per cell when the model (per cell), the rules or --keep read it.
+    const read = new Set([...specs.filter((_, k) => !this.rowSpecs.has(k)).map((s) => s.column), ...(options.keep ?? []),
+      ...(scorer.rules?.criteria ?? []).flatMap((c) => (c.when ?? []).map((w) => w.column)), ...(this.activity ? specs.filter((s) => s.kind === 'date').map((s) => s.column) : []),
+      ...scorer.required]);
     for (const column of needed.columns) {
+      if (!read.has(column.name)) continue;
       const at = header.indexOf(column.name);
       this.slotOf[at] = this.columns.length;
       const want = scorer.types.get(column.name);
       this.columns.push({
         name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
         wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
-        spec: specs.findIndex((s) => s.column === column.name), unseen: new Uint8Array(64), perCell: [], contribution: new Float64Array(64), words: [], items: [], plainItem: new Uint8Array(64), conditions: [],
+        spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
       });
     }
     const state = (name: string) => this.columns[this.slotOf[header.indexOf(name)]!]!;
     this.keepColumns = (options.keep ?? []).map(state);
-    this.specColumns = specs.map((s) => state(s.column));
+    this.specColumns = specs.filter((_, k) => !this.rowSpecs.has(k)).map((s) => state(s.column));
     this.layout = ByteScorer.layoutOf(job);
     this.seen = { schema: job.schema, header: job.header, delimiter: job.delimiter };
     // The encoded features, spec by spec as `encode` / `transform` lay them out (a linear model's features
     // with a zero coefficient add nothing and are left out).
     specs.forEach((spec, k) => {
+      const count = this.perCellOf(k, []).length;
+      if (this.rowSpecs.has(k)) {
+        for (let f = 0; f < count; f++) this.features.push({ column: null, k: f, spec: k });
+        return;
+      }
       const column = state(spec.column);
-      for (let f = this.perCellOf(k, []).length; f > 0; f--) {
-        this.features.push({ column, k: column.perCell.length });
+      for (let f = count; f > 0; f--) {
+        this.features.push({ column, k: column.perCell.length, spec: k });
         column.perCell.push(new Float64Array(64));
       }
     });
     // Contributions are grouped by original column in design order (`linearScores`, `shapByColumn`).
-    this.reasonColumns = [...new Set(this.trees ? this.features.map((f) => f.column) : (loaded.pipeline as FeaturePipeline).featureNames().groups.map(state))];
+    this.reasonNames = [...new Set(this.trees ? this.features.map((f) => specs[f.spec]!.column) : (loaded.pipeline as FeaturePipeline).featureNames().groups)];
+    this.reasonWords = this.reasonNames.map((name) => (inHeader.has(name) ? state(name) : null));
+    this.reasonPerRow = this.reasonNames.map((name) => specs.some((s, k) => s.column === name && this.rowSpecs.has(k)));
+    for (const column of this.reasonWords) if (column && this.reasons > 0) column.wordsNeeded = true;
     // Rule conditions compiled by the engine against each column's distinct typed values.
     this.bound = null;
     this.criteria = [];
     if (scorer.rules) {
       const view = { schema: needed, table: { array: (name: string) => state(name).typed, numRows: () => 0 } } as unknown as Dataset;
-      this.bound = bindRules(scorer.rules, view, {});
+      this.bound = bindRules(scorer.rules, view, this.activity ? { activities: scorer.log!, asOf: 0, leadId: idName! } : {});
       for (const { criterion, conditions } of this.bound) {
         this.criteria.push((conditions ?? []).map((predicate, c) => {
           const column = state(criterion.when![c]!.column);
@@ -298,13 +332,17 @@ export class ByteScorer {
         }));
       }
     }
-    const idName = exportIdColumn(scorer, needed);
     this.idAt = idName ? header.indexOf(idName) : -1;
+    this.idSchema = needed.columns.find((c) => c.name === idName) ?? null;
     const idType = idName ? needed.columns.find((c) => c.name === idName)?.type : undefined;
     this.idTyped = idType === 'numeric' || idType === 'boolean' || idType === 'date' || idType === 'datetime';
     this.names = [idName ?? 'row', ...EXPORT_COLUMNS, ...(options.keep ?? [])];
     this.modelCell = this.textCell(scorer.modelLabel);
-    this.usable = !idName || this.idAt >= 0;
+    // Not here: an --id the input lacks, a model with activities and no id, rule conditions on activity
+    // aggregates (the table path computes those columns), or input columns named like aggregates.
+    this.usable = (!idName || this.idAt >= 0) && (!loaded.artifact.activities || this.activity !== null)
+      && !(scorer.rules?.criteria ?? []).some((c) => (c.when ?? []).some((w) => !inHeader.has(w.column)))
+      && !(loaded.artifact.activities && header.some((name) => isActivityAggregateName(name)));
   }
 
   /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
@@ -340,39 +378,84 @@ export class ByteScorer {
     if (n === 0) return result;
 
     const { loaded } = this.scorer;
+    // Activity features: each lead's events as of its scoring time, as the table path joins them.
+    let activity: { ids: unknown[]; asOf: number | Float64Array; aggregates: ActivityAggregates } | null = null;
+    const perRow = (name: string): unknown[] => {
+      const column = this.columns[this.slotOf[job.header.indexOf(name)]!]!;
+      return Array.from({ length: n }, (_, i) => column.typed[column.rows[i]!]);
+    };
+    if (this.activity) {
+      const texts = Array.from({ length: n }, (_, i) => fieldText(bytes.subarray(this.idStart[i]!, this.idEnd[i]!)));
+      const ids = typeColumn(texts, this.activity.id, this.tokens);
+      const view = { schema: job.schema, table: { array: perRow, numRows: () => n } } as unknown as Dataset;
+      const asOf = resolveAsOf(this.activity.asOf, view);
+      activity = { ids, asOf, aggregates: aggregateActivities(this.scorer.log!, ids as ArrayLike<string | null>, asOf) };
+    }
+    // Per-row specs' values and numbers (see `perCellOf`), one list per spec.
+    const rowValues = new Map<number, unknown[]>();
+    const rowNumbers = new Map<number, Float64Array[]>();
+    const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string; kind: string }>;
+    for (const k of this.rowSpecs) {
+      const name = specs[k]!.column;
+      let values: unknown[];
+      if (specs[k]!.kind === 'date' && job.header.includes(name)) values = perRow(name);
+      else {
+        const aggregate = activity?.aggregates.columns[name];
+        if (!aggregate) return null; // the table path reports the missing feature
+        values = Array.from(aggregate, (v) => (Number.isNaN(v) ? null : v));
+      }
+      rowValues.set(k, values);
+      rowNumbers.set(k, this.perCellOf(k, values, undefined, activity?.asOf));
+    }
+    const featureColumn = ({ column, k, spec }: { column: ColumnState | null; k: number; spec: number }): Float64Array => {
+      if (!column) return rowNumbers.get(spec)![k]!;
+      const values = column.perCell[k]!;
+      const rows = column.rows;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = values[rows[i]!]!;
+      return out;
+    };
     let raw: Float64Array;
     let contributions: Float64Array | null = null;
     if (this.trees) {
-      const columns = this.features.map(({ column, k }) => {
-        const values = column.perCell[k]!;
-        const rows = column.rows;
-        const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = values[rows[i]!]!;
-        return out;
-      });
+      const columns = this.features.map(featureColumn);
       const model = loaded.model as unknown as GradientBoostedTrees;
-      const design = { columns, n, p: columns.length, groups: this.features.map((f) => f.column.name) };
+      const design = { columns, n, p: columns.length, groups: this.features.map((f) => specs[f.spec]!.column) };
       raw = model.predictProba(design as TreeDesign);
       if (this.reasons > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel).values;
     } else {
       if (this.reasons > 0) {
-        const width = this.reasonColumns.length;
+        const width = this.reasonNames.length;
         contributions = new Float64Array(n * width);
-        this.reasonColumns.forEach((column, g) => {
+        this.reasonNames.forEach((name, g) => {
+          if (this.reasonPerRow[g]) {
+            const k = specs.findIndex((s) => s.column === name);
+            const values = this.contributionsOf(k, name, rowValues.get(k)!, activity?.asOf);
+            for (let i = 0; i < n; i++) contributions![i * width + g] = values[i]!;
+            return;
+          }
+          const column = this.reasonWords[g]!;
           const rows = column.rows;
           for (let i = 0; i < n; i++) contributions![i * width + g] = column.contribution[rows[i]!]!;
         });
       }
       raw = new Float64Array(n).fill((loaded.model as unknown as LogisticRegression).fitted.beta[0]!);
-      for (const { column, k } of this.features) {
-        const addend = column.perCell[k]!;
-        const rows = column.rows;
+      for (const feature of this.features) {
+        if (!feature.column) {
+          const addend = rowNumbers.get(feature.spec)![feature.k]!;
+          for (let i = 0; i < n; i++) raw[i]! += addend[i]!;
+          continue;
+        }
+        const addend = feature.column.perCell[feature.k]!;
+        const rows = feature.column.rows;
         for (let i = 0; i < n; i++) raw[i]! += addend[rows[i]!]!;
       }
       for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!);
     }
     const probability = applyCalibrator(loaded.artifact.calibration, raw);
-    const ruleScores = this.bound ? scoreBound(this.scorer.rules!, this.chunkCriteria(), n, {}, { reasons: false }) : null;
+    const ruleScores = this.bound
+      ? scoreBound(this.scorer.rules!, this.chunkCriteria(), n, activity ? { log: this.scorer.log!, ids: activity.ids, asOf: activity.asOf } : {}, { reasons: false })
+      : null;
     const { tier, grade, action, ruleScore, ruleTier } = decisions(this.scorer, probability, ruleScores);
 
     for (const column of this.specColumns) {
@@ -383,9 +466,17 @@ export class ByteScorer {
 
     const sink = this.sink;
     const reasons = contributions && {
-      columns: this.reasonColumns.map((c) => c.name), values: contributions,
-      valueText: (row: number, name: string) => { const c = this.reasonColumns.find((r) => r.name === name)!; return c.words[c.rows[row]!]!; },
+      columns: this.reasonNames, values: contributions,
+      valueText: (row: number, name: string) => {
+        const g = this.reasonNames.indexOf(name);
+        const column = this.reasonWords[g];
+        if (column) return column.words[column.rows[row]!]!;
+        const k = specs.findIndex((s) => s.column === name);
+        return valueWords(rowValues.get(k)![row], 'numeric');
+      },
     };
+    // Each reason's text per distinct cell is known only when every contribution is a cell's own.
+    const cellReasons = !this.trees && this.rowSpecs.size === 0;
     for (let i = 0; i < n; i++) {
       this.idCell(bytes, i, job.firstRow + i + 1);
       sink.put(44);
@@ -399,7 +490,7 @@ export class ByteScorer {
       sink.put(44);
       sink.write(this.textCell(action[i]!));
       sink.put(44);
-      if (reasons && (this.trees || !this.linearReasons(contributions!, i))) sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
+      if (reasons && !(cellReasons && this.linearReasons(contributions!, i))) sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
       sink.put(44);
       const rs = ruleScore[i];
       if (rs !== null && rs !== undefined) sink.write(this.textCell(rs));
@@ -414,6 +505,7 @@ export class ByteScorer {
       sink.put(LF);
     }
     result.names = this.names;
+    if (typeof activity?.asOf === 'number') result.asOf = activity.asOf;
     result.encoded = sink.take();
     result.rows = n;
     addCounts(result.tiers, tier);
@@ -541,11 +633,11 @@ export class ByteScorer {
       });
       column.unseen = grown(column.unseen, to);
       column.unseen.set(unseen, from);
-      if (this.reasons > 0) {
+      if (this.reasons > 0 && !this.trees) {
         for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
-        if (!this.trees) {
-          column.contribution = grown(column.contribution, to);
-          column.contribution.set(this.contributionsOf(column, typed), from);
+        column.contribution = grown(column.contribution, to);
+        column.contribution.set(this.contributionsOf(column.spec, column.name, typed), from);
+        if (this.rowSpecs.size === 0) {
           column.plainItem = grown(column.plainItem, to);
           for (let id = from; id < to; id++) {
             const item = reasonItem({ column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) });
@@ -555,6 +647,7 @@ export class ByteScorer {
         }
       }
     }
+    if (column.wordsNeeded) for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
     for (const condition of column.conditions) {
       condition.truth = grown(condition.truth, to);
       for (let id = from; id < to; id++) condition.truth[id] = condition.predicate(id) ? 1 : 0;
@@ -569,15 +662,15 @@ export class ByteScorer {
    * The model's numbers for a list of typed values of spec `spec`'s column, one array per encoded feature
    * (see `ColumnState.perCell`); unseen categories marked in `unseen` if given.
    */
-  private perCellOf(spec: number, typed: unknown[], unseen?: Uint8Array): Float64Array[] {
+  private perCellOf(spec: number, typed: unknown[], unseen?: Uint8Array, asOf?: number | ArrayLike<number>): Float64Array[] {
     const { loaded } = this.scorer;
     if (this.trees) {
-      const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed);
+      const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed, asOf);
       unseen?.set(encoded.unseen);
       return encoded.columns;
     }
     const { beta } = (loaded.model as unknown as LogisticRegression).fitted;
-    const encoded = (loaded.pipeline as FeaturePipeline).encodeValues(spec, typed);
+    const encoded = (loaded.pipeline as FeaturePipeline).encodeValues(spec, typed, asOf);
     unseen?.set(encoded.unseen);
     const out: Float64Array[] = [];
     for (const part of encoded.parts) {
@@ -597,7 +690,7 @@ export class ByteScorer {
    * the text would need quoting or a spreadsheet guard: the caller then writes it the string way.
    */
   private linearReasons(contributions: Float64Array, i: number): boolean {
-    const columns = this.reasonColumns;
+    const columns = this.reasonWords as ColumnState[];
     const width = columns.length;
     const chosen = this.chosen;
     let count = 0;
@@ -637,13 +730,13 @@ export class ByteScorer {
   }
 
   /** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */
-  private contributionsOf(column: ColumnState, typed: unknown[]): Float64Array {
+  private contributionsOf(spec: number, name: string, typed: unknown[], asOf?: number | ArrayLike<number>): Float64Array {
     const pipeline = this.scorer.loaded.pipeline as FeaturePipeline;
     const { names, groups } = pipeline.featureNames();
-    const { parts } = pipeline.encodeValues(column.spec, typed);
+    const { parts } = pipeline.encodeValues(spec, typed, asOf);
     const linear = linearScores(this.scorer.loaded.model as unknown as LogisticRegression, { parts, n: typed.length, p: names.length, names, groups, unseen: {} }, { contributions: true });
     const width = linear.columns.length;
-    const g = linear.columns.indexOf(column.name);
+    const g = linear.columns.indexOf(name);
     return Float64Array.from({ length: typed.length }, (_, i) => linear.values![i * width + g]!);
   }
 
@@ -691,7 +784,7 @@ export class ByteScorer {
       }
     }
     const text = fieldText(bytes.subarray(start, end));
-    const v = typeColumn([text], this.columns[this.slotOf[this.idAt]!]!.schema, this.tokens)[0];
+    const v = typeColumn([text], this.idSchema!, this.tokens)[0];
     this.sink.write(encoder.encode(csvField(spreadsheetSafe(v === null || v === undefined ? null : String(v)))));
   }
 }

@@ -236,6 +236,26 @@ describe('the byte path of the streaming scorer', () => {
   }
 });
 
+describe('the byte path with activity features', () => {
+  it('computes each lead\'s aggregates as of its scoring time as the table path does (per-lead and fixed --as-of, reasons on and off)', async () => {
+    const run = (await trainModels({ data: { path: sample.leads }, target: 'converted', date: 'created_at', activities: { path: sample.activities }, asOf: 'created_at+30d',
+      models: ['rules', 'logistic', 'gbdt'], params: ['gbdt.trees=30'], out: join(sample.dir, 'act-run') })).runDir;
+    for (const kind of ['logistic', 'gbdt'] as const) {
+      for (const [asOf, reasons] of [[undefined, 0], [undefined, 3], ['2024-09-01', 2]] as const) {
+        const options = { model: join(run, `${kind}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, reasons, keep: ['channel'], ...(asOf ? { asOf } : {}) };
+        const out = join(sample.dir, `act-${kind}-${reasons}-${asOf ?? 'lead'}.csv`);
+        const streamed = await scoreStream({ ...options, output: out, format: 'csv', chunkRows: 701, threads: 1 });
+        const { text, unseen } = await viaTable(options, join(sample.dir, `act-${kind}-${reasons}-${asOf ?? 'lead'}-table.csv`));
+        expect(await readFile(out, 'utf8')).toBe(text);
+        expect(streamed.summary.unseen).toEqual(unseen);
+        if (asOf) expect(streamed.summary.asOf).toBe('2024-09-01T00:00:00.000Z');
+        const scorer = await prepareScorer(options);
+        expect(scoreChunkBytes(scorer, jobOf(scorer, lines.slice(0, 300).join('\n')).job, 'csv')).not.toBeNull();
+      }
+    }
+  });
+});
+
 describe('ByteSink: the score columns written from integer digits', () => {
   const text = (write: (sink: ByteSink) => void) => {
     const sink = new ByteSink();
