@@ -217,10 +217,13 @@ export class ByteScorer {
   private readonly bound: BoundCriterion[] | null;
   /** Per rule criterion with conditions: the columns and conditions it reads. */
   private readonly criteria: Array<Array<{ column: ColumnState; condition: number }>>;
-  /** The model's encoded features in design order (`linearScores` order for a logistic model): whose `perCell` they are. */
+  /**
+   * The model's encoded features in design order (`linearScores` order for a logistic model): the k-th of
+   * a column's `perCell`, or (column null) the k-th feature of spec `spec`, computed per row.
+   */
   private readonly features: Array<{ column: ColumnState | null; k: number; spec: number }> = [];
   private readonly trees: boolean;
-  /** Reasons per lead (0: none), and the columns they are picked from, in the table path's order. */
+  /** Reasons per lead (0: none). */
   private readonly reasons: number;
   /** Reasons' columns (design order): where each one's words come from (null: an activity aggregate, per row), and whether its contribution is per row. */
   private reasonNames: string[] = [];
