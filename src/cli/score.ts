@@ -61,7 +61,7 @@ export function registerScore(program: Command): void {
       return v;
     }, 'fail')
     .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
-    .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: two workers score alternate chunks; same output)', parsePositiveInteger)
+    .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: a worker scores chunks beside the main thread once the file is long enough to pay; same output)', parsePositiveInteger)
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));

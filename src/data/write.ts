@@ -84,10 +84,13 @@ async function writeLinesAtomic(path: string, header: string | null, rows: numbe
  */
 export function spreadsheetSafe(v: CellValue): string {
   if (typeof v !== 'string') return cellText(v);
-  const first = v.charCodeAt(0);
-  // = + - @ tab CR
-  if (first !== 61 && first !== 43 && first !== 45 && first !== 64 && first !== 9 && first !== 13) return v;
+  if (!startsFormula(v.charCodeAt(0))) return v;
   return PLAIN_NUMBER.test(v) ? v : `'${v}`;
+}
+
+/** Whether a cell starting with this character code (= + - @ tab CR) could run as a formula in a spreadsheet. */
+export function startsFormula(first: number): boolean {
+  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13;
 }
 
 /** Text that is just a number (`-1`, `+2.5`, `-3e4`): a spreadsheet reads it as that number, nothing runs. */

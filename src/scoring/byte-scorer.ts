@@ -26,7 +26,7 @@ import type { ColumnSchema, Schema } from '../data/schema.ts';
 import { csvField } from '../data/csv.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { typeColumn } from '../data/dataset.ts';
-import { spreadsheetSafe } from '../data/write.ts';
+import { spreadsheetSafe, startsFormula } from '../data/write.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';
 import type { TreeDesign, TreeFeatures } from '../features/tree-features.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
@@ -41,7 +41,7 @@ import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
 import { addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, narrowToNeeded, type Scorer, valueWords } from './score.ts';
-import type { ChunkJob, ChunkResult } from './stream.ts';
+import { type ChunkJob, type ChunkResult, emptyChunkResult } from './stream.ts';
 
 const QUOTE = 34;
 const LF = 10;
@@ -124,6 +124,17 @@ class CellDictionary {
     }
     this.slots = slots;
   }
+}
+
+/** Where an unquoted field (or the text after a closing quote) that continues at `j` ends: at the delimiter, LF, CR or the end. */
+function fieldEnd(bytes: Uint8Array, j: number, delim: number): number {
+  const n = bytes.length;
+  while (j < n) {
+    const c = bytes[j]!;
+    if (c === delim || c === LF || c === CR) break;
+    j++;
+  }
+  return j;
 }
 
 const decoder = new TextDecoder();
@@ -229,8 +240,8 @@ export class ByteScorer {
   private reasonNames: string[] = [];
   private reasonWords: Array<ColumnState | null> = [];
   private reasonPerRow: boolean[] = [];
-  /** With activity features: the scoring-time expression and the id column's schema; specs computed per row. */
-  private readonly activity: { asOf: string; id: ColumnSchema } | null;
+  /** With activity features: the scoring-time expression; specs computed per row. */
+  private readonly activity: { asOf: string } | null;
   private readonly rowSpecs = new Set<number>();
   private readonly chosen: Int32Array;
   private readonly names: string[];
@@ -275,16 +286,15 @@ export class ByteScorer {
     const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string; kind: string }>;
     const inHeader = new Set(header);
     const idName = exportIdColumn(scorer, needed);
-    this.activity = loaded.artifact.activities && scorer.log && idName
-      && needed.columns.some((c) => c.name === idName) ? { asOf: options.asOf ?? loaded.artifact.activities.asOf, id: needed.columns.find((c) => c.name === idName)! } : null;
+    this.idSchema = needed.columns.find((c) => c.name === idName) ?? null;
+    this.activity = loaded.artifact.activities && scorer.log && this.idSchema ? { asOf: options.asOf ?? loaded.artifact.activities.asOf } : null;
     // Activity aggregates are computed per row, and so are dates' ages when the scoring time is per lead.
     specs.forEach((spec, k) => {
       if (!inHeader.has(spec.column) || (this.activity && spec.kind === 'date')) this.rowSpecs.add(k);
     });
-    // A column is looked up per cell when the model (per cell), the rules or --keep read it.
-    const read = new Set([...specs.filter((_, k) => !this.rowSpecs.has(k)).map((s) => s.column), ...(options.keep ?? []),
-      ...(scorer.rules?.criteria ?? []).flatMap((c) => (c.when ?? []).map((w) => w.column)), ...(this.activity ? specs.filter((s) => s.kind === 'date').map((s) => s.column) : []),
-      ...scorer.required]);
+    // A column is looked up per cell when the model (its input columns and scoring-time column), the rules
+    // or --keep read it; the id alone is not (its cells are unique, and written from their bytes).
+    const read = new Set([...scorer.required, ...(options.keep ?? []), ...(scorer.rules?.criteria ?? []).flatMap((c) => (c.when ?? []).map((w) => w.column))]);
     for (const column of needed.columns) {
       if (!read.has(column.name)) continue;
       const at = header.indexOf(column.name);
@@ -336,8 +346,7 @@ export class ByteScorer {
       }
     }
     this.idAt = idName ? header.indexOf(idName) : -1;
-    this.idSchema = needed.columns.find((c) => c.name === idName) ?? null;
-    const idType = idName ? needed.columns.find((c) => c.name === idName)?.type : undefined;
+    const idType = this.idSchema?.type;
     this.idTyped = idType === 'numeric' || idType === 'boolean' || idType === 'date' || idType === 'datetime';
     this.names = [idName ?? 'row', ...EXPORT_COLUMNS, ...(options.keep ?? [])];
     this.modelCell = this.textCell(scorer.modelLabel);
@@ -377,7 +386,7 @@ export class ByteScorer {
       const wrong = column.wrongType!;
       for (let i = 0; i < n; i++) if (wrong[column.rows[i]!] === 1) return null;
     }
-    const result: ChunkResult = { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
+    const result = emptyChunkResult();
     if (n === 0) return result;
 
     const { loaded } = this.scorer;
@@ -389,7 +398,7 @@ export class ByteScorer {
     };
     if (this.activity) {
       const texts = Array.from({ length: n }, (_, i) => fieldText(bytes.subarray(this.idStart[i]!, this.idEnd[i]!)));
-      const ids = typeColumn(texts, this.activity.id, this.tokens);
+      const ids = typeColumn(texts, this.idSchema!, this.tokens);
       const view = { schema: job.schema, table: { array: perRow, numRows: () => n } } as unknown as Dataset;
       const asOf = resolveAsOf(this.activity.asOf, view);
       activity = { ids, asOf, aggregates: aggregateActivities(this.scorer.log!, ids as ArrayLike<string | null>, asOf) };
@@ -538,11 +547,11 @@ export class ByteScorer {
         rowsOf = this.columns.map((c) => c.rows);
       }
       let field = 0;
-      let fieldStart = pos;
-      let fieldEnd = pos;
+      let start = pos;
+      let end = pos;
       for (;;) {
         if (field >= width) return -1;
-        fieldStart = pos;
+        start = pos;
         const slot = slotOf[field]!;
         let j = pos;
         let hash = FNV_OFFSET;
@@ -560,11 +569,7 @@ export class ByteScorer {
             }
             j++;
           }
-          while (j < n) {
-            const c = bytes[j]!;
-            if (c === delim || c === LF || c === CR) break;
-            j++;
-          }
+          j = fieldEnd(bytes, j, delim);
           if (slot >= 0) for (let k = pos; k < j; k++) hash = Math.imul(hash ^ bytes[k]!, FNV_PRIME);
         } else if (slot >= 0) {
           while (j < n) {
@@ -574,13 +579,9 @@ export class ByteScorer {
             j++;
           }
         } else {
-          while (j < n) {
-            const c = bytes[j]!;
-            if (c === delim || c === LF || c === CR) break;
-            j++;
-          }
+          j = fieldEnd(bytes, j, delim);
         }
-        fieldEnd = j;
+        end = j;
         if (slot >= 0) rowsOf[slot]![row] = dicts[slot]!.intern(bytes, pos, j, hash);
         if (field === idAt) {
           this.idStart[row] = pos;
@@ -598,12 +599,12 @@ export class ByteScorer {
         break;
       }
       // A blank line (nothing, or just "") is not a record.
-      const length = fieldEnd - fieldStart;
-      if (field === 0 && (length === 0 || (length === 2 && bytes[fieldStart] === QUOTE && bytes[fieldStart + 1] === QUOTE))) continue;
+      const length = end - start;
+      if (field === 0 && (length === 0 || (length === 2 && bytes[start] === QUOTE && bytes[start + 1] === QUOTE))) continue;
       // Short records read as empty fields.
       for (let f = field + 1; f < width; f++) {
         const slot = slotOf[f]!;
-        if (slot >= 0) this.columns[slot]!.rows[row] = this.columns[slot]!.dict.intern(bytes, 0, 0, FNV_OFFSET);
+        if (slot >= 0) rowsOf[slot]![row] = dicts[slot]!.intern(bytes, 0, 0, FNV_OFFSET);
         if (f === idAt) this.idStart[row] = this.idEnd[row] = 0;
       }
       row++;
@@ -628,6 +629,7 @@ export class ByteScorer {
         column.wrongCount += wrong;
       }
     }
+    if (column.wordsNeeded) for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
     if (column.spec >= 0) {
       const unseen = new Uint8Array(typed.length);
       this.perCellOf(column.spec, typed, unseen).forEach((values, k) => {
@@ -637,7 +639,6 @@ export class ByteScorer {
       column.unseen = grown(column.unseen, to);
       column.unseen.set(unseen, from);
       if (this.reasons > 0 && !this.trees) {
-        for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
         column.contribution = grown(column.contribution, to);
         column.contribution.set(this.contributionsOf(column.spec, column.name, typed), from);
         if (this.rowSpecs.size === 0) {
@@ -650,7 +651,6 @@ export class ByteScorer {
         }
       }
     }
-    if (column.wordsNeeded) for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
     for (const condition of column.conditions) {
       condition.truth = grown(condition.truth, to);
       for (let id = from; id < to; id++) condition.truth[id] = condition.predicate(id) ? 1 : 0;
@@ -715,8 +715,7 @@ export class ByteScorer {
     }
     if (count === 0) return true;
     const first = columns[chosen[0]!]!;
-    const lead = first.items[first.rows[i]!]![0];
-    if (lead === 61 || lead === 43 || lead === 45 || lead === 64 || lead === 9 || lead === 13) return false;
+    if (startsFormula(first.items[first.rows[i]!]![0]!)) return false;
     for (let k = 0; k < count; k++) {
       const column = columns[chosen[k]!]!;
       if (column.plainItem[column.rows[i]!] !== 1) return false;
@@ -775,8 +774,7 @@ export class ByteScorer {
     const start = this.idStart[i]!;
     const end = this.idEnd[i]!;
     if (!this.idTyped && end - start > this.longestToken) {
-      const first = bytes[start]!;
-      let plain = first !== 61 && first !== 43 && first !== 45 && first !== 64;
+      let plain = !startsFormula(bytes[start]!);
       for (let k = start; plain && k < end; k++) {
         const b = bytes[k]!;
         plain = b > 32 && b < 127 && b !== QUOTE && b !== 44;

@@ -86,11 +86,8 @@ export class ChunkWorkers {
     return best;
   }
 
-  /**
-   * Scores a chunk of whole records on worker `w` (default: the next in turn, waiting for it to start).
-   * The bytes are handed over without a copy: the caller must not use them after.
-   */
-  run(job: ChunkJob, w = this.next % this.size): Promise<ChunkResult> {
+  /** Scores a chunk of whole records on worker `w`. The bytes are handed over without a copy: the caller must not use them after. */
+  run(job: ChunkJob, w: number): Promise<ChunkResult> {
     const id = this.next++;
     const done = new Promise<ChunkResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, worker: w }));
     this.held[w]!++;
@@ -100,5 +97,63 @@ export class ChunkWorkers {
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * Where each chunk of a stream is scored: here (by `local`), or on a worker. With T threads, T − 1 workers
+ * start only for an input of `minBytes` or more whose rest, at this thread's pace in its second
+ * half-second (past its warm-up), would take longer than `minMs` (0: they start at once). A chunk then
+ * goes to a worker that is ready and holds fewer than eight, else it is scored here, so a worker still
+ * starting or slowed by the machine holds nothing up.
+ */
+export class ChunkScheduler {
+  private pool: ChunkWorkers | null = null;
+  private decided: boolean;
+  private readonly minMs: number;
+  private readonly started = performance.now();
+  private bytesScored = 0;
+  private mark: { at: number; bytes: number } | null = null;
+
+  constructor(private readonly options: ScoreOptions, private readonly format: 'csv' | 'ndjson', private readonly threads: number, private readonly totalBytes: number,
+    limits: { minBytes?: number | undefined; minMs?: number | undefined } = {}) {
+    this.minMs = limits.minMs ?? PARALLEL_STREAM_MIN_MS;
+    this.decided = !(threads > 1 && totalBytes >= (limits.minBytes ?? PARALLEL_STREAM_MIN_BYTES));
+  }
+
+  /** Scores `job` on a worker, or here with `local` (its failure as a rejected promise either way). */
+  run(job: ChunkJob, local: (job: ChunkJob) => ChunkResult): Promise<ChunkResult> {
+    if (!this.decided) this.decide();
+    this.bytesScored += job.bytes.length;
+    const worker = this.pool?.available(8);
+    if (worker !== undefined) return this.pool!.run(job, worker);
+    try {
+      return Promise.resolve(local(job));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** How many chunks may wait to be written in order: one when everything is scored here. */
+  get maxInFlight(): number {
+    return this.pool ? 16 * (this.pool.size + 1) : 1;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  private decide(): void {
+    const now = performance.now();
+    if (this.minMs > 0) {
+      if (!this.mark) {
+        if (now - this.started >= 500) this.mark = { at: now, bytes: this.bytesScored };
+        return;
+      }
+      if (now - this.mark.at < 500) return;
+    }
+    this.decided = true;
+    const msPerByte = this.mark ? (now - this.mark.at) / Math.max(1, this.bytesScored - this.mark.bytes) : 0;
+    if (this.minMs === 0 || (this.totalBytes - this.bytesScored) * msPerByte > this.minMs) this.pool = new ChunkWorkers(this.options, this.format, this.threads - 1);
   }
 }

@@ -3,8 +3,9 @@
  * and written as it goes, so memory stays bounded whatever the file's size (the activity log, when the
  * model uses one, is held in memory). The schema is inferred from the first chunk and then held fixed,
  * with the model's columns read as their training types. The bytes are cut into chunks of whole records
- * and results written in order; large files have their chunks parsed and scored by two workers
- * (parallel-stream.ts) with the same `scoreCsvChunk`, so the bytes written are the same.
+ * and results written in order; CSV output goes the byte path where it can (byte-scorer.ts), and long
+ * files share their chunks with a worker (parallel-stream.ts) running the same `scoreCsvChunk`, so the
+ * bytes written are the same.
  * The output (and the rejects file) is written to a temporary file and renamed at the end: an
  * interrupted run leaves nothing behind.
  */
@@ -21,7 +22,7 @@ import { assertNotInput, cellFormatter, csvLine, ndjsonLine, type OutputFormat, 
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import { scoreChunkBytes } from './byte-scorer.ts';
-import { ChunkWorkers, PARALLEL_STREAM_MIN_BYTES, PARALLEL_STREAM_MIN_MS } from './parallel-stream.ts';
+import { ChunkScheduler } from './parallel-stream.ts';
 import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
@@ -34,9 +35,9 @@ export interface StreamOptions extends ScoreOptions {
   rejectsPath?: string;
   /** Called after each chunk: rows done, bytes read, total bytes. */
   onProgress?: (rows: number, bytes: number, totalBytes: number) => void;
-  /** Threads: 2 (default where the machine has two cores) scores chunks of large inputs in two workers; 1 never. */
+  /** Threads: 2 (default where the machine has two cores) lets a worker score chunks of large inputs beside this thread; 1 never. */
   threads?: number;
-  /** Inputs from this size may use the workers (default PARALLEL_STREAM_MIN_BYTES, 16 MiB). */
+  /** Inputs from this size may use workers (default PARALLEL_STREAM_MIN_BYTES, 16 MiB; see `ChunkScheduler`). */
   parallelMinBytes?: number;
   /**
    * Workers start when this thread's pace in its second half-second says the rest of the file takes longer
@@ -141,6 +142,11 @@ export interface ChunkResult {
   asOf?: number;
 }
 
+/** A chunk's result before any row is scored. */
+export function emptyChunkResult(): ChunkResult {
+  return { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
+}
+
 /**
  * Scores one chunk of parsed rows with a schema fixed from the first chunk: types them, rejects (or
  * fails on) values of the wrong type, scores and formats the lines. The same on the main thread and in
@@ -148,7 +154,7 @@ export interface ChunkResult {
  */
 export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRows: readonly number[], format: 'csv' | 'ndjson'): ChunkResult {
   const cell = cellFormatter(true);
-  const result: ChunkResult = { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
+  const result = emptyChunkResult();
   // Only the columns scoring reads are typed (a date column nobody reads costs its parsing); rejects
   // still show every field as read.
   const all = raw;
@@ -264,43 +270,11 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   };
 
   // This thread cuts the bytes into chunks of whole records (`scanRecords`, which also numbers their lines
-  // and rows) and writes results in order. Chunks are scored here, or for large files by two workers
-  // while this thread reads on (same bytes written either way).
+  // and rows), scores chunks itself or hands them to a worker (`ChunkScheduler`), and writes results in
+  // order as they are ready (same bytes written either way).
   const threads = options.threads ?? Math.min(2, availableParallelism());
-  // With T threads, T − 1 workers and this thread score chunks: a chunk goes to a worker that is ready and
-  // holds fewer than eight, else this thread scores it (so a worker still starting up, or slowed by the
-  // machine, holds nothing up). Results are written in order as they are ready. Workers start only when
-  // this thread's pace in its second half-second (past its warm-up) says the rest would take over `minMs`.
-  let pool: ChunkWorkers | null = null;
-  let poolDecided = !(threads > 1 && totalBytes >= (options.parallelMinBytes ?? PARALLEL_STREAM_MIN_BYTES));
-  const minMs = options.parallelMinMs ?? PARALLEL_STREAM_MIN_MS;
-  const started = performance.now();
-  let bytesScored = 0;
-  let mark: { at: number; bytes: number } | null = null;
-  const decidePool = (): void => {
-    const now = performance.now();
-    if (minMs > 0) {
-      if (!mark) {
-        if (now - started >= 500) mark = { at: now, bytes: bytesScored };
-        return;
-      }
-      if (now - mark.at < 500) return;
-    }
-    poolDecided = true;
-    const msPerByte = mark ? (now - mark.at) / Math.max(1, bytesScored - mark.bytes) : 0;
-    if (minMs === 0 || (totalBytes - bytesScored) * msPerByte > minMs) pool = new ChunkWorkers(scorer.options, options.format, threads - 1);
-  };
-  const run = (job: ChunkJob): Promise<ChunkResult> => {
-    if (!poolDecided) decidePool();
-    bytesScored += job.bytes.length;
-    const worker = (pool as ChunkWorkers | null)?.available(8);
-    if (worker !== undefined) return pool!.run(job, worker);
-    try {
-      return Promise.resolve(scoreCsvChunk(scorer, job, options.format));
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
+  const scheduler = new ChunkScheduler(scorer.options, options.format, threads, totalBytes, { minBytes: options.parallelMinBytes, minMs: options.parallelMinMs });
+  const scoreHere = (job: ChunkJob): ChunkResult => scoreCsvChunk(scorer, job, options.format);
   const inFlight: Array<{ result: Promise<ChunkResult>; ready: boolean }> = [];
   let line = 1;
   let row = 0;
@@ -311,14 +285,13 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       checkColumns(scorer, header!);
       schema = modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}), delimiter }));
     }
-    const entry = { result: run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path }), ready: false };
+    const entry = { result: scheduler.run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path }, scoreHere), ready: false };
     // Awaited in order below; this marks it ready (and keeps a later failure from going unhandled).
     entry.result.then(() => (entry.ready = true), () => (entry.ready = true));
     inFlight.push(entry);
     line += scan.lines;
     row += scan.records;
-    const maxInFlight = pool ? 16 * ((pool as ChunkWorkers).size + 1) : 1;
-    while (inFlight.length > 0 && (inFlight[0]!.ready || inFlight.length >= maxInFlight)) await apply(await inFlight.shift()!.result);
+    while (inFlight.length > 0 && (inFlight[0]!.ready || inFlight.length >= scheduler.maxInFlight)) await apply(await inFlight.shift()!.result);
   };
   /** The records of CSV bytes (throws CsvParser's error for an unterminated quote). */
   const parseBytes = (piece: Uint8Array): string[][] => {
@@ -371,7 +344,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       await takeChunks(true);
       while (inFlight.length > 0) await apply(await inFlight.shift()!.result);
     } finally {
-      await (pool as ChunkWorkers | null)?.close();
+      await scheduler.close();
     }
     if (!header) throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
     if (!schema) checkColumns(scorer, header); // a header without rows: still the same checks
