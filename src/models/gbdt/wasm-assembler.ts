@@ -40,6 +40,12 @@ export const op = {
   load32: [0x28, 2, 0], load8u: [0x2d, 0, 0],
   loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
   storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
+  /** Loads with a constant address offset (memarg: log2 alignment, offset). */
+  load8uAt: (offset: number) => [0x2d, 0, ...uleb(offset)],
+  load32At: (offset: number) => [0x28, 2, ...uleb(offset)],
+  load64At: (offset: number) => [0x29, 3, ...uleb(offset)],
+  and64: [0x83], ctz: [0x68], ctz64: [0x7a], wrap64: [0xa7],
+  call: (index: number) => [0x10, ...uleb(index)],
   loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
 };
 
@@ -53,6 +59,8 @@ export interface WasmFunction {
   name: string;
   params: number;
   returnsI32?: boolean;
+  /** Called only from inside the module: not exported. */
+  internal?: boolean;
   code: number[];
 }
 
@@ -67,7 +75,7 @@ export function assemble(functions: readonly WasmFunction[], memory: { shared?: 
     ...section(1, vec(functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), ...vec(f.returnsI32 ? [[I32]] : [])]))),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
     ...section(3, vec(functions.map((_, k) => uleb(k)))),
-    ...section(7, vec(functions.map((f, k) => [...name(f.name), 0x00, ...uleb(k)]))),
+    ...section(7, vec(functions.flatMap((f, k) => (f.internal ? [] : [[...name(f.name), 0x00, ...uleb(k)]])))),
     ...section(10, vec(functions.map((f) => [...uleb(f.code.length), ...f.code]))),
   ]);
 }

@@ -46,6 +46,11 @@ describe('compiled forest (branch-free scoring)', () => {
     predictForest(forest, d.columns, d.n, raw);
     expect(Array.from(raw)).toEqual(Array.from(reference(model.trees, d, model.fitted.baseScore)));
     expect(Array.from(model.decisionFunction(d))).toEqual(Array.from(raw));
+    // scored by leaf masks (at most 24 leaves: 32-bit masks); the WebAssembly walk gives the same bits
+    expect(forest.masks?.bits).toBe(32);
+    const walked = new Float64Array(d.n).fill(model.fitted.baseScore);
+    predictForest(forest, d.columns, d.n, walked, { masks: false });
+    expect(Array.from(walked)).toEqual(Array.from(raw));
     // the JavaScript walk (where WebAssembly cannot run) gives the same bits, on a block that is not a multiple of 8 rows too
     for (const n of [d.n, 13]) {
       const js = new Float64Array(n).fill(model.fitted.baseScore);
@@ -69,6 +74,20 @@ describe('compiled forest (branch-free scoring)', () => {
     );
   });
 
+  it('scores trees of 33 to 64 leaves by 64-bit leaf masks, exactly as the saved trees', () => {
+    const wide = new GradientBoostedTrees({ trees: 12, maxDepth: 9, maxLeaves: 60, minSamplesLeaf: 3, minDataPerCategory: 3, earlyStopping: false }).fit(d, y);
+    expect(Math.max(...wide.trees.map((t) => t.feature.filter((f) => f < 0).length))).toBeGreaterThan(32);
+    const forest = compileForest(wide.trees, d.kinds)!;
+    expect(forest.masks?.bits).toBe(64);
+    const { d: probe } = data(8, 1500);
+    const expected = reference(wide.trees, probe, wide.fitted.baseScore);
+    for (const masks of [true, false]) {
+      const raw = new Float64Array(probe.n).fill(wide.fitted.baseScore);
+      predictForest(forest, probe.columns, probe.n, raw, { masks });
+      expect(Array.from(raw)).toEqual(Array.from(expected));
+    }
+  });
+
   it('pads shallow trees: a single-leaf tree and unequal depths score their leaves', () => {
     const leaf = { ...model.trees[0]!, feature: Int32Array.of(-1), value: Float64Array.of(0.25), left: Int32Array.of(-1), right: Int32Array.of(-1),
       threshold: Float64Array.of(0), missingLeft: Uint8Array.of(0), categoryOffset: Int32Array.of(-1), cover: Float64Array.of(1), gain: Float64Array.of(0), bin: Uint8Array.of(0) };
@@ -79,9 +98,11 @@ describe('compiled forest (branch-free scoring)', () => {
     predictForest(forest, d.columns, d.n, raw);
     const expected = reference(trees, d, 0);
     expect(Array.from(raw)).toEqual(Array.from(expected));
-    const js = new Float64Array(d.n);
-    predictForest(forest, d.columns, d.n, js, { wasm: false });
-    expect(Array.from(js)).toEqual(Array.from(expected));
+    for (const options of [{ wasm: false }, { masks: false }]) {
+      const other = new Float64Array(d.n);
+      predictForest(forest, d.columns, d.n, other, options);
+      expect(Array.from(other)).toEqual(Array.from(expected));
+    }
     // and the leaf a row reaches is the leaf the readable walk finds
     expect(raw[0]).toBe(model.trees.slice(0, 5).reduce((s, t) => s + t.value[leafOf(t, d.columns, 0)]!, 0.25));
   });
