@@ -46,8 +46,10 @@ export interface Forest {
   /** Per split: WORDS words, bit c set when code c goes right. */
   rightCodes: Int32Array;
   leaves: Float64Array;
-  /** The same trees as leaf masks, where every tree has at most 64 leaves and they test few features (else null). */
-  masks: LeafMasks | null;
+  /** The trees compiled, for their leaf masks (built when first needed: `leafMasks`). */
+  trees: readonly Tree[];
+  /** Per used feature: how many distinct thresholds it is split at (numeric; 0 for categorical). */
+  thresholdCount: Int32Array;
 }
 
 /**
@@ -68,7 +70,7 @@ export interface LeafMasks {
   tables: Int32Array;
   /** Per used slot: how many codes its values can take (numeric: thresholds + 2; categorical: 256). */
   codeCount: Int32Array;
-  /** Tree t's leaves, left to right, are leafValues[leafStart[t] ..]. */
+  /** Tree t's leaves, left to right, are leafValues[leafStart[t] .. leafStart[t + 1]). */
   leafStart: Int32Array;
   leafValues: Float64Array;
 }
@@ -148,80 +150,110 @@ export function compileForest(trees: readonly Tree[], kinds: ReadonlyArray<'nume
         return;
       }
       feature[index] = slot.get(f)!;
-      const right = goesRight(tree, node, rank[slot.get(f)!]!);
-      for (let code = 0; code < 256; code++) if (right(code)) rightCodes[index * WORDS + (code >> 5)]! |= 1 << (code & 31);
+      rightCodes.set(rightSet(tree, node, rank[slot.get(f)!]!), index * WORDS);
       fill(tree.left[node]!, 2 * at + 1, level + 1);
       fill(tree.right[node]!, 2 * at + 2, level + 1);
     };
     fill(0, 0, 0);
   });
-  const codeCount = Int32Array.from(thresholds, (cuts, k) => (cuts === null ? 256 : byFeature.get(used[k]!)!.size + 2));
-  // Masks take one lookup per feature a tree tests, the walk one dependent step per level: measured here,
-  // masks scored 2.4× faster with 9.3 features a tree of depth 6 (31 leaves) and broke even at 17 (64 leaves).
-  const tested = trees.reduce((sum, tree) => sum + new Set(Array.from(tree.feature).filter((f) => f >= 0)).size, 0);
-  const levels = depths.reduce((sum, d) => sum + d, 0);
-  const masks = tested <= 2 * levels ? leafMasks(trees, slot, rank, codeCount) : null;
-  return { used, thresholds, firstStep, depth, nodeOffset, leafOffset, feature, rightCodes, leaves, masks };
+  const thresholdCount = Int32Array.from(used, (f) => byFeature.get(f)!.size);
+  return { used, thresholds, firstStep, depth, nodeOffset, leafOffset, feature, rightCodes, leaves, trees, thresholdCount };
 }
 
-/** Whether a row with `code` goes right at a split: missing (0) by its default, numeric codes past its threshold's rank, categorical by its bitmap. */
-function goesRight(tree: Tree, node: number, rank: ReadonlyMap<number, number>): (code: number) => boolean {
+/**
+ * The codes that go right at a split, as 256 bits (WORDS words): missing (0) by its default, numeric codes
+ * past its threshold's rank, categorical codes by its bitmap.
+ */
+function rightSet(tree: Tree, node: number, rank: ReadonlyMap<number, number>): Int32Array {
+  const set = new Int32Array(WORDS);
   const offset = tree.categoryOffset[node]!;
-  const bound = offset >= 0 ? 0 : rank.get(tree.threshold[node]!)! + 1; // numeric: left ⇔ code ≤ bound
-  const missingRight = !tree.missingLeft[node];
-  return (code) => (code === 0 ? missingRight : offset >= 0 ? tree.categoryBits[offset + code] !== 1 : code > bound);
+  if (offset >= 0) {
+    for (let code = 1; code < 256; code++) if (tree.categoryBits[offset + code] !== 1) set[code >> 5]! |= 1 << (code & 31);
+  } else {
+    const first = rank.get(tree.threshold[node]!)! + 2; // left ⇔ code ≤ rank + 1
+    for (let w = 0; w < WORDS; w++) {
+      const from = first - 32 * w;
+      set[w] = from <= 0 ? -1 : from >= 32 ? 0 : -1 << from;
+    }
+  }
+  set[0] = tree.missingLeft[node] ? set[0]! & ~1 : set[0]! | 1;
+  return set;
 }
 
-function leafMasks(trees: readonly Tree[], slot: ReadonlyMap<number, number>, rank: ReadonlyArray<ReadonlyMap<number, number>>, codeCount: Int32Array): LeafMasks | null {
+/**
+ * The forest's leaf masks, or null where a tree has more than 64 leaves or the trees test many features for
+ * their depth. Masks take one lookup per feature a tree tests, the walk one dependent step per level:
+ * measured here, masks scored 2.0–2.6× faster with 9.3 features a tree of depth 6 (31 leaves) and broke even
+ * at 17 (64 leaves).
+ */
+export function leafMasks(forest: Forest): LeafMasks | null {
+  const { trees, used, thresholds } = forest;
+  const tested = trees.reduce((sum, tree) => sum + new Set(Array.from(tree.feature).filter((f) => f >= 0)).size, 0);
+  const levels = forest.depth.reduce((sum, d) => sum + d, 0);
+  if (tested > 2 * levels) return null;
+  const slot = new Map(Array.from(used, (f, k) => [f, k]));
+  const rank = thresholds.map((cuts, k) => new Map(Array.from(cuts?.subarray(0, forest.thresholdCount[k]) ?? [], (t, j) => [t, j])));
+  const codeCount = Int32Array.from(thresholds, (cuts, k) => (cuts === null ? 256 : forest.thresholdCount[k]! + 2));
   const leafCounts = trees.map((t) => t.feature.reduce((n, f) => n + (f < 0 ? 1 : 0), 0));
   const most = Math.max(0, ...leafCounts);
   if (most > 64) return null;
   const bits = most > 32 ? 64 : 32;
   const words = bits / 32;
   const pairStart = new Int32Array(trees.length + 1);
-  const pairSlot: number[] = [];
-  const tableStart: number[] = [];
-  const tables: number[] = [];
-  const leafStart = new Int32Array(trees.length);
-  const leafValues: number[] = [];
+  const leafStart = new Int32Array(trees.length + 1);
+  leafCounts.forEach((count, t) => (leafStart[t + 1] = leafStart[t]! + count));
+  const leafValues = new Float64Array(leafStart[trees.length]!);
+  // Per tree: its splits grouped by the slot they test, each with the mask of the leaves it leaves in when a row goes right.
+  const pairs: Array<{ slot: number; splits: Array<{ node: number; mask: Int32Array }> }> = [];
   trees.forEach((tree, t) => {
-    leafStart[t] = leafValues.length;
-    // Leaves numbered left to right; each split rules out the leaves [first, end) of its left subtree.
-    const ruledOut = new Map<number, [number, number]>();
+    pairStart[t] = pairs.length;
+    const bySlot = new Map<number, Array<{ node: number; mask: Int32Array }>>();
+    let leaf = 0;
+    // Leaves numbered left to right; a split sending a row right rules out the leaves of its left subtree.
     const number = (node: number): void => {
       if (tree.feature[node]! < 0) {
-        leafValues.push(tree.value[node]!);
+        leafValues[leafStart[t]! + leaf++] = tree.value[node]!;
         return;
       }
-      const first = leafValues.length - leafStart[t]!;
+      const first = leaf;
       number(tree.left[node]!);
-      ruledOut.set(node, [first, leafValues.length - leafStart[t]!]);
+      const mask = new Int32Array(2).fill(-1);
+      for (let l = first; l < leaf; l++) mask[l >> 5]! &= ~(1 << (l & 31));
+      const k = slot.get(tree.feature[node]!)!;
+      if (!bySlot.has(k)) bySlot.set(k, []);
+      bySlot.get(k)!.push({ node, mask });
       number(tree.right[node]!);
     };
     number(0);
-    const bySlot = new Map<number, number[]>();
-    for (const node of ruledOut.keys()) {
-      const k = slot.get(tree.feature[node]!)!;
-      if (!bySlot.has(k)) bySlot.set(k, []);
-      bySlot.get(k)!.push(node);
-    }
-    pairStart[t] = pairSlot.length;
-    for (const k of [...bySlot.keys()].sort((a, b) => a - b)) {
-      pairSlot.push(k);
-      tableStart.push(tables.length / words);
-      const rights = bySlot.get(k)!.map((node) => ({ right: goesRight(tree, node, rank[k]!), span: ruledOut.get(node)! }));
-      for (let code = 0; code < codeCount[k]!; code++) {
-        const mask = [-1, -1];
-        for (const { right, span } of rights) {
-          if (!right(code)) continue;
-          for (let leaf = span[0]; leaf < span[1]; leaf++) mask[leaf >> 5]! &= ~(1 << (leaf & 31));
-        }
-        tables.push(...mask.slice(0, words));
-      }
-    }
+    for (const k of [...bySlot.keys()].sort((a, b) => a - b)) pairs.push({ slot: k, splits: bySlot.get(k)! });
   });
-  pairStart[trees.length] = pairSlot.length;
-  return { bits, pairStart, pairSlot: Int32Array.from(pairSlot), tableStart: Int32Array.from(tableStart), tables: Int32Array.from(tables), codeCount, leafStart, leafValues: Float64Array.from(leafValues) };
+  pairStart[trees.length] = pairs.length;
+  const tableStart = new Int32Array(pairs.length);
+  let size = 0;
+  pairs.forEach((pair, p) => {
+    tableStart[p] = size;
+    size += codeCount[pair.slot]!;
+  });
+  const tables = new Int32Array(size * words);
+  let t = 0;
+  for (let p = 0; p < pairs.length; p++) {
+    while (pairStart[t + 1]! <= p) t++;
+    const { slot: k, splits } = pairs[p]!;
+    const rights = splits.map(({ node }) => rightSet(trees[t]!, node, rank[k]!));
+    const ruledOut = splits.map(({ mask }) => mask);
+    for (let code = 0, at = tableStart[p]! * words; code < codeCount[k]!; code++, at += words) {
+      let low = -1;
+      let high = -1;
+      for (let s = 0; s < rights.length; s++) {
+        if (((rights[s]![code >> 5]! >>> code) & 1) === 0) continue;
+        low &= ruledOut[s]![0]!;
+        high &= ruledOut[s]![1]!;
+      }
+      tables[at] = low;
+      if (words === 2) tables[at + 1] = high;
+    }
+  }
+  return { bits, pairStart, pairSlot: Int32Array.from(pairs, (pair) => pair.slot), tableStart, tables, codeCount, leafStart, leafValues };
 }
 
 /** Codes rows [start, start + count) of the used features into `codes` (row-major, one byte each). */
@@ -250,25 +282,32 @@ function codeRows(forest: Forest, columns: readonly Float64Array[], start: numbe
 }
 
 type BlockWalk = WasmMasks | WasmForest;
-/** Per forest, its WebAssembly forms once built (null: cannot be built here). */
-const walkers = new WeakMap<Forest, { masks?: WasmMasks | null; walk?: WasmForest | null }>();
+/** Per forest: its WebAssembly forms once built (null: cannot be built), and how many rows it has scored. */
+const walkers = new WeakMap<Forest, { masks?: WasmMasks | null; walk?: WasmForest | null; rows: number }>();
+/** Leaf masks take ~0.1–0.2 s to build for 300 trees and save ~1.3 µs a row: they are built once a forest has scored this many rows. */
+export const MASKS_AFTER_ROWS = 100_000;
 
 /**
  * Adds the forest's output to `raw` for rows 0..n−1 of the (column-major) features: block by block, the
- * rows coded here and scored by the leaf masks in WebAssembly (wasm-masks.ts), or, for trees of more than
- * 64 leaves, by the WebAssembly walk (wasm-forest.ts); in JavaScript where neither can run or
- * `{ wasm: false }` asks. `{ masks: false }` asks for the WebAssembly walk. All give the same sums, to the bit.
+ * rows coded here and scored by the WebAssembly walk (wasm-forest.ts) or, once the forest has scored
+ * MASKS_AFTER_ROWS rows, by its leaf masks in WebAssembly (wasm-masks.ts) where it has them; in JavaScript
+ * where neither can run or `{ wasm: false }` asks. `{ masks: true }` asks for the masks at once,
+ * `{ masks: false }` for the walk. All give the same sums, to the bit.
  */
 export function predictForest(forest: Forest, columns: readonly Float64Array[], n: number, raw: Float64Array, options: { wasm?: boolean; masks?: boolean } = {}): void {
   let wasm: BlockWalk | null = null;
   if (options.wasm !== false) {
-    if (!walkers.has(forest)) walkers.set(forest, {});
+    if (!walkers.has(forest)) walkers.set(forest, { rows: 0 });
     const built = walkers.get(forest)!;
-    if (options.masks !== false) {
-      if (built.masks === undefined) built.masks = WasmMasks.create(forest, BLOCK);
+    built.rows += n;
+    if (options.masks ?? built.rows > MASKS_AFTER_ROWS) {
+      if (built.masks === undefined) {
+        const masks = leafMasks(forest);
+        built.masks = masks && WasmMasks.create(forest, masks, BLOCK);
+      }
       wasm = built.masks;
     }
-    if (!wasm) {
+    if (!wasm && options.masks !== true) {
       if (built.walk === undefined) built.walk = WasmForest.create(forest, BLOCK);
       wasm = built.walk;
     }

@@ -23,8 +23,22 @@ export const sleb = (v: number): number[] => {
     out.push(b | 0x80);
   }
 };
+/** Parts one after another, as bytes (a typed copy: spreading module-sized arrays took tens of milliseconds). */
+export const concat = (parts: ReadonlyArray<ArrayLike<number>>): Uint8Array => {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+};
 export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
 export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const byteVec = (items: ReadonlyArray<ArrayLike<number>>): Uint8Array => concat([uleb(items.length), ...items]);
+const byteSection = (id: number, body: ArrayLike<number>): Uint8Array => concat([[id], uleb(body.length), body]);
 export const name = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
 export const I32 = 0x7f;
 export const V128 = 0x7b;
@@ -61,7 +75,7 @@ export interface WasmFunction {
   returnsI32?: boolean;
   /** Called only from inside the module: not exported. */
   internal?: boolean;
-  code: number[];
+  code: ArrayLike<number>;
 }
 
 /**
@@ -70,14 +84,33 @@ export interface WasmFunction {
  */
 export function assemble(functions: readonly WasmFunction[], memory: { shared?: boolean; maxPages?: number } = {}): Uint8Array {
   const limits = memory.shared ? [0x03, ...uleb(1), ...uleb(memory.maxPages!)] : memory.maxPages ? [0x01, ...uleb(1), ...uleb(memory.maxPages)] : [0x00, ...uleb(1)];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec(functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), ...vec(f.returnsI32 ? [[I32]] : [])]))),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(3, vec(functions.map((_, k) => uleb(k)))),
-    ...section(7, vec(functions.flatMap((f, k) => (f.internal ? [] : [[...name(f.name), 0x00, ...uleb(k)]])))),
-    ...section(10, vec(functions.map((f) => [...uleb(f.code.length), ...f.code]))),
+  return concat([
+    [0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0],
+    byteSection(1, byteVec(functions.map((f) => [0x60, ...vec(Array.from({ length: f.params }, () => [I32])), ...vec(f.returnsI32 ? [[I32]] : [])]))),
+    byteSection(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
+    byteSection(3, byteVec(functions.map((_, k) => uleb(k)))),
+    byteSection(7, byteVec(functions.flatMap((f, k) => (f.internal ? [] : [[...name(f.name), 0x00, ...uleb(k)]])))),
+    byteSection(10, byteVec(functions.map((f) => concat([uleb(f.code.length), f.code])))),
   ]);
+}
+
+/** Bytes appended to a buffer that grows (code generated per model: one array per instruction was slow). */
+export class ByteWriter {
+  private buffer = new Uint8Array(4096);
+  length = 0;
+  put(bytes: ArrayLike<number>): this {
+    if (this.length + bytes.length > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(2 * this.buffer.length, this.length + bytes.length));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    return this;
+  }
+  bytes(): Uint8Array {
+    return this.buffer.slice(0, this.length);
+  }
 }
 
 /** Compiles a module once per process; null where this runtime cannot (the callers then run JavaScript). */

@@ -12,7 +12,7 @@
  * the masks and the leaf values.
  */
 import type { Forest, LeafMasks } from './predict.ts';
-import { assemble, I32, Layout, op, uleb, vec, whileNot, type WasmFunction } from './wasm-assembler.ts';
+import { assemble, ByteWriter, I32, Layout, op, uleb, vec, type WasmFunction } from './wasm-assembler.ts';
 
 // Parameter and locals of each tree's function tree(count).
 const [COUNT, ROW, AT, END] = [0, 1, 2, 3];
@@ -25,32 +25,34 @@ interface Addresses {
 }
 
 /** rows 0 .. count − 1: raw[row] += leaf of tree t. */
-function treeFunction(masks: LeafMasks, t: number, width: number, at: Addresses): number[] {
+export function treeFunction(masks: LeafMasks, t: number, width: number, at: Addresses): Uint8Array {
   const wide = masks.bits === 64;
   const entry = wide ? 8 : 4;
   const from = masks.pairStart[t]!;
   const to = masks.pairStart[t + 1]!;
-  const mask: number[] = [];
-  for (let p = from; p < to; p++) {
-    mask.push(...op.get(ROW), ...op.load8uAt(masks.pairSlot[p]!), ...op.i32(wide ? 3 : 2), ...op.shl);
-    mask.push(...(wide ? op.load64At : op.load32At)(at.tables + masks.tableStart[p]! * entry));
-    if (p > from) mask.push(...(wide ? op.and64 : op.and));
+  const code = new ByteWriter();
+  code.put(vec([[...uleb(3), I32]]));
+  code.put(op.i32(at.codes)).put(op.set(ROW)).put(op.i32(at.raw)).put(op.set(AT));
+  code.put(op.get(COUNT)).put(op.i32(3)).put(op.shl).put(op.i32(at.raw)).put(op.add).put(op.set(END));
+  // while (at < end): the loop of `whileNot`, written piece by piece
+  code.put([0x02, 0x40, 0x03, 0x40]).put(op.get(AT)).put(op.get(END)).put(op.geU).put([0x0d, 1]);
+  code.put(op.get(AT)).put(op.get(AT)).put(op.loadF64(0));
+  if (from === to) {
+    code.put(op.i32(0)); // a tree without splits has one leaf, number 0
+  } else {
+    const shift = op.i32(wide ? 3 : 2);
+    const load = wide ? op.load64At : op.load32At;
+    for (let p = from; p < to; p++) {
+      code.put(op.get(ROW)).put(op.load8uAt(masks.pairSlot[p]!)).put(shift).put(op.shl).put(load(at.tables + masks.tableStart[p]! * entry));
+      if (p > from) code.put(wide ? op.and64 : op.and);
+    }
+    code.put(wide ? [...op.ctz64, ...op.wrap64] : op.ctz);
   }
-  // A tree without splits has one leaf, number 0.
-  const leafIndex = from === to ? op.i32(0) : [...mask, ...(wide ? [...op.ctz64, ...op.wrap64] : op.ctz)];
-  const leaf = [...leafIndex, ...op.i32(3), ...op.shl, ...op.loadF64(at.leaves + masks.leafStart[t]! * 8)];
-  const body = [
-    ...op.i32(at.codes), ...op.set(ROW),
-    ...op.i32(at.raw), ...op.set(AT),
-    ...op.get(COUNT), ...op.i32(3), ...op.shl, ...op.i32(at.raw), ...op.add, ...op.set(END),
-    ...whileNot([...op.get(AT), ...op.get(END), ...op.geU], [
-      ...op.get(AT), ...op.get(AT), ...op.loadF64(0), ...leaf, ...op.addF64, ...op.storeF64(0),
-      ...op.get(ROW), ...op.i32(width), ...op.add, ...op.set(ROW),
-      ...op.get(AT), ...op.i32(8), ...op.add, ...op.set(AT),
-    ]),
-    0x0b,
-  ];
-  return [...vec([[...uleb(3), I32]]), ...body];
+  code.put(op.i32(3)).put(op.shl).put(op.loadF64(at.leaves + masks.leafStart[t]! * 8)).put(op.addF64).put(op.storeF64(0));
+  code.put(op.get(ROW)).put(op.i32(width)).put(op.add).put(op.set(ROW));
+  code.put(op.get(AT)).put(op.i32(8)).put(op.add).put(op.set(AT));
+  code.put([0x0c, 0, 0x0b, 0x0b, 0x0b]);
+  return code.bytes();
 }
 
 /** A model's leaf masks in WebAssembly, with room for one block of `blockRows` rows. */
@@ -60,19 +62,14 @@ export class WasmMasks {
   readonly raw: Float64Array;
   private readonly run: (count: number) => void;
 
-  /** Null where the forest has no leaf masks or this runtime cannot run WebAssembly (the caller walks instead: same sums). */
-  static create(forest: Forest, blockRows: number): WasmMasks | null {
-    if (!forest.masks || typeof WebAssembly === 'undefined') return null;
-    try {
-      return new WasmMasks(forest, forest.masks, blockRows);
-    } catch {
-      return null;
-    }
+  /** Null where this runtime cannot run WebAssembly (the caller walks instead: same sums). */
+  static create(forest: Forest, masks: LeafMasks, blockRows: number): WasmMasks | null {
+    return typeof WebAssembly === 'undefined' ? null : new WasmMasks(forest, masks, blockRows);
   }
 
   private constructor(forest: Forest, masks: LeafMasks, blockRows: number) {
     const width = forest.used.length;
-    const trees = masks.leafStart.length;
+    const trees = masks.pairStart.length - 1;
     const layout = new Layout();
     const at: Addresses = {
       codes: layout.take(blockRows * width), raw: layout.take(8 * blockRows), tables: layout.take(4 * masks.tables.length), leaves: layout.take(8 * masks.leafValues.length),

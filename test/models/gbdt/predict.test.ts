@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
-import { compileForest, MAX_DEPTH, predictForest } from '../../../src/models/gbdt/predict.ts';
+import { compileForest, leafMasks, MASKS_AFTER_ROWS, MAX_DEPTH, predictForest } from '../../../src/models/gbdt/predict.ts';
+import { WasmMasks } from '../../../src/models/gbdt/wasm-masks.ts';
 import { addTreePrediction, leafOf, type Tree } from '../../../src/models/gbdt/tree.ts';
 import { createRng } from '../../../src/random.ts';
 
@@ -46,11 +47,13 @@ describe('compiled forest (branch-free scoring)', () => {
     predictForest(forest, d.columns, d.n, raw);
     expect(Array.from(raw)).toEqual(Array.from(reference(model.trees, d, model.fitted.baseScore)));
     expect(Array.from(model.decisionFunction(d))).toEqual(Array.from(raw));
-    // scored by leaf masks (at most 24 leaves: 32-bit masks); the WebAssembly walk gives the same bits
-    expect(forest.masks?.bits).toBe(32);
-    const walked = new Float64Array(d.n).fill(model.fitted.baseScore);
-    predictForest(forest, d.columns, d.n, walked, { masks: false });
-    expect(Array.from(walked)).toEqual(Array.from(raw));
+    // leaf masks (at most 24 leaves: 32-bit masks) give the same bits as the walk
+    const masks = leafMasks(forest)!;
+    expect(masks.bits).toBe(32);
+    expect(WasmMasks.create(forest, masks, 64)).not.toBeNull();
+    const masked = new Float64Array(d.n).fill(model.fitted.baseScore);
+    predictForest(forest, d.columns, d.n, masked, { masks: true });
+    expect(Array.from(masked)).toEqual(Array.from(raw));
     // the JavaScript walk (where WebAssembly cannot run) gives the same bits, on a block that is not a multiple of 8 rows too
     for (const n of [d.n, 13]) {
       const js = new Float64Array(n).fill(model.fitted.baseScore);
@@ -64,11 +67,15 @@ describe('compiled forest (branch-free scoring)', () => {
     const numeric = fc.oneof(fc.constantFrom(...cuts, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0), fc.double({ min: -5, max: 8, noNaN: true }));
     const level = fc.oneof(fc.integer({ min: 0, max: 400 }), fc.constant(Number.NaN));
     const row = fc.tuple(numeric, numeric, level, fc.integer({ min: 0, max: 5 }));
+    const forest = compileForest(model.trees, d.kinds)!;
     fc.assert(
       fc.property(fc.array(row, { minLength: 1, maxLength: 40 }), (rows) => {
         const probe = design([0, 1, 2, 3].map((f) => Float64Array.from(rows, (r) => r[f]!)), d.kinds);
         const expected = reference(model.trees, probe, model.fitted.baseScore);
         expect(Array.from(model.decisionFunction(probe))).toEqual(Array.from(expected));
+        const masked = new Float64Array(probe.n).fill(model.fitted.baseScore);
+        predictForest(forest, probe.columns, probe.n, masked, { masks: true });
+        expect(Array.from(masked)).toEqual(Array.from(expected));
       }),
       { numRuns: 200, seed: 11 },
     );
@@ -78,13 +85,23 @@ describe('compiled forest (branch-free scoring)', () => {
     const wide = new GradientBoostedTrees({ trees: 12, maxDepth: 9, maxLeaves: 60, minSamplesLeaf: 3, minDataPerCategory: 3, earlyStopping: false }).fit(d, y);
     expect(Math.max(...wide.trees.map((t) => t.feature.filter((f) => f < 0).length))).toBeGreaterThan(32);
     const forest = compileForest(wide.trees, d.kinds)!;
-    expect(forest.masks?.bits).toBe(64);
+    expect(leafMasks(forest)?.bits).toBe(64);
     const { d: probe } = data(8, 1500);
     const expected = reference(wide.trees, probe, wide.fitted.baseScore);
     for (const masks of [true, false]) {
       const raw = new Float64Array(probe.n).fill(wide.fitted.baseScore);
       predictForest(forest, probe.columns, probe.n, raw, { masks });
       expect(Array.from(raw)).toEqual(Array.from(expected));
+    }
+  });
+
+  it('switches to leaf masks once a forest has scored MASKS_AFTER_ROWS rows, with the same sums', () => {
+    const forest = compileForest(model.trees, d.kinds)!;
+    const expected = reference(model.trees, d, 0);
+    for (let scored = 0; scored <= MASKS_AFTER_ROWS + d.n; scored += d.n) {
+      const raw = new Float64Array(d.n);
+      predictForest(forest, d.columns, d.n, raw);
+      expect(raw).toEqual(expected);
     }
   });
 
@@ -98,7 +115,7 @@ describe('compiled forest (branch-free scoring)', () => {
     predictForest(forest, d.columns, d.n, raw);
     const expected = reference(trees, d, 0);
     expect(Array.from(raw)).toEqual(Array.from(expected));
-    for (const options of [{ wasm: false }, { masks: false }]) {
+    for (const options of [{ wasm: false }, { masks: true }]) {
       const other = new Float64Array(d.n);
       predictForest(forest, d.columns, d.n, other, options);
       expect(Array.from(other)).toEqual(Array.from(expected));
