@@ -30,6 +30,7 @@ import { spreadsheetSafe, startsFormula } from '../data/write.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';
 import type { TreeDesign, TreeFeatures } from '../features/tree-features.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
+import { codeValues, type Forest, predictCoded } from '../models/gbdt/predict.ts';
 import { sigmoid } from '../models/loss.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
@@ -198,6 +199,10 @@ interface ColumnState {
    * feature's addend to the linear score (coefficient × value), for trees the feature's value.
    */
   perCell: Float64Array[];
+  /** For a tree model scored by codes (`ByteScorer.forest`): each `perCell` feature's forest code per distinct cell (empty where the forest does not split on it). */
+  codes: Uint8Array[];
+  /** The model feature each `perCell` entry is (its index in the design). */
+  featureOf: number[];
   /** The answer of each rule condition on this column, per distinct cell. */
   conditions: Array<{ predicate: Predicate; truth: Uint8Array }>;
   /** With reasons, for a logistic model: the column's contribution to the log-odds per distinct cell (as `linearScores` gives it). */
@@ -234,6 +239,14 @@ export class ByteScorer {
    */
   private readonly features: Array<{ column: ColumnState | null; k: number; spec: number }> = [];
   private readonly trees: boolean;
+  /**
+   * A tree model without reasons is scored from one-byte codes (predict.ts `predictCoded`): each distinct
+   * cell's code is worked out once, rows gather them. Null for logistic models, reasons (TreeSHAP reads the
+   * feature values) and trees too deep to compile.
+   */
+  private readonly forest: Forest | null;
+  /** Per model feature: the used-feature slot of `forest` that splits on it (−1: none). */
+  private readonly forestSlot: Int32Array;
   /** Reasons per lead (0: none). */
   private readonly reasons: number;
   /** Reasons' columns (design order): where each one's words come from (null: an activity aggregate, per row), and whether its contribution is per row. */
@@ -282,6 +295,9 @@ export class ByteScorer {
     this.slotOf = new Int32Array(header.length).fill(-1);
     this.trees = loaded.artifact.model.kind === 'gbdt';
     this.reasons = options.reasons ?? 3;
+    this.forest = this.trees && this.reasons === 0 ? (loaded.model as unknown as GradientBoostedTrees).scoringForest() : null;
+    this.forestSlot = new Int32Array(this.trees ? (loaded.model as unknown as GradientBoostedTrees).fitted.featureNames.length : 0).fill(-1);
+    this.forest?.used.forEach((feature, slot) => (this.forestSlot[feature] = slot));
     this.chosen = new Int32Array(Math.max(1, this.reasons));
     const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string; kind: string }>;
     const inHeader = new Set(header);
@@ -303,7 +319,7 @@ export class ByteScorer {
       this.columns.push({
         name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
         wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
-        spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), conditions: [],
+        spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
       });
     }
@@ -322,8 +338,10 @@ export class ByteScorer {
       }
       const column = state(spec.column);
       for (let f = count; f > 0; f--) {
+        column.featureOf.push(this.features.length);
         this.features.push({ column, k: column.perCell.length, spec: k });
         column.perCell.push(new Float64Array(64));
+        column.codes.push(new Uint8Array(64));
       }
     });
     // Contributions are grouped by original column in design order (`linearScores`, `shapByColumn`).
@@ -429,7 +447,25 @@ export class ByteScorer {
     };
     let raw: Float64Array;
     let contributions: Float64Array | null = null;
-    if (this.trees) {
+    if (this.forest) {
+      const forest = this.forest;
+      const width = forest.used.length;
+      const model = loaded.model as unknown as GradientBoostedTrees;
+      raw = new Float64Array(n).fill(model.fitted.baseScore);
+      predictCoded(forest, n, raw, (start, count, codes) => {
+        for (let slot = 0; slot < width; slot++) {
+          const { column, k, spec } = this.features[forest.used[slot]!]!;
+          if (!column) {
+            codeValues(forest, slot, rowNumbers.get(spec)![k]!, start, count, codes, slot, width);
+            continue;
+          }
+          const cells = column.codes[k]!;
+          const rows = column.rows;
+          for (let r = 0; r < count; r++) codes[r * width + slot] = cells[rows[start + r]!]!;
+        }
+      });
+      for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!); // as predictProba
+    } else if (this.trees) {
       const columns = this.features.map(featureColumn);
       const model = loaded.model as unknown as GradientBoostedTrees;
       const design = { columns, n, p: columns.length, groups: this.features.map((f) => specs[f.spec]!.column) };
@@ -635,6 +671,11 @@ export class ByteScorer {
       this.perCellOf(column.spec, typed, unseen).forEach((values, k) => {
         column.perCell[k] = grown(column.perCell[k]!, to);
         column.perCell[k]!.set(values, from);
+        const slot = this.forest ? this.forestSlot[column.featureOf[k]!]! : -1;
+        if (slot >= 0) {
+          column.codes[k] = grown(column.codes[k]!, to);
+          codeValues(this.forest!, slot, values, 0, values.length, column.codes[k]!, from);
+        }
       });
       column.unseen = grown(column.unseen, to);
       column.unseen.set(unseen, from);

@@ -227,12 +227,18 @@ export class GradientBoostedTrees {
     return this.compiled;
   }
 
+  /** The branch-free scoring form of the trees (predict.ts), built on first use; null when they are too deep for it. */
+  scoringForest(): Forest | null {
+    if (this.forest === undefined) this.forest = compileForest(this.compiled, this.fitted.kinds);
+    return this.forest;
+  }
+
   decisionFunction(design: TreeDesign): Float64Array {
     const state = this.fitted;
     if (design.p !== state.featureNames.length) throw new RangeError(`the model has ${state.featureNames.length} features, the data ${design.p}`);
     const raw = new Float64Array(design.n).fill(state.baseScore);
-    if (this.forest === undefined) this.forest = compileForest(this.compiled, state.kinds);
-    if (this.forest) predictForest(this.forest, design.columns, design.n, raw);
+    const forest = this.scoringForest();
+    if (forest) predictForest(forest, design.columns, design.n, raw);
     else for (const tree of this.compiled) addTreePrediction(tree, design.columns, design.n, raw);
     return raw;
   }

@@ -256,28 +256,27 @@ export function leafMasks(forest: Forest): LeafMasks | null {
   return { bits, pairStart, pairSlot: Int32Array.from(pairs, (pair) => pair.slot), tableStart, tables, codeCount, leafStart, leafValues };
 }
 
-/** Codes rows [start, start + count) of the used features into `codes` (row-major, one byte each). */
-function codeRows(forest: Forest, columns: readonly Float64Array[], start: number, count: number, codes: Uint8Array): void {
-  const width = forest.used.length;
-  for (let k = 0; k < width; k++) {
-    const column = columns[forest.used[k]!]!;
-    const cuts = forest.thresholds[k];
-    if (cuts === null || cuts === undefined) {
-      for (let r = 0; r < count; r++) {
-        const v = column[start + r]!;
-        codes[r * width + k] = v >= 0 ? 1 + (v < 254 ? v : 254) : 0; // NaN (and negatives): missing
-      }
-      continue;
-    }
-    const first = forest.firstStep[k]!;
+/**
+ * Writes the codes of `count` values of used feature `slot` (`values[from ..]`) to `out[at]`, `out[at +
+ * stride]`, …: the one-byte codes the compiled forest splits on.
+ */
+export function codeValues(forest: Forest, slot: number, values: ArrayLike<number>, from: number, count: number, out: Uint8Array, at = 0, stride = 1): void {
+  const cuts = forest.thresholds[slot];
+  if (cuts === null || cuts === undefined) {
     for (let r = 0; r < count; r++) {
-      const v = column[start + r]!;
-      // How many thresholds lie below v: a search over the padded cuts whose steps are added as
-      // `step & −(cut < v)` (a conditional expression here compiles to a branch, mispredicted half the time).
-      let below = 0;
-      for (let step = first; step > 0; step >>= 1) below += step & -((cuts[below + step - 1]! < v) as unknown as number);
-      codes[r * width + k] = v === v ? below + 1 : 0;
+      const v = values[from + r]!;
+      out[at + r * stride] = v >= 0 ? 1 + (v < 254 ? v : 254) : 0; // NaN (and negatives): missing
     }
+    return;
+  }
+  const first = forest.firstStep[slot]!;
+  for (let r = 0; r < count; r++) {
+    const v = values[from + r]!;
+    // How many thresholds lie below v: a search over the padded cuts whose steps are added as
+    // `step & −(cut < v)` (a conditional expression here compiles to a branch, mispredicted half the time).
+    let below = 0;
+    for (let step = first; step > 0; step >>= 1) below += step & -((cuts[below + step - 1]! < v) as unknown as number);
+    out[at + r * stride] = v === v ? below + 1 : 0;
   }
 }
 
@@ -295,6 +294,17 @@ export const MASKS_AFTER_ROWS = 100_000;
  * `{ masks: false }` for the walk. All give the same sums, to the bit.
  */
 export function predictForest(forest: Forest, columns: readonly Float64Array[], n: number, raw: Float64Array, options: { wasm?: boolean; masks?: boolean } = {}): void {
+  const width = forest.used.length;
+  predictCoded(forest, n, raw, (start, count, codes) => {
+    for (let k = 0; k < width; k++) codeValues(forest, k, columns[forest.used[k]!]!, start, count, codes, k, width);
+  }, options);
+}
+
+/**
+ * As `predictForest`, for rows whose codes `code(start, count, codes)` writes, block by block: row r's
+ * code for used feature k at codes[(r − start) · width + k] (`codeValues` makes them).
+ */
+export function predictCoded(forest: Forest, n: number, raw: Float64Array, code: (start: number, count: number, codes: Uint8Array) => void, options: { wasm?: boolean; masks?: boolean } = {}): void {
   let wasm: BlockWalk | null = null;
   if (options.wasm !== false) {
     if (!walkers.has(forest)) walkers.set(forest, { rows: 0 });
@@ -315,7 +325,7 @@ export function predictForest(forest: Forest, columns: readonly Float64Array[], 
   const codes = wasm ? wasm.codes : new Uint8Array(BLOCK * forest.used.length);
   for (let start = 0; start < n; start += BLOCK) {
     const count = Math.min(BLOCK, n - start);
-    codeRows(forest, columns, start, count, codes);
+    code(start, count, codes);
     if (wasm) {
       wasm.raw.set(raw.subarray(start, start + count));
       wasm.walk(count);
