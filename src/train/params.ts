@@ -53,6 +53,12 @@ const KNOWN: Record<string, Record<string, (v: string) => unknown>> = {
       return n;
     },
     rowSubsample: share, colSubsample: share, earlyStopping: bool, patience: wholeNumber(1), maxBins: wholeNumber(2), classWeight, calibration,
+    catSmooth: (v) => {
+      const n = Number(v);
+      if (!(n >= 0)) throw new Error('a number ≥ 0');
+      return n;
+    },
+    minDataPerCategory: wholeNumber(1), maxCatThreshold: wholeNumber(1),
     monotone: (v) => Object.fromEntries(v.split(',').map((part) => {
       const m = /^(.+):([+-]1)$/.exec(part.trim());
       if (!m) throw new Error('feature:+1 or feature:-1 pairs, comma-separated (e.g. annual_revenue:+1)');

@@ -129,6 +129,10 @@ describe('parseParams', () => {
     expect(parseParams(['gbdt.trees=100', 'gbdt.earlyStopping=false', 'gbdt.monotone=annual_revenue:+1,age:-1']).gbdt)
       .toMatchObject({ trees: 100, earlyStopping: false, monotone: { annual_revenue: 1, age: -1 } });
     expect(() => parseParams(['gbdt.monotone=age'])).toThrow('feature:+1 or feature:-1 pairs');
+    // categorical splits' regularisation (the defaults overfit small data with many levels: BENCHMARKS.md)
+    expect(parseParams(['gbdt.catSmooth=50', 'gbdt.minDataPerCategory=100', 'gbdt.maxCatThreshold=8']).gbdt).toMatchObject({ catSmooth: 50, minDataPerCategory: 100, maxCatThreshold: 8 });
+    expect(() => parseParams(['gbdt.catSmooth=-1'])).toThrow('a number ≥ 0');
+    expect(() => parseParams(['gbdt.minDataPerCategory=0'])).toThrow();
     expect(() => parseParams(['mlp.epochs=3'])).toThrow('the mlp model is not available in this version');
     expect(() => parseParams(['C=1'])).toThrow('cannot read --param "C=1"');
   });
