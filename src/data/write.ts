@@ -182,13 +182,27 @@ export async function writeTable(path: string, names: readonly string[], columns
   if (format === 'csv') return writeCsvColumns(path, names, columns, options);
   if (format === 'ndjson') return writeNdjsonColumns(path, names, columns);
   const json = tempPath(path) + '.ndjson';
-  const parquet = tempPath(path);
   try {
     await writeNdjsonColumns(json, names, columns);
+    await ndjsonToParquet(json, path);
+  } finally {
+    await rm(json, { force: true });
+  }
+}
+
+/**
+ * Converts an NDJSON file to Parquet at `path`, atomically, through DuckDB (column types as DuckDB infers
+ * them from the values; nested values become lists and structs). The NDJSON file is left in place.
+ *
+ * @example
+ * await ndjsonToParquet('scores.ndjson', 'scores.parquet');
+ */
+export async function ndjsonToParquet(json: string, path: string): Promise<void> {
+  const parquet = tempPath(path);
+  try {
     await queryColumns(`copy (select * from read_json(${sqlString(json)}, format='newline_delimited')) to ${sqlString(parquet)} (format parquet)`, path);
     await rename(parquet, path);
   } finally {
-    await rm(json, { force: true });
     await rm(parquet, { force: true });
   }
 }

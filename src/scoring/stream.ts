@@ -18,7 +18,7 @@ import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords,
 import { applySchema } from '../data/dataset.ts';
 import type { RawTable } from '../data/read.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
-import { assertNotInput, cellFormatter, csvLine, ndjsonLine, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
+import { assertNotInput, cellFormatter, csvLine, ndjsonLine, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import { scoreChunkBytes } from './byte-scorer.ts';
@@ -48,11 +48,12 @@ export interface StreamOptions extends ScoreOptions {
 }
 
 /**
- * Whether `scoreStream` can take this job: CSV in, CSV/NDJSON out, and nothing that needs every lead of an
- * account at once (the `--account` roll-up, or a model trained with account-level activity features).
+ * Whether `scoreFile` can stream this job: CSV in, CSV/NDJSON/Parquet out (Parquet by way of a streamed
+ * NDJSON file), and nothing that needs every lead of an account at once (the `--account` roll-up, or a
+ * model trained with account-level activity features).
  */
 export function canStream(options: ScoreOptions, format: string, scorer: Scorer): boolean {
-  return 'path' in options.input && /\.(csv|tsv|txt)$/i.test(options.input.path) && (format === 'csv' || format === 'ndjson') && !options.account
+  return 'path' in options.input && /\.(csv|tsv|txt)$/i.test(options.input.path) && (format === 'csv' || format === 'ndjson' || format === 'parquet') && !options.account
     && !scorer.loaded.artifact.activities?.account;
 }
 
@@ -397,8 +398,17 @@ export async function scoreFile(options: ScoreFileOptions): Promise<{ summary: S
   if (options.onError === 'skip') assertNotInput(rejectsPath, 'path' in options.input ? [options.input.path] : []);
   const scorer = await prepareScorer(options);
   if (canStream(options, options.format, scorer)) {
-    const result = await scoreStream({ ...options, input: options.input as { path: string }, format: options.format as 'csv' | 'ndjson', rejectsPath }, scorer);
-    return { summary: result.summary, ...(result.rejectsPath ? { rejectsPath } : {}), streamed: true };
+    // Parquet: the rows are streamed as NDJSON to a file beside the output, which DuckDB then converts
+    // (the in-memory path writes Parquet from the same NDJSON, so the files are the same).
+    const parquet = options.format === 'parquet';
+    const output = parquet ? `${tempPath(options.output)}.ndjson` : options.output;
+    try {
+      const result = await scoreStream({ ...options, output, input: options.input as { path: string }, format: parquet ? 'ndjson' : options.format as 'csv' | 'ndjson', rejectsPath }, scorer);
+      if (parquet) await ndjsonToParquet(output, options.output);
+      return { summary: result.summary, ...(result.rejectsPath ? { rejectsPath } : {}), streamed: true };
+    } finally {
+      if (parquet) await rm(output, { force: true });
+    }
   }
   const scored = await scoreLeads(options, scorer);
   await writeTable(options.output, scored.names, scored.columns, options.format, { safe: true });

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeCsvColumns, writeNdjsonColumns } from '../../src/data/write.ts';
+import { writeCsvColumns, writeNdjsonColumns, writeTable } from '../../src/data/write.ts';
 import { prepareScorer, scoreLeads } from '../../src/scoring/score.ts';
-import { canStream, scoreStream } from '../../src/scoring/stream.ts';
+import { canStream, scoreFile, scoreStream } from '../../src/scoring/stream.ts';
 import { trainModels } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
 
@@ -56,12 +56,27 @@ describe('streaming scoring', () => {
     });
   }
 
+  it('Parquet out is streamed as NDJSON and converted: the same file as writing the whole table, no temporary file left', async () => {
+    const options = { model: join(run, 'gbdt.model.json'), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] };
+    const whole = await scoreLeads(options);
+    const dir = join(sample.dir, 'parquet-out');
+    await mkdir(dir, { recursive: true });
+    const expected = join(dir, 'whole.parquet');
+    await writeTable(expected, whole.names, whole.columns, 'parquet');
+    const streamed = join(dir, 'streamed.parquet');
+    const r = await scoreFile({ ...options, output: streamed, format: 'parquet', chunkRows: 701 });
+    expect(r.streamed).toBe(true);
+    expect(r.summary).toMatchObject({ rows: 3000, tiers: whole.summary.tiers });
+    expect(Buffer.compare(await readFile(streamed), await readFile(expected))).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual(['streamed.parquet', 'whole.parquet']);
+  });
+
   it('streams only what chunks cannot change: not the account roll-up, not models with account features', async () => {
     const scorer = await prepareScorer({ model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities } });
     expect(canStream({ model: '', input: { path: 'a.csv' } }, 'csv', scorer)).toBe(true);
     expect(canStream({ model: '', input: { path: 'a.csv' }, account: 'account_id' }, 'csv', scorer)).toBe(false);
     expect(canStream({ model: '', input: { path: 'a.parquet' } }, 'csv', scorer)).toBe(false);
-    expect(canStream({ model: '', input: { path: 'a.csv' } }, 'parquet', scorer)).toBe(false);
+    expect(canStream({ model: '', input: { path: 'a.csv' } }, 'parquet', scorer)).toBe(true); // by way of streamed NDJSON
     const artifact = { ...scorer.loaded.artifact, activities: { asOf: 'created_at+30d', account: 'account_id' } };
     const withAccount = { ...scorer, loaded: { ...scorer.loaded, artifact } };
     expect(canStream({ model: '', input: { path: 'a.csv' } }, 'csv', withAccount)).toBe(false);
