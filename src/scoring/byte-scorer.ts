@@ -11,8 +11,9 @@
  * writing bytes, so the output is byte-identical to `scoreChunk`'s (tested on the sample, on quoted and
  * ragged CSV, and on random cells).
  *
- * It takes logistic and tree models for CSV output, without --previous or account-level activity
- * features. With lead-level activity features, the aggregates (and dates' ages, when each lead has its
+ * It takes logistic and tree models for CSV and NDJSON output (NDJSON with `reason_codes` for NDJSON and
+ * Parquet files: the same values as JSON, ids as strings, reasons picked per row), without --previous or
+ * account-level activity features. With lead-level activity features, the aggregates (and dates' ages, when each lead has its
  * own scoring time) vary per row: they are counted per chunk as the table path counts them and encoded
  * per row, and their sums are interleaved with the per-cell ones in design order.
  * A chunk it does not take — a value of the wrong type (the table path reports or rejects it), a record
@@ -268,6 +269,9 @@ export class ByteScorer {
   private readonly longestToken: number;
   private readonly cellCache = new Map<unknown, Uint8Array>();
   private readonly modelCell: Uint8Array;
+  /** NDJSON only: whether records carry `reason_codes`, and each output column's `{"name":` / `,"name":` bytes. */
+  private readonly reasonCodes: boolean;
+  private readonly keys: Uint8Array[];
   private idStart = new Int32Array(0);
   private idEnd = new Int32Array(0);
   private readonly sink = new ByteSink();
@@ -275,9 +279,9 @@ export class ByteScorer {
   /** The byte path for this scorer and layout, or null where it does not apply (the table path then does all). */
   static for(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ByteScorer | null {
     const { options, loaded } = scorer;
-    if (format !== 'csv' || (loaded.artifact.model.kind !== 'logistic' && loaded.artifact.model.kind !== 'gbdt') || loaded.artifact.activities?.account || scorer.previous || options.account
-      || options.reasonCodes || job.delimiter.length !== 1) return null;
-    const built = new ByteScorer(scorer, job);
+    if ((loaded.artifact.model.kind !== 'logistic' && loaded.artifact.model.kind !== 'gbdt') || loaded.artifact.activities?.account || scorer.previous || options.account
+      || job.delimiter.length !== 1) return null;
+    const built = new ByteScorer(scorer, job, format);
     return built.usable ? built : null;
   }
 
@@ -285,7 +289,7 @@ export class ByteScorer {
     return JSON.stringify([job.header, job.delimiter, job.schema]);
   }
 
-  private constructor(private readonly scorer: Scorer, job: ChunkJob) {
+  private constructor(private readonly scorer: Scorer, job: ChunkJob, readonly format: 'csv' | 'ndjson') {
     const { options, loaded } = scorer;
     const { header, schema } = job;
     const narrow = narrowToNeeded(scorer, { names: header, columns: header.map(() => []), rows: 0, format: 'csv', source: job.source }, schema);
@@ -366,8 +370,11 @@ export class ByteScorer {
     this.idAt = idName ? header.indexOf(idName) : -1;
     const idType = this.idSchema?.type;
     this.idTyped = idType === 'numeric' || idType === 'boolean' || idType === 'date' || idType === 'datetime';
-    this.names = [idName ?? 'row', ...EXPORT_COLUMNS, ...(options.keep ?? [])];
-    this.modelCell = this.textCell(scorer.modelLabel);
+    // NDJSON (for NDJSON and Parquet output) carries the reasons as data too, as the table path does.
+    this.reasonCodes = format === 'ndjson' && Boolean(options.reasonCodes) && this.reasons > 0;
+    this.names = [idName ?? 'row', ...EXPORT_COLUMNS, ...(this.reasonCodes ? ['reason_codes'] : []), ...(options.keep ?? [])];
+    this.keys = this.names.map((name, c) => encoder.encode(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
+    this.modelCell = this.cell(scorer.modelLabel);
     // Not here: an --id the input lacks, a model with activities and no id, rule conditions on activity
     // aggregates (the table path computes those columns), or input columns named like aggregates.
     this.usable = (!idName || this.idAt >= 0) && (!loaded.artifact.activities || this.activity !== null)
@@ -376,7 +383,8 @@ export class ByteScorer {
   }
 
   /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
-  fits(job: ChunkJob): boolean {
+  fits(job: ChunkJob, format: 'csv' | 'ndjson'): boolean {
+    if (format !== this.format) return false;
     // The same objects chunk after chunk on one thread; a worker receives copies and compares their text.
     if (job.schema === this.seen.schema && job.header === this.seen.header && job.delimiter === this.seen.delimiter) return true;
     if (ByteScorer.layoutOf(job) !== this.layout) return false;
@@ -525,7 +533,44 @@ export class ByteScorer {
     };
     // Each reason's text per distinct cell is known only when every contribution is a cell's own.
     const cellReasons = !this.trees && this.rowSpecs.size === 0;
-    for (let i = 0; i < n; i++) {
+    if (this.format === 'ndjson') {
+      for (let i = 0; i < n; i++) {
+        const keys = this.keys;
+        sink.write(keys[0]!);
+        this.idCell(bytes, i, job.firstRow + i + 1);
+        sink.write(keys[1]!);
+        sink.probability(probability[i]!);
+        sink.write(keys[2]!);
+        sink.score(probability[i]!);
+        sink.write(keys[3]!);
+        sink.write(this.cell(tier[i]!));
+        sink.write(keys[4]!);
+        sink.write(this.cell(grade[i] ?? null));
+        sink.write(keys[5]!);
+        sink.write(this.cell(action[i]!));
+        sink.write(keys[6]!);
+        const codes = reasons ? pickReasons(reasons, i, this.reasons) : null;
+        sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
+        sink.write(keys[7]!);
+        sink.write(this.cell(ruleScore[i] ?? null));
+        sink.write(keys[8]!);
+        sink.write(this.cell(ruleTier[i] ?? null));
+        sink.write(keys[9]!);
+        sink.write(this.modelCell);
+        let c = 10;
+        if (this.reasonCodes) {
+          sink.write(keys[c++]!);
+          sink.text(JSON.stringify(codes ?? []));
+        }
+        for (const column of this.keepColumns) {
+          sink.write(keys[c++]!);
+          sink.write(column.keep![column.rows[i]!]!);
+        }
+        sink.put(125);
+        sink.put(LF);
+      }
+    }
+    for (let i = 0; i < n && this.format === 'csv'; i++) {
       this.idCell(bytes, i, job.firstRow + i + 1);
       sink.put(44);
       sink.probability(probability[i]!);
@@ -697,7 +742,7 @@ export class ByteScorer {
       for (let id = from; id < to; id++) condition.truth[id] = condition.predicate(id) ? 1 : 0;
     }
     if (column.keep) {
-      for (let id = from; id < to; id++) column.keep[id] = this.textCell(valueWords(column.typed[id], column.schema.type) || null);
+      for (let id = from; id < to; id++) column.keep[id] = this.cell(valueWords(column.typed[id], column.schema.type) || null);
     }
     column.done = to;
   }
@@ -797,6 +842,17 @@ export class ByteScorer {
   }
 
   /** A text or number cell as the CSV writer writes it (spreadsheet-safe, quoted when needed), cached. */
+  /** A value's output bytes in this scorer's format: a CSV field (`textCell`) or a JSON value. */
+  private cell(v: string | number | null): Uint8Array {
+    if (this.format === 'csv') return this.textCell(v);
+    let cell = this.cellCache.get(v);
+    if (!cell) {
+      cell = encoder.encode(v === null || (typeof v === 'number' && !Number.isFinite(v)) ? 'null' : JSON.stringify(v));
+      if (this.cellCache.size < 4096) this.cellCache.set(v, cell);
+    }
+    return cell;
+  }
+
   private textCell(v: string | number | null): Uint8Array {
     let cell = this.cellCache.get(v);
     if (!cell) {
@@ -814,6 +870,23 @@ export class ByteScorer {
     }
     const start = this.idStart[i]!;
     const end = this.idEnd[i]!;
+    if (this.format === 'ndjson') {
+      // A JSON string of the id's text (plain ASCII with no quote or backslash as it is), null where missing.
+      let plain = !this.idTyped && end - start > this.longestToken && bytes[start] !== QUOTE;
+      for (let k = start; plain && k < end; k++) {
+        const b = bytes[k]!;
+        plain = b > 32 && b < 127 && b !== QUOTE && b !== 92;
+      }
+      if (plain) {
+        this.sink.put(QUOTE);
+        this.sink.write(bytes.subarray(start, end));
+        this.sink.put(QUOTE);
+        return;
+      }
+      const v = typeColumn([fieldText(bytes.subarray(start, end))], this.idSchema!, this.tokens)[0];
+      this.sink.text(v === null || v === undefined ? 'null' : JSON.stringify(String(v)));
+      return;
+    }
     if (!this.idTyped && end - start > this.longestToken) {
       let plain = !startsFormula(bytes[start]!);
       for (let k = start; plain && k < end; k++) {
@@ -909,6 +982,12 @@ export class ByteSink {
     this.reserve(text.length);
     for (let k = 0; k < text.length; k++) this.out[this.used++] = text.charCodeAt(k);
   }
+
+  /** Any text, as UTF-8. */
+  text(text: string): void {
+    if (/^[\x00-\x7f]*$/.test(text)) this.ascii(text);
+    else this.write(encoder.encode(text));
+  }
 }
 
 const byteScorers = new WeakMap<Scorer, ByteScorer | null>();
@@ -916,7 +995,7 @@ const byteScorers = new WeakMap<Scorer, ByteScorer | null>();
 /** Scores a chunk by the byte path when it applies (null: score it the table way). */
 export function scoreChunkBytes(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ChunkResult | null {
   let fast = byteScorers.get(scorer);
-  if (fast === undefined || (fast && !fast.fits(job))) {
+  if (fast === undefined || (fast && !fast.fits(job, format))) {
     fast = ByteScorer.for(scorer, job, format);
     byteScorers.set(scorer, fast);
   }

@@ -146,6 +146,15 @@ describe('the byte path of the streaming scorer', () => {
     const table = scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, 'csv');
     expect(new TextDecoder().decode(fast!.encoded)).toBe(table.text);
     expect([fast!.rows, fast!.tiers, fast!.actions, fast!.unseen]).toEqual([table.rows, table.tiers, table.actions, table.unseen]);
+    // NDJSON too (the way Parquet is written), with the reasons as data
+    const withCodes = await prepareScorer({ ...options, reasonCodes: true });
+    const json = scoreChunkBytes(withCodes, job, 'ndjson');
+    expect(json).not.toBeNull();
+    const jsonTable = scoreChunk(withCodes, job.schema, raw.raw, raw.dataRows, 'ndjson');
+    expect(new TextDecoder().decode(json!.encoded)).toBe(jsonTable.text);
+    expect(json!.names).toEqual(jsonTable.names);
+    // and a scorer built for CSV chunks is not reused for NDJSON ones
+    expect(new TextDecoder().decode(scoreChunkBytes(scorer, job, 'ndjson')!.encoded)).toBe(scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, 'ndjson').text);
   });
   }
 
@@ -206,6 +215,7 @@ describe('the byte path of the streaming scorer', () => {
   for (const kind of ['logistic', 'gbdt'] as const) {
   it(`${kind}: agrees with the table path on random cells (quoted or not, missing tokens, formulas, unicode, wrong types)`, async () => {
     const scorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'] });
+    const jsonScorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'], reasonCodes: true });
     const columns = header.map((_, j) => [...new Set(lines.slice(1, 200).map((l) => l.split(',')[j]!))]);
     const odd = ['', 'NA', ' ', 'a,b', 'q"q', '=1+1', '-3', '  Software  ', 'é', '12', '1e3', 'x\ny', 'yes', 'No', '2024-13-45'];
     const quote = (v: string, forced: boolean) => (forced || /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
@@ -229,6 +239,8 @@ describe('the byte path of the streaming scorer', () => {
       expect(fast).not.toBeNull();
       expect(new TextDecoder().decode(fast!.encoded)).toBe(table.text);
       expect([fast!.tiers, fast!.actions, fast!.unseen]).toEqual([table.tiers, table.actions, table.unseen]);
+      const json = scoreChunkBytes(jsonScorer, job, 'ndjson');
+      expect(new TextDecoder().decode(json!.encoded)).toBe(scoreChunk(jsonScorer, job.schema, raw.raw, raw.dataRows, 'ndjson').text);
       byBytes++;
     }), { numRuns: 150, seed: 11 });
     expect(byBytes).toBeGreaterThan(40); // most runs compare scores, not just the refusal
