@@ -38,7 +38,7 @@ import type { LogisticRegression } from '../models/logistic/logistic.ts';
 import { linearScores } from '../models/logistic/coefficients.ts';
 import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
-import { MIN_REASON, pickReasons, reasonContribution, reasonItem, reasonText } from './reasons.ts';
+import { MIN_REASON, pickReasons, type ReasonCode, reasonContribution, reasonItem, reasonText } from './reasons.ts';
 import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
@@ -217,6 +217,9 @@ interface ColumnState {
    */
   items: Uint8Array[];
   plainItem: Uint8Array;
+  /** The same for NDJSON: the reason's text escaped for a JSON string, and its `reason_codes` object. */
+  jsonItems: Uint8Array[];
+  jsonCodes: Uint8Array[];
   /** As a kept column: the output cell's bytes per distinct cell. */
   keep: Uint8Array[] | null;
   /** This chunk's cell number per row. */
@@ -323,7 +326,7 @@ export class ByteScorer {
       this.columns.push({
         name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
         wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
-        spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), conditions: [],
+        spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), jsonItems: [], jsonCodes: [], conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
       });
     }
@@ -548,9 +551,15 @@ export class ByteScorer {
         sink.write(this.cell(grade[i] ?? null));
         sink.write(keys[5]!);
         sink.write(this.cell(action[i]!));
+        let codes: ReasonCode[] | null = null;
+        let picked = 0;
         sink.write(keys[6]!);
-        const codes = reasons ? pickReasons(reasons, i, this.reasons) : null;
-        sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
+        if (reasons && cellReasons) {
+          picked = this.linearJsonReasons(contributions!, i);
+        } else {
+          codes = reasons ? pickReasons(reasons, i, this.reasons) : null;
+          sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
+        }
         sink.write(keys[7]!);
         sink.write(this.cell(ruleScore[i] ?? null));
         sink.write(keys[8]!);
@@ -560,7 +569,8 @@ export class ByteScorer {
         let c = 10;
         if (this.reasonCodes) {
           sink.write(keys[c++]!);
-          sink.text(JSON.stringify(codes ?? []));
+          if (reasons && cellReasons) this.jsonCodes(picked, i); // the picks of the reasons text above
+          else sink.text(JSON.stringify(codes ?? []));
         }
         for (const column of this.keepColumns) {
           sink.write(keys[c++]!);
@@ -730,7 +740,13 @@ export class ByteScorer {
         if (this.rowSpecs.size === 0) {
           column.plainItem = grown(column.plainItem, to);
           for (let id = from; id < to; id++) {
-            const item = reasonItem({ column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) });
+            const code = { column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) };
+            const item = reasonItem(code);
+            if (this.format === 'ndjson') {
+              column.jsonItems[id] = encoder.encode(JSON.stringify(item).slice(1, -1));
+              column.jsonCodes[id] = encoder.encode(JSON.stringify(code));
+              continue;
+            }
             column.items[id] = encoder.encode(item);
             column.plainItem[id] = /[",\n\r]/.test(item) ? 0 : 1;
           }
@@ -780,6 +796,64 @@ export class ByteScorer {
    */
   private linearReasons(contributions: Float64Array, i: number): boolean {
     const columns = this.reasonWords as ColumnState[];
+    const chosen = this.chosen;
+    const count = this.chooseLinear(contributions, i);
+    if (count === 0) return true;
+    const first = columns[chosen[0]!]!;
+    if (startsFormula(first.items[first.rows[i]!]![0]!)) return false;
+    for (let k = 0; k < count; k++) {
+      const column = columns[chosen[k]!]!;
+      if (column.plainItem[column.rows[i]!] !== 1) return false;
+    }
+    for (let k = 0; k < count; k++) {
+      const column = columns[chosen[k]!]!;
+      if (k > 0) {
+        this.sink.put(59);
+        this.sink.put(32);
+      }
+      this.sink.write(column.items[column.rows[i]!]!);
+    }
+    return true;
+  }
+
+  /**
+   * As `linearReasons`, for NDJSON: row `i`'s `reasons` string from each picked cell's JSON-escaped text;
+   * returns how many were picked (they stay in `chosen` for `jsonCodes`).
+   */
+  private linearJsonReasons(contributions: Float64Array, i: number): number {
+    const columns = this.reasonWords as ColumnState[];
+    const chosen = this.chosen;
+    const count = this.chooseLinear(contributions, i);
+    const sink = this.sink;
+    sink.put(QUOTE);
+    for (let k = 0; k < count; k++) {
+      const column = columns[chosen[k]!]!;
+      if (k > 0) {
+        sink.put(59);
+        sink.put(32);
+      }
+      sink.write(column.jsonItems[column.rows[i]!]!);
+    }
+    sink.put(QUOTE);
+    return count;
+  }
+
+  /** Row `i`'s `reason_codes` list: the `count` reasons `linearJsonReasons` picked, from each cell's JSON object. */
+  private jsonCodes(count: number, i: number): void {
+    const columns = this.reasonWords as ColumnState[];
+    const sink = this.sink;
+    sink.put(91);
+    for (let k = 0; k < count; k++) {
+      const column = columns[this.chosen[k]!]!;
+      if (k > 0) sink.put(44);
+      sink.write(column.jsonCodes[column.rows[i]!]!);
+    }
+    sink.put(93);
+  }
+
+  /** Picks row `i`'s reasons into `chosen` as `pickReasons` orders them (strongest first, ties by column name); returns how many. */
+  private chooseLinear(contributions: Float64Array, i: number): number {
+    const columns = this.reasonWords as ColumnState[];
     const width = columns.length;
     const chosen = this.chosen;
     let count = 0;
@@ -799,22 +873,7 @@ export class ByteScorer {
       if (best < 0) break;
       chosen[count++] = best;
     }
-    if (count === 0) return true;
-    const first = columns[chosen[0]!]!;
-    if (startsFormula(first.items[first.rows[i]!]![0]!)) return false;
-    for (let k = 0; k < count; k++) {
-      const column = columns[chosen[k]!]!;
-      if (column.plainItem[column.rows[i]!] !== 1) return false;
-    }
-    for (let k = 0; k < count; k++) {
-      const column = columns[chosen[k]!]!;
-      if (k > 0) {
-        this.sink.put(59);
-        this.sink.put(32);
-      }
-      this.sink.write(column.items[column.rows[i]!]!);
-    }
-    return true;
+    return count;
   }
 
   /** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */
