@@ -536,75 +536,55 @@ export class ByteScorer {
     };
     // Each reason's text per distinct cell is known only when every contribution is a cell's own.
     const cellReasons = !this.trees && this.rowSpecs.size === 0;
-    if (this.format === 'ndjson') {
-      for (let i = 0; i < n; i++) {
-        const keys = this.keys;
-        sink.write(keys[0]!);
-        this.idCell(bytes, i, job.firstRow + i + 1);
-        sink.write(keys[1]!);
-        sink.probability(probability[i]!);
-        sink.write(keys[2]!);
-        sink.score(probability[i]!);
-        sink.write(keys[3]!);
-        sink.write(this.cell(tier[i]!));
-        sink.write(keys[4]!);
-        sink.write(this.cell(grade[i] ?? null));
-        sink.write(keys[5]!);
-        sink.write(this.cell(action[i]!));
-        let codes: ReasonCode[] | null = null;
-        let picked = 0;
-        sink.write(keys[6]!);
-        if (reasons && cellReasons) {
-          picked = this.linearJsonReasons(contributions!, i);
-        } else {
+    // Row by row, column by column: a CSV field after a comma, or a JSON value after its key.
+    const json = this.format === 'ndjson';
+    const keys = this.keys;
+    const next = (c: number) => {
+      if (json) sink.write(keys[c]!);
+      else if (c > 0) sink.put(44);
+    };
+    for (let i = 0; i < n; i++) {
+      next(0);
+      this.idCell(bytes, i, job.firstRow + i + 1);
+      next(1);
+      sink.probability(probability[i]!);
+      next(2);
+      sink.score(probability[i]!);
+      next(3);
+      sink.write(this.cell(tier[i]!));
+      next(4);
+      sink.write(this.cell(grade[i]!));
+      next(5);
+      sink.write(this.cell(action[i]!));
+      next(6);
+      let codes: ReasonCode[] | null = null;
+      let picked = 0;
+      if (json) {
+        if (reasons && cellReasons) picked = this.linearJsonReasons(contributions!, i);
+        else {
           codes = reasons ? pickReasons(reasons, i, this.reasons) : null;
           sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
         }
-        sink.write(keys[7]!);
-        sink.write(this.cell(ruleScore[i] ?? null));
-        sink.write(keys[8]!);
-        sink.write(this.cell(ruleTier[i] ?? null));
-        sink.write(keys[9]!);
-        sink.write(this.modelCell);
-        let c = 10;
-        if (this.reasonCodes) {
-          sink.write(keys[c++]!);
-          if (reasons && cellReasons) this.jsonCodes(picked, i); // the picks of the reasons text above
-          else sink.text(JSON.stringify(codes ?? []));
-        }
-        for (const column of this.keepColumns) {
-          sink.write(keys[c++]!);
-          sink.write(column.keep![column.rows[i]!]!);
-        }
-        sink.put(125);
-        sink.put(LF);
+      } else if (reasons && !(cellReasons && this.linearReasons(contributions!, i))) {
+        sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
       }
-    }
-    for (let i = 0; i < n && this.format === 'csv'; i++) {
-      this.idCell(bytes, i, job.firstRow + i + 1);
-      sink.put(44);
-      sink.probability(probability[i]!);
-      sink.put(44);
-      sink.score(probability[i]!);
-      sink.put(44);
-      sink.write(this.textCell(tier[i]!));
-      sink.put(44);
-      sink.write(this.textCell(grade[i]!));
-      sink.put(44);
-      sink.write(this.textCell(action[i]!));
-      sink.put(44);
-      if (reasons && !(cellReasons && this.linearReasons(contributions!, i))) sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
-      sink.put(44);
-      const rs = ruleScore[i];
-      if (rs !== null && rs !== undefined) sink.write(this.textCell(rs));
-      sink.put(44);
-      sink.write(this.textCell(ruleTier[i]!));
-      sink.put(44);
+      next(7);
+      sink.write(this.cell(ruleScore[i] ?? null));
+      next(8);
+      sink.write(this.cell(ruleTier[i]!));
+      next(9);
       sink.write(this.modelCell);
+      let c = 10;
+      if (this.reasonCodes) {
+        next(c++);
+        if (reasons && cellReasons) this.jsonCodes(picked, i); // the picks of the reasons text above
+        else sink.text(JSON.stringify(codes ?? []));
+      }
       for (const column of this.keepColumns) {
-        sink.put(44);
+        next(c++);
         sink.write(column.keep![column.rows[i]!]!);
       }
+      if (json) sink.put(125);
       sink.put(LF);
     }
     result.names = this.names;
@@ -900,22 +880,15 @@ export class ByteScorer {
     });
   }
 
-  /** A text or number cell as the CSV writer writes it (spreadsheet-safe, quoted when needed), cached. */
-  /** A value's output bytes in this scorer's format: a CSV field (`textCell`) or a JSON value. */
+  /**
+   * A text or number value's output bytes in this scorer's format, cached: a CSV field as the CSV writer
+   * writes it (spreadsheet-safe, quoted when needed), or a JSON value as `ndjsonLine` writes it.
+   */
   private cell(v: string | number | null): Uint8Array {
-    if (this.format === 'csv') return this.textCell(v);
     let cell = this.cellCache.get(v);
     if (!cell) {
-      cell = encoder.encode(v === null || (typeof v === 'number' && !Number.isFinite(v)) ? 'null' : JSON.stringify(v));
-      if (this.cellCache.size < 4096) this.cellCache.set(v, cell);
-    }
-    return cell;
-  }
-
-  private textCell(v: string | number | null): Uint8Array {
-    let cell = this.cellCache.get(v);
-    if (!cell) {
-      cell = encoder.encode(csvField(spreadsheetSafe(v)));
+      const json = v === null || (typeof v === 'number' && !Number.isFinite(v)) ? 'null' : JSON.stringify(v);
+      cell = encoder.encode(this.format === 'csv' ? csvField(spreadsheetSafe(v)) : json);
       if (this.cellCache.size < 4096) this.cellCache.set(v, cell);
     }
     return cell;

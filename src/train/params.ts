@@ -18,6 +18,11 @@ const positive = (v: string) => {
   if (!(n > 0)) throw new Error('a positive number');
   return n;
 };
+const nonNegative = (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0)) throw new Error('a number ≥ 0');
+  return n;
+};
 const wholeNumber = (min: number) => (v: string) => {
   const n = Number(v);
   if (!(Number.isInteger(n) && n >= min)) throw new Error(`a whole number ≥ ${min}`);
@@ -47,18 +52,9 @@ const KNOWN: Record<string, Record<string, (v: string) => unknown>> = {
   logistic: { C: positive, classWeight, calibration },
   gbdt: {
     trees: wholeNumber(1), learningRate: positive, maxDepth: wholeNumber(0), maxLeaves: wholeNumber(2), minSamplesLeaf: wholeNumber(1),
-    minChildWeight: positive, lambda: (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new Error('a number ≥ 0');
-      return n;
-    },
+    minChildWeight: positive, lambda: nonNegative,
     rowSubsample: share, colSubsample: share, earlyStopping: bool, patience: wholeNumber(1), maxBins: wholeNumber(2), classWeight, calibration,
-    catSmooth: (v) => {
-      const n = Number(v);
-      if (!(n >= 0)) throw new Error('a number ≥ 0');
-      return n;
-    },
-    minDataPerCategory: wholeNumber(1), maxCatThreshold: wholeNumber(1),
+    catSmooth: nonNegative, minDataPerCategory: wholeNumber(1), maxCatThreshold: wholeNumber(1),
     monotone: (v) => Object.fromEntries(v.split(',').map((part) => {
       const m = /^(.+):([+-]1)$/.exec(part.trim());
       if (!m) throw new Error('feature:+1 or feature:-1 pairs, comma-separated (e.g. annual_revenue:+1)');

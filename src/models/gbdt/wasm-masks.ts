@@ -25,7 +25,7 @@ interface Addresses {
 }
 
 /** rows 0 .. count − 1: raw[row] += leaf of tree t. */
-export function treeFunction(masks: LeafMasks, t: number, width: number, at: Addresses): Uint8Array {
+function treeFunction(masks: LeafMasks, t: number, width: number, at: Addresses): Uint8Array {
   const wide = masks.bits === 64;
   const entry = wide ? 8 : 4;
   const from = masks.pairStart[t]!;
