@@ -40,6 +40,10 @@ import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
 import { MIN_REASON, pickReasons, type ReasonCode, reasonContribution, reasonItem, reasonText } from './reasons.ts';
 import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
+import type { Grade, Tier } from '../rules/rule-file.ts';
+import { routeLead } from '../rules/routing.ts';
+import { gradeOf, tierOf } from '../rules/tiers.ts';
+import { RuleCells } from './rule-cells.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
 import { addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, narrowToNeeded, type Scorer, valueWords } from './score.ts';
@@ -272,6 +276,16 @@ export class ByteScorer {
   private readonly longestToken: number;
   private readonly cellCache = new Map<unknown, Uint8Array>();
   private readonly modelCell: Uint8Array;
+  /** Rule scores from per-cell points where they equal `scoreBound`'s (null: `scoreBound` per chunk). */
+  private readonly ruleCells: RuleCells | null = null;
+  /**
+   * The decision columns' bytes, each with the separators (or JSON keys) before its fields: the model
+   * tier, grade and action as one segment, the rule score, rule tier and model label as another. Numbered
+   * as first written; `segmentAt` finds them by their values.
+   */
+  private readonly segments: Uint8Array[] = [];
+  private readonly segmentAt = new Map<string, number>();
+  private readonly segmentValues: Array<Array<string | number | null>> = [];
   /** NDJSON only: whether records carry `reason_codes`, and each output column's `{"name":` / `,"name":` bytes. */
   private readonly reasonCodes: boolean;
   private readonly keys: Uint8Array[];
@@ -378,6 +392,7 @@ export class ByteScorer {
     this.names = [idName ?? 'row', ...EXPORT_COLUMNS, ...(this.reasonCodes ? ['reason_codes'] : []), ...(options.keep ?? [])];
     this.keys = this.names.map((name, c) => encoder.encode(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
     this.modelCell = this.cell(scorer.modelLabel);
+    if (this.bound) this.ruleCells = RuleCells.plan(scorer.rules!, this.bound, this.criteria, this.activity !== null);
     // Not here: an --id the input lacks, a model with activities and no id, rule conditions on activity
     // aggregates (the table path computes those columns), or input columns named like aggregates.
     this.usable = (!idName || this.idAt >= 0) && (!loaded.artifact.activities || this.activity !== null)
@@ -512,10 +527,7 @@ export class ByteScorer {
       for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!);
     }
     const probability = applyCalibrator(loaded.artifact.calibration, raw);
-    const ruleScores = this.bound
-      ? scoreBound(this.scorer.rules!, this.chunkCriteria(), n, activity ? { log: this.scorer.log!, ids: activity.ids, asOf: activity.asOf } : {}, { reasons: false })
-      : null;
-    const { tier, grade, action, ruleScore, ruleTier } = decisions(this.scorer, probability, ruleScores);
+    const { first, second } = this.decide(probability, activity, result);
 
     for (const column of this.specColumns) {
       let count = 0;
@@ -524,6 +536,7 @@ export class ByteScorer {
     }
 
     const sink = this.sink;
+    const segments = this.segments;
     const reasons = contributions && {
       columns: this.reasonNames, values: contributions,
       valueText: (row: number, name: string) => {
@@ -550,12 +563,7 @@ export class ByteScorer {
       sink.probability(probability[i]!);
       next(2);
       sink.score(probability[i]!);
-      next(3);
-      sink.write(this.cell(tier[i]!));
-      next(4);
-      sink.write(this.cell(grade[i]!));
-      next(5);
-      sink.write(this.cell(action[i]!));
+      sink.write(segments[first[i]!]!);
       next(6);
       let codes: ReasonCode[] | null = null;
       let picked = 0;
@@ -568,12 +576,7 @@ export class ByteScorer {
       } else if (reasons && !(cellReasons && this.linearReasons(contributions!, i))) {
         sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, this.reasons))))));
       }
-      next(7);
-      sink.write(this.cell(ruleScore[i] ?? null));
-      next(8);
-      sink.write(this.cell(ruleTier[i]!));
-      next(9);
-      sink.write(this.modelCell);
+      sink.write(segments[second[i]!]!);
       let c = 10;
       if (this.reasonCodes) {
         next(c++);
@@ -591,9 +594,99 @@ export class ByteScorer {
     if (typeof activity?.asOf === 'number') result.asOf = activity.asOf;
     result.encoded = sink.take();
     result.rows = n;
-    addCounts(result.tiers, tier);
-    addCounts(result.actions, action);
     return result;
+  }
+
+  /**
+   * Each row's decision columns, as `decisions` gives them: the numbers of their two byte segments
+   * (`segments`), with the chunk's tier and action counts added to `result` (in order of first appearance).
+   */
+  private decide(probability: Float64Array, activity: { ids: unknown[]; asOf: number | Float64Array } | null, result: ChunkResult): { first: Int32Array; second: Int32Array } {
+    const n = probability.length;
+    const first = new Int32Array(n);
+    const second = new Int32Array(n);
+    const rules = this.scorer.rules;
+    if (rules && !this.ruleCells) {
+      const ruleScores = scoreBound(rules, this.chunkCriteria(), n, activity ? { log: this.scorer.log!, ids: activity.ids, asOf: activity.asOf } : {}, { reasons: false });
+      const { tier, grade, action, ruleScore, ruleTier } = decisions(this.scorer, probability, ruleScores);
+      for (let i = 0; i < n; i++) {
+        first[i] = this.segment(tier[i]!, grade[i]!, action[i]!);
+        second[i] = this.segment(ruleScore[i]!, ruleTier[i]!);
+      }
+      addCounts(result.tiers, tier);
+      addCounts(result.actions, action);
+      return { first, second };
+    }
+    const { artifact } = this.scorer.loaded;
+    const threshold = artifact.threshold.value;
+    const baseRate = artifact.training.positives / artifact.training.rows;
+    const ruleRows = this.ruleCells?.rows(n);
+    // Per chunk: the segments met, by tier (0 hot, 1 warm, 2 cold) × grade (0 A … 3 D, or none) × disqualified.
+    const TIERS: Tier[] = ['hot', 'warm', 'cold'];
+    const GRADES: Grade[] = ['A', 'B', 'C', 'D'];
+    const firstOf = new Int32Array(24).fill(-1);
+    const counts = new Int32Array(24);
+    const order: number[] = [];
+    const secondOf = new Int32Array(102).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const p = probability[i]!;
+      const t = p >= threshold ? 0 : p >= baseRate ? 1 : 2;
+      let key = t * 8;
+      let score = 0;
+      let disqualified = 0;
+      if (ruleRows) {
+        const grade = gradeOf(ruleRows.fit[i]!, rules!.grades).charCodeAt(0) - 65; // A–D as 0–3
+        score = ruleRows.score[i]!;
+        disqualified = ruleRows.disqualified[i]!;
+        key += grade * 2 + disqualified;
+      }
+      const seen = counts[key]!;
+      counts[key] = seen + 1;
+      if (seen === 0) {
+        order.push(key);
+        const tier = TIERS[t]!;
+        const grade = GRADES[(key >> 1) & 3]!;
+        firstOf[key] = rules
+          ? this.segment(tier, grade, routeLead(rules.routing, tier, grade, { strongAction: false, disqualified: disqualified === 1 }))
+          : this.segment(tier, '', tier === 'hot' ? 'sales' : 'nurture');
+      }
+      first[i] = firstOf[key]!;
+      const at = disqualified ? 101 : score; // integer scores 0–100
+      if (secondOf[at] === -1) secondOf[at] = rules ? this.segment(score, disqualified ? 'cold' : tierOf(score, rules.tiers)) : this.segment(null, '');
+      second[i] = secondOf[at]!;
+    }
+    for (const key of order) {
+      const segment = this.segmentValues[firstOf[key]!]!;
+      const count = counts[key]!;
+      result.tiers[segment[0] as string] = (result.tiers[segment[0] as string] ?? 0) + count;
+      result.actions[segment[2] as string] = (result.actions[segment[2] as string] ?? 0) + count;
+    }
+    return { first, second };
+  }
+
+  /**
+   * The number of the byte segment of three decision values (tier, grade, action: columns 3–5) or two
+   * (rule score and rule tier, then the model label: columns 7–9), made on first use.
+   */
+  private segment(...values: Array<string | number | null>): number {
+    const key = JSON.stringify(values);
+    let at = this.segmentAt.get(key);
+    if (at === undefined) {
+      const from = values.length === 3 ? 3 : 7;
+      const cells = [...values.map((v) => this.cell(v)), ...(from === 7 ? [this.modelCell] : [])];
+      const parts = cells.flatMap((cell, k) => [this.format === 'ndjson' ? this.keys[from + k]! : Uint8Array.of(44), cell]);
+      const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        bytes.set(part, offset);
+        offset += part.length;
+      }
+      at = this.segments.length;
+      this.segments.push(bytes);
+      this.segmentValues.push(values);
+      this.segmentAt.set(key, at);
+    }
+    return at;
   }
 
   /**
@@ -737,6 +830,7 @@ export class ByteScorer {
       condition.truth = grown(condition.truth, to);
       for (let id = from; id < to; id++) condition.truth[id] = condition.predicate(id) ? 1 : 0;
     }
+    this.ruleCells?.learn(column, from, to);
     if (column.keep) {
       for (let id = from; id < to; id++) column.keep[id] = this.cell(valueWords(column.typed[id], column.schema.type) || null);
     }

@@ -204,6 +204,23 @@ describe('the byte path of the streaming scorer', () => {
     expect(await readFile(out, 'utf8')).toBe((await viaTable(options, join(sample.dir, 'many-revenues-table.csv'))).text);
   });
 
+  it('with fractional points (rules then scored by the engine per chunk) writes the bytes the table path writes', async () => {
+    const fractional = join(sample.dir, 'fractional.yaml');
+    await writeFile(fractional, RULES.replace('name: every kind of condition', 'name: fractional\nbase_points: 2.5').replace('points: 15', 'points: 7.25')
+      .replace('points: -10', 'points: -0.1'));
+    for (const reasonCodes of [false, true]) {
+      const scorer = await prepareScorer({ model, rules: fractional, input: { path: sample.leads }, reasons: 2, keep: ['job_title'], reasonCodes });
+      const { job, raw } = jobOf(scorer, awkwardCsv());
+      for (const format of reasonCodes ? ['ndjson' as const] : ['csv', 'ndjson'] as const) {
+        const fast = scoreChunkBytes(scorer, job, format);
+        const table = scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, format);
+        expect(new TextDecoder().decode(fast!.encoded)).toBe(table.text);
+        expect([fast!.tiers, fast!.actions]).toEqual([table.tiers, table.actions]);
+      }
+      expect(new Set(scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, 'csv').text.split('\n').map((l) => l.split(',')[7]))).toContain('9.75');
+    }
+  });
+
   it('on two threads writes the same bytes as on one', async () => {
     const options = { model: models.gbdt, rules, input: { path: sample.leads }, reasons: 0, keep: ['channel'], format: 'csv' as const, chunkRows: 301 };
     const one = await scoreStream({ ...options, output: join(sample.dir, 'b-one.csv'), threads: 1 });
