@@ -44,6 +44,7 @@ import type { Grade, Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { gradeOf, tierOf } from '../rules/tiers.ts';
 import { RuleCells } from './rule-cells.ts';
+import { CellTables, FNV_OFFSET, FNV_PRIME } from './wasm-cells.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
 import { addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, narrowToNeeded, type Scorer, valueWords } from './score.ts';
@@ -52,8 +53,6 @@ import { type ChunkJob, type ChunkResult, emptyChunkResult } from './stream.ts';
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 16777619;
 /** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
 const MAX_DISTINCT = 1 << 16;
 const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
@@ -63,73 +62,6 @@ function grown<T extends Float64Array | Uint8Array | Int32Array>(array: T, need:
   const bigger = new (array.constructor as new (n: number) => T)(Math.max(need, array.length * 2, 64));
   bigger.set(array);
   return bigger;
-}
-
-/** Distinct cells of one column by their bytes (FNV-1a hashed, open addressing), numbered from 0. */
-class CellDictionary {
-  size = 0;
-  private slots = new Int32Array(1 << 12);
-  private hashes = new Int32Array(256);
-  private starts = new Int32Array(256);
-  private lengths = new Int32Array(256);
-  private arena = new Uint8Array(1 << 14);
-  private used = 0;
-
-  /** The number of the cell `bytes[start, end)` whose FNV-1a hash is `hash`, added if new. */
-  intern(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    const length = end - start;
-    let at = hash & mask;
-    for (;;) {
-      const entry = this.slots[at]! - 1;
-      if (entry < 0) break;
-      if (this.hashes[entry] === hash && this.lengths[entry] === length) {
-        const arena = this.arena;
-        const shift = this.starts[entry]! - start;
-        let k = start;
-        while (k < end && arena[k + shift] === bytes[k]) k++;
-        if (k === end) return entry;
-      }
-      at = (at + 1) & mask;
-    }
-    const id = this.size++;
-    if (id >= this.hashes.length) {
-      this.hashes = grown(this.hashes, id + 1);
-      this.starts = grown(this.starts, id + 1);
-      this.lengths = grown(this.lengths, id + 1);
-    }
-    this.arena = grown(this.arena, this.used + length);
-    this.arena.set(bytes.subarray(start, end), this.used);
-    this.hashes[id] = hash;
-    this.starts[id] = this.used;
-    this.lengths[id] = length;
-    this.used += length;
-    this.slots[at] = id + 1;
-    if (this.size * 2 > this.slots.length) this.rehash();
-    return id;
-  }
-
-  /** The raw bytes of cell `id`. */
-  bytes(id: number): Uint8Array {
-    return this.arena.subarray(this.starts[id]!, this.starts[id]! + this.lengths[id]!);
-  }
-
-  clear(): void {
-    this.size = 0;
-    this.used = 0;
-    this.slots.fill(0);
-  }
-
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2);
-    const mask = slots.length - 1;
-    for (let id = 0; id < this.size; id++) {
-      let at = this.hashes[id]! & mask;
-      while (slots[at] !== 0) at = (at + 1) & mask;
-      slots[at] = id + 1;
-    }
-    this.slots = slots;
-  }
 }
 
 /** Where an unquoted field (or the text after a closing quote) that continues at `j` ends: at the delimiter, LF, CR or the end. */
@@ -188,7 +120,6 @@ const encoder = new TextEncoder();
 interface ColumnState {
   name: string;
   schema: ColumnSchema;
-  dict: CellDictionary;
   /** Each distinct cell's typed value, as `typeColumn` types it. */
   typed: unknown[];
   /** Cells worked out so far (the rest were added by the chunk being scanned). */
@@ -289,6 +220,8 @@ export class ByteScorer {
   /** NDJSON only: whether records carry `reason_codes`, and each output column's `{"name":` / `,"name":` bytes. */
   private readonly reasonCodes: boolean;
   private readonly keys: Uint8Array[];
+  /** The read columns' distinct cells (by slot) and the chunk's scan, in WebAssembly. */
+  private readonly tables: CellTables;
   private idStart = new Int32Array(0);
   private idEnd = new Int32Array(0);
   private readonly sink = new ByteSink();
@@ -338,7 +271,7 @@ export class ByteScorer {
       this.slotOf[at] = this.columns.length;
       const want = scorer.types.get(column.name);
       this.columns.push({
-        name: column.name, schema: column, dict: new CellDictionary(), typed: [], done: 0,
+        name: column.name, schema: column, typed: [], done: 0,
         wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
         spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), jsonItems: [], jsonCodes: [], conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
@@ -395,7 +328,9 @@ export class ByteScorer {
     if (this.bound) this.ruleCells = RuleCells.plan(scorer.rules!, this.bound, this.criteria, this.activity !== null);
     // Not here: an --id the input lacks, a model with activities and no id, rule conditions on activity
     // aggregates (the table path computes those columns), or input columns named like aggregates.
-    this.usable = (!idName || this.idAt >= 0) && (!loaded.artifact.activities || this.activity !== null)
+    const tables = CellTables.create(this.columns.length, this.slotOf);
+    this.tables = tables as CellTables; // null only without WebAssembly, and then this path is not used
+    this.usable = tables !== null && (!idName || this.idAt >= 0) && (!loaded.artifact.activities || this.activity !== null)
       && !(scorer.rules?.criteria ?? []).some((c) => (c.when ?? []).some((w) => !inHeader.has(w.column)))
       && !(loaded.artifact.activities && header.some((name) => isActivityAggregateName(name)));
   }
@@ -414,9 +349,9 @@ export class ByteScorer {
   score(job: ChunkJob): ChunkResult | null {
     const { bytes } = job;
     if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return null;
-    for (const column of this.columns) {
-      if (column.dict.size > MAX_DISTINCT) {
-        column.dict.clear();
+    for (const [slot, column] of this.columns.entries()) {
+      if (this.tables.size(slot) > MAX_DISTINCT) {
+        this.tables.clear(slot);
         column.typed.length = 0;
         column.done = 0;
         column.wrongCount = 0;
@@ -424,7 +359,7 @@ export class ByteScorer {
     }
     const n = this.scan(bytes, job.delimiter.charCodeAt(0), job.header.length);
     if (n < 0) return null;
-    for (const column of this.columns) this.learn(column);
+    for (const [slot, column] of this.columns.entries()) this.learn(slot, column);
     for (const column of this.columns) {
       if (column.wrongCount === 0) continue;
       const wrong = column.wrongType!;
@@ -690,26 +625,42 @@ export class ByteScorer {
   }
 
   /**
-   * Cuts the records into fields as CsvParser does and looks each read cell up in its dictionary.
-   * Returns the number of records, or −1 for a record the table path must handle.
+   * Cuts the records into fields as CsvParser does and looks each read cell up in its column's table
+   * (`CellTables`): in WebAssembly up to the first record it leaves to JavaScript (a quoted field, more
+   * fields than the header), then here. Returns the number of records, or −1 for a record the table path
+   * must handle.
    */
   private scan(bytes: Uint8Array, delim: number, width: number): number {
+    const tables = this.tables;
+    tables.load(bytes);
+    const fast = tables.scan(0, 0, width, delim, this.idAt);
+    this.reserveRows(fast.rows);
+    this.columns.forEach((column, slot) => column.rows.set(tables.rowsOf(slot, fast.rows)));
+    if (this.idAt >= 0) {
+      const spans = tables.idSpans(fast.rows);
+      this.idStart.set(spans.starts);
+      this.idEnd.set(spans.ends);
+    }
+    return fast.done ? fast.rows : this.scanRest(bytes, fast.pos, fast.rows, delim, width);
+  }
+
+  /** Room for `rows` rows in each column's `rows` and the id spans. */
+  private reserveRows(rows: number): void {
+    if (this.idStart.length >= rows) return;
+    const capacity = Math.max(2048, rows, this.idStart.length * 2);
+    this.idStart = grown(this.idStart, capacity);
+    this.idEnd = grown(this.idEnd, capacity);
+    for (const column of this.columns) column.rows = grown(column.rows, capacity);
+  }
+
+  /** The JavaScript scan, from record start `pos` (row `row`) to the chunk's end: see `scan`. */
+  private scanRest(bytes: Uint8Array, pos: number, row: number, delim: number, width: number): number {
     const n = bytes.length;
     const slotOf = this.slotOf;
     const idAt = this.idAt;
-    let capacity = this.idStart.length;
-    const dicts = this.columns.map((c) => c.dict);
-    let rowsOf = this.columns.map((c) => c.rows);
-    let row = 0;
-    let pos = 0;
+    const tables = this.tables;
     while (pos < n) {
-      if (row >= capacity) {
-        capacity = Math.max(2048, capacity * 2);
-        this.idStart = grown(this.idStart, capacity);
-        this.idEnd = grown(this.idEnd, capacity);
-        for (const column of this.columns) column.rows = grown(column.rows, capacity);
-        rowsOf = this.columns.map((c) => c.rows);
-      }
+      this.reserveRows(row + 1);
       let field = 0;
       let start = pos;
       let end = pos;
@@ -734,19 +685,14 @@ export class ByteScorer {
             j++;
           }
           j = fieldEnd(bytes, j, delim);
-          if (slot >= 0) for (let k = pos; k < j; k++) hash = Math.imul(hash ^ bytes[k]!, FNV_PRIME);
-        } else if (slot >= 0) {
-          while (j < n) {
-            const c = bytes[j]!;
-            if (c === delim || c === LF || c === CR) break;
-            hash = Math.imul(hash ^ c, FNV_PRIME);
-            j++;
-          }
         } else {
           j = fieldEnd(bytes, j, delim);
         }
+        if (slot >= 0) {
+          for (let k = pos; k < j; k++) hash = Math.imul(hash ^ bytes[k]!, FNV_PRIME);
+          this.columns[slot]!.rows[row] = tables.intern(slot, pos, j, hash);
+        }
         end = j;
-        if (slot >= 0) rowsOf[slot]![row] = dicts[slot]!.intern(bytes, pos, j, hash);
         if (field === idAt) {
           this.idStart[row] = pos;
           this.idEnd[row] = j;
@@ -768,7 +714,7 @@ export class ByteScorer {
       // Short records read as empty fields.
       for (let f = field + 1; f < width; f++) {
         const slot = slotOf[f]!;
-        if (slot >= 0) rowsOf[slot]![row] = dicts[slot]!.intern(bytes, 0, 0, FNV_OFFSET);
+        if (slot >= 0) this.columns[slot]!.rows[row] = tables.intern(slot, 0, 0, FNV_OFFSET);
         if (f === idAt) this.idStart[row] = this.idEnd[row] = 0;
       }
       row++;
@@ -777,12 +723,12 @@ export class ByteScorer {
   }
 
   /** Works out what is known of the cells a column met for the first time in this chunk. */
-  private learn(column: ColumnState): void {
+  private learn(slot: number, column: ColumnState): void {
     const from = column.done;
-    const to = column.dict.size;
+    const to = this.tables.size(slot);
     if (to === from) return;
     const texts: string[] = [];
-    for (let id = from; id < to; id++) texts.push(fieldText(column.dict.bytes(id)));
+    for (let id = from; id < to; id++) texts.push(fieldText(this.tables.cell(slot, id)));
     const typed = typeColumn(texts, column.schema, this.tokens);
     for (const v of typed) column.typed.push(v);
     if (column.wrongType) {

@@ -58,6 +58,7 @@ export const op = {
   load8uAt: (offset: number) => [0x2d, 0, ...uleb(offset)],
   load32At: (offset: number) => [0x28, 2, ...uleb(offset)],
   load64At: (offset: number) => [0x29, 3, ...uleb(offset)],
+  store32At: (offset: number) => [0x36, 2, ...uleb(offset)],
   and64: [0x83], ctz: [0x68], ctz64: [0x7a], wrap64: [0xa7],
   call: (index: number) => [0x10, ...uleb(index)],
   loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
