@@ -951,7 +951,7 @@ export class ByteScorer {
       }
       if (plain) {
         this.sink.put(QUOTE);
-        this.sink.write(bytes.subarray(start, end));
+        this.sink.range(bytes, start, end);
         this.sink.put(QUOTE);
         return;
       }
@@ -966,7 +966,7 @@ export class ByteScorer {
         plain = b > 32 && b < 127 && b !== QUOTE && b !== 44;
       }
       if (plain) {
-        this.sink.write(bytes.subarray(start, end));
+        this.sink.range(bytes, start, end);
         return;
       }
     }
@@ -1045,9 +1045,21 @@ export class ByteSink {
   }
 
   write(cell: Uint8Array): void {
-    this.reserve(cell.length);
-    this.out.set(cell, this.used);
-    this.used += cell.length;
+    this.range(cell, 0, cell.length);
+  }
+
+  /** `bytes[start, end)` (short ones copied byte by byte: cheaper than a typed-array copy or a subarray). */
+  range(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.reserve(length);
+    const out = this.out;
+    let used = this.used;
+    if (length <= 32) for (let k = start; k < end; k++) out[used++] = bytes[k]!;
+    else {
+      out.set(bytes.subarray(start, end), used);
+      used += length;
+    }
+    this.used = used;
   }
 
   ascii(text: string): void {
