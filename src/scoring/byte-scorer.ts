@@ -44,7 +44,7 @@ import type { Grade, Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { gradeOf, tierOf } from '../rules/tiers.ts';
 import { RuleCells } from './rule-cells.ts';
-import { CellTables, FNV_OFFSET, FNV_PRIME } from './wasm-cells.ts';
+import { CellTables, hashCell } from './wasm-cells.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
 import { addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, narrowToNeeded, type Scorer, valueWords } from './score.ts';
@@ -669,7 +669,6 @@ export class ByteScorer {
         start = pos;
         const slot = slotOf[field]!;
         let j = pos;
-        let hash = FNV_OFFSET;
         if (bytes[j] === QUOTE) {
           j++;
           for (;;) {
@@ -688,10 +687,7 @@ export class ByteScorer {
         } else {
           j = fieldEnd(bytes, j, delim);
         }
-        if (slot >= 0) {
-          for (let k = pos; k < j; k++) hash = Math.imul(hash ^ bytes[k]!, FNV_PRIME);
-          this.columns[slot]!.rows[row] = tables.intern(slot, pos, j, hash);
-        }
+        if (slot >= 0) this.columns[slot]!.rows[row] = tables.intern(slot, pos, j, hashCell(bytes, pos, j));
         end = j;
         if (field === idAt) {
           this.idStart[row] = pos;
@@ -714,7 +710,7 @@ export class ByteScorer {
       // Short records read as empty fields.
       for (let f = field + 1; f < width; f++) {
         const slot = slotOf[f]!;
-        if (slot >= 0) this.columns[slot]!.rows[row] = tables.intern(slot, 0, 0, FNV_OFFSET);
+        if (slot >= 0) this.columns[slot]!.rows[row] = tables.intern(slot, 0, 0, hashCell(bytes, 0, 0));
         if (f === idAt) this.idStart[row] = this.idEnd[row] = 0;
       }
       row++;

@@ -12,13 +12,38 @@
  * `intern` answer −1; `CellTables` then lays the memory out again with room and the scan resumes at the
  * record it stopped on.
  */
-import { assemble, compileOnce, I32, Layout, op, uleb, vec } from '../models/gbdt/wasm-assembler.ts';
+import { assemble, compileOnce, I32, Layout, op, uleb, V128, vec } from '../models/gbdt/wasm-assembler.ts';
 
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
-export const FNV_OFFSET = 0x811c9dc5 | 0;
-export const FNV_PRIME = 16777619;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 16777619;
+const MIX = 0x2c1b3c6d;
+
+/**
+ * A cell's hash, as `scan` computes it: FNV-1a over its little-endian 32-bit words (the last one filled with
+ * zeros), seeded with its length, then mixed so the low bits (the slot) depend on every byte.
+ */
+export function hashCell(bytes: Uint8Array, start: number, end: number): number {
+  let hash = FNV_OFFSET ^ (end - start);
+  let k = start;
+  for (; k + 4 <= end; k += 4) hash = Math.imul(hash ^ (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)), FNV_PRIME);
+  if (k < end) {
+    let word = 0;
+    for (let b = 0; k + b < end; b++) word |= bytes[k + b]! << (8 * b);
+    hash = Math.imul(hash ^ word, FNV_PRIME);
+  }
+  return mixHash(hash);
+}
+
+function mixHash(hash: number): number {
+  hash ^= hash >>> 15;
+  hash = Math.imul(hash, MIX);
+  return hash ^ (hash >>> 12);
+}
+
+const EMPTY_HASH = hashCell(new Uint8Array(0), 0, 0);
 
 // Header words (byte addresses).
 const H_CHUNK = 0;
@@ -60,6 +85,7 @@ const ret = [0x0f];
 const eq = [0x46];
 const ne = [0x47];
 const ltS = [0x48];
+const ltU = [0x49];
 const geS = [0x4e];
 const geU = [0x4f];
 const gtU = [0x4b];
@@ -67,6 +93,12 @@ const eqz = [0x45];
 const load64 = [0x29, 3, 0];
 const ne64 = [0x52];
 const memoryCopy = [0xfc, 0x0a, 0, 0];
+const i8x16Splat = [0xfd, 0x0f];
+const i8x16Eq = [0xfd, 0x23];
+const v128Or = [0xfd, 0x50];
+const i8x16Bitmask = [0xfd, 0x64];
+const shrU = [0x76];
+const load32Unaligned = [0x28, 0, 0];
 const load = (address: number[]) => [...address, ...op.load32];
 const store = (address: number[], value: number[]) => [...address, ...value, ...op.store32];
 const at4 = (base: number[], index: number[]) => [...base, ...index, ...op.i32(2), ...op.shl, ...op.add];
@@ -124,17 +156,37 @@ function internFunction(): number[] {
   return [...vec([[...uleb(10), I32]]), ...body];
 }
 
+/** HASH = `hashCell` of bytes [FROM, TO), with K as a scratch local (reading up to three bytes past TO stays in memory). */
+function hashField(FROM: number, TO: number, HASH: number, K: number): number[] {
+  return [
+    ...op.i32(FNV_OFFSET), ...op.get(TO), ...op.get(FROM), ...op.sub, ...op.xor, ...op.set(HASH),
+    ...op.get(FROM), ...op.set(K),
+    ...block(loop([
+      ...op.get(K), ...op.i32(4), ...op.add, ...op.get(TO), ...gtU, ...brIf(1),
+      ...op.get(HASH), ...op.get(K), ...load32Unaligned, ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
+      ...op.get(K), ...op.i32(4), ...op.add, ...op.set(K), ...br(0),
+    ])),
+    ...when([...op.get(K), ...op.get(TO), ...ltU], [
+      ...op.get(HASH), ...op.get(K), ...load32Unaligned,
+      ...op.i32(1), ...op.get(TO), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...op.shl, ...op.i32(1), ...op.sub, ...op.and,
+      ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
+    ]),
+    ...op.get(HASH), ...op.get(HASH), ...op.i32(15), ...shrU, ...op.xor, ...op.i32(MIX), ...op.mul, ...op.set(HASH),
+    ...op.get(HASH), ...op.get(HASH), ...op.i32(12), ...shrU, ...op.xor, ...op.set(HASH),
+  ];
+}
+
 /**
  * scan(pos, end, row, rowCap, width, delim, idAt) → SCANNED, ROWS_FULL, NEEDS_JS or TABLE_FULL, with the
  * position and row it stopped at in the header (the start of the record it could not finish).
  */
 function scanFunction(): number[] {
   const [POS, END, ROW, ROW_CAP, WIDTH, DELIM, ID_AT] = [0, 1, 2, 3, 4, 5, 6];
-  const [FIELD, SLOT, J, HASH, C, REC, LAST_START, LAST_END, SLOT_OF, BASE, DESCS, ID, F] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+  const [FIELD, SLOT, J, HASH, C, REC, LAST_START, LAST_END, SLOT_OF, BASE, DESCS, ID, F, K] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [V, DELIMS, LFS, CRS] = [21, 22, 23, 24];
   const stop = (status: number, pos: number) => [
     ...store(op.i32(H_POS), op.get(pos)), ...store(op.i32(H_ROW), op.get(ROW)), ...op.i32(status), ...ret,
   ];
-  const isEnd = (c: number[]) => [...c, ...op.get(DELIM), ...eq, ...c, ...op.i32(LF), ...eq, ...op.or, ...c, ...op.i32(CR), ...eq, ...op.or];
   /** Looks cell [from, to) with hash `hash` up in column SLOT; stores its number for ROW (TABLE_FULL on a full table). */
   const intern = (from: number[], to: number[], hash: number[]) => [
     ...op.get(SLOT), ...from, ...to, ...hash, ...op.call(0), ...op.tee(ID), ...op.i32(0), ...ltS,
@@ -147,6 +199,7 @@ function scanFunction(): number[] {
   ];
   const body = [
     ...load(op.i32(H_SLOT_OF)), ...op.set(SLOT_OF), ...load(op.i32(H_CHUNK)), ...op.set(BASE), ...load(op.i32(H_DESCRIPTORS)), ...op.set(DESCS),
+    ...op.get(DELIM), ...i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...i8x16Splat, ...op.set(CRS),
     ...loop([
       ...when([...op.get(POS), ...op.get(END), ...geU], stop(SCANNED, POS)),
       ...when([...op.get(ROW), ...op.get(ROW_CAP), ...geU], stop(ROWS_FULL, POS)),
@@ -155,24 +208,19 @@ function scanFunction(): number[] {
         ...when([...op.get(FIELD), ...op.get(WIDTH), ...geU], stop(NEEDS_JS, REC)),
         ...when([...op.get(POS), ...op.load8u, ...op.i32(QUOTE), ...eq], stop(NEEDS_JS, REC)),
         ...load(at4(op.get(SLOT_OF), op.get(FIELD))), ...op.set(SLOT),
+        // The field's end: the first delimiter, LF or CR, sixteen bytes at a time.
         ...op.get(POS), ...op.set(J),
-        ...op.get(SLOT), ...op.i32(0), ...geS,
-        0x04, 0x40, // a read column: hash the field as it is scanned, then look it up
-        ...op.i32(FNV_OFFSET), ...op.set(HASH),
         ...block(loop([
-          ...op.get(J), ...op.load8u, ...op.set(C),
-          ...isEnd(op.get(C)), ...brIf(1),
-          ...op.get(HASH), ...op.get(C), ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
-          ...op.get(J), ...op.i32(1), ...op.add, ...op.set(J), ...br(0),
+          ...op.get(J), ...op.loadV128Unaligned, ...op.tee(V), ...op.get(DELIMS), ...i8x16Eq,
+          ...op.get(V), ...op.get(LFS), ...i8x16Eq, ...v128Or, ...op.get(V), ...op.get(CRS), ...i8x16Eq, ...v128Or,
+          ...i8x16Bitmask, ...op.tee(C), ...brIf(1),
+          ...op.get(J), ...op.i32(16), ...op.add, ...op.set(J), ...br(0),
         ])),
-        ...intern(op.get(POS), op.get(J), op.get(HASH)),
-        0x05,
-        ...block(loop([
-          ...op.get(J), ...op.load8u, ...op.set(C),
-          ...isEnd(op.get(C)), ...brIf(1),
-          ...op.get(J), ...op.i32(1), ...op.add, ...op.set(J), ...br(0),
-        ])),
-        0x0b,
+        ...op.get(J), ...op.get(C), ...op.ctz, ...op.add, ...op.set(J),
+        ...when([...op.get(SLOT), ...op.i32(0), ...geS], [
+          ...hashField(POS, J, HASH, K),
+          ...intern(op.get(POS), op.get(J), op.get(HASH)),
+        ]),
         ...when([...op.get(FIELD), ...op.get(ID_AT), ...eq], idField([...op.get(POS), ...op.get(BASE), ...op.sub], [...op.get(J), ...op.get(BASE), ...op.sub])),
         ...op.get(POS), ...op.set(LAST_START), ...op.get(J), ...op.set(LAST_END), ...op.get(J), ...op.set(POS),
         ...op.get(POS), ...op.get(END), ...geU, ...brIf(1),
@@ -191,7 +239,7 @@ function scanFunction(): number[] {
       ...block(loop([
         ...op.get(F), ...op.get(WIDTH), ...geU, ...brIf(1),
         ...load(at4(op.get(SLOT_OF), op.get(F))), ...op.set(SLOT),
-        ...when([...op.get(SLOT), ...op.i32(0), ...geS], intern(op.get(BASE), op.get(BASE), op.i32(FNV_OFFSET))),
+        ...when([...op.get(SLOT), ...op.i32(0), ...geS], intern(op.get(BASE), op.get(BASE), op.i32(EMPTY_HASH))),
         ...when([...op.get(F), ...op.get(ID_AT), ...eq], idField(op.i32(0), op.i32(0))),
         ...op.get(F), ...op.i32(1), ...op.add, ...op.set(F), ...br(0),
       ])),
@@ -200,7 +248,7 @@ function scanFunction(): number[] {
     ...op.i32(SCANNED), // not reached: the loop leaves by its stops
     0x0b,
   ];
-  return [...vec([[...uleb(13), I32]]), ...body];
+  return [...vec([[...uleb(14), I32], [...uleb(4), V128]]), ...body];
 }
 
 const cellsModule = compileOnce(() => assemble([

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CellTables, FNV_OFFSET, FNV_PRIME } from '../../src/scoring/wasm-cells.ts';
+import { CellTables, hashCell } from '../../src/scoring/wasm-cells.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const fnv = (bytes: Uint8Array) => bytes.reduce((h, b) => Math.imul(h ^ b, FNV_PRIME), FNV_OFFSET);
+const hash = (bytes: Uint8Array) => hashCell(bytes, 0, bytes.length);
 
 /**
  * An independent reading of unquoted CSV records: split on line breaks (CRLF, LF or a lone CR) and
@@ -57,6 +57,23 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
       });
       const { starts, ends } = tables.idSpans(got.rows);
       want.records.forEach((fields, i) => expect(decoder.decode(bytes.subarray(starts[i]!, ends[i]!))).toBe(fields[1]));
+      // JavaScript's hashCell is the scan's hash: looking each cell up again from JavaScript finds its number.
+      [0, 1, 2].forEach((slot) => {
+        const cells = Array.from({ length: tables.size(slot) }, (_, id) => tables.cell(slot, id));
+        const again = new Uint8Array(cells.reduce((sum, c) => sum + c.length, 0));
+        let at = 0;
+        for (const c of cells) {
+          again.set(c, at);
+          at += c.length;
+        }
+        tables.load(again);
+        at = 0;
+        cells.forEach((c, id) => {
+          expect(tables.intern(slot, at, at + c.length, hashCell(again, at, at + c.length))).toBe(id);
+          at += c.length;
+        });
+        expect(tables.size(slot)).toBe(cells.length);
+      });
     }), { numRuns: 200, seed: 3 });
   });
 
@@ -81,9 +98,9 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
       }
       // A cell looked up from JavaScript finds the scan's number, or gets the next one.
       const start = decoder.decode(bytes).indexOf(',k3\n') + 1; // ASCII: characters are bytes
-      expect(tables.intern(1, start, start + 2, fnv(encoder.encode('k3')))).toBe(seen[1]!.get('k3'));
+      expect(tables.intern(1, start, start + 2, hash(encoder.encode('k3')))).toBe(seen[1]!.get('k3'));
       const fresh = bytes.length - 1; // the final line feed, as a one-byte cell the scan never saw: added once
-      expect(tables.intern(1, fresh, fresh + 1, fnv(Uint8Array.of(10)))).toBe(13);
+      expect(tables.intern(1, fresh, fresh + 1, hash(Uint8Array.of(10)))).toBe(13);
     }
     expect(tables.size(0)).toBe(27000);
     expect(tables.size(1)).toBe(14);

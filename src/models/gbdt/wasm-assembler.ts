@@ -61,7 +61,7 @@ export const op = {
   store32At: (offset: number) => [0x36, 2, ...uleb(offset)],
   and64: [0x83], ctz: [0x68], ctz64: [0x7a], wrap64: [0xa7],
   call: (index: number) => [0x10, ...uleb(index)],
-  loadV128: [0xfd, 0x00, 3, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
+  loadV128: [0xfd, 0x00, 3, 0], loadV128Unaligned: [0xfd, 0x00, 0, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
 };
 
 /** `while (!(exit)) { ...body }`: a block around a loop; `exit` leaves an i32 on the stack. */
