@@ -12,7 +12,7 @@
  * `intern` answer −1; `CellTables` then lays the memory out again with room and the scan resumes at the
  * record it stopped on.
  */
-import { assemble, compileOnce, I32, Layout, op, uleb, V128, vec } from '../models/gbdt/wasm-assembler.ts';
+import { assemble, compileOnce, I32, Layout, op, sleb, uleb, V128, vec } from '../models/gbdt/wasm-assembler.ts';
 
 const QUOTE = 34;
 const LF = 10;
@@ -83,7 +83,6 @@ const br = (depth: number) => [0x0c, ...uleb(depth)];
 const brIf = (depth: number) => [0x0d, ...uleb(depth)];
 const ret = [0x0f];
 const eq = [0x46];
-const ne = [0x47];
 const ltS = [0x48];
 const ltU = [0x49];
 const geS = [0x4e];
@@ -91,6 +90,11 @@ const geU = [0x4f];
 const gtU = [0x4b];
 const eqz = [0x45];
 const load64 = [0x29, 3, 0];
+const i64 = (v: number) => [0x42, ...sleb(v)];
+const xor64 = [0x85];
+const shl64 = [0x86];
+const sub64 = [0x7d];
+const extendU = [0xad];
 const ne64 = [0x52];
 const memoryCopy = [0xfc, 0x0a, 0, 0];
 const i8x16Splat = [0xfd, 0x0f];
@@ -127,11 +131,12 @@ function internFunction(): number[] {
             ...op.get(A), ...op.get(K), ...op.add, ...load64, ...op.get(START), ...op.get(K), ...op.add, ...load64, ...ne64, ...brIf(2),
             ...op.get(K), ...op.i32(8), ...op.add, ...op.set(K), ...br(0),
           ])),
-          ...loop([
-            ...when([...op.get(K), ...op.get(LEN), ...geU], [...op.get(E), ...ret]),
-            ...op.get(A), ...op.get(K), ...op.add, ...op.load8u, ...op.get(START), ...op.get(K), ...op.add, ...op.load8u, ...ne, ...brIf(1),
-            ...op.get(K), ...op.i32(1), ...op.add, ...op.set(K), ...br(0),
-          ]),
+          // The last 1–7 bytes: both words' low bytes compared (reading past a cell's end stays in memory).
+          ...when([...op.get(K), ...op.get(LEN), ...geU], [...op.get(E), ...ret]),
+          ...op.get(A), ...op.get(K), ...op.add, ...load64, ...op.get(START), ...op.get(K), ...op.add, ...load64, ...xor64,
+          ...i64(1), ...op.get(LEN), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...extendU, ...shl64, ...i64(1), ...sub64, ...op.and64,
+          ...i64(0), ...ne64, ...brIf(0), // they differ
+          ...op.get(E), ...ret,
         ]),
       ]),
       ...op.get(AT), ...op.i32(1), ...op.add, ...op.get(MASK), ...op.and, ...op.set(AT), ...br(0),
