@@ -108,11 +108,21 @@ const store = (address: number[], value: number[]) => [...address, ...value, ...
 const at4 = (base: number[], index: number[]) => [...base, ...index, ...op.i32(2), ...op.shl, ...op.add];
 const word = (local: number, offset: number) => [...op.get(local), ...op.load32At(offset)];
 
-/** intern(column, start, end, hash) → the cell's number, or −1 when the column's tables are full. */
-function internFunction(): number[] {
-  const [COL, START, END, HASH] = [0, 1, 2, 3];
-  const [D, SLOTS, MASK, AT, E, LEN, A, K, SIZE, USED] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const body = [
+/** The locals `internCode` reads (COL, START, END, HASH), writes (ID: the cell's number) and uses. */
+interface InternLocals {
+  COL: number; START: number; END: number; HASH: number; ID: number;
+  D: number; SLOTS: number; MASK: number; AT: number; E: number; LEN: number; A: number; K: number; SIZE: number; USED: number;
+}
+
+/**
+ * Looks cell [START, END) with hash HASH up in column COL's table, adding it when new; ID is its number
+ * after the code. Runs `onFull` (which must leave the function) where the table has no room for a new cell.
+ * Written once and placed both in `intern` and inside `scan`'s field loop (a call there cost a fifth more).
+ */
+function internCode(L: InternLocals, onFull: number[]): number[] {
+  const { COL, START, END, HASH, ID, D, SLOTS, MASK, AT, E, LEN, A, K, SIZE, USED } = L;
+  const found = (depth: number) => [...op.get(E), ...op.set(ID), ...br(depth)];
+  return block([
     ...load(op.i32(H_DESCRIPTORS)), ...op.get(COL), ...op.i32(DESCRIPTOR_BYTES), ...op.mul, ...op.add, ...op.set(D),
     ...word(D, D_SLOTS), ...op.set(SLOTS), ...word(D, D_MASK), ...op.set(MASK),
     ...op.get(END), ...op.get(START), ...op.sub, ...op.set(LEN),
@@ -132,11 +142,12 @@ function internFunction(): number[] {
             ...op.get(K), ...op.i32(8), ...op.add, ...op.set(K), ...br(0),
           ])),
           // The last 1–7 bytes: both words' low bytes compared (reading past a cell's end stays in memory).
-          ...when([...op.get(K), ...op.get(LEN), ...geU], [...op.get(E), ...ret]),
+          // Depths to the outer block: this `if` 0, the compare block 1, the match `if` 2, probe loop 3, its block 4, outer 5.
+          ...when([...op.get(K), ...op.get(LEN), ...geU], found(5)),
           ...op.get(A), ...op.get(K), ...op.add, ...load64, ...op.get(START), ...op.get(K), ...op.add, ...load64, ...xor64,
           ...i64(1), ...op.get(LEN), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...extendU, ...shl64, ...i64(1), ...sub64, ...op.and64,
           ...i64(0), ...ne64, ...brIf(0), // they differ
-          ...op.get(E), ...ret,
+          ...found(4),
         ]),
       ]),
       ...op.get(AT), ...op.i32(1), ...op.add, ...op.get(MASK), ...op.and, ...op.set(AT), ...br(0),
@@ -147,7 +158,7 @@ function internFunction(): number[] {
       ...op.get(SIZE), ...word(D, D_ENTRY_CAP), ...geU,
       ...op.get(USED), ...op.get(LEN), ...op.add, ...word(D, D_ARENA_CAP), ...gtU, ...op.or,
       ...op.get(SIZE), ...op.i32(1), ...op.add, ...op.i32(1), ...op.shl, ...op.get(MASK), ...op.i32(1), ...op.add, ...gtU, ...op.or,
-    ], [...op.i32(-1), ...ret]),
+    ], onFull),
     ...word(D, D_ARENA), ...op.get(USED), ...op.add, ...op.get(START), ...op.get(LEN), ...memoryCopy,
     ...store(at4(word(D, D_HASHES), op.get(SIZE)), op.get(HASH)),
     ...store(at4(word(D, D_STARTS), op.get(SIZE)), op.get(USED)),
@@ -155,10 +166,14 @@ function internFunction(): number[] {
     ...store(at4(op.get(SLOTS), op.get(AT)), [...op.get(SIZE), ...op.i32(1), ...op.add]),
     ...op.get(D), ...op.get(USED), ...op.get(LEN), ...op.add, ...op.store32At(D_USED),
     ...op.get(D), ...op.get(SIZE), ...op.i32(1), ...op.add, ...op.store32At(D_SIZE),
-    ...op.get(SIZE),
-    0x0b,
-  ];
-  return [...vec([[...uleb(10), I32]]), ...body];
+    ...op.get(SIZE), ...op.set(ID),
+  ]);
+}
+
+/** intern(column, start, end, hash) → the cell's number, or −1 when the column's tables are full. */
+function internFunction(): number[] {
+  const locals = { COL: 0, START: 1, END: 2, HASH: 3, ID: 4, D: 5, SLOTS: 6, MASK: 7, AT: 8, E: 9, LEN: 10, A: 11, K: 12, SIZE: 13, USED: 14 };
+  return [...vec([[...uleb(11), I32]]), ...internCode(locals, [...op.i32(-1), ...ret]), ...op.get(locals.ID), 0x0b];
 }
 
 /** HASH = `hashCell` of bytes [FROM, TO), with K as a scratch local (reading up to three bytes past TO stays in memory). */
@@ -187,23 +202,25 @@ function hashField(FROM: number, TO: number, HASH: number, K: number): number[] 
  */
 function scanFunction(): number[] {
   const [POS, END, ROW, ROW_CAP, WIDTH, DELIM, ID_AT] = [0, 1, 2, 3, 4, 5, 6];
-  const [FIELD, SLOT, J, HASH, C, REC, LAST_START, LAST_END, SLOT_OF, BASE, DESCS, ID, F, K] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-  const [V, DELIMS, LFS, CRS] = [21, 22, 23, 24];
+  const [FIELD, SLOT, J, HASH, C, REC, LAST_START, LAST_END, SLOT_OF, BASE, , ID, F, K] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+  const [IN_START, IN_END, IN_HASH] = [21, 22, 23];
+  const [V, DELIMS, LFS, CRS] = [37, 38, 39, 40];
   const stop = (status: number, pos: number) => [
     ...store(op.i32(H_POS), op.get(pos)), ...store(op.i32(H_ROW), op.get(ROW)), ...op.i32(status), ...ret,
   ];
+  const locals: InternLocals = { COL: SLOT, START: IN_START, END: IN_END, HASH: IN_HASH, ID, D: 27, SLOTS: 28, MASK: 29, AT: 30, E: 31, LEN: 32, A: 33, K: 34, SIZE: 35, USED: 36 };
   /** Looks cell [from, to) with hash `hash` up in column SLOT; stores its number for ROW (TABLE_FULL on a full table). */
   const intern = (from: number[], to: number[], hash: number[]) => [
-    ...op.get(SLOT), ...from, ...to, ...hash, ...op.call(0), ...op.tee(ID), ...op.i32(0), ...ltS,
-    0x04, 0x40, ...store(op.i32(H_FULL), op.get(SLOT)), ...stop(TABLE_FULL, REC), 0x0b,
-    ...store(at4(load([...op.get(DESCS), ...op.get(SLOT), ...op.i32(DESCRIPTOR_BYTES), ...op.mul, ...op.add, ...op.i32(D_ROWS), ...op.add]), op.get(ROW)), op.get(ID)),
+    ...from, ...op.set(IN_START), ...to, ...op.set(IN_END), ...hash, ...op.set(IN_HASH),
+    ...internCode(locals, [...store(op.i32(H_FULL), op.get(SLOT)), ...stop(TABLE_FULL, REC)]),
+    ...store(at4(word(locals.D, D_ROWS), op.get(ROW)), op.get(ID)),
   ];
   const idField = (start: number[], end: number[]) => [
     ...store(at4(load(op.i32(H_ID_START)), op.get(ROW)), start),
     ...store(at4(load(op.i32(H_ID_END)), op.get(ROW)), end),
   ];
   const body = [
-    ...load(op.i32(H_SLOT_OF)), ...op.set(SLOT_OF), ...load(op.i32(H_CHUNK)), ...op.set(BASE), ...load(op.i32(H_DESCRIPTORS)), ...op.set(DESCS),
+    ...load(op.i32(H_SLOT_OF)), ...op.set(SLOT_OF), ...load(op.i32(H_CHUNK)), ...op.set(BASE),
     ...op.get(DELIM), ...i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...i8x16Splat, ...op.set(CRS),
     ...loop([
       ...when([...op.get(POS), ...op.get(END), ...geU], stop(SCANNED, POS)),
@@ -253,7 +270,7 @@ function scanFunction(): number[] {
     ...op.i32(SCANNED), // not reached: the loop leaves by its stops
     0x0b,
   ];
-  return [...vec([[...uleb(14), I32], [...uleb(4), V128]]), ...body];
+  return [...vec([[...uleb(30), I32], [...uleb(4), V128]]), ...body];
 }
 
 const cellsModule = compileOnce(() => assemble([
