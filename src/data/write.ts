@@ -48,6 +48,7 @@ export type CellValue = string | number | boolean | null | undefined;
 function cellText(v: CellValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'object') return JSON.stringify(v); // a list such as reason_codes, as JSON text
   return String(v);
 }
 

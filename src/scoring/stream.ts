@@ -220,7 +220,8 @@ export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'nd
  * const { summary } = await scoreStream({ model: 'models/latest/gbdt.model.json', input: { path: 'leads.csv' }, output: 'scores.csv', format: 'csv' });
  */
 export async function scoreStream(options: StreamOptions, prepared?: Scorer): Promise<Omit<ScoreResult, 'names' | 'columns'> & { names: string[]; rejectsPath?: string }> {
-  const scorer = prepared ?? await prepareScorer(options);
+  // `reason_codes` is NDJSON's and Parquet's (CSV carries the reasons as text).
+  const scorer = prepared ?? await prepareScorer(options.format === 'csv' ? { ...options, reasonCodes: false } : options);
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const totalBytes = (await stat(options.input.path)).size;
   await mkdir(dirname(options.output), { recursive: true });

@@ -159,6 +159,18 @@ describe('reasons as data, and --sql input', () => {
     const { queryColumns } = await import('../../src/data/duckdb.ts');
     const back = await queryColumns(`select typeof(reason_codes) as t, reason_codes[1].column as c from read_parquet('${parquet}') limit 1`);
     expect(back.columns[0]![0]).toBe('STRUCT("column" VARCHAR, "value" VARCHAR, contribution DOUBLE)[]');
+    // CSV carries the reasons as text only, whoever asks for reason_codes (the same file either way); a
+    // whole table written as CSV shows them as JSON text.
+    const options = { model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities }, format: 'csv' as const, threads: 1 };
+    await scoreStream({ ...options, output: join(sample.dir, 'codes-asked.csv'), reasonCodes: true });
+    await scoreStream({ ...options, output: join(sample.dir, 'codes-not.csv') });
+    expect(await readFile(join(sample.dir, 'codes-asked.csv'), 'utf8')).toBe(await readFile(join(sample.dir, 'codes-not.csv'), 'utf8'));
+    const whole = await scoreLeads({ ...options, reasonCodes: true });
+    await writeCsvColumns(join(sample.dir, 'codes-whole.csv'), whole.names, whole.columns, { safe: true });
+    const [head, first] = (await readFile(join(sample.dir, 'codes-whole.csv'), 'utf8')).split('\n');
+    expect(head!.split(',')).toContain('reason_codes');
+    expect(first).toContain('""column"":');
+    expect(first).not.toContain('[object Object]');
   });
 });
 
