@@ -938,16 +938,20 @@ export class ByteScorer {
     }
     const start = this.idStart[i]!;
     const end = this.idEnd[i]!;
+    // The id's text: the field, or inside its quotes (when none is inside, the quotes are all there is to drop).
+    const quoted = end - start >= 2 && bytes[start] === QUOTE && bytes[end - 1] === QUOTE;
+    const from = quoted ? start + 1 : start;
+    const to = quoted ? end - 1 : end;
     if (this.format === 'ndjson') {
       // A JSON string of the id's text (plain ASCII with no quote or backslash as it is), null where missing.
-      let plain = !this.idTyped && end - start > this.longestToken && bytes[start] !== QUOTE;
-      for (let k = start; plain && k < end; k++) {
+      let plain = !this.idTyped && to - from > this.longestToken;
+      for (let k = from; plain && k < to; k++) {
         const b = bytes[k]!;
         plain = b > 32 && b < 127 && b !== QUOTE && b !== 92;
       }
       if (plain) {
         this.sink.put(QUOTE);
-        this.sink.range(bytes, start, end);
+        this.sink.range(bytes, from, to);
         this.sink.put(QUOTE);
         return;
       }
@@ -955,14 +959,14 @@ export class ByteScorer {
       this.sink.text(v === null || v === undefined ? 'null' : JSON.stringify(String(v)));
       return;
     }
-    if (!this.idTyped && end - start > this.longestToken) {
-      let plain = !startsFormula(bytes[start]!);
-      for (let k = start; plain && k < end; k++) {
+    if (!this.idTyped && to - from > this.longestToken) {
+      let plain = !startsFormula(bytes[from]!);
+      for (let k = from; plain && k < to; k++) {
         const b = bytes[k]!;
         plain = b > 32 && b < 127 && b !== QUOTE && b !== 44;
       }
       if (plain) {
-        this.sink.range(bytes, start, end);
+        this.sink.range(bytes, from, to);
         return;
       }
     }

@@ -204,7 +204,7 @@ function scanFunction(): number[] {
   const [POS, END, ROW, ROW_CAP, WIDTH, DELIM, ID_AT] = [0, 1, 2, 3, 4, 5, 6];
   const [FIELD, SLOT, J, HASH, C, REC, LAST_START, LAST_END, SLOT_OF, BASE, , ID, F, K] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
   const [IN_START, IN_END, IN_HASH] = [21, 22, 23];
-  const [V, DELIMS, LFS, CRS] = [37, 38, 39, 40];
+  const [V, DELIMS, LFS, CRS, QUOTES] = [37, 38, 39, 40, 41];
   const stop = (status: number, pos: number) => [
     ...store(op.i32(H_POS), op.get(pos)), ...store(op.i32(H_ROW), op.get(ROW)), ...op.i32(status), ...ret,
   ];
@@ -221,17 +221,30 @@ function scanFunction(): number[] {
   ];
   const body = [
     ...load(op.i32(H_SLOT_OF)), ...op.set(SLOT_OF), ...load(op.i32(H_CHUNK)), ...op.set(BASE),
-    ...op.get(DELIM), ...i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...i8x16Splat, ...op.set(CRS),
+    ...op.get(DELIM), ...i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...i8x16Splat, ...op.set(CRS), ...op.i32(QUOTE), ...i8x16Splat, ...op.set(QUOTES),
     ...loop([
       ...when([...op.get(POS), ...op.get(END), ...geU], stop(SCANNED, POS)),
       ...when([...op.get(ROW), ...op.get(ROW_CAP), ...geU], stop(ROWS_FULL, POS)),
       ...op.get(POS), ...op.set(REC), ...op.i32(0), ...op.set(FIELD),
       ...block(loop([
         ...when([...op.get(FIELD), ...op.get(WIDTH), ...geU], stop(NEEDS_JS, REC)),
-        ...when([...op.get(POS), ...op.load8u, ...op.i32(QUOTE), ...eq], stop(NEEDS_JS, REC)),
         ...load(at4(op.get(SLOT_OF), op.get(FIELD))), ...op.set(SLOT),
-        // The field's end: the first delimiter, LF or CR, sixteen bytes at a time.
+        // A field opening with a quote runs to its closing quote (a doubled quote is one quote inside; the
+        // JavaScript scan reports a quote left open), sixteen bytes at a time.
         ...op.get(POS), ...op.set(J),
+        ...when([...op.get(POS), ...op.load8u, ...op.i32(QUOTE), ...eq], [
+          ...op.get(POS), ...op.i32(1), ...op.add, ...op.set(J),
+          ...block(loop([
+            ...when([...op.get(J), ...op.get(END), ...geU], stop(NEEDS_JS, REC)),
+            ...op.get(J), ...op.loadV128Unaligned, ...op.get(QUOTES), ...i8x16Eq, ...i8x16Bitmask, ...op.tee(C), ...eqz,
+            ...when([], [...op.get(J), ...op.i32(16), ...op.add, ...op.set(J), ...br(1)]),
+            ...op.get(J), ...op.get(C), ...op.ctz, ...op.add, ...op.set(J),
+            ...when([...op.get(J), ...op.get(END), ...geU], stop(NEEDS_JS, REC)),
+            ...when([...op.get(J), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...eq], [...op.get(J), ...op.i32(2), ...op.add, ...op.set(J), ...br(1)]),
+            ...op.get(J), ...op.i32(1), ...op.add, ...op.set(J), ...br(1),
+          ])),
+        ]),
+        // The field's end (after any closing quote): the first delimiter, LF or CR, sixteen bytes at a time.
         ...block(loop([
           ...op.get(J), ...op.loadV128Unaligned, ...op.tee(V), ...op.get(DELIMS), ...i8x16Eq,
           ...op.get(V), ...op.get(LFS), ...i8x16Eq, ...v128Or, ...op.get(V), ...op.get(CRS), ...i8x16Eq, ...v128Or,
@@ -256,7 +269,12 @@ function scanFunction(): number[] {
         ...op.set(POS), ...br(1),
       ])),
       // A blank line is not a record; a short one reads its missing fields as empty.
-      ...op.get(FIELD), ...eqz, ...op.get(LAST_END), ...op.get(LAST_START), ...eq, ...op.and, ...brIf(0),
+      // (A line holding just "" is blank too.)
+      ...op.get(FIELD), ...eqz,
+      ...op.get(LAST_END), ...op.get(LAST_START), ...op.sub, ...op.tee(C), ...eqz,
+      ...op.get(C), ...op.i32(2), ...eq, ...op.get(LAST_START), ...op.load8u, ...op.i32(QUOTE), ...eq, ...op.and,
+      ...op.get(LAST_START), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...eq, ...op.and, ...op.or,
+      ...op.and, ...brIf(0),
       ...op.get(FIELD), ...op.i32(1), ...op.add, ...op.set(F),
       ...block(loop([
         ...op.get(F), ...op.get(WIDTH), ...geU, ...brIf(1),
@@ -270,7 +288,7 @@ function scanFunction(): number[] {
     ...op.i32(SCANNED), // not reached: the loop leaves by its stops
     0x0b,
   ];
-  return [...vec([[...uleb(30), I32], [...uleb(4), V128]]), ...body];
+  return [...vec([[...uleb(30), I32], [...uleb(5), V128]]), ...body];
 }
 
 const cellsModule = compileOnce(() => assemble([
