@@ -33,12 +33,14 @@ export function createProgress(label: string, total: number): Progress {
 
 export interface ThroughputProgress {
   update(rows: number, bytes: number, totalBytes: number): void;
+  /** Ends the bar and says what comes next (a step without its own progress). */
+  then(step: string): void;
   stop(): void;
 }
 
 /** A bar over the bytes of an input file, showing rows done, rows per second and the ETA (terminals only). */
 export function createThroughputProgress(label: string, file: string): ThroughputProgress {
-  if (!process.stdout.isTTY || !process.stderr.isTTY || process.env.CI) return { update() {}, stop() {} };
+  if (!process.stdout.isTTY || !process.stderr.isTTY || process.env.CI) return { update() {}, then() {}, stop() {} };
   const start = performance.now();
   const bar = new cliProgress.SingleBar({
     format: `${label} ${file} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,
@@ -55,6 +57,11 @@ export function createThroughputProgress(label: string, file: string): Throughpu
         started = true;
       }
       bar.update(bytes, { rows: rows.toLocaleString('en-US'), rate });
+    },
+    then(step) {
+      if (started) bar.stop();
+      started = false;
+      process.stderr.write(`${label} ${file}: ${step}\n`);
     },
     stop() {
       if (started) bar.stop();

@@ -83,7 +83,7 @@ export function registerScore(program: Command): void {
       // A CSV read chunk by chunk shows a progress bar (rows, rows/s, ETA) on a terminal.
       const progress = flags.input ? createThroughputProgress('score', flags.input) : undefined;
       const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows, ...(flags.threads ? { threads: flags.threads } : {}),
-        ...(progress ? { onProgress: (rows: number, bytes: number, total: number) => progress.update(rows, bytes, total) } : {}) });
+        ...(progress ? { onProgress: (rows: number, bytes: number, total: number) => progress.update(rows, bytes, total), onConvert: () => progress.then('writing Parquet (DuckDB)…') } : {}) });
       progress?.stop();
       const seconds = (performance.now() - t0) / 1000;
       const s = result.summary;

@@ -385,6 +385,8 @@ export interface ScoreFileOptions extends ScoreOptions {
   onProgress?: StreamOptions['onProgress'];
   /** Threads when streaming a large CSV (see StreamOptions.threads). */
   threads?: number;
+  /** Called once every row is scored into a streamed Parquet export's NDJSON, as DuckDB starts writing the Parquet file from it. */
+  onConvert?: () => void;
 }
 
 /**
@@ -405,7 +407,10 @@ export async function scoreFile(options: ScoreFileOptions): Promise<{ summary: S
     const output = parquet ? `${tempPath(options.output)}.ndjson` : options.output;
     try {
       const result = await scoreStream({ ...options, output, input: options.input as { path: string }, format: parquet ? 'ndjson' : options.format as 'csv' | 'ndjson', rejectsPath }, scorer);
-      if (parquet) await ndjsonToParquet(output, options.output);
+      if (parquet) {
+        options.onConvert?.();
+        await ndjsonToParquet(output, options.output);
+      }
       return { summary: result.summary, ...(result.rejectsPath ? { rejectsPath } : {}), streamed: true };
     } finally {
       if (parquet) await rm(output, { force: true });

@@ -64,7 +64,13 @@ describe('streaming scoring', () => {
     const expected = join(dir, 'whole.parquet');
     await writeTable(expected, whole.names, whole.columns, 'parquet');
     const streamed = join(dir, 'streamed.parquet');
-    const r = await scoreFile({ ...options, output: streamed, format: 'parquet', chunkRows: 701 });
+    // Told when the rows are done and the conversion starts (the CLI says so under its progress bar).
+    const steps: string[] = [];
+    const r = await scoreFile({ ...options, output: streamed, format: 'parquet', chunkRows: 701,
+      onProgress: (rows) => steps.push(`rows ${rows}`), onConvert: () => steps.push('convert') });
+    expect(steps.at(-1)).toBe('convert');
+    expect(steps.at(-2)).toBe('rows 3000');
+    expect(steps.filter((s) => s === 'convert')).toHaveLength(1);
     expect(r.streamed).toBe(true);
     expect(r.summary).toMatchObject({ rows: 3000, tiers: whole.summary.tiers });
     expect(Buffer.compare(await readFile(streamed), await readFile(expected))).toBe(0);
