@@ -52,6 +52,46 @@ export async function queryColumns(sql: string, what = 'the query'): Promise<Que
   return { names, columns };
 }
 
+/**
+ * Runs a query and yields its result in pieces of about `rows` rows (whole DuckDB chunks of 2,048), column
+ * by column as `queryColumns` gives them, so a large Parquet file or query is never held whole.
+ *
+ * @example
+ * for await (const { names, columns } of queryChunks("select * from read_parquet('leads.parquet')", 'leads.parquet', 10_000)) { … }
+ */
+export async function* queryChunks(sql: string, what: string, rows: number): AsyncGenerator<QueryColumns> {
+  const conn = await duckdb();
+  const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
+  let result;
+  try {
+    result = await conn.stream(sql);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
+      'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
+  }
+  const names = result.columnNames();
+  let columns: RawValue[][] = names.map(() => []);
+  let held = 0;
+  let yielded = false;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    chunk.convertColumns(JSDuckDBValueConverter).forEach((values, c) => {
+      const into = columns[c]!;
+      for (const v of values) into.push(toRawValue(v));
+    });
+    held += chunk.rowCount;
+    if (held >= rows) {
+      yield { names, columns };
+      yielded = true;
+      columns = names.map(() => []);
+      held = 0;
+    }
+  }
+  if (held > 0 || !yielded) yield { names, columns }; // no rows at all: the names still
+}
+
 function firstLine(message: string): string {
   return message.split('\n').filter((l) => l.trim() !== '').slice(0, 2).join(' ');
 }

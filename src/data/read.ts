@@ -79,7 +79,8 @@ function finish(names: string[], columns: RawValue[][], format: SourceFormat, so
   return { names, columns, rows: columns[0]?.length ?? 0, format, source, ...(delimiter ? { delimiter } : {}) };
 }
 
-async function fileSize(path: string): Promise<number> {
+/** A file's size in bytes; a missing path or a folder is a `DataError` saying so. */
+export async function fileSize(path: string): Promise<number> {
   try {
     const info = await stat(path);
     if (info.isDirectory()) {

@@ -1,6 +1,7 @@
 /**
- * Streaming batch scoring for CSV input: the file is read and parsed in pieces, scored in chunks of rows
- * and written as it goes, so memory stays bounded whatever the file's size (the activity log, when the
+ * Streaming batch scoring for CSV input (and Parquet or SQL input, whose rows DuckDB hands over a chunk at a
+ * time, scored the table way): the file is read and parsed in pieces, scored in chunks of rows and written
+ * as it goes, so memory stays bounded whatever the file's size (the activity log, when the
  * model uses one, is held in memory). The schema is inferred from the first chunk and then held fixed,
  * with the model's columns read as their training types. The bytes are cut into chunks of whole records
  * and results written in order; CSV output goes the byte path where it can (byte-scorer.ts), and long
@@ -16,7 +17,8 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
 import { applySchema } from '../data/dataset.ts';
-import type { RawTable } from '../data/read.ts';
+import { fileSize, type RawTable, type Source } from '../data/read.ts';
+import { queryChunks, queryColumns, sqlString } from '../data/duckdb.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
 import { assertNotInput, cellFormatter, csvLine, ndjsonLine, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
 import { DataError } from '../errors.ts';
@@ -26,7 +28,8 @@ import { ChunkScheduler } from './parallel-stream.ts';
 import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
-  input: { path: string };
+  /** A CSV file; or a Parquet file or a SQL query, read from DuckDB a chunk at a time and scored the table way. */
+  input: Source;
   output: string;
   format: 'csv' | 'ndjson';
   /** Rows per chunk. Default DEFAULT_CHUNK_ROWS (2,000). */
@@ -48,12 +51,14 @@ export interface StreamOptions extends ScoreOptions {
 }
 
 /**
- * Whether `scoreFile` can stream this job: CSV in, CSV/NDJSON/Parquet out (Parquet by way of a streamed
- * NDJSON file), and nothing that needs every lead of an account at once (the `--account` roll-up, or a
+ * Whether `scoreFile` can stream this job: CSV, Parquet or SQL in (the last two read from DuckDB a chunk at
+ * a time), CSV/NDJSON/Parquet out (Parquet by way of a streamed NDJSON file), and nothing that needs every
+ * lead of an account at once (the `--account` roll-up, or a
  * model trained with account-level activity features).
  */
 export function canStream(options: ScoreOptions, format: string, scorer: Scorer): boolean {
-  return 'path' in options.input && /\.(csv|tsv|txt)$/i.test(options.input.path) && (format === 'csv' || format === 'ndjson' || format === 'parquet') && !options.account
+  const input = options.input;
+  return ('sql' in input || /\.(csv|tsv|txt)$/i.test(input.path) || PARQUET.test(input.path)) && (format === 'csv' || format === 'ndjson' || format === 'parquet') && !options.account
     && !scorer.loaded.artifact.activities?.account;
 }
 
@@ -148,6 +153,22 @@ export function emptyChunkResult(): ChunkResult {
   return { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
 }
 
+/** A Parquet file or a SQL source as the query DuckDB streams, with a way to count a file's rows (null: a CSV file, read here). */
+function queryOf(input: Source): { sql: string; what: string; rows: (() => Promise<number>) | null } | null {
+  if ('sql' in input) return { sql: input.sql, what: 'the query', rows: null };
+  if (!PARQUET.test(input.path)) return null;
+  const sql = `select * from read_parquet(${sqlString(input.path)})`;
+  return {
+    sql, what: input.path,
+    rows: async () => {
+      await fileSize(input.path); // a missing file said as such, not as DuckDB's error
+      return Number((await queryColumns(`select count(*) as n from read_parquet(${sqlString(input.path)})`, input.path)).columns[0]![0]);
+    },
+  };
+}
+
+const PARQUET = /\.(parquet|pq)$/i;
+
 /**
  * Scores one chunk of parsed rows with a schema fixed from the first chunk: types them, rejects (or
  * fails on) values of the wrong type, scores and formats the lines. The same on the main thread and in
@@ -223,7 +244,10 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   // `reason_codes` is NDJSON's and Parquet's (CSV carries the reasons as text).
   const scorer = prepared ?? await prepareScorer(options.format === 'csv' ? { ...options, reasonCodes: false } : options);
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
-  const totalBytes = (await stat(options.input.path)).size;
+  const query = queryOf(options.input);
+  const path = 'path' in options.input ? options.input.path : '';
+  // Progress is in bytes of a CSV file, in rows of a Parquet file (its row count from its metadata).
+  const totalBytes = query ? (query.rows === null ? 0 : await query.rows()) : (await stat(path)).size;
   await mkdir(dirname(options.output), { recursive: true });
   const tmp = tempPath(options.output);
   const rejectsPath = options.rejectsPath ?? `${options.output}.rejects.csv`;
@@ -283,11 +307,11 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   const dispatch = async (piece: Uint8Array, scan: Pick<ScannedRecords, 'lines' | 'records'>): Promise<void> => {
     if (!schema) {
       // The schema comes from the first chunk (parsed here for that) and is then held fixed.
-      const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, options.input.path);
+      const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, path);
       checkColumns(scorer, header!);
       schema = modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}), delimiter }));
     }
-    const entry = { result: scheduler.run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: options.input.path }, scoreHere), ready: false };
+    const entry = { result: scheduler.run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: path }, scoreHere), ready: false };
     // Awaited in order below; this marks it ready (and keeps a later failure from going unhandled).
     entry.result.then(() => (entry.ready = true), () => (entry.ready = true));
     inFlight.push(entry);
@@ -330,9 +354,26 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     pending = pending.slice(at);
   };
 
+  /** Parquet or SQL: DuckDB's rows a chunk at a time, typed as it reads them; the schema from the first. */
+  const readQuery = async (sql: string, what: string): Promise<void> => {
+    for await (const piece of queryChunks(sql, what, chunkRows)) {
+      const raw: RawTable = { names: piece.names, columns: piece.columns, rows: piece.columns[0]?.length ?? 0, format: 'sql', source: what };
+      if (!header) {
+        header = piece.names;
+        checkColumns(scorer, piece.names);
+      }
+      if (raw.rows === 0) continue;
+      schema ??= modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}) }));
+      bytes += raw.rows;
+      await apply(scoreChunk(scorer, schema, raw, Array.from({ length: raw.rows }, (_, i) => row + i + 1), options.format));
+      row += raw.rows;
+    }
+  };
+
   try {
-    try {
-      const stream = createReadStream(options.input.path, { highWaterMark: 1 << 20 });
+    if (query) await readQuery(query.sql, query.what);
+    else try {
+      const stream = createReadStream(path, { highWaterMark: 1 << 20 });
       for await (const piece of stream) {
         const buf = piece as Buffer;
         bytes += buf.length;
@@ -342,7 +383,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
         pending = joined;
         await takeChunks(false);
       }
-      if (bytes === 0) throw new DataError('CSV_EMPTY', `${options.input.path} is empty`, 'the first line must name the columns');
+      if (bytes === 0) throw new DataError('CSV_EMPTY', `${path} is empty`, 'the first line must name the columns');
       await takeChunks(true);
       while (inFlight.length > 0) await apply(await inFlight.shift()!.result);
     } finally {
@@ -406,7 +447,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<{ summary: S
     const parquet = options.format === 'parquet';
     const output = parquet ? `${tempPath(options.output)}.ndjson` : options.output;
     try {
-      const result = await scoreStream({ ...options, output, input: options.input as { path: string }, format: parquet ? 'ndjson' : options.format as 'csv' | 'ndjson', rejectsPath }, scorer);
+      const result = await scoreStream({ ...options, output, format: parquet ? 'ndjson' : options.format as 'csv' | 'ndjson', rejectsPath }, scorer);
       if (parquet) {
         options.onConvert?.();
         await ndjsonToParquet(output, options.output);

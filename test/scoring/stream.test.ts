@@ -77,11 +77,46 @@ describe('streaming scoring', () => {
     expect((await readdir(dir)).sort()).toEqual(['streamed.parquet', 'whole.parquet']);
   });
 
+  it('Parquet and SQL input are streamed from DuckDB a chunk at a time: the same output, summary and errors as in memory', async () => {
+    const { queryColumns } = await import('../../src/data/duckdb.ts');
+    const dir = join(sample.dir, 'parquet-in');
+    await mkdir(dir, { recursive: true });
+    const parquet = join(dir, 'leads.parquet');
+    await queryColumns(`copy (select * from read_csv('${sample.leads}')) to '${parquet}' (format parquet)`);
+    const sql = `select * from read_parquet('${parquet}') where channel <> 'webinar'`;
+    for (const [model, input] of [['logistic', { path: parquet }], ['gbdt', { path: parquet }], ['logistic', { sql }]] as const) {
+      const options = { model: join(run, `${model}.model.json`), input, activities: { path: sample.activities }, keep: ['channel', 'annual_revenue'] };
+      const whole = await scoreLeads(options);
+      const expected = join(dir, `${model}-whole.csv`);
+      await writeCsvColumns(expected, whole.names, whole.columns, { safe: true });
+      const streamed = join(dir, `${model}-streamed.csv`);
+      const progress: number[] = [];
+      const r = await scoreFile({ ...options, output: streamed, format: 'csv', chunkRows: 700, onProgress: (rows) => progress.push(rows) });
+      expect(r.streamed).toBe(true);
+      expect(progress.length).toBeGreaterThan(1); // DuckDB's chunks of 2,048 rows, more than one
+      expect(await readFile(streamed, 'utf8')).toBe(await readFile(expected, 'utf8'));
+      expect(r.summary).toEqual(whole.summary);
+    }
+    // A value of the wrong type in the second chunk: the same exit-2 error, naming the same row, and no output.
+    const bad = join(dir, 'bad.parquet');
+    await queryColumns(`copy (select * replace (case when row_number() over () = 2500 then 'lots' else cast(annual_revenue as varchar) end as annual_revenue)
+      from read_csv('${sample.leads}')) to '${bad}' (format parquet)`);
+    const options = { model: join(run, 'logistic.model.json'), input: { path: bad }, activities: { path: sample.activities } };
+    const inMemory = await scoreLeads(options).catch((e: Error) => e);
+    const out = join(dir, 'bad-out.csv');
+    const streamedError = await scoreFile({ ...options, output: out, format: 'csv' }).catch((e: Error) => e);
+    expect(streamedError).toBeInstanceOf(Error);
+    expect((streamedError as Error).message).toBe((inMemory as Error).message);
+    expect((streamedError as Error).message, (streamedError as Error).message).toContain('2500');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('streams only what chunks cannot change: not the account roll-up, not models with account features', async () => {
     const scorer = await prepareScorer({ model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities } });
     expect(canStream({ model: '', input: { path: 'a.csv' } }, 'csv', scorer)).toBe(true);
     expect(canStream({ model: '', input: { path: 'a.csv' }, account: 'account_id' }, 'csv', scorer)).toBe(false);
-    expect(canStream({ model: '', input: { path: 'a.parquet' } }, 'csv', scorer)).toBe(false);
+    expect(canStream({ model: '', input: { path: 'a.parquet' } }, 'csv', scorer)).toBe(true); // from DuckDB, chunk by chunk
+    expect(canStream({ model: '', input: { path: 'a.json' } }, 'csv', scorer)).toBe(false);
     expect(canStream({ model: '', input: { path: 'a.csv' } }, 'parquet', scorer)).toBe(true); // by way of streamed NDJSON
     const artifact = { ...scorer.loaded.artifact, activities: { asOf: 'created_at+30d', account: 'account_id' } };
     const withAccount = { ...scorer, loaded: { ...scorer.loaded, artifact } };
