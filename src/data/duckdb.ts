@@ -2,15 +2,21 @@
  * The shared in-process DuckDB: one in-memory database per process, opened on first use.
  * Used for Parquet, SQL sources and CSV files too large to hold as one JavaScript string.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { DataError } from '../errors.ts';
 import type { RawValue } from '../types.ts';
 
+let instance: Promise<DuckDBInstance> | null = null;
 let connection: Promise<DuckDBConnection> | null = null;
+
+function database(): Promise<DuckDBInstance> {
+  instance ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:'));
+  return instance;
+}
 
 /** The process-wide DuckDB connection (in memory). The native module loads on first use, not at start-up. */
 export function duckdb(): Promise<DuckDBConnection> {
-  connection ??= import('@duckdb/node-api').then(({ DuckDBInstance }) => DuckDBInstance.create(':memory:')).then((db) => db.connect());
+  connection ??= database().then((db) => db.connect());
   return connection;
 }
 
@@ -60,36 +66,41 @@ export async function queryColumns(sql: string, what = 'the query'): Promise<Que
  * for await (const { names, columns } of queryChunks("select * from read_parquet('leads.parquet')", 'leads.parquet', 10_000)) { … }
  */
 export async function* queryChunks(sql: string, what: string, rows: number): AsyncGenerator<QueryColumns> {
-  const conn = await duckdb();
-  const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
-  let result;
+  // A connection of its own: a query run on the shared one meanwhile would end this stream.
+  const conn = await (await database()).connect();
   try {
-    result = await conn.stream(sql);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
-      'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
-  }
-  const names = result.columnNames();
-  let columns: RawValue[][] = names.map(() => []);
-  let held = 0;
-  let yielded = false;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    chunk.convertColumns(JSDuckDBValueConverter).forEach((values, c) => {
-      const into = columns[c]!;
-      for (const v of values) into.push(toRawValue(v));
-    });
-    held += chunk.rowCount;
-    if (held >= rows) {
-      yield { names, columns };
-      yielded = true;
-      columns = names.map(() => []);
-      held = 0;
+    const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
+    let result;
+    try {
+      result = await conn.stream(sql);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
+        'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
     }
+    const names = result.columnNames();
+    let columns: RawValue[][] = names.map(() => []);
+    let held = 0;
+    let yielded = false;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      chunk.convertColumns(JSDuckDBValueConverter).forEach((values, c) => {
+        const into = columns[c]!;
+        for (const v of values) into.push(toRawValue(v));
+      });
+      held += chunk.rowCount;
+      if (held >= rows) {
+        yield { names, columns };
+        yielded = true;
+        columns = names.map(() => []);
+        held = 0;
+      }
+    }
+    if (held > 0 || !yielded) yield { names, columns }; // no rows at all: the names still
+  } finally {
+    conn.closeSync();
   }
-  if (held > 0 || !yielded) yield { names, columns }; // no rows at all: the names still
 }
 
 function firstLine(message: string): string {
