@@ -1,7 +1,7 @@
 /**
  * The streaming scorer's byte path for CSV → CSV: a chunk's bytes are scanned once, and each cell that
  * scoring reads is looked up in its column's dictionary of distinct cells by its bytes, without making a
- * string. Everything that depends on that one cell is worked out once per distinct cell, by the same code
+ * string (the scan and the dictionaries are WebAssembly: wasm-cells.ts; rule points per cell: rule-cells.ts). Everything that depends on that one cell is worked out once per distinct cell, by the same code
  * as the table path (`typeColumn`, `FeaturePipeline.encodeValues` / `TreeFeatures.transformValues`,
  * `linearScores`, the rule conditions `bindRules` compiles, `isWrongType`, `valueWords`): a logistic
  * model's addend per encoded feature and each column's contribution for reasons, a tree model's feature
