@@ -81,10 +81,12 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
     const slotOf = Int32Array.from([0, 1]);
     const tables = CellTables.create(2, slotOf)!;
     const seen = [new Map<string, number>(), new Map<string, number>()];
+    // 9,000 rows a chunk: more than the first row room; the first column's cells all new, with long ones.
+    const rowsOf = (chunk: number) => Array.from({ length: 9000 }, (_, i) => [`u${chunk}-${i}${i % 97 === 0 ? 'x'.repeat(500) : ''}`, `k${i % 13}`]);
+    const textOf = (rows: string[][]) => encoder.encode(`${rows.map((r) => r.join(',')).join('\n')}\n`);
     for (let chunk = 0; chunk < 3; chunk++) {
-      // 9,000 rows a chunk: more than the first row room; the first column's cells all new, with long ones.
-      const rows = Array.from({ length: 9000 }, (_, i) => [`u${chunk}-${i}${i % 97 === 0 ? 'x'.repeat(500) : ''}`, `k${i % 13}`]);
-      const bytes = encoder.encode(`${rows.map((r) => r.join(',')).join('\n')}\n`);
+      const rows = rowsOf(chunk);
+      const bytes = textOf(rows);
       tables.load(bytes);
       const got = tables.scan(0, 0, 2, 44, -1);
       expect(got).toEqual({ pos: bytes.length, rows: 9000, done: true });
@@ -102,9 +104,24 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
       const fresh = bytes.length - 1; // the final line feed, as a one-byte cell the scan never saw: added once
       expect(tables.intern(1, fresh, fresh + 1, hash(Uint8Array.of(10)))).toBe(13);
     }
-    expect(tables.size(0)).toBe(27000);
-    expect(tables.size(1)).toBe(14);
+    // Cells looked up from JavaScript alone fill and grow the tables too (the chunk moves with the memory).
+    const words = Array.from({ length: 5000 }, (_, i) => `js-${i}-${'y'.repeat(i % 40)}`);
+    const text = encoder.encode(words.join(','));
+    tables.load(text);
+    let at = 0;
+    const ids = words.map((w) => {
+      const end = at + encoder.encode(w).length;
+      const id = tables.intern(0, at, end, hashCell(text, at, end));
+      at = end + 1;
+      return id;
+    });
+    expect(ids).toEqual(Array.from({ length: 5000 }, (_, i) => 27000 + i));
+    expect(ids.map((id) => decoder.decode(tables.cell(0, id)))).toEqual(words);
     tables.clear(0);
     expect(tables.size(0)).toBe(0);
+    tables.load(textOf(rowsOf(0)));
+    expect(tables.scan(0, 0, 2, 44, -1).rows).toBe(9000);
+    expect(tables.size(0)).toBe(9000);
+    expect(tables.size(1)).toBe(14);
   });
 });
