@@ -626,7 +626,7 @@ export class ByteScorer {
 
   /**
    * Cuts the records into fields as CsvParser does and looks each read cell up in its column's table
-   * (`CellTables`): in WebAssembly up to the first record it leaves to JavaScript (a quoted field, more
+   * (`CellTables`): in WebAssembly up to the first record it leaves to JavaScript (a quote left open, more
    * fields than the header), then here. Returns the number of records, or −1 for a record the table path
    * must handle.
    */

@@ -1,9 +1,10 @@
 /**
  * The byte path's scan and its dictionaries of distinct cells, in WebAssembly. A chunk's bytes are copied
  * into the module's memory; `scan` cuts records into fields as CsvParser does and looks each read cell up
- * in its column's hash table (FNV-1a of its bytes, open addressing), adding it when new. It stops at a
- * record the JavaScript scan must read (a field opening with a quote, more fields than the header) and
- * leaves the rest of the chunk to it, which looks cells up through `intern`, the same tables.
+ * in its column's hash table (a word-wise FNV-1a hash of its bytes, open addressing), adding it when new;
+ * quoted fields are cut too. It stops at a record the JavaScript scan must read (a quote left open, more
+ * fields than the header: that scan then reports or hands the chunk to the table path) and leaves the rest
+ * of the chunk to it, which looks cells up through `intern`, the same tables.
  *
  * Memory: a header (addresses, and what `scan` returns), per column a descriptor, then the header
  * position → column map, each row's id field start and end, the chunk (with a carriage return after it,
