@@ -49,9 +49,7 @@ export async function queryColumns(sql: string, what = 'the query'): Promise<Que
   try {
     reader = await conn.runAndReadAll(sql);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
-      'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
+    throw sqlFailed(err, what);
   }
   const names = reader.columnNames();
   const columns = reader.getColumnsJS().map((column) => column.map(toRawValue));
@@ -74,9 +72,7 @@ export async function* queryChunks(sql: string, what: string, rows: number): Asy
     try {
       result = await conn.stream(sql);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
-        'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
+      throw sqlFailed(err, what);
     }
     const names = result.columnNames();
     let columns: RawValue[][] = names.map(() => []);
@@ -101,6 +97,13 @@ export async function* queryChunks(sql: string, what: string, rows: number): Asy
   } finally {
     conn.closeSync();
   }
+}
+
+/** DuckDB's error running `what`, as the `DataError` users see (its message's first lines, and a hint). */
+function sqlFailed(err: unknown, what: string): DataError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new DataError('SQL_FAILED', `DuckDB could not run ${what}: ${firstLine(message)}`,
+    'check the SQL and the file paths in it; DuckDB functions such as read_csv(), read_parquet() and read_json() are available');
 }
 
 function firstLine(message: string): string {

@@ -50,7 +50,7 @@ export const DEFAULT_BIG_FILE_BYTES = 256 * 1024 * 1024;
 export async function readTable(source: Source, options: ReadOptions = {}): Promise<RawTable> {
   if ('sql' in source) {
     const { names, columns } = await queryColumns(source.sql);
-    return finish(names, columns, 'sql', source.sql);
+    return rawTable(names, columns, 'sql', source.sql);
   }
   const path = source.path;
   const size = await fileSize(path);
@@ -58,7 +58,7 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
   switch (format) {
     case 'parquet': {
       const { names, columns } = await queryColumns(`select * from read_parquet(${sqlString(path)})`, path);
-      return finish(names, columns, 'parquet', path);
+      return rawTable(names, columns, 'parquet', path);
     }
     case 'ndjson':
     case 'json':
@@ -70,12 +70,13 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
         return readCsvWithDuckDb(path, delimiter);
       }
       const parsed = parseCsv(await readFile(path, 'utf8'), delimiter);
-      return finish(parsed.names, parsed.columns, 'csv', path, delimiter);
+      return rawTable(parsed.names, parsed.columns, 'csv', path, delimiter);
     }
   }
 }
 
-function finish(names: string[], columns: RawValue[][], format: SourceFormat, source: string, delimiter?: string): RawTable {
+/** A table of raw columns as the readers return it. */
+export function rawTable(names: string[], columns: RawValue[][], format: SourceFormat, source: string, delimiter?: string): RawTable {
   return { names, columns, rows: columns[0]?.length ?? 0, format, source, ...(delimiter ? { delimiter } : {}) };
 }
 
@@ -147,7 +148,7 @@ async function readCsvWithDuckDb(path: string, delimiter: string): Promise<RawTa
   const sql = `select * from read_csv(${sqlString(path)}, delim=${sqlString(delimiter)}, header=true, ` +
     `quote='"', escape='"', all_varchar=true, null_padding=true)`;
   const { names, columns } = await queryColumns(sql, path);
-  return finish(uniqueHeader(names), columns, 'csv', path, delimiter);
+  return rawTable(uniqueHeader(names), columns, 'csv', path, delimiter);
 }
 
 async function readJsonFile(path: string, format: 'ndjson' | 'json'): Promise<RawTable> {
@@ -202,7 +203,7 @@ export function recordsToTable(records: unknown[], format: SourceFormat, source:
     }
     for (const column of columns) if (column.length <= row) column.push(null);
   });
-  return finish([...index.keys()], columns, format, source);
+  return rawTable([...index.keys()], columns, format, source);
 }
 
 function jsonValue(value: unknown): RawValue {

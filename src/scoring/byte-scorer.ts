@@ -40,14 +40,14 @@ import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap.ts';
 import { MIN_REASON, pickReasons, type ReasonCode, reasonContribution, reasonItem, reasonText } from './reasons.ts';
 import { type BoundCriterion, bindRules, scoreBound } from '../rules/engine.ts';
-import type { Grade, Tier } from '../rules/rule-file.ts';
+import type { Grade } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { gradeOf, tierOf } from '../rules/tiers.ts';
 import { RuleCells } from './rule-cells.ts';
 import { CellTables, hashCell } from './wasm-cells.ts';
 import type { Predicate } from '../rules/conditions.ts';
 import type { ColumnType } from '../types.ts';
-import { addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, narrowToNeeded, type Scorer, valueWords } from './score.ts';
+import { actionWithoutRules, addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, MODEL_TIERS, modelTiers, narrowToNeeded, type Scorer, valueWords } from './score.ts';
 import { type ChunkJob, type ChunkResult, emptyChunkResult } from './stream.ts';
 
 const QUOTE = 34;
@@ -552,20 +552,16 @@ export class ByteScorer {
       addCounts(result.actions, action);
       return { first, second };
     }
-    const { artifact } = this.scorer.loaded;
-    const threshold = artifact.threshold.value;
-    const baseRate = artifact.training.positives / artifact.training.rows;
+    const modelTier = modelTiers(this.scorer);
     const ruleRows = this.ruleCells?.rows(n);
     // Per chunk: the segments met, by tier (0 hot, 1 warm, 2 cold) × grade (0 A … 3 D, or none) × disqualified.
-    const TIERS: Tier[] = ['hot', 'warm', 'cold'];
     const GRADES: Grade[] = ['A', 'B', 'C', 'D'];
     const firstOf = new Int32Array(24).fill(-1);
     const counts = new Int32Array(24);
     const order: number[] = [];
     const secondOf = new Int32Array(102).fill(-1);
     for (let i = 0; i < n; i++) {
-      const p = probability[i]!;
-      const t = p >= threshold ? 0 : p >= baseRate ? 1 : 2;
+      const t = modelTier(probability[i]!);
       let key = t * 8;
       let score = 0;
       let disqualified = 0;
@@ -579,11 +575,11 @@ export class ByteScorer {
       counts[key] = seen + 1;
       if (seen === 0) {
         order.push(key);
-        const tier = TIERS[t]!;
+        const tier = MODEL_TIERS[t]!;
         const grade = GRADES[(key >> 1) & 3]!;
         firstOf[key] = rules
           ? this.segment(tier, grade, routeLead(rules.routing, tier, grade, { strongAction: false, disqualified: disqualified === 1 }))
-          : this.segment(tier, '', tier === 'hot' ? 'sales' : 'nurture');
+          : this.segment(tier, '', actionWithoutRules(tier));
       }
       first[i] = firstOf[key]!;
       const at = disqualified ? 101 : score; // integer scores 0–100
@@ -670,6 +666,7 @@ export class ByteScorer {
         const slot = slotOf[field]!;
         let j = pos;
         if (bytes[j] === QUOTE) {
+          // Past the closing quote (a doubled quote is one quote inside); any text after it is the field's too.
           j++;
           for (;;) {
             if (j >= n) return -1;
@@ -683,10 +680,8 @@ export class ByteScorer {
             }
             j++;
           }
-          j = fieldEnd(bytes, j, delim);
-        } else {
-          j = fieldEnd(bytes, j, delim);
         }
+        j = fieldEnd(bytes, j, delim);
         if (slot >= 0) this.columns[slot]!.rows[row] = tables.intern(slot, pos, j, hashCell(bytes, pos, j));
         end = j;
         if (field === idAt) {

@@ -381,13 +381,11 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
  */
 export function decisions(scorer: Scorer, probability: Float64Array, rules: RuleScores | null):
   { tier: Tier[]; grade: string[]; action: string[]; ruleScore: Array<number | null>; ruleTier: string[] } {
-  const { artifact } = scorer.loaded;
   const n = probability.length;
-  const threshold = artifact.threshold.value;
-  const baseRate = artifact.training.positives / artifact.training.rows;
-  const tier: Tier[] = Array.from(probability, (p) => (p >= threshold ? 'hot' : p >= baseRate ? 'warm' : 'cold'));
+  const modelTier = modelTiers(scorer);
+  const tier: Tier[] = Array.from(probability, (p) => MODEL_TIERS[modelTier(p)]!);
   const grade: string[] = new Array<string>(n).fill('');
-  const action: string[] = tier.map((t) => (t === 'hot' ? 'sales' : 'nurture'));
+  const action: string[] = tier.map(actionWithoutRules);
   const ruleScore: Array<number | null> = new Array<number | null>(n).fill(null);
   const ruleTier: string[] = new Array<string>(n).fill('');
   if (scorer.rules && rules) {
@@ -399,6 +397,25 @@ export function decisions(scorer: Scorer, probability: Float64Array, rules: Rule
     }
   }
   return { tier, grade, action, ruleScore, ruleTier };
+}
+
+/** The model's tiers, best first: `modelTiers` gives a probability's index here. */
+export const MODEL_TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
+
+/**
+ * A probability's model tier as an index into MODEL_TIERS: hot from the artifact's threshold up, warm from
+ * the training conversion rate up, cold below.
+ */
+export function modelTiers(scorer: Scorer): (p: number) => number {
+  const { artifact } = scorer.loaded;
+  const threshold = artifact.threshold.value;
+  const baseRate = artifact.training.positives / artifact.training.rows;
+  return (p) => (p >= threshold ? 0 : p >= baseRate ? 1 : 2);
+}
+
+/** The action without a rule file (no grade to route on): sales for hot leads, nurture for the rest. */
+export function actionWithoutRules(tier: Tier): string {
+  return tier === 'hot' ? 'sales' : 'nurture';
 }
 
 /** Adds a chunk's counts to running totals. */

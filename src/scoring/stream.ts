@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
 import { applySchema } from '../data/dataset.ts';
-import { fileSize, type RawTable, type Source } from '../data/read.ts';
+import { fileSize, type RawTable, rawTable, type Source } from '../data/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/duckdb.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
 import { assertNotInput, cellFormatter, csvLine, ndjsonLine, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
@@ -154,15 +154,15 @@ export function emptyChunkResult(): ChunkResult {
 }
 
 /** A Parquet file or a SQL source as the query DuckDB streams, with a way to count a file's rows (null: a CSV file, read here). */
-function queryOf(input: Source): { sql: string; what: string; rows: (() => Promise<number>) | null } | null {
-  if ('sql' in input) return { sql: input.sql, what: 'the query', rows: null };
+function queryOf(input: Source): { sql: string; what: string; format: 'sql' | 'parquet'; rows: (() => Promise<number>) | null } | null {
+  if ('sql' in input) return { sql: input.sql, what: 'the query', format: 'sql', rows: null };
   if (!PARQUET.test(input.path)) return null;
-  const sql = `select * from read_parquet(${sqlString(input.path)})`;
+  const file = `read_parquet(${sqlString(input.path)})`;
   return {
-    sql, what: input.path,
+    sql: `select * from ${file}`, what: input.path, format: 'parquet',
     rows: async () => {
       await fileSize(input.path); // a missing file said as such, not as DuckDB's error
-      return Number((await queryColumns(`select count(*) as n from read_parquet(${sqlString(input.path)})`, input.path)).columns[0]![0]);
+      return Number((await queryColumns(`select count(*) as n from ${file}`, input.path)).columns[0]![0]);
     },
   };
 }
@@ -355,9 +355,9 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   };
 
   /** Parquet or SQL: DuckDB's rows a chunk at a time, typed as it reads them; the schema from the first. */
-  const readQuery = async (sql: string, what: string): Promise<void> => {
+  const readQuery = async ({ sql, what, format }: NonNullable<typeof query>): Promise<void> => {
     for await (const piece of queryChunks(sql, what, chunkRows)) {
-      const raw: RawTable = { names: piece.names, columns: piece.columns, rows: piece.columns[0]?.length ?? 0, format: 'sql', source: what };
+      const raw = rawTable(piece.names, piece.columns, format, what);
       if (!header) {
         header = piece.names;
         checkColumns(scorer, piece.names);
@@ -371,7 +371,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   };
 
   try {
-    if (query) await readQuery(query.sql, query.what);
+    if (query) await readQuery(query);
     else try {
       const stream = createReadStream(path, { highWaterMark: 1 << 20 });
       for await (const piece of stream) {

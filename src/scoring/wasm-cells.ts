@@ -13,7 +13,7 @@
  * `intern` answer −1; `CellTables` then lays the memory out again with room and the scan resumes at the
  * record it stopped on.
  */
-import { assemble, compileOnce, I32, Layout, op, sleb, uleb, V128, vec } from '../models/gbdt/wasm-assembler.ts';
+import { assemble, block, br, brIf, compileOnce, I32, Layout, loop, op, uleb, V128, vec, when } from '../models/gbdt/wasm-assembler.ts';
 
 const QUOTE = 34;
 const LF = 10;
@@ -76,34 +76,6 @@ export const ROWS_FULL = 1;
 export const NEEDS_JS = 2;
 export const TABLE_FULL = 3;
 
-// Structured control: `block`, `loop` and `if` without results; br/br_if to a label depth.
-const block = (body: number[]) => [0x02, 0x40, ...body, 0x0b];
-const loop = (body: number[]) => [0x03, 0x40, ...body, 0x0b];
-const when = (test: number[], body: number[]) => [...test, 0x04, 0x40, ...body, 0x0b];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
-const ret = [0x0f];
-const eq = [0x46];
-const ltS = [0x48];
-const ltU = [0x49];
-const geS = [0x4e];
-const geU = [0x4f];
-const gtU = [0x4b];
-const eqz = [0x45];
-const load64 = [0x29, 3, 0];
-const i64 = (v: number) => [0x42, ...sleb(v)];
-const xor64 = [0x85];
-const shl64 = [0x86];
-const sub64 = [0x7d];
-const extendU = [0xad];
-const ne64 = [0x52];
-const memoryCopy = [0xfc, 0x0a, 0, 0];
-const i8x16Splat = [0xfd, 0x0f];
-const i8x16Eq = [0xfd, 0x23];
-const v128Or = [0xfd, 0x50];
-const i8x16Bitmask = [0xfd, 0x64];
-const shrU = [0x76];
-const load32Unaligned = [0x28, 0, 0];
 const load = (address: number[]) => [...address, ...op.load32];
 const store = (address: number[], value: number[]) => [...address, ...value, ...op.store32];
 const at4 = (base: number[], index: number[]) => [...base, ...index, ...op.i32(2), ...op.shl, ...op.add];
@@ -129,25 +101,25 @@ function internCode(L: InternLocals, onFull: number[]): number[] {
     ...op.get(END), ...op.get(START), ...op.sub, ...op.set(LEN),
     ...op.get(HASH), ...op.get(MASK), ...op.and, ...op.set(AT),
     ...block(loop([
-      ...load(at4(op.get(SLOTS), op.get(AT))), ...op.i32(1), ...op.sub, ...op.tee(E), ...op.i32(0), ...ltS, ...brIf(1),
+      ...load(at4(op.get(SLOTS), op.get(AT))), ...op.i32(1), ...op.sub, ...op.tee(E), ...op.i32(0), ...op.ltS, ...brIf(1),
       ...when([
-        ...load(at4(word(D, D_HASHES), op.get(E))), ...op.get(HASH), ...eq,
-        ...load(at4(word(D, D_LENGTHS), op.get(E))), ...op.get(LEN), ...eq, ...op.and,
+        ...load(at4(word(D, D_HASHES), op.get(E))), ...op.get(HASH), ...op.eq,
+        ...load(at4(word(D, D_LENGTHS), op.get(E))), ...op.get(LEN), ...op.eq, ...op.and,
       ], [
         ...word(D, D_ARENA), ...load(at4(word(D, D_STARTS), op.get(E))), ...op.add, ...op.set(A),
         ...op.i32(0), ...op.set(K),
         ...block([
           ...block(loop([
-            ...op.get(K), ...op.i32(8), ...op.add, ...op.get(LEN), ...gtU, ...brIf(1),
-            ...op.get(A), ...op.get(K), ...op.add, ...load64, ...op.get(START), ...op.get(K), ...op.add, ...load64, ...ne64, ...brIf(2),
+            ...op.get(K), ...op.i32(8), ...op.add, ...op.get(LEN), ...op.gtU, ...brIf(1),
+            ...op.get(A), ...op.get(K), ...op.add, ...op.load64, ...op.get(START), ...op.get(K), ...op.add, ...op.load64, ...op.ne64, ...brIf(2),
             ...op.get(K), ...op.i32(8), ...op.add, ...op.set(K), ...br(0),
           ])),
           // The last 1–7 bytes: both words' low bytes compared (reading past a cell's end stays in memory).
           // Depths to the outer block: this `if` 0, the compare block 1, the match `if` 2, probe loop 3, its block 4, outer 5.
-          ...when([...op.get(K), ...op.get(LEN), ...geU], found(5)),
-          ...op.get(A), ...op.get(K), ...op.add, ...load64, ...op.get(START), ...op.get(K), ...op.add, ...load64, ...xor64,
-          ...i64(1), ...op.get(LEN), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...extendU, ...shl64, ...i64(1), ...sub64, ...op.and64,
-          ...i64(0), ...ne64, ...brIf(0), // they differ
+          ...when([...op.get(K), ...op.get(LEN), ...op.geU], found(5)),
+          ...op.get(A), ...op.get(K), ...op.add, ...op.load64, ...op.get(START), ...op.get(K), ...op.add, ...op.load64, ...op.xor64,
+          ...op.i64(1), ...op.get(LEN), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...op.extendU, ...op.shl64, ...op.i64(1), ...op.sub64, ...op.and64,
+          ...op.i64(0), ...op.ne64, ...brIf(0), // they differ
           ...found(4),
         ]),
       ]),
@@ -156,11 +128,11 @@ function internCode(L: InternLocals, onFull: number[]): number[] {
     // A new cell: room for its entry, its bytes, and the slots at most half full after it?
     ...word(D, D_SIZE), ...op.set(SIZE), ...word(D, D_USED), ...op.set(USED),
     ...when([
-      ...op.get(SIZE), ...word(D, D_ENTRY_CAP), ...geU,
-      ...op.get(USED), ...op.get(LEN), ...op.add, ...word(D, D_ARENA_CAP), ...gtU, ...op.or,
-      ...op.get(SIZE), ...op.i32(1), ...op.add, ...op.i32(1), ...op.shl, ...op.get(MASK), ...op.i32(1), ...op.add, ...gtU, ...op.or,
+      ...op.get(SIZE), ...word(D, D_ENTRY_CAP), ...op.geU,
+      ...op.get(USED), ...op.get(LEN), ...op.add, ...word(D, D_ARENA_CAP), ...op.gtU, ...op.or,
+      ...op.get(SIZE), ...op.i32(1), ...op.add, ...op.i32(1), ...op.shl, ...op.get(MASK), ...op.i32(1), ...op.add, ...op.gtU, ...op.or,
     ], onFull),
-    ...word(D, D_ARENA), ...op.get(USED), ...op.add, ...op.get(START), ...op.get(LEN), ...memoryCopy,
+    ...word(D, D_ARENA), ...op.get(USED), ...op.add, ...op.get(START), ...op.get(LEN), ...op.memoryCopy,
     ...store(at4(word(D, D_HASHES), op.get(SIZE)), op.get(HASH)),
     ...store(at4(word(D, D_STARTS), op.get(SIZE)), op.get(USED)),
     ...store(at4(word(D, D_LENGTHS), op.get(SIZE)), op.get(LEN)),
@@ -174,7 +146,7 @@ function internCode(L: InternLocals, onFull: number[]): number[] {
 /** intern(column, start, end, hash) → the cell's number, or −1 when the column's tables are full. */
 function internFunction(): number[] {
   const locals = { COL: 0, START: 1, END: 2, HASH: 3, ID: 4, D: 5, SLOTS: 6, MASK: 7, AT: 8, E: 9, LEN: 10, A: 11, K: 12, SIZE: 13, USED: 14 };
-  return [...vec([[...uleb(11), I32]]), ...internCode(locals, [...op.i32(-1), ...ret]), ...op.get(locals.ID), 0x0b];
+  return [...vec([[...uleb(11), I32]]), ...internCode(locals, [...op.i32(-1), ...op.ret]), ...op.get(locals.ID), 0x0b];
 }
 
 /** HASH = `hashCell` of bytes [FROM, TO), with K as a scratch local (reading up to three bytes past TO stays in memory). */
@@ -183,17 +155,17 @@ function hashField(FROM: number, TO: number, HASH: number, K: number): number[] 
     ...op.i32(FNV_OFFSET), ...op.get(TO), ...op.get(FROM), ...op.sub, ...op.xor, ...op.set(HASH),
     ...op.get(FROM), ...op.set(K),
     ...block(loop([
-      ...op.get(K), ...op.i32(4), ...op.add, ...op.get(TO), ...gtU, ...brIf(1),
-      ...op.get(HASH), ...op.get(K), ...load32Unaligned, ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
+      ...op.get(K), ...op.i32(4), ...op.add, ...op.get(TO), ...op.gtU, ...brIf(1),
+      ...op.get(HASH), ...op.get(K), ...op.load32Unaligned, ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
       ...op.get(K), ...op.i32(4), ...op.add, ...op.set(K), ...br(0),
     ])),
-    ...when([...op.get(K), ...op.get(TO), ...ltU], [
-      ...op.get(HASH), ...op.get(K), ...load32Unaligned,
+    ...when([...op.get(K), ...op.get(TO), ...op.ltU], [
+      ...op.get(HASH), ...op.get(K), ...op.load32Unaligned,
       ...op.i32(1), ...op.get(TO), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...op.shl, ...op.i32(1), ...op.sub, ...op.and,
       ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
     ]),
-    ...op.get(HASH), ...op.get(HASH), ...op.i32(15), ...shrU, ...op.xor, ...op.i32(MIX), ...op.mul, ...op.set(HASH),
-    ...op.get(HASH), ...op.get(HASH), ...op.i32(12), ...shrU, ...op.xor, ...op.set(HASH),
+    ...op.get(HASH), ...op.get(HASH), ...op.i32(15), ...op.shrU, ...op.xor, ...op.i32(MIX), ...op.mul, ...op.set(HASH),
+    ...op.get(HASH), ...op.get(HASH), ...op.i32(12), ...op.shrU, ...op.xor, ...op.set(HASH),
   ];
 }
 
@@ -207,7 +179,7 @@ function scanFunction(): number[] {
   const [IN_START, IN_END, IN_HASH] = [21, 22, 23];
   const [V, DELIMS, LFS, CRS, QUOTES] = [37, 38, 39, 40, 41];
   const stop = (status: number, pos: number) => [
-    ...store(op.i32(H_POS), op.get(pos)), ...store(op.i32(H_ROW), op.get(ROW)), ...op.i32(status), ...ret,
+    ...store(op.i32(H_POS), op.get(pos)), ...store(op.i32(H_ROW), op.get(ROW)), ...op.i32(status), ...op.ret,
   ];
   const locals: InternLocals = { COL: SLOT, START: IN_START, END: IN_END, HASH: IN_HASH, ID, D: 27, SLOTS: 28, MASK: 29, AT: 30, E: 31, LEN: 32, A: 33, K: 34, SIZE: 35, USED: 36 };
   /** Looks cell [from, to) with hash `hash` up in column SLOT; stores its number for ROW (TABLE_FULL on a full table). */
@@ -222,66 +194,66 @@ function scanFunction(): number[] {
   ];
   const body = [
     ...load(op.i32(H_SLOT_OF)), ...op.set(SLOT_OF), ...load(op.i32(H_CHUNK)), ...op.set(BASE),
-    ...op.get(DELIM), ...i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...i8x16Splat, ...op.set(CRS), ...op.i32(QUOTE), ...i8x16Splat, ...op.set(QUOTES),
+    ...op.get(DELIM), ...op.i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...op.i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...op.i8x16Splat, ...op.set(CRS), ...op.i32(QUOTE), ...op.i8x16Splat, ...op.set(QUOTES),
     ...loop([
-      ...when([...op.get(POS), ...op.get(END), ...geU], stop(SCANNED, POS)),
-      ...when([...op.get(ROW), ...op.get(ROW_CAP), ...geU], stop(ROWS_FULL, POS)),
+      ...when([...op.get(POS), ...op.get(END), ...op.geU], stop(SCANNED, POS)),
+      ...when([...op.get(ROW), ...op.get(ROW_CAP), ...op.geU], stop(ROWS_FULL, POS)),
       ...op.get(POS), ...op.set(REC), ...op.i32(0), ...op.set(FIELD),
       ...block(loop([
-        ...when([...op.get(FIELD), ...op.get(WIDTH), ...geU], stop(NEEDS_JS, REC)),
+        ...when([...op.get(FIELD), ...op.get(WIDTH), ...op.geU], stop(NEEDS_JS, REC)),
         ...load(at4(op.get(SLOT_OF), op.get(FIELD))), ...op.set(SLOT),
         // A field opening with a quote runs to its closing quote (a doubled quote is one quote inside; the
         // JavaScript scan reports a quote left open), sixteen bytes at a time.
         ...op.get(POS), ...op.set(J),
-        ...when([...op.get(POS), ...op.load8u, ...op.i32(QUOTE), ...eq], [
+        ...when([...op.get(POS), ...op.load8u, ...op.i32(QUOTE), ...op.eq], [
           ...op.get(POS), ...op.i32(1), ...op.add, ...op.set(J),
           ...block(loop([
-            ...when([...op.get(J), ...op.get(END), ...geU], stop(NEEDS_JS, REC)),
-            ...op.get(J), ...op.loadV128Unaligned, ...op.get(QUOTES), ...i8x16Eq, ...i8x16Bitmask, ...op.tee(C), ...eqz,
+            ...when([...op.get(J), ...op.get(END), ...op.geU], stop(NEEDS_JS, REC)),
+            ...op.get(J), ...op.loadV128Unaligned, ...op.get(QUOTES), ...op.i8x16Eq, ...op.i8x16Bitmask, ...op.tee(C), ...op.eqz,
             ...when([], [...op.get(J), ...op.i32(16), ...op.add, ...op.set(J), ...br(1)]),
             ...op.get(J), ...op.get(C), ...op.ctz, ...op.add, ...op.set(J),
-            ...when([...op.get(J), ...op.get(END), ...geU], stop(NEEDS_JS, REC)),
-            ...when([...op.get(J), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...eq], [...op.get(J), ...op.i32(2), ...op.add, ...op.set(J), ...br(1)]),
+            ...when([...op.get(J), ...op.get(END), ...op.geU], stop(NEEDS_JS, REC)),
+            ...when([...op.get(J), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...op.eq], [...op.get(J), ...op.i32(2), ...op.add, ...op.set(J), ...br(1)]),
             ...op.get(J), ...op.i32(1), ...op.add, ...op.set(J), ...br(1),
           ])),
         ]),
         // The field's end (after any closing quote): the first delimiter, LF or CR, sixteen bytes at a time.
         ...block(loop([
-          ...op.get(J), ...op.loadV128Unaligned, ...op.tee(V), ...op.get(DELIMS), ...i8x16Eq,
-          ...op.get(V), ...op.get(LFS), ...i8x16Eq, ...v128Or, ...op.get(V), ...op.get(CRS), ...i8x16Eq, ...v128Or,
-          ...i8x16Bitmask, ...op.tee(C), ...brIf(1),
+          ...op.get(J), ...op.loadV128Unaligned, ...op.tee(V), ...op.get(DELIMS), ...op.i8x16Eq,
+          ...op.get(V), ...op.get(LFS), ...op.i8x16Eq, ...op.v128Or, ...op.get(V), ...op.get(CRS), ...op.i8x16Eq, ...op.v128Or,
+          ...op.i8x16Bitmask, ...op.tee(C), ...brIf(1),
           ...op.get(J), ...op.i32(16), ...op.add, ...op.set(J), ...br(0),
         ])),
         ...op.get(J), ...op.get(C), ...op.ctz, ...op.add, ...op.set(J),
-        ...when([...op.get(SLOT), ...op.i32(0), ...geS], [
+        ...when([...op.get(SLOT), ...op.i32(0), ...op.geS], [
           ...hashField(POS, J, HASH, K),
           ...intern(op.get(POS), op.get(J), op.get(HASH)),
         ]),
-        ...when([...op.get(FIELD), ...op.get(ID_AT), ...eq], idField([...op.get(POS), ...op.get(BASE), ...op.sub], [...op.get(J), ...op.get(BASE), ...op.sub])),
+        ...when([...op.get(FIELD), ...op.get(ID_AT), ...op.eq], idField([...op.get(POS), ...op.get(BASE), ...op.sub], [...op.get(J), ...op.get(BASE), ...op.sub])),
         ...op.get(POS), ...op.set(LAST_START), ...op.get(J), ...op.set(LAST_END), ...op.get(J), ...op.set(POS),
-        ...op.get(POS), ...op.get(END), ...geU, ...brIf(1),
+        ...op.get(POS), ...op.get(END), ...op.geU, ...brIf(1),
         ...op.get(POS), ...op.load8u, ...op.set(C),
-        ...when([...op.get(C), ...op.get(DELIM), ...eq], [
+        ...when([...op.get(C), ...op.get(DELIM), ...op.eq], [
           ...op.get(POS), ...op.i32(1), ...op.add, ...op.set(POS), ...op.get(FIELD), ...op.i32(1), ...op.add, ...op.set(FIELD), ...br(1),
         ]),
         // CRLF ends a record as one break; LF or a lone CR as one byte
         ...op.get(POS), ...op.i32(1), ...op.add,
-        ...op.get(C), ...op.i32(CR), ...eq, ...op.get(POS), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(LF), ...eq, ...op.and, ...op.add,
+        ...op.get(C), ...op.i32(CR), ...op.eq, ...op.get(POS), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(LF), ...op.eq, ...op.and, ...op.add,
         ...op.set(POS), ...br(1),
       ])),
       // A blank line is not a record; a short one reads its missing fields as empty.
       // (A line holding just "" is blank too.)
-      ...op.get(FIELD), ...eqz,
-      ...op.get(LAST_END), ...op.get(LAST_START), ...op.sub, ...op.tee(C), ...eqz,
-      ...op.get(C), ...op.i32(2), ...eq, ...op.get(LAST_START), ...op.load8u, ...op.i32(QUOTE), ...eq, ...op.and,
-      ...op.get(LAST_START), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...eq, ...op.and, ...op.or,
+      ...op.get(FIELD), ...op.eqz,
+      ...op.get(LAST_END), ...op.get(LAST_START), ...op.sub, ...op.tee(C), ...op.eqz,
+      ...op.get(C), ...op.i32(2), ...op.eq, ...op.get(LAST_START), ...op.load8u, ...op.i32(QUOTE), ...op.eq, ...op.and,
+      ...op.get(LAST_START), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...op.eq, ...op.and, ...op.or,
       ...op.and, ...brIf(0),
       ...op.get(FIELD), ...op.i32(1), ...op.add, ...op.set(F),
       ...block(loop([
-        ...op.get(F), ...op.get(WIDTH), ...geU, ...brIf(1),
+        ...op.get(F), ...op.get(WIDTH), ...op.geU, ...brIf(1),
         ...load(at4(op.get(SLOT_OF), op.get(F))), ...op.set(SLOT),
-        ...when([...op.get(SLOT), ...op.i32(0), ...geS], intern(op.get(BASE), op.get(BASE), op.i32(EMPTY_HASH))),
-        ...when([...op.get(F), ...op.get(ID_AT), ...eq], idField(op.i32(0), op.i32(0))),
+        ...when([...op.get(SLOT), ...op.i32(0), ...op.geS], intern(op.get(BASE), op.get(BASE), op.i32(EMPTY_HASH))),
+        ...when([...op.get(F), ...op.get(ID_AT), ...op.eq], idField(op.i32(0), op.i32(0))),
         ...op.get(F), ...op.i32(1), ...op.add, ...op.set(F), ...br(0),
       ])),
       ...op.get(ROW), ...op.i32(1), ...op.add, ...op.set(ROW), ...br(0),

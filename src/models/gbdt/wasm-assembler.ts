@@ -48,6 +48,7 @@ export const op = {
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (v: number) => [0x41, ...sleb(v)],
   add: [0x6a], sub: [0x6b], mul: [0x6c], and: [0x71], or: [0x72], shl: [0x74], shrU: [0x76], geU: [0x4f], gtU: [0x4b], xor: [0x73],
+  eq: [0x46], eqz: [0x45], ltS: [0x48], ltU: [0x49], geS: [0x4e],
   addF64: [0xa0],
   store32: [0x36, 2, 0],
   /** memarg: log2 alignment, offset */
@@ -59,10 +60,23 @@ export const op = {
   load32At: (offset: number) => [0x28, 2, ...uleb(offset)],
   load64At: (offset: number) => [0x29, 3, ...uleb(offset)],
   store32At: (offset: number) => [0x36, 2, ...uleb(offset)],
-  and64: [0x83], ctz: [0x68], ctz64: [0x7a], wrap64: [0xa7],
-  call: (index: number) => [0x10, ...uleb(index)],
+  /** Unaligned loads (alignment hint 0). */
+  load32Unaligned: [0x28, 0, 0], load64: [0x29, 3, 0],
+  i64: (v: number) => [0x42, ...sleb(v)],
+  and64: [0x83], xor64: [0x85], shl64: [0x86], sub64: [0x7d], ne64: [0x52], extendU: [0xad], ctz: [0x68], ctz64: [0x7a], wrap64: [0xa7],
+  call: (index: number) => [0x10, ...uleb(index)], ret: [0x0f],
+  memoryCopy: [0xfc, 0x0a, 0, 0],
   loadV128: [0xfd, 0x00, 3, 0], loadV128Unaligned: [0xfd, 0x00, 0, 0], storeV128: [0xfd, 0x0b, 3, 0], addF64x2: [0xfd, 0xf0, 0x01],
+  i8x16Splat: [0xfd, 0x0f], i8x16Eq: [0xfd, 0x23], v128Or: [0xfd, 0x50], i8x16Bitmask: [0xfd, 0x64],
 };
+
+// Structured control: `block`, `loop` and `if` without results; br/br_if to a label depth.
+export const block = (body: number[]): number[] => [0x02, 0x40, ...body, 0x0b];
+export const loop = (body: number[]): number[] => [0x03, 0x40, ...body, 0x0b];
+/** `if (test) { body }`; an empty `test` takes the condition already on the stack. */
+export const when = (test: number[], body: number[]): number[] => [...test, 0x04, 0x40, ...body, 0x0b];
+export const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
+export const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 
 /** `while (!(exit)) { ...body }`: a block around a loop; `exit` leaves an i32 on the stack. */
 export function whileNot(exit: number[], body: number[]): number[] {
