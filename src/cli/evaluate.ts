@@ -39,11 +39,11 @@ export function registerEvaluate(program: Command): void {
     .option('--activities <file>', 'activity log, when the model uses activity features')
     .option('--as-of <when>', 'scoring time for activity features (default: the one the model was trained with)')
     .option('--target <column>', 'target column (default: the one the model was trained on)')
-    .option('--positive <value>', 'for a two-valued text target: the value meaning converted')
+    .option('--positive <value>', 'for a two-valued text target: the value meaning converted (default: the model\'s; a different one is refused)')
     .option('--rules <file>', 'also evaluate this rule file on the same rows')
     .option('--champion <artifact>', 'the live model to compare with on the same rows')
     .option('--margin <auc>', 'how much worse in AUC the challenger may be (lower 95% bound), default 0.005', parseMargin, 0.005)
-    .option('--na <tokens>', 'extra missing-value tokens')
+    .option('--na <tokens>', 'missing-value tokens: the model reads the file with its training tokens; given again, they must be the same')
     .option('--id <column>', 'lead id column for the activity log')
     .option('--json', 'print the evaluation as JSON')
     .action(async (flags: EvaluateFlags) => {

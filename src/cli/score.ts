@@ -55,7 +55,7 @@ export function registerScore(program: Command): void {
       return x;
     }, 5)
     .option('--id <column>', 'lead id column')
-    .option('--na <tokens>', 'extra missing-value tokens')
+    .option('--na <tokens>', 'missing-value tokens: the model reads the file with its training tokens; given again, they must be the same')
     .option('--on-error <mode>', 'rows whose model columns hold values of the wrong type: fail (exit 2 naming the rows) or skip (score the rest; bad rows go to <output>.rejects.csv)', (v: string) => {
       if (v !== 'fail' && v !== 'skip') throw new InvalidArgumentError('use fail or skip');
       return v;
@@ -94,6 +94,7 @@ export function registerScore(program: Command): void {
       if (s.accountRule) out.say(`account_probability: ${s.accountRule}`);
       if (s.previousMatched !== undefined) out.say(`trend: ${s.previousMatched} of ${s.rows} leads had an earlier score (band ±${flags.trendBand} points)`);
       const unseen = Object.entries(s.unseen);
-      if (unseen.length) out.say(`categories never seen in training (scored as the pooled level): ${unseen.map(([c, k]) => `${c} ${k}`).join(', ')}`);
+      if (unseen.length) out.say(`categories never seen in training (scored as the pooled level): ${unseen.map(([c, k]) => `${c} ${k} (${percent(k / s.rows)})`).join(', ')}`);
+      for (const w of s.warnings) out.say(`warning: ${w}`);
     });
 }

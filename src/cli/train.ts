@@ -109,6 +109,7 @@ export function registerTrain(program: Command): void {
       out.json(result.metrics);
       out.say(renderLeaderboard(result.metrics));
       if (result.featureNotes.length) out.say(`\nfeatures: ${result.featureNotes.join('; ')}`);
+      for (const w of result.warnings) out.say(`warning: ${w}`);
       out.say(`\nwrote ${relative(process.cwd(), result.runDir) || result.runDir}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
     });
 }

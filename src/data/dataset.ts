@@ -4,9 +4,10 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import type { RawValue } from '../types.ts';
+import type { ColumnType, RawValue } from '../types.ts';
 import { parseDate } from './dates.ts';
 import { isMissing } from './missing.ts';
+import { badValuesError, booleanValue, findBadValues, type Reading, schemaWithReading } from './reading.ts';
 import { type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
 import { type ColumnSchema, type InferOptions, type Schema, inferSchema, toNumber } from './schema.ts';
 
@@ -30,6 +31,22 @@ export async function loadDataset(source: Source, options: LoadOptions = {}): Pr
   const schema = inferSchema(raw, { ...options, ...(raw.delimiter ? { delimiter: raw.delimiter } : {}) });
   const { columns: _columns, ...meta } = raw;
   return { table: applySchema(raw, schema), schema, raw: meta };
+}
+
+/**
+ * A raw table read as a model's training file was read (`schemaWithReading`), failing with exit-2 on cells
+ * of the `checked` columns that do not read as their training type.
+ *
+ * @example
+ * const leads = datasetWithReading(await readTable({ path: 'q3.csv' }), artifact.reading, new Map([['annual_revenue', 'numeric']]));
+ */
+export function datasetWithReading(raw: RawTable, reading: Reading, checked: ReadonlyMap<string, ColumnType>, hint?: string): Dataset {
+  const schema = schemaWithReading(inferSchema(raw, { na: reading.naTokens, ...(raw.delimiter ? { delimiter: raw.delimiter } : {}) }), reading);
+  const table = applySchema(raw, schema);
+  const bad = findBadValues(checked, raw, schema, table);
+  if (bad.length > 0) throw badValuesError(bad, (i) => i + 1, hint);
+  const { columns: _columns, ...meta } = raw;
+  return { table, schema, raw: meta };
 }
 
 /** Typed arquero table from raw columns and their schema. */
@@ -57,9 +74,8 @@ function typeValue(v: RawValue, column: ColumnSchema): unknown {
     case 'numeric':
       return toNumber(v, column.decimalComma);
     case 'boolean':
-      if (typeof v === 'boolean') return v;
-      if (column.booleanTokens) return column.booleanTokens.true.includes(String(v).trim());
-      return Boolean(v);
+      // A value that is neither spelling is null here (and a wrong value to the scorer), never "yes".
+      return booleanValue(v, column.booleanTokens);
     case 'date':
     case 'datetime':
       if (v instanceof Date) return v.getTime();

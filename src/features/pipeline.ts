@@ -29,7 +29,8 @@ export type FeatureSpec =
   | ({ kind: 'numeric'; column: string } & NumericStats)
   | { kind: 'boolean'; column: string; mode: 0 | 1; indicator: boolean }
   | { kind: 'categorical'; column: string; levels: string[]; other: boolean; missing: boolean; pooled: string[] }
-  | { kind: 'date'; column: string; reference: number; age: NumericStats; months: number[]; weekdays: number[] };
+  | { kind: 'date'; column: string; reference: number; /** The earliest training date (the range scoring checks leads against). */ earliest: number;
+      age: NumericStats; months: number[]; weekdays: number[] };
 
 export interface FeatureOptions {
   /** Columns never used. */
@@ -266,6 +267,7 @@ export class FeaturePipeline {
         case 'datetime': {
           const times = present as number[];
           const reference = times.reduce((m, t) => Math.max(m, t), -Infinity);
+          const earliest = times.reduce((m, t) => Math.min(m, t), Infinity);
           const ages = times.map((t) => (reference - t) / DAY_MS);
           const age = numericStats(ages, missing, { log1p: false });
           const months = [...new Set(times.map(monthOf))].sort((a, b) => a - b);
@@ -274,7 +276,7 @@ export class FeaturePipeline {
             notes.push(`${column.name}: one date on the training rows, dropped`);
             break;
           }
-          specs.push({ kind: 'date', column: column.name, reference, age, months: months.length > 1 ? months : [], weekdays: weekdays.length > 1 ? weekdays : [] });
+          specs.push({ kind: 'date', column: column.name, reference, earliest, age, months: months.length > 1 ? months : [], weekdays: weekdays.length > 1 ? weekdays : [] });
           break;
         }
         default:

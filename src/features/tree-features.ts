@@ -13,7 +13,7 @@ export type TreeFeatureSpec =
   | { kind: 'numeric'; column: string }
   | { kind: 'boolean'; column: string }
   | { kind: 'categorical'; column: string; levels: string[] }
-  | { kind: 'date'; column: string; reference: number };
+  | { kind: 'date'; column: string; reference: number; /** The earliest training date (the range scoring checks leads against). */ earliest: number };
 
 export interface TreeDesign {
   /** One column per feature, NaN where missing; categorical features hold level codes 0, 1, 2, … */
@@ -108,8 +108,13 @@ export class TreeFeatures {
         case 'date':
         case 'datetime': {
           let reference = -Infinity;
-          for (const r of rows) if (typeof values[r] === 'number') reference = Math.max(reference, values[r] as number);
-          if (Number.isFinite(reference)) specs.push({ kind: 'date', column: column.name, reference });
+          let earliest = Infinity;
+          for (const r of rows) {
+            if (typeof values[r] !== 'number') continue;
+            reference = Math.max(reference, values[r] as number);
+            earliest = Math.min(earliest, values[r] as number);
+          }
+          if (Number.isFinite(reference)) specs.push({ kind: 'date', column: column.name, reference, earliest });
           break;
         }
         default:

@@ -17,7 +17,10 @@ import { LogisticRegression } from './logistic/logistic.ts';
 import { GradientBoostedTrees } from './gbdt/gbdt.ts';
 import { TreeFeatures } from '../features/tree-features.ts';
 
-export const ARTIFACT_FORMAT_VERSION = 1;
+/** 2: the artifact records how its training file was read (`reading`) and the target's positive value. */
+export const ARTIFACT_FORMAT_VERSION = 2;
+
+const dateFormatSchema = z.object({ order: z.enum(['ymd', 'dmy', 'mdy']), separator: z.enum(['-', '/', '.']), hasTime: z.boolean(), ambiguous: z.boolean(), label: z.string() });
 
 const artifactSchema = z.object({
   formatVersion: z.number().int(),
@@ -28,16 +31,25 @@ const artifactSchema = z.object({
   contentHash: z.string(),
   seed: z.number(),
   seeds: z.record(z.string(), z.number()),
-  target: z.object({ name: z.string(), rule: z.string() }),
+  target: z.object({ name: z.string(), rule: z.string(), positive: z.string().optional() }),
   idColumn: z.string().nullable(),
   activities: z.object({ asOf: z.string(), account: z.string().optional() }).nullable(),
   features: z.object({ formatVersion: z.number(), specs: z.array(z.any()) }).passthrough(),
   model: z.object({ kind: z.string(), params: z.any(), state: z.any() }),
   calibration: z.any(),
   threshold: z.object({ strategy: z.string(), value: z.number() }),
+  reading: z.object({
+    naTokens: z.array(z.string()),
+    delimiter: z.string().nullable(),
+    columns: z.array(z.object({
+      name: z.string(), type: z.enum(['numeric', 'boolean', 'categorical', 'date', 'datetime', 'id', 'text', 'constant']),
+      booleanTokens: z.object({ true: z.array(z.string()), false: z.array(z.string()) }).optional(),
+      dateFormat: dateFormatSchema.optional(),
+      decimalComma: z.boolean().optional(),
+    })),
+  }),
   training: z.object({
     rows: z.number(), positives: z.number(),
-    columns: z.array(z.object({ name: z.string(), type: z.string() })),
     dataHash: z.string(),
   }),
   metrics: z.record(z.string(), z.any()),
@@ -151,15 +163,16 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   if (typeof version === 'number' && version > ARTIFACT_FORMAT_VERSION) {
     throw new ModelFormatError('MODEL_TOO_NEW', `${path} has format version ${version}; this leadscore reads up to ${ARTIFACT_FORMAT_VERSION}`, 'upgrade leadscore to load it');
   }
+  if (typeof version === 'number' && version < ARTIFACT_FORMAT_VERSION) {
+    throw new ModelFormatError('MODEL_VERSION', `${path} has format version ${version}, written before models recorded how their training file was read`,
+      'train the model again with this leadscore (it then reads new files exactly as its training file was read)');
+  }
   const parsed = artifactSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ModelFormatError('MODEL_INVALID', `${path} is not a leadscore model: ${issue.path.join('.') || 'top level'}: ${issue.message}`, 'use a file written by `leadscore train`');
   }
   const artifact = parsed.data as ModelArtifact;
-  if (artifact.formatVersion !== ARTIFACT_FORMAT_VERSION) {
-    throw new ModelFormatError('MODEL_VERSION', `${path} has unsupported format version ${artifact.formatVersion}`, 'train the model again with this leadscore');
-  }
   if (contentHash(artifact) !== artifact.contentHash) {
     throw new ModelFormatError('MODEL_EDITED', `${path} was changed after it was written (content hash mismatch)`, 'use the file as `leadscore train` wrote it; retrain instead of editing');
   }

@@ -16,6 +16,8 @@
  * account-level activity features. With lead-level activity features, the aggregates (and dates' ages, when each lead has its
  * own scoring time) vary per row: they are counted per chunk as the table path counts them and encoded
  * per row, and their sums are interleaved with the per-cell ones in design order.
+ * A lead dated outside the training dates (a date feature counted from a fixed day) gets the same note
+ * at the end of its reasons as the table path writes, worked out once per distinct date cell.
  * A chunk it does not take — a value of the wrong type (the table path reports or rejects it), a record
  * with more fields than the header, an unterminated quote — returns null and is scored the table way.
  * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
@@ -27,6 +29,7 @@ import type { ColumnSchema, Schema } from '../data/schema.ts';
 import { csvField } from '../data/csv.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { typeColumn } from '../data/dataset.ts';
+import { CHECKED_TYPES, isWrongType } from '../data/reading.ts';
 import { spreadsheetSafe, startsFormula } from '../data/write.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';
 import type { TreeDesign, TreeFeatures } from '../features/tree-features.ts';
@@ -44,10 +47,10 @@ import type { Grade } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { gradeOf, tierOf } from '../rules/tiers.ts';
 import { RuleCells } from './rule-cells.ts';
+import { type DateRange, outsideRange, outsideRangeText } from '../features/date-range.ts';
 import { CellTables, hashCell } from './wasm-cells.ts';
 import type { Predicate } from '../rules/conditions.ts';
-import type { ColumnType } from '../types.ts';
-import { actionWithoutRules, addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, isWrongType, MODEL_TIERS, modelTiers, narrowToNeeded, type Scorer, valueWords } from './score.ts';
+import { actionWithoutRules, addCounts, decisions, EXPORT_COLUMNS, exportIdColumn, MODEL_TIERS, modelTiers, narrowToNeeded, type Scorer, valueWords } from './score.ts';
 import { type ChunkJob, type ChunkResult, emptyChunkResult } from './stream.ts';
 
 const QUOTE = 34;
@@ -55,7 +58,6 @@ const LF = 10;
 const CR = 13;
 /** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
 const MAX_DISTINCT = 1 << 16;
-const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
 
 function grown<T extends Float64Array | Uint8Array | Int32Array>(array: T, need: number): T {
   if (array.length >= need) return array;
@@ -124,9 +126,12 @@ interface ColumnState {
   typed: unknown[];
   /** Cells worked out so far (the rest were added by the chunk being scanned). */
   done: number;
-  /** A number or date column of the model: 1 where the cell does not read as its type. */
+  /** A checked column of the model (number, date, yes/no): 1 where the cell does not read as its type. */
   wrongType: Uint8Array | null;
   wrongCount: number;
+  /** A date feature's training range, and per distinct cell the reasons note of a date outside it ('' inside). */
+  range: DateRange | null;
+  outside: string[];
   /** The column's feature spec in the pipeline (−1: none), and 1 for categories unseen in training. */
   spec: number;
   unseen: Uint8Array;
@@ -198,6 +203,8 @@ export class ByteScorer {
   private readonly chosen: Int32Array;
   private readonly names: string[];
   private readonly keepColumns: ColumnState[];
+  /** The model's date features, in `scorer.dateRanges` order (notes for dates outside the training dates). */
+  private readonly rangeColumns: ColumnState[];
   /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
   private readonly specColumns: ColumnState[];
   private readonly layout: string;
@@ -272,13 +279,15 @@ export class ByteScorer {
       const want = scorer.types.get(column.name);
       this.columns.push({
         name: column.name, schema: column, typed: [], done: 0,
-        wrongType: want && TYPED.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
+        wrongType: want && CHECKED_TYPES.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
+        range: scorer.dateRanges.find((r) => r.column === column.name) ?? null, outside: [],
         spec: specs.findIndex((s, k) => s.column === column.name && !this.rowSpecs.has(k)), unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64), words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), jsonItems: [], jsonCodes: [], conditions: [],
         keep: (options.keep ?? []).includes(column.name) ? [] : null, rows: new Int32Array(0),
       });
     }
     const state = (name: string) => this.columns[this.slotOf[header.indexOf(name)]!]!;
     this.keepColumns = (options.keep ?? []).map(state);
+    this.rangeColumns = scorer.dateRanges.map((r) => state(r.column));
     this.specColumns = specs.filter((_, k) => !this.rowSpecs.has(k)).map((s) => state(s.column));
     this.layout = ByteScorer.layoutOf(job);
     this.seen = { schema: job.schema, header: job.header, delimiter: job.delimiter };
@@ -469,6 +478,11 @@ export class ByteScorer {
       for (let i = 0; i < n; i++) count += column.unseen[column.rows[i]!]!;
       if (count > 0) result.unseen[column.name] = count;
     }
+    for (const column of this.rangeColumns) {
+      let count = 0;
+      for (let i = 0; i < n; i++) if (column.outside[column.rows[i]!]) count++;
+      if (count > 0) result.outOfRange[column.name] = count;
+    }
 
     const sink = this.sink;
     const segments = this.segments;
@@ -502,7 +516,17 @@ export class ByteScorer {
       next(6);
       let codes: ReasonCode[] | null = null;
       let picked = 0;
-      if (json) {
+      // A lead dated outside the training dates: its reasons end with a note saying so (as `scoreDataset` writes them).
+      let note = '';
+      for (const column of this.rangeColumns) {
+        const text = column.outside[column.rows[i]!]!;
+        if (text) note = note ? `${note}; ${text}` : text;
+      }
+      if (note) {
+        codes = reasons ? pickReasons(reasons, i, this.reasons) : null;
+        const text = codes && codes.length > 0 ? `${reasonText(codes)}; ${note}` : note;
+        sink.write(encoder.encode(json ? JSON.stringify(text) : csvField(spreadsheetSafe(text))));
+      } else if (json) {
         if (reasons && cellReasons) picked = this.linearJsonReasons(contributions!, i);
         else {
           codes = reasons ? pickReasons(reasons, i, this.reasons) : null;
@@ -515,7 +539,7 @@ export class ByteScorer {
       let c = 10;
       if (this.reasonCodes) {
         next(c++);
-        if (reasons && cellReasons) this.jsonCodes(picked, i); // the picks of the reasons text above
+        if (reasons && cellReasons && !note) this.jsonCodes(picked, i); // the picks of the reasons text above
         else sink.text(JSON.stringify(codes ?? []));
       }
       for (const column of this.keepColumns) {
@@ -730,6 +754,8 @@ export class ByteScorer {
         column.wrongCount += wrong;
       }
     }
+    const range = column.range;
+    if (range) for (let k = 0; k < typed.length; k++) column.outside[from + k] = outsideRange(range, typed[k]) ? outsideRangeText(range, typed[k] as number) : '';
     if (column.wordsNeeded) for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
     if (column.spec >= 0) {
       const unseen = new Uint8Array(typed.length);

@@ -10,10 +10,9 @@ import { type ActivityLog, aggregateAccountActivities, aggregateActivities, isAc
 import { resolveAsOf } from '../data/as-of.ts';
 import { applySchema, type Dataset, loadDataset } from '../data/dataset.ts';
 import { type RawTable, readTable } from '../data/read.ts';
-import { isMissing } from '../data/missing.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
-import type { ColumnType, RawValue } from '../types.ts';
-import type { ColumnTable } from 'arquero';
+import { assertNaAgrees, type BadValue, badValuesError, describeBadValue, findBadValues, schemaWithReading } from '../data/reading.ts';
+import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/read.ts';
 import { columnSchema } from '../data/schema.ts';
 import type { CellValue } from '../data/write.ts';
@@ -32,6 +31,7 @@ import { leadIdColumn, type RuleScores, type ScoringContext, scoreWithRules } fr
 import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { pickReasons, type ReasonCode, reasonText } from './reasons.ts';
+import { type DateRange, dateRanges, outsideRange, outsideRangeText, trainingSpan } from '../features/date-range.ts';
 
 export interface ScoreOptions {
   model: string;
@@ -76,6 +76,10 @@ export interface ScoreResult {
     actions: Record<string, number>;
     /** Category values never seen in training, per column (scored as the pooled level). */
     unseen: Record<string, number>;
+    /** Leads whose date feature lies outside the training dates, per column (named in their reasons). */
+    outOfRange: Record<string, number>;
+    /** What a user should read: unseen categories above 10% of leads, leads outside the training dates. */
+    warnings: string[];
     /** How account_probability combines the account's leads, when --account is given. */
     accountRule?: string;
     /** Leads with an earlier score, when --previous is given. */
@@ -124,6 +128,8 @@ export interface Scorer {
   log: ActivityLog | null;
   previous: Map<string, number> | null;
   modelLabel: string;
+  /** The model's date features whose age counts from a fixed day, with their training range. */
+  dateRanges: DateRange[];
 }
 
 /**
@@ -136,7 +142,9 @@ export async function prepareScorer(options: ScoreOptions): Promise<Scorer> {
   const loaded = await loadModel(options.model);
   const { artifact } = loaded;
   const required = requiredColumns(loaded);
-  const trained = new Map(artifact.training.columns.map((c) => [c.name, c.type as ColumnType]));
+  // New files are read as the training file was: a --na given again must agree with it.
+  assertNaAgrees(artifact.reading, options.na, options.model);
+  const trained = new Map(artifact.reading.columns.map((c) => [c.name, c.type]));
   const types = new Map(required.map((c) => [c, trained.get(c) ?? 'categorical']));
   // The scoring-time column (`created_at+30d`) is read as a date too, and must be there.
   const asOfColumn = artifact.activities ? /^([A-Za-z_][\w.]*)\s*(?:[+-]|$)/.exec((options.asOf ?? artifact.activities.asOf).trim())?.[1] : undefined;
@@ -160,7 +168,9 @@ export async function prepareScorer(options: ScoreOptions): Promise<Scorer> {
   }
   let previous: Map<string, number> | null = null;
   if (options.previous) previous = await loadPrevious(options.previous, options.id ?? artifact.idColumn ?? 'row');
-  return { options, loaded, required, types, rules, rulesPath, log, previous, modelLabel: `${artifact.name}@${artifact.contentHash.slice(7, 15)}` };
+  return { options, loaded, required, types, rules, rulesPath, log, previous, modelLabel: `${artifact.name}@${artifact.contentHash.slice(7, 15)}`,
+    // Ages counted from a fixed day drift with the calendar; ages at each lead's scoring time (activity models) do not.
+    dateRanges: artifact.activities ? [] : dateRanges(artifact.features.specs as Array<{ kind: string; column: string }>) };
 }
 
 /** Missing model columns (all named at once), and --keep / --account columns that are not there. */
@@ -190,8 +200,6 @@ export function exportIdColumn(scorer: Scorer, schema: Schema): string | undefin
   return leadIdColumn({ schema });
 }
 
-const TYPED = new Set<ColumnType>(['numeric', 'date', 'datetime']);
-
 const narrowed = new WeakMap<Schema, { schema: Schema; indices: number[] }>();
 
 /**
@@ -215,68 +223,25 @@ export function narrowToNeeded(scorer: Scorer, raw: RawTable, schema: Schema): {
 }
 
 /**
- * The input's schema with each model column read as it was in training (a numeric column holding one stray
- * word would otherwise be inferred as text and silently imputed).
+ * The input's schema read as the training file was (`schemaWithReading`: types, yes/no words, date
+ * formats, missing tokens), whatever this batch holds; the scoring-time column is read as a date.
  */
 export function modelSchema(scorer: Scorer, inferred: Schema): Schema {
+  const schema = schemaWithReading(inferred, scorer.loaded.artifact.reading);
   return {
-    ...inferred,
-    columns: inferred.columns.map((c) => {
+    ...schema,
+    columns: schema.columns.map((c) => {
       const want = scorer.types.get(c.name);
       if (!want || want === c.type) return c;
-      if (TYPED.has(want) || want === 'boolean') {
-        return { ...c, type: want, ...(want === 'date' || want === 'datetime' ? { dateFormat: c.dateFormat ?? { order: 'ymd' as const, separator: '-' as const, hasTime: want === 'datetime', ambiguous: false, label: 'yyyy-mm-dd' } } : {}) };
-      }
-      // Trained as a category (or id/text): any value is a level.
-      return { ...c, type: 'categorical' };
+      // Only the scoring-time column (`created_at+30d`) can differ: read as a date even where training did not.
+      return { ...c, type: want, dateFormat: c.dateFormat ?? { order: 'ymd' as const, separator: '-' as const, hasTime: want === 'datetime', ambiguous: false, label: 'yyyy-mm-dd' } };
     }),
   };
 }
 
-export interface TypeError {
-  /** Index of the row in its table. */
-  index: number;
-  column: string;
-  value: string;
-  expected: ColumnType;
-}
-
-/** Values of model columns that do not read as their training type (a number or a date), row by row. */
-export function findTypeErrors(scorer: Scorer, raw: RawTable, schema: Schema, table: ColumnTable): TypeError[] {
-  const tokens = new Set(schema.naTokens);
-  const errors: TypeError[] = [];
-  for (const column of schema.columns) {
-    const want = scorer.types.get(column.name);
-    if (!want || !TYPED.has(want)) continue;
-    const rawValues = raw.columns[raw.names.indexOf(column.name)]!;
-    const typed = table.array(column.name) as ArrayLike<unknown>;
-    for (let i = 0; i < rawValues.length; i++) {
-      if (isWrongType(typed[i], rawValues[i]!, tokens)) {
-        errors.push({ index: i, column: column.name, value: String(rawValues[i]), expected: want });
-      }
-    }
-  }
-  return errors.sort((a, b) => a.index - b.index);
-}
-
-/** A cell of a number or date column that did not read as one (and is not a missing-value token). */
-export function isWrongType(typed: unknown, raw: RawValue, tokens: ReadonlySet<string>): boolean {
-  return (typed === null || (typeof typed === 'number' && Number.isNaN(typed))) && !isMissing(raw, tokens);
-}
-
-/** `"forty" is not a number`. */
-function what(e: TypeError): string {
-  return `${JSON.stringify(e.value)} is not ${e.expected === 'numeric' ? 'a number' : 'a date'}`;
-}
-
-/** The exit-2 error for values of the wrong type: the first in the message, up to 100 in its issues. */
-export function typeErrorOf(errors: TypeError[], rowNumber: (index: number) => number): DataError {
-  const first = errors[0]!;
-  const rows = new Set(errors.map((e) => e.index)).size;
-  const more = errors.length > 1 ? `; ${errors.length - 1} more value${errors.length === 2 ? '' : 's'}${errors.length > 100 ? ', the first 100 listed' : ' listed'}` : '';
-  return new DataError('WRONG_TYPE', `${rows} ${rows === 1 ? 'row holds' : 'rows hold'} values of the wrong type (row ${rowNumber(first.index)}: ${first.column} = ${what(first)}${more})`,
-    'fix those rows, or pass --on-error skip to score the rest and write the bad rows to a rejects file beside the output',
-    errors.slice(0, 100).map((e) => ({ row: rowNumber(e.index), column: e.column, message: what(e) })));
+/** A batch's schema for scoring: inferred with the model's missing tokens, then read as in training. */
+export function scoringSchema(scorer: Scorer, raw: RawTable, delimiter?: string): Schema {
+  return modelSchema(scorer, inferSchema(raw, { na: scorer.loaded.artifact.reading.naTokens, ...(delimiter ? { delimiter } : {}) }));
 }
 
 export interface ScoredChunk {
@@ -287,6 +252,7 @@ export interface ScoredChunk {
   tiers: Tier[];
   actions: string[];
   unseen: Record<string, number>;
+  outOfRange: Record<string, number>;
   asOf?: number;
 }
 
@@ -348,6 +314,18 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     }
   }
 
+  // A lead dated outside the training dates is scored by extrapolation: its reasons say so.
+  const outOfRange: Record<string, number> = {};
+  for (const range of scorer.dateRanges) {
+    const values = leads.table.array(range.column) as ArrayLike<unknown>;
+    for (let i = 0; i < n; i++) {
+      if (!outsideRange(range, values[i])) continue;
+      outOfRange[range.column] = (outOfRange[range.column] ?? 0) + 1;
+      const note = outsideRangeText(range, values[i] as number);
+      reasons[i] = reasons[i] ? `${reasons[i]}; ${note}` : note;
+    }
+  }
+
   const idName = exportIdColumn(scorer, leads.schema);
   const ids: Array<string | number | null> = idName ? Array.from(leads.table.array(idName) as ArrayLike<unknown>, (v) => (v === null || v === undefined ? null : String(v)))
     : Array.from({ length: n }, (_, i) => (rowNumbers ? rowNumbers[i]! : i + 1));
@@ -371,7 +349,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   }
   names.push(...keep);
   columns.push(...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)));
-  return { names, columns, probability, ids, tiers: tier, actions: action, unseen, ...(typeof asOf === 'number' ? { asOf } : {}) };
+  return { names, columns, probability, ids, tiers: tier, actions: action, unseen, outOfRange, ...(typeof asOf === 'number' ? { asOf } : {}) };
 }
 
 /**
@@ -436,16 +414,15 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
   const scorer = prepared ?? await prepareScorer(options);
   const raw = await readTable(options.input);
   checkColumns(scorer, raw.names);
-  const inferred = inferSchema(raw, { ...(options.na ? { na: options.na } : {}), ...(raw.delimiter ? { delimiter: raw.delimiter } : {}) });
-  const schema = modelSchema(scorer, inferred);
+  const schema = scoringSchema(scorer, raw, raw.delimiter);
   let { columns: _c, ...meta } = raw;
   let table = applySchema(raw, schema);
-  const errors = findTypeErrors(scorer, raw, schema, table);
+  const errors = findBadValues(scorer.types, raw, schema, table);
   // Row numbers as a user counts them: data rows from 1 (line numbers in a CSV are one more, the header).
   let rejected: Rejected | undefined;
   let rowNumbers: number[] | undefined;
   if (errors.length > 0) {
-    if (options.onError !== 'skip') throw typeErrorOf(errors, (i) => i + 1);
+    if (options.onError !== 'skip') throw badValuesError(errors, (i) => i + 1);
     const bad = new Set(errors.map((e) => e.index));
     const keepRows = Array.from({ length: raw.rows }, (_, i) => i).filter((i) => !bad.has(i));
     rejected = rejectsOf(raw, errors, (i) => i + 1);
@@ -474,12 +451,36 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
     ...(rejected ? { rejected } : {}),
     summary: {
       rows: chunk.probability.length, rejected: rejected?.rows.length ?? 0, model: scorer.modelLabel, tiers: tiers as Record<Tier, number>, actions,
-      unseen: chunk.unseen, rules: scorer.rulesPath,
+      unseen: chunk.unseen, outOfRange: chunk.outOfRange, warnings: dataWarnings(scorer, chunk.probability.length, chunk.unseen, chunk.outOfRange), rules: scorer.rulesPath,
       ...(accountRule ? { accountRule } : {}),
       ...(scorer.previous ? { previousMatched: chunk.ids.filter((id) => scorer.previous!.has(String(id))).length } : {}),
       ...(chunk.asOf !== undefined ? { asOf: new Date(chunk.asOf).toISOString() } : {}),
     },
   };
+}
+
+/** Above this share of scored leads, unseen categories in a column are a warning. */
+export const UNSEEN_WARNING_SHARE = 0.1;
+
+/**
+ * The warnings of a scoring run: columns where more than 10% of leads hold categories never seen in
+ * training (the model scores them as its pooled level: the new data may not be what it was trained on), and
+ * leads dated outside the training dates.
+ */
+export function dataWarnings(scorer: Scorer, rows: number, unseen: Record<string, number>, outOfRange: Record<string, number>): string[] {
+  const warnings: string[] = [];
+  if (rows === 0) return warnings;
+  for (const [column, count] of Object.entries(unseen)) {
+    if (count / rows > UNSEEN_WARNING_SHARE) {
+      warnings.push(`${column}: ${(100 * count / rows).toFixed(1)}% of leads (${count}) hold categories never seen in training, scored as the pooled level: check that the column means what it meant in training, or retrain`);
+    }
+  }
+  for (const range of scorer.dateRanges) {
+    const count = outOfRange[range.column];
+    if (!count) continue;
+    warnings.push(`${range.column}: ${count} ${count === 1 ? 'lead is' : 'leads are'} dated outside the training dates (${trainingSpan(range)}), scored by extrapolation; their reasons say so`);
+  }
+  return warnings;
 }
 
 /** Bad rows as they were read, with their row number and what was wrong. */
@@ -489,11 +490,11 @@ export interface Rejected {
 }
 
 /** The rejects table: `row`, `error`, then the input's fields as read. */
-export function rejectsOf(raw: RawTable, errors: TypeError[], rowNumber: (index: number) => number): Rejected {
+export function rejectsOf(raw: RawTable, errors: BadValue[], rowNumber: (index: number) => number): Rejected {
   const byRow = new Map<number, string[]>();
   for (const e of errors) {
     const list = byRow.get(e.index) ?? [];
-    list.push(`${e.column}: ${what(e)}`);
+    list.push(`${e.column}: ${describeBadValue(e)}`);
     byRow.set(e.index, list);
   }
   return {

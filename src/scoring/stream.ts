@@ -19,13 +19,14 @@ import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords,
 import { applySchema } from '../data/dataset.ts';
 import { fileSize, type RawTable, rawTable, type Source } from '../data/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/duckdb.ts';
-import { inferSchema, type Schema } from '../data/schema.ts';
+import type { Schema } from '../data/schema.ts';
+import { badValuesError, findBadValues } from '../data/reading.ts';
 import { assertNotInput, cellFormatter, csvLine, ndjsonLine, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import { scoreChunkBytes } from './byte-scorer.ts';
 import { ChunkScheduler } from './parallel-stream.ts';
-import { addCounts, checkColumns, EXPORT_COLUMNS, findTypeErrors, modelSchema, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, typeErrorOf } from './score.ts';
+import { addCounts, checkColumns, dataWarnings, EXPORT_COLUMNS, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, scoringSchema } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   /** A CSV file; or a Parquet file or a SQL query, read from DuckDB a chunk at a time and scored the table way. */
@@ -45,7 +46,7 @@ export interface StreamOptions extends ScoreOptions {
   /**
    * Workers start when this thread's pace in its second half-second says the rest of the file takes longer
    * than this (default PARALLEL_STREAM_MIN_MS, 3 s): a worker takes most of a second to load. 0 starts
-   * them at once.
+   * them at once, and the first chunk waits until they have loaded (so they take part in any file).
    */
   parallelMinMs?: number;
 }
@@ -144,13 +145,14 @@ export interface ChunkResult {
   tiers: Record<string, number>;
   actions: Record<string, number>;
   unseen: Record<string, number>;
+  outOfRange: Record<string, number>;
   previousMatched: number;
   asOf?: number;
 }
 
 /** A chunk's result before any row is scored. */
 export function emptyChunkResult(): ChunkResult {
-  return { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, previousMatched: 0 };
+  return { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, outOfRange: {}, previousMatched: 0 };
 }
 
 /** A Parquet file or a SQL source as the query DuckDB streams, with a way to count a file's rows (null: a CSV file, read here). */
@@ -182,11 +184,11 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
   const all = raw;
   ({ raw, schema } = narrowToNeeded(scorer, raw, schema));
   let table = applySchema(raw, schema);
-  const errors = findTypeErrors(scorer, raw, schema, table);
+  const errors = findBadValues(scorer.types, raw, schema, table);
   let rowNumbers: readonly number[] = dataRows;
   if (errors.length > 0) {
     // Data rows counted from 1 (the header is not a row), as the in-memory path counts them.
-    if (scorer.options.onError !== 'skip') throw typeErrorOf(errors, (i) => dataRows[i]!);
+    if (scorer.options.onError !== 'skip') throw badValuesError(errors, (i) => dataRows[i]!);
     const rejected = rejectsOf(all, errors, (i) => dataRows[i]!);
     result.rejectedNames = rejected.names;
     result.rejectedText = rejected.rows.map((row) => `${row.map((v) => csvField(cell(v))).join(',')}\n`).join('');
@@ -209,6 +211,7 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
   addCounts(result.tiers, chunk.tiers);
   addCounts(result.actions, chunk.actions);
   addCounts(result.unseen, chunk.unseen);
+  addCounts(result.outOfRange, chunk.outOfRange);
   if (scorer.previous) result.previousMatched = chunk.ids.filter((id) => scorer.previous!.has(String(id))).length;
   if (chunk.asOf !== undefined) result.asOf = chunk.asOf;
   return result;
@@ -240,7 +243,9 @@ export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'nd
  * @example
  * const { summary } = await scoreStream({ model: 'models/latest/gbdt.model.json', input: { path: 'leads.csv' }, output: 'scores.csv', format: 'csv' });
  */
-export async function scoreStream(options: StreamOptions, prepared?: Scorer): Promise<Omit<ScoreResult, 'names' | 'columns'> & { names: string[]; rejectsPath?: string }> {
+export async function scoreStream(options: StreamOptions, prepared?: Scorer): Promise<Omit<ScoreResult, 'names' | 'columns'> & { names: string[]; rejectsPath?: string;
+  /** Chunks with rows written by the byte path and by the table path (byte-scorer.ts says which chunks it leaves), and chunks scored on a worker. */
+  chunks: { bytePath: number; tablePath: number; onWorkers: number } }> {
   // `reason_codes` is NDJSON's and Parquet's (CSV carries the reasons as text).
   const scorer = prepared ?? await prepareScorer(options.format === 'csv' ? { ...options, reasonCodes: false } : options);
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
@@ -266,6 +271,8 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   const tiers: Record<string, number> = { hot: 0, warm: 0, cold: 0 };
   const actions: Record<string, number> = {};
   const unseen: Record<string, number> = {};
+  const outOfRange: Record<string, number> = {};
+  const chunks = { bytePath: 0, tablePath: 0, onWorkers: 0 };
   let previousMatched = 0;
   let asOf: number | undefined;
   let outNames: string[] = [];
@@ -285,10 +292,14 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
         if (options.format === 'csv') await out.line(outNames.map((n) => csvField(cell(n))).join(','));
       }
       await out.text(chunk.encoded ?? chunk.text);
+      // Which path wrote the chunk: the byte path (its bytes) or the table path (its text); the same bytes either way.
+      if (chunk.encoded) chunks.bytePath++;
+      else chunks.tablePath++;
       rowsDone += chunk.rows;
       addCounts(tiers, chunk.tiers);
       addCounts(actions, chunk.actions);
       addCounts(unseen, chunk.unseen);
+      addCounts(outOfRange, chunk.outOfRange);
       previousMatched += chunk.previousMatched;
       if (chunk.asOf !== undefined) asOf = chunk.asOf;
     }
@@ -309,7 +320,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       // The schema comes from the first chunk (parsed here for that) and is then held fixed.
       const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, path);
       checkColumns(scorer, header!);
-      schema = modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}), delimiter }));
+      schema = scoringSchema(scorer, raw, delimiter);
     }
     const entry = { result: scheduler.run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: path }, scoreHere), ready: false };
     // Awaited in order below; this marks it ready (and keeps a later failure from going unhandled).
@@ -363,7 +374,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
         checkColumns(scorer, piece.names);
       }
       if (raw.rows === 0) continue;
-      schema ??= modelSchema(scorer, inferSchema(raw, { ...(options.na ? { na: options.na } : {}) }));
+      schema ??= scoringSchema(scorer, raw);
       bytes += raw.rows;
       await apply(scoreChunk(scorer, schema, raw, Array.from({ length: raw.rows }, (_, i) => row + i + 1), options.format));
       row += raw.rows;
@@ -387,6 +398,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
       await takeChunks(true);
       while (inFlight.length > 0) await apply(await inFlight.shift()!.result);
     } finally {
+      chunks.onWorkers = scheduler.workerChunks;
       await scheduler.close();
     }
     if (!header) throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
@@ -407,10 +419,11 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     throw err;
   }
   return {
-    names: outNames,
+    names: outNames, chunks,
     ...(rejectedRows ? { rejectsPath } : {}),
     summary: {
-      rows: rowsDone, rejected: rejectedRows, model: scorer.modelLabel, tiers: tiers as Record<Tier, number>, actions, unseen, rules: scorer.rulesPath,
+      rows: rowsDone, rejected: rejectedRows, model: scorer.modelLabel, tiers: tiers as Record<Tier, number>, actions, unseen, outOfRange,
+      warnings: dataWarnings(scorer, rowsDone, unseen, outOfRange), rules: scorer.rulesPath,
       ...(scorer.previous ? { previousMatched } : {}),
       ...(asOf !== undefined ? { asOf: new Date(asOf).toISOString() } : {}),
     },

@@ -6,7 +6,10 @@
  */
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
-import { type Dataset, loadDataset } from '../data/dataset.ts';
+import { type Dataset, datasetWithReading } from '../data/dataset.ts';
+import { assertNaAgrees } from '../data/reading.ts';
+import { readTable } from '../data/read.ts';
+import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/read.ts';
 import { resolveTarget } from '../data/target.ts';
 import { ConfigError } from '../errors.ts';
@@ -75,6 +78,13 @@ async function prepare(loaded: LoadedModel, options: EvaluateOptions, leads: Dat
 
 const modelNameOf = (loaded: LoadedModel): ModelName => loaded.artifact.name as ModelName;
 
+/** The columns a model reads (and the target) with their training types: cells that do not read so are bad values. */
+function checkedColumns(loaded: LoadedModel, target: string): Map<string, ColumnType> {
+  const trained = new Map(loaded.artifact.reading.columns.map((c) => [c.name, c.type]));
+  const names = [target, ...(loaded.artifact.features.specs as Array<{ column: string }>).map((s) => s.column)];
+  return new Map(names.flatMap((n) => (trained.has(n) ? [[n, trained.get(n)!] as const] : [])));
+}
+
 /**
  * @example
  * const result = await evaluateModel({ model: 'new/logistic.model.json', champion: 'live/logistic.model.json', data: { path: 'q3.csv' } });
@@ -83,9 +93,20 @@ const modelNameOf = (loaded: LoadedModel): ModelName => loaded.artifact.name as 
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
   const challenger = await loadModel(options.model);
   const champion = options.champion ? await loadModel(options.champion) : undefined;
-  const leads = await loadDataset(options.data, options.na ? { na: options.na } : {});
-  const targetName = options.target ?? challenger.artifact.target.name;
-  const target = resolveTarget(leads, targetName, options.positive ? { positive: options.positive } : {});
+  const { artifact } = challenger;
+  // The file is read as each model's training file was (types, yes/no words, dates, missing tokens).
+  for (const [loaded, path] of [[challenger, options.model], [champion, options.champion]] as const) if (loaded) assertNaAgrees(loaded.artifact.reading, options.na, path!);
+  const targetName = options.target ?? artifact.target.name;
+  if (options.positive !== undefined && artifact.target.positive !== undefined && options.positive !== artifact.target.positive && targetName === artifact.target.name) {
+    throw new ConfigError('POSITIVE_CONTRADICTS_MODEL', `--positive "${options.positive}" differs from the value ${options.model} was trained with ("${artifact.target.positive}")`,
+      'leave out --positive: the model remembers which value means converted');
+  }
+  const positive = options.positive ?? (targetName === artifact.target.name ? artifact.target.positive : undefined);
+  const raw = await readTable(options.data);
+  const readFor = (loaded: LoadedModel): Dataset => datasetWithReading(raw, loaded.artifact.reading, checkedColumns(loaded, targetName),
+    'fix those rows: the model reads this file with the settings of its training file');
+  const leads = readFor(challenger);
+  const target = resolveTarget(leads, targetName, positive !== undefined ? { positive } : {});
   const unlabelled = new Set(target.unlabelled);
   const rows = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
   const { data, asOf, context } = await prepare(challenger, options, leads);
@@ -94,7 +115,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   let unseen: Record<string, number> = {};
   for (const [label, loaded] of [['challenger', challenger], ['champion', champion]] as const) {
     if (!loaded) continue;
-    const { data: own, asOf: ownAsOf } = loaded === challenger ? { data, asOf } : await prepare(loaded, options, leads);
+    const { data: own, asOf: ownAsOf } = loaded === challenger ? { data, asOf } : await prepare(loaded, options, readFor(loaded));
     const design = loaded.pipeline.transform(own, ownAsOf !== undefined ? { asOf: ownAsOf } : {});
     if (loaded === challenger) unseen = design.unseen;
     const probability = applyCalibrator(loaded.artifact.calibration, loaded.model.predictProba(design as never));

@@ -8,6 +8,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
+import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
+import { readingOf } from '../data/reading.ts';
 import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
@@ -21,7 +23,7 @@ import { conversionByLabel } from '../data/summary.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
 import { expectedCalibrationError, reliabilityCurve } from '../evaluation/metrics.ts';
-import { dataFingerprint, type FeaturesJSON, type ModelArtifact, saveModel } from '../models/artifact.ts';
+import { ARTIFACT_FORMAT_VERSION, dataFingerprint, type FeaturesJSON, type ModelArtifact, saveModel } from '../models/artifact.ts';
 import { coefficientTable, type CoefficientRow } from '../models/logistic/coefficients.ts';
 import type { Calibrator } from '../models/calibration.ts';
 import type { ModelName } from '../models/model.ts';
@@ -82,6 +84,8 @@ export interface MetricsJson {
     capacityShare: number; bootstrapResamples: number;
   }>;
   primaryMetric: PrimaryMetric;
+  /** What the run warns about (a date used as a feature with no scoring time). */
+  warnings: string[];
 }
 
 export interface TrainResult {
@@ -90,6 +94,7 @@ export interface TrainResult {
   files: string[];
   coefficients?: CoefficientRow[];
   featureNotes: string[];
+  warnings: string[];
 }
 
 
@@ -200,14 +205,16 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const saveArtifact = async (name: 'logistic' | 'gbdt', features: FeaturesJSON, model: ModelArtifact['model'], calibrator: Calibrator,
     m: ModelMetrics, seeds: Record<string, number>): Promise<string> => {
     const artifact: Omit<ModelArtifact, 'contentHash'> = {
-      formatVersion: 1, kind: name, name, packageVersion, createdAt,
+      formatVersion: ARTIFACT_FORMAT_VERSION, kind: name, name, packageVersion, createdAt,
       seed, seeds: { split: rng.fork('split').seed, ...seeds },
-      target: { name: target.name, rule: target.rule },
+      target: { name: target.name, rule: target.rule, ...(options.positive ? { positive: options.positive } : {}) },
+      // How the file was read (types, yes/no words, date formats, missing tokens): new files are read the same way.
+      reading: readingOf(leads.schema, leads.raw.delimiter),
       idColumn: leadIdColumn(leads, options.id) ?? null,
       activities: options.activities ? { asOf: options.asOf!, ...(options.account ? { account: options.account } : {}) } : null,
       features, model, calibration: calibrator,
       threshold: { strategy: strategyText, value: m.threshold.value },
-      training: { rows: split.train.length, positives: trainPositives, columns: data.schema.columns.map((c) => ({ name: c.name, type: c.type })), dataHash: trainFingerprint },
+      training: { rows: split.train.length, positives: trainPositives, dataHash: trainFingerprint },
       metrics: { auc: m.auc, prAuc: m.prAuc, logLoss: m.logLoss, brier: m.brier, ece: m.ece, liftAt10: m.liftAt10 },
     };
     const path = join(runDir, `${name}.model.json`);
@@ -255,15 +262,29 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
 
   let coefficients: CoefficientRow[] | undefined;
   let featureNotes: string[] = [];
+  // What each date feature means, and a warning where no scoring time anchors its age.
+  const warnings: string[] = [];
+  const said = new Set<string>();
+  const dateNotes = (specs: FeaturesJSON['specs']) => {
+    for (const range of dateRanges(specs as Array<{ kind: string; column: string }>)) {
+      if (said.has(range.column)) continue; // both models read the same date: said once
+      said.add(range.column);
+      const { note, warning } = dateFeatureNote(range, { anchored: asOf !== undefined, ...(options.date ? { timeColumn: options.date } : {}) });
+      featureNotes.push(note);
+      if (warning) warnings.push(warning);
+    }
+  };
+
   if (models.includes('logistic')) {
     step('logistic regression');
     const fit = fitLogistic(fitInput, params.logistic);
-    featureNotes = fit.pipeline.notes;
+    featureNotes = [...fit.pipeline.notes];
     const metrics = modelMetrics('logistic', fit, {});
     results.push(metrics);
     ranks.logistic = fit.probability;
     coefficients = coefficientTable(fit.model, fit.design, yTrain, fit.groups);
     files.push(await saveArtifact('logistic', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
+    dateNotes(fit.features.specs);
     const coefPath = join(runDir, 'logistic-coefficients.csv');
     await writeCsvColumns(coefPath, ['feature', 'column', 'level', 'coefficient', 'odds_ratio', 'standard_error', 'p_value'], [
       coefficients.map((c) => c.feature), coefficients.map((c) => c.column), coefficients.map((c) => c.level),
@@ -272,6 +293,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     ]);
     files.push(coefPath);
   }
+
 
   if (models.includes('gbdt')) {
     step('gradient-boosted trees');
@@ -284,6 +306,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     results.push(metrics);
     ranks.gbdt = fit.probability;
     files.push(await saveArtifact('gbdt', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, gbdt: rng.fork('gbdt').seed }));
+    dateNotes(fit.features.specs);
   }
 
   step('writing');
@@ -312,12 +335,13 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     models: results.sort((a, b) => (LOWER_IS_BETTER.has(primary) ? a[primary] - b[primary] : b[primary] - a[primary])),
     comparisons,
     primaryMetric: primary,
+    warnings,
   };
   const metricsPath = join(runDir, 'metrics.json');
   await writeFileAtomic(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
   files.unshift(metricsPath);
   if (!options.out) await pointLatest(runDir);
-  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes };
+  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, warnings };
 }
 
 /** models/latest → the newest run (a relative symlink, replaced atomically enough for one user). */

@@ -173,6 +173,23 @@ describe.skipIf(!HAVE_SHARED)('leadscore train on bank-marketing, with no other 
     const broken = await writeTemp(dir, 'broken.model.json', '{"formatVersion": 1, "kind": "logi');
     expectUsageError(cli('rules', 'learn', '--model', broken, '--out', join(dir, 'x.yaml')), 'is not valid JSON (truncated or corrupted)');
   });
+
+  it('scores a batch whose default column is all "no" as the whole file scores those leads, and refuses a contradicting --na', async () => {
+    const model = join(dir, 'bank-run', 'logistic.model.json');
+    const text = (await readFile(BANK, 'utf8')).trimEnd().split('\n');
+    const column = text[0]!.split(',').indexOf('default');
+    const batch = await writeTemp(dir, 'default-no.csv', `${[text[0], ...text.slice(1).filter((l) => l.split(',')[column] === 'no').slice(0, 49)].join('\n')}\n`);
+    expect(cli('score', '--model', model, '--input', batch, '--output', join(dir, 'batch.csv')).code).toBe(0);
+    expect(cli('score', '--model', model, '--input', BANK, '--output', join(dir, 'whole.csv')).code).toBe(0);
+    const whole = new Map((await readFile(join(dir, 'whole.csv'), 'utf8')).split('\n').map((l) => [l.slice(0, l.indexOf(',')), l]));
+    const scored = (await readFile(join(dir, 'batch.csv'), 'utf8')).trimEnd().split('\n').slice(1);
+    expect(scored).toHaveLength(49);
+    for (const line of scored) expect(line).toBe(whole.get(line.slice(0, line.indexOf(','))));
+    expect(scored.join('\n')).not.toContain('default = yes');
+    const output = join(dir, 'na.csv');
+    expectUsageError(cli('score', '--model', model, '--input', batch, '--output', output, '--na', 'unknown'), '--na "unknown" differs from the missing-value tokens');
+    await expect(stat(output)).rejects.toThrow();
+  });
 });
 
 describe.skipIf(!HAVE_SHARED)('leadscore backtest on bank-marketing in row order', () => {

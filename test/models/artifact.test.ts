@@ -50,10 +50,19 @@ describe('model artifacts', () => {
 
   it('refuse a newer format', async () => {
     const json = JSON.parse(good);
-    json.formatVersion = 2;
+    json.formatVersion = 3;
     const err = await refusal('newer.model.json', JSON.stringify(json));
-    expect(err.message).toContain('has format version 2; this leadscore reads up to 1');
+    expect(err.message).toContain('has format version 3; this leadscore reads up to 2');
     expect(err.hint).toBe('upgrade leadscore to load it');
+  });
+
+  it('refuse a format-1 model, written before models recorded how their training file was read', async () => {
+    const json = JSON.parse(good);
+    json.formatVersion = 1;
+    delete json.reading;
+    const err = await refusal('old.model.json', JSON.stringify(json));
+    expect(err.message).toContain('has format version 1, written before models recorded how their training file was read');
+    expect(err.hint).toContain('train the model again');
   });
 
   it('refuse a file missing fields, and an unknown model kind', async () => {

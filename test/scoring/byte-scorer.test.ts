@@ -236,7 +236,7 @@ describe('the byte path of the streaming scorer', () => {
     const columns = header.map((_, j) => [...new Set(lines.slice(1, 200).map((l) => l.split(',')[j]!))]);
     const odd = ['', 'NA', ' ', 'a,b', 'q"q', '=1+1', '-3', '  Software  ', 'é', '12', '1e3', 'x\ny', 'yes', 'No', '2024-13-45'];
     const quote = (v: string, forced: boolean) => (forced || /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-    const cell = (j: number) => fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...columns[j]!) }, { weight: 1, arbitrary: fc.constantFrom(...odd) }), fc.boolean())
+    const cell = (j: number) => fc.tuple(fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...columns[j]!) }, { weight: 1, arbitrary: fc.constantFrom(...odd) }), fc.boolean())
       .map(([v, forced]) => quote(v, forced));
     const record = fc.tuple(...header.map((_, j) => cell(j))).map((cells) => cells.join(','));
     // The first rows fix the schema (as the stream's first chunk does); random rows follow.

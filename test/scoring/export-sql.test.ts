@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/dataset.ts';
 import { queryColumns, sqlString } from '../../src/data/duckdb.ts';
+import { DEFAULT_NA_TOKENS } from '../../src/data/missing.ts';
 import { type ModelArtifact, loadModel } from '../../src/models/artifact.ts';
 import { DIALECTS } from '../../src/scoring/sql/dialects.ts';
 import { exportSql } from '../../src/scoring/sql/export-sql.ts';
@@ -53,7 +54,7 @@ describe('export-sql', () => {
   // A small hand-made model with every kind of feature and an isotonic calibration: its SQL per dialect is a golden file.
   const handMade = {
     name: 'logistic', contentHash: 'sha256:0123456789abcdef', threshold: { strategy: 'maxF1', value: 0.3 }, activities: null,
-    training: { rows: 1000, positives: 100, columns: [], dataHash: '' },
+    training: { rows: 1000, positives: 100, dataHash: '' }, reading: { naTokens: [...DEFAULT_NA_TOKENS], delimiter: ',', columns: [] },
     model: { kind: 'logistic', params: {}, state: { beta: [-2, 0.5, 0.25, 1.5, -0.75, 0.4, 0.3, -0.2, 0.1, 0.05, 0.02], featureNames: [
       'pages', 'pages__missing__', 'opt_in', 'channel=webinar', 'channel=__other__', 'channel=__missing__', 'created__age_days', 'created__month=1', 'created__month=2', 'created__weekday=3'] } },
     features: { formatVersion: 1, minFrequency: 10, notes: [], specs: [
@@ -112,7 +113,7 @@ describe('export-sql for gradient-boosted trees', () => {
   // A hand-made two-tree model (numeric split with missing left, categorical split, date age): golden SQL per dialect.
   const handMadeTrees = {
     name: 'gbdt', contentHash: 'sha256:fedcba9876543210', threshold: { strategy: 'maxF1', value: 0.25 }, activities: null,
-    training: { rows: 1000, positives: 100, columns: [], dataHash: '' },
+    training: { rows: 1000, positives: 100, dataHash: '' }, reading: { naTokens: [...DEFAULT_NA_TOKENS], delimiter: ',', columns: [] },
     model: { kind: 'gbdt', params: {}, state: { baseScore: -2.2, featureNames: ['pages', 'channel', 'created__age_days', 'created__month', 'created__weekday'], kinds: [], bestIteration: 2, trees: [
       { feature: [0, -1, 1, -1, -1], threshold: [3.5, 0, 0, 0, 0], bin: [4, 0, 0, 0, 0], left: [1, -1, 3, -1, -1], right: [2, -1, 4, -1, -1], value: [0, -0.1, 0, 0.2, 0.05],
         missingLeft: [1, 0, 0, 0, 0], cover: [100, 40, 60, 20, 40], gain: [5, 0, 2, 0, 0], categoryOffset: [-1, -1, 0, -1, -1], categories: [[1, 3]] },
@@ -163,7 +164,7 @@ describe('isotonic calibration in SQL', () => {
     const cal = { kind: 'isotonic' as const, x: [0.05, 0.2, 0.2, 0.6], y: [0.01, 0.1, 0.15, 0.5] };
     const artifact = {
       name: 'logistic', contentHash: 'sha256:0', threshold: { strategy: 'maxF1', value: 0.5 }, activities: null,
-      training: { rows: 10, positives: 1, columns: [], dataHash: '' },
+      training: { rows: 10, positives: 1, dataHash: '' }, reading: { naTokens: [...DEFAULT_NA_TOKENS], delimiter: ',', columns: [] },
       model: { kind: 'logistic', params: {}, state: { beta: [0, 1], featureNames: ['z'] } },
       features: { formatVersion: 1, minFrequency: 10, notes: [], specs: [{ kind: 'numeric', column: 'z', median: 0, indicator: false, log1p: false, mean: 0, sd: 1, bins: { lower: [null], mean: [0] } }] },
       calibration: cal,

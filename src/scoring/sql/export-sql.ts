@@ -2,40 +2,69 @@
  * `export-sql`: one SELECT that applies a saved model inside a database — the feature pipeline as
  * expressions, the model (logistic: a linear expression; trees: a sum of CASE expressions), the calibration,
  * the 0–100 score and the tier — returning every input column plus leadscore_logit (the raw score),
- * probability, score and tier. Models with activity features cannot be written this way (their aggregates
+ * probability, score and tier. Columns are read as the training file was (`artifact.reading`): its
+ * missing-value tokens are NULL, yes/no columns by their own words, decimal commas as points. Dates must be
+ * DATE/TIMESTAMP columns or ISO text in the database. Models with activity features cannot be written this way (their aggregates
  * need the event table), and are refused with a clear message.
  */
 import { ConfigError } from '../../errors.ts';
 import type { FeatureSpec, NumericStats } from '../../features/pipeline.ts';
+import type { ColumnReading } from '../../data/reading.ts';
 import type { ModelArtifact } from '../../models/artifact.ts';
 import type { Calibrator } from '../../models/calibration.ts';
 import { DIALECT, type Dialect, type DialectName, sqlNumber, sqlText } from './dialects.ts';
 import type { TreeFeatureSpec } from '../../features/tree-features.ts';
 import { type Tree, treeFromJSON, type TreeJSON } from '../../models/gbdt/tree.ts';
 
-const TRUE_WORDS = ['true', 'yes', 'y', '1', 't'];
+/**
+ * How the SQL reads a column, as leadscore read the training file (`artifact.reading`): its missing-value
+ * tokens are NULL, a yes/no column's own words (or true/false, as a database types booleans) are 1/0,
+ * decimal commas are decimal points.
+ */
+interface SqlReading {
+  d: Dialect;
+  naTokens: string[];
+  columns: Map<string, ColumnReading>;
+}
 
-/** The test that a boolean column holds true, whether the database typed it as boolean or as text. */
-const isTrue = (d: Dialect, col: string) => `LOWER(${d.text(col)}) IN (${TRUE_WORDS.map(sqlText).join(', ')})`;
+/** A column's value with the training missing-value tokens read as NULL. */
+function valueOf(r: SqlReading, column: string): string {
+  const col = r.d.ident(column);
+  return `(CASE WHEN TRIM(${r.d.text(col)}) IN (${r.naTokens.map(sqlText).join(', ')}) THEN NULL ELSE ${col} END)`;
+}
+
+/** A numeric column as a double (decimal commas read as points where training read them so). */
+function numberOf(r: SqlReading, column: string): string {
+  const v = valueOf(r, column);
+  return r.columns.get(column)?.decimalComma ? r.d.double(`REPLACE(TRIM(${r.d.text(v)}), ',', '.')`) : r.d.double(v);
+}
+
+/** The test that a yes/no column holds its "yes" word (case-insensitive, as leadscore reads it). */
+function isTrue(r: SqlReading, column: string, v: string): string {
+  const words = r.columns.get(column)?.booleanTokens?.true ?? [];
+  const all = [...new Set(['true', ...words.map((w) => w.toLowerCase())])];
+  return `LOWER(TRIM(${r.d.text(v)})) IN (${all.map(sqlText).join(', ')})`;
+}
 
 /** A date feature's reference instant as a SQL timestamp literal's text. */
 const instant = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 function numericExpr(d: Dialect, value: string, s: NumericStats, beta: number, betaMissing: number | undefined): string[] {
-  const filled = `COALESCE(${d.double(value)}, ${sqlNumber(s.median)})`;
+  const filled = `COALESCE(${value}, ${sqlNumber(s.median)})`;
   const transformed = s.log1p ? `LN(1 + GREATEST(${filled}, 0))` : filled;
   const terms = [`${sqlNumber(beta)} * ((${transformed} - ${sqlNumber(s.mean)}) / ${sqlNumber(s.sd)})`];
   if (betaMissing !== undefined) terms.push(`(CASE WHEN ${value} IS NULL THEN ${sqlNumber(betaMissing)} ELSE 0 END)`);
   return terms;
 }
 
-function specTerms(d: Dialect, spec: FeatureSpec, coef: (name: string) => number): string[] {
-  const col = d.ident(spec.column);
+function specTerms(r: SqlReading, spec: FeatureSpec, coef: (name: string) => number): string[] {
+  const { d } = r;
+  const col = valueOf(r, spec.column);
   switch (spec.kind) {
     case 'numeric':
-      return numericExpr(d, col, spec, coef(spec.column), spec.indicator ? coef(`${spec.column}__missing__`) : undefined);
+      return numericExpr(d, numberOf(r, spec.column), spec, coef(spec.column), spec.indicator ? coef(`${spec.column}__missing__`) : undefined);
     case 'boolean': {
-      const terms = [`${sqlNumber(coef(spec.column))} * (CASE WHEN ${col} IS NULL THEN ${spec.mode} WHEN ${isTrue(d, col)} THEN 1 ELSE 0 END)`];
+      const terms = [`${sqlNumber(coef(spec.column))} * (CASE WHEN ${col} IS NULL THEN ${spec.mode} WHEN ${isTrue(r, spec.column, col)} THEN 1 ELSE 0 END)`];
       if (spec.indicator) terms.push(`(CASE WHEN ${col} IS NULL THEN ${sqlNumber(coef(`${spec.column}__missing__`))} ELSE 0 END)`);
       return terms;
     }
@@ -83,14 +112,15 @@ function calibrated(cal: Calibrator, z: string): string {
  * The tree features (tree-features.ts) as SQL expressions, NULL where the model sees a missing value;
  * categories as their training code (0 = most frequent level), NULL for a level never seen in training.
  */
-function treeFeatureExprs(d: Dialect, specs: TreeFeatureSpec[]): Array<{ expr: string; levels?: number }> {
+function treeFeatureExprs(r: SqlReading, specs: TreeFeatureSpec[]): Array<{ expr: string; levels?: number }> {
+  const { d } = r;
   return specs.flatMap((spec): Array<{ expr: string; levels?: number }> => {
-    const col = d.ident(spec.column);
+    const col = valueOf(r, spec.column);
     switch (spec.kind) {
       case 'numeric':
-        return [{ expr: d.double(col) }];
+        return [{ expr: numberOf(r, spec.column) }];
       case 'boolean':
-        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL WHEN ${isTrue(d, col)} THEN 1 ELSE 0 END)` }];
+        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL WHEN ${isTrue(r, spec.column, col)} THEN 1 ELSE 0 END)` }];
       case 'categorical': {
         const v = `TRIM(${d.text(col)})`;
         return [{ expr: `(CASE ${spec.levels.map((level, k) => `WHEN ${v} = ${sqlText(level)} THEN ${k}`).join(' ')} ELSE NULL END)`, levels: spec.levels.length }];
@@ -165,15 +195,15 @@ export function exportSql(artifact: ModelArtifact, dialectName: DialectName, tab
       'train a model without --activities for a SQL export, or score with `leadscore score`');
   }
   const d = DIALECT[dialectName];
+  const r: SqlReading = { d, naTokens: artifact.reading.naTokens, columns: new Map(artifact.reading.columns.map((c) => [c.name, c])) };
   const source = /^[A-Za-z_][\w.]*$/.test(table) ? table : `(${table})`;
   if (artifact.model.kind === 'gbdt') {
     const state = artifact.model.state as { baseScore: number; trees: TreeJSON[] };
-    const exprs = treeFeatureExprs(d, artifact.features.specs as TreeFeatureSpec[]);
-    // Category codes are computed once per row in an inner SELECT (a CASE over the levels), then read by name.
-    const codes = exprs.map((e, f) => (e.levels !== undefined ? { name: d.ident(`leadscore_code_${f}`), expr: e.expr } : null));
-    const features = exprs.map((e, f) => (codes[f] ? { expr: `features.${codes[f]!.name}`, levels: e.levels! } : { expr: e.expr }));
+    // Every feature (a number, a 0/1, a category's code, a date's age) is computed once per row in an inner
+    // SELECT, then read by name in the trees' tests.
+    const computed = treeFeatureExprs(r, artifact.features.specs as TreeFeatureSpec[]).map((e, f) => ({ name: d.ident(`leadscore_feature_${f}`), ...e }));
+    const features = computed.map((c) => ({ expr: `features.${c.name}`, ...(c.levels !== undefined ? { levels: c.levels } : {}) }));
     const trees = state.trees.map((t) => `(${treeCase(treeFromJSON(t), features)})`);
-    const computed = codes.filter((c): c is { name: string; expr: string } => c !== null);
     return wrap(artifact, dialectName, [
       `    SELECT features.*,\n      ${[sqlNumber(state.baseScore), ...trees].join('\n      + ')} AS leadscore_logit`,
       `    FROM (\n      SELECT leads.*${computed.map((c) => `,\n        ${c.expr} AS ${c.name}`).join('')}\n      FROM ${source} AS leads\n    ) AS features`,
@@ -183,6 +213,6 @@ export function exportSql(artifact: ModelArtifact, dialectName: DialectName, tab
   const coefficients = new Map(state.featureNames.map((name, j) => [name, state.beta[j + 1]!]));
   const coef = (name: string) => coefficients.get(name) ?? 0;
   const specs = artifact.features.specs as FeatureSpec[];
-  const terms = [sqlNumber(state.beta[0]!), ...specs.flatMap((s) => specTerms(d, s, coef))];
+  const terms = [sqlNumber(state.beta[0]!), ...specs.flatMap((s) => specTerms(r, s, coef))];
   return wrap(artifact, dialectName, [`    SELECT leads.*,\n      ${terms.join('\n      + ')} AS leadscore_logit`, `    FROM ${source} AS leads`]);
 }

@@ -8,13 +8,13 @@ FROM (
   FROM (
     SELECT leads.*,
       -2
-      + 0.5 * ((LN(1 + GREATEST(COALESCE(CAST("pages" AS DOUBLE), 3), 0)) - 1.2) / 0.8)
-      + (CASE WHEN "pages" IS NULL THEN 0.25 ELSE 0 END)
-      + 1.5 * (CASE WHEN "opt_in" IS NULL THEN 0 WHEN LOWER(CAST("opt_in" AS VARCHAR)) IN ('true', 'yes', 'y', '1', 't') THEN 1 ELSE 0 END)
-      + (CASE WHEN "channel" IS NULL THEN 0.3 WHEN TRIM(CAST("channel" AS VARCHAR)) = 'webinar' THEN -0.75 ELSE 0.4 END)
-      + -0.2 * ((COALESCE(CAST((CASE WHEN "created" IS NULL THEN NULL ELSE ((epoch_ms(TIMESTAMP '2025-12-31 00:00:00.000') - epoch_ms(CAST("created" AS TIMESTAMP))) / 86400000.0) END) AS DOUBLE), 100) - 120) / 60)
-      + (CASE WHEN month(CAST("created" AS TIMESTAMP)) = 1 THEN 0.1 WHEN month(CAST("created" AS TIMESTAMP)) = 2 THEN 0.05 ELSE 0 END)
-      + (CASE WHEN dayofweek(CAST("created" AS TIMESTAMP)) = 3 THEN 0.02 ELSE 0 END) AS leadscore_logit
+      + 0.5 * ((LN(1 + GREATEST(COALESCE(CAST((CASE WHEN TRIM(CAST("pages" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "pages" END) AS DOUBLE), 3), 0)) - 1.2) / 0.8)
+      + (CASE WHEN CAST((CASE WHEN TRIM(CAST("pages" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "pages" END) AS DOUBLE) IS NULL THEN 0.25 ELSE 0 END)
+      + 1.5 * (CASE WHEN (CASE WHEN TRIM(CAST("opt_in" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "opt_in" END) IS NULL THEN 0 WHEN LOWER(TRIM(CAST((CASE WHEN TRIM(CAST("opt_in" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "opt_in" END) AS VARCHAR))) IN ('true') THEN 1 ELSE 0 END)
+      + (CASE WHEN (CASE WHEN TRIM(CAST("channel" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) IS NULL THEN 0.3 WHEN TRIM(CAST((CASE WHEN TRIM(CAST("channel" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) AS VARCHAR)) = 'webinar' THEN -0.75 ELSE 0.4 END)
+      + -0.2 * ((COALESCE((CASE WHEN (CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) IS NULL THEN NULL ELSE ((epoch_ms(TIMESTAMP '2025-12-31 00:00:00.000') - epoch_ms(CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP))) / 86400000.0) END), 100) - 120) / 60)
+      + (CASE WHEN month(CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 1 THEN 0.1 WHEN month(CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 2 THEN 0.05 ELSE 0 END)
+      + (CASE WHEN dayofweek(CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 3 THEN 0.02 ELSE 0 END) AS leadscore_logit
     FROM crm.leads AS leads
   ) AS logits
 ) AS scored

@@ -8,11 +8,15 @@ FROM (
   FROM (
     SELECT features.*,
       -2.2
-      + (CASE WHEN CAST("pages" AS DOUBLE) IS NULL OR CAST("pages" AS DOUBLE) <= 3.5 THEN -0.1 ELSE CASE WHEN SUBSTR('101', features."leadscore_code_1" + 1, 1) = '1' THEN 0.2 ELSE 0.05 END END)
-      + (CASE WHEN (CASE WHEN "created" IS NULL THEN NULL ELSE (DATEDIFF(millisecond, CAST("created" AS TIMESTAMP), TO_TIMESTAMP('2025-12-31 00:00:00.000')) / 86400000.0) END) <= 30.5 THEN 0.07 ELSE -0.03 END) AS leadscore_logit
+      + (CASE WHEN features."leadscore_feature_0" IS NULL OR features."leadscore_feature_0" <= 3.5 THEN -0.1 ELSE CASE WHEN SUBSTR('101', features."leadscore_feature_1" + 1, 1) = '1' THEN 0.2 ELSE 0.05 END END)
+      + (CASE WHEN features."leadscore_feature_2" <= 30.5 THEN 0.07 ELSE -0.03 END) AS leadscore_logit
     FROM (
       SELECT leads.*,
-        (CASE WHEN TRIM(CAST("channel" AS VARCHAR)) = 'webinar' THEN 0 WHEN TRIM(CAST("channel" AS VARCHAR)) = 'paid search' THEN 1 WHEN TRIM(CAST("channel" AS VARCHAR)) = 'partner''s event' THEN 2 ELSE NULL END) AS "leadscore_code_1"
+        CAST((CASE WHEN TRIM(CAST("pages" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "pages" END) AS DOUBLE) AS "leadscore_feature_0",
+        (CASE WHEN TRIM(CAST((CASE WHEN TRIM(CAST("channel" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) AS VARCHAR)) = 'webinar' THEN 0 WHEN TRIM(CAST((CASE WHEN TRIM(CAST("channel" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) AS VARCHAR)) = 'paid search' THEN 1 WHEN TRIM(CAST((CASE WHEN TRIM(CAST("channel" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) AS VARCHAR)) = 'partner''s event' THEN 2 ELSE NULL END) AS "leadscore_feature_1",
+        (CASE WHEN (CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) IS NULL THEN NULL ELSE (DATEDIFF(millisecond, CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP), TO_TIMESTAMP('2025-12-31 00:00:00.000')) / 86400000.0) END) AS "leadscore_feature_2",
+        MONTH(CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) AS "leadscore_feature_3",
+        DAYOFWEEK(CAST((CASE WHEN TRIM(CAST("created" AS VARCHAR)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) AS "leadscore_feature_4"
       FROM crm.leads AS leads
     ) AS features
   ) AS logits

@@ -8,13 +8,13 @@ FROM (
   FROM (
     SELECT leads.*,
       -2
-      + 0.5 * ((LN(1 + GREATEST(COALESCE(CAST("pages" AS DOUBLE PRECISION), 3), 0)) - 1.2) / 0.8)
-      + (CASE WHEN "pages" IS NULL THEN 0.25 ELSE 0 END)
-      + 1.5 * (CASE WHEN "opt_in" IS NULL THEN 0 WHEN LOWER(CAST("opt_in" AS TEXT)) IN ('true', 'yes', 'y', '1', 't') THEN 1 ELSE 0 END)
-      + (CASE WHEN "channel" IS NULL THEN 0.3 WHEN TRIM(CAST("channel" AS TEXT)) = 'webinar' THEN -0.75 ELSE 0.4 END)
-      + -0.2 * ((COALESCE(CAST((CASE WHEN "created" IS NULL THEN NULL ELSE (EXTRACT(EPOCH FROM (TIMESTAMP '2025-12-31 00:00:00.000' - CAST("created" AS TIMESTAMP))) / 86400.0) END) AS DOUBLE PRECISION), 100) - 120) / 60)
-      + (CASE WHEN EXTRACT(MONTH FROM CAST("created" AS TIMESTAMP)) = 1 THEN 0.1 WHEN EXTRACT(MONTH FROM CAST("created" AS TIMESTAMP)) = 2 THEN 0.05 ELSE 0 END)
-      + (CASE WHEN EXTRACT(DOW FROM CAST("created" AS TIMESTAMP)) = 3 THEN 0.02 ELSE 0 END) AS leadscore_logit
+      + 0.5 * ((LN(1 + GREATEST(COALESCE(CAST((CASE WHEN TRIM(CAST("pages" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "pages" END) AS DOUBLE PRECISION), 3), 0)) - 1.2) / 0.8)
+      + (CASE WHEN CAST((CASE WHEN TRIM(CAST("pages" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "pages" END) AS DOUBLE PRECISION) IS NULL THEN 0.25 ELSE 0 END)
+      + 1.5 * (CASE WHEN (CASE WHEN TRIM(CAST("opt_in" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "opt_in" END) IS NULL THEN 0 WHEN LOWER(TRIM(CAST((CASE WHEN TRIM(CAST("opt_in" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "opt_in" END) AS TEXT))) IN ('true') THEN 1 ELSE 0 END)
+      + (CASE WHEN (CASE WHEN TRIM(CAST("channel" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) IS NULL THEN 0.3 WHEN TRIM(CAST((CASE WHEN TRIM(CAST("channel" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "channel" END) AS TEXT)) = 'webinar' THEN -0.75 ELSE 0.4 END)
+      + -0.2 * ((COALESCE((CASE WHEN (CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) IS NULL THEN NULL ELSE (EXTRACT(EPOCH FROM (TIMESTAMP '2025-12-31 00:00:00.000' - CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP))) / 86400.0) END), 100) - 120) / 60)
+      + (CASE WHEN EXTRACT(MONTH FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 1 THEN 0.1 WHEN EXTRACT(MONTH FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 2 THEN 0.05 ELSE 0 END)
+      + (CASE WHEN EXTRACT(DOW FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 3 THEN 0.02 ELSE 0 END) AS leadscore_logit
     FROM crm.leads AS leads
   ) AS logits
 ) AS scored
