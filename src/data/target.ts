@@ -72,17 +72,26 @@ export function resolveTarget(data: Dataset, name: string, options: TargetOption
       throw new DataError('TARGET_NOT_BINARY', `target "${name}" has ${levels.length} values, not two: ${shown}${levels.length > 10 ? ', …' : ''}`,
         'use a column that says converted or not (0/1, yes/no, true/false) or a conversion date column');
     }
-    const positive = options.positive;
+    // A numeric 0/1 target in any formatting (`0.0`/`1.0`, as pandas and spreadsheets write it) means 1 = converted.
+    const numeric = column.type === 'numeric';
+    const zeroOne = numeric && levels.every((l) => l === '0' || l === '1');
+    // --positive names a level as the file writes it; for a numeric column, `1.0` names the value 1.
+    const positive = zeroOne && options.positive === undefined ? '1' : numeric && options.positive !== undefined && Number.isFinite(Number(options.positive)) ? String(Number(options.positive)) : options.positive;
     if (positive === undefined || !levels.includes(positive)) {
-      throw new DataError('TARGET_POSITIVE_UNKNOWN', `target "${name}" has two values (${levels.map((l) => `"${l}"`).join(', ')}) and it is not clear which one means converted`,
-        `name it with --positive, e.g. --positive "${levels[1]}"`);
+      const counts = new Map<string, number>();
+      for (let i = 0; i < n; i++) if (values[i] !== null) counts.set(String(values[i]), (counts.get(String(values[i])) ?? 0) + 1);
+      const listed = levels.map((l) => `"${l}" ${counts.get(l)!.toLocaleString('en-US')} rows`).join(', ');
+      throw new DataError('TARGET_POSITIVE_UNKNOWN', positive === undefined
+        ? `target "${name}" has two values (${listed}) and it is not clear which one means converted`
+        : `--positive "${options.positive}" is not a value of target "${name}" (${listed})`,
+      `name the value that means converted with --positive, e.g. --positive "${levels[1]}"`);
     }
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v === null) unlabelled.push(i);
       else y[i] = String(v) === positive ? 1 : 0;
     }
-    rule = `${name} = ${positive} means converted`;
+    rule = zeroOne && options.positive === undefined ? `${name} = 1 means converted` : `${name} = ${options.positive ?? positive} means converted`;
   }
 
   const unlabelledSet = new Set(unlabelled);

@@ -27,10 +27,23 @@ function errorOf(run: () => unknown): DataError {
 }
 
 describe('resolveTarget', () => {
+  it('takes --positive 1.0, the file\'s literal value, for a numeric target; an absent value is refused with the counts', () => {
+    const values = [...labels(12, 30, '1.0', '0.0'), '2.0'];
+    const data = dataset({ converted: values.slice(0, -1) });
+    expect(resolveTarget(data, 'converted', { positive: '1.0' }).positives).toBe(12);
+    expect(resolveTarget(data, 'converted', { positive: '0' }).positives).toBe(30);
+    const wonLost = dataset({ stage: labels(12, 30, 'Won', 'Lost') });
+    expect(errorOf(() => resolveTarget(wonLost, 'stage')).message).toBe('target "stage" has two values ("Lost" 30 rows, "Won" 12 rows) and it is not clear which one means converted');
+    expect(errorOf(() => resolveTarget(wonLost, 'stage', { positive: 'won' })).message).toBe('--positive "won" is not a value of target "stage" ("Lost" 30 rows, "Won" 12 rows)');
+  });
+
   it.each([
     ['0/1', labels(12, 30)],
     ['yes/no', labels(12, 30, 'yes', 'no')],
     ['TRUE/FALSE', labels(12, 30, 'TRUE', 'FALSE')],
+    ['0.0/1.0 (as pandas writes a column that once held a missing value)', labels(12, 30, '1.0', '0.0')],
+    ['1.00/0 and 1e0', [...labels(6, 0, '1.00'), ...labels(6, 15, '1e0', '0'), ...labels(0, 15, '', '0.000')]],
+    ['Y/n in mixed case', [...labels(6, 0, 'Y'), ...labels(6, 15, 'y', 'n'), ...labels(0, 15, '', 'N')]],
   ])('reads %s targets', (_kind, values) => {
     const t = resolveTarget(dataset({ converted: values }), 'converted');
     expect(t.positives).toBe(12);
