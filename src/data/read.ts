@@ -4,8 +4,8 @@
  * CSV files larger than `bigFileBytes` (and gzip-compressed ones) are read by DuckDB as text columns, so a
  * file too big for one JavaScript string is never loaded as text.
  */
-import { createReadStream } from 'node:fs';
-import { open, readFile, stat } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, open, readFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { extname } from 'node:path';
 import { DataError } from '../errors.ts';
@@ -80,18 +80,36 @@ export function rawTable(names: string[], columns: RawValue[][], format: SourceF
   return { names, columns, rows: columns[0]?.length ?? 0, format, source, ...(delimiter ? { delimiter } : {}) };
 }
 
-/** A file's size in bytes; a missing path or a folder is a `DataError` saying so. */
+/**
+ * A file's size in bytes, once it is known to be a file this process can read: a missing path, a folder, or
+ * a file without read permission is a `DataError` saying which, with the path.
+ */
 export async function fileSize(path: string): Promise<number> {
+  let info: Awaited<ReturnType<typeof stat>>;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      throw new DataError('NOT_A_FILE', `${path} is a folder, not a file`, 'name a CSV, Parquet, NDJSON or JSON file');
-    }
-    return info.size;
+    info = await stat(path);
+    if (!info.isDirectory()) await access(path, constants.R_OK);
   } catch (err) {
-    if (err instanceof DataError) throw err;
-    throw new DataError('FILE_NOT_FOUND', `cannot read ${path}: no such file`,
-      'check the path; relative paths start from the current folder');
+    throw unreadable(path, err as NodeJS.ErrnoException);
+  }
+  if (info.isDirectory()) {
+    throw new DataError('NOT_A_FILE', `${path} is a folder, not a file`, 'name a CSV, Parquet, NDJSON or JSON file');
+  }
+  return info.size;
+}
+
+/** Why a path cannot be read, as an exit-2 error naming it. */
+function unreadable(path: string, err: NodeJS.ErrnoException): DataError {
+  switch (err.code) {
+    case 'ENOENT':
+      return new DataError('FILE_NOT_FOUND', `cannot read ${path}: no such file`, 'check the path; relative paths start from the current folder');
+    case 'EACCES':
+    case 'EPERM':
+      return new DataError('FILE_NOT_READABLE', `cannot read ${path}: permission denied`, 'give your user read access to the file (and its folders), or copy it somewhere you can read');
+    case 'ENOTDIR':
+      return new DataError('FILE_NOT_FOUND', `cannot read ${path}: a part of the path before the file name is a file, not a folder`, 'check the path');
+    default:
+      return new DataError('FILE_NOT_READABLE', `cannot read ${path}: ${err.code ?? err.message}`, 'check that the file exists and can be read');
   }
 }
 

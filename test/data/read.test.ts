@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryColumns, sqlString } from '../../src/data/duckdb.ts';
@@ -5,6 +8,7 @@ import { readTable } from '../../src/data/read.ts';
 import { DataError } from '../../src/errors.ts';
 import { tempDir, writeTemp } from '../helpers.ts';
 
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');
 const CSV = 'lead_id,channel,note,score\r\nL1,webinar,"likes ""pricing"", asks\nfor demo",1.5\r\nL2,referral,,2\r\n';
 
 let dir: string;
@@ -90,6 +94,7 @@ describe('readTable', () => {
   it.each([
     ['a missing file', () => readTable({ path: `${dir}/nope.csv` }), 'no such file'],
     ['a folder', () => readTable({ path: dir }), 'is a folder'],
+    ['a path through a file', async () => readTable({ path: `${await writeTemp(dir, 'plain.csv', 'a\n1\n')}/x.csv` }), 'a part of the path before the file name is a file'],
     ['invalid JSON', async () => readTable({ path: await writeTemp(dir, 'bad.json', '[{"a":1},') }), 'is not valid JSON'],
     ['invalid NDJSON', async () => readTable({ path: await writeTemp(dir, 'bad.ndjson', '{"a":1}\n{a:2}\n') }), 'line 2 of'],
     ['a JSON object', async () => readTable({ path: await writeTemp(dir, 'obj.json', '{"a":1}') }), 'not an array'],
@@ -100,5 +105,19 @@ describe('readTable', () => {
     expect((err as DataError).message).toContain(message);
     expect((err as DataError).hint.length).toBeGreaterThan(10);
   });
-});
 
+  it('says "permission denied", not "no such file", for a file this user cannot read', async () => {
+    const path = await writeTemp(dir, 'secret.csv', 'a,b\n1,2\n');
+    await chmod(path, 0o000);
+    // Root reads anything: there (CI runs as root) the CLI runs as root without the capabilities that
+    // override file permissions; another user is refused by the permissions themselves.
+    if (process.getuid?.() === 0) {
+      const r = spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN, 'inspect', path], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`error: cannot read ${path}: permission denied`);
+      expect(r.stderr).toMatch(/^hint: give your user read access/m);
+    } else {
+      await expect(readTable({ path })).rejects.toThrow(`cannot read ${path}: permission denied`);
+    }
+  });
+});
