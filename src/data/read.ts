@@ -64,6 +64,7 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
     case 'json':
       return readJsonFile(path, format);
     case 'csv': {
+      await assertNotSpreadsheet(path);
       const delimiter = options.delimiter ?? detectDelimiter(await readHead(path));
       checkDelimiter(delimiter);
       if (size > (options.bigFileBytes ?? DEFAULT_BIG_FILE_BYTES) || path.endsWith('.gz')) {
@@ -96,6 +97,39 @@ export async function fileSize(path: string): Promise<number> {
     throw new DataError('NOT_A_FILE', `${path} is a folder, not a file`, 'name a CSV, Parquet, NDJSON or JSON file');
   }
   return info.size;
+}
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const OLE2 = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) => bytes[i] === b);
+
+/**
+ * A spreadsheet or an archive where a CSV is read is said for what it is, by its bytes (an .xlsx renamed
+ * .csv too), never met with a CSV parse error. leadscore reads CSV, Parquet and NDJSON: a workbook is
+ * refused with the way to export it.
+ *
+ * @example
+ * await assertNotSpreadsheet('leads.xlsx'); // DataError: leads.xlsx is an Excel workbook (.xlsx), not a CSV file
+ */
+export async function assertNotSpreadsheet(path: string): Promise<void> {
+  if (path.endsWith('.gz')) return;
+  const handle = await open(path);
+  const head = new Uint8Array(4096);
+  let bytes: Uint8Array;
+  try {
+    bytes = head.subarray(0, (await handle.read(head, 0, head.length, 0)).bytesRead);
+  } finally {
+    await handle.close();
+  }
+  const hint = 'open it in Excel or LibreOffice and save the sheet as "CSV UTF-8" (or run `libreoffice --headless --convert-to csv <file>`), then pass the .csv';
+  if (startsWith(bytes, ZIP)) {
+    const names = Buffer.from(bytes).toString('latin1');
+    if (names.includes('[Content_Types].xml') || names.includes('xl/')) {
+      throw new DataError('SPREADSHEET', `${path} is an Excel workbook (.xlsx), not a CSV file`, hint);
+    }
+    throw new DataError('ZIP_ARCHIVE', `${path} is a ZIP archive, not a CSV file`, 'unzip it and pass the CSV file inside');
+  }
+  if (startsWith(bytes, OLE2)) throw new DataError('SPREADSHEET', `${path} is an Excel 97–2003 workbook (.xls), not a CSV file`, hint);
 }
 
 /** Why a path cannot be read, as an exit-2 error naming it. */

@@ -17,7 +17,7 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
 import { applySchema } from '../data/dataset.ts';
-import { fileSize, type RawTable, rawTable, type Source } from '../data/read.ts';
+import { assertNotSpreadsheet, fileSize, type RawTable, rawTable, type Source } from '../data/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/duckdb.ts';
 import type { Schema } from '../data/schema.ts';
 import { badValuesError, findBadValues } from '../data/reading.ts';
@@ -384,6 +384,7 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   try {
     if (query) await readQuery(query);
     else try {
+      await assertNotSpreadsheet(path);
       const stream = createReadStream(path, { highWaterMark: 1 << 20 });
       for await (const piece of stream) {
         const buf = piece as Buffer;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmod } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queryColumns, sqlString } from '../../src/data/duckdb.ts';
 import { readTable } from '../../src/data/read.ts';
@@ -119,5 +119,69 @@ describe('readTable', () => {
     } else {
       await expect(readTable({ path })).rejects.toThrow(`cannot read ${path}: permission denied`);
     }
+  });
+});
+
+/** A ZIP archive of stored (uncompressed) entries, as a workbook or an archive is laid out. */
+function zipOf(entries: Record<string, string>): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(entries)) {
+    const data = Buffer.from(text);
+    const file = Buffer.from(name);
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(file.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(file.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, file, data);
+    centrals.push(central, file);
+    offset += 30 + file.length + data.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(entries).length, 8);
+  end.writeUInt16LE(Object.keys(entries).length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
+describe('spreadsheets and archives where a CSV is read', () => {
+  const workbook = zipOf({
+    '[Content_Types].xml': '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+    'xl/workbook.xml': '<workbook><sheets><sheet name="Leads" sheetId="1"/></sheets></workbook>',
+    'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row><c t="inlineStr"><is><t>lead_id</t></is></c></row></sheetData></worksheet>',
+  });
+
+  it.each([
+    ['an .xlsx', 'leads.xlsx', workbook, 'is an Excel workbook (.xlsx), not a CSV file'],
+    ['an .xlsx renamed .csv', 'leads.csv', workbook, 'is an Excel workbook (.xlsx), not a CSV file'],
+    ['an .xls renamed .csv', 'old.csv', Uint8Array.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...Buffer.from(';;;\n1;2;3;4\n'.repeat(40))]), 'is an Excel 97–2003 workbook (.xls), not a CSV file'],
+    ['a ZIP of CSVs', 'export.csv', zipOf({ 'leads.csv': 'a,b\n1,2\n' }), 'is a ZIP archive, not a CSV file'],
+  ])('%s is named for what it is, never a CSV parse error (readTable and inspect)', async (_what, name, bytes, message) => {
+    const path = await writeTemp(dir, name, bytes);
+    const err = await readTable({ path }).then(() => null, (e: unknown) => e as DataError);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err!.message).toBe(`${path} ${message}`);
+    const r = spawnSync(process.execPath, [BIN, 'inspect', path], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/fields but the header/);
+    expect(r.stderr).toMatch(/^hint: (open it in Excel or LibreOffice|unzip it)/m);
   });
 });

@@ -36,6 +36,15 @@ async function edited(name: string, edits: Record<number, Record<string, string>
 }
 
 describe('streaming scoring', () => {
+  it('refuses a workbook renamed .csv for what it is, before reading it as CSV (no output)', async () => {
+    const path = join(sample.dir, 'workbook.csv');
+    await writeFile(path, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(26), Buffer.from('[Content_Types].xml'), Buffer.from('a;b;c\n'.repeat(50))]));
+    const output = join(sample.dir, 'workbook-scores.csv');
+    await expect(scoreStream({ model: join(run, 'logistic.model.json'), input: { path }, activities: { path: sample.activities }, output, format: 'csv' }))
+      .rejects.toThrow(`${path} is an Excel workbook (.xlsx), not a CSV file`);
+    expect(existsSync(output)).toBe(false);
+  });
+
   for (const model of ['logistic', 'gbdt']) {
     it(`${model}: chunk by chunk gives the same bytes as scoring the whole file in memory (CSV and NDJSON)`, async () => {
       const options = { model: join(run, `${model}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] };
