@@ -15,7 +15,6 @@ import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
-import { closestNames } from '../data/closest-names.ts';
 import { type Dataset, loadDataset } from '../data/dataset.ts';
 import { DAY_MS, formatDate } from '../data/dates.ts';
 import type { Source } from '../data/read.ts';
@@ -34,11 +33,11 @@ import { loadRuleFile, type RuleSet } from '../rules/rule-file.ts';
 import { fitGbdt, fitLogistic, fitRules, modelsToFit } from '../train/fit.ts';
 import { round } from '../train/model-metrics.ts';
 import { parseParams } from '../train/params.ts';
+import { ROW_ORDER, timeAxis } from '../data/time-axis.ts';
 import { categoricalPsi, numericPsi, PSI_WARNING } from './drift.ts';
 import { makePeriods, parsePeriod, parseWindow, type Period, type PeriodSpec, windowStart } from './periods.ts';
 
-/** `--date @row`: the row order is the time (files exported in time order without a date). */
-export const ROW_ORDER = '@row';
+export { ROW_ORDER } from '../data/time-axis.ts';
 
 /** Fewest known conversions (and non-conversions) among a period's leads before it is judged. */
 export const MIN_OUTCOMES = 10;
@@ -157,37 +156,6 @@ export interface BacktestResult {
   fitSeconds: Record<string, number>;
   outDir?: string;
   files: string[];
-}
-
-interface TimeAxis {
-  times: Float64Array;
-  kind: 'date' | 'ordinal';
-}
-
-/** The --date column as numbers: epoch ms for dates, values for a numeric column, the row index for @row. */
-function timeAxis(data: Dataset, name: string): TimeAxis {
-  const n = data.table.numRows();
-  if (name === ROW_ORDER) return { times: Float64Array.from({ length: n }, (_, i) => i + 1), kind: 'ordinal' }; // row numbers, 1-based
-  const column = columnSchema(data.schema, name);
-  if (!column) {
-    const near = closestNames(name, data.schema.columns.map((c) => c.name));
-    throw new DataError('COLUMN_MISSING', `--date column "${name}" not found`, near.length ? `did you mean ${near.map((x) => `"${x}"`).join(' or ')}? (or --date ${ROW_ORDER} when the rows are in time order)` : `name the lead creation date, or --date ${ROW_ORDER} when the rows are in time order`);
-  }
-  const values = data.table.array(name) as ArrayLike<unknown>;
-  // A running number inferred as an id (Cust_num 1, 2, 3, …) is an ordinal time too.
-  const numberedId = column.type === 'id' && Array.prototype.every.call(values, (v: unknown) => v === null || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)));
-  if (column.type !== 'date' && column.type !== 'datetime' && column.type !== 'numeric' && !numberedId) {
-    throw new DataError('NOT_A_DATE', `--date column "${name}" is ${column.type}, not a date or a number`, `name the lead creation date, or --date ${ROW_ORDER} when the rows are in time order`);
-  }
-  const times = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = numberedId && typeof values[i] === 'string' ? Number(values[i]) : values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new DataError('DATE_MISSING', `row ${i + 1} has no ${name}, so it belongs to no period`, `fill ${name} for every lead, or drop the rows without it`);
-    }
-    times[i] = v;
-  }
-  return { times, kind: column.type === 'date' || column.type === 'datetime' ? 'date' : 'ordinal' };
 }
 
 function mean(xs: number[]): number | null {

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
 import { type MetricsJson, PRIMARY_METRICS, type PrimaryMetric, trainModels } from '../train/train.ts';
+import { ROW_ORDER } from '../data/time-axis.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import { InvalidArgumentError } from 'commander';
 import type { SplitKind } from '../types.ts';
@@ -52,7 +53,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('--target <column>', 'the column that says whether a lead converted (0/1, yes/no, true/false, or a conversion date)')
     .option('--positive <value>', 'for a two-valued text target: the value meaning converted')
     .option('--id <column>', 'lead id column (default lead_id, else the first id column)')
-    .option('--date <column>', 'date column: needed by --split time; never a feature')
+    .option('--date <column>', `the time column: a date, a numeric column that orders the rows (a running lead number), or ${ROW_ORDER} (the file's row order); needed by --split time; never a feature`)
     .option('--activities <file>', 'activity log: events aggregated per lead as features and for behavioural rules')
     .option('--as-of <when>', 'with --activities: each lead\'s scoring time, e.g. created_at+30d')
     .option('--account <column>', 'with --activities: add account-level features (other contacts of the same company engaged as of the scoring time)')

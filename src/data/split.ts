@@ -8,6 +8,7 @@ import { ConfigError, DataError } from '../errors.ts';
 import type { Rng } from '../random.ts';
 import type { SplitIndices, SplitKind } from '../types.ts';
 import { closestNames } from './closest-names.ts';
+import { ROW_ORDER, timeAxis } from './time-axis.ts';
 import type { Dataset } from './dataset.ts';
 import { columnSchema } from './schema.ts';
 
@@ -145,13 +146,9 @@ export function splitDataset(data: Dataset, y: Uint8Array, options: SplitOptions
     case 'stratified':
       return { kind: 'stratified', excluded: data.table.numRows() - rows.length, ...stratifiedSplit(y, { ...options, rows }) };
     case 'time': {
-      const column = columnSchema(data.schema, need('--date', options.date))!;
-      if (!['date', 'datetime', 'numeric', 'id'].includes(column.type)) {
-        throw new DataError('NOT_A_DATE', `column "${column.name}" is ${column.type}, not a date or a row order`,
-          'name a date column (e.g. created_at), or a numeric column that orders the rows in time');
-      }
-      const times = data.table.array(column.name) as ArrayLike<number | null>;
-      const split = timeSplit(times, { testSize: options.testSize, rows });
+      // The same times `backtest` accepts: a date, a numeric (or running-number) column, or @row.
+      const axis = timeAxis(data, options.date === ROW_ORDER ? ROW_ORDER : need('--date', options.date), { allowMissing: true });
+      const split = timeSplit(axis.times, { testSize: options.testSize, rows });
       return { kind: 'time', excluded: data.table.numRows() - split.train.length - split.test.length, ...split };
     }
     case 'group': {

@@ -10,6 +10,7 @@ import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { readingOf } from '../data/reading.ts';
+import { ROW_ORDER } from '../data/time-axis.ts';
 import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
@@ -162,12 +163,14 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     ...(options.date ? { date: options.date } : {}), ...(options.group ? { group: options.group } : {}),
   });
   // The leakage guard on the training rows: certain leaks are always excluded, suspects only with --drop-leaky.
-  const guard = leakageGuard(data, target.y, split.train, { ...options.leakage, exclude: [target.name, ...(options.exclude ?? []), ...(options.date ? [options.date] : [])] });
+  // The --date column orders time and is not a feature (`@row` names no column).
+  const dateColumn = options.date && options.date !== ROW_ORDER ? options.date : undefined;
+  const guard = leakageGuard(data, target.y, split.train, { ...options.leakage, exclude: [target.name, ...(options.exclude ?? []), ...(dateColumn ? [dateColumn] : [])] });
   const leakage = guard.flags.map((f) => ({ ...f, dropped: f.severity === 'certain' || Boolean(options.dropLeaky) }));
   const excluded: Array<{ column: string; reason: string }> = [
     ...(options.exclude ?? []).map((column) => ({ column, reason: 'excluded by --exclude' })),
     ...leakage.filter((l) => l.dropped).map((l) => ({ column: l.column, reason: l.severity === 'certain' ? 'filled only for one outcome: recorded after it' : 'flagged by the leakage guard (--drop-leaky)' })),
-    ...(options.date ? [{ column: options.date, reason: 'the --date column orders time; not a feature' }] : []),
+    ...(dateColumn ? [{ column: dateColumn, reason: 'the --date column orders time; not a feature' }] : []),
     ...(options.group ? [{ column: options.group, reason: 'the --group column; not a feature' }] : []),
     ...(options.account && options.account !== options.group ? [{ column: options.account, reason: 'the --account column; its activity is a feature, not its name' }] : []),
   ];
@@ -177,8 +180,10 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const strategy: ThresholdStrategy = options.threshold ?? { kind: 'maxF1' };
   const strategyText = strategyLabel(strategy);
   let leadsPerWeek: number | undefined;
-  if (options.date) {
-    const times = data.table.array(options.date) as ArrayLike<number | null>;
+  // Leads per week (for capacity:N/week thresholds) from a date column; an ordinal --date has no weeks.
+  const dateType = dateColumn ? columnSchema(data.schema, dateColumn)?.type : undefined;
+  if (dateColumn && (dateType === 'date' || dateType === 'datetime')) {
+    const times = data.table.array(dateColumn) as ArrayLike<number | null>;
     let lo = Infinity;
     let hi = -Infinity;
     for (const r of labelled) {
@@ -269,7 +274,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     for (const range of dateRanges(specs as Array<{ kind: string; column: string }>)) {
       if (said.has(range.column)) continue; // both models read the same date: said once
       said.add(range.column);
-      const { note, warning } = dateFeatureNote(range, { anchored: asOf !== undefined, ...(options.date ? { timeColumn: options.date } : {}) });
+      const { note, warning } = dateFeatureNote(range, { anchored: asOf !== undefined, ...(dateColumn ? { timeColumn: dateColumn } : {}) });
       featureNotes.push(note);
       if (warning) warnings.push(warning);
     }

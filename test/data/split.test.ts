@@ -91,3 +91,29 @@ describe('groupSplit', () => {
     expect(test.length / groups.length).toBeLessThan(0.21);
   });
 });
+
+describe('splitDataset by time accepts what backtest accepts', () => {
+  it('a running lead number (inferred as an id), a numeric column, or @row; rows without a time set aside', async () => {
+    const { applySchema } = await import('../../src/data/dataset.ts');
+    const { inferSchema } = await import('../../src/data/schema.ts');
+    const { splitDataset } = await import('../../src/data/split.ts');
+    const n = 2000;
+    const raw = {
+      names: ['lead_number', 'wave', 'x'], rows: n, format: 'csv' as const, source: 'test',
+      columns: [Array.from({ length: n }, (_, i) => String(1001 + i)), Array.from({ length: n }, (_, i) => (i === 5 ? '' : String(Math.floor(i / 100)))), Array.from({ length: n }, (_, i) => String(i % 7))],
+    };
+    const schema = inferSchema(raw);
+    expect(schema.columns[0]!.type).toBe('id'); // what made `train --split time --date lead_number` fail before
+    const data = { table: applySchema(raw, schema), schema, raw: { names: raw.names, rows: n, format: 'csv' as const, source: 'test' } };
+    const y = new Uint8Array(n);
+    const rng = createRng(1);
+    const byNumber = splitDataset(data, y, { kind: 'time', date: 'lead_number', testSize: 0.2, rng });
+    expect([byNumber.train.length, byNumber.test.length, byNumber.cutoff]).toEqual([1600, 400, 2601]);
+    expect(Math.max(...byNumber.train)).toBeLessThan(Math.min(...byNumber.test));
+    const byRow = splitDataset(data, y, { kind: 'time', date: '@row', testSize: 0.2, rng });
+    expect([byRow.train.length, byRow.test.length]).toEqual([1600, 400]);
+    const byWave = splitDataset(data, y, { kind: 'time', date: 'wave', testSize: 0.2, rng });
+    expect(byWave.excluded).toBe(1); // the row without a wave
+    expect(byWave.train.length + byWave.test.length).toBe(n - 1);
+  });
+});
