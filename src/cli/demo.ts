@@ -3,7 +3,7 @@
  * Now: load and infer the schema, read the target, split three ways, aggregate the activity log as of
  * each lead's scoring time, and show conversion by segment on the training rows.
  */
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { loadDataset } from '../data/dataset.ts';
@@ -20,7 +20,8 @@ import { draftRules } from '../rules/draft.ts';
 import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
 import { writeTable, type CellValue } from '../data/write.ts';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { ConfigError } from '../errors.ts';
 import { spearman } from '../evaluation/metrics.ts';
 import { loadModel } from '../models/artifact.ts';
 import { learnScorecard } from '../rules/learn.ts';
@@ -37,8 +38,12 @@ import { renderInspect } from './inspect.ts';
 interface DemoFlags {
   seed: number;
   out: string;
+  force?: boolean;
   json?: boolean;
 }
+
+/** The demo's own output folder (git-ignored), replaced on each run. */
+const DEFAULT_OUT = join(PACKAGE_ROOT, 'models', 'demo');
 
 const SEGMENTS = ['channel', 'seniority', 'email_type', 'company_size', 'budget_confirmed', 'pricing_page_view_30d', 'engagement_decayed'];
 
@@ -47,9 +52,15 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run the whole pipeline on the bundled sample and print where everything went')
     .option('--seed <n>', 'random seed', parseInteger, 42)
-    .option('--out <dir>', 'folder for the demo outputs', join(PACKAGE_ROOT, 'models', 'demo'))
+    .option('--out <dir>', 'folder for the demo outputs (default models/demo, replaced on each run)', DEFAULT_OUT)
+    .option('--force', 'replace the demo outputs in an --out folder that is not empty')
     .option('--json', 'print the summary as JSON on stdout')
     .action(async (flags: DemoFlags) => {
+      // The default folder is the demo's own and is replaced on each run; a folder the user names is theirs.
+      if (resolve(flags.out) !== DEFAULT_OUT && !flags.force && (await readdir(flags.out).catch(() => [])).length > 0) {
+        throw new ConfigError('WOULD_OVERWRITE', `${flags.out} is not empty: the demo would replace its files (run/, backtest/, scores.csv, …)`,
+          `choose a new folder for --out, or pass --force to replace the demo outputs in it`);
+      }
       const out = createOutput(Boolean(flags.json));
       const progress = createProgress('demo', 11);
       const rng = createRng(flags.seed);

@@ -69,6 +69,10 @@ describe('leadscore CLI', () => {
     expect(await readFile(join(a, 'summary.json'), 'utf8')).toBe(await readFile(join(b, 'summary.json'), 'utf8'));
     expect(await readFile(join(a, 'backtest', 'backtest.json'), 'utf8')).toBe(await readFile(join(b, 'backtest', 'backtest.json'), 'utf8'));
     expect(await readFile(join(a, 'backtest', 'backtest-scores.csv'), 'utf8')).toBe(await readFile(join(b, 'backtest', 'backtest-scores.csv'), 'utf8'));
+    // A folder the user named that holds a demo is not replaced without --force (its run is kept as it was).
+    const before = await readFile(join(a, 'run', 'metrics.json'), 'utf8');
+    expectUsageError(cli('demo', '--out', a), `${a} is not empty: the demo would replace its files`);
+    expect(await readFile(join(a, 'run', 'metrics.json'), 'utf8')).toBe(before);
   }, 240_000); // two whole demos (about 25 s each here, more on a busy machine)
 
   it('generates a byte-identical sample for the same seed and refuses to overwrite without --force', async () => {
