@@ -3,7 +3,7 @@
  * rule baseline; the run folder gets metrics.json, one artifact per model, the rules used and the
  * logistic coefficient table. Randomness comes from named forks of one seed (split, folds).
  */
-import { mkdir, readFile, rm, symlink, access } from 'node:fs/promises';
+import { access, lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
@@ -345,13 +345,28 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const metricsPath = join(runDir, 'metrics.json');
   await writeFileAtomic(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
   files.unshift(metricsPath);
-  if (!options.out) await pointLatest(runDir);
-  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, warnings };
+  // models/latest follows runs written to the default place; a link it cannot update is a warning, not a silence.
+  const stale = options.out ? null : await pointLatest(join(PACKAGE_ROOT, 'models', 'latest'), runDir);
+  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, warnings: [...warnings, ...(stale ? [stale] : [])] };
 }
 
-/** models/latest → the newest run (a relative symlink, replaced atomically enough for one user). */
-async function pointLatest(runDir: string): Promise<void> {
-  const latest = join(PACKAGE_ROOT, 'models', 'latest');
-  await rm(latest, { force: true, recursive: false }).catch(() => {});
-  await symlink(relative(dirname(latest), runDir), latest).catch(() => {});
+/**
+ * Points `latest` (models/latest) at the newest run: a relative symlink made beside it and renamed over it,
+ * so it is replaced at once. Returns a warning when it cannot be (a real file or folder of the user's stands
+ * there, or the filesystem refuses): the link would otherwise go stale without a word.
+ */
+export async function pointLatest(latest: string, runDir: string): Promise<string | null> {
+  const existing = await lstat(latest).catch(() => null);
+  if (existing && !existing.isSymbolicLink()) {
+    return `${latest} is a ${existing.isDirectory() ? 'folder' : 'file'}, not the link leadscore keeps there: it was left as it is and does not point at this run`;
+  }
+  const tmp = `${latest}.${process.pid}.tmp`;
+  try {
+    await symlink(relative(dirname(latest), runDir), tmp);
+    await rename(tmp, latest);
+    return null;
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    return `${latest} could not be pointed at this run (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): it still points at an earlier run`;
+  }
 }

@@ -137,3 +137,25 @@ describe('parseParams', () => {
     expect(() => parseParams(['C=1'])).toThrow('cannot read --param "C=1"');
   });
 });
+
+describe('models/latest', () => {
+  it('points at the newest run, replacing the link at once; a folder of the user\'s in its place is a warning, left as it is', async () => {
+    const { pointLatest } = await import('../../src/train/train.ts');
+    const { mkdir, readlink, writeFile, readdir } = await import('node:fs/promises');
+    const { tempDir } = await import('../helpers.ts');
+    const dir = await tempDir();
+    const latest = join(dir, 'latest');
+    await mkdir(join(dir, 'runs', 'a'), { recursive: true });
+    await mkdir(join(dir, 'runs', 'b'), { recursive: true });
+    expect(await pointLatest(latest, join(dir, 'runs', 'a'))).toBeNull();
+    expect(await readlink(latest)).toBe(join('runs', 'a'));
+    expect(await pointLatest(latest, join(dir, 'runs', 'b'))).toBeNull();
+    expect(await readlink(latest)).toBe(join('runs', 'b'));
+    const mine = join(dir, 'mine');
+    await mkdir(mine);
+    await writeFile(join(mine, 'notes.txt'), 'keep');
+    expect(await pointLatest(mine, join(dir, 'runs', 'b'))).toBe(`${mine} is a folder, not the link leadscore keeps there: it was left as it is and does not point at this run`);
+    expect(await readdir(mine)).toEqual(['notes.txt']);
+    expect(await pointLatest(join(dir, 'no-such-folder', 'latest'), join(dir, 'runs', 'b'))).toMatch(/could not be pointed at this run \(ENOENT\): it still points at an earlier run$/);
+  });
+});
