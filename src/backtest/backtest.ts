@@ -12,7 +12,7 @@
  * - Drift: PSI of each model's score and of the strongest features between the training rows and P.
  */
 import { access, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, loadDataset } from '../data/dataset.ts';
@@ -29,7 +29,7 @@ import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
 import { C_GRID } from '../models/logistic/cv.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
-import { loadRuleFile, type RuleSet } from '../rules/rule-file.ts';
+import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
 import { fitGbdt, fitLogistic, fitRules, modelsToFit } from '../train/fit.ts';
 import { round } from '../train/model-metrics.ts';
 import { parseParams } from '../train/params.ts';
@@ -116,6 +116,8 @@ export interface BacktestPeriod {
   pending: number;
   models: PeriodModelMetrics[];
   featureDrift: Array<{ column: string; psi: number }>;
+  /** The rule file this period's baseline used: the given --rules, or the file its drafted rules were saved to (relative to the backtest folder). */
+  rules: string;
   warnings: string[];
 }
 
@@ -271,6 +273,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     }
   }
   const out: BacktestPeriod[] = [];
+  const drafted: Array<{ file: string; rules: RuleSet; trainRows: number; start: string }> = [];
   const skipped: BacktestJson['skipped'] = [];
   const warnings = new Set<string>();
   const predictions = new Map<string, Float64Array>(models.map((m) => [m, new Float64Array(n).fill(Number.NaN)]));
@@ -405,9 +408,12 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       periodWarnings.push(evaluated.length === 0 ? 'all leads pending: outcome windows still open'
         : `not judged: ${evaluatedPositives} conversions and ${evaluated.length - evaluatedPositives} non-conversions known (needs ${MIN_OUTCOMES} of each)${pending ? `; ${pending} pending` : ''}`);
     }
+    // Drafted rules differ period by period (each from its own training rows): each is saved, and named here.
+    const rulesFile = options.rules ?? `rules/${periodLabel.start.replace(/[^\w.-]+/g, '_')}.yaml`;
+    if (!givenRules) drafted.push({ file: rulesFile, rules: ruleFit.rules, trainRows: train.length, start: periodLabel.start });
     out.push({
       ...periodLabel, trainRows: train.length, trainPositives, testRows: test.length, evaluated: evaluated.length,
-      positives: evaluatedPositives, pending, models: metrics, featureDrift, warnings: periodWarnings,
+      positives: evaluatedPositives, pending, models: metrics, featureDrift, rules: rulesFile, warnings: periodWarnings,
     });
     options.onPeriod?.({ index, period, data, train, yTrain: Uint8Array.from(train, (r) => y[r]!), test, scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, Float64Array.from(test, (r) => v[r]!)])) });
   }
@@ -456,6 +462,12 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       ...models.map((m) => Array.from(scored, (r) => round(predictions.get(m)![r]!))),
     ]);
     files.push(csvPath);
+    for (const d of drafted) {
+      const path = join(outDir, d.file);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFileAtomic(path, ruleSetToYaml(d.rules, `Drafted by leadscore backtest from the ${d.trainRows} training leads known before ${d.start} (seed ${seed}).`));
+      files.push(path);
+    }
   }
   return { json, fitSeconds: totalFit, ...(outDir ? { outDir } : {}), files };
 }

@@ -235,6 +235,15 @@ describe('backtest on row order and its files', () => {
     const csv = (await readFile(join(out, 'backtest-scores.csv'), 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('row,period,outcome,rules_probability,logistic_probability');
     expect(csv.length).toBe(1 + 1000);
+    // Each period's drafted rules are saved and named in backtest.json (drafted from its own training rows).
+    expect(written.periods.map((p: { rules: string }) => p.rules)).toEqual(['rules/201.yaml', 'rules/401.yaml', 'rules/601.yaml', 'rules/801.yaml', 'rules/1001.yaml']);
+    const { loadRuleFile } = await import('../../src/rules/rule-file.ts');
+    for (const [k, period] of written.periods.entries()) {
+      const text = await readFile(join(out, period.rules), 'utf8');
+      expect(text).toContain(`from the ${200 * (k + 1)} training leads known before ${period.start}`);
+      expect((await loadRuleFile(join(out, period.rules))).criteria.length).toBeGreaterThan(0);
+    }
+    expect(result.files).toEqual(expect.arrayContaining(written.periods.map((p: { rules: string }) => join(out, p.rules))));
 
     // A running number (inferred as an id) works as the ordinal time too, and gives the same periods as the row order.
     const numbered = await writeTemp(dir, 'numbered.csv', `${['seq', ...lines.slice(0, 1)].join(',')}\n${lines.slice(1).map((l, i) => `${i + 1},${l}`).join('\n')}\n`);
