@@ -23,6 +23,13 @@ export function parsePositiveInteger(value: string): number {
   return n;
 }
 
+/** A count where 0 means none (`--reasons 0`); a negative number is refused. */
+export function parseCount(value: string): number {
+  const n = parseInteger(value);
+  if (n < 0) throw new InvalidArgumentError('expected a whole number of at least 0 (0 for none)');
+  return n;
+}
+
 /** A repeatable flag's values, in the order given (`--param a=1 --param b=2`). */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -1,10 +1,9 @@
-import { access } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, loadDataset } from '../data/dataset.ts';
 import { resolveTarget } from '../data/target.ts';
-import { assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/write.ts';
+import { assertMayReplace, assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { draftRules } from '../rules/draft.ts';
 import { learnScorecard } from '../rules/learn.ts';
@@ -13,7 +12,7 @@ import { bindRules, type ScoringContext, withActivityColumns } from '../rules/en
 import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
 import { createOutput, formatTable, percent, truncate } from './output.ts';
-import { parsePositiveInteger } from './options.ts';
+import { parseCount, parsePositiveInteger } from './options.ts';
 
 interface DataFlags {
   activities?: string;
@@ -96,12 +95,14 @@ export function registerRules(program: Command): void {
     .option('--id <column>', 'lead id column (default lead_id, else the first id column)')
     .option('--account <column>', 'account column, for account_* activity columns in the rules')
     .option('--format <format>', 'csv, ndjson or parquet (default from the extension)')
-    .option('--reasons <n>', 'reasons per lead', parsePositiveInteger, 5)
+    .option('--reasons <n>', 'reasons per lead (0 for none)', parseCount, 5)
     .option('--na <tokens>', 'extra missing-value tokens')
+    .option('--force', 'replace --output if it exists')
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: DataFlags & { rules: string; input: string; output: string; format?: string; reasons: number; json?: boolean }) => {
+    .action(async (flags: DataFlags & { rules: string; input: string; output: string; format?: string; reasons: number; force?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       assertNotInput(flags.output, [flags.input, flags.rules, ...(flags.activities ? [flags.activities] : [])]);
+      await assertMayReplace(flags.output, flags.force, '--output');
       const format = outputFormat(flags.output, flags.format);
       const ruleSet = await loadRuleFile(flags.rules);
       const data = await loadDataset({ path: flags.input }, flags.na ? { na: flags.na } : {});
@@ -135,9 +136,7 @@ export function registerRules(program: Command): void {
     .action(async (flags: DataFlags & { data: string; target: string; out: string; exclude?: string; maxCriteria: number; positive?: string; force?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       assertNotInput(flags.out, [flags.data, ...(flags.activities ? [flags.activities] : [])]);
-      if (!flags.force && (await access(flags.out).then(() => true, () => false))) {
-        throw new ConfigError('WOULD_OVERWRITE', `${flags.out} already exists`, 'pass --force to replace it, or choose another --out');
-      }
+      await assertMayReplace(flags.out, flags.force, '--out');
       if (flags.activities && !flags.asOf) {
         throw new ConfigError('AS_OF_REQUIRED', 'drafting behavioural criteria needs the time each lead was scored', 'add --as-of, e.g. --as-of created_at+30d (30 days after each lead was created)');
       }
@@ -177,9 +176,7 @@ export function registerRules(program: Command): void {
     .action(async (flags: { model: string; out: string; decimals: number; force?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       assertNotInput(flags.out, [flags.model]);
-      if (!flags.force && (await access(flags.out).then(() => true, () => false))) {
-        throw new ConfigError('WOULD_OVERWRITE', `${flags.out} already exists`, 'pass --force to replace it, or choose another --out');
-      }
+      await assertMayReplace(flags.out, flags.force, '--out');
       if (!(Number.isInteger(flags.decimals) && flags.decimals >= 0 && flags.decimals <= 3)) {
         throw new ConfigError('BAD_DECIMALS', `--decimals must be 0 to 3, got ${flags.decimals}`, 'use --decimals 0 for whole points');
       }

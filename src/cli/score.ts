@@ -1,10 +1,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { assertNotInput, outputFormat } from '../data/write.ts';
+import { assertMayReplace, assertNotInput, outputFormat } from '../data/write.ts';
 import type { ScoreOptions } from '../scoring/score.ts';
 import { DEFAULT_CHUNK_ROWS, scoreFile } from '../scoring/stream.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
-import { parseInteger, parsePositiveInteger, sourceOf } from './options.ts';
+import { parseCount, parsePositiveInteger, sourceOf } from './options.ts';
 
 interface ScoreFlags {
   model: string;
@@ -26,6 +26,7 @@ interface ScoreFlags {
   onError: 'fail' | 'skip';
   chunkRows: number;
   threads?: number;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -41,7 +42,7 @@ export function registerScore(program: Command): void {
     .option('--rules <file>', 'rule file for grade, action and rule score (default: the rules.yaml beside the model)')
     .option('--activities <file>', 'activity log, when the model uses activity features')
     .option('--as-of <when>', 'scoring time for activity features (default: the one the model was trained with)')
-    .option('--reasons <n>', 'reasons per lead (0 for none)', parseInteger, 3)
+    .option('--reasons <n>', 'reasons per lead (0 for none)', parseCount, 3)
     .option('--keep <columns>', 'input columns to copy after the scores, comma-separated')
     .option('--account <column>', 'add account_probability, account_score and the account\'s top leads')
     .option('--account-agg <rule>', 'any (1 − ∏(1 − p): at least one converts), max or mean', (v: string) => {
@@ -62,14 +63,16 @@ export function registerScore(program: Command): void {
     }, 'fail')
     .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
     .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: a worker scores chunks beside the main thread once the file is long enough to pay; same output)', parsePositiveInteger)
+    .option('--force', 'replace --output (and its rejects file) if it exists')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
       const input = sourceOf(flags.input, flags.sql, 'an --input file');
       assertNotInput(flags.output, [...(flags.input ? [flags.input] : []), flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
+      await assertMayReplace(flags.output, flags.force, '--output');
       const format = outputFormat(flags.output, flags.format);
       const options: ScoreOptions = {
-        model: flags.model, input, reasons: Math.max(0, flags.reasons), onError: flags.onError, reasonCodes: format !== 'csv',
+        model: flags.model, input, reasons: flags.reasons, onError: flags.onError, reasonCodes: format !== 'csv',
         ...(flags.rules ? { rules: flags.rules } : {}),
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),

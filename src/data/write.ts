@@ -35,6 +35,17 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   }
 }
 
+/**
+ * Refuses to replace a file the user named unless they said so (`--force`): the one rule for every command
+ * that writes a file (scores, rule files, scorecards).
+ */
+export async function assertMayReplace(path: string, force: boolean | undefined, flag: string): Promise<void> {
+  if (force) return;
+  if (await access(path).then(() => true, () => false)) {
+    throw new ConfigError('WOULD_OVERWRITE', `${path} already exists`, `pass --force to replace it, or choose another ${flag}`);
+  }
+}
+
 /** Refuses to write over a file the run reads. */
 export function assertNotInput(output: string, inputs: readonly string[]): void {
   const out = resolve(output);

@@ -61,6 +61,30 @@ describe('leadscore CLI', () => {
     expect(r.stderr).toContain('backtest (each quarter scored');
   }, 120_000); // a whole demo
 
+  it('score and rules score: an existing --output is replaced only with --force; --reasons 0 means none, a negative count is refused', async () => {
+    const model = join(dir, 'demo', 'run', 'logistic.model.json');
+    const sample = resolve(import.meta.dirname, '..', '..', 'data', 'sample');
+    const leads = await writeTemp(dir, 'few-leads.csv', `${(await readFile(join(sample, 'leads.csv'), 'utf8')).split('\n').slice(0, 201).join('\n')}\n`);
+    const output = join(dir, 'few-scores.csv');
+    const score = (...more: string[]) => cli('score', '--model', model, '--input', leads, '--activities', join(sample, 'activities.csv'), '--output', output, ...more);
+    expect(score('--reasons', '0').code).toBe(0);
+    const first = await readFile(output, 'utf8');
+    expect(first.split('\n')[1]!.split(',')[6]).toBe(''); // no reasons
+    expectUsageError(score(), `${output} already exists`);
+    expect(await readFile(output, 'utf8')).toBe(first);
+    expect(score('--force').code).toBe(0);
+    expect(await readFile(output, 'utf8')).not.toBe(first); // reasons now
+    const negative = score('--reasons', '-1', '--force');
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('expected a whole number of at least 0 (0 for none)');
+    const rulesOut = join(dir, 'few-rule-scores.csv');
+    const rules = (...more: string[]) => cli('rules', 'score', '--rules', join(resolve(import.meta.dirname, '..', '..', 'data', 'rules'), 'sample.yaml'), '--input', leads, '--activities', join(sample, 'activities.csv'), '--as-of', 'created_at+30d', '--output', rulesOut, ...more);
+    expect(rules('--reasons', '0').code).toBe(0);
+    expectUsageError(rules(), `${rulesOut} already exists`);
+    expect(rules('--force', '--reasons', '-2').code).toBe(2);
+    expect(rules('--force').code).toBe(0);
+  }, 60_000);
+
   it('writes the same demo summary twice for the same seed', async () => {
     const a = join(dir, 'demo-a');
     const b = join(dir, 'demo-b');
