@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate.ts';
 import { createOutput, formatTable, percent } from './output.ts';
-import { sourceOf } from './options.ts';
+import { parseInteger, sourceOf } from './options.ts';
 
 /** Exit code when a challenger is worse than its champion: not bad input, not a bug, a failed gate. */
 export const GATE_FAILED = 3;
@@ -20,6 +20,7 @@ interface EvaluateFlags {
   margin: number;
   na?: string;
   id?: string;
+  seed: number;
   json?: boolean;
 }
 
@@ -45,11 +46,12 @@ export function registerEvaluate(program: Command): void {
     .option('--margin <auc>', 'how much worse in AUC the challenger may be (lower 95% bound), default 0.005', parseMargin, 0.005)
     .option('--na <tokens>', 'missing-value tokens: the model reads the file with its training tokens; given again, they must be the same')
     .option('--id <column>', 'lead id column for the activity log')
+    .option('--seed <n>', 'random seed for the paired bootstrap of the comparisons', parseInteger, 42)
     .option('--json', 'print the evaluation as JSON')
     .action(async (flags: EvaluateFlags) => {
       const out = createOutput(Boolean(flags.json));
       const result = await evaluateModel({
-        model: flags.model, data: sourceOf(flags.data, flags.sql, 'a --data file'), margin: flags.margin,
+        model: flags.model, data: sourceOf(flags.data, flags.sql, 'a --data file'), margin: flags.margin, seed: flags.seed,
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
         ...(flags.target ? { target: flags.target } : {}),

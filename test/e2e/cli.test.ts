@@ -202,6 +202,16 @@ describe.skipIf(!HAVE_SHARED)('leadscore train on bank-marketing, with no other 
     expectUsageError(cli('rules', 'learn', '--model', broken, '--out', join(dir, 'x.yaml')), 'is not valid JSON (truncated or corrupted)');
   });
 
+  it('evaluate takes --seed for its bootstrap: the same seed the same JSON, another seed other intervals', () => {
+    const run = join(dir, 'bank-run');
+    const evaluate = (seed: string) => cli('evaluate', '--model', join(run, 'logistic.model.json'), '--data', BANK, '--rules', join(run, 'rules.yaml'), '--seed', seed, '--json');
+    const [a, b, c] = [evaluate('7'), evaluate('7'), evaluate('8')];
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(JSON.parse(a.stdout).comparisons[0].liftCi95).not.toEqual(JSON.parse(c.stdout).comparisons[0].liftCi95);
+    expect(cli('evaluate', '--help').stdout).toContain('--seed <n>');
+  });
+
   it('scores a batch whose default column is all "no" as the whole file scores those leads, and refuses a contradicting --na', async () => {
     const model = join(dir, 'bank-run', 'logistic.model.json');
     const text = (await readFile(BANK, 'utf8')).trimEnd().split('\n');
