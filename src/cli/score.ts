@@ -93,7 +93,8 @@ export function registerScore(program: Command): void {
       out.json({ output: flags.output, ...(result.rejectsPath ? { rejects: result.rejectsPath } : {}), ...s });
       out.say(`scored ${s.rows.toLocaleString('en-US')} leads with ${s.model}${s.rules ? ` beside ${s.rules}` : ''} in ${seconds.toFixed(1)} s; wrote ${flags.output}`);
       if (s.rejected) out.say(`rejected ${s.rejected.toLocaleString('en-US')} rows with values of the wrong type → ${result.rejectsPath}`);
-      out.say(`tiers: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${s.tiers[t]} (${percent(s.tiers[t] / s.rows)})`).join(', ')}; actions: ${Object.entries(s.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      if (s.rows === 0) out.say(s.rejected ? 'no leads were scored: every row was rejected' : 'no leads were scored: the input has no rows (the output holds the header alone)');
+      else out.say(`tiers: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${s.tiers[t]} (${percent(s.tiers[t] / s.rows)})`).join(', ')}; actions: ${Object.entries(s.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (s.accountRule) out.say(`account_probability: ${s.accountRule}`);
       if (s.previousMatched !== undefined) out.say(`trend: ${s.previousMatched} of ${s.rows} leads had an earlier score (band ±${flags.trendBand} points)`);
       const unseen = Object.entries(s.unseen);

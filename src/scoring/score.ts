@@ -332,24 +332,30 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   const text = valueText(leads);
   const keep = options.keep ?? [];
   const score = Array.from(probability, (p) => Math.round(p * 1000) / 10);
-  const names: string[] = [idName ?? 'row', ...EXPORT_COLUMNS];
+  const names = exportNames(scorer, leads.schema);
   const columns: CellValue[][] = [
     ids, Array.from(probability, (p) => Number(p.toFixed(6))), score,
     tier, grade, action, reasons, ruleScore, ruleTier, new Array<string>(n).fill(scorer.modelLabel),
   ];
-  if (reasonCodes) {
-    names.push('reason_codes');
-    columns.push(reasonCodes as unknown as CellValue[]);
-  }
+  if (reasonCodes) columns.push(reasonCodes as unknown as CellValue[]);
   if (scorer.previous) {
     const band = options.trendBand ?? 5;
     const prev = ids.map((id) => scorer.previous!.get(String(id)) ?? null);
-    names.push('previous_score', 'trend');
     columns.push(prev, prev.map((v, i) => (v === null ? '' : score[i]! - v >= band ? 'rising' : score[i]! - v <= -band ? 'falling' : 'steady')));
   }
-  names.push(...keep);
   columns.push(...keep.map((k) => Array.from({ length: n }, (_, i) => text(i, k) || null)));
   return { names, columns, probability, ids, tiers: tier, actions: action, unseen, outOfRange, ...(typeof asOf === 'number' ? { asOf } : {}) };
+}
+
+/**
+ * The export's columns, in order: the id (or `row`), the contract's columns, `reason_codes` (NDJSON and
+ * Parquet, with reasons), `previous_score` and `trend` (with --previous), then the --keep columns. The same
+ * whether rows were scored or not (a header-only input gets this header too).
+ */
+export function exportNames(scorer: Scorer, schema: Schema): string[] {
+  const { options } = scorer;
+  return [exportIdColumn(scorer, schema) ?? 'row', ...EXPORT_COLUMNS, ...(options.reasonCodes && (options.reasons ?? 3) > 0 ? ['reason_codes'] : []),
+    ...(scorer.previous ? ['previous_score', 'trend'] : []), ...(options.keep ?? [])];
 }
 
 /**

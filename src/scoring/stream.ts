@@ -26,7 +26,7 @@ import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import { scoreChunkBytes } from './byte-scorer.ts';
 import { ChunkScheduler } from './parallel-stream.ts';
-import { addCounts, checkColumns, dataWarnings, EXPORT_COLUMNS, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, scoringSchema } from './score.ts';
+import { addCounts, checkColumns, dataWarnings, exportNames, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, scoringSchema } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   /** A CSV file; or a Parquet file or a SQL query, read from DuckDB a chunk at a time and scored the table way. */
@@ -405,8 +405,11 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
     if (!header) throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
     if (!schema) checkColumns(scorer, header); // a header without rows: still the same checks
     if (outNames.length === 0 && options.format === 'csv') {
-      // No row scored (none, or all rejected): the header alone, so downstream readers see the columns.
-      await out.line(['row', ...EXPORT_COLUMNS].map((n) => csvField(n)).join(','));
+      // No row scored (none, or all rejected): the header alone — the same as when rows are scored (the id
+      // column, --keep columns) — so downstream readers see the columns.
+      const names = header as string[];
+      const read = schema ?? scoringSchema(scorer, { names, columns: names.map(() => []), rows: 0, format: 'csv', source: path });
+      await out.line(exportNames(scorer, read).map((n) => csvField(n)).join(','));
     }
     await out.close();
     if (rejectsOut) await (rejectsOut as LineSink).close();

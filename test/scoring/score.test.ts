@@ -4,7 +4,8 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read.ts';
-import { EXPORT_COLUMNS, scoreLeads } from '../../src/scoring/score.ts';
+import { scoreLeads } from '../../src/scoring/score.ts';
+import { scoreStream } from '../../src/scoring/stream.ts';
 import { spreadsheetSafe } from '../../src/data/write.ts';
 import { trainModels } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
@@ -19,9 +20,24 @@ beforeAll(async () => {
 });
 
 describe('scoreLeads', () => {
+  it('a header-only input (a day without new leads) gets the same header as a scored one, streamed or in memory: the id, the contract, --keep', async () => {
+    const header = (await readFile(sample.leads, 'utf8')).split('\n')[0]!;
+    const empty = join(sample.dir, 'no-leads.csv');
+    await writeFile(empty, `${header}\n`);
+    const options = { model: join(run, 'logistic.model.json'), input: { path: empty }, activities: { path: sample.activities }, keep: ['channel'], id: 'lead_id' };
+    const expected = 'lead_id,probability,score,tier,grade,action,reasons,rule_score,rule_tier,model,channel';
+    const streamed = await scoreStream({ ...options, output: join(sample.dir, 'no-scores.csv'), format: 'csv' });
+    expect(await readFile(join(sample.dir, 'no-scores.csv'), 'utf8')).toBe(`${expected}\n`);
+    expect(streamed.summary.rows).toBe(0);
+    const inMemory = await scoreLeads(options);
+    expect(inMemory.names.join(',')).toBe(expected);
+    expect(inMemory.summary.rows).toBe(0);
+  });
+
   it('writes the contract columns in order, one row per lead in input order, tiers at the model threshold', async () => {
     const r = await scoreLeads({ model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] });
-    expect(r.names).toEqual(['lead_id', ...EXPORT_COLUMNS, 'channel']);
+    // The contract's literal order (CONTRACTS.md), not the code's own constant.
+    expect(r.names).toEqual(['lead_id', 'probability', 'score', 'tier', 'grade', 'action', 'reasons', 'rule_score', 'rule_tier', 'model', 'channel']);
     expect(r.columns[0]!.slice(0, 3)).toEqual(['L000001', 'L000002', 'L000003']);
     const artifact = JSON.parse(await readFile(join(run, 'logistic.model.json'), 'utf8'));
     const p = r.columns[1] as number[];
