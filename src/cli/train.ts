@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { relative } from 'node:path';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
-import { type MetricsJson, PRIMARY_METRICS, type PrimaryMetric, trainModels } from '../train/train.ts';
+import { type MetricsJson, PRIMARY_METRICS, type PrimaryMetric, trainModels, trainSteps } from '../train/train.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import { InvalidArgumentError } from 'commander';
@@ -79,12 +79,12 @@ export function registerTrain(program: Command): void {
         const { ConfigError } = await import('../errors.ts');
         throw new ConfigError('BAD_SPLIT', `unknown split "${flags.split}"`, 'use --split stratified, time or group');
       }
-      const steps = ['loading data', ...(flags.activities ? ['aggregating activities'] : []), 'splitting', 'rules', 'logistic regression', 'gradient-boosted trees', 'writing'];
-      const progress = createProgress('train', steps.length);
+      const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean) as ModelName[];
+      const progress = createProgress('train', trainSteps({ models, ...(flags.activities ? { activities: { path: flags.activities } } : {}) }).length);
       const result = await trainModels({
         data: sourceOf(flags.data, flags.sql, 'a --data file'),
         target: flags.target,
-        models: flags.models.split(',').map((m) => m.trim()).filter(Boolean) as ModelName[],
+        models,
         split: flags.split, testSize: flags.testSize, seed: flags.seed, params: flags.param,
         ...(flags.positive ? { positive: flags.positive } : {}),
         ...(flags.id ? { id: flags.id } : {}),

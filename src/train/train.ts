@@ -109,6 +109,19 @@ function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy
 }
 
 /**
+ * The steps a training run takes, in order, as `onStep` names them: a progress bar's total counts only
+ * the models asked for.
+ *
+ * @example
+ * trainSteps({ data, target: 'converted', models: ['rules', 'logistic'] }); // ['loading data', 'splitting', 'rules', 'logistic regression', 'writing']
+ */
+export function trainSteps(options: Pick<TrainOptions, 'activities' | 'models'>): string[] {
+  const models = modelsToFit(options.models ?? DEFAULT_MODELS);
+  return ['loading data', ...(options.activities ? ['aggregating activities'] : []), 'splitting', 'rules',
+    ...(models.includes('logistic') ? ['logistic regression'] : []), ...(models.includes('gbdt') ? ['gradient-boosted trees'] : []), 'writing'];
+}
+
+/**
  * Trains the named models and writes the run folder.
  *
  * @example

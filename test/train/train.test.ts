@@ -159,3 +159,18 @@ describe('models/latest', () => {
     expect(await pointLatest(join(dir, 'no-such-folder', 'latest'), join(dir, 'runs', 'b'))).toMatch(/could not be pointed at this run \(ENOENT\): it still points at an earlier run$/);
   });
 });
+
+describe('trainSteps', () => {
+  it('lists exactly the steps a run reports, so a progress bar counts only the models asked for', async () => {
+    const { trainSteps } = await import('../../src/train/train.ts');
+    const sampleDir = await smallSample();
+    for (const [models, activities] of [[['rules', 'logistic'], false], [['gbdt'], true]] as const) {
+      const seen: string[] = [];
+      const options = { data: { path: sampleDir.leads }, target: 'converted', models: [...models], exclude: ['converted_at'], params: ['gbdt.trees=5'],
+        ...(activities ? { activities: { path: sampleDir.activities }, asOf: 'created_at+30d' } : {}), out: join(sampleDir.dir, `steps-${models.join('-')}`), onStep: (s: string) => seen.push(s) };
+      await trainModels(options);
+      expect(seen).toEqual(trainSteps(options));
+    }
+    expect(trainSteps({ models: ['rules', 'logistic'] })).not.toContain('gradient-boosted trees');
+  }, 60_000);
+});
