@@ -264,7 +264,7 @@ function scanFunction(): number[] {
   return [...vec([[...uleb(30), I32], [...uleb(5), V128]]), ...body];
 }
 
-const cellsModule = compileOnce(() => assemble([
+const cellsModule = compileOnce('cell scan', () => assemble([
   { name: 'intern', params: 4, returnsI32: true, code: internFunction() },
   { name: 'scan', params: 7, returnsI32: true, code: scanFunction() },
 ]));

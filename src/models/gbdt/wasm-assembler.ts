@@ -128,15 +128,22 @@ export class ByteWriter {
   }
 }
 
-/** Compiles a module once per process; null where this runtime cannot (the callers then run JavaScript). */
-export function compileOnce(bytes: () => Uint8Array): () => WebAssembly.Module | null {
+/**
+ * Compiles a module once per process. Null only where the runtime has no WebAssembly at all (the callers
+ * then run their JavaScript reference loops); a module that does not compile is a bug in its source and
+ * throws, naming it — never a silent fall back to JavaScript that would hide a broken edit.
+ */
+export function compileOnce(name: string, bytes: () => Uint8Array): () => WebAssembly.Module | null {
   let compiled: WebAssembly.Module | null | undefined;
   return () => {
     if (compiled === undefined) {
-      try {
-        compiled = typeof WebAssembly === 'undefined' ? null : new WebAssembly.Module(bytes());
-      } catch {
-        compiled = null;
+      if (typeof WebAssembly === 'undefined') compiled = null;
+      else {
+        try {
+          compiled = new WebAssembly.Module(bytes());
+        } catch (err) {
+          throw new Error(`internal: the WebAssembly module "${name}" does not compile: ${(err as Error).message}`);
+        }
       }
     }
     return compiled;

@@ -72,7 +72,7 @@ function walkFunction(): number[] {
   return [...vec([[...uleb(8 + 2 * LANES), I32]]), ...body];
 }
 
-const walkModule = compileOnce(() => assemble([{ name: 'walk', params: 11, code: walkFunction() }]));
+const walkModule = compileOnce('forest walk', () => assemble([{ name: 'walk', params: 11, code: walkFunction() }]));
 
 /** A forest loaded into the walk's memory, with room for one block of `blockRows` rows. */
 export class WasmForest {

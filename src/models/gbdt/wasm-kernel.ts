@@ -130,11 +130,13 @@ export class WasmKernel implements TreeKernel {
   private job = 0;
 
   /**
-   * The kernel for a fit, or null where this runtime has no WebAssembly SIMD, the data would not fit in a
+   * The kernel for a fit, or null where this runtime has no WebAssembly, the data would not fit in a
    * 4 GiB memory or the memory cannot be reserved (the caller then uses the JavaScript loops: same sums).
    */
   static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmKernel | null {
-    if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(kernelBytes(threads > 1, 1))) return null;
+    if (typeof WebAssembly === 'undefined') return null;
+    // An invalid kernel is a bug in its source, not a reason to run the JavaScript loops quietly.
+    if (!WebAssembly.validate(kernelBytes(threads > 1, 1))) throw new Error('internal: the WebAssembly histogram kernel does not validate');
     const { layout, at } = kernelLayout(n, p, rowCapacity);
     if (layout.bytes > MAX_BYTES) return null;
     try {

@@ -73,7 +73,7 @@ function leavesFunction(): number[] {
   return [...vec([[...uleb(LOCALS), I32]]), ...body];
 }
 
-const leavesModule = compileOnce(() => assemble([{ name: 'leaves', params: PARAMS, code: leavesFunction() }]));
+const leavesModule = compileOnce('TreeSHAP leaves', () => assemble([{ name: 'leaves', params: PARAMS, code: leavesFunction() }]));
 
 /** Past this the tables stay in JavaScript (the JavaScript loop needs no copy of them). */
 const MAX_BYTES = 1024 ** 3;
