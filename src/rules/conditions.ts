@@ -7,6 +7,7 @@
  * only `is_missing`: every other operator, `neq` and `not_in` included, is false on it, as in SQL.
  */
 import { parseDate } from '../data/dates.ts';
+import { compilePattern } from './pattern.ts';
 import type { ColumnSchema } from '../data/schema.ts';
 import type { Condition } from './rule-file.ts';
 
@@ -62,7 +63,7 @@ export function compileCondition(cond: Condition, values: ArrayLike<unknown>, co
       const needle = norm(value);
       return { ok: true, predicate: (i) => !missing(i) && text(i).toLowerCase().includes(needle) };
     }
-    const re = new RegExp(String(value), 'i');
+    const re = compilePattern(String(value)); // linear time: a rule file's pattern cannot hang scoring
     return { ok: true, predicate: (i) => !missing(i) && re.test(text(i)) };
   }
 

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
+import { compilePattern } from './pattern.ts';
 import { ConfigError } from '../errors.ts';
 
 export const OPERATORS = ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'contains', 'matches', 'is_missing', 'not_missing'] as const;
@@ -342,9 +343,9 @@ function checkCondition(cond: z.infer<typeof conditionSchema>, path: Array<strin
     at([...path, 'value'], `${op} needs a number or a date`);
   } else if (op === 'matches') {
     try {
-      new RegExp(String(v), 'i');
+      compilePattern(String(v));
     } catch (err) {
-      at([...path, 'value'], `regular expression does not compile: ${(err as Error).message}`);
+      at([...path, 'value'], `regular expression not accepted (patterns are matched in linear time: no lookarounds or back-references): ${(err as Error).message}`);
     }
   }
   return { column: cond.column, op, ...(v !== undefined ? { value: v } : {}) };

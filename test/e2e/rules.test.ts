@@ -68,6 +68,19 @@ describe('leadscore rules', () => {
     expect((await stat(input)).mtimeMs).toBe(before.mtimeMs);
   });
 
+  it('score: a pattern that backtracks exponentially in JavaScript (^(a+)+$) on a long value finishes at once (linear-time matching)', async () => {
+    const rules = await writeTemp(dir, 'redos.yaml', 'criteria:\n  - name: odd_job\n    when: { column: job, op: matches, value: "^(a+)+$" }\n    points: 10\n  - name: chief\n    when: { column: job, op: matches, value: "CHIEF|^vp" }\n    points: 20\n');
+    const input = await writeTemp(dir, 'redos.csv', `lead_id,job\nL1,${'a'.repeat(40)}!\nL2,${'a'.repeat(5000)}\nL3,Chief of staff\nL4,VP Sales\n`);
+    const output = join(dir, 'redos-out.csv');
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [BIN, 'rules', 'score', '--rules', rules, '--input', input, '--output', output, '--reasons', '0'], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.signal, 'killed by the time limit: the pattern backtracked').toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const scores = (await readFile(output, 'utf8')).trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    expect(scores).toEqual([0, 10, 20, 20]);
+  }, 40_000);
+
   it('score: asks for the activity log when the rules count events', () => {
     const r = cli('rules', 'score', '--rules', SAMPLE.rules, '--input', SAMPLE.leads, '--output', join(dir, 'x.csv'));
     expect(r.code).toBe(2);

@@ -61,7 +61,9 @@ describe('parseRuleFile', () => {
 
   it('reports a regular expression that does not compile', () => {
     const [issue] = issuesOf(`criteria:\n  - name: titles\n    when: { column: job_title, op: matches, value: "(VP" }\n    points: 5\n`);
-    expect(issue).toMatch(/^r\.yaml:3: rule "titles": regular expression does not compile: /);
+    expect(issue).toMatch(/^r\.yaml:3: rule "titles": regular expression not accepted \(patterns are matched in linear time: no lookarounds or back-references\): /);
+    const [lookahead] = issuesOf(`criteria:\n  - name: titles\n    when: { column: job_title, op: matches, value: "^(?=vp)v" }\n    points: 5\n`);
+    expect(lookahead).toContain('rule "titles": regular expression not accepted');
   });
 
   it.each([
