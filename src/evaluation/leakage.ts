@@ -7,7 +7,8 @@
  * - a name that suggests post-outcome information (duration, status, stage, closed, won, lost, …).
  * AUC is reported as max(AUC, 1 − AUC): a column that ranks leads backwards is as informative.
  * A column filled exactly when the outcome happened (a conversion date) is a certain leak, found from its
- * missingness alone.
+ * missingness alone; a column whose being filled in alone ranks the outcome with AUC ≥ 0.80 (deal attributes
+ * joined from won deals) is a suspect, whatever its values say.
  */
 import type { Dataset } from '../data/dataset.ts';
 import { rocAuc } from './metrics.ts';
@@ -18,6 +19,8 @@ export interface LeakageOptions {
   /** Flag at or above this AUC when also `margin` above the next-best column. Default 0.80. */
   dominant?: number;
   margin?: number;
+  /** Flag a column whose being filled in alone ranks leads at or above this AUC. Default 0.80. */
+  presence?: number;
   /** Name fragments that suggest post-outcome information. */
   names?: readonly string[];
 }
@@ -81,6 +84,8 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
   const high = options.high ?? 0.9;
   const dominant = options.dominant ?? 0.8;
   const margin = options.margin ?? 0.1;
+  const presenceAt = options.presence ?? 0.8;
+  const byPresence = new Map<string, number>();
   const names = (options.names ?? DEFAULT_LEAKY_NAMES).map((n) => n.toLowerCase());
   const exclude = new Set(options.exclude ?? []);
   const yRows = Uint8Array.from(rows, (r) => y[r]!);
@@ -95,6 +100,7 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
         flags.push({ column: column.name, auc: 1, severity: 'certain', reason: `\`${column.name}\` is filled only for ${presence >= 0.99 ? 'converted' : 'non-converted'} leads: it is recorded after the outcome` });
         continue;
       }
+      if (Math.max(presence, 1 - presence) >= presenceAt) byPresence.set(column.name, Math.max(presence, 1 - presence));
     }
     if (!column.feature) continue;
     aucs.push({ column: column.name, auc: Number(singleFeatureAuc(data, column.name, y, rows).toFixed(4)) });
@@ -109,6 +115,10 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
     else if (k === 0 && entry.auc >= dominant && entry.auc - next >= margin) {
       reason = `\`${entry.column}\` alone ranks leads with AUC ${entry.auc.toFixed(2)} (next best ${next.toFixed(2)}): is it known before the lead is scored?`;
     } else if (named) reason = `\`${entry.column}\` sounds like post-outcome information ("${named}"; AUC alone ${entry.auc.toFixed(2)}): is it known before the lead is scored?`;
+    const filled = byPresence.get(entry.column);
+    if (!reason && filled !== undefined) {
+      reason = `whether \`${entry.column}\` is filled in alone ranks leads with AUC ${filled.toFixed(2)}: is it filled in only after the outcome (a deal's attribute)?`;
+    }
     if (reason) flags.push({ column: entry.column, auc: entry.auc, severity: 'suspect', reason });
   });
   return { flags, aucs };

@@ -54,3 +54,29 @@ describe('leakageGuard', () => {
     expect(columns).not.toContain('deal_status');
   });
 });
+
+describe('leakageGuard: columns filled in mostly for one outcome', () => {
+  it('flags deal attributes whose being filled in alone ranks the outcome (AUC ≥ 0.8), even when several share the signal', () => {
+    const r = createRng(4);
+    const m = 3000;
+    const yy = Uint8Array.from({ length: m }, () => (r.next() < 0.25 ? 1 : 0));
+    // Joined from won deals: filled for 80% of converters and 8% of the rest (a naive join with a little noise).
+    const dealField = (values: () => string) => Array.from(yy, (v) => (r.next() < (v ? 0.8 : 0.08) ? values() : ''));
+    const deals = dataset({
+      deal_size: dealField(() => ['S', 'M', 'L'][r.int(3)]!),
+      deal_owner: dealField(() => `owner${r.int(40)}`),
+      deal_amount: dealField(() => String(Math.round(1000 + 9000 * r.next()))),
+      engagement: Array.from(yy, (v) => String(v * 1.2 + r.normal())),
+      converted: Array.from(yy, String),
+    });
+    const all = Int32Array.from({ length: m }, (_, i) => i);
+    const { flags, aucs } = leakageGuard(deals, yy, all, { exclude: ['converted'] });
+    for (const column of ['deal_size', 'deal_owner', 'deal_amount']) {
+      const flag = flags.find((f) => f.column === column);
+      expect(flag, column).toMatchObject({ severity: 'suspect' });
+      expect(flag!.reason).toMatch(new RegExp(`^whether \`${column}\` is filled in alone ranks leads with AUC 0\\.8\\d: is it filled in only after the outcome`));
+      expect(aucs.find((a) => a.column === column)!.auc).toBeLessThan(0.9); // what let them pass before: no value AUC above 0.9, none dominant
+    }
+    expect(flags.find((f) => f.column === 'engagement')).toBeUndefined();
+  });
+});
