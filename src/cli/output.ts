@@ -41,3 +41,12 @@ export function truncate(text: string, max: number): string {
 export function percent(share: number, digits = 1): string {
   return `${(share * 100).toFixed(digits)}%`;
 }
+
+/**
+ * Each routing action's leads and the conversions they hold, in one line: `sales 1,204 leads (41.0% convert,
+ * 52.1% of conversions); …` — how many buyers a `disqualify` would have thrown away.
+ */
+export function actionConversions(rows: ReadonlyArray<{ segment: string; leads: number; conversions: number; rate: number }>): string {
+  const total = rows.reduce((s, r) => s + r.conversions, 0);
+  return rows.map((r) => `${r.segment} ${r.leads.toLocaleString('en-US')} leads (${percent(r.rate)} convert, ${r.conversions.toLocaleString('en-US')} = ${percent(total ? r.conversions / total : 0)} of conversions)`).join('; ');
+}

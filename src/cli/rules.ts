@@ -9,9 +9,10 @@ import { draftRules } from '../rules/draft.ts';
 import { learnScorecard } from '../rules/learn.ts';
 import { loadModel } from '../models/artifact.ts';
 import { bindRules, type ScoringContext, withActivityColumns } from '../rules/engine.ts';
-import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
+import { ACTIONS, loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
-import { createOutput, formatTable, percent, truncate } from './output.ts';
+import { actionConversions, createOutput, formatTable, percent, truncate } from './output.ts';
+import { conversionByLabel } from '../data/summary.ts';
 import { parseCount, parsePositiveInteger } from './options.ts';
 
 interface DataFlags {
@@ -97,9 +98,11 @@ export function registerRules(program: Command): void {
     .option('--format <format>', 'csv, ndjson or parquet (default from the extension)')
     .option('--reasons <n>', 'reasons per lead (0 for none)', parseCount, 5)
     .option('--na <tokens>', 'extra missing-value tokens')
+    .option('--target <column>', 'labelled leads: also print how many conversions each action holds')
+    .option('--positive <value>', 'with --target, for a two-valued text target: the value meaning converted')
     .option('--force', 'replace --output if it exists')
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: DataFlags & { rules: string; input: string; output: string; format?: string; reasons: number; force?: boolean; json?: boolean }) => {
+    .action(async (flags: DataFlags & { rules: string; input: string; output: string; format?: string; reasons: number; target?: string; positive?: string; force?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       assertNotInput(flags.output, [flags.input, flags.rules, ...(flags.activities ? [flags.activities] : [])]);
       await assertMayReplace(flags.output, flags.force, '--output');
@@ -111,11 +114,20 @@ export function registerRules(program: Command): void {
       const table = ruleExportColumns(data, scores, { ...(flags.id ? { id: flags.id } : {}), reasons: flags.reasons });
       await writeTable(flags.output, table.names, table.columns as Array<ArrayLike<CellValue>>, format);
       const count = (values: string[]) => values.reduce<Record<string, number>>((m, v) => ((m[v] = (m[v] ?? 0) + 1), m), {});
+      // On labelled leads: what each action would have done with the buyers (a disqualify that holds many is costly).
+      let conversions: ReturnType<typeof conversionByLabel> | undefined;
+      if (flags.target) {
+        const target = resolveTarget(data, flags.target, flags.positive ? { positive: flags.positive } : {});
+        const unlabelled = new Set(target.unlabelled);
+        conversions = conversionByLabel(scores.action, target.y, Int32Array.from({ length: scores.score.length }, (_, i) => i).filter((i) => !unlabelled.has(i)), ACTIONS);
+      }
       const summary = { output: flags.output, rows: scores.score.length, tiers: count(scores.tier), grades: count(scores.grade), actions: count(scores.action),
+        ...(conversions ? { actionConversions: conversions } : {}),
         ...(context.asOf !== undefined && typeof context.asOf === 'number' ? { asOf: new Date(context.asOf).toISOString() } : {}) };
       out.json(summary);
       out.say(`scored ${summary.rows.toLocaleString('en-US')} leads with ${ruleSet.name}; wrote ${flags.output}`);
       out.say(`tiers: ${Object.entries(summary.tiers).map(([k, v]) => `${k} ${v}`).join(', ')}; actions: ${Object.entries(summary.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      if (conversions) out.say(`conversions per action: ${actionConversions(conversions)}`);
       if (summary.asOf) out.say(`activities counted as of ${summary.asOf}`);
     });
 

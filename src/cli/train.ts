@@ -7,7 +7,7 @@ import { ROW_ORDER } from '../data/time-axis.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import { InvalidArgumentError } from 'commander';
 import type { SplitKind } from '../types.ts';
-import { createOutput, formatTable, percent } from './output.ts';
+import { actionConversions, createOutput, formatTable, percent } from './output.ts';
 import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
@@ -139,6 +139,9 @@ export function renderLeaderboard(metrics: MetricsJson): string {
     lines.push(`${best.name}, FP/FN trade-off on the hold-out (share of leads sent to sales → found / missed conversions, wasted contacts): ` +
       at.map((t) => `${percent(t.share, 0)} → ${t.tp}/${t.fn}, ${t.fp}`).join('; '));
   }
+  const rules = metrics.models.find((m) => m.name === 'rules');
+  const actions = rules?.details.actions as Parameters<typeof actionConversions>[0] | undefined;
+  if (actions) lines.push(`rules' actions on the hold-out: ${actionConversions(actions)}`);
   const strategy = best?.threshold.strategy ?? 'maxF1';
   lines.push(`ordered by ${metrics.primaryMetric}; thresholds (${strategy}) are chosen on the training rows (out-of-fold for models) and applied unchanged to the hold-out`);
   if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);

@@ -63,6 +63,18 @@ interface Candidate {
   note: DraftNote;
 }
 
+/** A drafted disqualifier needs this many training leads in its segment… */
+export const DISQUALIFY_MIN_LEADS = 100;
+/** …and the upper 95% bound of their conversion rate at most this share of the base rate. */
+export const DISQUALIFY_SHARE = 0.2;
+
+/** One-sided 95% Wilson upper bound of a rate of `k` in `n`. */
+function wilsonUpper(k: number, n: number): number {
+  const z = 1.645;
+  const p = k / n;
+  return (p + (z * z) / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
+}
+
 /**
  * Drafts a rule set from the training rows.
  *
@@ -94,15 +106,18 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
     });
     if (count < minSupport || count > n - minSupport) return;
     const rate = smoothed(conv, count);
-    const points = pointsFor(rate, base);
-    if (points === 0) return;
+    // A disqualifier only where conversion is all but nil, with enough leads to say so: the one-sided 95%
+    // upper bound of the segment's rate at most a fifth of the base rate (students, competitors, junk).
+    const disqualify = count >= Math.max(minSupport, DISQUALIFY_MIN_LEADS) && wilsonUpper(conv, count) <= DISQUALIFY_SHARE * base;
+    const points = disqualify ? 0 : pointsFor(rate, base);
+    if (points === 0 && !disqualify) return;
     const words = label.replace('≥', 'at least').replace('<', 'under').replace('=', 'is');
     const name = `${column}_${words}`.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?=[^a-z])/, 'c_');
     candidates.push({
       column,
       members,
       strength: count * Math.log(rate / base) ** 2,
-      criterion: { name, label: `${column} ${label}`, family: 'fit', when: condition, points, disqualify: false },
+      criterion: { name, label: `${column} ${label}`, family: 'fit', when: condition, points, disqualify },
       note: { criterion: name, support: count, rate: conv / count },
     });
   };
@@ -159,7 +174,9 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
     basePoints: 0,
     tiers: { ...DEFAULT_TIERS },
     grades: { ...DEFAULT_GRADES },
-    routing: { matrix: defaultRoutingMatrix(), strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
+    // No grade-based disqualification in a draft (cold D leads still converted at a third of the base rate on
+    // bank-marketing): only the disqualifier criteria above disqualify.
+    routing: { matrix: { ...defaultRoutingMatrix(), cold: { ...defaultRoutingMatrix().cold, D: 'nurture' } }, strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
     criteria,
   };
   // Drafted points sum to totals that may be negative: base points put the median training lead at 20,

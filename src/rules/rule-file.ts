@@ -135,6 +135,9 @@ export interface RuleSet {
 export const DEFAULT_TIERS = { warm: 30, hot: 70 } as const;
 export const DEFAULT_GRADES = { A: 40, B: 25, C: 10 } as const;
 
+/** The default routing's actions, most urgent first (a rule file may name others). */
+export const ACTIONS: readonly string[] = ['sales', 'review', 'nurture', 'disqualify'];
+
 /** The default routing: hot A/B → sales, hot C/D → review, cold D → disqualify, otherwise nurture. */
 export function defaultRoutingMatrix(): RoutingMatrix {
   return {
@@ -388,12 +391,19 @@ export function ruleSetToYaml(rules: RuleSet, header?: string): string {
     if (c.disqualify) out.disqualify = true;
     return out;
   });
+  // The routing matrix's cells that differ from the default (a drafted file nurtures cold D leads).
+  const defaults = defaultRoutingMatrix();
+  const matrix = Object.fromEntries(TIERS.flatMap((tier) => {
+    const cells = Object.fromEntries(GRADES.filter((g) => rules.routing.matrix[tier][g] !== defaults[tier][g]).map((g) => [g, rules.routing.matrix[tier][g]]));
+    return Object.keys(cells).length ? [[tier, cells]] : [];
+  }));
   const body = {
     version: 1,
     name: rules.name,
     ...(rules.basePoints !== 0 ? { base_points: rules.basePoints } : {}),
     tiers: rules.tiers,
     grades: rules.grades,
+    ...(Object.keys(matrix).length ? { routing: { matrix } } : {}),
     criteria,
   };
   return `${header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : ''}${stringify(body, { lineWidth: 0 })}`;

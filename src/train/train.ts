@@ -33,7 +33,7 @@ import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
 import type { SplitKind } from '../types.ts';
 import { parseParams } from './params.ts';
 import { fitGbdt, fitLogistic, fitRules, type ModelFit, modelsToFit } from './fit.ts';
-import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
+import { ACTIONS, loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { evaluateScores, LOWER_IS_BETTER, type ModelMetrics, type PrimaryMetric, round } from './model-metrics.ts';
 
 export { PRIMARY_METRICS, type ModelMetrics, type PrimaryMetric, type ThresholdMetrics } from './model-metrics.ts';
@@ -260,6 +260,8 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     topTiersShare: round(tiers.filter((t) => t.segment !== 'cold').reduce((s, t) => s + t.leads, 0) / split.test.length),
     hotColdRatio: tierRate('cold') > 0 ? round(tierRate('hot') / tierRate('cold')) : null,
     grades: conversionByLabel(ruleResult.grade, target.y, split.test, ['A', 'B', 'C', 'D']).map((g) => ({ ...g, rate: round(g.rate) })),
+    // What each routing action would have done with the hold-out's buyers (a disqualify that holds many is costly).
+    actions: conversionByLabel(ruleResult.action, target.y, split.test, ACTIONS).map((a) => ({ ...a, rate: round(a.rate), captureShare: round(testConversions ? a.conversions / testConversions : 0) })),
   }));
   ranks.rules = ruleScores;
   const rulesPath = join(runDir, 'rules.yaml');

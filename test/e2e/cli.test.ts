@@ -189,6 +189,7 @@ describe.skipIf(!HAVE_SHARED)('leadscore train on bank-marketing, with no other 
     expect(r.stdout).toMatch(/logistic\s+0\.5\d+\s+0\.90\d+/);
     expect(r.stdout).toContain('logistic vs rules: AUC +');
     expect(r.stdout).toContain('leakage warning: `duration` alone ranks leads with AUC 0.81');
+    expect(r.stdout).toMatch(/^rules' actions on the hold-out: sales [\d,]+ leads \([\d.]+% convert, [\d,]+ = [\d.]+% of conversions\)/m);
     const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
     expect(metrics.leakage[0]).toMatchObject({ column: 'duration', severity: 'suspect', dropped: false });
     expect(metrics.dataset).toMatchObject({ rows: 45211, positives: 5289, split: 'stratified', seed: 42 });

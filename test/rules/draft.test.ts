@@ -110,3 +110,32 @@ describe('logisticLogLikelihood', () => {
     expect(best - grid).toBeLessThan(0.5);
   });
 });
+
+describe('draftRules: disqualifiers', () => {
+  it('disqualifies only a segment that all but never converts, with enough leads to say so; grades disqualify no one', () => {
+    const rng = createRng(12);
+    const n = 6000;
+    const email: string[] = [];
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = rng.next();
+      email.push(u < 0.1 ? 'student' : u < 0.3 ? 'free' : 'corporate');
+      const p = email[i] === 'student' ? 0.002 : email[i] === 'free' ? 0.06 : 0.15; // free converts at half the base rate: not a disqualifier
+      y[i] = rng.next() < p ? 1 : 0;
+    }
+    const data = dataset({ email_type: email, converted: Array.from(y, String) });
+    const rows = Int32Array.from({ length: n }, (_, i) => i);
+    const { rules } = draftRules(data, y, rows, { target: 'converted' });
+    const disqualifiers = rules.criteria.filter((c) => c.disqualify).map((c) => c.name);
+    expect(disqualifiers).toEqual(['email_type_is_student']);
+    expect(rules.routing.matrix.cold.D).toBe('nurture');
+    // The routing survives the YAML (a drafted file nurtures cold D leads when read back)...
+    const reread = parseRuleFile(ruleSetToYaml(rules), 'drafted.yaml');
+    expect(reread.routing.matrix.cold.D).toBe('nurture');
+    // ...and only the students are disqualified.
+    const scored = scoreWithRules(reread, data, {});
+    const disqualified = Array.from(scored.action).map((a, i) => [a, email[i]] as const).filter(([a]) => a === 'disqualify');
+    expect(disqualified.length).toBe(email.filter((e) => e === 'student').length);
+    expect(disqualified.every(([, e]) => e === 'student')).toBe(true);
+  });
+});

@@ -32,6 +32,10 @@ describe('trainModels', () => {
     expect(metrics.dataset).toMatchObject({ rows: 3000, split: 'stratified', seed: 42 });
     expect(metrics.dataset.trainRows + metrics.dataset.testRows).toBe(3000);
     expect(metrics.models.map((m: { name: string }) => m.name).sort()).toEqual(['gbdt', 'logistic', 'rules']);
+    // The rules' routing actions on the hold-out: every hold-out lead and conversion in exactly one action.
+    const actions = metrics.models.find((m: { name: string }) => m.name === 'rules').details.actions as Array<{ leads: number; conversions: number; captureShare: number }>;
+    expect(actions.reduce((s, a) => s + a.leads, 0)).toBe(metrics.dataset.testRows);
+    expect(actions.reduce((s, a) => s + a.captureShare, 0)).toBeCloseTo(1, 3);
     for (const m of metrics.models) {
       for (const key of ['auc', 'prAuc', 'logLoss', 'brier', 'ece', 'liftAt10', 'fitSeconds']) expect(typeof m[key]).toBe('number');
       expect(Object.keys(m.threshold)).toEqual(['strategy', 'value', 'tp', 'fp', 'tn', 'fn', 'precision', 'recall', 'f1', 'specificity']);
