@@ -7,7 +7,8 @@
  *   yet known, so it is a non-conversion in that period's training labels.
  * - Features: activity aggregates use only events before each lead's scoring time, and for training
  *   rows never past P's start.
- * - Evaluation: leads of P whose outcome window has not closed by `now` (the newest lead date, or --now)
+ * - Evaluation: leads of P whose outcome window has not closed by `now` (--now, else the newest outcome date
+ *   where one is known, else the newest lead date)
  *   are `pending`: counted, never scored as non-converted.
  * - Drift: PSI of each model's score and of the strongest features between the training rows and P.
  */
@@ -144,7 +145,9 @@ export interface BacktestJson {
   formatVersion: 1;
   dataset: { source: string; rows: number; target: string; targetRule: string; date: string; time: 'date' | 'ordinal';
     outcomeDate: string | null; activities: boolean; seed: number };
-  settings: { period: string; window: string; maturity: number; maturityUnit: 'days' | 'units'; now: string; capacity: number; minTrainRows: number };
+  settings: { period: string; window: string; maturity: number; maturityUnit: 'days' | 'units'; now: string;
+    /** Where `now` came from: --now, the newest outcome date, or the newest lead date. */
+    nowFrom: string; capacity: number; minTrainRows: number };
   periods: BacktestPeriod[];
   skipped: Array<{ start: string; end: string; reason: string }>;
   summary: BacktestSummary[];
@@ -220,16 +223,6 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
   if (spec.kind === 'width' && !options.period) spec.width = Math.max(1, Math.ceil((hi - lo + 1) / 12));
   const maturity = (options.maturity ?? (axis.kind === 'date' ? 90 : 0)) * (axis.kind === 'date' ? DAY_MS : 1);
   if (!(maturity >= 0)) throw new ConfigError('BAD_MATURITY', 'the maturity must be zero or more', 'e.g. --maturity 90 (days until an outcome is known)');
-  const now = options.now === undefined ? hi : (() => {
-    const text = options.now.trim();
-    if (axis.kind === 'ordinal') {
-      const t = Number(text);
-      if (text === '' || !Number.isFinite(t)) throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}" on an ordinal time`, `give a value of ${options.date}, e.g. --now ${hi}`);
-      return t;
-    }
-    if (!/^\d{4}-\d{2}-\d{2}/.test(text)) throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}"`, 'use an ISO date such as 2026-01-01');
-    return resolveAsOf(text) as number;
-  })();
   const label = (t: number) => (axis.kind === 'date' ? formatDate(t, true) : String(t));
 
   // When each conversion became known: the outcome-date column, or the target itself when it is a date.
@@ -242,6 +235,22 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     if (axis.kind !== 'date') throw new ConfigError('OUTCOME_DATE_ORDINAL', '--outcome-date needs --date to be a date column', `leave out --outcome-date with --date ${options.date}`);
     outcomeTimes = leads.table.array(outcomeName) as ArrayLike<number | null>;
   }
+
+  // The time the backtest stands at: --now, else the newest date anything is known (an outcome date can run
+  // months past the last lead: standing at the last lead would leave recent periods pending for no reason).
+  let newestOutcome = -Infinity;
+  if (outcomeTimes) for (let i = 0; i < n; i++) if (typeof outcomeTimes[i] === 'number') newestOutcome = Math.max(newestOutcome, outcomeTimes[i] as number);
+  const now = options.now === undefined ? Math.max(hi, newestOutcome) : (() => {
+    const text = options.now.trim();
+    if (axis.kind === 'ordinal') {
+      const t = Number(text);
+      if (text === '' || !Number.isFinite(t)) throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}" on an ordinal time`, `give a value of ${options.date}, e.g. --now ${hi}`);
+      return t;
+    }
+    if (!/^\d{4}-\d{2}-\d{2}/.test(text)) throw new ConfigError('BAD_NOW', `cannot read --now "${options.now}"`, 'use an ISO date such as 2026-01-01');
+    return resolveAsOf(text) as number;
+  })();
+  const nowFrom = options.now !== undefined ? '--now' : newestOutcome > hi ? `the newest outcome date (${outcomeName})` : `the newest lead date (${options.date})`;
 
   // Activities: the scoring time of each lead, and the log.
   let log: ActivityLog | undefined;
@@ -442,7 +451,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     },
     settings: {
       period: options.period ?? (spec.kind === 'calendar' ? spec.unit : String(spec.width)), window: options.window ?? 'expanding',
-      maturity: axis.kind === 'date' ? maturity / DAY_MS : maturity, maturityUnit: axis.kind === 'date' ? 'days' : 'units', now: label(now), capacity, minTrainRows,
+      maturity: axis.kind === 'date' ? maturity / DAY_MS : maturity, maturityUnit: axis.kind === 'date' ? 'days' : 'units', now: label(now), nowFrom, capacity, minTrainRows,
     },
     periods: out, skipped, summary, warnings: [...warnings],
   };

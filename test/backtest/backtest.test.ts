@@ -62,6 +62,23 @@ await run(await writeTable('leads-future.csv', future.leads), await writeTable('
 const activityColumns = (t: PeriodTrace) => t.data.schema.columns.map((c) => c.name).filter((n) => /_\d+d$|^activities_total$|^engagement_decayed$|^days_since_last_activity$/.test(n));
 
 describe('backtest: point in time', () => {
+  it('stands, without --now, at the newest outcome date where one runs past the last lead, and says which date it used', async () => {
+    const newest = (t: SyntheticLeads, name: string) => (column(t, name) as Array<string | null>).filter((v): v is string => Boolean(v)).map((v) => Date.parse(v)).reduce((a, b) => Math.max(a, b));
+    // The sample's conversions end before its last lead: it stands at the newest lead.
+    expect(base.json.settings.now).toBe(new Date(newest(sample.leads, 'created_at')).toISOString().slice(0, 10));
+    expect(base.json.settings.nowFrom).toBe('the newest lead date (created_at)');
+    // A conversion recorded 60 days after the last lead moves it there.
+    const later: SyntheticLeads = { names: sample.leads.names, columns: sample.leads.columns.map((c) => [...c]) };
+    const at = (column(later, 'converted') as number[]).findIndex((v) => v === 1);
+    const when = newest(sample.leads, 'created_at') + 60 * DAY_MS;
+    (column(later, 'converted_at') as string[])[at] = new Date(when).toISOString().replace('.000', '');
+    const result = await run(await writeTable('leads-later.csv', later), activitiesPath, [], { models: ['rules'] });
+    expect(result.json.settings.now).toBe(new Date(when).toISOString().slice(0, 10));
+    expect(result.json.settings.nowFrom).toBe('the newest outcome date (converted_at)');
+    const pending = (r: BacktestResult) => r.json.periods.reduce((sum, p) => sum + p.pending, 0);
+    expect(pending(result)).toBeLessThan(pending(base)); // leads 60–90 days old at the last lead are judged now
+  });
+
   it('changes no training label, feature or score of a period whose scoring ended before the planted future', () => {
     const early = original.filter((t) => t.period.end + 30 * DAY_MS <= T);
     expect(early.length).toBeGreaterThanOrEqual(2);
