@@ -35,6 +35,7 @@ import { fitGbdt, fitLogistic, fitRules, modelsToFit } from '../train/fit.ts';
 import { round } from '../train/model-metrics.ts';
 import { parseParams } from '../train/params.ts';
 import { ROW_ORDER, timeAxis } from '../data/time-axis.ts';
+import { columnNotFound } from '../data/closest-names.ts';
 import { categoricalPsi, numericPsi, PSI_WARNING } from './drift.ts';
 import { makePeriods, parsePeriod, parseWindow, type Period, type PeriodSpec, windowStart } from './periods.ts';
 
@@ -268,7 +269,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
   const givenRules: RuleSet | undefined = options.rules ? await loadRuleFile(options.rules) : undefined;
   const exclude = [target.name, ...(options.exclude ?? []), ...(options.date !== ROW_ORDER ? [options.date] : []), ...(outcomeName && outcomeName !== target.name ? [outcomeName] : []),
     ...(options.account ? [options.account] : [])];
-  for (const e of options.exclude ?? []) if (!columnSchema(leads.schema, e)) throw new ConfigError('COLUMN_MISSING', `column "${e}" not found`, 'check --exclude');
+  for (const e of options.exclude ?? []) if (!columnSchema(leads.schema, e)) throw columnNotFound('--exclude', e, leads.schema.columns.map((c) => c.name));
 
   const unlabelled = new Uint8Array(n);
   for (const r of target.unlabelled) unlabelled[r] = 1;

@@ -1,10 +1,9 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { relative } from 'node:path';
 import { backtest, type BacktestJson, ROW_ORDER } from '../backtest/backtest.ts';
 import { PSI_WARNING } from '../backtest/drift.ts';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
-import { createOutput, formatTable } from './output.ts';
+import { createOutput, formatTable, shownPath } from './output.ts';
 import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
@@ -99,7 +98,7 @@ export function registerBacktest(program: Command): void {
       out.json(result.json);
       out.say(renderBacktest(result.json));
       out.say(`fit time over all periods: ${Object.entries(result.fitSeconds).map(([m, sec]) => `${m} ${sec.toFixed(1)} s`).join(', ')}`);
-      if (result.outDir) out.say(`\nwrote ${relative(process.cwd(), result.outDir) || result.outDir}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
+      if (result.outDir) out.say(`\nwrote ${shownPath(result.outDir)}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
     });
 }
 
@@ -110,7 +109,7 @@ export function renderBacktest(json: BacktestJson): string {
   const s = json.settings;
   const names = json.summary.map((m) => m.name);
   const lines = [
-    `${json.dataset.source.startsWith('/') ? relative(process.cwd(), json.dataset.source) : json.dataset.source}: ${json.periods.length} periods backtested (${s.period}, ${s.window} window, outcomes known after ${s.maturity} ${s.maturityUnit}, as of ${s.now}: ${s.nowFrom})` +
+    `${shownPath(json.dataset.source)}: ${json.periods.length} periods backtested (${s.period}, ${s.window} window, outcomes known after ${s.maturity} ${s.maturityUnit}, as of ${s.now}: ${s.nowFrom})` +
       (json.skipped.length ? `; ${json.skipped.length} early period(s) skipped for lack of history` : ''),
     '',
     // Training conversions beside the AUCs: a period trained on a dozen conversions explains an AUC near 0.5.

@@ -30,7 +30,7 @@ import { renderLeaderboard } from './train.ts';
 import { renderBacktest } from './backtest.ts';
 import { backtest } from '../backtest/backtest.ts';
 import { scoreLeads } from '../scoring/score.ts';
-import { createOutput, formatTable, percent } from './output.ts';
+import { createOutput, formatTable, percent, shownPath } from './output.ts';
 import { parseInteger } from './options.ts';
 import { createProgress } from './progress.ts';
 import { renderInspect } from './inspect.ts';
@@ -196,7 +196,7 @@ export function registerDemo(program: Command): void {
       out.say(`\nmodels on the same hold-out rows (features: lead columns + activity and account-activity aggregates as of created_at + ${SCORING_DELAY_DAYS} days):`);
       out.say(renderLeaderboard(trained.metrics));
       out.say(`\nlearned scorecard: ${learned.rules.criteria.length} point criteria from the logistic model; rank agreement with the model (Spearman) ${modelsSummary.scorecard.spearmanWithModel.toFixed(4)}`);
-      const shown = (p: string) => relative(process.cwd(), p) || p;
+      const shown = shownPath;
       const t = exported.summary.tiers;
       out.say(`\nscored export: ${exported.summary.rows.toLocaleString('en-US')} leads with ${exported.summary.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +
         `actions ${Object.entries(exported.summary.actions).map(([k, v]) => `${k} ${v}`).join(', ')} → ${shown(exportPath)}`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate.ts';
 import { createOutput, formatTable, percent } from './output.ts';
+import { pValueText, thresholdText } from './train.ts';
 import { parseInteger, sourceOf } from './options.ts';
 
 /** Exit code when a challenger is worse than its champion: not bad input, not a bug, a failed gate. */
@@ -34,7 +35,7 @@ export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description('evaluate a saved model on labelled data; with --champion, gate a retrained model (exit 3 when it is worse)')
-    .requiredOption('--model <artifact>', 'the model to evaluate (the challenger): <run>/logistic.model.json')
+    .requiredOption('--model <artifact>', 'the model to evaluate (with --champion, the challenger): <run>/logistic.model.json')
     .option('--data <file>', 'labelled leads (CSV, Parquet, NDJSON)')
     .option('--sql <query>', 'read the leads from a DuckDB query instead of --data')
     .option('--activities <file>', 'activity log, when the model uses activity features')
@@ -74,10 +75,10 @@ export function renderEvaluation(r: EvaluationResult): string {
     '',
     formatTable(['model', 'role', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN'],
       r.models.map((m) => [m.name, String(m.details.role ?? 'baseline'), m.prAuc.toFixed(4), m.auc.toFixed(4), m.logLoss.toFixed(4), m.brier.toFixed(4), m.ece.toFixed(4),
-        m.liftAt10.toFixed(2), m.name === 'rules' ? m.threshold.value.toFixed(1) : m.threshold.value.toFixed(3), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn])),
+        m.liftAt10.toFixed(2), thresholdText(m.name, m.threshold.value), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn])),
   ];
   for (const c of r.comparisons) {
-    lines.push(`${c.model} vs ${c.baseline}: AUC ${c.aucDiff >= 0 ? '+' : ''}${c.aucDiff.toFixed(4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong p = ${c.pValue}); lift@10% ${c.liftDiff >= 0 ? '+' : ''}${c.liftDiff.toFixed(2)} (${c.liftCi95[0].toFixed(2)} to ${c.liftCi95[1].toFixed(2)})`);
+    lines.push(`${c.model} vs ${c.baseline}: AUC ${c.aucDiff >= 0 ? '+' : ''}${c.aucDiff.toFixed(4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong ${pValueText(c.pValue)}); lift@10% ${c.liftDiff >= 0 ? '+' : ''}${c.liftDiff.toFixed(2)} (${c.liftCi95[0].toFixed(2)} to ${c.liftCi95[1].toFixed(2)})`);
   }
   if (r.gate) {
     lines.push(r.gate.passed

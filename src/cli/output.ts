@@ -2,6 +2,7 @@
  * Where the CLI writes. With `--json`, stdout carries only the JSON document and human text goes to
  * stderr; without it, human text goes to stdout.
  */
+import { isAbsolute, relative, resolve } from 'node:path';
 
 export interface Output {
   /** Human-readable text (a line break is added). */
@@ -49,4 +50,16 @@ export function percent(share: number, digits = 1): string {
 export function actionConversions(rows: ReadonlyArray<{ segment: string; leads: number; conversions: number; rate: number }>): string {
   const total = rows.reduce((s, r) => s + r.conversions, 0);
   return rows.map((r) => `${r.segment} ${r.leads.toLocaleString('en-US')} leads (${percent(r.rate)} convert, ${r.conversions.toLocaleString('en-US')} = ${percent(total ? r.conversions / total : 0)} of conversions)`).join('; ');
+}
+
+/**
+ * A path as a user reads it: relative to the current folder when it lies below it, else absolute (never
+ * `../../x`).
+ *
+ * @example
+ * shownPath('/home/me/leads/run'); // 'run' from /home/me/leads, '/home/me/leads/run' from /tmp
+ */
+export function shownPath(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel;
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { relative } from 'node:path';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
 import { type MetricsJson, PRIMARY_METRICS, type PrimaryMetric, trainModels, trainSteps } from '../train/train.ts';
@@ -7,7 +6,8 @@ import { ROW_ORDER } from '../data/time-axis.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import { InvalidArgumentError } from 'commander';
 import type { SplitKind } from '../types.ts';
-import { actionConversions, createOutput, formatTable, percent } from './output.ts';
+import { actionConversions, createOutput, formatTable, percent, shownPath } from './output.ts';
+import { shellWord } from '../shell-word.ts';
 import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
@@ -111,8 +111,18 @@ export function registerTrain(program: Command): void {
       out.say(renderLeaderboard(result.metrics));
       if (result.featureNotes.length) out.say(`\nfeatures: ${result.featureNotes.join('; ')}`);
       for (const w of result.warnings) out.say(`warning: ${w}`);
-      out.say(`\nwrote ${relative(process.cwd(), result.runDir) || result.runDir}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
+      out.say(`\nwrote ${shownPath(result.runDir)}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
     });
+}
+
+/** A threshold as the model states it: a probability, or the rules' points. */
+export function thresholdText(model: string, value: number): string {
+  return model === 'rules' ? `${value.toFixed(1)} pts` : `p ${value.toFixed(3)}`;
+}
+
+/** A p-value as text: below what a double can tell from zero, `p < 1e-16` (never `p = 0`). */
+export function pValueText(p: number): string {
+  return p < 1e-16 ? 'p < 1e-16' : `p = ${p}`;
 }
 
 /** The leaderboard and what the run excluded or suspects. */
@@ -122,13 +132,14 @@ export function renderLeaderboard(metrics: MetricsJson): string {
     `${d.source}: ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${percent(d.positives / d.rows)}); ` +
       `${d.split} split, ${d.trainRows.toLocaleString('en-US')} train / ${d.testRows.toLocaleString('en-US')} hold-out${d.cutoff ? ` (test from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}`,
     '',
+    // A model's threshold is a probability; the rules' is in points (0–100): each says which.
     formatTable(['model', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN', 'fit s'],
       metrics.models.map((m) => [m.name, m.prAuc.toFixed(4), m.auc.toFixed(4), m.logLoss.toFixed(4), m.brier.toFixed(4), m.ece.toFixed(4), m.liftAt10.toFixed(2),
-        m.name === 'rules' ? m.threshold.value.toFixed(1) : m.threshold.value.toFixed(3), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn, m.fitSeconds.toFixed(2)])),
+        thresholdText(m.name, m.threshold.value), m.threshold.tp, m.threshold.fp, m.threshold.fn, m.threshold.tn, m.fitSeconds.toFixed(2)])),
   ];
   const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
   for (const c of metrics.comparisons) {
-    lines.push(`${c.model} vs ${c.baseline}: AUC ${signed(c.aucDiff, 4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong p = ${c.pValue}); ` +
+    lines.push(`${c.model} vs ${c.baseline}: AUC ${signed(c.aucDiff, 4)} (95% CI ${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)}, DeLong ${pValueText(c.pValue)}); ` +
       `top ${Math.round(c.capacityShare * 100)}%: lift ${signed(c.liftDiff, 2)} (${c.liftCi95[0].toFixed(2)} to ${c.liftCi95[1].toFixed(2)}), ` +
       `precision ${signed(c.precisionAtCapacityDiff, 3)} (${c.precisionAtCapacityCi95[0].toFixed(3)} to ${c.precisionAtCapacityCi95[1].toFixed(3)}), paired bootstrap ×${c.bootstrapResamples}`);
   }
@@ -136,8 +147,9 @@ export function renderLeaderboard(metrics: MetricsJson): string {
   const tradeoff = best?.details.tradeoff as Array<{ share: number; tp: number; fp: number; fn: number }> | undefined;
   if (best && tradeoff) {
     const at = [0.05, 0.1, 0.2, 0.3, 0.5].map((share) => tradeoff.find((t) => t.share >= share - 1e-9)).filter((t): t is NonNullable<typeof t> => Boolean(t));
-    lines.push(`${best.name}, FP/FN trade-off on the hold-out (share of leads sent to sales → found / missed conversions, wasted contacts): ` +
-      at.map((t) => `${percent(t.share, 0)} → ${t.tp}/${t.fn}, ${t.fp}`).join('; '));
+    lines.push('', `${best.name}, FP/FN trade-off on the hold-out, by share of leads sent to sales:`,
+      formatTable(['sent to sales', 'conversions found (TP)', 'conversions missed (FN)', 'contacts in vain (FP)'],
+        at.map((t) => [percent(t.share, 0), t.tp, t.fn, t.fp])), '');
   }
   const rules = metrics.models.find((m) => m.name === 'rules');
   const actions = rules?.details.actions as Parameters<typeof actionConversions>[0] | undefined;
@@ -146,6 +158,6 @@ export function renderLeaderboard(metrics: MetricsJson): string {
   lines.push(`ordered by ${metrics.primaryMetric}; thresholds (${strategy}) are chosen on the training rows (out-of-fold for models) and applied unchanged to the hold-out`);
   if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
   const suspects = metrics.leakage.filter((l) => !l.dropped);
-  for (const l of suspects) lines.push(`leakage warning: ${l.reason} (kept; --drop-leaky or --exclude ${l.column} to leave it out)`);
+  for (const l of suspects) lines.push(`leakage warning: ${l.reason} (kept; --drop-leaky or --exclude ${shellWord(l.column)} to leave it out)`);
   return lines.join('\n');
 }

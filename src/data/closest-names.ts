@@ -1,4 +1,6 @@
 /** "Did you mean" suggestions for misspelled column names. */
+import { ConfigError } from '../errors.ts';
+import { shellWord } from '../shell-word.ts';
 
 /** Levenshtein edit distance, case-insensitive. */
 export function editDistance(a: string, b: string): number {
@@ -30,4 +32,18 @@ export function closestNames(wanted: string, names: readonly string[], max = 3):
     .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name))
     .slice(0, max)
     .map((x) => x.name);
+}
+
+/**
+ * The exit-2 error for a column a flag names that the file does not have, with the nearest names as flags
+ * a user can paste (`did you mean --exclude 'Lead Quality'?`), else the columns there are.
+ *
+ * @example
+ * throw columnNotFound('--keep', 'chanel', ['lead_id', 'channel']); // hint: did you mean --keep channel?
+ */
+export function columnNotFound(flag: string, name: string, names: readonly string[]): ConfigError {
+  const near = closestNames(name, names);
+  return new ConfigError('COLUMN_MISSING', `${flag} column "${name}" not found`, near.length
+    ? `did you mean ${near.map((n) => `${flag} ${shellWord(n)}`).join(' or ')}?`
+    : `the columns are: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}`);
 }

@@ -7,6 +7,7 @@
 import type { ColumnType, RawValue } from '../types.ts';
 import { type DateFormat, detectDateFormat } from './dates.ts';
 import { isMissing, naTokenSet } from './missing.ts';
+import { shellWord } from '../shell-word.ts';
 import type { RawTable } from './read.ts';
 
 export interface ColumnSchema {
@@ -148,7 +149,7 @@ function inferColumn(name: string, values: readonly RawValue[], rows: number, to
   }
   if (ID_NAME.test(name) && distinct > Math.max(50, 0.2 * present.length) && avgWords < 2) {
     return { ...base, type: 'id', feature: false,
-      warnings: [`identifier shared by several rows (${distinct} values): excluded from features; usable as a group key (--split group --group ${name})`, ...warnings] };
+      warnings: [`identifier shared by several rows (${distinct} values): excluded from features; usable as a group key (--split group --group ${shellWord(name)})`, ...warnings] };
   }
   if (distinct > 0.5 * present.length && (avgWords >= 4 || avgLength >= 40)) {
     return { ...base, type: 'text', feature: false, warnings: ['free text: excluded from features', ...warnings] };

@@ -5,6 +5,7 @@
  * training lead is scored by extrapolation: such leads are counted and named, never scored silently.
  */
 import { formatDate } from '../data/dates.ts';
+import { shellWord } from '../shell-word.ts';
 
 /** A date feature's training range (epoch ms): what both feature encoders record for a date column. */
 export interface DateRange {
@@ -54,6 +55,6 @@ export function dateFeatureNote(range: DateRange, options: { anchored: boolean; 
   }
   const note = `${range.column}: a date feature — its age in days counted from ${day(range.latest)} (the latest training date), its month and its weekday (training dates ${span})`;
   const warning = `${range.column} is a date used as a feature with no scoring time: its age counts from ${day(range.latest)}, so the model's view of a lead moves with the calendar and leads dated after ${day(range.latest)} are extrapolated (scoring counts them). `
-    + (options.timeColumn ? `Pass --exclude ${range.column} if it is not meant as a feature.` : `Pass --date ${range.column} if it orders the leads in time (it is then not a feature), or --exclude ${range.column}.`);
+    + (options.timeColumn ? `Pass --exclude ${shellWord(range.column)} if it is not meant as a feature.` : `Pass --date ${shellWord(range.column)} if it orders the leads in time (it is then not a feature), or --exclude ${shellWord(range.column)}.`);
   return { note, warning };
 }

@@ -11,6 +11,7 @@ import { resolveAsOf } from '../data/as-of.ts';
 import { applySchema, type Dataset, loadDataset } from '../data/dataset.ts';
 import { type RawTable, readTable } from '../data/read.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
+import { columnNotFound } from '../data/closest-names.ts';
 import { assertNaAgrees, type BadValue, badValuesError, describeBadValue, findBadValues, schemaWithReading } from '../data/reading.ts';
 import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/read.ts';
@@ -181,9 +182,7 @@ export function checkColumns(scorer: Scorer, names: readonly string[]): void {
     throw new DataError('COLUMNS_MISSING', `the input lacks ${missing.length === 1 ? 'a column' : `${missing.length} columns`} the model was trained on: ${missing.join(', ')}`,
       'score a file with the same columns as the training data (extra columns are fine)', missing.map((column) => ({ column, message: 'missing' })));
   }
-  for (const k of scorer.options.keep ?? []) {
-    if (!have.has(k)) throw new ConfigError('COLUMN_MISSING', `--keep column "${k}" not found`, 'name columns of the input file');
-  }
+  for (const k of scorer.options.keep ?? []) if (!have.has(k)) throw columnNotFound('--keep', k, names);
   if (scorer.options.id && !have.has(scorer.options.id)) throw new ConfigError('COLUMN_MISSING', `--id column "${scorer.options.id}" not found`, 'name the lead id column of the input');
   if (scorer.options.account && !have.has(scorer.options.account)) throw new ConfigError('COLUMN_MISSING', `--account column "${scorer.options.account}" not found`, 'name the account column of the input');
 }

@@ -119,7 +119,9 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     const design = loaded.pipeline.transform(own, ownAsOf !== undefined ? { asOf: ownAsOf } : {});
     if (loaded === challenger) unseen = design.unseen;
     const probability = applyCalibrator(loaded.artifact.calibration, loaded.model.predictProba(design as never));
-    const metrics = evaluateScores(modelNameOf(loaded), probability, probability, target.y, rows, loaded.artifact.threshold, 0, { role: label, trainedOn: loaded.artifact.training.dataHash });
+    // "challenger" only beside a champion; alone it is the model evaluated.
+    const role = champion ? label : 'model';
+    const metrics = evaluateScores(modelNameOf(loaded), probability, probability, target.y, rows, loaded.artifact.threshold, 0, { role, trainedOn: loaded.artifact.training.dataHash });
     scored.push({ label, name: modelNameOf(loaded), probability, metrics: { ...metrics, artifact: label === 'challenger' ? options.model : options.champion! } });
   }
   let rulesScores: Float64Array | undefined;
@@ -151,7 +153,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     const margin = options.margin ?? 0.005;
     gate = { passed: c.ci95[0] > -margin, margin, lowerBound: c.ci95[0], aucDiff: c.aucDiff };
   }
-  if (rulesScores) comparisons.push(compare(chall.probability, rulesScores, 'challenger', 'rules'));
+  if (rulesScores) comparisons.push(compare(chall.probability, rulesScores, champ ? 'challenger' : chall.name, 'rules'));
   const positives = rows.reduce((s, r) => s + target.y[r]!, 0);
   return {
     formatVersion: 1,

@@ -11,6 +11,7 @@ import { loadDataset } from '../data/dataset.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { readingOf } from '../data/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
+import { columnNotFound } from '../data/closest-names.ts';
 import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
@@ -175,6 +176,8 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     kind: splitKind, testSize: options.testSize ?? 0.2, rng: rng.fork('split'), rows: labelled,
     ...(options.date ? { date: options.date } : {}), ...(options.group ? { group: options.group } : {}),
   });
+  // --date and --group were checked by the split; --exclude names are checked here, with the nearest names.
+  for (const column of options.exclude ?? []) if (!columnSchema(data.schema, column)) throw columnNotFound('--exclude', column, data.schema.columns.map((c) => c.name));
   // The leakage guard on the training rows: certain leaks are always excluded, suspects only with --drop-leaky.
   // The --date column orders time and is not a feature (`@row` names no column).
   const dateColumn = options.date && options.date !== ROW_ORDER ? options.date : undefined;
@@ -187,9 +190,6 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     ...(options.group ? [{ column: options.group, reason: 'the --group column; not a feature' }] : []),
     ...(options.account && options.account !== options.group ? [{ column: options.account, reason: 'the --account column; its activity is a feature, not its name' }] : []),
   ];
-  for (const e of excluded) {
-    if (!columnSchema(data.schema, e.column)) throw new ConfigError('COLUMN_MISSING', `column "${e.column}" not found`, 'check --exclude, --date and --group');
-  }
   const strategy: ThresholdStrategy = options.threshold ?? { kind: 'maxF1' };
   const strategyText = strategyLabel(strategy);
   let leadsPerWeek: number | undefined;
@@ -254,7 +254,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const testConversions = split.test.reduce((s, r) => s + target.y[r]!, 0);
   const tierRate = (t: string) => tiers.find((x) => x.segment === t)?.rate ?? 0;
   results.push(evaluateScores('rules', ruleScores, ruleProbability, target.y, split.test, { value: ruleThreshold, strategy: strategyText }, (performance.now() - t0) / 1000, {
-    source: options.rules ? relative(process.cwd(), options.rules) : 'drafted from the training rows', criteria: rules.criteria.length,
+    source: options.rules ?? 'drafted from the training rows', criteria: rules.criteria.length,
     probability: 'isotonic map of the rule score fitted on the training rows',
     tiers: tiers.map((t) => ({ ...t, rate: round(t.rate), captureShare: round(testConversions ? t.conversions / testConversions : 0) })),
     topTiersShare: round(tiers.filter((t) => t.segment !== 'cold').reduce((s, t) => s + t.leads, 0) / split.test.length),

@@ -29,7 +29,7 @@ describe('evaluateModel', () => {
     const m = r.models[0]!;
     expect(m.threshold.tp + m.threshold.fp + m.threshold.tn + m.threshold.fn).toBe(3000);
     expect(m.auc).toBeGreaterThan(0.65);
-    expect(r.comparisons[0]).toMatchObject({ model: 'challenger', baseline: 'rules' });
+    expect(r.comparisons[0]).toMatchObject({ model: 'logistic', baseline: 'rules' });
     expect(r.gate).toBeUndefined();
   });
 
