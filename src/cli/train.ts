@@ -151,11 +151,15 @@ export function renderLeaderboard(metrics: MetricsJson): string {
       formatTable(['sent to sales', 'conversions found (TP)', 'conversions missed (FN)', 'contacts in vain (FP)'],
         at.map((t) => [percent(t.share, 0), t.tp, t.fn, t.fp])), '');
   }
+  const perWeek = metrics.models.filter((m) => typeof m.details.sentPerWeek === 'number');
+  if (perWeek.length) lines.push(`leads sent to sales per hold-out week at each threshold: ${perWeek.map((m) => `${m.name} ${(m.details.sentPerWeek as number).toFixed(1)}`).join(', ')}`);
   const rules = metrics.models.find((m) => m.name === 'rules');
   const actions = rules?.details.actions as Parameters<typeof actionConversions>[0] | undefined;
   if (actions) lines.push(`rules' actions on the hold-out: ${actionConversions(actions)}`);
   const strategy = best?.threshold.strategy ?? 'maxF1';
-  lines.push(`ordered by ${metrics.primaryMetric}; thresholds (${strategy}) are chosen on the training rows (out-of-fold for models) and applied unchanged to the hold-out`);
+  lines.push(/\/week$/.test(strategy)
+    ? `ordered by ${metrics.primaryMetric}; thresholds (${strategy}) send each hold-out week its capacity: set on the hold-out leads' own volume and scores, no outcome read (as a team picks its best leads each week)`
+    : `ordered by ${metrics.primaryMetric}; thresholds (${strategy}) are chosen on the training rows (out-of-fold for models) and applied unchanged to the hold-out`);
   if (metrics.dataset.excluded.length) lines.push(`excluded: ${metrics.dataset.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
   const suspects = metrics.leakage.filter((l) => !l.dropped);
   for (const l of suspects) lines.push(`leakage warning: ${l.reason} (kept; --drop-leaky or --exclude ${shellWord(l.column)} to leave it out)`);

@@ -70,11 +70,25 @@ export function parseThresholdStrategy(text: string): ThresholdStrategy {
 }
 
 /**
+ * The threshold that sends `count` leads: the count-th highest score (leads tied with it are sent too).
+ * It reads no outcome, only the scores of the leads to be sent.
+ *
+ * @example
+ * thresholdForCount(holdoutScores, 50 * weeks); // a team's 50 calls a week
+ */
+export function thresholdForCount(scores: ArrayLike<number>, count: number): number {
+  if (!(count >= 1)) throw new RangeError(`thresholdForCount needs a count of at least 1, got ${count}`);
+  const sorted = Float64Array.from(scores).sort().reverse();
+  return sorted[Math.min(count, sorted.length) - 1]!;
+}
+
+/**
  * The threshold a strategy picks on the given rows (choose on training rows, apply to the hold-out).
- * `leadsPerWeek` turns a weekly capacity into a share. Null when no threshold meets a precision target.
+ * Null when no threshold meets a precision target. A weekly capacity is not chosen here but on the leads'
+ * own weeks (`thresholdForCount`).
  */
 export function chooseThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy: ThresholdStrategy,
-  options: { rows?: ArrayLike<number>; leadsPerWeek?: number } = {}): number | null {
+  options: { rows?: ArrayLike<number> } = {}): number | null {
   const t = confusionAtThresholds(scores, y, options.rows);
   const n = t.positives + t.negatives;
   const k = t.thresholds.length;
@@ -101,14 +115,9 @@ export function chooseThreshold(scores: ArrayLike<number>, y: ArrayLike<number>,
       for (let i = k - 1; i >= 0; i--) if (t.tp[i]! / t.positives >= strategy.target) best = i;
       break;
     case 'capacity': {
-      let share: number;
-      if ('share' in strategy) share = strategy.share;
-      else {
-        if (!options.leadsPerWeek) {
-          throw new ConfigError('CAPACITY_NEEDS_DATE', `capacity:${strategy.perWeek}/week needs the weekly lead volume`, 'add --date <column>, or give a share: --threshold capacity:10%');
-        }
-        share = Math.min(1, strategy.perWeek / options.leadsPerWeek);
-      }
+      // A weekly capacity is a number of leads, set on the scored leads' own weeks (`thresholdForCount`).
+      if (!('share' in strategy)) throw new RangeError('internal: a weekly capacity is chosen with thresholdForCount on the leads\' own weeks');
+      const share = strategy.share;
       // The highest threshold that sends at least that share.
       for (let i = 0; i < k; i++) {
         if (t.tp[i]! + t.fp[i]! >= share * n) {

@@ -20,7 +20,7 @@ import { resolveTarget } from '../data/target.ts';
 import { intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
-import { chooseThreshold, strategyLabel, type ThresholdStrategy } from '../evaluation/thresholds.ts';
+import { chooseThreshold, strategyLabel, thresholdForCount, type ThresholdStrategy } from '../evaluation/thresholds.ts';
 import { conversionByLabel } from '../data/summary.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { type LeakageFlag, type LeakageOptions, leakageGuard } from '../evaluation/leakage.ts';
@@ -100,9 +100,21 @@ export interface TrainResult {
 }
 
 
-/** The threshold a strategy picks on the training rows, or a clear error when none qualifies. */
-function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy: ThresholdStrategy, rows: ArrayLike<number> | undefined, leadsPerWeek: number | undefined, model: string): number {
-  const value = chooseThreshold(scores, y, strategy, { ...(rows ? { rows } : {}), ...(leadsPerWeek ? { leadsPerWeek } : {}) });
+/**
+ * The threshold a strategy picks on the training rows, or a clear error when none qualifies. A weekly
+ * capacity (`capacity:50/week`) is different: it is a number of leads, so it is set on the scored leads' own
+ * weeks — the score the hold-out's N × weeks most likely leads reach (no outcome is read) — so that the
+ * hold-out's weeks get the capacity whatever their volume, as a team sending its best 50 leads a week would.
+ */
+function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy: ThresholdStrategy, rows: ArrayLike<number> | undefined, model: string,
+  week: { scores: ArrayLike<number>; rows: ArrayLike<number>; weeks: number | undefined }): number {
+  if (strategy.kind === 'capacity' && 'perWeek' in strategy) {
+    if (week.weeks === undefined) {
+      throw new ConfigError('CAPACITY_NEEDS_DATE', `capacity:${strategy.perWeek}/week needs the leads' dates to count weeks`, 'add --date <date column>, or give a share: --threshold capacity:10%');
+    }
+    return thresholdForCount(Float64Array.from(week.rows, (r) => week.scores[r]!), Math.max(1, Math.round(strategy.perWeek * week.weeks)));
+  }
+  const value = chooseThreshold(scores, y, strategy, rows ? { rows } : {});
   if (value === null) {
     throw new ConfigError('THRESHOLD_UNREACHABLE', `no threshold of the ${model} scores reaches ${strategyLabel(strategy)} on the training rows`, 'lower the target, or use --threshold maxF1');
   }
@@ -192,22 +204,26 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   ];
   const strategy: ThresholdStrategy = options.threshold ?? { kind: 'maxF1' };
   const strategyText = strategyLabel(strategy);
-  let leadsPerWeek: number | undefined;
-  // Leads per week (for capacity:N/week thresholds) from a date column; an ordinal --date has no weeks.
+  // The hold-out's weeks (from a date column; an ordinal --date has no weeks): a weekly capacity is set on
+  // them, and each model's leads sent per week are reported.
+  let holdoutWeeks: number | undefined;
   const dateType = dateColumn ? columnSchema(data.schema, dateColumn)?.type : undefined;
   if (dateColumn && (dateType === 'date' || dateType === 'datetime')) {
     const times = data.table.array(dateColumn) as ArrayLike<number | null>;
     let lo = Infinity;
     let hi = -Infinity;
-    for (const r of labelled) {
+    for (const r of split.test) {
       const t = times[r];
       if (typeof t === 'number') {
         lo = Math.min(lo, t);
         hi = Math.max(hi, t);
       }
     }
-    if (hi > lo) leadsPerWeek = labelled.length / Math.max(1, (hi - lo) / (7 * DAY_MS));
+    if (hi >= lo) holdoutWeeks = Math.max(1, (hi - lo) / (7 * DAY_MS));
   }
+  /** Hold-out leads at or above a threshold, per hold-out week. */
+  const sentPerWeek = (scores: ArrayLike<number>, threshold: number) => (holdoutWeeks === undefined ? undefined
+    : round(split.test.reduce((n, r) => n + (scores[r]! >= threshold ? 1 : 0), 0) / holdoutWeeks));
   const excludeNames = [target.name, ...excluded.map((e) => e.column)];
   const yTrain = Uint8Array.from(split.train, (r) => target.y[r]!);
   const results: ModelMetrics[] = [];
@@ -249,12 +265,13 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   });
   const { rules, result: ruleResult, probability: ruleProbability } = ruleFit;
   const ruleScores = ruleResult.score;
-  const ruleThreshold = pickThreshold(ruleScores, target.y, strategy, split.train, leadsPerWeek, 'rules');
+  const ruleThreshold = pickThreshold(ruleScores, target.y, strategy, split.train, 'rules', { scores: ruleScores, rows: split.test, weeks: holdoutWeeks });
   const tiers = conversionByLabel(ruleResult.tier, target.y, split.test, ['hot', 'warm', 'cold']);
   const testConversions = split.test.reduce((s, r) => s + target.y[r]!, 0);
   const tierRate = (t: string) => tiers.find((x) => x.segment === t)?.rate ?? 0;
   results.push(evaluateScores('rules', ruleScores, ruleProbability, target.y, split.test, { value: ruleThreshold, strategy: strategyText }, (performance.now() - t0) / 1000, {
     source: options.rules ?? 'drafted from the training rows', criteria: rules.criteria.length,
+    ...(holdoutWeeks !== undefined ? { sentPerWeek: sentPerWeek(ruleScores, ruleThreshold) } : {}),
     probability: 'isotonic map of the rule score fitted on the training rows',
     tiers: tiers.map((t) => ({ ...t, rate: round(t.rate), captureShare: round(testConversions ? t.conversions / testConversions : 0) })),
     topTiersShare: round(tiers.filter((t) => t.segment !== 'cold').reduce((s, t) => s + t.leads, 0) / split.test.length),
@@ -271,8 +288,10 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const fitInput = { data, y: target.y, train: split.train, exclude: excludeNames, rng, ...(asOf !== undefined ? { asOf } : {}) };
   /** Metrics of a fitted model on the hold-out, with the threshold chosen on its training-side scores. */
   const modelMetrics = (name: 'logistic' | 'gbdt', fit: ModelFit<unknown>, extra: Record<string, unknown>) => {
-    const threshold = pickThreshold(fit.thresholdScores, fit.thresholdY, strategy, undefined, leadsPerWeek, name);
+    const threshold = pickThreshold(fit.thresholdScores, fit.thresholdY, strategy, undefined, name, { scores: fit.probability, rows: split.test, weeks: holdoutWeeks });
+    const perWeek = sentPerWeek(fit.probability, threshold);
     return evaluateScores(name, fit.probability, fit.probability, target.y, split.test, { value: threshold, strategy: strategyText }, fit.fitSeconds, {
+      ...(perWeek !== undefined ? { sentPerWeek: perWeek } : {}),
       ...fit.details, calibration: fit.calibrationKind, ...(fit.calibrationCvLogLoss ? { calibrationCvLogLoss: fit.calibrationCvLogLoss } : {}),
       eceBeforeCalibration: round(expectedCalibrationError(fit.raw, target.y, split.test)),
       reliability: { before: reliabilityCurve(fit.raw, target.y, split.test), after: reliabilityCurve(fit.probability, target.y, split.test) },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pairedBootstrap } from '../../src/evaluation/compare.ts';
 import { confusionAtThresholds, gainsByDecile, ksStatistic, tradeoffCurve } from '../../src/evaluation/curves.ts';
 import { confusionAt, liftAt } from '../../src/evaluation/metrics.ts';
-import { chooseThreshold, parseThresholdStrategy, strategyLabel, type ThresholdStrategy } from '../../src/evaluation/thresholds.ts';
+import { chooseThreshold, thresholdForCount, parseThresholdStrategy, strategyLabel, type ThresholdStrategy } from '../../src/evaluation/thresholds.ts';
 import { createRng } from '../../src/random.ts';
 
 const rng = createRng(3);
@@ -38,14 +38,18 @@ describe('chooseThreshold', () => {
     expect(chooseThreshold(score, y, { kind: 'precision', target: 1 })).toBe(chooseThreshold(score, y, { kind: 'precision', target: 1 }));
   });
 
-  it('sends at least the capacity share, and converts a weekly capacity with the lead volume', () => {
+  it('sends at least the capacity share; a count of leads by the count-th highest score, reading no outcome', () => {
     const t = chooseThreshold(score, y, { kind: 'capacity', share: 0.15 })!;
     const c = confusionAt(score, y, t);
     expect((c.tp + c.fp) / n).toBeGreaterThanOrEqual(0.15);
     const above = distinct.filter((x) => x > t).map((x) => confusionAt(score, y, x)).filter((k) => (k.tp + k.fp) / n >= 0.15);
     expect(above).toEqual([]);
-    expect(chooseThreshold(score, y, { kind: 'capacity', perWeek: 30 }, { leadsPerWeek: 200 })).toBe(t);
-    expect(() => chooseThreshold(score, y, { kind: 'capacity', perWeek: 30 })).toThrow('needs the weekly lead volume');
+    // A weekly capacity is a count, set on the leads' own weeks: exactly that many sent where scores are distinct.
+    const counted = thresholdForCount(score, 37);
+    expect(Array.from(score).filter((x) => x >= counted).length).toBeGreaterThanOrEqual(37);
+    expect(Array.from(score).filter((x) => x > counted).length).toBeLessThan(37);
+    expect(thresholdForCount(Float64Array.of(0.2, 0.9, 0.5), 2)).toBe(0.5);
+    expect(() => chooseThreshold(score, y, { kind: 'capacity', perWeek: 30 })).toThrow('chosen with thresholdForCount');
   });
 
   it('parses every strategy and writes it back', () => {

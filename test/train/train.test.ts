@@ -178,3 +178,18 @@ describe('trainSteps', () => {
     expect(trainSteps({ models: ['rules', 'logistic'] })).not.toContain('gradient-boosted trees');
   }, 60_000);
 });
+
+describe('a weekly capacity on a time split', () => {
+  it('sends the hold-out\'s weeks the capacity (set on their own leads, no outcome read), and reports leads per week for every model', async () => {
+    const s = await smallSample();
+    const r = await trainModels({ data: { path: s.leads }, target: 'converted', exclude: ['converted_at'], date: 'created_at', split: 'time',
+      threshold: { kind: 'capacity', perWeek: 20 }, models: ['rules', 'logistic', 'gbdt'], params: ['gbdt.trees=30'], out: join(s.dir, 'capacity') });
+    for (const m of r.metrics.models) {
+      // 20 a week, give or take the leads tied at the threshold (rule points tie in blocks).
+      expect(m.details.sentPerWeek as number, m.name).toBeGreaterThanOrEqual(19.5);
+      expect(m.details.sentPerWeek as number, m.name).toBeLessThan(m.name === 'rules' ? 40 : 21);
+    }
+    const { renderLeaderboard } = await import('../../src/cli/train.ts');
+    expect(renderLeaderboard(r.metrics)).toMatch(/^leads sent to sales per hold-out week at each threshold: .*logistic 2\d\.\d/m);
+  }, 60_000);
+});
