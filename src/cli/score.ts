@@ -27,7 +27,21 @@ interface ScoreFlags {
   chunkRows: number;
   threads?: number;
   force?: boolean;
+  capacity?: { count: number } | { share: number };
   json?: boolean;
+}
+
+/** `--capacity 50` (leads) or `--capacity 10%` (of the file's leads). */
+function parseCapacity(value: string): { count: number } | { share: number } {
+  const share = /^(\d+(?:\.\d+)?)%$/.exec(value.trim());
+  if (share) {
+    const x = Number(share[1]) / 100;
+    if (!(x > 0 && x <= 1)) throw new InvalidArgumentError('expected a share above 0% and at most 100%');
+    return { share: x };
+  }
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a number of leads (at least 1) or a share such as 10%');
+  return { count: n };
 }
 
 export function registerScore(program: Command): void {
@@ -63,6 +77,7 @@ export function registerScore(program: Command): void {
     }, 'fail')
     .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
     .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: a worker scores chunks beside the main thread once the file is long enough to pay; same output)', parsePositiveInteger)
+    .option('--capacity <n>', 'a team\'s capacity: the N (or N%) most likely leads of this file get action sales, the rest the routing sent become nurture (scores the file in memory)', parseCapacity)
     .option('--force', 'replace --output (and its rejects file) if it exists')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
@@ -81,6 +96,7 @@ export function registerScore(program: Command): void {
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.account ? { account: flags.account, accountAgg: flags.accountAgg } : {}),
         ...(flags.previous ? { previous: { path: flags.previous }, trendBand: flags.trendBand } : {}),
+        ...(flags.capacity ? { capacity: flags.capacity } : {}),
       };
       const t0 = performance.now();
       // A CSV read chunk by chunk shows a progress bar (rows, rows/s, ETA) on a terminal.
@@ -96,6 +112,7 @@ export function registerScore(program: Command): void {
       if (s.rows === 0) out.say(s.rejected ? 'no leads were scored: every row was rejected' : 'no leads were scored: the input has no rows (the output holds the header alone)');
       else out.say(`tiers: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${s.tiers[t]} (${percent(s.tiers[t] / s.rows)})`).join(', ')}; actions: ${Object.entries(s.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (s.accountRule) out.say(`account_probability: ${s.accountRule}`);
+      if (s.capacity) out.say(`capacity: ${s.capacity.sales} most likely leads marked sales (the routing alone sent ${s.capacity.routedToSales})`);
       if (s.previousMatched !== undefined) out.say(`trend: ${s.previousMatched} of ${s.rows} leads had an earlier score (band ±${flags.trendBand} points)`);
       const unseen = Object.entries(s.unseen);
       if (unseen.length) out.say(`categories never seen in training (scored as the pooled level): ${unseen.map(([c, k]) => `${c} ${k} (${percent(k / s.rows)})`).join(', ')}`);

@@ -59,6 +59,12 @@ export interface ScoreOptions {
   reasonCodes?: boolean;
   /** Rows whose model columns hold values of the wrong type: fail (exit 2, default) or skip (left out, listed as rejects). */
   onError?: 'fail' | 'skip';
+  /**
+   * A team's capacity: the N (or the share of) most likely leads of this batch get `sales` in `action`, the
+   * rest of those the routing would have sent become `nurture` (disqualified leads are never sent). A batch
+   * decision: scored in memory, since it needs every lead of the file.
+   */
+  capacity?: { count: number } | { share: number };
 }
 
 export const EXPORT_COLUMNS = ['probability', 'score', 'tier', 'grade', 'action', 'reasons', 'rule_score', 'rule_tier', 'model'] as const;
@@ -83,6 +89,8 @@ export interface ScoreResult {
     warnings: string[];
     /** How account_probability combines the account's leads, when --account is given. */
     accountRule?: string;
+    /** With a capacity: leads marked for sales, and how many the routing alone would have sent. */
+    capacity?: { sales: number; routedToSales: number };
     /** Leads with an earlier score, when --previous is given. */
     previousMatched?: number;
     rules: string | null;
@@ -447,6 +455,8 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
     names.splice(at, 0, 'account_probability', 'account_score', 'account_top_leads');
     columns.splice(at, 0, rollup.probability, rollup.probability.map((p) => (p === null ? null : Math.round(p * 1000) / 10)), rollup.top);
   }
+  // The export's action column is chunk.actions itself: the capacity rewrites it in place.
+  const capacity = options.capacity ? applyCapacity(chunk.probability, chunk.actions, options.capacity) : undefined;
   const tiers: Record<string, number> = { hot: 0, warm: 0, cold: 0 };
   addCounts(tiers, chunk.tiers);
   const actions: Record<string, number> = {};
@@ -458,10 +468,35 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
       rows: chunk.probability.length, rejected: rejected?.rows.length ?? 0, model: scorer.modelLabel, tiers: tiers as Record<Tier, number>, actions,
       unseen: chunk.unseen, outOfRange: chunk.outOfRange, warnings: dataWarnings(scorer, chunk.probability.length, chunk.unseen, chunk.outOfRange), rules: scorer.rulesPath,
       ...(accountRule ? { accountRule } : {}),
+      ...(capacity ? { capacity } : {}),
       ...(scorer.previous ? { previousMatched: chunk.ids.filter((id) => scorer.previous!.has(String(id))).length } : {}),
       ...(chunk.asOf !== undefined ? { asOf: new Date(chunk.asOf).toISOString() } : {}),
     },
   };
+}
+
+/**
+ * A team's capacity over a batch: the most likely leads (ties in input order), up to the count or share,
+ * get `sales`; leads the routing sent to sales beyond it get `nurture`; disqualified leads stay so.
+ * Changes `actions` in place.
+ *
+ * @example
+ * applyCapacity(probability, actions, { count: 50 }); // { sales: 50, routedToSales: 212 }
+ */
+export function applyCapacity(probability: Float64Array, actions: string[], capacity: { count: number } | { share: number }): { sales: number; routedToSales: number } {
+  const n = probability.length;
+  const routedToSales = actions.filter((a) => a === 'sales').length;
+  const want = Math.min(n, 'count' in capacity ? capacity.count : Math.round(capacity.share * n));
+  const order = Array.from({ length: n }, (_, i) => i).filter((i) => actions[i] !== 'disqualify').sort((a, b) => probability[b]! - probability[a]! || a - b);
+  const chosen = new Set(order.slice(0, want));
+  let sales = 0;
+  for (let i = 0; i < n; i++) {
+    if (chosen.has(i)) {
+      actions[i] = 'sales';
+      sales++;
+    } else if (actions[i] === 'sales') actions[i] = 'nurture';
+  }
+  return { sales, routedToSales };
 }
 
 /** Above this share of scored leads, unseen categories in a column are a warning. */

@@ -55,12 +55,12 @@ export interface StreamOptions extends ScoreOptions {
  * Whether `scoreFile` can stream this job: CSV, Parquet or SQL in (the last two read from DuckDB a chunk at
  * a time), CSV/NDJSON/Parquet out (Parquet by way of a streamed NDJSON file), and nothing that needs every
  * lead of an account at once (the `--account` roll-up, or a
- * model trained with account-level activity features).
+ * model trained with account-level activity features) or of the batch (`--capacity`).
  */
 export function canStream(options: ScoreOptions, format: string, scorer: Scorer): boolean {
   const input = options.input;
   return ('sql' in input || /\.(csv|tsv|txt)$/i.test(input.path) || PARQUET.test(input.path)) && (format === 'csv' || format === 'ndjson' || format === 'parquet') && !options.account
-    && !scorer.loaded.artifact.activities?.account;
+    && !options.capacity && !scorer.loaded.artifact.activities?.account;
 }
 
 class LineSink {

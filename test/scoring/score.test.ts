@@ -20,6 +20,31 @@ beforeAll(async () => {
 });
 
 describe('scoreLeads', () => {
+  it('--capacity: exactly the N (or share of) most likely leads of the batch get sales, never a disqualified one; the file is scored whole', async () => {
+    const options = { model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities } };
+    const plain = await scoreLeads(options);
+    for (const capacity of [{ count: 40 }, { share: 0.05 }] as const) {
+      const r = await scoreLeads({ ...options, capacity });
+      const action = r.columns[r.names.indexOf('action')] as string[];
+      const p = r.columns[r.names.indexOf('probability')] as number[];
+      const before = plain.columns[plain.names.indexOf('action')] as string[];
+      const want = 'count' in capacity ? 40 : Math.round(0.05 * 3000);
+      const sales = action.flatMap((a, i) => (a === 'sales' ? [i] : []));
+      expect(sales).toHaveLength(want);
+      const lowestSent = Math.min(...sales.map((i) => p[i]!));
+      action.forEach((a, i) => {
+        if (before[i] === 'disqualify') expect(a).toBe('disqualify');
+        else if (a !== 'sales') expect(p[i]!).toBeLessThanOrEqual(lowestSent);
+        if (before[i] === 'sales' && a !== 'sales') expect(a).toBe('nurture');
+      });
+      expect(r.summary.capacity).toEqual({ sales: want, routedToSales: before.filter((a) => a === 'sales').length });
+    }
+    const { scoreFile } = await import('../../src/scoring/stream.ts');
+    const filed = await scoreFile({ ...options, capacity: { count: 40 }, output: join(sample.dir, 'capacity.csv'), format: 'csv' });
+    expect(filed.streamed).toBe(false);
+    expect(filed.summary.actions.sales).toBe(40);
+  });
+
   it('a header-only input (a day without new leads) gets the same header as a scored one, streamed or in memory: the id, the contract, --keep', async () => {
     const header = (await readFile(sample.leads, 'utf8')).split('\n')[0]!;
     const empty = join(sample.dir, 'no-leads.csv');
