@@ -130,22 +130,21 @@ function zipOf(entries: Record<string, string>): Uint8Array {
   for (const [name, text] of Object.entries(entries)) {
     const data = Buffer.from(text);
     const file = Buffer.from(name);
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
+    // The local and central headers both hold the CRC, the sizes and the name's length (at their own offsets).
+    const header = (size: number, signature: number, at: number) => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(signature, 0);
+      b.writeUInt32LE(crc32(data), at);
+      b.writeUInt32LE(data.length, at + 4);
+      b.writeUInt32LE(data.length, at + 8);
+      b.writeUInt16LE(file.length, at + 12);
+      return b;
+    };
+    const local = header(30, 0x04034b50, 14);
     local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(file.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
+    const central = header(46, 0x02014b50, 16);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(file.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, file, data);
     centrals.push(central, file);

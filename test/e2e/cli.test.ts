@@ -81,8 +81,8 @@ describe('leadscore CLI', () => {
     const none = await writeTemp(dir, 'no-leads.csv', `${(await readFile(join(sample, 'leads.csv'), 'utf8')).split('\n')[0]}\n`);
     const empty = cli('score', '--model', model, '--input', none, '--activities', join(sample, 'activities.csv'), '--output', join(dir, 'no-scores.csv'));
     expect(empty.code, empty.stderr).toBe(0);
-    expect(empty.stderr).toContain('no leads were scored: the input has no rows');
-    expect(empty.stderr).not.toContain('NaN');
+    expect(empty.stdout).toContain('no leads were scored: the input has no rows');
+    expect(empty.stdout).not.toContain('NaN');
     const rulesOut = join(dir, 'few-rule-scores.csv');
     const rules = (...more: string[]) => cli('rules', 'score', '--rules', join(resolve(import.meta.dirname, '..', '..', 'data', 'rules'), 'sample.yaml'), '--input', leads, '--activities', join(sample, 'activities.csv'), '--as-of', 'created_at+30d', '--output', rulesOut, ...more);
     expect(rules('--reasons', '0').code).toBe(0);

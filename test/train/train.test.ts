@@ -111,7 +111,7 @@ describe('trainModels', () => {
     await expect(trainModels({ ...base, activities: { path: sample.activities } })).rejects.toThrow(ConfigError);
     await expect(trainModels({ ...base, out: result.runDir })).rejects.toThrow('already holds a run');
     // A failing run leaves no folder behind.
-    await expect(trainModels({ ...base, threshold: { kind: 'capacity', perWeek: 50 } })).rejects.toThrow('needs the weekly lead volume');
+    await expect(trainModels({ ...base, threshold: { kind: 'capacity', perWeek: 50 } })).rejects.toThrow("needs the leads' dates to count weeks");
     await expect(access(base.out)).rejects.toThrow();
   });
 
