@@ -391,19 +391,28 @@ export function ruleSetToYaml(rules: RuleSet, header?: string): string {
     if (c.disqualify) out.disqualify = true;
     return out;
   });
-  // The routing matrix's cells that differ from the default (a drafted file nurtures cold D leads).
+  // The routing where it differs from the default (a drafted file nurtures cold D leads; a file of the user's
+  // may name its own strong actions): what is written reads back as the same rules.
   const defaults = defaultRoutingMatrix();
   const matrix = Object.fromEntries(TIERS.flatMap((tier) => {
     const cells = Object.fromEntries(GRADES.filter((g) => rules.routing.matrix[tier][g] !== defaults[tier][g]).map((g) => [g, rules.routing.matrix[tier][g]]));
     return Object.keys(cells).length ? [[tier, cells]] : [];
   }));
+  const { strongActions, strongActionGrades, strongActionRoute } = rules.routing;
+  const eventText = (e: EventSpec) => ({ type: e.type, ...(e.stage ? { stage: e.stage } : {}), ...(e.windowDays ? { window_days: e.windowDays } : {}) });
+  const routing = {
+    ...(Object.keys(matrix).length ? { matrix } : {}),
+    ...(JSON.stringify(strongActions) !== JSON.stringify(DEFAULT_STRONG_ACTIONS) ? { strong_actions: strongActions.map(eventText) } : {}),
+    ...(strongActionGrades.join() !== 'A,B' ? { strong_action_grades: strongActionGrades } : {}),
+    ...(strongActionRoute !== 'sales' ? { strong_action_route: strongActionRoute } : {}),
+  };
   const body = {
     version: 1,
     name: rules.name,
     ...(rules.basePoints !== 0 ? { base_points: rules.basePoints } : {}),
     tiers: rules.tiers,
     grades: rules.grades,
-    ...(Object.keys(matrix).length ? { routing: { matrix } } : {}),
+    ...(Object.keys(routing).length ? { routing } : {}),
     criteria,
   };
   return `${header ? header.split('\n').map((l) => `# ${l}`.trimEnd()).join('\n') + '\n' : ''}${stringify(body, { lineWidth: 0 })}`;

@@ -38,6 +38,11 @@ describe('parseRuleFile', () => {
     expect(again.criteria.map(({ line: _l, ...c }) => c)).toEqual(rules.criteria.map(({ line: _l, ...c }) => c));
     expect(again.tiers).toEqual(rules.tiers);
     expect(again.grades).toEqual(rules.grades);
+    expect(again.routing).toEqual(rules.routing);
+    // A routing of one's own survives being written back (train saves the rules it used as rules.yaml).
+    const own = parseRuleFile(`${ruleSetToYaml(rules)}`.replace(/^criteria:/m, 'routing:\n  matrix:\n    warm: { A: review }\n  strong_actions:\n    - { type: trial_signup, stage: product, window_days: 3 }\n  strong_action_grades: [A]\n  strong_action_route: review\ncriteria:'), 'own.yaml');
+    expect(own.routing.strongActions).toEqual([{ type: 'trial_signup', stage: 'product', windowDays: 3 }]);
+    expect(parseRuleFile(ruleSetToYaml(own), 'own-again.yaml').routing).toEqual(own.routing);
   });
 
   it('names the file, line and rule of an unknown operator', () => {
