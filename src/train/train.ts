@@ -281,6 +281,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     actions: conversionByLabel(ruleResult.action, target.y, split.test, ACTIONS).map((a) => ({ ...a, rate: round(a.rate), captureShare: round(testConversions ? a.conversions / testConversions : 0) })),
   }));
   ranks.rules = ruleScores;
+  const holdoutProbability: Record<string, Float64Array> = { rules: ruleProbability };
   const rulesPath = join(runDir, 'rules.yaml');
   await writeFileAtomic(rulesPath, ruleSetToYaml(rules, options.rules ? `Rules used by this run: ${options.rules}` : `Drafted from the training rows of ${'path' in options.data ? options.data.path : 'the query'} (seed ${seed}).`));
   files.push(rulesPath);
@@ -321,6 +322,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     const metrics = modelMetrics('logistic', fit, {});
     results.push(metrics);
     ranks.logistic = fit.probability;
+    holdoutProbability.logistic = fit.probability;
     coefficients = coefficientTable(fit.model, fit.design, yTrain, fit.groups);
     files.push(await saveArtifact('logistic', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { folds: rng.fork('folds').seed, calibration: rng.fork('calibration').seed }));
     dateNotes(fit.features.specs);
@@ -344,11 +346,23 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     });
     results.push(metrics);
     ranks.gbdt = fit.probability;
+    holdoutProbability.gbdt = fit.probability;
     files.push(await saveArtifact('gbdt', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, gbdt: rng.fork('gbdt').seed }));
     dateNotes(fit.features.specs);
   }
 
   step('writing');
+  // holdout.csv: one row per hold-out lead, so that any figure of the run can be checked in a spreadsheet —
+  // the input's 1-based data-row number, the id, the outcome, each model's probability and the rule score.
+  const holdoutPath = join(runDir, 'holdout.csv');
+  const idName = leadIdColumn(leads, options.id);
+  const idValues = idName ? leads.table.array(idName) as ArrayLike<string | number | null> : undefined;
+  const modelNames = results.map((m) => m.name).filter((name) => holdoutProbability[name]);
+  await writeCsvColumns(holdoutPath, ['row', ...(idName ? [idName] : []), 'outcome', ...modelNames.map((name) => `p_${name}`), 'rule_score'], [
+    Array.from(split.test, (r) => r + 1), ...(idValues ? [Array.from(split.test, (r) => idValues[r] ?? null)] : []), Array.from(split.test, (r) => target.y[r]!),
+    ...modelNames.map((name) => Array.from(split.test, (r) => holdoutProbability[name]![r]!)), Array.from(split.test, (r) => ruleScores[r]!),
+  ], { safe: true });
+  files.push(holdoutPath);
   const capacityShare = strategy.kind === 'capacity' && 'share' in strategy ? strategy.share : 0.1;
   const comparisons = results.filter((m) => m.name !== 'rules').map((m) => {
     const c = delongTest(ranks[m.name]!, ranks.rules!, target.y, split.test);

@@ -193,3 +193,22 @@ describe('a weekly capacity on a time split', () => {
     expect(renderLeaderboard(r.metrics)).toMatch(/^leads sent to sales per hold-out week at each threshold: .*logistic 2\d\.\d/m);
   }, 60_000);
 });
+
+describe('holdout.csv', () => {
+  it('holds one row per hold-out lead: its data-row number, id, outcome, each model\'s probability and the rule score, from which the metrics recompute', async () => {
+    const text = (await readFile(join(result.runDir, 'holdout.csv'), 'utf8')).trimEnd().split('\n');
+    expect(text[0]).toBe('row,lead_id,outcome,p_rules,p_logistic,p_gbdt,rule_score');
+    const rows = text.slice(1).map((l) => l.split(','));
+    expect(rows).toHaveLength(result.metrics.dataset.testRows);
+    const input = (await readFile(sample.leads, 'utf8')).trimEnd().split('\n');
+    for (const r of rows.slice(0, 50)) expect(input[Number(r[0])]!.split(',')[0]).toBe(r[1]); // row k is the k-th data row (line k + 1)
+    const header = text[0]!.split(',');
+    const y = Uint8Array.from(rows, (r) => Number(r[header.indexOf('outcome')]));
+    for (const m of result.metrics.models) {
+      const column = header.indexOf(m.name === 'rules' ? 'rule_score' : `p_${m.name}`);
+      const auc = rocAuc(Float64Array.from(rows, (r) => Number(r[column])), y);
+      expect(auc, m.name).toBeCloseTo(m.auc, 4);
+    }
+    expect(result.files).toContain(join(result.runDir, 'holdout.csv'));
+  });
+});
