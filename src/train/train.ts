@@ -9,6 +9,7 @@ import { aggregateAccountActivities, aggregateActivities, joinActivities, loadAc
 import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
+import { modelCard, trainCommand } from '../report/model-card.ts';
 import { readingOf } from '../data/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
 import { columnNotFound } from '../data/closest-names.ts';
@@ -236,6 +237,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const trainPositives = yTrain.reduce((s, v) => s + v, 0);
   const trainFingerprint = dataFingerprint(data, split.train);
   /** Writes <name>.model.json for a fitted model and returns its path. */
+  const saved: ModelArtifact[] = [];
   const saveArtifact = async (name: 'logistic' | 'gbdt', features: FeaturesJSON, model: ModelArtifact['model'], calibrator: Calibrator,
     m: ModelMetrics, seeds: Record<string, number>): Promise<string> => {
     const artifact: Omit<ModelArtifact, 'contentHash'> = {
@@ -252,7 +254,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
       metrics: { auc: m.auc, prAuc: m.prAuc, logLoss: m.logLoss, brier: m.brier, ece: m.ece, liftAt10: m.liftAt10 },
     };
     const path = join(runDir, `${name}.model.json`);
-    await saveModel(path, artifact);
+    saved.push(await saveModel(path, artifact));
     return path;
   };
 
@@ -393,6 +395,21 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const metricsPath = join(runDir, 'metrics.json');
   await writeFileAtomic(metricsPath, `${JSON.stringify(metrics, null, 2)}\n`);
   files.unshift(metricsPath);
+  // A model card beside each model: what it learned from, is for, reads, scores and costs, and how to retrain it.
+  const command = trainCommand([
+    ...('path' in options.data ? [['--data', options.data.path]] as Array<[string, string]> : [['--sql', options.data.sql]] as Array<[string, string]>),
+    ['--target', options.target], ['--positive', options.positive], ['--id', options.id], ['--date', options.date],
+    ['--activities', options.activities && 'path' in options.activities ? options.activities.path : undefined], ['--as-of', options.asOf], ['--account', options.account],
+    ['--models', models.join(',')], ['--rules', options.rules], ['--exclude', options.exclude?.join(',')], ['--na', options.na],
+    ['--split', splitKind], ['--group', options.group], ['--test-size', String(options.testSize ?? 0.2)], ['--seed', String(seed)],
+    ...(options.params ?? []).map((p): [string, string] => ['--param', p]), ['--threshold', strategyText], ['--primary', primary],
+    ['--drop-leaky', options.dropLeaky ? '' : undefined], ['--out', `${runDir}-again`],
+  ]);
+  for (const artifact of saved) {
+    const cardPath = join(runDir, `model-card-${artifact.name}.md`);
+    await writeFileAtomic(cardPath, modelCard({ metrics, artifact, command }));
+    files.push(cardPath);
+  }
   // models/latest follows runs written to the default place; a link it cannot update is a warning, not a silence.
   const stale = options.out ? null : await pointLatest(join(PACKAGE_ROOT, 'models', 'latest'), runDir);
   return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, warnings: [...warnings, ...(stale ? [stale] : [])] };

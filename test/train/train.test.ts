@@ -212,3 +212,20 @@ describe('holdout.csv', () => {
     expect(result.files).toContain(join(result.runDir, 'holdout.csv'));
   });
 });
+
+describe('model cards', () => {
+  it('are written beside each model with the run\'s own figures, and a command that trains it again', async () => {
+    for (const name of ['logistic', 'gbdt'] as const) {
+      const card = await readFile(join(result.runDir, `model-card-${name}.md`), 'utf8');
+      const m = result.metrics.models.find((x) => x.name === name)!;
+      const vs = result.metrics.comparisons.find((c) => c.model === name)!;
+      expect(card).toMatch(new RegExp(`^# Model card: ${name}@[0-9a-f]{8}$`, 'm'));
+      for (const section of ['## Data', '## Intended use', '## Features', '## Hold-out metrics', '## Threshold', '## Calibration', '## Known limits', '## Train it again']) expect(card).toContain(section);
+      expect(card).toContain(`| ${name} | ${m.auc.toFixed(4)} | ${m.prAuc.toFixed(4)} |`);
+      expect(card).toContain(`(95% CI ${vs.ci95[0].toFixed(4)} to ${vs.ci95[1].toFixed(4)}`);
+      expect(card).toContain(`${m.threshold.tp.toLocaleString('en-US')} conversions found, ${m.threshold.fn.toLocaleString('en-US')} missed (false negatives), ${m.threshold.fp.toLocaleString('en-US')} calls in vain`);
+      expect(card).toMatch(/npx leadscore train --data \S+ --target converted --date created_at --activities \S+ --as-of created_at\+30d .*--seed 42/);
+      expect(result.files).toContain(join(result.runDir, `model-card-${name}.md`));
+    }
+  });
+});
