@@ -9,6 +9,7 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerExportSql } from './export-sql.ts';
 import { registerGenerate } from './generate.ts';
 import { registerInspect } from './inspect.ts';
+import { registerReport } from './report.ts';
 import { registerRules } from './rules.ts';
 import { registerScore } from './score.ts';
 import { registerTrain } from './train.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerBacktest(program);
   registerScore(program);
   registerExportSql(program);
+  registerReport(program);
   return program;
 }
 

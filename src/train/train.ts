@@ -10,6 +10,7 @@ import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { modelCard, trainCommand } from '../report/model-card.ts';
+import { writeReport } from '../report/report.ts';
 import { readingOf } from '../data/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
 import { columnNotFound } from '../data/closest-names.ts';
@@ -410,6 +411,8 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     await writeFileAtomic(cardPath, modelCard({ metrics, artifact, command }));
     files.push(cardPath);
   }
+  // The report: the leaderboard, the decision panel and the curves, from metrics.json and holdout.csv.
+  files.push((await writeReport(runDir)).path);
   // models/latest follows runs written to the default place; a link it cannot update is a warning, not a silence.
   const stale = options.out ? null : await pointLatest(join(PACKAGE_ROOT, 'models', 'latest'), runDir);
   return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, warnings: [...warnings, ...(stale ? [stale] : [])] };
