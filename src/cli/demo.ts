@@ -169,7 +169,7 @@ export function registerDemo(program: Command): void {
       progress.tick(1, 'done');
       progress.stop();
 
-      out.json({ ...summary, files: { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, scorecard: scorecardPath, backtest: join(backtestDir, 'backtest.json') } });
+      out.json({ ...summary, files: { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, backtest: join(backtestDir, 'backtest.json') } });
       out.say('leadscore demo — the bundled synthetic sample (data/README.md describes it)\n');
       out.say(renderInspect({ source: relative(PACKAGE_ROOT, SAMPLE.leads), format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',', rows: leads.raw.rows, columns: leads.schema.columns }));
       out.say(`\ntarget converted: ${target.positives.toLocaleString('en-US')} of ${leads.raw.rows.toLocaleString('en-US')} leads (${percent(summary.dataset.rate)})`);
@@ -203,6 +203,7 @@ export function registerDemo(program: Command): void {
       out.say(`\nbacktest (each quarter scored by models trained only on leads whose outcome was known before it; the sample rules beside them):`);
       out.say(renderBacktest(walked.json));
       out.say(`\nwrote ${shown(summaryPath)}, ${shown(exportPath)}, ${shown(scoresPath)}, ${shown(draftPath)}, ${shown(scorecardPath)}, run folder ${shown(runDir)}/, backtest ${shown(backtestDir)}/`);
+      out.say(`\nthe report (open it in a browser: is the model better than the rules, and how many calls in vain at your capacity?): ${shown(join(runDir, 'report.html'))}`);
     });
 }
 

@@ -43,7 +43,7 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in Chromium', () => {
 
     // Every chart: an SVG that drew marks (paths with a drawing in them), a title and a caption.
     const charts = await page.$$eval('figure', (figures) => figures.map((f) => ({
-      marks: Array.from(f.querySelectorAll('svg g.mark-line path, svg g.mark-rect path, svg g.mark-symbol path')).filter((p) => (p.getAttribute('d') ?? '').length > 10).length,
+      marks: Array.from(f.querySelectorAll('svg g.mark-line path, svg g.mark-rect path, svg g.mark-symbol path')).filter((p) => ((p as { getAttribute(name: string): string | null }).getAttribute('d') ?? '').length > 10).length,
       title: f.querySelector('svg g.role-title text')?.textContent ?? '', caption: f.querySelector('figcaption')?.textContent ?? '' })));
     expect(charts.length).toBeGreaterThanOrEqual(6);
     for (const c of charts) {
@@ -54,10 +54,10 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in Chromium', () => {
 
     // The panel at 20%, for the model it shows first.
     await page.$eval('#share', (el) => {
-      (el as HTMLInputElement).value = '20';
+      (el as unknown as { value: string }).value = '20';
       el.dispatchEvent(new Event('input'));
     });
-    const model = await page.$eval('#model', (el) => (el as HTMLSelectElement).value);
+    const model = await page.$eval('#model', (el) => (el as unknown as { value: string }).value);
     const cells = await page.$$eval('#decision-table tbody tr:first-child td', (tds) => tds.map((td) => td.textContent ?? ''));
     expect(cells[0]).toBe(model);
     // Independently: the 20% most likely hold-out leads (and any tied with the last), from holdout.csv.

@@ -59,6 +59,10 @@ describe('leadscore CLI', () => {
     const logistic = summary.backtest.summary.find((m: { name: string }) => m.name === 'logistic');
     expect(logistic.beatRules.wins).toBeGreaterThan(logistic.beatRules.of / 2);
     expect(r.stderr).toContain('backtest (each quarter scored');
+    // The report of the demo's run, named last.
+    expect(summary.files.report).toBe(join(out, 'run', 'report.html'));
+    expect((await readFile(summary.files.report, 'utf8')).startsWith('<!doctype html>')).toBe(true);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^the report \(open it in a browser.*report\.html$/);
   }, 120_000); // a whole demo
 
   it('score and rules score: an existing --output is replaced only with --force; --reasons 0 means none, a negative count is refused', async () => {
