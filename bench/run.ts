@@ -27,7 +27,8 @@ import { draftRules } from '../src/rules/draft.ts';
 import { scoreWithRules } from '../src/rules/engine.ts';
 import { loadRuleFile } from '../src/rules/rule-file.ts';
 import { resolveTarget } from '../src/data/target.ts';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeReport } from '../src/report/report.ts';
 import { stratifiedSplit } from '../src/data/split.ts';
 import { createRng } from '../src/random.ts';
 import { FeaturePipeline } from '../src/features/pipeline.ts';
@@ -390,6 +391,38 @@ async function backtestCases(): Promise<void> {
   process.stderr.write(`  backtest: ${round(ms)} ms\n`);
 }
 
+/**
+ * The report (issue 19's target: a bank-marketing run with rules + logistic + gbdt written in under 3 s,
+ * under 2 MB): `leadscore report` on a fresh run folder, as a fresh process (start-up and transpiling included)
+ * and in-process (the writing alone).
+ */
+async function reportCases(): Promise<void> {
+  if (!existsSync(BANK)) {
+    process.stderr.write(`  skipped report cases: ${BANK} not found\n`);
+    return;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'leadscore-bench-report-'));
+  try {
+    const run = join(dir, 'run');
+    await trainModels({ data: { path: BANK }, target: 'y', out: run });
+    const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
+    const times: number[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [bin, 'report', run], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`leadscore report failed: ${r.stderr}`);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const bytes = (await stat(join(run, 'report.html'))).size;
+    results.push({ case: 'report.html for a bank-marketing run (45,211 leads; rules, logistic, gbdt)', impl: 'leadscore report (fresh process)',
+      medianMs: round(times[Math.floor(times.length / 2)]!), minMs: round(times[0]!), note: `${(bytes / 1024).toFixed(0)} KiB; target < 3 s, < 2 MB` });
+    await measure('report.html for a bank-marketing run (45,211 leads; rules, logistic, gbdt)', 'writeReport (in process, start-up excluded)', () => writeReport(run));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY?.split(',');
   if (only) {
@@ -397,6 +430,7 @@ async function main(): Promise<void> {
     if (only.includes('scoring')) await scoringCases();
     if (only.includes('backtest')) await backtestCases();
     if (only.includes('scale')) await scaleCases();
+    if (only.includes('report')) await reportCases();
     return printReport();
   }
   process.stderr.write(`benchmarks (${REPEATS} runs each, median)\n`);
@@ -422,6 +456,7 @@ async function main(): Promise<void> {
   await backtestCases();
   await scoringCases();
   await scaleCases();
+  await reportCases();
   await measure('generate sample (20,000 leads)', 'leadscore generateSample', () => generateSample({ rows: 20000, seed: 42 }), { count: 20000, unit: 'leads' });
 
   await printReport();
