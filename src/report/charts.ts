@@ -6,7 +6,6 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { confusionAtThresholds } from '../evaluation/curves.ts';
-import { reliabilityCurve } from '../evaluation/metrics.ts';
 import type { DecisionRow } from './decision-table.ts';
 
 /** Scores of one model (or the rules) on the hold-out, with the outcomes. */
@@ -70,13 +69,29 @@ export function prSpec(series: Series[], y: ArrayLike<number>): TopLevelSpec {
     ] } as TopLevelSpec;
 }
 
-/** Mean predicted probability against the observed conversion rate, per decile of probability. */
-export function calibrationSpec(series: Series[], y: ArrayLike<number>): TopLevelSpec {
-  const values = series.flatMap((s) => reliabilityCurve(s.scores, y).filter((b) => b.count > 0).map((b) => ({ predicted: b.meanPredicted, observed: b.observedRate, leads: b.count, model: s.name })));
+/** A model's reliability bins before or after its calibration map (metrics.json holds both). */
+export interface ReliabilitySeries {
+  name: string;
+  bins: Array<{ meanPredicted: number; observedRate: number; count: number }>;
+}
+
+/** Mean predicted probability against the observed conversion rate, per probability bin, before and after calibration. */
+export function calibrationSpec(series: ReliabilitySeries[]): TopLevelSpec {
+  const values = series.flatMap((s) => s.bins.filter((b) => b.count > 0).map((b) => ({ predicted: b.meanPredicted, observed: b.observedRate, leads: b.count, model: s.name })));
   return { ...base('Calibration: predicted probability against the conversion rate observed'), data: { values },
     layer: [
       { mark: { type: 'line', point: true }, encoding: { x: { field: 'predicted', type: 'quantitative', title: 'mean predicted probability (per bin)' }, y: { field: 'observed', type: 'quantitative', title: 'observed conversion rate' }, color: { field: 'model', type: 'nominal', title: 'model' } } },
       { data: { values: [{ a: 0 }, { a: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'a', type: 'quantitative' } } },
+    ] } as TopLevelSpec;
+}
+
+/** Lift per decile of leads (highest scores first) for every model and the rules. */
+export function liftSpec(series: Array<{ name: string; deciles: Array<{ decile: number; lift: number }> }>): TopLevelSpec {
+  const values = series.flatMap((s) => s.deciles.map((d) => ({ decile: d.decile, lift: d.lift, model: s.name })));
+  return { ...base('Lift by decile: how much more often each tenth of leads converts than average'), data: { values },
+    layer: [
+      { mark: 'bar', encoding: { x: { field: 'decile', type: 'ordinal', title: 'decile of leads (1 = the highest scores)' }, xOffset: { field: 'model' }, y: { field: 'lift', type: 'quantitative', title: 'lift (conversion rate ÷ average)' }, color: { field: 'model', type: 'nominal', title: 'model' } } },
+      { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { field: 'one', type: 'quantitative' } } },
     ] } as TopLevelSpec;
 }
 

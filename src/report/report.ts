@@ -11,7 +11,7 @@ import { parseCsv } from '../data/csv.ts';
 import { writeFileAtomic } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { MetricsJson } from '../train/train.ts';
-import { calibrationSpec, distributionSpec, gainsSpec, prSpec, renderSvg, rocSpec, type Series, tradeoffSpec } from './charts.ts';
+import { calibrationSpec, distributionSpec, gainsSpec, liftSpec, prSpec, type ReliabilitySeries, renderSvg, rocSpec, type Series, tradeoffSpec } from './charts.ts';
 import { type DecisionRow, decisionRows } from './decision-table.ts';
 
 /** The hold-out as holdout.csv holds it: outcomes, each model's probability, the rule score. */
@@ -159,12 +159,18 @@ ${table(['model', 'AUC', 'AUC vs rules (95% CI)', 'PR-AUC', 'lift at 10%', 'thre
 ${figure(await renderSvg(tradeoffSpec(focus.name, focus.rows)), `Read across: at a share of leads sent (x), the calls that end without a conversion (false positives) and the buyers left uncalled (false negatives), for ${focus.name} on the hold-out. Where the lines cross, both mistakes are equally many.`)}`);
 
   // Curves
-  const calibrated: Series[] = [...models.map((m) => ({ name: m.name, scores: holdout.probability[m.name]! })), ...(holdout.probability.rules ? [{ name: 'rules', scores: holdout.probability.rules }] : [])];
+  type Bins = ReliabilitySeries['bins'];
+  const reliability = models.flatMap((m) => {
+    const r = m.details.reliability as { before?: Bins; after?: Bins } | undefined;
+    return r?.before && r.after ? [{ name: `${m.name} before calibration`, bins: r.before }, { name: `${m.name} (${String(m.details.calibration ?? 'calibrated')})`, bins: r.after }] : [];
+  });
+  const deciles = metrics.models.flatMap((m) => (Array.isArray(m.details.gainsByDecile) ? [{ name: m.name, deciles: m.details.gainsByDecile as Array<{ decile: number; lift: number }> }] : []));
   sections.push(`<h2 id="curves">Curves</h2>
 ${figure(await renderSvg(rocSpec(ranked, holdout.y)), 'Higher and further left is better: each curve shows the share of converters found against the share of non-converters sent as the threshold falls; the dashed diagonal is a random order. The area under it is the AUC.')}
 ${figure(await renderSvg(prSpec(ranked, holdout.y)), 'Higher is better: of the leads sent (precision) how many convert, as more of the converters are found (recall). The dashed line is the conversion rate: what calling at random gives.')}
-${figure(await renderSvg(calibrationSpec(calibrated, holdout.y)), 'On the dashed diagonal a predicted 30% means 3 in 10 convert. Points above it: the model is too cautious there; below: too hopeful. Bins of equal probability width with at least one lead.')}
+${reliability.length ? figure(await renderSvg(calibrationSpec(reliability)), 'On the dashed diagonal a predicted 30% means 3 in 10 convert. Points above it: the model is too cautious there; below: too hopeful. Each model before and after the calibration map fitted on its training leads; bins of equal probability width with at least one lead.') : ''}
 ${figure(await renderSvg(gainsSpec(tables)), 'How many of all conversions the top share of leads holds: the steeper the start, the more a small sales team finds. The dashed diagonal is a random order.')}
+${deciles.length ? figure(await renderSvg(liftSpec(deciles)), 'Each bar: how many times the average conversion rate a tenth of the hold-out leads reaches, the tenth with the highest scores first. A good ranking falls from left to right; the dashed line is the average.') : ''}
 ${best ? figure(await renderSvg(distributionSpec(best.name, holdout.probability[best.name]!, holdout.y)), `How ${best.name}'s probabilities spread for leads that converted and leads that did not: the less the two overlap, the fewer calls in vain at any threshold.`) : ''}`);
 
   // Decisions at the chosen threshold
