@@ -36,6 +36,7 @@ import { round } from '../train/model-metrics.ts';
 import { parseParams } from '../train/params.ts';
 import { ROW_ORDER, timeAxis } from '../data/time-axis.ts';
 import { columnNotFound } from '../data/closest-names.ts';
+import { writeBacktestReport } from '../report/backtest-report.ts';
 import { categoricalPsi, numericPsi, PSI_WARNING } from './drift.ts';
 import { makePeriods, parsePeriod, parseWindow, type Period, type PeriodSpec, windowStart } from './periods.ts';
 
@@ -472,6 +473,8 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       ...models.map((m) => Array.from(scored, (r) => round(predictions.get(m)![r]!))),
     ]);
     files.push(csvPath);
+    // The backtest report: period by period, beside the JSON it is drawn from.
+    files.push((await writeBacktestReport(outDir)).path);
     for (const d of drafted) {
       const path = join(outDir, d.file);
       await mkdir(dirname(path), { recursive: true });

@@ -13,6 +13,8 @@ import { DataError } from '../errors.ts';
 import type { MetricsJson } from '../train/train.ts';
 import { calibrationSpec, distributionSpec, gainsSpec, liftSpec, prSpec, type ReliabilitySeries, renderSvg, rocSpec, type Series, tradeoffSpec } from './charts.ts';
 import { type DecisionRow, decisionRows } from './decision-table.ts';
+import { esc, figure, int, page, pct, table } from './html.ts';
+import { writeBacktestReport } from './backtest-report.ts';
 
 /** The hold-out as holdout.csv holds it: outcomes, each model's probability, the rule score. */
 export interface Holdout {
@@ -36,27 +38,6 @@ export async function readHoldout(runDir: string): Promise<Holdout | null> {
   for (const name of names) if (name.startsWith('p_')) probability[name.slice(2)] = column(name);
   return { y: Uint8Array.from(column('outcome')), probability, ruleScore: column('rule_score') };
 }
-
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const int = (x: number) => x.toLocaleString('en-US');
-const table = (head: string[], rows: Array<Array<string | number>>, cls = '') =>
-  `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${typeof c === 'number' ? int(c) : esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
-const figure = (svg: string, caption: string) => `<figure>${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
-
-const STYLE = `
-body { font: 15px/1.45 system-ui, sans-serif; color: #222; max-width: 980px; margin: 2em auto; padding: 0 1em; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-table { border-collapse: collapse; margin: 0.8em 0; } th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; text-align: right; }
-th:first-child, td:first-child { text-align: left; } thead th { background: #f6f6f6; }
-.verdict { font-size: 1.1em; background: #f3f8ff; border-left: 4px solid #3b7dd8; padding: 0.6em 1em; }
-.warning { background: #fff7e6; border-left: 4px solid #e8a33d; padding: 0.4em 1em; margin: 0.4em 0; }
-figure { margin: 1.2em 0; } figcaption { color: #555; font-size: 0.92em; max-width: 640px; }
-#decision { background: #fafafa; border: 1px solid #ddd; padding: 1em; border-radius: 6px; }
-#decision label { margin-right: 2em; } #share { width: 320px; vertical-align: middle; }
-.muted { color: #666; }
-@media print { body { max-width: none; margin: 0; } #decision input, #decision select { display: none; } figure, table { break-inside: avoid; } }
-`;
 
 /** The panel's script: reads the embedded table, shows the chosen model beside the rules at the chosen share. */
 const PANEL_SCRIPT = `
@@ -82,6 +63,20 @@ const PANEL_SCRIPT = `
   update();
 })();
 `;
+
+/**
+ * Writes `report.html` for whatever the folder holds: a training run (metrics.json) or a backtest
+ * (backtest.json). A folder with neither is an exit-2 error naming both.
+ *
+ * @example
+ * await reportFolder('models/latest');
+ */
+export async function reportFolder(dir: string): Promise<{ path: string; bytes: number; kind: 'run' | 'backtest' }> {
+  const has = (name: string) => access(join(dir, name)).then(() => true, () => false);
+  if (await has('metrics.json')) return { ...(await writeReport(dir)), kind: 'run' };
+  if (await has('backtest.json')) return { ...(await writeBacktestReport(dir)), kind: 'backtest' };
+  throw new DataError('NOT_A_RUN', `${dir} holds no training run (metrics.json) and no backtest (backtest.json)`, 'pass a folder written by `leadscore train` or `leadscore backtest` (models/latest is the newest run)');
+}
 
 /**
  * Writes `report.html` into a run folder and returns its path.
@@ -137,7 +132,7 @@ ${table(['model', 'AUC', 'AUC vs rules (95% CI)', 'PR-AUC', 'lift at 10%', 'thre
 
   if (!holdout) {
     sections.push('<p class="warning">This run has no holdout.csv (it was written by an earlier leadscore): the curves and the decision panel need one row per hold-out lead. Train again to see them.</p>');
-    return page(sections, d.source);
+    return page('leadscore report', d.source, sections);
   }
 
   // Decision panel
@@ -198,7 +193,7 @@ ${grades ? table(['grade', 'leads', 'conversions', 'conversion rate'], grades.ma
       coefficients.slice(0, 15).map((c) => [c.feature, c.coefficient.toFixed(3), c.oddsRatio.toFixed(3), c.pValue]))}`);
   }
   if (understanding.length) sections.push(`<h2 id="understanding">Understanding the models</h2>\n${understanding.join('\n')}`);
-  return page(sections, d.source);
+  return page('leadscore report', d.source, sections);
 }
 
 async function readCoefficients(runDir: string): Promise<Array<{ feature: string; coefficient: number; oddsRatio: number; pValue: string }>> {
@@ -208,16 +203,4 @@ async function readCoefficients(runDir: string): Promise<Array<{ feature: string
   const at = (name: string) => columns[names.indexOf(name)]!;
   return at('feature').map((f, i) => ({ feature: String(f), coefficient: Number(at('coefficient')[i]), oddsRatio: Number(at('odds_ratio')[i]), pValue: String(at('p_value')[i]) }))
     .filter((c) => Number.isFinite(c.coefficient)).sort((a, b) => Math.abs(b.coefficient) - Math.abs(a.coefficient));
-}
-
-function page(sections: string[], source: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>leadscore report: ${esc(source)}</title><style>${STYLE}</style></head>
-<body>
-<h1>leadscore report</h1>
-<p class="muted">${esc(source)} · written by leadscore from the run folder (metrics.json, holdout.csv)</p>
-${sections.join('\n')}
-</body></html>
-`;
 }
