@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate.ts';
 import { createOutput, formatTable, percent } from './output.ts';
-import { pValueText, thresholdText } from './train.ts';
+import { pValueText, thresholdText } from '../report/words.ts';
 import { parseInteger, sourceOf } from './options.ts';
 
 /** Exit code when a challenger is worse than its champion: not bad input, not a bug, a failed gate. */

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from 'commander';
 import type { SplitKind } from '../types.ts';
 import { actionConversions, createOutput, formatTable, percent, shownPath } from './output.ts';
 import { shellWord } from '../shell-word.ts';
+import { pValueText, thresholdText } from '../report/words.ts';
 import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
@@ -113,16 +114,6 @@ export function registerTrain(program: Command): void {
       for (const w of result.warnings) out.say(`warning: ${w}`);
       out.say(`\nwrote ${shownPath(result.runDir)}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
     });
-}
-
-/** A threshold as the model states it: a probability, or the rules' points. */
-export function thresholdText(model: string, value: number): string {
-  return model === 'rules' ? `${value.toFixed(1)} pts` : `p ${value.toFixed(3)}`;
-}
-
-/** A p-value as text: below what a double can tell from zero, `p < 1e-16` (never `p = 0`). */
-export function pValueText(p: number): string {
-  return p < 1e-16 ? 'p < 1e-16' : `p = ${p}`;
 }
 
 /** The leaderboard and what the run excluded or suspects. */

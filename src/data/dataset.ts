@@ -7,7 +7,7 @@ import type { ColumnTable } from 'arquero';
 import type { ColumnType, RawValue } from '../types.ts';
 import { parseDate } from './dates.ts';
 import { isMissing } from './missing.ts';
-import { badValuesError, booleanValue, findBadValues, type Reading, schemaWithReading } from './reading.ts';
+import { badValuesError, booleanValue, findBadValues, type Reading, readSchema } from './reading.ts';
 import { type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
 import { type ColumnSchema, type InferOptions, type Schema, inferSchema, toNumber } from './schema.ts';
 
@@ -41,7 +41,7 @@ export async function loadDataset(source: Source, options: LoadOptions = {}): Pr
  * const leads = datasetWithReading(await readTable({ path: 'q3.csv' }), artifact.reading, new Map([['annual_revenue', 'numeric']]));
  */
 export function datasetWithReading(raw: RawTable, reading: Reading, checked: ReadonlyMap<string, ColumnType>, hint?: string): Dataset {
-  const schema = schemaWithReading(inferSchema(raw, { na: reading.naTokens, ...(raw.delimiter ? { delimiter: raw.delimiter } : {}) }), reading);
+  const schema = readSchema(raw, reading);
   const table = applySchema(raw, schema);
   const bad = findBadValues(checked, raw, schema, table);
   if (bad.length > 0) throw badValuesError(bad, (i) => i + 1, hint);

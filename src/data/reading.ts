@@ -13,7 +13,7 @@ import type { ColumnType, RawValue } from '../types.ts';
 import type { DateFormat } from './dates.ts';
 import { isMissing, naTokenSet } from './missing.ts';
 import type { RawTable } from './read.ts';
-import type { ColumnSchema, Schema } from './schema.ts';
+import { type ColumnSchema, inferSchema, type Schema } from './schema.ts';
 
 /** How one column was read in training. */
 export interface ColumnReading {
@@ -60,7 +60,7 @@ export function readingOf(schema: Schema, delimiter?: string | null): Reading {
  * Counts and examples stay the batch's own.
  *
  * @example
- * const schema = schemaWithReading(inferSchema(raw, { na: reading.naTokens }), reading);
+ * const schema = schemaWithReading(inferred, reading);
  */
 export function schemaWithReading(inferred: Schema, reading: Reading): Schema {
   const trained = new Map(reading.columns.map((c) => [c.name, c]));
@@ -79,6 +79,17 @@ export function schemaWithReading(inferred: Schema, reading: Reading): Schema {
       };
     }),
   };
+}
+
+/**
+ * A new file's schema as the training file was read: inferred with the training missing-value tokens, then
+ * every training column read as it was then (`schemaWithReading`).
+ *
+ * @example
+ * const schema = readSchema(await readTable({ path: 'new.csv' }), artifact.reading);
+ */
+export function readSchema(raw: RawTable, reading: Reading, delimiter = raw.delimiter): Schema {
+  return schemaWithReading(inferSchema(raw, { na: reading.naTokens, ...(delimiter ? { delimiter } : {}) }), reading);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { ModelArtifact } from '../models/artifact.ts';
 import { shellWord } from '../shell-word.ts';
+import { pValueText } from './words.ts';
 import type { MetricsJson } from '../train/train.ts';
 
 export interface ModelCardInput {
@@ -67,7 +68,7 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
     ...(rules ? [`| rules | ${num(rules.auc)} | ${num(rules.prAuc)} | ${num(rules.logLoss)} | ${num(rules.brier)} | ${num(rules.ece)} | ${num(rules.liftAt10, 2)} |`] : []),
     '',
     ...(vsRules ? [
-      `Against the rules on the same ${d.testRows.toLocaleString('en-US')} hold-out leads: AUC ${signed(vsRules.aucDiff)} (95% CI ${num(vsRules.ci95[0])} to ${num(vsRules.ci95[1])}, DeLong ${vsRules.pValue < 1e-16 ? 'p < 1e-16' : `p = ${vsRules.pValue}`}); ` +
+      `Against the rules on the same ${d.testRows.toLocaleString('en-US')} hold-out leads: AUC ${signed(vsRules.aucDiff)} (95% CI ${num(vsRules.ci95[0])} to ${num(vsRules.ci95[1])}, DeLong ${pValueText(vsRules.pValue)}); ` +
         `lift in the top ${Math.round(vsRules.capacityShare * 100)}% ${signed(vsRules.liftDiff, 2)} (${num(vsRules.liftCi95[0], 2)} to ${num(vsRules.liftCi95[1], 2)}, paired bootstrap ×${vsRules.bootstrapResamples}). ` +
         (vsRules.ci95[0] > 0 ? 'It ranks leads better than the rules with 95% confidence.' : vsRules.ci95[1] < 0 ? 'The rules rank leads better, with 95% confidence.' : 'The hold-out cannot tell it from the rules with 95% confidence.'),
       '',

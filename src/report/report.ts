@@ -14,6 +14,7 @@ import type { MetricsJson } from '../train/train.ts';
 import { calibrationSpec, distributionSpec, gainsSpec, liftSpec, prSpec, type ReliabilitySeries, renderSvg, rocSpec, type Series, tradeoffSpec } from './charts.ts';
 import { type DecisionRow, decisionRows } from './decision-table.ts';
 import { esc, figure, int, page, pct, table } from './html.ts';
+import { thresholdText } from './words.ts';
 import { writeBacktestReport } from './backtest-report.ts';
 
 /** The hold-out as holdout.csv holds it: outcomes, each model's probability, the rule score. */
@@ -126,7 +127,7 @@ ${(metrics.warnings ?? []).map((w) => `<p class="warning">${esc(w)}</p>`).join('
 ${table(['model', 'AUC', 'AUC vs rules (95% CI)', 'PR-AUC', 'lift at 10%', 'threshold', 'calls in vain (FP)', 'missed (FN)'], metrics.models.map((m) => {
     const c = vs(m.name);
     return [m.name, m.auc.toFixed(4), c ? `${c.aucDiff >= 0 ? '+' : ''}${c.aucDiff.toFixed(4)} (${c.ci95[0].toFixed(4)} to ${c.ci95[1].toFixed(4)})` : '–', m.prAuc.toFixed(4), m.liftAt10.toFixed(2),
-      m.name === 'rules' ? `${m.threshold.value.toFixed(1)} pts` : `p ${m.threshold.value.toFixed(3)}`, m.threshold.fp, m.threshold.fn];
+      thresholdText(m.name, m.threshold.value), m.threshold.fp, m.threshold.fn];
   }))}
 <p class="muted">Thresholds: ${esc(best?.threshold.strategy ?? rules?.threshold.strategy ?? '')}, chosen on the training leads and applied unchanged to the hold-out.</p>`);
 
@@ -169,7 +170,7 @@ ${deciles.length ? figure(await renderSvg(liftSpec(deciles)), 'Each bar: how man
 ${best ? figure(await renderSvg(distributionSpec(best.name, holdout.probability[best.name]!, holdout.y)), `How ${best.name}'s probabilities spread for leads that converted and leads that did not: the less the two overlap, the fewer calls in vain at any threshold.`) : ''}`);
 
   // Decisions at the chosen threshold
-  const matrices = metrics.models.map((m) => `<div style="display:inline-block;margin-right:2em"><strong>${esc(m.name)}</strong> (threshold ${m.name === 'rules' ? `${m.threshold.value.toFixed(1)} pts` : `p ${m.threshold.value.toFixed(3)}`})
+  const matrices = metrics.models.map((m) => `<div style="display:inline-block;margin-right:2em"><strong>${esc(m.name)}</strong> (threshold ${thresholdText(m.name, m.threshold.value)})
 ${table(['', 'converted', 'not converted'], [['sent to sales', m.threshold.tp, m.threshold.fp], ['not sent', m.threshold.fn, m.threshold.tn]])}</div>`).join('');
   const tiers = rules?.details.tiers as Array<{ segment: string; leads: number; conversions: number; rate: number }> | undefined;
   const grades = rules?.details.grades as Array<{ segment: string; leads: number; conversions: number; rate: number }> | undefined;
