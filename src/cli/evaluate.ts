@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { evaluateModel, type EvaluationResult } from '../train/evaluate.ts';
-import { createOutput, formatTable, percent } from './output.ts';
+import { basename, join } from 'node:path';
+import { createOutput, formatTable, percent, shownPath } from './output.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
 import { parseInteger, sourceOf } from './options.ts';
 
@@ -22,6 +23,7 @@ interface EvaluateFlags {
   na?: string;
   id?: string;
   seed: number;
+  out?: string;
   json?: boolean;
 }
 
@@ -48,6 +50,7 @@ export function registerEvaluate(program: Command): void {
     .option('--na <tokens>', 'missing-value tokens: the model reads the file with its training tokens; given again, they must be the same')
     .option('--id <column>', 'lead id column for the activity log')
     .option('--seed <n>', 'random seed for the paired bootstrap of the comparisons', parseInteger, 42)
+    .option('--out <dir>', 'also write the evaluation as a folder: evaluation.json, holdout.csv, examples.json and report.html')
     .option('--json', 'print the evaluation as JSON')
     .action(async (flags: EvaluateFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -61,9 +64,11 @@ export function registerEvaluate(program: Command): void {
         ...(flags.champion ? { champion: flags.champion } : {}),
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.id ? { id: flags.id } : {}),
+        ...(flags.out ? { out: flags.out } : {}),
       });
       out.json(result);
       out.say(renderEvaluation(result));
+      if (result.written) out.say(`\nwrote ${shownPath(result.written.folder)}/: ${result.written.files.map((f) => basename(f)).join(', ')}\nreport: ${shownPath(join(result.written.folder, 'report.html'))}`);
       if (result.gate && !result.gate.passed) process.exitCode = GATE_FAILED;
     });
 }

@@ -8,7 +8,7 @@
  * Tiers and grades are set at quantiles of the drafted scores on the training rows.
  */
 import { type ActivityLog } from '../data/activities.ts';
-import type { Dataset } from '../data/dataset.ts';
+import { type Dataset, subsetDataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
@@ -252,11 +252,6 @@ export function logisticLogLikelihood(x: Float64Array, y: Uint8Array): number {
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-}
-
-function subsetDataset(data: Dataset, rows: Int32Array): Dataset {
-  const indices = Array.from(rows);
-  return { ...data, table: data.table.reify(indices) };
 }
 
 function rawPointTotals(rules: RuleSet, data: Dataset, context: Parameters<typeof scoreWithRules>[2]): { total: number[]; fit: number[] } {

@@ -2,8 +2,12 @@
  * `evaluate`: a saved model on new labelled data, with the same metrics as `train` (its own threshold,
  * from the artifact), optionally beside a rule file and against a champion model. Champion/challenger:
  * the challenger passes when the lower 95% bound of AUC(challenger) − AUC(champion) (DeLong) is above
- * −margin, so a retrained model can be gated before it replaces the live one.
+ * −margin, so a retrained model can be gated before it replaces the live one. With `out`, the evaluation
+ * is also written as a folder a report reads: evaluation.json, holdout.csv (one row per evaluated lead),
+ * examples.json and report.html.
  */
+import { access, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, datasetWithReading } from '../data/dataset.ts';
@@ -19,6 +23,9 @@ import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
+import { intoFolder, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { pickExamples, scoreExamples } from '../report/examples.ts';
+import { evaluationLabel, writeReport } from '../report/report.ts';
 import { loadRuleFile } from '../rules/rule-file.ts';
 import { RuleScorer } from '../rules/rule-scorer.ts';
 import { evaluateScores, type ModelMetrics, round } from './model-metrics.ts';
@@ -39,6 +46,8 @@ export interface EvaluateOptions {
   na?: string;
   id?: string;
   seed?: number;
+  /** A folder to write the evaluation into (evaluation.json, holdout.csv, examples.json, report.html); it must not hold one already. */
+  out?: string;
 }
 
 export interface Comparison {
@@ -58,6 +67,8 @@ export interface EvaluationResult {
   comparisons: Comparison[];
   gate?: { passed: boolean; margin: number; lowerBound: number; aucDiff: number };
   unseen: Record<string, number>;
+  /** With `out`: the folder and the files written into it (not part of evaluation.json). */
+  written?: { folder: string; files: string[] };
 }
 
 async function prepare(loaded: LoadedModel, options: EvaluateOptions, leads: Dataset): Promise<{ data: Dataset; asOf?: number | Float64Array; context: ScoringContext }> {
@@ -91,6 +102,10 @@ function checkedColumns(loaded: LoadedModel, target: string): Map<string, Column
  * if (!result.gate?.passed) process.exitCode = 3;
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
+  const out = options.out ? resolve(options.out) : undefined;
+  if (out && await access(join(out, 'evaluation.json')).then(() => true, () => false)) {
+    throw new ConfigError('WOULD_OVERWRITE', `${options.out} already holds an evaluation (evaluation.json)`, 'choose another --out folder');
+  }
   const challenger = await loadModel(options.model);
   const champion = options.champion ? await loadModel(options.champion) : undefined;
   const { artifact } = challenger;
@@ -155,7 +170,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   }
   if (rulesScores) comparisons.push(compare(chall.probability, rulesScores, champ ? 'challenger' : chall.name, 'rules'));
   const positives = rows.reduce((s, r) => s + target.y[r]!, 0);
-  return {
+  const result: EvaluationResult = {
     formatVersion: 1,
     dataset: { source: 'path' in options.data ? options.data.path : options.data.sql, rows: rows.length, positives, target: targetName, unlabelled: unlabelled.size },
     models: scored.map((s) => s.metrics),
@@ -163,4 +178,34 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     ...(gate ? { gate } : {}),
     unseen,
   };
+  if (!out) return result;
+  const written = await intoFolder(out, async () => {
+    await mkdir(out, { recursive: true });
+    const files: string[] = [];
+    const jsonPath = join(out, 'evaluation.json');
+    await writeFileAtomic(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+    files.push(jsonPath);
+    // holdout.csv as train writes it: the evaluated leads are this evaluation's hold-out.
+    const idName = leadIdColumn(leads, options.id ?? artifact.idColumn ?? undefined);
+    const idValues = idName ? leads.table.array(idName) as ArrayLike<string | number | null> : undefined;
+    const modelRuns = scored.filter((s) => s.label !== 'rules');
+    const holdoutPath = join(out, 'holdout.csv');
+    await writeCsvColumns(holdoutPath, ['row', ...(idName ? [idName] : []), 'outcome', ...modelRuns.map((s) => `p_${evaluationLabel(result, s.metrics)}`), ...(rulesScores ? ['rule_score'] : [])], [
+      Array.from(rows, (r) => r + 1), ...(idValues ? [Array.from(rows, (r) => idValues[r] ?? null)] : []), Array.from(rows, (r) => target.y[r]!),
+      ...modelRuns.map((s) => Array.from(rows, (r) => s.probability[r]!)), ...(rulesScores ? [Array.from(rows, (r) => rulesScores![r]!)] : []),
+    ], { safe: true });
+    files.push(holdoutPath);
+    // Five of the leads, scored by the evaluated model as `leadscore score` would.
+    const threshold = chall.metrics.threshold.value;
+    const examples = await scoreExamples(options.model, leads, target.y, pickExamples(chall.probability, target.y, rows, threshold), {
+      threshold, ...(options.activities ? { activities: options.activities } : {}), ...(options.id ? { id: options.id } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
+    });
+    const examplesPath = join(out, 'examples.json');
+    await writeFileAtomic(examplesPath, `${JSON.stringify(examples, null, 2)}\n`);
+    files.push(examplesPath);
+    files.push((await writeReport(out, 'evaluation.json')).path);
+    return { folder: out, files };
+  });
+  return { ...result, written };
 }

@@ -10,7 +10,8 @@ import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { modelCard, trainCommand } from '../report/model-card.ts';
-import { writeReport } from '../report/report.ts';
+import { pickExamples, scoreExamples } from '../report/examples.ts';
+import { bestModel, writeReport } from '../report/report.ts';
 import { readingOf } from '../data/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
 import { columnNotFound } from '../data/closest-names.ts';
@@ -78,7 +79,9 @@ export interface TrainOptions {
 export interface MetricsJson {
   formatVersion: 1;
   dataset: { source: string; rows: number; trainRows: number; testRows: number; positives: number; split: SplitKind; seed: number;
-    target: string; targetRule: string; excluded: Array<{ column: string; reason: string }>; unlabelled: number; cutoff?: string };
+    target: string; targetRule: string; excluded: Array<{ column: string; reason: string }>; unlabelled: number; cutoff?: string;
+    /** Weeks the hold-out spans, from a --date column: weekly capacities are set on them. */
+    holdoutWeeks?: number };
   leakage: Array<LeakageFlag & { dropped: boolean }>;
   models: ModelMetrics[];
   comparisons: Array<{
@@ -366,6 +369,17 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     ...modelNames.map((name) => Array.from(split.test, (r) => holdoutProbability[name]![r]!)), Array.from(split.test, (r) => ruleScores[r]!),
   ], { safe: true });
   files.push(holdoutPath);
+  // Five hold-out leads of the best-ranking model, scored as `leadscore score` would, for the report.
+  const exampleModel = bestModel(results);
+  if (exampleModel) {
+    const picked = pickExamples(holdoutProbability[exampleModel.name]!, target.y, split.test, exampleModel.threshold.value);
+    const examples = await scoreExamples(join(runDir, `${exampleModel.name}.model.json`), leads, target.y, picked, {
+      threshold: exampleModel.threshold.value, ...(options.activities ? { activities: options.activities } : {}), ...(options.id ? { id: options.id } : {}),
+    });
+    const examplesPath = join(runDir, 'examples.json');
+    await writeFileAtomic(examplesPath, `${JSON.stringify(examples, null, 2)}\n`);
+    files.push(examplesPath);
+  }
   const capacityShare = strategy.kind === 'capacity' && 'share' in strategy ? strategy.share : 0.1;
   const comparisons = results.filter((m) => m.name !== 'rules').map((m) => {
     const c = delongTest(ranks[m.name]!, ranks.rules!, target.y, split.test);
@@ -385,6 +399,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
       source: 'path' in options.data ? options.data.path : options.data.sql,
       rows: labelled.length, trainRows: split.train.length, testRows: split.test.length, positives, split: splitKind, seed,
       target: target.name, targetRule: target.rule, excluded, unlabelled: unlabelled.size,
+      ...(holdoutWeeks !== undefined ? { holdoutWeeks: round(holdoutWeeks) } : {}),
       ...(split.cutoff !== undefined ? { cutoff: Number.isFinite(split.cutoff) && split.cutoff > 1e11 ? new Date(split.cutoff).toISOString() : String(split.cutoff) } : {}),
     },
     leakage,

@@ -1,7 +1,8 @@
 /**
  * The report in a real browser (Debian's Chromium through playwright-core): it opens from the file with no
  * network, no console error, every chart an SVG with a title, and the decision panel at 20% shows the
- * false positives and negatives that holdout.csv gives at 20% (computed here from the file, independently).
+ * false positives and negatives that holdout.csv gives at 20% (computed here from the file, independently);
+ * a weekly capacity picks the share whose leads per week fit, with the expected profit of the run's values.
  * Skipped with a message where /usr/bin/chromium is absent (.ci/run installs it).
  */
 import { existsSync } from 'node:fs';
@@ -20,9 +21,11 @@ if (!HAVE_CHROMIUM) console.warn(`${CHROMIUM} not found: the browser test of the
 describe.skipIf(!HAVE_CHROMIUM)('report.html in Chromium', () => {
   let browser: Browser;
   let runDir: string;
+  let sample: Awaited<ReturnType<typeof smallSample>>;
   beforeAll(async () => {
-    const sample = await smallSample();
-    runDir = (await trainModels({ data: { path: sample.leads }, target: 'converted', exclude: ['converted_at'], date: 'created_at', params: ['gbdt.trees=40'], out: join(sample.dir, 'run') })).runDir;
+    sample = await smallSample();
+    runDir = (await trainModels({ data: { path: sample.leads }, target: 'converted', exclude: ['converted_at'], date: 'created_at', params: ['gbdt.trees=40'],
+      threshold: { kind: 'profit', value: 5000, cost: 150 }, out: join(sample.dir, 'run') })).runDir;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   }, 120_000);
   afterAll(async () => {
@@ -72,6 +75,24 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in Chromium', () => {
     expect(number(cells[3]!)).toBe(fn);
     expect(number(cells[4]!)).toBe(fp);
     expect(await page.$eval('#share-out', (el) => el.textContent)).toMatch(/^20% of /);
+    const found = rows.filter((r) => r.p >= cut && r.y === 1).length;
+    expect(number(cells[8]!)).toBe(found * 5000 - (found + fp) * 150); // --threshold profit:5000,150
+
+    // A weekly capacity: the hold-out's weeks from the leads' own dates (holdout.csv's row → leads.csv).
+    const leads = (await readFile(sample.leads, 'utf8')).trimEnd().split('\n');
+    const dateAt = leads[0]!.split(',').indexOf('created_at');
+    const times = lines.map((l) => Date.parse(leads[Number(l.split(',')[0])]!.split(',')[dateAt]!));
+    const weeks = Math.max(1, (Math.max(...times) - Math.min(...times)) / (7 * 86_400_000));
+    const perWeek = 6;
+    let share = 1;
+    for (let k = 1; k <= 100; k++) {
+      const cutK = sorted[Math.ceil((k / 100) * rows.length) - 1]!;
+      if (rows.filter((r) => r.p >= cutK).length / weeks <= perWeek) share = k;
+    }
+    await page.fill('#per-week', String(perWeek));
+    expect(await page.$eval('#share-out', (el) => el.textContent)).toMatch(new RegExp(`^${share}% of `));
+    const weekly = await page.$$eval('#decision-table tbody tr:first-child td', (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(Number(/\((\d+) a week\)/.exec(weekly[1]!)![1])).toBeLessThanOrEqual(perWeek);
     await page.screenshot({ path: join(runDir, 'report.png'), fullPage: true }); // for a person to look at; not committed
     await page.close();
   }, 60_000);

@@ -28,6 +28,6 @@ describe('the backtest report', () => {
 
   it('a folder with neither a run nor a backtest is refused, naming both', async () => {
     const dir = await tempDir();
-    await expect(reportFolder(dir)).rejects.toMatchObject({ code: 'NOT_A_RUN', message: expect.stringContaining('holds no training run (metrics.json) and no backtest (backtest.json)') });
+    await expect(reportFolder(dir)).rejects.toMatchObject({ code: 'NOT_A_RUN', message: expect.stringContaining('holds no training run (metrics.json), evaluation (evaluation.json) or backtest (backtest.json)') });
   });
 });

@@ -2,14 +2,17 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decisionRows } from '../../src/report/decision-table.ts';
-import { readHoldout, writeReport } from '../../src/report/report.ts';
+import { pickExamples, readExamples } from '../../src/report/examples.ts';
+import { readHoldout, reportFolder, writeReport } from '../../src/report/report.ts';
+import { evaluateModel } from '../../src/train/evaluate.ts';
 import { trainModels } from '../../src/train/train.ts';
 import { tempDir } from '../helpers.ts';
 import { smallSample } from '../train/fixture.ts';
 
 let runDir: string;
+let sample: Awaited<ReturnType<typeof smallSample>>;
 beforeAll(async () => {
-  const sample = await smallSample();
+  sample = await smallSample();
   runDir = (await trainModels({ data: { path: sample.leads }, target: 'converted', exclude: ['converted_at'], params: ['gbdt.trees=30'], out: join(sample.dir, 'run') })).runDir;
 }, 120_000);
 
@@ -37,7 +40,7 @@ describe('report.html', () => {
       });
       expect(rows[19]!.slice(3), name).toEqual([fn, fp]);
     }
-    expect(data.rules[19]).toEqual((({ threshold, sent, found, missed, inVain }) => [Number(threshold.toPrecision(6)), sent, found, missed, inVain])(decisionRows(holdout.ruleScore, holdout.y)[19]!));
+    expect(data.rules[19]).toEqual((({ threshold, sent, found, missed, inVain }) => [Number(threshold.toPrecision(6)), sent, found, missed, inVain])(decisionRows(holdout.ruleScore!, holdout.y)[19]!));
   });
 
   it('refuses a folder without a run (exit 2), and renders a run without holdout.csv with a note', async () => {
@@ -48,8 +51,66 @@ describe('report.html', () => {
     await writeFile(join(old, 'metrics.json'), await readFile(join(runDir, 'metrics.json'), 'utf8'));
     const { path } = await writeReport(old);
     const html = await readFile(path, 'utf8');
-    expect(html).toContain('This run has no holdout.csv');
+    expect(html).toContain('This folder has no holdout.csv');
     expect(html).toContain('id="summary"');
     await rm(path);
+  });
+});
+
+describe('example leads', () => {
+  it('picks the top, borderline, false positive, false negative and lowest lead, each a different lead, ties to the earlier row', () => {
+    //            row: 0    1    2    3    4    5    6
+    const p = [0.9, 0.2, 0.6, 0.05, 0.31, 0.9, 0.01];
+    const y = [1, 0, 0, 1, 1, 0, 0];
+    expect(pickExamples(p, y, [0, 1, 2, 3, 4, 5, 6], 0.3)).toEqual([
+      { kind: 'top', index: 0 }, { kind: 'borderline', index: 4 }, { kind: 'false positive', index: 5 },
+      { kind: 'false negative', index: 3 }, { kind: 'low score', index: 6 },
+    ]);
+    // Only the rows given count; a kind with no lead left is left out, a lead shown once.
+    expect(pickExamples(p, y, [0, 4], 0.3)).toEqual([{ kind: 'top', index: 0 }, { kind: 'borderline', index: 4 }]);
+    // A top lead that did not convert leaves "false positive" to the next one.
+    expect(pickExamples(p, y, [5, 2, 1], 0.3)).toEqual([{ kind: 'top', index: 5 }, { kind: 'borderline', index: 1 }, { kind: 'false positive', index: 2 }]);
+  });
+
+  it('are hold-out leads scored as `score` scores them: the same probability as holdout.csv, reasons in words', async () => {
+    const examples = (await readExamples(runDir))!;
+    const holdout = await readFile(join(runDir, 'holdout.csv'), 'utf8');
+    const [header, ...lines] = holdout.trimEnd().split('\n');
+    const names = header!.split(',');
+    const byRow = new Map(lines.map((l) => l.split(',')).map((r) => [Number(r[0]), r]));
+    expect(examples.leads.map((l) => l.kind)).toEqual(['top', 'borderline', 'false positive', 'false negative', 'low score']);
+    for (const lead of examples.leads) {
+      const row = byRow.get(lead.row)!; // a hold-out lead
+      expect(row, lead.kind).toBeDefined();
+      expect(lead.probability).toBeCloseTo(Number(row[names.indexOf(`p_${examples.model}`)]), 12);
+      expect(lead.outcome).toBe(Number(row[names.indexOf('outcome')]));
+      expect(lead.reasons).toMatch(/^[a-z_]+ (=|missing)/);
+    }
+    const [fp, fn] = [examples.leads[2]!, examples.leads[3]!];
+    expect(fp.outcome === 0 && fp.probability >= examples.threshold).toBe(true);
+    expect(fn.outcome === 1 && fn.probability < examples.threshold).toBe(true);
+    const html = await readFile(join(runDir, 'report.html'), 'utf8');
+    expect(html).toContain('id="examples"');
+    expect(html).toContain(examples.leads[0]!.reasons.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'));
+  });
+});
+
+describe('evaluate --out', () => {
+  it('writes evaluation.json, holdout.csv (challenger, champion, rules), examples and a report with the gate', async () => {
+    const out = join(await tempDir(), 'eval');
+    const result = await evaluateModel({ model: join(runDir, 'gbdt.model.json'), champion: join(runDir, 'logistic.model.json'), rules: join(runDir, 'rules.yaml'),
+      data: { path: sample.leads }, out });
+    expect(result.written!.files.map((f) => f.slice(out.length + 1))).toEqual(['evaluation.json', 'holdout.csv', 'examples.json', 'report.html']);
+    const [header, ...lines] = (await readFile(join(out, 'holdout.csv'), 'utf8')).trimEnd().split('\n');
+    expect(header).toBe('row,lead_id,outcome,p_challenger,p_champion,rule_score');
+    expect(lines).toHaveLength(result.dataset.rows);
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(result.gate!.passed ? 'Gate passed' : 'Gate failed');
+    expect(html).toContain('<option selected>challenger</option>');
+    expect(JSON.parse(await readFile(join(out, 'evaluation.json'), 'utf8'))).toEqual((({ written: _w, ...rest }) => rest)(result));
+    // `leadscore report` on the folder rewrites it; a second evaluate into it is refused, and leaves it as it was.
+    expect((await reportFolder(out)).kind).toBe('evaluation');
+    await expect(evaluateModel({ model: join(runDir, 'gbdt.model.json'), data: { path: sample.leads }, out })).rejects.toMatchObject({ code: 'WOULD_OVERWRITE' });
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toBe(html);
   });
 });
