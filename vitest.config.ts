@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The CLI the tests spawn (bin/leadscore.js) runs the sources, never a stale dist/.
+    env: { LEADSCORE_SOURCES: '1' },
   },
 });

@@ -1,12 +1,28 @@
 /**
- * leadscore's public library API. Every CLI command is a thin layer over these functions.
+ * leadscore's public library API. Every CLI command is a thin layer over one of the functions in the
+ * first block (`leadscore train` → `train`, `rules score` → `scoreRules`, …); the blocks below are the
+ * pieces they are made of.
  *
  * @example
- * import { loadDataset, resolveTarget, splitDataset, createRng } from 'leadscore';
- * const data = await loadDataset({ path: 'leads.csv' });
- * const target = resolveTarget(data, 'converted');
- * const split = splitDataset(data, target.y, { kind: 'stratified', testSize: 0.2, rng: createRng(42).fork('split') });
+ * import { train, score } from 'leadscore';
+ * const { runDir, metrics } = await train({ data: { path: 'leads.csv' }, target: 'converted', out: 'run' });
+ * const scored = await score({ model: `${runDir}/logistic.model.json`, input: { path: 'new-leads.csv' } });
+ * console.log(metrics.models[0].name, scored.summary.tiers);
  */
+
+// The commands, as library functions.
+export { trainModels as train } from './train/train.ts';
+export { evaluateModel as evaluate } from './train/evaluate.ts';
+export { backtest } from './backtest/backtest.ts';
+export { scoreLeads as score } from './scoring/score.ts';
+export { reportFolder as report } from './report/report.ts';
+export { inspectSource as inspect } from './data/inspect.ts';
+export { checkRules, draftRuleFile as draftRules, learnScorecardFile as learnScorecard, scoreRules,
+  type DraftRulesOptions, type RuleDataOptions, type ScoreRulesOptions, type ScoreRulesSummary } from './rules/files.ts';
+export { exportSql } from './scoring/sql/export-sql.ts';
+export { runDemo, DEMO_STEPS, type DemoOptions, type DemoResult } from './demo/demo.ts';
+export { DIALECTS, type DialectName } from './scoring/sql/dialects.ts';
+
 export { ConfigError, DataError, LeadscoreError, ModelFormatError, NotFittedError } from './errors.ts';
 export type { DataIssue, Validation } from './errors.ts';
 export { createRng, type Rng } from './random.ts';
@@ -42,8 +58,9 @@ export { scoreLeads, type ScoreOptions, type ScoreResult } from './scoring/score
 export { canStream, scoreFile, scoreStream, type ScoreFileOptions, type StreamOptions } from './scoring/stream.ts';
 export { loadRuleFile, parseRuleFile, ruleSetToYaml } from './rules/rule-file.ts';
 export { scoreWithRules } from './rules/engine.ts';
-export { draftRules } from './rules/draft.ts';
-export { learnScorecard } from './rules/learn.ts';
+export { draftRules as draftRulesFromRows } from './rules/draft.ts';
+export { learnScorecard as scorecardFromModel } from './rules/learn.ts';
+export { reportFolder, writeReport, type ReportRun } from './report/report.ts';
 export { rocAuc, averagePrecision, logLoss, brierScore, expectedCalibrationError } from './evaluation/metrics.ts';
-export { backtest, ROW_ORDER, type BacktestJson, type BacktestOptions, type BacktestResult, type PeriodTrace } from './backtest/backtest.ts';
+export { ROW_ORDER, type BacktestJson, type BacktestOptions, type BacktestResult, type PeriodTrace } from './backtest/backtest.ts';
 export { categoricalPsi, numericPsi, psiFromCounts, PSI_WARNING } from './backtest/drift.ts';

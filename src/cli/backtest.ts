@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { backtest, type BacktestJson, ROW_ORDER } from '../backtest/backtest.ts';
+import type { BacktestJson } from '../backtest/backtest.ts';
+import { ROW_ORDER } from '../data/time-axis.ts';
 import { PSI_WARNING } from '../backtest/drift.ts';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
@@ -71,6 +72,7 @@ export function registerBacktest(program: Command): void {
     .action(async (flags: BacktestFlags) => {
       const out = createOutput(Boolean(flags.json));
       let progress: ReturnType<typeof createProgress> | undefined;
+      const { backtest } = await import('../backtest/backtest.ts');
       const result = await backtest({
         data: sourceOf(flags.data, flags.sql, 'a --data file'),
         target: flags.target, date: flags.date, window: flags.window, capacity: flags.capacity, minTrainRows: flags.minTrainRows,

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { loadModel } from '../models/artifact.ts';
 import { DIALECTS, type DialectName } from '../scoring/sql/dialects.ts';
-import { exportSql } from '../scoring/sql/export-sql.ts';
 
 export function registerExportSql(program: Command): void {
   program
@@ -15,6 +13,7 @@ export function registerExportSql(program: Command): void {
     })
     .option('--table <name>', 'the table (or a subquery) holding the leads', 'leads')
     .action(async (flags: { model: string; dialect: DialectName; table: string }) => {
+      const [{ loadModel }, { exportSql }] = await Promise.all([import('../models/artifact.ts'), import('../scoring/sql/export-sql.ts')]);
       const { artifact } = await loadModel(flags.model);
       process.stdout.write(exportSql(artifact, flags.dialect, flags.table));
     });

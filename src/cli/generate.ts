@@ -1,7 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { writeSample } from '../data/synthetic.ts';
 import { ConfigError } from '../errors.ts';
 import { createOutput } from './output.ts';
 import { parseInteger, parsePositiveInteger } from './options.ts';
@@ -48,6 +47,7 @@ export function registerGenerate(program: Command): void {
           throw new ConfigError('WOULD_OVERWRITE', `${flags.out} already has ${existing.join(', ')}`, 'pass --force to replace them, or choose another --out folder');
         }
       }
+      const { writeSample } = await import('../data/synthetic.ts');
       const { files, sample } = await writeSample(flags.out, { rows: flags.rows, seed: flags.seed, start: flags.start, months: flags.months });
       const summary = {
         files,

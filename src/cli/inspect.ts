@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inspectSource, type InspectReport } from '../data/inspect.ts';
+import type { InspectReport } from '../data/inspect.ts';
 import { createOutput, formatTable, percent, truncate } from './output.ts';
 import { parseDateOrder, parseDelimiter, sourceOf } from './options.ts';
 
@@ -27,6 +27,7 @@ export function registerInspect(program: Command): void {
     .option('--json', 'print the report as JSON on stdout')
     .action(async (file: string | undefined, flags: InspectFlags) => {
       const out = createOutput(Boolean(flags.json));
+      const { inspectSource } = await import('../data/inspect.ts');
       const report = await inspectSource(sourceOf(file, flags.sql), {
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.delimiter ? { delimiter: flags.delimiter } : {}),

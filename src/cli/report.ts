@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { reportFolder } from '../report/report.ts';
 import { createOutput, shownPath } from './output.ts';
 
 export function registerReport(program: Command): void {
@@ -10,6 +9,7 @@ export function registerReport(program: Command): void {
     .action(async (folder: string, flags: { json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       const t0 = performance.now();
+      const { reportFolder } = await import('../report/report.ts');
       const { path, bytes, kind } = await reportFolder(folder);
       out.json({ report: path, bytes, kind });
       out.say(`wrote ${shownPath(path)} (${(bytes / 1024).toFixed(0)} KiB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { assertMayReplace, assertNotInput, outputFormat } from '../data/write.ts';
 import type { ScoreOptions } from '../scoring/score.ts';
-import { DEFAULT_CHUNK_ROWS, scoreFile } from '../scoring/stream.ts';
+import { DEFAULT_CHUNK_ROWS } from '../scoring/chunk-rows.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
 import { parseCount, parsePositiveInteger, sourceOf } from './options.ts';
@@ -83,6 +82,7 @@ export function registerScore(program: Command): void {
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
       const input = sourceOf(flags.input, flags.sql, 'an --input file');
+      const [{ assertMayReplace, assertNotInput, outputFormat }, { scoreFile }] = await Promise.all([import('../data/write.ts'), import('../scoring/stream.ts')]);
       assertNotInput(flags.output, [...(flags.input ? [flags.input] : []), flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
       await assertMayReplace(flags.output, flags.force, '--output');
       const format = outputFormat(flags.output, flags.format);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
-import { type MetricsJson, PRIMARY_METRICS, type PrimaryMetric, trainModels, trainSteps } from '../train/train.ts';
+import type { MetricsJson } from '../train/train.ts';
+import { PRIMARY_METRICS, type PrimaryMetric } from '../train/model-metrics.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import { InvalidArgumentError } from 'commander';
@@ -81,6 +82,7 @@ export function registerTrain(program: Command): void {
         throw new ConfigError('BAD_SPLIT', `unknown split "${flags.split}"`, 'use --split stratified, time or group');
       }
       const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean) as ModelName[];
+      const { trainModels, trainSteps } = await import('../train/train.ts');
       const progress = createProgress('train', trainSteps({ models, ...(flags.activities ? { activities: { path: flags.activities } } : {}) }).length);
       const result = await trainModels({
         data: sourceOf(flags.data, flags.sql, 'a --data file'),

@@ -11,7 +11,8 @@
 import { Worker } from 'node:worker_threads';
 import { ConfigError, DataError, LeadscoreError, ModelFormatError } from '../errors.ts';
 import type { ScoreOptions } from './score.ts';
-import type { ChunkJob, ChunkResult } from './stream.ts';
+import type { ChunkJob, ChunkResult } from './stream.ts';import { workerOptions } from '../worker-options.ts';
+
 
 /** Inputs smaller than this are scored on the main thread (worker start-up would cost more). */
 export const PARALLEL_STREAM_MIN_BYTES = 16 * 2 ** 20;
@@ -60,7 +61,7 @@ export class ChunkWorkers {
     let allLoaded: () => void = () => {};
     this.loaded = new Promise<void>((resolve) => (allLoaded = resolve));
     this.workers = Array.from({ length: size }, (_, w) => {
-      const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { workerData: { options: plain, format } });
+      const worker = new Worker(new URL('./stream-worker.js', import.meta.url), { ...workerOptions(), workerData: { options: plain, format } });
       worker.on('message', (m: { id: number; ready?: boolean; result?: ChunkResult; error?: WorkerError }) => {
         if (m.ready) {
           this.ready[w] = true;

@@ -1,12 +1,11 @@
-// A scoring worker for the streaming scorer (parallel-stream.ts): a plain JavaScript entry that registers
-// the TypeScript loader and runs the scorer's own code (prepareScorer, scoreChunk), so a chunk scores the
+// A scoring worker for the streaming scorer (parallel-stream.ts): a plain JavaScript entry that runs the
+// scorer's own code (from the sources or the build: sibling-module.js) (prepareScorer, scoreChunk), so a chunk scores the
 // same here as on the main thread. Jobs arrive in order as messages; each answer carries its job's id.
-import { register } from 'tsx/esm/api';
 import { parentPort, workerData } from 'node:worker_threads';
+import { importSibling } from '../sibling-module.js';
 
-register();
-const { prepareScorer } = await import('./score.ts');
-const { scoreCsvChunk } = await import('./stream.ts');
+const { prepareScorer } = await importSibling(import.meta.url, 'score');
+const { scoreCsvChunk } = await importSibling(import.meta.url, 'stream');
 
 let scorer = null;
 let failure = null;

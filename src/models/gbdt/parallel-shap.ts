@@ -5,12 +5,16 @@
  * are computed by one thread with the same code in the same tree order, so the result is identical to the
  * one-thread `shapValues`. The call stays synchronous (the main thread waits on a shared control word, as
  * the histogram workers do), so scoring keeps its shape. A worker costs a few hundred milliseconds to
- * start (it loads the TypeScript sources), so small jobs stay on one thread.
+ * start, so small jobs stay on one thread, and the main thread hands the worker rows only once it has said
+ * it is ready: until then it explains every slice itself. Waiting on a worker still starting would
+ * deadlock where Node cannot start an ES-module worker while the main thread is blocked (an `--input-type=module -e`
+ * script, a process with module hooks), so the main thread never waits on one that has not started.
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { expectedValue, shapValues } from './shap.ts';
 import type { Tree } from './tree.ts';
+import { workerOptions } from '../../worker-options.ts';
 
 /** Jobs below this many row × tree walks stay on one thread (a few tenths of a second of work). */
 export const PARALLEL_SHAP_MIN_WORK = 300_000;
@@ -26,11 +30,18 @@ class ShapWorker {
   constructor(trees: readonly Tree[], readonly p: number) {
     this.input = new Float64Array(new SharedArrayBuffer(8 * SLICE * Math.max(1, p)));
     this.output = new Float64Array(new SharedArrayBuffer(8 * SLICE * Math.max(1, p)));
-    this.control = new Int32Array(new SharedArrayBuffer(8));
+    // [0] state (0 idle, 1 job posted, 2 done, 9 exit), [1] rows posted, [2] 1 once the worker runs.
+    this.control = new Int32Array(new SharedArrayBuffer(12));
     this.worker = new Worker(new URL('./shap-worker.js', import.meta.url), {
+      ...workerOptions(),
       workerData: { trees, input: this.input, output: this.output, control: this.control, p, capacity: SLICE },
     });
     this.worker.unref();
+  }
+
+  /** The worker has loaded its code and waits for jobs. */
+  ready(): boolean {
+    return Atomics.load(this.control, 2) === 1;
   }
 
   post(columns: readonly Float64Array[], start: number, count: number): void {
@@ -79,18 +90,21 @@ export interface ParallelShapOptions {
  * const { values, base } = shapValuesParallel(model.trees, model.fitted.baseScore, design);
  */
 export function shapValuesParallel(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number },
-  options: ParallelShapOptions = {}): { values: Float64Array; base: number } {
+  options: ParallelShapOptions = {}): { values: Float64Array; base: number; workerRows: number } {
   // From a worker (the streaming scorer's), the other core is already busy: one thread.
   const threads = options.threads ?? (isMainThread ? Math.min(2, availableParallelism()) : 1);
-  if (threads < 2 || design.n * trees.length < (options.minWork ?? PARALLEL_SHAP_MIN_WORK) || design.n < 2) return shapValues(trees, baseScore, design);
+  if (threads < 2 || design.n * trees.length < (options.minWork ?? PARALLEL_SHAP_MIN_WORK) || design.n < 2) return { ...shapValues(trees, baseScore, design), workerRows: 0 };
   const { n, p } = design;
   const worker = workerFor(trees, p);
   const values = new Float64Array(n * p);
+  let workerRows = 0;
   for (let start = 0; start < n; start += 2 * SLICE) {
     const count = Math.min(2 * SLICE, n - start);
-    const theirs = count >> 1; // an even split, so a chunk smaller than two slices is shared too
+    // An even split (a chunk smaller than two slices is shared too) once the worker is ready; until then all ours.
+    const theirs = worker.ready() ? count >> 1 : 0;
     const ours = count - theirs;
     if (theirs > 0) worker.post(design.columns, start + ours, theirs);
+    workerRows += theirs;
     const mine = shapValues(trees, 0, { columns: design.columns.map((c) => c.subarray(start, start + ours)), n: ours, p });
     values.set(mine.values, start * p);
     if (theirs > 0) {
@@ -98,5 +112,5 @@ export function shapValuesParallel(trees: readonly Tree[], baseScore: number, de
       values.set(worker.output.subarray(0, theirs * p), (start + ours) * p);
     }
   }
-  return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0) };
+  return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0), workerRows };
 }

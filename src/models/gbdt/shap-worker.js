@@ -1,13 +1,14 @@
-// The TreeSHAP worker (parallel-shap.ts): a plain JavaScript entry that registers the TypeScript loader and
-// then runs shap.ts itself, so the algorithm exists once. It shares an input buffer (its slice of rows,
+// The TreeSHAP worker (parallel-shap.ts): a plain JavaScript entry that runs shap.ts itself (from the
+// sources or the build: sibling-module.js), so the algorithm exists once. It shares an input buffer (its slice of rows,
 // column-major), an output buffer (their SHAP values, row-major) and a control word with the main thread.
-// Protocol on control[0]: 0 idle, 1 job posted (control[1] rows), 2 job done, 9 exit.
-import { register } from 'tsx/esm/api';
+// Protocol on control[0]: 0 idle, 1 job posted (control[1] rows), 2 job done, 9 exit; control[2] = 1 once
+// this worker runs (the main thread posts nothing before).
 import { workerData } from 'node:worker_threads';
+import { importSibling } from '../../sibling-module.js';
 
-register();
-const { shapValues } = await import('./shap.ts');
+const { shapValues } = await importSibling(import.meta.url, 'shap');
 const { trees, input, output, control, p, capacity } = workerData;
+Atomics.store(control, 2, 1); // ready: the main thread hands over rows from now on
 
 for (;;) {
   while (Atomics.load(control, 0) !== 1 && Atomics.load(control, 0) !== 9) Atomics.wait(control, 0, Atomics.load(control, 0));

@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { partitionRows, type RowWorkspace, type TreeKernel } from './grow.ts';
 import { claimGroups } from './histogram-groups.js';
+import { workerOptions } from '../../worker-options.ts';
 import { assemble, I32, Layout, op, PAGE_BYTES, uleb, V128, vec } from './wasm-assembler.ts';
 import { STRIDE } from './histogram.ts';
 
@@ -165,6 +166,7 @@ export class WasmKernel implements TreeKernel {
     this.control = new Int32Array(buffer, this.at.control, 8 + p);
     if (shared) {
       this.worker = new Worker(new URL('./histogram-worker.js', import.meta.url), {
+        ...workerOptions(),
         workerData: { module, memory: this.memory, at: this.at, n, stride: STRIDE },
       });
       this.worker.unref();

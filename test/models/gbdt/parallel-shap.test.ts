@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
 import { shapValuesParallel } from '../../../src/models/gbdt/parallel-shap.ts';
@@ -6,7 +9,7 @@ import { shapByColumn, shapValues } from '../../../src/models/gbdt/shap.ts';
 import { createRng } from '../../../src/random.ts';
 
 describe('TreeSHAP on two threads', () => {
-  it('gives exactly the one-thread values, across slices and a partial last slice, and they add up to the raw score', () => {
+  it('gives exactly the one-thread values, across slices and a partial last slice, and they add up to the raw score', async () => {
     const rng = createRng(5);
     const n = 8192 + 4096 + 100; // two hand-offs, the second with a 100-row slice for the worker
     const columns = [
@@ -18,7 +21,14 @@ describe('TreeSHAP on two threads', () => {
     const design: TreeDesign = { columns, n, p: 3, names: ['a', 'b', 'c'], kinds: ['numeric', 'categorical', 'numeric'], groups: ['a', 'b', 'c'], unseen: {} };
     const model = new GradientBoostedTrees({ trees: 8, maxDepth: 4, earlyStopping: false }).fit(design, y);
     const one = shapValues(model.trees, model.fitted.baseScore, design);
-    const two = shapValuesParallel(model.trees, model.fitted.baseScore, design, { threads: 2, minWork: 0 });
+    // The worker takes rows once it says it is ready; the values are the same before and after.
+    const first = shapValuesParallel(model.trees, model.fitted.baseScore, design, { threads: 2, minWork: 0 });
+    expect(Array.from(first.values)).toEqual(Array.from(one.values));
+    let two = first;
+    await vi.waitFor(() => {
+      two = shapValuesParallel(model.trees, model.fitted.baseScore, design, { threads: 2, minWork: 0 });
+      expect(two.workerRows).toBe(4096 + 2098); // half of each hand-off
+    }, { timeout: 20_000, interval: 100 });
     expect(two.base).toBe(one.base);
     expect(Array.from(two.values)).toEqual(Array.from(one.values));
     const raw = model.decisionFunction(design);
@@ -26,5 +36,30 @@ describe('TreeSHAP on two threads', () => {
     // a second call reuses the worker; grouping per column takes the same values
     const grouped = shapByColumn(model.trees, model.fitted.baseScore, design, (t, b, d) => shapValuesParallel(t, b, d, { threads: 2, minWork: 0 }));
     expect(Array.from(grouped.values)).toEqual(Array.from(one.values));
+  });
+
+  it('starts its worker from an ES-module `node -e` script, and never waits on one that has not started', () => {
+    // A worker inherits `--input-type`, which Node refuses for a worker file (it failed there), and Node
+    // starts no ES-module worker while the main thread waits on Atomics (handing it rows before it said it
+    // was ready hung such a script for ever).
+    const url = (path: string) => pathToFileURL(resolve(import.meta.dirname, '../../../src/models/gbdt', path)).href;
+    const script = `import { shapValuesParallel } from '${url('parallel-shap.ts')}';
+      import { shapValues } from '${url('shap.ts')}';
+      import { GradientBoostedTrees } from '${url('gbdt.ts')}';
+      const n = 20000, columns = [Float64Array.from({ length: n }, (_, i) => i % 7), Float64Array.from({ length: n }, (_, i) => (i * 7919) % 101)];
+      const y = Uint8Array.from({ length: n }, (_, i) => (i % 7 > 3) !== (i % 11 === 0) ? 1 : 0);
+      const design = { columns, n, p: 2, names: ['a', 'b'], kinds: ['numeric', 'numeric'], groups: ['a', 'b'], unseen: {} };
+      const model = new GradientBoostedTrees({ trees: 5, maxDepth: 3, earlyStopping: false }).fit(design, y);
+      const one = shapValues(model.trees, model.fitted.baseScore, design);
+      let r = shapValuesParallel(model.trees, model.fitted.baseScore, design, { threads: 2, minWork: 0 });
+      for (let i = 0; i < 100 && r.workerRows === 0; i++) {
+        await new Promise((done) => setTimeout(done, 100));
+        r = shapValuesParallel(model.trees, model.fitted.baseScore, design, { threads: 2, minWork: 0 });
+      }
+      console.log(r.workerRows > 0 ? 'worker took rows' : 'worker idle', r.values.every((v, i) => v === one.values[i]) ? 'same values' : 'different values');
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, cwd: resolve(import.meta.dirname, '../../..') });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('worker took rows same values');
   });
 });

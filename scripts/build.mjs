@@ -1,0 +1,26 @@
+// Builds the package into dist/: the TypeScript sources compiled by tsc (JavaScript, .d.ts, source maps),
+// then the hand-written JavaScript beside them (worker entries, the histogram groups and their .d.ts)
+// copied as they are. Built into a temporary folder and renamed into place, so a failed build leaves the
+// previous dist/ (or none), never half of one. Run by `npm install` (prepare) and `npm run build`.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'src');
+const out = join(root, 'dist');
+const tmp = join(root, 'dist.tmp');
+rmSync(tmp, { recursive: true, force: true });
+try {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { stdio: 'inherit' });
+  const handWritten = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') || (f.endsWith('.d.ts')));
+  for (const file of handWritten) cpSync(join(src, file), join(tmp, file));
+  rmSync(out, { recursive: true, force: true });
+  renameSync(tmp, out);
+  console.log(`built ${relative(process.cwd(), out) || 'dist'}/ (${handWritten.length} JavaScript files copied beside the compiled sources)`);
+} catch (err) {
+  rmSync(tmp, { recursive: true, force: true });
+  console.error(`build failed: ${err.message}`);
+  process.exit(1);
+}
