@@ -30,7 +30,7 @@ export type { ColumnType, RawValue, SplitIndices, SplitKind } from './types.ts';
 
 export { readTable, type RawTable, type ReadOptions, type Source, type SourceFormat } from './data/read.ts';
 export { CsvParser, detectDelimiter, parseCsv } from './data/csv.ts';
-export { detectDateFormat, parseDate, type DateFormat } from './data/dates.ts';
+export { DAY_MS, detectDateFormat, parseDate, type DateFormat } from './data/dates.ts';
 export { DEFAULT_NA_TOKENS, isMissing, naTokenSet } from './data/missing.ts';
 export { inferSchema, type ColumnSchema, type InferOptions, type Schema } from './data/schema.ts';
 export { applySchema, datasetWithReading, loadDataset, type Dataset, type LoadOptions } from './data/dataset.ts';
@@ -42,7 +42,7 @@ export {
   aggregateActivities, buildActivityLog, joinActivities, loadActivityLog,
   type ActivityAggregates, type ActivityLog, type AggregateOptions,
 } from './data/activities.ts';
-export { conversionBySegment, type SegmentRow, type SegmentTable } from './data/summary.ts';
+export { conversionByLabel, conversionBySegment, type SegmentRow, type SegmentTable } from './data/summary.ts';
 export { generateSample, writeSample, TRUE_MODEL, SCORING_DELAY_DAYS, type SyntheticOptions } from './data/synthetic.ts';
 export { assertNotInput, writeCsvColumns, writeFileAtomic } from './data/write.ts';
 export { SAMPLE } from './data/sample-paths.ts';
@@ -60,7 +60,9 @@ export { loadRuleFile, parseRuleFile, ruleSetToYaml } from './rules/rule-file.ts
 export { scoreWithRules } from './rules/engine.ts';
 export { draftRules as draftRulesFromRows } from './rules/draft.ts';
 export { learnScorecard as scorecardFromModel } from './rules/learn.ts';
-export { reportFolder, writeReport, type ReportRun } from './report/report.ts';
-export { rocAuc, averagePrecision, logLoss, brierScore, expectedCalibrationError } from './evaluation/metrics.ts';
+export { readHoldout, reportFolder, writeReport, type Holdout, type ReportRun } from './report/report.ts';
+export { decisionRows, type DecisionRow } from './report/decision-table.ts';
+export { calibrationSpec, distributionSpec, gainsSpec, liftSpec, prSpec, renderSvg, rocSpec, tradeoffSpec } from './report/charts.ts';
+export { rocAuc, averagePrecision, logLoss, brierScore, expectedCalibrationError, spearman } from './evaluation/metrics.ts';
 export { ROW_ORDER, type BacktestJson, type BacktestOptions, type BacktestResult, type PeriodTrace } from './backtest/backtest.ts';
 export { categoricalPsi, numericPsi, psiFromCounts, PSI_WARNING } from './backtest/drift.ts';

@@ -3,8 +3,7 @@
  * `View.toSVG()` with no renderer, so no canvas package), inlined in the HTML. Each chart has a title and
  * labelled axes; its caption lives in the report beside it.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { confusionAtThresholds } from '../evaluation/curves.ts';
 import type { DecisionRow } from './decision-table.ts';
 
@@ -24,6 +23,9 @@ const HEIGHT = 260;
  * const svg = await renderSvg({ title: 'ROC', mark: 'line', data: { values }, encoding: { … } });
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded here, not at the top: vega's canvas probe awaits at its top level, and a module graph with a
+  // top-level await cannot be require()d — leadscore's would then fail in CommonJS callers (tslab notebooks).
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
