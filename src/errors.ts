@@ -23,7 +23,12 @@ export interface DataIssue {
   message: string;
 }
 
-/** Bad data: unreadable file, wrong target, too few positives. `issues` lists every problem found. */
+/**
+ * Bad data: unreadable file, wrong target, too few positives. `issues` lists every problem found.
+ *
+ * @example
+ * try { await train({ data: { path: 'leads.csv' }, target: 'converted' }); } catch (err) { if (err instanceof DataError) console.error(err.message, err.hint, err.issues); }
+ */
 export class DataError extends LeadscoreError {
   readonly issues: DataIssue[];
   constructor(code: string, message: string, hint: string, issues: DataIssue[] = []) {
@@ -33,7 +38,12 @@ export class DataError extends LeadscoreError {
   }
 }
 
-/** Bad configuration or command-line usage. */
+/**
+ * Bad configuration or command-line usage.
+ *
+ * @example
+ * throw new ConfigError('BAD_THRESHOLD', 'precision must be between 0 and 1', 'use e.g. --threshold precision:0.4');
+ */
 export class ConfigError extends LeadscoreError {
   constructor(code: string, message: string, hint: string) {
     super(code, message, hint);
@@ -41,7 +51,12 @@ export class ConfigError extends LeadscoreError {
   }
 }
 
-/** A model artifact that cannot be loaded: unknown kind, unsupported format version, corrupt JSON. */
+/**
+ * A model artifact that cannot be loaded: unknown kind, unsupported format version, corrupt JSON.
+ *
+ * @example
+ * try { await loadModel('old.model.json'); } catch (err) { if (err instanceof ModelFormatError) console.error(err.hint); }
+ */
 export class ModelFormatError extends LeadscoreError {
   constructor(code: string, message: string, hint: string) {
     super(code, message, hint);
@@ -49,7 +64,12 @@ export class ModelFormatError extends LeadscoreError {
   }
 }
 
-/** A model used before `fit`. */
+/**
+ * A model used before `fit`.
+ *
+ * @example
+ * new LogisticRegression().predictProba(design); // throws NotFittedError: call fit(X, y) before predicting
+ */
 export class NotFittedError extends LeadscoreError {
   constructor(model: string) {
     super('NOT_FITTED', `${model} is not fitted`, 'call fit(X, y) before predicting');

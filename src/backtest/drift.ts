@@ -6,6 +6,12 @@
  * it never saw. The usual reading: < 0.1 stable, 0.1–0.2 moderate, > 0.2 a shift worth a look.
  */
 
+/**
+ * The PSI above which a shift is worth a look (reports draw the line there).
+ *
+ * @example
+ * if (numericPsi(train, scored) > PSI_WARNING) console.warn('the scores drifted');
+ */
 export const PSI_WARNING = 0.2;
 const FLOOR = 1e-4;
 

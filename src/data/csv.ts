@@ -85,6 +85,11 @@ export interface CsvParserOptions {
 /**
  * Incremental CSV parser. Feed text with `push`, finish with `end`; records come out through `onRecord`.
  * Blank lines are skipped. An unterminated quote at the end is a `DataError` naming its line.
+ *
+ * @example
+ * const parser = new CsvParser(',', (record) => rows.push(record));
+ * parser.push('id,score\nL1,80\n');
+ * parser.end();
  */
 export class CsvParser {
   private readonly delim: number;

@@ -59,7 +59,13 @@ export function subsetDataset(data: Dataset, rows: ArrayLike<number>): Dataset {
   return { ...data, table: data.table.reify(Array.from(rows)) };
 }
 
-/** Typed arquero table from raw columns and their schema. */
+/**
+ * Typed arquero table from raw columns and their schema.
+ *
+ * @example
+ * const raw = await readTable({ path: 'leads.csv' });
+ * const table = applySchema(raw, inferSchema(raw));
+ */
 export function applySchema(raw: RawTable, schema: Schema): ColumnTable {
   const tokens = new Set(schema.naTokens);
   const data: Record<string, unknown[]> = {};

@@ -108,4 +108,10 @@ export function formatDate(ms: number, dateOnly = false): string {
   return dateOnly ? iso.slice(0, 10) : iso;
 }
 
+/**
+ * Milliseconds in a day: dates are epoch milliseconds throughout.
+ *
+ * @example
+ * const scoredAt = Float64Array.from(created, (t) => t + 30 * DAY_MS);
+ */
 export const DAY_MS = 86_400_000;

@@ -5,9 +5,20 @@
  */
 import type { RawValue } from '../types.ts';
 
+/**
+ * The tokens read as missing unless `--na` adds more.
+ *
+ * @example
+ * DEFAULT_NA_TOKENS.includes('N/A'); // true
+ */
 export const DEFAULT_NA_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan'];
 
-/** The token set for a run: defaults plus user tokens (a comma-separated string or a list). */
+/**
+ * The token set for a run: defaults plus user tokens (a comma-separated string or a list).
+ *
+ * @example
+ * naTokenSet('-,unknown').has('unknown'); // true, beside the defaults
+ */
 export function naTokenSet(extra: string | readonly string[] = []): Set<string> {
   const more = typeof extra === 'string' ? extra.split(',').map((t) => t.trim()).filter((t) => t !== '') : extra;
   return new Set([...DEFAULT_NA_TOKENS, ...more]);
@@ -16,7 +27,13 @@ export function naTokenSet(extra: string | readonly string[] = []): Set<string> 
 let lastTokens: ReadonlySet<string> | null = null;
 let longestToken = 0;
 
-/** True when a raw cell counts as missing. */
+/**
+ * True when a raw cell counts as missing.
+ *
+ * @example
+ * isMissing('N/A', naTokenSet()); // true
+ * isMissing('0', naTokenSet()); // false
+ */
 export function isMissing(value: RawValue | undefined, tokens: ReadonlySet<string>): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'string') {

@@ -7,6 +7,13 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 export const SAMPLE_DIR = join(PACKAGE_ROOT, 'data', 'sample');
 
+/**
+ * The bundled sample's files and its column roles.
+ *
+ * @example
+ * const leads = await loadDataset({ path: SAMPLE.leads });
+ * const target = resolveTarget(leads, SAMPLE.target);
+ */
 export const SAMPLE = {
   leads: join(SAMPLE_DIR, 'leads.csv'),
   activities: join(SAMPLE_DIR, 'activities.csv'),

@@ -22,12 +22,22 @@ export interface SyntheticOptions {
   months?: number;
 }
 
-/** Days after creation at which the true probability is defined (what a score made then could know). */
+/**
+ * Days after creation at which the true probability is defined (what a score made then could know).
+ *
+ * @example
+ * await train({ data: { path: SAMPLE.leads }, target: 'converted', activities: { path: SAMPLE.activities }, asOf: `created_at+${SCORING_DELAY_DAYS}d` });
+ */
 export const SCORING_DELAY_DAYS = 30;
 /** Half-life, in days, of behaviour's effect in the true model. */
 export const TRUE_HALF_LIFE_DAYS = 14;
 
-/** The coefficients of the true logit (documented in data/README.md). */
+/**
+ * The coefficients of the true logit (documented in data/README.md).
+ *
+ * @example
+ * TRUE_MODEL.intercept; // the log-odds every generated lead starts from
+ */
 export const TRUE_MODEL = {
   intercept: -3.7,
   seniority: { 'C-level': 0.8, VP: 0.8, Director: 0.6, Manager: 0.3, 'Individual contributor': 0, Student: -0.5 },

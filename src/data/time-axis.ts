@@ -8,7 +8,12 @@ import { closestNames } from './closest-names.ts';
 import type { Dataset } from './dataset.ts';
 import { columnSchema } from './schema.ts';
 
-/** `--date @row`: the row order is the time (files exported in time order without a date). */
+/**
+ * `--date @row`: the row order is the time (files exported in time order without a date).
+ *
+ * @example
+ * await backtest({ data: { path: 'leads.csv' }, target: 'converted', date: ROW_ORDER, period: '1000' });
+ */
 export const ROW_ORDER = '@row';
 
 export interface TimeAxis {

@@ -46,7 +46,13 @@ export async function assertMayReplace(path: string, force: boolean | undefined,
   }
 }
 
-/** Refuses to write over a file the run reads. */
+/**
+ * Refuses to write over a file the run reads.
+ *
+ * @example
+ * assertNotInput('scores.csv', ['leads.csv']); // passes
+ * assertNotInput('leads.csv', ['leads.csv']); // throws: the output would overwrite an input
+ */
 export function assertNotInput(output: string, inputs: readonly string[]): void {
   const out = resolve(output);
   if (inputs.some((i) => resolve(i) === out)) {

@@ -5,5 +5,10 @@ import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 /** The demo's own output folder (git-ignored), replaced on each run. */
 export const DEFAULT_DEMO_OUT = join(PACKAGE_ROOT, 'models', 'demo');
 
-/** The steps runDemo takes, in order, as `onStep` names them. */
+/**
+ * The steps runDemo takes, in order, as `onStep` names them.
+ *
+ * @example
+ * await runDemo({ onStep: (step) => console.log(`${DEMO_STEPS.indexOf(step) + 1}/${DEMO_STEPS.length} ${step}`) });
+ */
 export const DEMO_STEPS = ['loading the sample', 'reading activities', 'splitting', 'segments', 'rule baseline', 'training', 'scorecard', 'backtest', 'writing', 'done'] as const;

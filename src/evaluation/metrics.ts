@@ -77,7 +77,12 @@ export function averagePrecision(scores: ArrayLike<number>, y: ArrayLike<number>
   return ap;
 }
 
-/** Mean log loss with probabilities clipped to [1e-15, 1 − 1e-15], as scikit-learn's log_loss. */
+/**
+ * Mean log loss with probabilities clipped to [1e-15, 1 − 1e-15], as scikit-learn's log_loss.
+ *
+ * @example
+ * logLoss([0.9, 0.2], [1, 0]); // 0.164
+ */
 export function logLoss(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): number {
   const { s, t } = pick(p, y, rows);
   let sum = 0;
@@ -88,7 +93,12 @@ export function logLoss(p: ArrayLike<number>, y: ArrayLike<number>, rows?: Array
   return sum / s.length;
 }
 
-/** Brier score: mean squared difference between probability and outcome. */
+/**
+ * Brier score: mean squared difference between probability and outcome.
+ *
+ * @example
+ * brierScore([0.9, 0.2], [1, 0]); // 0.025
+ */
 export function brierScore(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): number {
   const { s, t } = pick(p, y, rows);
   let sum = 0;
@@ -124,7 +134,12 @@ export function reliabilityCurve(p: ArrayLike<number>, y: ArrayLike<number>, row
   return out;
 }
 
-/** Expected calibration error: Σ_bins (|bin| / n) · |mean predicted − observed rate|, 10 equal-width bins. */
+/**
+ * Expected calibration error: Σ_bins (|bin| / n) · |mean predicted − observed rate|, 10 equal-width bins.
+ *
+ * @example
+ * expectedCalibrationError(probability, y, split.test); // 0 for a perfectly calibrated model
+ */
 export function expectedCalibrationError(p: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>, bins = 10): number {
   const curve = reliabilityCurve(p, y, rows, bins);
   const n = curve.reduce((s, b) => s + b.count, 0);
@@ -189,7 +204,12 @@ export function averageRanks(values: ArrayLike<number>): Float64Array {
   return ranks;
 }
 
-/** Spearman rank correlation (Pearson correlation of average ranks). */
+/**
+ * Spearman rank correlation (Pearson correlation of average ranks).
+ *
+ * @example
+ * spearman([1, 2, 3], [10, 20, 15]); // 0.5
+ */
 export function spearman(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const ra = averageRanks(a);
   const rb = averageRanks(b);

@@ -42,7 +42,12 @@ function thin<T>(points: T[], most = 200): T[] {
   return Array.from({ length: most }, (_, k) => points[Math.round((k * (points.length - 1)) / (most - 1))]!);
 }
 
-/** ROC curves of every series, with the diagonal of a random ranking. */
+/**
+ * ROC curves of every series, with the diagonal of a random ranking.
+ *
+ * @example
+ * const svg = await renderSvg(rocSpec([{ name: 'gbdt', scores: holdout.probability.gbdt }, { name: 'rules', scores: holdout.ruleScore }], holdout.y));
+ */
 export function rocSpec(series: Series[], y: ArrayLike<number>): TopLevelSpec {
   const values = series.flatMap((s) => {
     const t = confusionAtThresholds(s.scores, y);
@@ -56,7 +61,12 @@ export function rocSpec(series: Series[], y: ArrayLike<number>): TopLevelSpec {
     ] } as TopLevelSpec;
 }
 
-/** Precision against recall for every series, with the base rate as the line of a random ranking. */
+/**
+ * Precision against recall for every series, with the base rate as the line of a random ranking.
+ *
+ * @example
+ * const svg = await renderSvg(prSpec([{ name: 'gbdt', scores: holdout.probability.gbdt }], holdout.y));
+ */
 export function prSpec(series: Series[], y: ArrayLike<number>): TopLevelSpec {
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i]!;
@@ -77,7 +87,12 @@ export interface ReliabilitySeries {
   bins: Array<{ meanPredicted: number; observedRate: number; count: number }>;
 }
 
-/** Mean predicted probability against the observed conversion rate, per probability bin, before and after calibration. */
+/**
+ * Mean predicted probability against the observed conversion rate, per probability bin, before and after calibration.
+ *
+ * @example
+ * const svg = await renderSvg(calibrationSpec([{ name: 'logistic', bins: metrics.models[1].details.reliability.after }]));
+ */
 export function calibrationSpec(series: ReliabilitySeries[]): TopLevelSpec {
   const values = series.flatMap((s) => s.bins.filter((b) => b.count > 0).map((b) => ({ predicted: b.meanPredicted, observed: b.observedRate, leads: b.count, model: s.name })));
   return { ...base('Calibration: predicted probability against the conversion rate observed'), data: { values },
@@ -87,7 +102,12 @@ export function calibrationSpec(series: ReliabilitySeries[]): TopLevelSpec {
     ] } as TopLevelSpec;
 }
 
-/** Lift per decile of leads (highest scores first) for every model and the rules. */
+/**
+ * Lift per decile of leads (highest scores first) for every model and the rules.
+ *
+ * @example
+ * const svg = await renderSvg(liftSpec([{ name: 'gbdt', deciles: metrics.models[0].details.gainsByDecile }]));
+ */
 export function liftSpec(series: Array<{ name: string; deciles: Array<{ decile: number; lift: number }> }>): TopLevelSpec {
   const values = series.flatMap((s) => s.deciles.map((d) => ({ decile: d.decile, lift: d.lift, model: s.name })));
   return { ...base('Lift by decile: how much more often each tenth of leads converts than average'), data: { values },
@@ -97,7 +117,12 @@ export function liftSpec(series: Array<{ name: string; deciles: Array<{ decile: 
     ] } as TopLevelSpec;
 }
 
-/** Cumulative gains: the share of conversions found by sending the top share of leads, per series. */
+/**
+ * Cumulative gains: the share of conversions found by sending the top share of leads, per series.
+ *
+ * @example
+ * const svg = await renderSvg(gainsSpec([{ name: 'gbdt', rows: decisionRows(holdout.probability.gbdt, holdout.y) }]));
+ */
 export function gainsSpec(tables: Array<{ name: string; rows: DecisionRow[] }>): TopLevelSpec {
   const values = tables.flatMap((t) => [{ share: 0, found: 0, model: t.name }, ...t.rows.map((r) => ({ share: r.share / 100, found: r.recall, model: t.name }))]);
   return { ...base('Cumulative gains: conversions found by calling the top share of leads'), data: { values },
@@ -107,14 +132,24 @@ export function gainsSpec(tables: Array<{ name: string; rows: DecisionRow[] }>):
     ] } as TopLevelSpec;
 }
 
-/** Calls in vain (FP) and conversions missed (FN) against the share of leads sent, for one model: the decision panel's static form. */
+/**
+ * Calls in vain (FP) and conversions missed (FN) against the share of leads sent, for one model: the decision panel's static form.
+ *
+ * @example
+ * const svg = await renderSvg(tradeoffSpec('gbdt', decisionRows(holdout.probability.gbdt, holdout.y)));
+ */
 export function tradeoffSpec(name: string, rows: DecisionRow[]): TopLevelSpec {
   const values = rows.flatMap((r) => [{ share: r.share / 100, leads: r.inVain, what: 'calls in vain (FP)' }, { share: r.share / 100, leads: r.missed, what: 'conversions missed (FN)' }]);
   return { ...base(`${name}: calls in vain and conversions missed, by share of leads sent to sales`), data: { values },
     mark: 'line', encoding: { x: { field: 'share', type: 'quantitative', title: 'share of leads sent to sales', axis: { format: '%' } }, y: { field: 'leads', type: 'quantitative', title: 'hold-out leads' }, color: { field: 'what', type: 'nominal', title: '' } } } as TopLevelSpec;
 }
 
-/** The distribution of one model's probability among converted and not converted hold-out leads. */
+/**
+ * The distribution of one model's probability among converted and not converted hold-out leads.
+ *
+ * @example
+ * const svg = await renderSvg(distributionSpec('gbdt', holdout.probability.gbdt, holdout.y));
+ */
 export function distributionSpec(name: string, scores: ArrayLike<number>, y: ArrayLike<number>): TopLevelSpec {
   const bins = 20;
   const counts = new Map<string, number>();

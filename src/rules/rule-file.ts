@@ -370,7 +370,12 @@ export async function loadRuleFile(path: string): Promise<RuleSet> {
   return parseRuleFile(text, path);
 }
 
-/** The rule set as YAML text in the file format (what `rules draft` writes). */
+/**
+ * The rule set as YAML text in the file format (what `rules draft` writes).
+ *
+ * @example
+ * await writeFile('drafted.yaml', ruleSetToYaml(rules, 'Drafted from 2025 leads.'));
+ */
 export function ruleSetToYaml(rules: RuleSet, header?: string): string {
   const criteria = rules.criteria.map((c) => {
     const out: Record<string, unknown> = { name: c.name };

@@ -56,6 +56,9 @@ export interface StreamOptions extends ScoreOptions {
  * a time), CSV/NDJSON/Parquet out (Parquet by way of a streamed NDJSON file), and nothing that needs every
  * lead of an account at once (the `--account` roll-up, or a
  * model trained with account-level activity features) or of the batch (`--capacity`).
+ *
+ * @example
+ * if (canStream(options, 'csv', scorer)) await scoreStream({ ...options, output: 'scores.csv', format: 'csv' }, scorer);
  */
 export function canStream(options: ScoreOptions, format: string, scorer: Scorer): boolean {
   const input = options.input;

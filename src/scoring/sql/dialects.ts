@@ -4,6 +4,12 @@
  */
 
 export type DialectName = 'duckdb' | 'postgres' | 'bigquery' | 'snowflake' | 'spark';
+/**
+ * The SQL dialects `exportSql` writes.
+ *
+ * @example
+ * for (const dialect of DIALECTS) console.log(exportSql(artifact, dialect, 'leads'));
+ */
 export const DIALECTS: readonly DialectName[] = ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark'];
 
 export interface Dialect {
