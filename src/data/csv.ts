@@ -87,7 +87,7 @@ export interface CsvParserOptions {
  * Blank lines are skipped. An unterminated quote at the end is a `DataError` naming its line.
  *
  * @example
- * const parser = new CsvParser(',', (record) => rows.push(record));
+ * const parser = new CsvParser({ delimiter: ',', onRecord: (fields) => rows.push(fields) });
  * parser.push('id,score\nL1,80\n');
  * parser.end();
  */
