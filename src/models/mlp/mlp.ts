@@ -13,7 +13,7 @@ import { NotFittedError } from '../../errors.ts';
 import { createRng } from '../../random.ts';
 import { sigmoid } from '../loss.ts';
 import { type BackendChoice, type BackendName, loadTf, type Tf } from './backend.ts';
-import { forwardLogits, inputWidth, type MlpWeights } from './forward.ts';
+import { forwardLogits, inputWidth, integratedGradients, type MlpWeights } from './forward.ts';
 import { denseWidth, encodeInputs, fitInputs, type InputBatch, type InputsState } from './inputs.ts';
 
 export interface MlpParams {
@@ -164,6 +164,38 @@ export class MultilayerPerceptron {
   /** The network's inputs for a tree design (for attributions and tfjs's own forward pass). */
   encode(design: TreeDesign): InputBatch {
     return encodeInputs(this.fitted.inputs, design);
+  }
+
+  /**
+   * Each row's logit attributed to the original columns by integrated gradients against the baseline lead
+   * (every number at its training median, every category at its most frequent level): the columns' values
+   * add up to logit(row) − `baselineLogit` (up to the integral's midpoint rule).
+   *
+   * @example
+   * const { columns, values } = model.contributions(design); // values: n × columns.length
+   */
+  contributions(design: TreeDesign): { columns: string[]; values: Float64Array; baselineLogit: number } {
+    const { inputs, weights } = this.fitted;
+    const batch = this.encode(design);
+    // The baseline's inputs: standardised medians, no missing flags, each category's most frequent level (code 0).
+    const dense = new Float32Array(batch.width);
+    let j = 0;
+    for (const x of inputs.numeric) {
+      dense[j] = (x.median - x.mean) / x.sd;
+      j += x.missingFlag ? 2 : 1;
+    }
+    const ig = integratedGradients(weights, batch, { dense, indices: inputs.categorical.map((c) => c.index[0] ?? 0) });
+    // Every first-layer input belongs to one original column (a date's age, month and weekday to the date).
+    const owner: string[] = [];
+    for (const x of inputs.numeric) for (let k = 0; k < (x.missingFlag ? 2 : 1); k++) owner.push(design.groups[x.feature]!);
+    inputs.categorical.forEach((c) => {
+      for (let d = 0; d < c.dim; d++) owner.push(design.groups[c.feature]!);
+    });
+    const columns = [...new Set(owner)];
+    const at = owner.map((o) => columns.indexOf(o));
+    const values = new Float64Array(batch.n * columns.length);
+    for (let i = 0; i < batch.n; i++) for (let k = 0; k < ig.width; k++) values[i * columns.length + at[k]!] += ig.values[i * ig.width + k]!;
+    return { columns, values, baselineLogit: ig.baselineLogit };
   }
 
   /**

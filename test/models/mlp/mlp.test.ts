@@ -71,6 +71,29 @@ describe('the mlp', () => {
   }, 120_000);
 });
 
+describe('reasons by integrated gradients', () => {
+  it('add up per row to logit(row) − logit(baseline lead) within 1e-3, grouped per original column', async () => {
+    const { design, y } = leads(1500, 17);
+    const model = await new MultilayerPerceptron({ backend: 'wasm', epochs: 6, hidden: [16, 8], learningRate: 0.003 }).fit(design, y, { train: rows(0, 1000), validation: rows(1000, 1200) });
+    const { columns, values, baselineLogit } = model.contributions(design);
+    expect(columns).toEqual(['a', 'b', 'c']); // numbers first (a, then b with its missing flag), then the category
+    const z = model.decisionFunction(design);
+    let worst = 0;
+    for (let i = 0; i < design.n; i++) {
+      const total = values[3 * i]! + values[3 * i + 1]! + values[3 * i + 2]!;
+      worst = Math.max(worst, Math.abs(total - (z[i]! - baselineLogit)));
+    }
+    expect(worst).toBeLessThan(1e-3);
+    // a raises the odds: leads well above its median get positive attributions for it, leads well below negative ones.
+    const mean = (keep: (v: number) => boolean) => {
+      const picked = Array.from({ length: design.n }, (_, i) => i).filter((i) => keep(design.columns[0]![i]!));
+      return picked.reduce((s, i) => s + values[3 * i]!, 0) / picked.length;
+    };
+    expect(mean((v) => v > 1)).toBeGreaterThan(0.1);
+    expect(mean((v) => v < -1)).toBeLessThan(-0.1);
+  }, 120_000);
+});
+
 describe('the backend', () => {
   it('says so and runs on WebAssembly when tfjs-node cannot load; a forced backend that cannot load is an error', async () => {
     const missing = async () => { throw new Error("Cannot find package '@tensorflow/tfjs-node'"); };
