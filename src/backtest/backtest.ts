@@ -31,7 +31,7 @@ import { createRng } from '../random.ts';
 import { C_GRID } from '../models/logistic/cv.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, ruleSetToYaml } from '../rules/rule-file.ts';
-import { fitGbdt, fitLogistic, fitRules, modelsToFit } from '../train/fit.ts';
+import { fitGbdt, fitLogistic, fitMlp, fitRules, modelsToFit } from '../train/fit.ts';
 import { round } from '../train/model-metrics.ts';
 import { parseParams } from '../train/params.ts';
 import { ROW_ORDER, timeAxis } from '../data/time-axis.ts';
@@ -163,6 +163,8 @@ export interface BacktestResult {
   fitSeconds: Record<string, number>;
   outDir?: string;
   files: string[];
+  /** Said in passing: the network's TensorFlow.js backend when tfjs-node is absent. */
+  info: string[];
 }
 
 function mean(xs: number[]): number | null {
@@ -287,6 +289,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
   const drafted: Array<{ file: string; rules: RuleSet; trainRows: number; start: string }> = [];
   const skipped: BacktestJson['skipped'] = [];
   const warnings = new Set<string>();
+  const info = new Set<string>();
   const predictions = new Map<string, Float64Array>(models.map((m) => [m, new Float64Array(n).fill(Number.NaN)]));
   const periodOf = new Array<string>(n).fill('');
   const statusOf = new Array<string>(n).fill('');
@@ -381,6 +384,12 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       const fit = fitGbdt(fitInput, params.gbdt);
       scores.gbdt = probabilities.gbdt = fit.probability;
       fitSeconds.gbdt = (performance.now() - t0) / 1000;
+    }
+    if (models.includes('mlp')) {
+      t0 = performance.now();
+      const fit = await fitMlp(fitInput, params.mlp, { onNote: (note) => info.add(note) });
+      scores.mlp = probabilities.mlp = fit.probability;
+      fitSeconds.mlp = (performance.now() - t0) / 1000;
     }
     for (const [k, v] of Object.entries(fitSeconds)) totalFit[k] = (totalFit[k] ?? 0) + v;
 
@@ -482,5 +491,5 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       files.push(path);
     }
   }
-  return { json, fitSeconds: totalFit, ...(outDir ? { outDir } : {}), files };
+  return { json, fitSeconds: totalFit, ...(outDir ? { outDir } : {}), files, info: [...info] };
 }

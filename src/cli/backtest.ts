@@ -59,7 +59,7 @@ export function registerBacktest(program: Command): void {
     .option('--window <window>', 'training window: expanding (all history) or sliding:N (the last N periods)', 'expanding')
     .option('--maturity <n>', 'days (dates) or units (ordinal time) after creation until an outcome is known; younger leads are pending (default 90 days / 0 units)', parseNonNegative)
     .option('--now <date>', 'run as of this date: later leads are left out, later conversions are not known yet, leads younger than the maturity are pending (default: the newest --date)')
-    .option('--models <list>', 'models, comma-separated: rules, logistic, gbdt (rules is always included)', 'rules,logistic,gbdt')
+    .option('--models <list>', 'models, comma-separated: rules, logistic, gbdt, mlp (rules is always included)', 'rules,logistic,gbdt')
     .option('--rules <file>', 'rule file for the baseline (default: drafted from each period\'s training rows)')
     .option('--exclude <columns>', 'columns never used as features, comma-separated')
     .option('--na <tokens>', 'extra missing-value tokens, comma-separated')
@@ -99,6 +99,7 @@ export function registerBacktest(program: Command): void {
       progress?.stop();
       out.json(result.json);
       out.say(renderBacktest(result.json));
+      for (const note of result.info) out.say(`info: ${note}`);
       out.say(`fit time over all periods: ${Object.entries(result.fitSeconds).map(([m, sec]) => `${m} ${sec.toFixed(1)} s`).join(', ')}`);
       if (result.outDir) out.say(`\nwrote ${shownPath(result.outDir)}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
     });

@@ -59,7 +59,7 @@ export function registerTrain(program: Command): void {
     .option('--activities <file>', 'activity log: events aggregated per lead as features and for behavioural rules')
     .option('--as-of <when>', 'with --activities: each lead\'s scoring time, e.g. created_at+30d')
     .option('--account <column>', 'with --activities: add account-level features (other contacts of the same company engaged as of the scoring time)')
-    .option('--models <list>', 'models to fit, comma-separated: rules, logistic, gbdt (rules is always included)', 'rules,logistic,gbdt')
+    .option('--models <list>', 'models to fit, comma-separated: rules, logistic, gbdt, mlp (the neural network; rules is always included)', 'rules,logistic,gbdt')
     .option('--rules <file>', 'rule file for the baseline (default: drafted from the training rows)')
     .option('--exclude <columns>', 'columns never used as features, comma-separated')
     .option('--na <tokens>', 'extra missing-value tokens, comma-separated')
@@ -113,6 +113,7 @@ export function registerTrain(program: Command): void {
       out.json(result.metrics);
       out.say(renderLeaderboard(result.metrics));
       if (result.featureNotes.length) out.say(`\nfeatures: ${result.featureNotes.join('; ')}`);
+      for (const note of result.info) out.say(`info: ${note}`);
       for (const w of result.warnings) out.say(`warning: ${w}`);
       out.say(`\nwrote ${shownPath(result.runDir)}/: ${result.files.map((f) => f.split('/').pop()).join(', ')}`);
     });

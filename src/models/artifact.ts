@@ -15,6 +15,7 @@ import { FeaturePipeline } from '../features/pipeline.ts';
 import { applyCalibrator, type Calibrator } from './calibration.ts';
 import { LogisticRegression } from './logistic/logistic.ts';
 import { GradientBoostedTrees } from './gbdt/gbdt.ts';
+import { MultilayerPerceptron } from './mlp/mlp.ts';
 import { TreeFeatures } from '../features/tree-features.ts';
 
 /** 2: the artifact records how its training file was read (`reading`) and the target's positive value. */
@@ -135,6 +136,10 @@ const REGISTRY: Record<string, RegistryEntry> = {
   },
   gbdt: {
     model: (json) => GradientBoostedTrees.fromJSON(json as Parameters<typeof GradientBoostedTrees.fromJSON>[0]),
+    features: (json) => TreeFeatures.fromJSON(json as Parameters<typeof TreeFeatures.fromJSON>[0]),
+  },
+  mlp: {
+    model: (json) => MultilayerPerceptron.fromJSON(json as Parameters<typeof MultilayerPerceptron.fromJSON>[0]),
     features: (json) => TreeFeatures.fromJSON(json as Parameters<typeof TreeFeatures.fromJSON>[0]),
   },
 };

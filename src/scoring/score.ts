@@ -32,6 +32,7 @@ import { leadIdColumn, type RuleScores, type ScoringContext, scoreWithRules } fr
 import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
 import { routeLead } from '../rules/routing.ts';
 import { pickReasons, type ReasonCode, reasonText } from './reasons.ts';
+import type { MultilayerPerceptron } from '../models/mlp/mlp.ts';
 import { type DateRange, dateRanges, outsideRange, outsideRangeText, trainingSpan } from '../features/date-range.ts';
 
 export interface ScoreOptions {
@@ -297,6 +298,13 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     raw = linear.raw.map(sigmoid);
     unseen = encoded.unseen;
     if (linear.values) contributions = { columns: linear.columns, values: linear.values };
+  } else if (artifact.model.kind === 'mlp') {
+    // The network: its typed-array forward pass, reasons by integrated gradients against the baseline lead.
+    const design = loaded.pipeline.transform(data, encodeOptions) as TreeDesign;
+    const model = loaded.model as unknown as MultilayerPerceptron;
+    raw = model.predictProba(design);
+    unseen = design.unseen;
+    if (reasonsWanted > 0) contributions = model.contributions(design);
   } else {
     const design = loaded.pipeline.transform(data, encodeOptions) as TreeDesign;
     const model = loaded.model as unknown as GradientBoostedTrees;

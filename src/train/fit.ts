@@ -11,6 +11,7 @@ import { applyCalibrator, type Calibrator, chooseCalibration, fitCalibrator } fr
 import { chooseC, designRows } from '../models/logistic/cv.ts';
 import { LogisticRegression } from '../models/logistic/logistic.ts';
 import { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
+import { MultilayerPerceptron } from '../models/mlp/mlp.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { TreeFeatures } from '../features/tree-features.ts';
 import type { Rng } from '../random.ts';
@@ -31,8 +32,7 @@ import type { ModelName } from '../models/model.ts';
  */
 export function modelsToFit(models: readonly ModelName[] = ['rules', 'logistic', 'gbdt']): ModelName[] {
   for (const m of models) {
-    if (m === 'mlp') throw new ConfigError('MODEL_UNAVAILABLE', 'the mlp model is not available in this version', 'use --models rules,logistic,gbdt');
-    if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt');
+    if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt' && m !== 'mlp') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt,mlp');
   }
   return models.includes('rules') ? [...models] : ['rules', ...models];
 }
@@ -127,6 +127,21 @@ export function fitLogistic(input: FitInput, params: ModelParams['logistic'], op
   };
 }
 
+/** A stratified 10% of the training rows held aside (for early stopping, calibration and the threshold), both in row order. */
+function validationSlice(train: Int32Array, y: Uint8Array, rng: Rng): { fitRows: number[]; valRows: number[] } {
+  const fitRows: number[] = [];
+  const valRows: number[] = [];
+  for (const cls of [0, 1]) {
+    const members = Array.from(train).filter((r) => y[r] === cls);
+    const order = rng.permutation(members.length);
+    const k = Math.round(0.1 * members.length);
+    order.forEach((m, rank) => (rank < k ? valRows : fitRows).push(members[m]!));
+  }
+  fitRows.sort((a, b) => a - b);
+  valRows.sort((a, b) => a - b);
+  return { fitRows, valRows };
+}
+
 /**
  * Gradient-boosted trees; 10% of the training rows (stratified) are held aside for early stopping,
  * calibration and the threshold.
@@ -140,16 +155,7 @@ export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<
   const features = TreeFeatures.fit(data, train, { exclude: input.exclude });
   const all = features.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
   const validationRng = rng.fork('validation');
-  const fitRows: number[] = [];
-  const valRows: number[] = [];
-  for (const cls of [0, 1]) {
-    const members = Array.from(train).filter((r) => y[r] === cls);
-    const order = validationRng.permutation(members.length);
-    const k = Math.round(0.1 * members.length);
-    order.forEach((m, rank) => (rank < k ? valRows : fitRows).push(members[m]!));
-  }
-  fitRows.sort((a, b) => a - b);
-  valRows.sort((a, b) => a - b);
+  const { fitRows, valRows } = validationSlice(train, y, validationRng);
   const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => Float64Array.from(rows, (r) => c[r]!)) });
   const { calibration, ...treeParams } = params;
   const yFit = Uint8Array.from(fitRows, (r) => y[r]!);
@@ -168,5 +174,40 @@ export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<
     thresholdScores: applyCalibrator(calibrator, valRaw), thresholdY: yVal,
     fitSeconds: (performance.now() - t0) / 1000,
     details: { trees: model.fitted.bestIteration, features: all.p, fitRows: fitRows.length, validationRows: valRows.length },
+  };
+}
+
+/**
+ * The neural network (TensorFlow.js); as for the trees, 10% of the training rows (stratified) are held
+ * aside for early stopping, calibration and the threshold. Asynchronous: its backend loads first.
+ *
+ * @example
+ * const fit = await fitMlp({ data, y, train: split.train, exclude: ['converted'], rng }, params.mlp);
+ */
+export async function fitMlp(input: FitInput, params: ModelParams['mlp'], options: { onNote?: (note: string) => void } = {}): Promise<ModelFit<MultilayerPerceptron> & { names: string[]; validationSeed: number }> {
+  const t0 = performance.now();
+  const { data, y, train, rng } = input;
+  const features = TreeFeatures.fit(data, train, { exclude: input.exclude });
+  const all = features.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
+  const validationRng = rng.fork('validation');
+  const { fitRows, valRows } = validationSlice(train, y, validationRng);
+  const { calibration, ...netParams } = params;
+  const model = await new MultilayerPerceptron({ ...netParams, seed: rng.fork('mlp').seed }).fit(all, y, { train: fitRows, validation: valRows }, options);
+  const raw = model.predictProba(all);
+  const valRaw = Float64Array.from(valRows, (r) => raw[r]!);
+  const yVal = Uint8Array.from(valRows, (r) => y[r]!);
+  const choice = calibration === 'auto' ? chooseCalibration(valRaw, yVal, rng.fork('calibration:mlp')) : null;
+  const calibrationKind = choice?.kind ?? (calibration as Exclude<typeof calibration, 'auto'>);
+  const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
+  const { fitted } = model;
+  return {
+    model, features: features.toJSON(), names: all.names, validationSeed: validationRng.seed,
+    calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
+    probability: applyCalibrator(calibrator, raw), raw,
+    thresholdScores: applyCalibrator(calibrator, valRaw), thresholdY: yVal,
+    fitSeconds: (performance.now() - t0) / 1000,
+    details: { backend: fitted.backend, epochs: fitted.epochs, bestEpoch: fitted.bestEpoch, hidden: model.params.hidden,
+      embeddings: fitted.inputs.categorical.map((c) => ({ column: all.groups[c.feature], rows: c.size, width: c.dim })),
+      features: all.p, fitRows: fitRows.length, validationRows: valRows.length },
   };
 }

@@ -5,12 +5,15 @@
 import { ConfigError } from '../errors.ts';
 
 import type { GbdtParams } from '../models/gbdt/gbdt.ts';
+import type { MlpParams } from '../models/mlp/mlp.ts';
+import { BACKENDS, type BackendChoice } from '../models/mlp/backend.ts';
 
 export type Calibration = 'auto' | 'platt' | 'isotonic' | 'none';
 
 export interface ModelParams {
   logistic: { C?: number; classWeight?: 'balanced' | null; calibration: Calibration };
   gbdt: Partial<Omit<GbdtParams, 'seed'>> & { calibration: Calibration };
+  mlp: Partial<Omit<MlpParams, 'seed'>> & { calibration: Calibration };
 }
 
 const positive = (v: string) => {
@@ -48,6 +51,21 @@ const classWeight = (v: string) => {
   throw new Error('balanced or none');
 };
 
+const backend = (v: string): BackendChoice => {
+  if ((BACKENDS as readonly string[]).includes(v)) return v as BackendChoice;
+  throw new Error(BACKENDS.join(', '));
+};
+const widths = (v: string) => {
+  const list = v.split(',').map((x) => Number(x.trim()));
+  if (!list.length || !list.every((n) => Number.isInteger(n) && n >= 1)) throw new Error('layer widths, comma-separated whole numbers (e.g. 64,32)');
+  return list;
+};
+const dropout = (v: string) => {
+  const n = Number(v);
+  if (!(n >= 0 && n < 1)) throw new Error('a number in [0, 1)');
+  return n;
+};
+
 const KNOWN: Record<string, Record<string, (v: string) => unknown>> = {
   logistic: { C: positive, classWeight, calibration },
   gbdt: {
@@ -61,6 +79,10 @@ const KNOWN: Record<string, Record<string, (v: string) => unknown>> = {
       return [m[1]!, Number(m[2]) as 1 | -1];
     })),
   },
+  mlp: {
+    epochs: wholeNumber(1), batchSize: wholeNumber(1), learningRate: positive, hidden: widths, dropout, embeddingDim: wholeNumber(1),
+    patience: wholeNumber(1), minCount: wholeNumber(1), backend, calibration,
+  },
 };
 
 /** All known `model.name` keys, for help texts. */
@@ -71,16 +93,13 @@ export const PARAM_NAMES = Object.entries(KNOWN).flatMap(([model, names]) => Obj
  * parseParams(['logistic.C=0.5', 'logistic.calibration=isotonic']);
  */
 export function parseParams(flags: readonly string[]): ModelParams {
-  const out: ModelParams = { logistic: { calibration: 'auto' }, gbdt: { calibration: 'auto' } };
+  const out: ModelParams = { logistic: { calibration: 'auto' }, gbdt: { calibration: 'auto' }, mlp: { calibration: 'auto' } };
   for (const flag of flags) {
     const m = /^([a-z]+)\.([A-Za-z]+)=(.*)$/.exec(flag);
     if (!m) throw new ConfigError('BAD_PARAM', `cannot read --param "${flag}"`, 'write --param <model>.<name>=<value>, e.g. --param logistic.C=0.5');
     const [, model, name, value] = m as unknown as [string, string, string, string];
     const parse = KNOWN[model]?.[name];
-    if (!parse) {
-      const later = model === 'mlp' ? ' (the mlp model is not available in this version)' : '';
-      throw new ConfigError('UNKNOWN_PARAM', `unknown parameter "${model}.${name}"${later}`, `known parameters: ${PARAM_NAMES.join(', ')}`);
-    }
+    if (!parse) throw new ConfigError('UNKNOWN_PARAM', `unknown parameter "${model}.${name}"`, `known parameters: ${PARAM_NAMES.join(', ')}`);
     try {
       (out as unknown as Record<string, Record<string, unknown>>)[model]![name] = parse(value);
     } catch (err) {

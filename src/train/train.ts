@@ -36,7 +36,7 @@ import { createRng } from '../random.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
 import type { SplitKind } from '../types.ts';
 import { parseParams } from './params.ts';
-import { fitGbdt, fitLogistic, fitRules, type ModelFit, modelsToFit } from './fit.ts';
+import { fitGbdt, fitLogistic, fitMlp, fitRules, type ModelFit, modelsToFit } from './fit.ts';
 import { ACTIONS, loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { evaluateScores, LOWER_IS_BETTER, type ModelMetrics, type PrimaryMetric, round } from './model-metrics.ts';
 
@@ -101,6 +101,8 @@ export interface TrainResult {
   files: string[];
   coefficients?: CoefficientRow[];
   featureNotes: string[];
+  /** Said in passing: which TensorFlow.js backend the network ran on when tfjs-node is absent. */
+  info: string[];
   warnings: string[];
 }
 
@@ -136,7 +138,8 @@ function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy
 export function trainSteps(options: Pick<TrainOptions, 'activities' | 'models'>): string[] {
   const models = modelsToFit(options.models ?? DEFAULT_MODELS);
   return ['loading data', ...(options.activities ? ['aggregating activities'] : []), 'splitting', 'rules',
-    ...(models.includes('logistic') ? ['logistic regression'] : []), ...(models.includes('gbdt') ? ['gradient-boosted trees'] : []), 'writing'];
+    ...(models.includes('logistic') ? ['logistic regression'] : []), ...(models.includes('gbdt') ? ['gradient-boosted trees'] : []),
+    ...(models.includes('mlp') ? ['neural network'] : []), 'writing'];
 }
 
 /**
@@ -242,7 +245,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const trainFingerprint = dataFingerprint(data, split.train);
   /** Writes <name>.model.json for a fitted model and returns its path. */
   const saved: ModelArtifact[] = [];
-  const saveArtifact = async (name: 'logistic' | 'gbdt', features: FeaturesJSON, model: ModelArtifact['model'], calibrator: Calibrator,
+  const saveArtifact = async (name: 'logistic' | 'gbdt' | 'mlp', features: FeaturesJSON, model: ModelArtifact['model'], calibrator: Calibrator,
     m: ModelMetrics, seeds: Record<string, number>): Promise<string> => {
     const artifact: Omit<ModelArtifact, 'contentHash'> = {
       formatVersion: ARTIFACT_FORMAT_VERSION, kind: name, name, packageVersion, createdAt,
@@ -294,7 +297,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
 
   const fitInput = { data, y: target.y, train: split.train, exclude: excludeNames, rng, ...(asOf !== undefined ? { asOf } : {}) };
   /** Metrics of a fitted model on the hold-out, with the threshold chosen on its training-side scores. */
-  const modelMetrics = (name: 'logistic' | 'gbdt', fit: ModelFit<unknown>, extra: Record<string, unknown>) => {
+  const modelMetrics = (name: 'logistic' | 'gbdt' | 'mlp', fit: ModelFit<unknown>, extra: Record<string, unknown>) => {
     const threshold = pickThreshold(fit.thresholdScores, fit.thresholdY, strategy, undefined, name, { scores: fit.probability, rows: split.test, weeks: holdoutWeeks });
     const perWeek = sentPerWeek(fit.probability, threshold);
     return evaluateScores(name, fit.probability, fit.probability, target.y, split.test, { value: threshold, strategy: strategyText }, fit.fitSeconds, {
@@ -310,6 +313,8 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   let featureNotes: string[] = [];
   // What each date feature means, and a warning where no scoring time anchors its age.
   const warnings: string[] = [];
+  /** What the run says in passing (the network's backend when tfjs-node is absent). */
+  const info: string[] = [];
   const said = new Set<string>();
   const dateNotes = (specs: FeaturesJSON['specs']) => {
     for (const range of dateRanges(specs as Array<{ kind: string; column: string }>)) {
@@ -354,6 +359,17 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     ranks.gbdt = fit.probability;
     holdoutProbability.gbdt = fit.probability;
     files.push(await saveArtifact('gbdt', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, gbdt: rng.fork('gbdt').seed }));
+    dateNotes(fit.features.specs);
+  }
+
+  if (models.includes('mlp')) {
+    step('neural network');
+    const fit = await fitMlp(fitInput, params.mlp, { onNote: (note) => info.push(note) });
+    const metrics = modelMetrics('mlp', fit, {});
+    results.push(metrics);
+    ranks.mlp = fit.probability;
+    holdoutProbability.mlp = fit.probability;
+    files.push(await saveArtifact('mlp', fit.features, fit.model.toJSON(), fit.calibrator, metrics, { validation: fit.validationSeed, mlp: rng.fork('mlp').seed }));
     dateNotes(fit.features.specs);
   }
 
@@ -430,7 +446,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   files.push((await writeReport(runDir)).path);
   // models/latest follows runs written to the default place; a link it cannot update is a warning, not a silence.
   const stale = options.out ? null : await pointLatest(join(PACKAGE_ROOT, 'models', 'latest'), runDir);
-  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, warnings: [...warnings, ...(stale ? [stale] : [])] };
+  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, info, warnings: [...warnings, ...(stale ? [stale] : [])] };
 }
 
 /**
