@@ -125,7 +125,7 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
   await rm(runDir, { recursive: true, force: true });
   const trained = await trainModels({
     data: { path: SAMPLE.leads }, target: SAMPLE.target, activities: { path: SAMPLE.activities }, asOf: `${SAMPLE.date}+${SCORING_DELAY_DAYS}d`,
-    date: SAMPLE.date, account: SAMPLE.account, rules: SAMPLE.rules, seed: options.seed, out: runDir,
+    date: SAMPLE.date, account: SAMPLE.account, rules: SAMPLE.rules, seed: options.seed, out: runDir, models: ['rules', 'logistic', 'gbdt', 'mlp'],
   });
   step('scorecard');
   const loaded = await loadModel(join(runDir, 'logistic.model.json'));

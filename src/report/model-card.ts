@@ -42,7 +42,7 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
   const lines = [
     `# Model card: ${label}`,
     '',
-    `${artifact.name === 'logistic' ? 'Regularised logistic regression' : 'Gradient-boosted trees'} predicting whether a lead converts (${d.targetRule}), trained by leadscore ${artifact.packageVersion} on ${artifact.createdAt.slice(0, 10)}.`,
+    `${DESCRIPTION[artifact.name] ?? artifact.name} predicting whether a lead converts (${d.targetRule}), trained by leadscore ${artifact.packageVersion} on ${artifact.createdAt.slice(0, 10)}${artifact.name === 'mlp' ? ` on TensorFlow.js's ${String(m.details.backend)} backend` : ''}.`,
     '',
     '## Data',
     '',
@@ -87,6 +87,7 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
     '',
     `- It learned from ${artifact.training.positives.toLocaleString('en-US')} conversions; the AUC interval above says how far the hold-out can vouch for it.`,
     '- Categories never seen in training are scored as the pooled level and counted at scoring; a warning says when they pass 10% of a column.',
+    ...(artifact.name === 'mlp' ? ['- Its reasons are integrated-gradients attributions against a baseline lead (training medians and most frequent levels): they add up to the score\'s distance from that lead, but unlike TreeSHAP they are not exact Shapley values.'] : []),
     ...metrics.warnings.map((w) => `- ${w}`),
     '- Outcomes recorded after the fact (a deal\'s attributes, call durations) make any model look better than it will be: the Features section above lists what was suspected.',
     '',
@@ -101,6 +102,12 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
   ];
   return lines.join('\n');
 }
+
+const DESCRIPTION: Record<string, string> = {
+  logistic: 'Regularised logistic regression',
+  gbdt: 'Gradient-boosted trees',
+  mlp: 'A neural network (embeddings for categories, ReLU layers)',
+};
 
 /**
  * The `leadscore train` command line for a run's options, every value quoted as a shell needs.

@@ -52,6 +52,7 @@ describe('leadscore CLI', () => {
     expect(rate('hot')).toBeGreaterThan(rate('warm'));
     expect(rate('warm')).toBeGreaterThan(rate('cold'));
     expect(r.stderr).toContain('hold-out AUC: hand-written rules');
+    expect(summary.models.leaderboard.map((m: { name: string }) => m.name).sort()).toEqual(['gbdt', 'logistic', 'mlp', 'rules']);
     expect((await readFile(join(out, 'rule-scores.csv'), 'utf8')).split('\n')[0]).toBe('lead_id,rule_score,rule_tier,grade,action,reasons,fit_points,engagement_points');
     // The short backtest: quarters judged once mature, the model ahead of the rules in most of them.
     const walked = JSON.parse(await readFile(join(out, 'backtest', 'backtest.json'), 'utf8'));

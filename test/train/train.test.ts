@@ -104,9 +104,9 @@ describe('trainModels', () => {
     expect(await readFile(join(again.runDir, 'rules.yaml'), 'utf8')).toBe(await readFile(join(result.runDir, 'rules.yaml'), 'utf8'));
   });
 
-  it('refuses models that are not available, unknown parameters, activities without --as-of, and an existing run', async () => {
+  it('refuses unknown models, unknown parameters, activities without --as-of, and an existing run', async () => {
     const base = { data: { path: sample.leads }, target: 'converted', out: join(sample.dir, 'x') };
-    await expect(trainModels({ ...base, models: ['rules', 'mlp'] })).rejects.toThrow('the mlp model is not available in this version');
+    await expect(trainModels({ ...base, models: ['rules', 'svm' as never] })).rejects.toThrow('unknown model "svm"');
     await expect(trainModels({ ...base, params: ['logistic.penalty=l1'] })).rejects.toThrow('unknown parameter "logistic.penalty"');
     await expect(trainModels({ ...base, activities: { path: sample.activities } })).rejects.toThrow(ConfigError);
     await expect(trainModels({ ...base, out: result.runDir })).rejects.toThrow('already holds a run');
@@ -127,7 +127,7 @@ describe('trainModels', () => {
 describe('parseParams', () => {
   it('reads typed hyperparameters and refuses bad ones', () => {
     expect(parseParams(['logistic.C=0.5', 'logistic.classWeight=balanced', 'logistic.calibration=isotonic'])).toEqual({
-      logistic: { C: 0.5, classWeight: 'balanced', calibration: 'isotonic' }, gbdt: { calibration: 'auto' },
+      logistic: { C: 0.5, classWeight: 'balanced', calibration: 'isotonic' }, gbdt: { calibration: 'auto' }, mlp: { calibration: 'auto' },
     });
     expect(() => parseParams(['logistic.C=-1'])).toThrow('expected a positive number');
     expect(parseParams(['gbdt.trees=100', 'gbdt.earlyStopping=false', 'gbdt.monotone=annual_revenue:+1,age:-1']).gbdt)
@@ -137,7 +137,10 @@ describe('parseParams', () => {
     expect(parseParams(['gbdt.catSmooth=50', 'gbdt.minDataPerCategory=100', 'gbdt.maxCatThreshold=8']).gbdt).toMatchObject({ catSmooth: 50, minDataPerCategory: 100, maxCatThreshold: 8 });
     expect(() => parseParams(['gbdt.catSmooth=-1'])).toThrow('a number ≥ 0');
     expect(() => parseParams(['gbdt.minDataPerCategory=0'])).toThrow();
-    expect(() => parseParams(['mlp.epochs=3'])).toThrow('the mlp model is not available in this version');
+    expect(parseParams(['mlp.epochs=3', 'mlp.hidden=32,16', 'mlp.dropout=0', 'mlp.backend=cpu']).mlp).toEqual({ calibration: 'auto', epochs: 3, hidden: [32, 16], dropout: 0, backend: 'cpu' });
+    expect(() => parseParams(['mlp.hidden=64,x'])).toThrow('layer widths');
+    expect(() => parseParams(['mlp.backend=gpu'])).toThrow('auto, tensorflow, wasm, cpu');
+    expect(() => parseParams(['mlp.dropout=1'])).toThrow('a number in [0, 1)');
     expect(() => parseParams(['C=1'])).toThrow('cannot read --param "C=1"');
   });
 });

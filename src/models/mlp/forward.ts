@@ -58,72 +58,99 @@ export function forwardLogits(weights: MlpWeights, batch: InputBatch): Float64Ar
 }
 
 /**
- * The exact path integral of the gradient along the straight line from `x0` to `x`, per input. A ReLU
- * network is linear between the points where some unit's pre-activation crosses zero, so the line is cut
- * at those points (layer by layer, each pre-activation is a + α·b along it) and each piece adds its length
- * times its constant gradient: no quadrature error, so the attributions add up to logit(x) − logit(x0)
- * to rounding.
+ * The exact path integral of the gradient along the straight line from the baseline input to a row's, per
+ * input. A ReLU network is linear between the points where some unit's pre-activation crosses zero, so the
+ * line is cut at those points (layer by layer, each pre-activation is a + α·b along it) and each piece adds
+ * its length times its constant gradient: no quadrature error, so the attributions add up to
+ * logit(x) − logit(x0) to rounding. The first layer is linear in the input, so the pieces only carry the
+ * gradient down to its pre-activations (`firstPre` is W₁ᵀx₀ + b₁, `firstSlope` W₁ᵀ(x − x₀)), and one product
+ * with W₁ at the end gives the inputs' integral.
  */
-function pathIntegral(weights: MlpWeights, x0: Float64Array, x: Float64Array, into: Float64Array): void {
-  const width = x0.length;
-  const delta = Float64Array.from(x, (v, j) => v - x0[j]!);
-  into.fill(0);
+function pathIntegral(weights: MlpWeights, firstPre: Float64Array, firstSlope: Float64Array, into: Float64Array): void {
   const L = weights.layers.length;
-  const active: Uint8Array[] = weights.layers.map((l) => new Uint8Array(l.outputs));
-  let alpha = 0;
-  for (let guard = 0; alpha < 1 && guard < 100_000; guard++) {
-    // Along the line each layer's input is a + α·b; the units' on/off pattern just after α fixes the piece.
-    let a = x0;
-    let b = delta;
-    let next = 1;
-    for (let l = 0; l < L; l++) {
-      const { inputs, outputs, w, b: bias } = weights.layers[l]!;
-      const za = new Float64Array(outputs);
-      const zb = new Float64Array(outputs);
-      for (let o = 0; o < outputs; o++) {
-        let sa = bias[o]!;
-        let sb = 0;
-        for (let k = 0; k < inputs; k++) {
-          sa += a[k]! * w[k * outputs + o]!;
-          sb += b[k]! * w[k * outputs + o]!;
-        }
-        za[o] = sa;
-        zb[o] = sb;
-      }
-      if (l === L - 1) break;
-      const ha = new Float64Array(outputs);
-      const hb = new Float64Array(outputs);
-      for (let o = 0; o < outputs; o++) {
-        // The pattern just after α (α itself may sit on a crossing, where rounding could give either side).
-        const on = za[o]! + (alpha + 1e-9) * zb[o]! > 0;
-        active[l]![o] = on ? 1 : 0;
+  const first = weights.layers[0]!;
+  const h1 = first.outputs;
+  const g1 = new Float64Array(h1);
+  if (L === 1) {
+    g1.fill(1);
+  } else {
+    const active: Uint8Array[] = weights.layers.map((l) => new Uint8Array(l.outputs));
+    let alpha = 0;
+    for (let guard = 0; alpha < 1 && guard < 100_000; guard++) {
+      let next = 1;
+      // The pattern just after α (α itself may sit on a crossing, where rounding could give either side).
+      let a = new Float64Array(h1);
+      let b = new Float64Array(h1);
+      for (let o = 0; o < h1; o++) {
+        const on = firstPre[o]! + (alpha + 1e-9) * firstSlope[o]! > 0;
+        active[0]![o] = on ? 1 : 0;
         if (on) {
-          ha[o] = za[o]!;
-          hb[o] = zb[o]!;
+          a[o] = firstPre[o]!;
+          b[o] = firstSlope[o]!;
         }
-        if (zb[o] !== 0) {
-          const cross = -za[o]! / zb[o]!;
+        if (firstSlope[o] !== 0) {
+          const cross = -firstPre[o]! / firstSlope[o]!;
           if (cross > alpha + 1e-9 && cross < next) next = cross;
         }
       }
-      a = ha;
-      b = hb;
-    }
-    // The piece's gradient: backpropagation through the units on in it.
-    let upstream = Float64Array.of(1);
-    for (let l = L - 1; l >= 0; l--) {
-      const { inputs, outputs, w } = weights.layers[l]!;
-      const down = new Float64Array(inputs);
-      for (let o = 0; o < outputs; o++) {
-        const g = l === L - 1 || active[l]![o] ? upstream[o]! : 0;
-        if (g === 0) continue;
-        for (let k = 0; k < inputs; k++) down[k] += w[k * outputs + o]! * g;
+      for (let l = 1; l < L - 1; l++) {
+        const { inputs, outputs, w, b: bias } = weights.layers[l]!;
+        const ha = new Float64Array(outputs);
+        const hb = new Float64Array(outputs);
+        for (let o = 0; o < outputs; o++) {
+          let za = bias[o]!;
+          let zb = 0;
+          for (let k = 0; k < inputs; k++) {
+            za += a[k]! * w[k * outputs + o]!;
+            zb += b[k]! * w[k * outputs + o]!;
+          }
+          const on = za + (alpha + 1e-9) * zb > 0;
+          active[l]![o] = on ? 1 : 0;
+          if (on) {
+            ha[o] = za;
+            hb[o] = zb;
+          }
+          if (zb !== 0) {
+            const cross = -za / zb;
+            if (cross > alpha + 1e-9 && cross < next) next = cross;
+          }
+        }
+        a = ha;
+        b = hb;
       }
-      upstream = down;
+      // The piece's gradient down to the first layer's pre-activations.
+      let upstream = Float64Array.of(1);
+      for (let l = L - 1; l >= 1; l--) {
+        const { inputs, outputs, w } = weights.layers[l]!;
+        const down = new Float64Array(inputs);
+        for (let o = 0; o < outputs; o++) {
+          const g = l === L - 1 || active[l]![o] ? upstream[o]! : 0;
+          if (g === 0) continue;
+          for (let k = 0; k < inputs; k++) down[k] += w[k * outputs + o]! * g;
+        }
+        upstream = down;
+      }
+      for (let o = 0; o < h1; o++) if (active[0]![o]) g1[o] += (next - alpha) * upstream[o]!;
+      alpha = next;
     }
-    for (let j = 0; j < width; j++) into[j] += (next - alpha) * upstream[j]!;
-    alpha = next;
   }
+  for (let k = 0; k < first.inputs; k++) {
+    let s = 0;
+    for (let o = 0; o < h1; o++) s += first.w[k * h1 + o]! * g1[o]!;
+    into[k] = s;
+  }
+}
+
+/** W₁ᵀx (+ b₁ with `bias`): the first layer's pre-activations of a full input vector. */
+function firstLayer(weights: MlpWeights, x: Float64Array, bias: boolean): Float64Array {
+  const { inputs, outputs, w, b } = weights.layers[0]!;
+  const z = bias ? Float64Array.from(b) : new Float64Array(outputs);
+  for (let k = 0; k < inputs; k++) {
+    const v = x[k]!;
+    if (v === 0) continue;
+    for (let o = 0; o < outputs; o++) z[o] += v * w[k * outputs + o]!;
+  }
+  return z;
 }
 
 /** The logit of one full first-layer input vector. */
@@ -172,10 +199,14 @@ export function integratedGradients(weights: MlpWeights, batch: InputBatch, base
   const x = new Float64Array(width);
   const integral = new Float64Array(width);
   const indices = new Int32Array(batch.indices.length);
+  const firstPre = firstLayer(weights, x0, true);
+  const baseProjection = firstLayer(weights, x0, false);
   for (let i = 0; i < batch.n; i++) {
     batch.indices.forEach((col, c) => (indices[c] = col[i]!));
     inputVector(weights, batch.dense.subarray(i * batch.width, (i + 1) * batch.width), indices, x);
-    pathIntegral(weights, x0, x, integral);
+    const projection = firstLayer(weights, x, false);
+    for (let o = 0; o < projection.length; o++) projection[o] -= baseProjection[o]!;
+    pathIntegral(weights, firstPre, projection, integral);
     for (let j = 0; j < width; j++) values[i * width + j] = (x[j]! - x0[j]!) * integral[j]!;
   }
   return { values, width, baselineLogit: logitOf(weights, x0) };
