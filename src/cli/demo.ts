@@ -60,6 +60,7 @@ export function registerDemo(program: Command): void {
         ` (${summary.rules.drafted.criteria} criteria; fitted half-lives: ${Object.entries(summary.rules.drafted.halfLives).map(([k, v]) => `${k} ${v}d`).join(', ')})`);
       out.say(`\nmodels on the same hold-out rows (features: lead columns + activity and account-activity aggregates as of ${summary.activities.asOf}):`);
       out.say(renderLeaderboard(result.metrics));
+      for (const note of result.info) out.say(`info: ${note}`);
       out.say(`\nlearned scorecard: ${summary.models.scorecard.criteria} point criteria from the logistic model; rank agreement with the model (Spearman) ${summary.models.scorecard.spearmanWithModel.toFixed(4)}`);
       const shown = shownPath;
       const exported = summary.models.export;

@@ -53,6 +53,8 @@ export interface DemoResult {
   metrics: MetricsJson;
   backtest: BacktestJson;
   input: { format: SourceFormat; delimiter: string };
+  /** Said in passing (the neural network's backend when tfjs-node is absent). */
+  info: string[];
   files: { summary: string; scores: string; ruleScores: string; draftedRules: string; run: string; report: string; scorecard: string; backtest: string };
 }
 
@@ -182,7 +184,7 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
   step('done');
   step('done');
   const files = { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, backtest: join(backtestDir, 'backtest.json') };
-  return { summary, result: { summary, metrics: trained.metrics, backtest: walked.json, input: { format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',' }, files } };
+  return { summary, result: { summary, metrics: trained.metrics, backtest: walked.json, input: { format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',' }, info: trained.info, files } };
 }
 
 function conversionBySegmentMonth(created: ArrayLike<number>, y: Uint8Array): Array<{ month: string; leads: number; conversions: number; rate: number }> {
