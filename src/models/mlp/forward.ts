@@ -126,11 +126,11 @@ function pathIntegral(weights: MlpWeights, firstPre: Float64Array, firstSlope: F
         for (let o = 0; o < outputs; o++) {
           const g = l === L - 1 || active[l]![o] ? upstream[o]! : 0;
           if (g === 0) continue;
-          for (let k = 0; k < inputs; k++) down[k] += w[k * outputs + o]! * g;
+          for (let k = 0; k < inputs; k++) down[k] = down[k]! + w[k * outputs + o]! * g;
         }
         upstream = down;
       }
-      for (let o = 0; o < h1; o++) if (active[0]![o]) g1[o] += (next - alpha) * upstream[o]!;
+      for (let o = 0; o < h1; o++) if (active[0]![o]) g1[o] = g1[o]! + (next - alpha) * upstream[o]!;
       alpha = next;
     }
   }
@@ -148,7 +148,7 @@ function firstLayer(weights: MlpWeights, x: Float64Array, bias: boolean): Float6
   for (let k = 0; k < inputs; k++) {
     const v = x[k]!;
     if (v === 0) continue;
-    for (let o = 0; o < outputs; o++) z[o] += v * w[k * outputs + o]!;
+    for (let o = 0; o < outputs; o++) z[o] = z[o]! + v * w[k * outputs + o]!;
   }
   return z;
 }
@@ -205,7 +205,7 @@ export function integratedGradients(weights: MlpWeights, batch: InputBatch, base
     batch.indices.forEach((col, c) => (indices[c] = col[i]!));
     inputVector(weights, batch.dense.subarray(i * batch.width, (i + 1) * batch.width), indices, x);
     const projection = firstLayer(weights, x, false);
-    for (let o = 0; o < projection.length; o++) projection[o] -= baseProjection[o]!;
+    for (let o = 0; o < projection.length; o++) projection[o] = projection[o]! - baseProjection[o]!;
     pathIntegral(weights, firstPre, projection, integral);
     for (let j = 0; j < width; j++) values[i * width + j] = (x[j]! - x0[j]!) * integral[j]!;
   }

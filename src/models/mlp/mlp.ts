@@ -194,7 +194,10 @@ export class MultilayerPerceptron {
     const columns = [...new Set(owner)];
     const at = owner.map((o) => columns.indexOf(o));
     const values = new Float64Array(batch.n * columns.length);
-    for (let i = 0; i < batch.n; i++) for (let k = 0; k < ig.width; k++) values[i * columns.length + at[k]!] += ig.values[i * ig.width + k]!;
+    for (let i = 0; i < batch.n; i++) for (let k = 0; k < ig.width; k++) {
+      const slot = i * columns.length + at[k]!;
+      values[slot] = values[slot]! + ig.values[i * ig.width + k]!;
+    }
     return { columns, values, baselineLogit: ig.baselineLogit };
   }
 
