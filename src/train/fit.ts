@@ -143,6 +143,21 @@ function validationSlice(train: Int32Array, y: Uint8Array, rng: Rng): { fitRows:
 }
 
 /**
+ * The calibration map fitted on the validation slice's raw outputs (`auto`: chosen there), and what it
+ * gives: the calibrated probability of every row and the slice's calibrated scores the threshold is chosen on.
+ */
+function calibratedOnSlice(raw: Float64Array, valRaw: Float64Array, yVal: Uint8Array, calibration: ModelParams['gbdt']['calibration'], rng: Rng):
+  Pick<ModelFit<unknown>, 'calibrator' | 'calibrationKind' | 'calibrationCvLogLoss' | 'probability' | 'raw' | 'thresholdScores' | 'thresholdY'> {
+  const choice = calibration === 'auto' ? chooseCalibration(valRaw, yVal, rng) : null;
+  const calibrationKind = choice?.kind ?? (calibration as Exclude<typeof calibration, 'auto'>);
+  const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
+  return {
+    calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
+    probability: applyCalibrator(calibrator, raw), raw, thresholdScores: applyCalibrator(calibrator, valRaw), thresholdY: yVal,
+  };
+}
+
+/**
  * Gradient-boosted trees; 10% of the training rows (stratified) are held aside for early stopping,
  * calibration and the threshold.
  *
@@ -163,15 +178,10 @@ export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<
   const model = new GradientBoostedTrees({ ...treeParams, seed: rng.fork('gbdt').seed })
     .fit(pick(fitRows), yFit, treeParams.earlyStopping === false ? {} : { validation: { design: pick(valRows), y: yVal } });
   const valRaw = model.predictProba(pick(valRows));
-  const choice = calibration === 'auto' ? chooseCalibration(valRaw, yVal, rng.fork('calibration:gbdt')) : null;
-  const calibrationKind = choice?.kind ?? (calibration as Exclude<typeof calibration, 'auto'>);
-  const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
   const raw = model.predictProba(all);
   return {
     model, features: features.toJSON(), names: all.names, validationSeed: validationRng.seed,
-    calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
-    probability: applyCalibrator(calibrator, raw), raw,
-    thresholdScores: applyCalibrator(calibrator, valRaw), thresholdY: yVal,
+    ...calibratedOnSlice(raw, valRaw, yVal, calibration, rng.fork('calibration:gbdt')),
     fitSeconds: (performance.now() - t0) / 1000,
     details: { trees: model.fitted.bestIteration, features: all.p, fitRows: fitRows.length, validationRows: valRows.length },
   };
@@ -196,15 +206,10 @@ export async function fitMlp(input: FitInput, params: ModelParams['mlp'], option
   const raw = model.predictProba(all);
   const valRaw = Float64Array.from(valRows, (r) => raw[r]!);
   const yVal = Uint8Array.from(valRows, (r) => y[r]!);
-  const choice = calibration === 'auto' ? chooseCalibration(valRaw, yVal, rng.fork('calibration:mlp')) : null;
-  const calibrationKind = choice?.kind ?? (calibration as Exclude<typeof calibration, 'auto'>);
-  const calibrator = fitCalibrator(calibrationKind, valRaw, yVal);
   const { fitted } = model;
   return {
     model, features: features.toJSON(), names: all.names, validationSeed: validationRng.seed,
-    calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
-    probability: applyCalibrator(calibrator, raw), raw,
-    thresholdScores: applyCalibrator(calibrator, valRaw), thresholdY: yVal,
+    ...calibratedOnSlice(raw, valRaw, yVal, calibration, rng.fork('calibration:mlp')),
     fitSeconds: (performance.now() - t0) / 1000,
     details: { backend: fitted.backend, epochs: fitted.epochs, bestEpoch: fitted.bestEpoch, hidden: model.params.hidden,
       embeddings: fitted.inputs.categorical.map((c) => ({ column: all.groups[c.feature], rows: c.size, width: c.dim })),
