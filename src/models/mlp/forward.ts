@@ -19,6 +19,35 @@ export function inputWidth(weights: MlpWeights, denseWidth: number): number {
 }
 
 /**
+ * Each embedding table already multiplied into the first layer: for every category level, its embedding
+ * row times the first layer's weights for that embedding's inputs (a `size × h1` table). A row's first
+ * layer is then its dense inputs times their weights plus one looked-up vector per category, instead of
+ * every embedding width times h1 products. Made once per set of weights.
+ */
+const projected = new WeakMap<MlpWeights, Float64Array[]>();
+
+function embeddingProjections(weights: MlpWeights, denseWidth: number): Float64Array[] {
+  let tables = projected.get(weights);
+  if (tables) return tables;
+  const { outputs: h1, w } = weights.layers[0]!;
+  let offset = denseWidth;
+  tables = weights.embeddings.map((e) => {
+    const table = new Float64Array(e.size * h1);
+    for (let level = 0; level < e.size; level++) {
+      for (let d = 0; d < e.dim; d++) {
+        const v = e.values[level * e.dim + d]!;
+        const row = (offset + d) * h1;
+        for (let o = 0; o < h1; o++) table[level * h1 + o] = table[level * h1 + o]! + v * w[row + o]!;
+      }
+    }
+    offset += e.dim;
+    return table;
+  });
+  projected.set(weights, tables);
+  return tables;
+}
+
+/**
  * The logit of every row of a batch.
  *
  * @example
@@ -26,29 +55,40 @@ export function inputWidth(weights: MlpWeights, denseWidth: number): number {
  */
 export function forwardLogits(weights: MlpWeights, batch: InputBatch): Float64Array {
   const { n, width } = batch;
-  const first = inputWidth(weights, width);
-  const widest = Math.max(first, ...weights.layers.map((l) => l.outputs));
+  const first = weights.layers[0]!;
+  if (first.inputs !== inputWidth(weights, width)) throw new Error(`the first layer expects ${first.inputs} inputs, got ${inputWidth(weights, width)}`);
+  const tables = embeddingProjections(weights, width);
+  const widest = Math.max(...weights.layers.map((l) => l.outputs));
   let input = new Float64Array(widest);
   let output = new Float64Array(widest);
   const logits = new Float64Array(n);
+  const h1 = first.outputs;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < width; j++) input[j] = batch.dense[i * width + j]!;
-    let at = width;
-    weights.embeddings.forEach((e, c) => {
-      const row = batch.indices[c]![i]! * e.dim;
-      for (let d = 0; d < e.dim; d++) input[at + d] = e.values[row + d]!;
-      at += e.dim;
+    // First layer: bias, dense inputs (row-major weights read contiguously), one projected vector per category.
+    for (let o = 0; o < h1; o++) input[o] = first.b[o]!;
+    for (let j = 0; j < width; j++) {
+      const v = batch.dense[i * width + j]!;
+      if (v === 0) continue;
+      const row = j * h1;
+      for (let o = 0; o < h1; o++) input[o] = input[o]! + v * first.w[row + o]!;
+    }
+    tables.forEach((table, c) => {
+      const at = batch.indices[c]![i]! * h1;
+      for (let o = 0; o < h1; o++) input[o] = input[o]! + table[at + o]!;
     });
-    let size = first;
-    for (let l = 0; l < weights.layers.length; l++) {
+    let size = h1;
+    if (weights.layers.length > 1) for (let o = 0; o < h1; o++) if (input[o]! < 0) input[o] = 0;
+    for (let l = 1; l < weights.layers.length; l++) {
       const { inputs, outputs, w, b } = weights.layers[l]!;
       if (inputs !== size) throw new Error(`layer ${l} expects ${inputs} inputs, got ${size}`);
-      const last = l === weights.layers.length - 1;
-      for (let o = 0; o < outputs; o++) {
-        let z = b[o]!;
-        for (let k = 0; k < inputs; k++) z += input[k]! * w[k * outputs + o]!;
-        output[o] = last || z > 0 ? z : 0;
+      for (let o = 0; o < outputs; o++) output[o] = b[o]!;
+      for (let k = 0; k < inputs; k++) {
+        const v = input[k]!;
+        if (v === 0) continue; // ReLU zeros add nothing
+        const row = k * outputs;
+        for (let o = 0; o < outputs; o++) output[o] = output[o]! + v * w[row + o]!;
       }
+      if (l < weights.layers.length - 1) for (let o = 0; o < outputs; o++) if (output[o]! < 0) output[o] = 0;
       [input, output] = [output, input];
       size = outputs;
     }
