@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dataset, subsetDataset } from '../data/dataset.ts';
+import { writeFileAtomic } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { Source } from '../data/read.ts';
 import { prepareScorer, scoreDataset } from '../scoring/score.ts';
@@ -97,6 +98,22 @@ export async function scoreExamples(modelPath: string, leads: Dataset, y: ArrayL
       reasons: String(reasons![i] ?? ''), ruleScore: ruleScore && ruleScore[i] !== null && ruleScore[i] !== undefined ? Number(ruleScore[i]) : null,
     })),
   };
+}
+
+/**
+ * Picks the five example leads among `rows` by `probability`, scores them with the saved model and writes
+ * `examples.json` into the folder; returns its path.
+ *
+ * @example
+ * await writeExamples(runDir, 'run/gbdt.model.json', leads, y, { probability: p, rows: split.test, threshold: 0.31 });
+ */
+export async function writeExamples(dir: string, modelPath: string, leads: Dataset, y: ArrayLike<number>,
+  options: { probability: ArrayLike<number>; rows: ArrayLike<number>; threshold: number; activities?: Source; id?: string; rules?: string }): Promise<string> {
+  const { probability, rows, ...scoring } = options;
+  const examples = await scoreExamples(modelPath, leads, y, pickExamples(probability, y, rows, options.threshold), scoring);
+  const path = join(dir, 'examples.json');
+  await writeFileAtomic(path, `${JSON.stringify(examples, null, 2)}\n`);
+  return path;
 }
 
 /** A run's examples.json; null when the run has none (no model, or written by an earlier leadscore). */

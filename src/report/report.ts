@@ -8,7 +8,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCsv } from '../data/csv.ts';
-import { writeFileAtomic } from '../data/write.ts';
+import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
 import type { EvaluationResult } from '../train/evaluate.ts';
@@ -87,6 +87,26 @@ export interface Holdout {
   y: Uint8Array;
   probability: Record<string, Float64Array>;
   ruleScore?: Float64Array;
+}
+
+/**
+ * Writes a folder's holdout.csv: one row per hold-out lead — `row` (the input's 1-based data-row number),
+ * the id (when the leads have one), `outcome`, `p_<model>` per model, and `rule_score` when the rules were
+ * scored — so that any figure of the report can be checked in a spreadsheet. Returns its path.
+ *
+ * @example
+ * await writeHoldout(runDir, { rows: split.test, y, ids, probability: { logistic: p }, ruleScore });
+ */
+export async function writeHoldout(dir: string, holdout: { rows: ArrayLike<number>; y: ArrayLike<number>; id?: { name: string; values: ArrayLike<string | number | null> };
+  probability: Record<string, ArrayLike<number>>; ruleScore?: ArrayLike<number> }): Promise<string> {
+  const { rows, y, id, probability, ruleScore } = holdout;
+  const path = join(dir, 'holdout.csv');
+  const models = Object.keys(probability);
+  const at = (values: ArrayLike<number | string | null>) => Array.from(rows, (r) => values[r] ?? null);
+  await writeCsvColumns(path, ['row', ...(id ? [id.name] : []), 'outcome', ...models.map((name) => `p_${name}`), ...(ruleScore ? ['rule_score'] : [])], [
+    Array.from(rows, (r) => r + 1), ...(id ? [at(id.values)] : []), at(y), ...models.map((name) => at(probability[name]!)), ...(ruleScore ? [at(ruleScore)] : []),
+  ], { safe: true });
+  return path;
 }
 
 /**
@@ -227,7 +247,8 @@ ${table(['model', 'AUC', 'AUC vs rules (95% CI)', 'PR-AUC', 'lift at 10%', 'thre
   const tables = ranked.map((s) => ({ name: s.name, rows: decisionRows(s.scores, holdout.y) }));
   const compact = (rows: DecisionRow[]) => rows.map((r) => [Number(r.threshold.toPrecision(6)), r.sent, r.found, r.missed, r.inVain]);
   const positives = holdout.y.reduce((s, v) => s + v, 0);
-  const parsed = strategy ? (() => { try { return parseThresholdStrategy(strategy); } catch { return undefined; } })() : undefined;
+  // Only a profit strategy has values for the panel (the rules' "hot tier" of `evaluate` names no strategy to parse).
+  const parsed = strategy.startsWith('profit:') ? parseThresholdStrategy(strategy) : undefined;
   const profit = parsed?.kind === 'profit' ? { value: parsed.value, cost: parsed.cost } : undefined;
   const weeks = run.holdoutWeeks;
   const ruleTable = tables.find((t) => t.name === 'rules');

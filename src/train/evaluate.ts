@@ -23,9 +23,9 @@ import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
-import { intoFolder, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
-import { pickExamples, scoreExamples } from '../report/examples.ts';
-import { evaluationLabel, writeReport } from '../report/report.ts';
+import { intoFolder, writeFileAtomic } from '../data/write.ts';
+import { writeExamples } from '../report/examples.ts';
+import { evaluationLabel, writeHoldout, writeReport } from '../report/report.ts';
 import { loadRuleFile } from '../rules/rule-file.ts';
 import { RuleScorer } from '../rules/rule-scorer.ts';
 import { evaluateScores, type ModelMetrics, round } from './model-metrics.ts';
@@ -187,23 +187,16 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     files.push(jsonPath);
     // holdout.csv as train writes it: the evaluated leads are this evaluation's hold-out.
     const idName = leadIdColumn(leads, options.id ?? artifact.idColumn ?? undefined);
-    const idValues = idName ? leads.table.array(idName) as ArrayLike<string | number | null> : undefined;
-    const modelRuns = scored.filter((s) => s.label !== 'rules');
-    const holdoutPath = join(out, 'holdout.csv');
-    await writeCsvColumns(holdoutPath, ['row', ...(idName ? [idName] : []), 'outcome', ...modelRuns.map((s) => `p_${evaluationLabel(result, s.metrics)}`), ...(rulesScores ? ['rule_score'] : [])], [
-      Array.from(rows, (r) => r + 1), ...(idValues ? [Array.from(rows, (r) => idValues[r] ?? null)] : []), Array.from(rows, (r) => target.y[r]!),
-      ...modelRuns.map((s) => Array.from(rows, (r) => s.probability[r]!)), ...(rulesScores ? [Array.from(rows, (r) => rulesScores![r]!)] : []),
-    ], { safe: true });
-    files.push(holdoutPath);
+    files.push(await writeHoldout(out, {
+      rows, y: target.y, ...(idName ? { id: { name: idName, values: leads.table.array(idName) as ArrayLike<string | number | null> } } : {}),
+      probability: Object.fromEntries(scored.filter((s) => s.label !== 'rules').map((s) => [evaluationLabel(result, s.metrics), s.probability])),
+      ...(rulesScores ? { ruleScore: rulesScores } : {}),
+    }));
     // Five of the leads, scored by the evaluated model as `leadscore score` would.
-    const threshold = chall.metrics.threshold.value;
-    const examples = await scoreExamples(options.model, leads, target.y, pickExamples(chall.probability, target.y, rows, threshold), {
-      threshold, ...(options.activities ? { activities: options.activities } : {}), ...(options.id ? { id: options.id } : {}),
-      ...(options.rules ? { rules: options.rules } : {}),
-    });
-    const examplesPath = join(out, 'examples.json');
-    await writeFileAtomic(examplesPath, `${JSON.stringify(examples, null, 2)}\n`);
-    files.push(examplesPath);
+    files.push(await writeExamples(out, options.model, leads, target.y, {
+      probability: chall.probability, rows, threshold: chall.metrics.threshold.value,
+      ...(options.activities ? { activities: options.activities } : {}), ...(options.id ? { id: options.id } : {}), ...(options.rules ? { rules: options.rules } : {}),
+    }));
     files.push((await writeReport(out, 'evaluation.json')).path);
     return { folder: out, files };
   });

@@ -143,6 +143,17 @@ function validationSlice(train: Int32Array, y: Uint8Array, rng: Rng): { fitRows:
 }
 
 /**
+ * What the trees and the network share: the tree features fitted on the training rows, every row encoded
+ * with them, and the training rows split into fitting rows and the validation slice.
+ */
+function treeDesignWithSlice(input: FitInput): { features: TreeFeatures; all: ReturnType<TreeFeatures['transform']>; validationRng: Rng; fitRows: number[]; valRows: number[] } {
+  const features = TreeFeatures.fit(input.data, input.train, { exclude: input.exclude });
+  const all = features.transform(input.data, input.asOf !== undefined ? { asOf: input.asOf } : {});
+  const validationRng = input.rng.fork('validation');
+  return { features, all, validationRng, ...validationSlice(input.train, input.y, validationRng) };
+}
+
+/**
  * The calibration map fitted on the validation slice's raw outputs (`auto`: chosen there), and what it
  * gives: the calibrated probability of every row and the slice's calibrated scores the threshold is chosen on.
  */
@@ -166,11 +177,8 @@ function calibratedOnSlice(raw: Float64Array, valRaw: Float64Array, yVal: Uint8A
  */
 export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<GradientBoostedTrees> & { names: string[]; validationSeed: number } {
   const t0 = performance.now();
-  const { data, y, train, rng } = input;
-  const features = TreeFeatures.fit(data, train, { exclude: input.exclude });
-  const all = features.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
-  const validationRng = rng.fork('validation');
-  const { fitRows, valRows } = validationSlice(train, y, validationRng);
+  const { y, rng } = input;
+  const { features, all, validationRng, fitRows, valRows } = treeDesignWithSlice(input);
   const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => Float64Array.from(rows, (r) => c[r]!)) });
   const { calibration, ...treeParams } = params;
   const yFit = Uint8Array.from(fitRows, (r) => y[r]!);
@@ -196,11 +204,8 @@ export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<
  */
 export async function fitMlp(input: FitInput, params: ModelParams['mlp'], options: { onNote?: (note: string) => void } = {}): Promise<ModelFit<MultilayerPerceptron> & { names: string[]; validationSeed: number }> {
   const t0 = performance.now();
-  const { data, y, train, rng } = input;
-  const features = TreeFeatures.fit(data, train, { exclude: input.exclude });
-  const all = features.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
-  const validationRng = rng.fork('validation');
-  const { fitRows, valRows } = validationSlice(train, y, validationRng);
+  const { y, rng } = input;
+  const { features, all, validationRng, fitRows, valRows } = treeDesignWithSlice(input);
   const { calibration, ...netParams } = params;
   const model = await new MultilayerPerceptron({ ...netParams, seed: rng.fork('mlp').seed }).fit(all, y, { train: fitRows, validation: valRows }, options);
   const raw = model.predictProba(all);

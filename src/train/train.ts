@@ -10,8 +10,8 @@ import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { modelCard, trainCommand } from '../report/model-card.ts';
-import { pickExamples, scoreExamples } from '../report/examples.ts';
-import { bestModel, writeReport } from '../report/report.ts';
+import { writeExamples } from '../report/examples.ts';
+import { bestModel, writeHoldout, writeReport } from '../report/report.ts';
 import { readingOf } from '../data/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
 import { columnNotFound } from '../data/closest-names.ts';
@@ -374,27 +374,20 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   }
 
   step('writing');
-  // holdout.csv: one row per hold-out lead, so that any figure of the run can be checked in a spreadsheet —
-  // the input's 1-based data-row number, the id, the outcome, each model's probability and the rule score.
-  const holdoutPath = join(runDir, 'holdout.csv');
+  // holdout.csv: one row per hold-out lead, so that any figure of the run can be checked in a spreadsheet.
   const idName = leadIdColumn(leads, options.id);
-  const idValues = idName ? leads.table.array(idName) as ArrayLike<string | number | null> : undefined;
   const modelNames = results.map((m) => m.name).filter((name) => holdoutProbability[name]);
-  await writeCsvColumns(holdoutPath, ['row', ...(idName ? [idName] : []), 'outcome', ...modelNames.map((name) => `p_${name}`), 'rule_score'], [
-    Array.from(split.test, (r) => r + 1), ...(idValues ? [Array.from(split.test, (r) => idValues[r] ?? null)] : []), Array.from(split.test, (r) => target.y[r]!),
-    ...modelNames.map((name) => Array.from(split.test, (r) => holdoutProbability[name]![r]!)), Array.from(split.test, (r) => ruleScores[r]!),
-  ], { safe: true });
-  files.push(holdoutPath);
+  files.push(await writeHoldout(runDir, {
+    rows: split.test, y: target.y, ...(idName ? { id: { name: idName, values: leads.table.array(idName) as ArrayLike<string | number | null> } } : {}),
+    probability: Object.fromEntries(modelNames.map((name) => [name, holdoutProbability[name]!])), ruleScore: ruleScores,
+  }));
   // Five hold-out leads of the best-ranking model, scored as `leadscore score` would, for the report.
   const exampleModel = bestModel(results);
   if (exampleModel) {
-    const picked = pickExamples(holdoutProbability[exampleModel.name]!, target.y, split.test, exampleModel.threshold.value);
-    const examples = await scoreExamples(join(runDir, `${exampleModel.name}.model.json`), leads, target.y, picked, {
-      threshold: exampleModel.threshold.value, ...(options.activities ? { activities: options.activities } : {}), ...(options.id ? { id: options.id } : {}),
-    });
-    const examplesPath = join(runDir, 'examples.json');
-    await writeFileAtomic(examplesPath, `${JSON.stringify(examples, null, 2)}\n`);
-    files.push(examplesPath);
+    files.push(await writeExamples(runDir, join(runDir, `${exampleModel.name}.model.json`), leads, target.y, {
+      probability: holdoutProbability[exampleModel.name]!, rows: split.test, threshold: exampleModel.threshold.value,
+      ...(options.activities ? { activities: options.activities } : {}), ...(options.id ? { id: options.id } : {}),
+    }));
   }
   const capacityShare = strategy.kind === 'capacity' && 'share' in strategy ? strategy.share : 0.1;
   const comparisons = results.filter((m) => m.name !== 'rules').map((m) => {

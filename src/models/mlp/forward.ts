@@ -193,21 +193,6 @@ function firstLayer(weights: MlpWeights, x: Float64Array, bias: boolean): Float6
   return z;
 }
 
-/** The logit of one full first-layer input vector. */
-function logitOf(weights: MlpWeights, x: Float64Array): number {
-  let input = x;
-  weights.layers.forEach(({ inputs, outputs, w, b }, l) => {
-    const out = new Float64Array(outputs);
-    for (let o = 0; o < outputs; o++) {
-      let z = b[o]!;
-      for (let k = 0; k < inputs; k++) z += input[k]! * w[k * outputs + o]!;
-      out[o] = l === weights.layers.length - 1 || z > 0 ? z : 0;
-    }
-    input = out;
-  });
-  return input[0]!;
-}
-
 /** One row's full first-layer input: its dense values, then each category's embedding row. */
 function inputVector(weights: MlpWeights, dense: ArrayLike<number>, indices: ArrayLike<number>, into: Float64Array): void {
   const width = dense.length;
@@ -249,5 +234,6 @@ export function integratedGradients(weights: MlpWeights, batch: InputBatch, base
     pathIntegral(weights, firstPre, projection, integral);
     for (let j = 0; j < width; j++) values[i * width + j] = (x[j]! - x0[j]!) * integral[j]!;
   }
-  return { values, width, baselineLogit: logitOf(weights, x0) };
+  const baselineBatch: InputBatch = { n: 1, width: batch.width, dense: Float32Array.from(baseline.dense), indices: Array.from(baseline.indices, (index) => Int32Array.of(index)) };
+  return { values, width, baselineLogit: forwardLogits(weights, baselineBatch)[0]! };
 }

@@ -14,7 +14,7 @@ import { createRng } from '../../random.ts';
 import { sigmoid } from '../loss.ts';
 import { type BackendChoice, type BackendName, loadTf, type Tf } from './backend.ts';
 import { forwardLogits, inputWidth, integratedGradients, type MlpWeights } from './forward.ts';
-import { denseWidth, encodeInputs, fitInputs, type InputBatch, type InputsState } from './inputs.ts';
+import { encodeInputs, fitInputs, type InputBatch, type InputsState } from './inputs.ts';
 
 export interface MlpParams {
   /** Widths of the hidden layers. */
@@ -290,4 +290,3 @@ export async function tfLogits(model: MultilayerPerceptron, batch: InputBatch, b
   return values;
 }
 
-export { denseWidth };
