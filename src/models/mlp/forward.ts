@@ -19,19 +19,26 @@ export function inputWidth(weights: MlpWeights, denseWidth: number): number {
 }
 
 /**
- * Each embedding table already multiplied into the first layer: for every category level, its embedding
- * row times the first layer's weights for that embedding's inputs (a `size × h1` table). A row's first
- * layer is then its dense inputs times their weights plus one looked-up vector per category, instead of
- * every embedding width times h1 products. Made once per set of weights.
+ * The weights as the forward pass reads them, made once per set of weights: every layer's matrix and bias
+ * widened to float64 (reading float32 in the inner loop costs a conversion per product), and each embedding
+ * table already multiplied into the first layer — for every category level, its embedding row times the
+ * first layer's weights for that embedding's inputs (a `size × h1` table). A row's first layer is then its
+ * dense inputs times their weights plus one looked-up vector per category, instead of every embedding
+ * width times h1 products.
  */
-const projected = new WeakMap<MlpWeights, Float64Array[]>();
+interface Prepared {
+  layers: Array<{ inputs: number; outputs: number; w: Float64Array; b: Float64Array }>;
+  tables: Float64Array[];
+}
 
-function embeddingProjections(weights: MlpWeights, denseWidth: number): Float64Array[] {
-  let tables = projected.get(weights);
-  if (tables) return tables;
+const prepared = new WeakMap<MlpWeights, Prepared>();
+
+function prepare(weights: MlpWeights, denseWidth: number): Prepared {
+  let ready = prepared.get(weights);
+  if (ready) return ready;
   const { outputs: h1, w } = weights.layers[0]!;
   let offset = denseWidth;
-  tables = weights.embeddings.map((e) => {
+  const tables = weights.embeddings.map((e) => {
     const table = new Float64Array(e.size * h1);
     for (let level = 0; level < e.size; level++) {
       for (let d = 0; d < e.dim; d++) {
@@ -43,8 +50,10 @@ function embeddingProjections(weights: MlpWeights, denseWidth: number): Float64A
     offset += e.dim;
     return table;
   });
-  projected.set(weights, tables);
-  return tables;
+  const layers = weights.layers.map((l) => ({ inputs: l.inputs, outputs: l.outputs, w: Float64Array.from(l.w), b: Float64Array.from(l.b) }));
+  ready = { layers, tables };
+  prepared.set(weights, ready);
+  return ready;
 }
 
 /**
@@ -55,32 +64,35 @@ function embeddingProjections(weights: MlpWeights, denseWidth: number): Float64A
  */
 export function forwardLogits(weights: MlpWeights, batch: InputBatch): Float64Array {
   const { n, width } = batch;
-  const first = weights.layers[0]!;
-  if (first.inputs !== inputWidth(weights, width)) throw new Error(`the first layer expects ${first.inputs} inputs, got ${inputWidth(weights, width)}`);
-  const tables = embeddingProjections(weights, width);
-  const widest = Math.max(...weights.layers.map((l) => l.outputs));
+  if (weights.layers[0]!.inputs !== inputWidth(weights, width)) throw new Error(`the first layer expects ${weights.layers[0]!.inputs} inputs, got ${inputWidth(weights, width)}`);
+  const { layers, tables } = prepare(weights, width);
+  for (let l = 1; l < layers.length; l++) {
+    if (layers[l]!.inputs !== layers[l - 1]!.outputs) throw new Error(`layer ${l} expects ${layers[l]!.inputs} inputs, got ${layers[l - 1]!.outputs}`);
+  }
+  const first = layers[0]!;
+  const widest = Math.max(...layers.map((l) => l.outputs));
   let input = new Float64Array(widest);
   let output = new Float64Array(widest);
   const logits = new Float64Array(n);
   const h1 = first.outputs;
+  const { dense, indices } = batch;
   for (let i = 0; i < n; i++) {
     // First layer: bias, dense inputs (row-major weights read contiguously), one projected vector per category.
     for (let o = 0; o < h1; o++) input[o] = first.b[o]!;
     for (let j = 0; j < width; j++) {
-      const v = batch.dense[i * width + j]!;
+      const v = dense[i * width + j]!;
       if (v === 0) continue;
       const row = j * h1;
       for (let o = 0; o < h1; o++) input[o] = input[o]! + v * first.w[row + o]!;
     }
-    tables.forEach((table, c) => {
-      const at = batch.indices[c]![i]! * h1;
+    for (let c = 0; c < tables.length; c++) {
+      const table = tables[c]!;
+      const at = indices[c]![i]! * h1;
       for (let o = 0; o < h1; o++) input[o] = input[o]! + table[at + o]!;
-    });
-    let size = h1;
-    if (weights.layers.length > 1) for (let o = 0; o < h1; o++) if (input[o]! < 0) input[o] = 0;
-    for (let l = 1; l < weights.layers.length; l++) {
-      const { inputs, outputs, w, b } = weights.layers[l]!;
-      if (inputs !== size) throw new Error(`layer ${l} expects ${inputs} inputs, got ${size}`);
+    }
+    if (layers.length > 1) for (let o = 0; o < h1; o++) if (input[o]! < 0) input[o] = 0;
+    for (let l = 1; l < layers.length; l++) {
+      const { inputs, outputs, w, b } = layers[l]!;
       for (let o = 0; o < outputs; o++) output[o] = b[o]!;
       for (let k = 0; k < inputs; k++) {
         const v = input[k]!;
@@ -88,9 +100,8 @@ export function forwardLogits(weights: MlpWeights, batch: InputBatch): Float64Ar
         const row = k * outputs;
         for (let o = 0; o < outputs; o++) output[o] = output[o]! + v * w[row + o]!;
       }
-      if (l < weights.layers.length - 1) for (let o = 0; o < outputs; o++) if (output[o]! < 0) output[o] = 0;
+      if (l < layers.length - 1) for (let o = 0; o < outputs; o++) if (output[o]! < 0) output[o] = 0;
       [input, output] = [output, input];
-      size = outputs;
     }
     logits[i] = input[0]!;
   }
