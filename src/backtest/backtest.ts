@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, loadDataset } from '../data/dataset.ts';
+import { columnValues } from '../data/columns.ts';
 import { DAY_MS, formatDate } from '../data/dates.ts';
 import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
@@ -237,7 +238,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     if (!c) throw new DataError('COLUMN_MISSING', `--outcome-date column "${outcomeName}" not found`, 'name the column holding the conversion date, e.g. converted_at');
     if (c.type !== 'date' && c.type !== 'datetime') throw new DataError('NOT_A_DATE', `--outcome-date column "${outcomeName}" is ${c.type}, not a date`, 'name the column holding the conversion date, e.g. converted_at');
     if (axis.kind !== 'date') throw new ConfigError('OUTCOME_DATE_ORDINAL', '--outcome-date needs --date to be a date column', `leave out --outcome-date with --date ${options.date}`);
-    outcomeTimes = leads.table.array(outcomeName) as ArrayLike<number | null>;
+    outcomeTimes = columnValues(leads.table, outcomeName) as ArrayLike<number | null>;
   }
 
   // The time the backtest stands at: --now, else the newest date anything is known (an outcome date can run
@@ -289,7 +290,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
   const drafted: Array<{ file: string; rules: RuleSet; trainRows: number; start: string }> = [];
   const skipped: BacktestJson['skipped'] = [];
   const warnings = new Set<string>();
-  const info = new Set<string>();
+  const info = new Set<string>(leads.notes ?? []);
   const predictions = new Map<string, Float64Array>(models.map((m) => [m, new Float64Array(n).fill(Number.NaN)]));
   const periodOf = new Array<string>(n).fill('');
   const statusOf = new Array<string>(n).fill('');
@@ -349,9 +350,9 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       for (const r of train) asOf[r] = Math.min(asOf[r]!, period.start);
       // Replaying as of --now: no event after it is known, even within a lead's scoring window.
       if (options.now !== undefined) for (const r of test) asOf[r] = Math.min(asOf[r]!, now);
-      const ids = leads.table.array(idName!) as ArrayLike<string | null>;
+      const ids = columnValues(leads.table, idName!) as ArrayLike<string | null>;
       data = joinActivities(leads, aggregateActivities(log, ids, asOf));
-      if (options.account) data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(options.account) as ArrayLike<string | null>, asOf));
+      if (options.account) data = joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, options.account) as ArrayLike<string | null>, asOf));
       context = { activities: log, asOf, leadId: idName!, ...(options.account ? { account: options.account } : {}) };
     }
     const guard = leakageGuard(data, y, train, { exclude });
@@ -416,7 +417,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     });
     // Drift of the strongest columns (single-feature AUC on the training rows).
     const featureDrift = guard.aucs.filter((a) => !periodExclude.includes(a.column)).slice(0, options.driftFeatures ?? 5).map(({ column }) => {
-      const values = data.table.array(column) as ArrayLike<unknown>;
+      const values = columnValues(data.table, column) as ArrayLike<unknown>;
       const type = columnSchema(data.schema, column)!.type;
       const psi = type === 'numeric' || type === 'date' || type === 'datetime'
         ? numericPsi(Float64Array.from(train, (r) => (typeof values[r] === 'number' ? values[r] as number : Number.NaN)), Float64Array.from(test, (r) => (typeof values[r] === 'number' ? values[r] as number : Number.NaN)))
@@ -475,7 +476,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
     // Every lead scored out of time: the period, the outcome (or pending) and each model's probability.
     const scored = Int32Array.from({ length: n }, (_, r) => r).filter((r) => periodOf[r] !== '');
     const ids = idName ?? leadIdColumn(leads, options.id);
-    const idValues = ids ? leads.table.array(ids) as ArrayLike<unknown> : undefined;
+    const idValues = ids ? columnValues(leads.table, ids) as ArrayLike<unknown> : undefined;
     const csvPath = join(outDir, 'backtest-scores.csv');
     await writeCsvColumns(csvPath, [ids ?? 'row', 'period', 'outcome', ...models.map((m) => `${m}_probability`)], [
       Array.from(scored, (r) => (idValues ? idValues[r] as string | number | null : r + 1)), Array.from(scored, (r) => periodOf[r]), Array.from(scored, (r) => statusOf[r]),

@@ -8,6 +8,7 @@ import * as aq from 'arquero';
 import { DataError } from '../errors.ts';
 import { closestNames } from './closest-names.ts';
 import { type Dataset, type LoadOptions, loadDataset } from './dataset.ts';
+import { columnValues } from './columns.ts';
 import { DAY_MS } from './dates.ts';
 import type { Source } from './read.ts';
 import { type ColumnSchema, columnSchema } from './schema.ts';
@@ -101,7 +102,7 @@ export async function loadActivityLog(source: Source, columns: ActivityColumns =
       'name the timestamp column of the activity file (e.g. occurred_at) with ISO dates such as 2025-03-04T10:22:00Z');
   }
   const detail = columns.detail === null ? undefined : columns.detail ?? (columnSchema(data.schema, 'stage') ? 'stage' : undefined);
-  const str = (name: string) => (data.table.array(name) as ArrayLike<unknown>);
+  const str = (name: string) => (columnValues(data.table, name) as ArrayLike<unknown>);
   const asText = (values: ArrayLike<unknown>) => Array.from(values, (v) => (v === null ? null : String(v)));
   return buildActivityLog(asText(str(lead)), str(time) as ArrayLike<number | null>, asText(str(type)), detail ? asText(str(detail)) : undefined);
 }
@@ -251,7 +252,7 @@ export function aggregateAccountActivities(log: ActivityLog, leadIds: ArrayLike<
  * Adds activity aggregates to a dataset as numeric feature columns (NaN becomes missing).
  *
  * @example
- * const withActivity = joinActivities(data, aggregateActivities(log, data.table.array('lead_id'), asOf));
+ * const withActivity = joinActivities(data, aggregateActivities(log, columnValues(data.table, 'lead_id'), asOf));
  */
 export function joinActivities(data: Dataset, aggregates: ActivityAggregates): Dataset {
   const clash = aggregates.names.filter((n) => columnSchema(data.schema, n));

@@ -7,6 +7,7 @@ import { closestNames } from './closest-names.ts';
 import type { Dataset } from './dataset.ts';
 import { DAY_MS, detectDateFormat, parseDate } from './dates.ts';
 import { columnSchema } from './schema.ts';
+import { columnValues } from './columns.ts';
 
 /**
  * @example
@@ -33,7 +34,7 @@ export function resolveAsOf(spec: string, data?: Dataset): number | Float64Array
     throw new DataError('NOT_A_DATE', `--as-of column "${name}" is ${column.type}, not a date`, 'name a date column such as created_at');
   }
   const offset = m[3] ? (m[2] === '-' ? -1 : 1) * Number(m[3]) * DAY_MS : 0;
-  const values = data.table.array(name) as ArrayLike<number | null>;
+  const values = columnValues(data.table, name) as ArrayLike<number | null>;
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

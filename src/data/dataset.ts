@@ -4,17 +4,22 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import type { ColumnType, RawValue } from '../types.ts';
-import { parseDate } from './dates.ts';
-import { isMissing } from './missing.ts';
-import { badValuesError, booleanValue, findBadValues, type Reading, readSchema } from './reading.ts';
-import { type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
-import { type ColumnSchema, type InferOptions, type Schema, inferSchema, toNumber } from './schema.ts';
+import type { ColumnType } from '../types.ts';
+import { badValuesError, findBadValues, type Reading, readSchema } from './reading.ts';
+import { plainCsvDelimiter, type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
+import { readCsvColumnar, SCHEMA_SAMPLE_ROWS } from './columnar.ts';
+import { type InferOptions, type Schema, inferSchema } from './schema.ts';
+import { typeColumn } from './typing.ts';
+import { columnValues } from './columns.ts';
+
+export { columnValues, typeColumn };
 
 export interface Dataset {
   table: ColumnTable;
   schema: Schema;
   raw: Omit<RawTable, 'columns'>;
+  /** What the reading says in passing (a large file read the slower way, and why). */
+  notes?: string[];
 }
 
 export type LoadOptions = ReadOptions & InferOptions;
@@ -27,7 +32,22 @@ export type LoadOptions = ReadOptions & InferOptions;
  * data.table.numRows(); // 20000
  */
 export async function loadDataset(source: Source, options: LoadOptions = {}): Promise<Dataset> {
-  const raw = await readTable(source, options);
+  // A CSV file streams into typed columns (columnar.ts); one within its sample rows comes back raw and is
+  // read as below, from the text already parsed.
+  const delimiter = 'path' in source ? await plainCsvDelimiter(source.path, options) : null;
+  const notes: string[] = [];
+  if ('path' in source && delimiter !== null) {
+    const result = await readCsvColumnar(source.path, delimiter, options);
+    if ('dataset' in result) return result.dataset;
+    if ('raw' in result) return datasetOf(result.raw, options);
+    notes.push(`${source.path} was read twice: ${result.misfit}, so the column types of its first ${SCHEMA_SAMPLE_ROWS.toLocaleString('en-US')} rows do not hold for the rest and the whole file was read as text to infer them (slower, and more memory)`);
+  }
+  const data = datasetOf(await readTable(source, options), options);
+  return notes.length > 0 ? { ...data, notes } : data;
+}
+
+/** The reference reading: a schema inferred from every raw value, then the columns typed by it. */
+function datasetOf(raw: RawTable, options: InferOptions): Dataset {
   const schema = inferSchema(raw, { ...options, ...(raw.delimiter ? { delimiter: raw.delimiter } : {}) });
   const { columns: _columns, ...meta } = raw;
   return { table: applySchema(raw, schema), schema, raw: meta };
@@ -73,31 +93,4 @@ export function applySchema(raw: RawTable, schema: Schema): ColumnTable {
     data[column.name] = typeColumn(raw.columns[c]!, column, tokens);
   });
   return aq.table(data, raw.names);
-}
-
-/** Converts one raw column by its schema. */
-export function typeColumn(values: readonly RawValue[], column: ColumnSchema, tokens: ReadonlySet<string>): unknown[] {
-  const out: unknown[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    out[i] = isMissing(v, tokens) ? null : typeValue(v, column);
-  }
-  return out;
-}
-
-function typeValue(v: RawValue, column: ColumnSchema): unknown {
-  switch (column.type) {
-    case 'numeric':
-      return toNumber(v, column.decimalComma);
-    case 'boolean':
-      // A value that is neither spelling is null here (and a wrong value to the scorer), never "yes".
-      return booleanValue(v, column.booleanTokens);
-    case 'date':
-    case 'datetime':
-      if (v instanceof Date) return v.getTime();
-      return parseDate(String(v), column.dateFormat ?? { order: 'ymd' });
-    default:
-      if (v instanceof Date) return v.toISOString();
-      return typeof v === 'string' ? v.trim() : String(v);
-  }
 }

@@ -3,6 +3,7 @@
  * is named (columns filled only for converted rows leak the outcome).
  */
 import { type LoadOptions, loadDataset } from './dataset.ts';
+import { columnValues } from './columns.ts';
 import type { Source, SourceFormat } from './read.ts';
 import type { ColumnSchema } from './schema.ts';
 import { resolveTarget, type TargetOptions } from './target.ts';
@@ -46,7 +47,7 @@ export async function inspectSource(source: Source, options: InspectOptions = {}
     const unlabelled = new Set(target.unlabelled);
     for (const column of data.schema.columns) {
       if (column.name === target.name || column.missing === 0 || column.type === 'constant') continue;
-      const values = data.table.array(column.name) as ArrayLike<unknown>;
+      const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
       let agree = 0;
       for (let i = 0; i < values.length; i++) {
         if (unlabelled.has(i)) continue;

@@ -64,9 +64,7 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
     case 'json':
       return readJsonFile(path, format);
     case 'csv': {
-      await assertNotSpreadsheet(path);
-      const delimiter = options.delimiter ?? detectDelimiter(await readHead(path));
-      checkDelimiter(delimiter);
+      const delimiter = await csvDelimiter(path, options);
       if (size > (options.bigFileBytes ?? DEFAULT_BIG_FILE_BYTES) || path.endsWith('.gz')) {
         return readCsvWithDuckDb(path, delimiter);
       }
@@ -74,6 +72,31 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
       return rawTable(parsed.names, parsed.columns, 'csv', path, delimiter);
     }
   }
+}
+
+/**
+ * The delimiter of a CSV file about to be read, once it is known not to be a spreadsheet in disguise:
+ * the given one (checked) or the one its first lines suggest.
+ */
+async function csvDelimiter(path: string, options: ReadOptions): Promise<string> {
+  await assertNotSpreadsheet(path);
+  const delimiter = options.delimiter ?? detectDelimiter(await readHead(path));
+  checkDelimiter(delimiter);
+  return delimiter;
+}
+
+/**
+ * The delimiter when a file is an uncompressed CSV file (by its name or its first bytes), after the checks
+ * `readTable` makes (it exists and can be read, it is not a spreadsheet, the delimiter is usable); null for
+ * any other format.
+ *
+ * @example
+ * await plainCsvDelimiter('leads.csv', {}); // ','
+ */
+export async function plainCsvDelimiter(path: string, options: ReadOptions = {}): Promise<string | null> {
+  await fileSize(path);
+  if (path.endsWith('.gz') || (options.format ?? (await guessFormat(path))) !== 'csv') return null;
+  return csvDelimiter(path, options);
 }
 
 /** A table of raw columns as the readers return it. */

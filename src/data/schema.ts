@@ -80,7 +80,11 @@ function textOf(value: RawValue): string {
   return String(value);
 }
 
-function inferColumn(name: string, values: readonly RawValue[], rows: number, tokens: ReadonlySet<string>, options: InferOptions): ColumnSchema {
+/**
+ * One column's schema from all its values (`inferSchema` runs it on every column; columnar.ts on the columns
+ * it keeps as text).
+ */
+export function inferColumn(name: string, values: readonly RawValue[], rows: number, tokens: ReadonlySet<string>, options: InferOptions): ColumnSchema {
   const present: RawValue[] = [];
   const counts = new Map<string, number>();
   for (const v of values) {
@@ -120,15 +124,7 @@ function inferColumn(name: string, values: readonly RawValue[], rows: number, to
       if (x > max) max = x;
       if (!Number.isInteger(x)) integers = false;
     }
-    const summary = { min, max, ...(decimalComma ? { decimalComma: true } : {}) };
-    const idReason = integers ? numericIdReason(name, values, nums, rows, missing, min, max, tokens) : null;
-    if (idReason) return { ...base, type: 'id', feature: false, warnings: [idReason, ...warnings], ...summary };
-    const sentinel = sentinelWarning(counts, present.length, min, max);
-    if (sentinel) warnings.push(sentinel);
-    if (integers && distinct <= 12 && distinct >= 3 && !/(count|num|days|age|pages|visits|views)/i.test(name)) {
-      warnings.push(`only ${distinct} integer values: numeric here; if they are codes, treat the column as categorical`);
-    }
-    return { ...base, type: 'numeric', feature: true, warnings, ...summary };
+    return numericSchema(base, warnings, counts, { nums, min, max, integers, decimalComma }, rows);
   }
 
   const dateFormat = dateFormatOf(present, options.dateOrder);
@@ -159,6 +155,36 @@ function inferColumn(name: string, values: readonly RawValue[], rows: number, to
   }
   if (distinct > 100) warnings.push(`high cardinality (${distinct} values): rare levels will be pooled`);
   return { ...base, type: 'categorical', feature: true, warnings };
+}
+
+/** What the numeric branch of inference reads, gathered in one pass over a column (here) or as a file streams (columnar.ts). */
+export interface NumericFacts {
+  /** The present values; in row order when none is missing (the id checks read them only then). */
+  nums: ArrayLike<number>;
+  min: number;
+  max: number;
+  integers: boolean;
+  decimalComma: boolean;
+}
+
+/**
+ * A numeric column's schema from its facts: an identifier when its integers say so, else numeric with the
+ * sentinel and few-integers warnings. `counts` are the present values' texts and counts (`distinct` and
+ * `examples` in `base` come from them).
+ */
+export function numericSchema(base: Pick<ColumnSchema, 'name' | 'missing' | 'missingShare' | 'distinct' | 'examples'>, warnings: string[],
+  counts: ReadonlyMap<string, number>, facts: NumericFacts, rows: number): ColumnSchema {
+  const { nums, min, max, integers, decimalComma } = facts;
+  const name = base.name;
+  const summary = { min, max, ...(decimalComma ? { decimalComma: true } : {}) };
+  const idReason = integers ? numericIdReason(name, nums, rows, base.missing, min, max) : null;
+  if (idReason) return { ...base, type: 'id', feature: false, warnings: [idReason, ...warnings], ...summary };
+  const sentinel = sentinelWarning(counts, nums.length, min, max);
+  if (sentinel) warnings.push(sentinel);
+  if (integers && base.distinct <= 12 && base.distinct >= 3 && !/(count|num|days|age|pages|visits|views)/i.test(name)) {
+    warnings.push(`only ${base.distinct} integer values: numeric here; if they are codes, treat the column as categorical`);
+  }
+  return { ...base, type: 'numeric', feature: true, warnings, ...summary };
 }
 
 function pct(share: number): string {
@@ -220,22 +246,18 @@ export function toNumber(value: RawValue, decimalComma = false): number {
   return Number(decimalComma ? t.replace(',', '.') : t);
 }
 
-function numericIdReason(name: string, values: readonly RawValue[], nums: readonly number[], rows: number, missing: number,
-  min: number, max: number, tokens: ReadonlySet<string>): string | null {
+function numericIdReason(name: string, nums: ArrayLike<number>, rows: number, missing: number, min: number, max: number): string | null {
   if (missing > 0 || rows < 10) return null;
+  // Nothing is missing, so the values are in row order.
   let increasing = true;
-  let previous = -Infinity;
-  for (const v of values) {
-    if (isMissing(v, tokens)) return null;
-    const x = typeof v === 'number' ? v : Number(String(v).trim());
-    if (!(x > previous)) {
+  for (let i = 1; i < nums.length; i++) {
+    if (!(nums[i]! > nums[i - 1]!)) {
       increasing = false;
       break;
     }
-    previous = x;
   }
   if (increasing) return 'integers increasing row by row: an identifier, excluded from features';
-  const unique = new Set(nums).size === nums.length;
+  const unique = new Set(Array.from(nums)).size === nums.length;
   if (!unique) return null;
   if (max - min + 1 <= 1.1 * nums.length) return 'unique integers covering a contiguous range: an identifier, excluded from features';
   if (ID_NAME.test(name)) return 'unique per row and named like an identifier: excluded from features';
@@ -243,7 +265,7 @@ function numericIdReason(name: string, values: readonly RawValue[], nums: readon
 }
 
 /** A value such as -1 or 999 that stands for "none" in a large share of rows. */
-function sentinelWarning(counts: Map<string, number>, present: number, min: number, max: number): string | null {
+function sentinelWarning(counts: ReadonlyMap<string, number>, present: number, min: number, max: number): string | null {
   for (const candidate of ['-1', '999', '9999', '-999']) {
     const n = counts.get(candidate) ?? 0;
     const value = Number(candidate);

@@ -11,6 +11,7 @@ import { closestNames } from './closest-names.ts';
 import { ROW_ORDER, timeAxis } from './time-axis.ts';
 import type { Dataset } from './dataset.ts';
 import { columnSchema } from './schema.ts';
+import { columnValues } from './columns.ts';
 
 export interface SplitResult extends SplitIndices {
   kind: SplitKind;
@@ -153,7 +154,7 @@ export function splitDataset(data: Dataset, y: Uint8Array, options: SplitOptions
     }
     case 'group': {
       const column = need('--group', options.group);
-      const split = groupSplit(data.table.array(column) as ArrayLike<string | number | null>, { ...options, rows });
+      const split = groupSplit(columnValues(data.table, column) as ArrayLike<string | number | null>, { ...options, rows });
       return { kind: 'group', excluded: data.table.numRows() - rows.length, ...split };
     }
     default:

@@ -7,6 +7,7 @@ import * as aq from 'arquero';
 import type { Dataset } from './dataset.ts';
 import { columnSchema } from './schema.ts';
 import { DataError } from '../errors.ts';
+import { columnValues } from './columns.ts';
 
 export interface SegmentRow {
   segment: string;
@@ -31,7 +32,7 @@ export interface SegmentTable {
 export function conversionBySegment(data: Dataset, y: Uint8Array, column: string, rows: Int32Array, bins = 5): SegmentTable {
   const schema = columnSchema(data.schema, column);
   if (!schema) throw new DataError('COLUMN_MISSING', `column "${column}" not found`, 'check the segment column name');
-  const values = data.table.array(column) as ArrayLike<unknown>;
+  const values = columnValues(data.table, column) as ArrayLike<unknown>;
   const picked = Array.from(rows, (r) => values[r]);
   let labels: string[];
   // Numeric segments keep their numeric order (sortKey); categories sort by rate.

@@ -7,6 +7,7 @@ import { DataError } from '../errors.ts';
 import { closestNames } from './closest-names.ts';
 import type { Dataset } from './dataset.ts';
 import { columnSchema } from './schema.ts';
+import { columnValues } from './columns.ts';
 
 export const MIN_POSITIVES = 10;
 
@@ -44,7 +45,7 @@ export function resolveTarget(data: Dataset, name: string, options: TargetOption
     throw new DataError('TARGET_MISSING', `target column "${name}" not found`,
       near.length > 0 ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : `the columns are: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}`);
   }
-  const values = data.table.array(name) as ArrayLike<unknown>;
+  const values = columnValues(data.table, name) as ArrayLike<unknown>;
   const n = values.length;
   const y = new Uint8Array(n);
   const unlabelled: number[] = [];

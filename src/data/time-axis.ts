@@ -7,6 +7,7 @@ import { DataError } from '../errors.ts';
 import { closestNames } from './closest-names.ts';
 import type { Dataset } from './dataset.ts';
 import { columnSchema } from './schema.ts';
+import { columnValues } from './columns.ts';
 
 /**
  * `--date @row`: the row order is the time (files exported in time order without a date).
@@ -37,7 +38,7 @@ export function timeAxis(data: Dataset, name: string, options: { allowMissing?: 
     const near = closestNames(name, data.schema.columns.map((c) => c.name));
     throw new DataError('COLUMN_MISSING', `--date column "${name}" not found`, near.length ? `did you mean ${near.map((x) => `"${x}"`).join(' or ')}? (or --date ${ROW_ORDER} when the rows are in time order)` : `name the lead creation date, or --date ${ROW_ORDER} when the rows are in time order`);
   }
-  const values = data.table.array(name) as ArrayLike<unknown>;
+  const values = columnValues(data.table, name) as ArrayLike<unknown>;
   // A running number inferred as an id (Cust_num 1, 2, 3, …) is an ordinal time too.
   const numberedId = column.type === 'id' && Array.prototype.every.call(values, (v: unknown) => v === null || (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)));
   if (column.type !== 'date' && column.type !== 'datetime' && column.type !== 'numeric' && !numberedId) {

@@ -9,6 +9,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { loadDataset } from '../data/dataset.ts';
+import { columnValues } from '../data/columns.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { PACKAGE_ROOT, SAMPLE } from '../data/sample-paths.ts';
 import { splitDataset } from '../data/split.ts';
@@ -87,12 +88,12 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
 
   // Behaviour as a score made 30 days after each lead's creation would have seen it.
   const log = await loadActivityLog({ path: SAMPLE.activities });
-  const created = leads.table.array(SAMPLE.date) as ArrayLike<number>;
+  const created = columnValues(leads.table, SAMPLE.date) as ArrayLike<number>;
   const scoredAt = Float64Array.from(created, (t) => t + SCORING_DELAY_DAYS * DAY_MS);
-  const ids = leads.table.array(SAMPLE.id) as ArrayLike<string>;
+  const ids = columnValues(leads.table, SAMPLE.id) as ArrayLike<string>;
   const data = joinActivities(
     joinActivities(leads, aggregateActivities(log, ids, scoredAt)),
-    aggregateAccountActivities(log, ids, leads.table.array(SAMPLE.account) as ArrayLike<string>, scoredAt),
+    aggregateAccountActivities(log, ids, columnValues(leads.table, SAMPLE.account) as ArrayLike<string>, scoredAt),
   );
   step('splitting');
 

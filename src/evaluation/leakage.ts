@@ -12,6 +12,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { rocAuc } from './metrics.ts';
+import { columnValues } from '../data/columns.ts';
 
 export interface LeakageOptions {
   /** Flag at or above this AUC. Default 0.90. */
@@ -41,9 +42,8 @@ export interface ColumnAuc {
 }
 
 /** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC); categories by cross-fitted conversion rate. */
-export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array): number {
+export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array, values = columnValues(data.table, column) as ArrayLike<unknown>): number {
   const schema = data.schema.columns.find((c) => c.name === column)!;
-  const values = data.table.array(column) as ArrayLike<unknown>;
   const yRows = Uint8Array.from(rows, (r) => y[r]!);
   let scores: Float64Array;
   if (schema.type === 'numeric' || schema.type === 'date' || schema.type === 'datetime') {
@@ -93,7 +93,7 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
   const aucs: ColumnAuc[] = [];
   for (const column of data.schema.columns) {
     if (exclude.has(column.name) || column.type === 'constant' || column.type === 'id' || column.type === 'text') continue;
-    const values = data.table.array(column.name) as ArrayLike<unknown>;
+    const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
     if (column.missing > 0) {
       const presence = rocAuc(Float64Array.from(rows, (r) => (values[r] === null || values[r] === undefined ? 0 : 1)), yRows);
       if (presence >= 0.99 || presence <= 0.01) {
@@ -103,7 +103,7 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
       if (Math.max(presence, 1 - presence) >= presenceAt) byPresence.set(column.name, Math.max(presence, 1 - presence));
     }
     if (!column.feature) continue;
-    aucs.push({ column: column.name, auc: Number(singleFeatureAuc(data, column.name, y, rows).toFixed(4)) });
+    aucs.push({ column: column.name, auc: Number(singleFeatureAuc(data, column.name, y, rows, values).toFixed(4)) });
   }
   aucs.sort((a, b) => b.auc - a.auc || a.column.localeCompare(b.column));
   aucs.forEach((entry, k) => {

@@ -14,6 +14,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { columnSchema } from '../data/schema.ts';
 import { DataError } from '../errors.ts';
+import { columnValues } from '../data/columns.ts';
 
 export interface NumericStats {
   median: number;
@@ -229,7 +230,7 @@ export class FeaturePipeline {
     const notes: string[] = [];
     for (const column of data.schema.columns) {
       if (!column.feature || exclude.has(column.name)) continue;
-      const values = data.table.array(column.name) as ArrayLike<unknown>;
+      const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
       const picked = Array.from(rows, (r) => values[r]);
       const present = picked.filter((v) => v !== null && v !== undefined);
       const missing = picked.length - present.length;
@@ -339,7 +340,7 @@ export class FeaturePipeline {
       if (!columnSchema(data.schema, s.column)) {
         throw new DataError('FEATURE_MISSING', `column "${s.column}" that the model was trained on is missing`, 'score a file with the same columns as the training data');
       }
-      const encoded = encodeSpec(s, data.table.array(s.column) as ArrayLike<unknown>, rows, options.asOf, offset);
+      const encoded = encodeSpec(s, columnValues(data.table, s.column) as ArrayLike<unknown>, rows, options.asOf, offset);
       parts.push(...encoded.parts);
       offset = encoded.next;
       if (encoded.unseen > 0) unseen[s.column] = encoded.unseen;

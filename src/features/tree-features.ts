@@ -8,6 +8,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { columnSchema } from '../data/schema.ts';
 import { DataError } from '../errors.ts';
+import { columnValues } from '../data/columns.ts';
 
 export type TreeFeatureSpec =
   | { kind: 'numeric'; column: string }
@@ -90,7 +91,7 @@ export class TreeFeatures {
     const specs: TreeFeatureSpec[] = [];
     for (const column of data.schema.columns) {
       if (!column.feature || exclude.has(column.name)) continue;
-      const values = data.table.array(column.name) as ArrayLike<unknown>;
+      const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
       switch (column.type) {
         case 'numeric':
           specs.push({ kind: 'numeric', column: column.name });
@@ -132,7 +133,7 @@ export class TreeFeatures {
       if (!columnSchema(data.schema, s.column)) {
         throw new DataError('FEATURE_MISSING', `column "${s.column}" that the model was trained on is missing`, 'score a file with the same columns as the training data');
       }
-      const unseen = transformSpec(s, data.table.array(s.column) as ArrayLike<unknown>, rows, options.asOf, design);
+      const unseen = transformSpec(s, columnValues(data.table, s.column) as ArrayLike<unknown>, rows, options.asOf, design);
       if (unseen > 0) design.unseen[s.column] = unseen;
     }
     design.p = design.columns.length;

@@ -17,6 +17,7 @@ import { LogisticRegression } from './logistic/logistic.ts';
 import { GradientBoostedTrees } from './gbdt/gbdt.ts';
 import { MultilayerPerceptron } from './mlp/mlp.ts';
 import { TreeFeatures } from '../features/tree-features.ts';
+import { columnValues } from '../data/columns.ts';
 
 /** 2: the artifact records how its training file was read (`reading`) and the target's positive value. */
 export const ARTIFACT_FORMAT_VERSION = 2;
@@ -80,7 +81,7 @@ export function dataFingerprint(data: Dataset, rows?: Int32Array): string {
   const hash = createHash('sha256');
   const names = data.schema.columns.map((c) => c.name);
   hash.update(JSON.stringify(data.schema.columns.map((c) => [c.name, c.type])));
-  const columns = names.map((n) => data.table.array(n) as ArrayLike<unknown>);
+  const columns = names.map((n) => columnValues(data.table, n) as ArrayLike<unknown>);
   const count = rows ? rows.length : data.table.numRows();
   for (let k = 0; k < count; k++) {
     const r = rows ? rows[k]! : k;

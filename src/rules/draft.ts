@@ -9,6 +9,7 @@
  */
 import { type ActivityLog } from '../data/activities.ts';
 import { type Dataset, subsetDataset } from '../data/dataset.ts';
+import { columnValues } from '../data/columns.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
@@ -93,17 +94,8 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
   const smoothed = (conv: number, count: number) => (conv + 20 * base) / (count + 20);
   const candidates: Candidate[] = [];
 
-  const consider = (column: string, condition: Condition[], label: string, member: (r: number) => boolean) => {
-    let count = 0;
-    let conv = 0;
-    const members = new Uint8Array(n);
-    rows.forEach((r, k) => {
-      if (member(r)) {
-        members[k] = 1;
-        count++;
-        conv += y[r]!;
-      }
-    });
+  /** A segment as a candidate criterion, from its leads and conversions; `members` (its rows' flags) is made only for a candidate. */
+  const candidate = (column: string, condition: Condition[], label: string, count: number, conv: number, members: () => Uint8Array) => {
     if (count < minSupport || count > n - minSupport) return;
     const rate = smoothed(conv, count);
     // A disqualifier only where conversion is all but nil, with enough leads to say so: the one-sided 95%
@@ -115,25 +107,61 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
     const name = `${column}_${words}`.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?=[^a-z])/, 'c_');
     candidates.push({
       column,
-      members,
+      members: members(),
       strength: count * Math.log(rate / base) ** 2,
       criterion: { name, label: `${column} ${label}`, family: 'fit', when: condition, points, disqualify },
       note: { criterion: name, support: count, rate: conv / count },
     });
   };
+  /** A segment given by a test on each training row. */
+  const consider = (column: string, condition: Condition[], label: string, member: (r: number) => boolean) => {
+    let count = 0;
+    let conv = 0;
+    const members = new Uint8Array(n);
+    rows.forEach((r, k) => {
+      if (member(r)) {
+        members[k] = 1;
+        count++;
+        conv += y[r]!;
+      }
+    });
+    candidate(column, condition, label, count, conv, () => members);
+  };
 
   for (const column of data.schema.columns) {
     if (!column.feature || exclude.has(column.name)) continue;
-    const values = data.table.array(column.name) as ArrayLike<unknown>;
+    const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
     if (column.type === 'categorical' || column.type === 'boolean') {
-      const levels = new Set<unknown>();
-      for (const r of rows) if (values[r] !== null) levels.add(values[r]);
-      for (const level of levels) {
+      // One pass gives every level's leads and conversions (a level per pass would cost levels × rows).
+      const code = new Int32Array(n).fill(-1);
+      const index = new Map<unknown, number>();
+      const counts: number[] = [];
+      const convs: number[] = [];
+      rows.forEach((r, k) => {
+        const v = values[r];
+        if (v === null) return;
+        let j = index.get(v);
+        if (j === undefined) {
+          j = index.size;
+          index.set(v, j);
+          counts.push(0);
+          convs.push(0);
+        }
+        code[k] = j;
+        counts[j]!++;
+        convs[j]! += y[r]!;
+      });
+      for (const [level, j] of index) {
         const text = column.type === 'boolean' ? (level ? 'yes' : 'no') : String(level);
-        consider(column.name, [{ column: column.name, op: 'eq', value: text }], `= ${text}`, (r) => values[r] === level);
+        candidate(column.name, [{ column: column.name, op: 'eq', value: text }], `= ${text}`, counts[j]!, convs[j]!, () => Uint8Array.from(code, (c) => (c === j ? 1 : 0)));
       }
     } else if (column.type === 'numeric') {
-      const present = Array.from(rows, (r) => values[r]).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+      let count = 0;
+      for (const r of rows) if (typeof values[r] === 'number') count++;
+      const present = new Float64Array(count);
+      count = 0;
+      for (const r of rows) if (typeof values[r] === 'number') present[count++] = values[r] as number;
+      present.sort(); // a typed array's own numeric sort: no comparator called a million times
       if (present.length === 0) continue;
       const edges = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => present[Math.floor(q * present.length)]!))].filter((e) => e > present[0]!);
       edges.forEach((edge, k) => {
@@ -267,7 +295,7 @@ function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, b
   const log = options.activities!;
   const idName = leadIdColumn(data, options.leadId);
   if (!idName) return [];
-  const ids = data.table.array(idName) as ArrayLike<unknown>;
+  const ids = columnValues(data.table, idName) as ArrayLike<unknown>;
   const asOf = options.asOf!;
   const out: Candidate[] = [];
   const WINDOW = 90;

@@ -13,6 +13,7 @@ import { activityPoints } from './decay.ts';
 import { type Criterion, type EventSpec, type Grade, type RuleIssue, RuleFileError, type RuleSet, type Tier } from './rule-file.ts';
 import { routeLead } from './routing.ts';
 import { gradeOf, tierOf } from './tiers.ts';
+import { columnValues } from '../data/columns.ts';
 
 export interface ScoringContext {
   /** The activity log, needed by activity criteria and strong-action routing. */
@@ -79,12 +80,12 @@ export function withActivityColumns(rules: RuleSet, data: Dataset, context: Scor
   if (wanted.length === 0 || !context.activities || context.asOf === undefined) return data;
   const idName = leadIdColumn(data, context.leadId);
   if (!idName) return data;
-  const ids = data.table.array(idName) as ArrayLike<string | null>;
+  const ids = columnValues(data.table, idName) as ArrayLike<string | null>;
   let out = data;
   const aggregates = aggregateActivities(context.activities, ids, context.asOf);
   if (wanted.some((name) => aggregates.names.includes(name))) out = joinActivities(out, aggregates);
   if (context.account && columnSchema(data.schema, context.account) && wanted.some((name) => name.startsWith('account_'))) {
-    const account = aggregateAccountActivities(context.activities, ids, data.table.array(context.account) as ArrayLike<string | null>, context.asOf);
+    const account = aggregateAccountActivities(context.activities, ids, columnValues(data.table, context.account) as ArrayLike<string | null>, context.asOf);
     if (wanted.some((name) => account.names.includes(name))) out = joinActivities(out, account);
   }
   return out;
@@ -108,7 +109,7 @@ export function bindRules(rules: RuleSet, data: Dataset, context: ScoringContext
           issue(criterion, `unknown column "${cond.column}"${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(' or ')}?)` : ''}`);
           continue;
         }
-        const compiled = compileCondition(cond, data.table.array(cond.column) as ArrayLike<unknown>, schema);
+        const compiled = compileCondition(cond, columnValues(data.table, cond.column) as ArrayLike<unknown>, schema);
         if (compiled.ok) predicates.push(compiled.predicate);
         else issue(criterion, compiled.message);
       }
@@ -154,7 +155,7 @@ export function scoreWithRules(rules: RuleSet, leads: Dataset, context: ScoringC
   const bound = bindRules(rules, data, context);
   const log = context.activities;
   const idName = log ? leadIdColumn(data, context.leadId) : undefined;
-  const ids = idName ? (data.table.array(idName) as ArrayLike<unknown>) : undefined;
+  const ids = idName ? (columnValues(data.table, idName) as ArrayLike<unknown>) : undefined;
   return scoreBound(rules, bound, data.table.numRows(), { ...(log ? { log } : {}), ...(ids ? { ids } : {}), ...(context.asOf !== undefined ? { asOf: context.asOf } : {}) }, options);
 }
 

@@ -7,6 +7,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { ModelFormatError } from '../errors.ts';
 import { formatReasons, leadIdColumn, type RuleScores, type ScoringContext, scoreWithRules } from './engine.ts';
 import { parseRuleFile, type RuleSet, ruleSetToYaml } from './rule-file.ts';
+import { columnValues } from '../data/columns.ts';
 
 export interface RuleScorerJSON {
   kind: 'rules';
@@ -61,7 +62,7 @@ export class RuleScorer {
 export function ruleExportColumns(data: Dataset, scores: RuleScores, options: { id?: string; reasons?: number } = {}): { names: string[]; columns: unknown[][] } {
   const n = scores.score.length;
   const idName = options.id ?? leadIdColumn(data);
-  const ids = idName ? Array.from(data.table.array(idName) as ArrayLike<unknown>) : Array.from({ length: n }, (_, i) => i + 1);
+  const ids = idName ? Array.from(columnValues(data.table, idName) as ArrayLike<unknown>) : Array.from({ length: n }, (_, i) => i + 1);
   return {
     names: [idName ?? 'row', 'rule_score', 'rule_tier', 'grade', 'action', 'reasons', 'fit_points', 'engagement_points'],
     columns: [

@@ -28,7 +28,7 @@ import { resolveAsOf } from '../data/as-of.ts';
 import type { ColumnSchema, Schema } from '../data/schema.ts';
 import { csvField } from '../data/csv.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { typeColumn } from '../data/dataset.ts';
+import { typeColumn } from '../data/typing.ts';
 import { CHECKED_TYPES, isWrongType } from '../data/reading.ts';
 import { spreadsheetSafe, startsFormula } from '../data/write.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';

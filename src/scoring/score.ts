@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { type ActivityLog, aggregateAccountActivities, aggregateActivities, isActivityAggregateName, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { applySchema, type Dataset, loadDataset } from '../data/dataset.ts';
+import { columnValues } from '../data/columns.ts';
 import { type RawTable, readTable } from '../data/read.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
 import { columnNotFound } from '../data/closest-names.ts';
@@ -110,7 +111,7 @@ function valueText(data: Dataset): (row: number, column: string) => string {
   return (row, column) => {
     let values = cache.get(column);
     if (!values) {
-      values = columnSchema(data.schema, column) ? (data.table.array(column) as ArrayLike<unknown>) : [];
+      values = columnSchema(data.schema, column) ? (columnValues(data.table, column) as ArrayLike<unknown>) : [];
       cache.set(column, values);
     }
     return valueWords(values[row], columnSchema(data.schema, column)?.type);
@@ -279,10 +280,10 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     asOf = resolveAsOf(options.asOf ?? artifact.activities.asOf, leads);
     const idName = exportIdColumn(scorer, leads.schema);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-    const ids = leads.table.array(idName) as ArrayLike<string | null>;
+    const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
     data = joinActivities(leads, aggregateActivities(scorer.log, ids, asOf));
     const account = artifact.activities.account;
-    if (account) data = joinActivities(data, aggregateAccountActivities(scorer.log, ids, leads.table.array(account) as ArrayLike<string | null>, asOf));
+    if (account) data = joinActivities(data, aggregateAccountActivities(scorer.log, ids, columnValues(leads.table, account) as ArrayLike<string | null>, asOf));
     context = { activities: scorer.log, asOf, leadId: idName, ...(account ? { account } : {}) };
   }
 
@@ -332,7 +333,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   // A lead dated outside the training dates is scored by extrapolation: its reasons say so.
   const outOfRange: Record<string, number> = {};
   for (const range of scorer.dateRanges) {
-    const values = leads.table.array(range.column) as ArrayLike<unknown>;
+    const values = columnValues(leads.table, range.column) as ArrayLike<unknown>;
     for (let i = 0; i < n; i++) {
       if (!outsideRange(range, values[i])) continue;
       outOfRange[range.column] = (outOfRange[range.column] ?? 0) + 1;
@@ -342,7 +343,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
   }
 
   const idName = exportIdColumn(scorer, leads.schema);
-  const ids: Array<string | number | null> = idName ? Array.from(leads.table.array(idName) as ArrayLike<unknown>, (v) => (v === null || v === undefined ? null : String(v)))
+  const ids: Array<string | number | null> = idName ? Array.from(columnValues(leads.table, idName) as ArrayLike<unknown>, (v) => (v === null || v === undefined ? null : String(v)))
     : Array.from({ length: n }, (_, i) => (rowNumbers ? rowNumbers[i]! : i + 1));
   const text = valueText(leads);
   const keep = options.keep ?? [];
@@ -457,7 +458,7 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
   const { names, columns } = chunk;
   let accountRule: string | undefined;
   if (options.account) {
-    const rollup = accountRollup(leads.table.array(options.account) as ArrayLike<unknown>, chunk.probability, chunk.ids, options.accountAgg ?? 'any');
+    const rollup = accountRollup(columnValues(leads.table, options.account) as ArrayLike<unknown>, chunk.probability, chunk.ids, options.accountAgg ?? 'any');
     accountRule = rollup.rule;
     const at = 1 + EXPORT_COLUMNS.length; // right after the contract columns, as before the trend and kept columns
     names.splice(at, 0, 'account_probability', 'account_score', 'account_top_leads');
@@ -591,8 +592,8 @@ async function loadPrevious(previous: Source, idName: string): Promise<Map<strin
     throw new DataError('PREVIOUS_COLUMNS', `the earlier scores need the columns "${idName}" and "score"`, 'pass a file written by an earlier `leadscore score` run');
   }
   const before = new Map<string, number>();
-  const prevIds = earlier.table.array(idName) as ArrayLike<unknown>;
-  const prevScores = earlier.table.array('score') as ArrayLike<unknown>;
+  const prevIds = columnValues(earlier.table, idName) as ArrayLike<unknown>;
+  const prevScores = columnValues(earlier.table, 'score') as ArrayLike<unknown>;
   for (let i = 0; i < prevIds.length; i++) if (typeof prevScores[i] === 'number') before.set(String(prevIds[i]), prevScores[i] as number);
   return before;
 }

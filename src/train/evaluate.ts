@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, datasetWithReading } from '../data/dataset.ts';
+import { columnValues } from '../data/columns.ts';
 import { assertNaAgrees } from '../data/reading.ts';
 import { readTable } from '../data/read.ts';
 import type { ColumnType } from '../types.ts';
@@ -80,10 +81,10 @@ async function prepare(loaded: LoadedModel, options: EvaluateOptions, leads: Dat
   const asOf = resolveAsOf(options.asOf ?? loaded.artifact.activities.asOf, leads);
   const idName = leadIdColumn(leads, options.id ?? loaded.artifact.idColumn ?? undefined);
   if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-  const ids = leads.table.array(idName) as ArrayLike<string | null>;
+  const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
   let data = joinActivities(leads, aggregateActivities(log, ids, asOf));
   const account = loaded.artifact.activities.account;
-  if (account) data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(account) as ArrayLike<string | null>, asOf));
+  if (account) data = joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, account) as ArrayLike<string | null>, asOf));
   return { data, asOf, context: { activities: log, asOf, leadId: idName, ...(account ? { account } : {}) } };
 }
 
@@ -188,7 +189,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     // holdout.csv as train writes it: the evaluated leads are this evaluation's hold-out.
     const idName = leadIdColumn(leads, options.id ?? artifact.idColumn ?? undefined);
     files.push(await writeHoldout(out, {
-      rows, y: target.y, ...(idName ? { id: { name: idName, values: leads.table.array(idName) as ArrayLike<string | number | null> } } : {}),
+      rows, y: target.y, ...(idName ? { id: { name: idName, values: columnValues(leads.table, idName) as ArrayLike<string | number | null> } } : {}),
       probability: Object.fromEntries(scored.filter((s) => s.label !== 'rules').map((s) => [evaluationLabel(result, s.metrics), s.probability])),
       ...(rulesScores ? { ruleScore: rulesScores } : {}),
     }));

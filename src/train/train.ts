@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
+import { columnValues } from '../data/columns.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { modelCard, trainCommand } from '../report/model-card.ts';
 import { writeExamples } from '../report/examples.ts';
@@ -181,11 +182,11 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     asOf = resolveAsOf(options.asOf!, leads);
     const idName = leadIdColumn(leads, options.id);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-    const ids = leads.table.array(idName) as ArrayLike<string | null>;
+    const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
     data = joinActivities(leads, aggregateActivities(log, ids, asOf));
     if (options.account) {
       if (!columnSchema(leads.schema, options.account)) throw new ConfigError('COLUMN_MISSING', `account column "${options.account}" not found`, 'check --account');
-      data = joinActivities(data, aggregateAccountActivities(log, ids, leads.table.array(options.account) as ArrayLike<string | null>, asOf));
+      data = joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, options.account) as ArrayLike<string | null>, asOf));
     }
     context = { activities: log, asOf, leadId: idName, ...(options.account ? { account: options.account } : {}) };
   }
@@ -217,7 +218,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   let holdoutWeeks: number | undefined;
   const dateType = dateColumn ? columnSchema(data.schema, dateColumn)?.type : undefined;
   if (dateColumn && (dateType === 'date' || dateType === 'datetime')) {
-    const times = data.table.array(dateColumn) as ArrayLike<number | null>;
+    const times = columnValues(data.table, dateColumn) as ArrayLike<number | null>;
     let lo = Infinity;
     let hi = -Infinity;
     for (const r of split.test) {
@@ -313,8 +314,8 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   let featureNotes: string[] = [];
   // What each date feature means, and a warning where no scoring time anchors its age.
   const warnings: string[] = [];
-  /** What the run says in passing (the network's backend when tfjs-node is absent). */
-  const info: string[] = [];
+  /** What the run says in passing (a large file read twice; the network's backend when tfjs-node is absent). */
+  const info: string[] = [...(leads.notes ?? [])];
   const said = new Set<string>();
   const dateNotes = (specs: FeaturesJSON['specs']) => {
     for (const range of dateRanges(specs as Array<{ kind: string; column: string }>)) {
@@ -378,7 +379,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   const idName = leadIdColumn(leads, options.id);
   const modelNames = results.map((m) => m.name).filter((name) => holdoutProbability[name]);
   files.push(await writeHoldout(runDir, {
-    rows: split.test, y: target.y, ...(idName ? { id: { name: idName, values: leads.table.array(idName) as ArrayLike<string | number | null> } } : {}),
+    rows: split.test, y: target.y, ...(idName ? { id: { name: idName, values: columnValues(leads.table, idName) as ArrayLike<string | number | null> } } : {}),
     probability: Object.fromEntries(modelNames.map((name) => [name, holdoutProbability[name]!])), ruleScore: ruleScores,
   }));
   // Five hold-out leads of the best-ranking model, scored as `leadscore score` would, for the report.

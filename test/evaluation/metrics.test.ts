@@ -36,6 +36,31 @@ describe('rocAuc', () => {
     ), { numRuns: 300 });
   });
 
+  it('equals the rank-sum form to the last bit, ties and -0 included (property)', () => {
+    // The rank-sum form (average ranks over a sort of all scores), as rocAuc computed it before it counted U.
+    const rankSum = (s: number[], y: number[]) => {
+      const order = s.map((_, i) => i).sort((a, b) => s[a]! - s[b]!);
+      let sum = 0;
+      let positives = 0;
+      for (let k = 0; k < order.length;) {
+        let end = k + 1;
+        while (end < order.length && s[order[end]!] === s[order[k]!]) end++;
+        for (let t = k; t < end; t++) if (y[order[t]!] === 1) (positives++, (sum += (k + 1 + end) / 2));
+        k = end;
+      }
+      return (sum - (positives * (positives + 1)) / 2) / (positives * (s.length - positives));
+    };
+    fc.assert(fc.property(
+      fc.array(fc.record({ s: fc.oneof(fc.integer({ min: -3, max: 3 }).map((v) => v / 7), fc.double({ min: -5, max: 5, noNaN: true }), fc.constant(-0)), y: fc.integer({ min: 0, max: 1 }) }), { minLength: 2, maxLength: 300 }),
+      (items) => {
+        const y = items.map((i) => i.y);
+        fc.pre(y.includes(0) && y.includes(1));
+        const s = items.map((i) => i.s);
+        expect(rocAuc(s, y)).toBe(rankSum(s, y));
+      },
+    ), { numRuns: 500, seed: 13 });
+  });
+
   it('restricts to the given rows and is NaN with one class', () => {
     expect(rocAuc([0.9, 0.1, 0.5, 0.7], [1, 0, 0, 1], [1, 2, 3])).toBe(1);
     expect(Number.isNaN(rocAuc([0.1, 0.2], [1, 1]))).toBe(true);

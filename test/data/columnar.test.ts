@@ -1,0 +1,137 @@
+/**
+ * The columnar reader against the reference reading (every cell as text, the schema inferred from every
+ * value, then typed): the same schema and the same cells, whatever the sample size, on awkward files where
+ * the rows after the sample change what the sample said; a value the sample's types cannot hold stops it,
+ * and `loadDataset` then reads the file the reference way and says so.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readCsvColumnar } from '../../src/data/columnar.ts';
+import { applySchema, type Dataset, loadDataset } from '../../src/data/dataset.ts';
+import { readTable } from '../../src/data/read.ts';
+import { inferSchema } from '../../src/data/schema.ts';
+import { createRng } from '../../src/random.ts';
+import { tempDir, writeTemp } from '../helpers.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await tempDir();
+});
+
+/** The reference reading of a file, as loadDataset read every file before the columnar reader. */
+async function reference(path: string): Promise<Dataset> {
+  const raw = await readTable({ path });
+  const schema = inferSchema(raw, { delimiter: raw.delimiter! });
+  const { columns: _c, ...meta } = raw;
+  return { table: applySchema(raw, schema), schema, raw: meta };
+}
+
+/** Every cell of two datasets, compared with Object.is (so 0 and −0, null and NaN differ). */
+function expectSame(actual: Dataset, expected: Dataset): void {
+  expect(actual.schema).toEqual(expected.schema);
+  expect(actual.table.columnNames()).toEqual(expected.table.columnNames());
+  for (const name of expected.table.columnNames()) {
+    const a = Array.from(actual.table.array(name) as ArrayLike<unknown>);
+    const e = Array.from(expected.table.array(name) as ArrayLike<unknown>);
+    expect(a.length).toBe(e.length);
+    const differ = a.findIndex((v, i) => !Object.is(v, e[i]));
+    expect(differ, `${name}: row ${differ} is ${String(a[differ])}, the reference reads ${String(e[differ])}`).toBe(-1);
+  }
+}
+
+/** A file whose later rows change what its first rows say about several columns. */
+function awkwardCsv(rows: number): string {
+  const rng = createRng(3);
+  const lines = ['lead_id,amount,visits,flag,signup,region,late_number,pages,code,score_text,note'];
+  for (let i = 0; i < rows; i++) {
+    const late = i < rows / 2;
+    lines.push([
+      `L${i + 1}`,
+      rng.next() < 0.1 ? '' : (rng.normal() * 1000).toFixed(2), // numeric with missing, many distinct values
+      i > rows - 5 ? '-1' : String(rng.int(40)), // small integers; a sentinel only at the end
+      late ? 'yes' : rng.next() < 0.5 ? 'Yes' : 'no', // a new spelling of yes after the sample
+      late ? `0${1 + rng.int(9)}/0${1 + rng.int(9)}/2024` : `${13 + rng.int(15)}/0${1 + rng.int(9)}/2024`, // day-first decided late
+      late ? 'north' : ['north', 'south', 'east'][rng.int(3)], // one level, then three
+      late ? '' : String(rng.int(100)), // all missing in the sample, numbers later
+      ` ${rng.int(5)} `, // padded numbers
+      `C${String(rng.int(3)).padStart(3, '0')}`,
+      late ? 'a few words' : `text ${i}`,
+      rng.next() < 0.5 ? 'NA' : 'x',
+    ].join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+describe('readCsvColumnar', () => {
+  it('gives the reference schema and cells whatever the sample size, when later rows change the picture', async () => {
+    const path = await writeTemp(dir, 'awkward.csv', awkwardCsv(600));
+    const expected = await reference(path);
+    // The reference sees a day-first date column, a yes/no column with two spellings, a numeric column that is missing early.
+    expect(expected.schema.columns.find((c) => c.name === 'signup')!.dateFormat!.order).toBe('dmy');
+    expect(expected.schema.columns.find((c) => c.name === 'late_number')!.type).toBe('numeric');
+    for (const sampleRows of [1, 10, 100, 299, 301, 599]) {
+      const result = await readCsvColumnar(path, ',', { sampleRows });
+      if (!('dataset' in result)) throw new Error(`sample ${sampleRows}: ${JSON.stringify(result).slice(0, 200)}`);
+      expectSame(result.dataset, expected);
+    }
+  });
+
+  it('hands a file that ends within the sample back raw, and loadDataset reads it the reference way', async () => {
+    const path = await writeTemp(dir, 'small.csv', awkwardCsv(50));
+    const result = await readCsvColumnar(path, ',', { sampleRows: 60 });
+    expect('raw' in result && result.raw.rows).toBe(50);
+    expectSame(await loadDataset({ path }), await reference(path));
+  });
+
+  it('counts distinct values past its cap by number and keeps the sentinel warning exact', async () => {
+    const rng = createRng(5);
+    const lines = ['balance,other'];
+    for (let i = 0; i < 7000; i++) lines.push(`${i % 9 === 0 ? '-1' : Math.abs(rng.normal() * 500).toFixed(1)},${rng.int(3)}`);
+    const path = await writeTemp(dir, 'wide-values.csv', `${lines.join('\n')}\n`);
+    const expected = await reference(path);
+    expect(expected.schema.columns[0]!.warnings.join(' ')).toContain('-1 in 11% of rows');
+    const result = await readCsvColumnar(path, ',', { sampleRows: 100 });
+    if (!('dataset' in result)) throw new Error('expected a dataset');
+    expectSame(result.dataset, expected);
+  });
+
+  it('stops at a value its sample types cannot hold, naming it; loadDataset then reads the file the reference way and says so', async () => {
+    const lines = ['id,amount,y'];
+    for (let i = 0; i < 400; i++) lines.push(`L${i},${i === 350 ? 'about 12' : ((i % 50) * 1.5).toFixed(1)},${i % 3 === 0 ? 1 : 0}`);
+    const path = await writeTemp(dir, 'misfit.csv', `${lines.join('\n')}\n`);
+    const result = await readCsvColumnar(path, ',', { sampleRows: 100 });
+    expect(result).toEqual({ misfit: 'amount: "about 12" on data row 351 is not a number like the rows before it' });
+    const expected = await reference(path);
+    expect(expected.schema.columns[1]!.type).toBe('categorical');
+    // loadDataset's own sample is 100,000 rows: a file that long is needed for it to take the columnar path.
+    const long = ['id,amount,y'];
+    for (let i = 0; i < 100_100; i++) long.push(`L${i},${i === 100_050 ? 'about 12' : (i % 977) * 1.5},${i % 3 === 0 ? 1 : 0}`);
+    const longPath = await writeTemp(dir, 'misfit-long.csv', `${long.join('\n')}\n`);
+    const loaded = await loadDataset({ path: longPath });
+    expect(loaded.notes?.[0]).toMatch(/was read twice: amount: "about 12" on data row 100,051 is not a number/);
+    expectSame({ ...loaded, notes: [] } as Dataset, { ...(await reference(longPath)), notes: [] } as Dataset);
+  });
+
+  it('agrees with the reference on random tables (property)', async () => {
+    const cell = fc.oneof(
+      fc.constantFrom('', 'NA', 'yes', 'no', 'Yes', '-1', '0', '1', '2024-01-05', '05/01/2024', '13/01/2024', 'north', ' x ', '1,5'),
+      fc.integer({ min: -50, max: 50 }).map(String),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v.toFixed(3)),
+    );
+    let n = 0;
+    let compared = 0;
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 12, maxLength: 80 }), fc.integer({ min: 1, max: 40 }),
+      async (rows, sampleRows) => {
+        const path = await writeTemp(dir, `random-${n++}.csv`, `a,b,c\n${rows.map((r) => r.map((v) => (v.includes(',') ? `"${v}"` : v)).join(',')).join('\n')}\n`);
+        const result = await readCsvColumnar(path, ',', { sampleRows });
+        if ('misfit' in result) return; // the caller reads these the reference way (tested above)
+        const actual = 'dataset' in result ? result.dataset : null;
+        if (actual) {
+          expectSame(actual, await reference(path));
+          compared++;
+        }
+      }), { numRuns: 150, seed: 22 });
+    // Most random tables keep their sample's types (text columns always do): the property compared them.
+    expect(compared).toBeGreaterThan(40);
+  });
+});
