@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { scoreStream } from '../src/scoring/stream.ts';
 import { trainModels } from '../src/train/train.ts';
+import { writeScaleCsv } from './scale-csv.ts';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as aq from 'arquero';
@@ -425,6 +426,65 @@ async function reportCases(): Promise<void> {
 }
 
 /**
+ * Training from a file at scale (issue #22): the scale set as a 1,000,000 × 36 CSV (bench/scale-csv.ts; rows
+ * from BENCH_SCALE_FILE_ROWS), trained as a user runs it — a fresh `leadscore train` process — with peak RSS
+ * from the kernel; each step timed in a second fresh process (bench/train-steps.ts); the peers read the same
+ * file with pandas and fit XGBoost (categories as pandas categories) and scikit-learn's logistic regression.
+ * Opt in: BENCH_ONLY=scalefile (the file is 350 MB and the case takes about ten minutes).
+ */
+async function scaleFileCases(): Promise<void> {
+  const rows = Number(process.env.BENCH_SCALE_FILE_ROWS ?? 1_000_000);
+  const label = `${rows.toLocaleString('en-US')} × 36 CSV`;
+  const dir = await mkdtemp(join(tmpdir(), 'leadscore-bench-scalefile-'));
+  try {
+    const file = join(dir, 'scale.csv');
+    await writeScaleCsv(file, rows);
+    const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
+    const preload = join(import.meta.dirname, 'peak-rss.mjs');
+    const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
+    const hundred = ['gbdt.trees=100', 'gbdt.learningRate=0.1', 'gbdt.maxLeaves=64', 'gbdt.earlyStopping=false'];
+    const runs: Array<[string, string[], string]> = [
+      ['gbdt', hundred, '100 trees of depth 6 as the peer (no early stopping)'],
+      ['gbdt', [], 'default settings (up to 500 trees, early stopping)'],
+      ['logistic', [], 'default settings'],
+    ];
+    for (const [model, params, what] of runs) {
+      const peakFile = join(dir, 'peak.txt');
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, ['--import', preload, bin, 'train', '--data', file, '--target', 'converted', '--models', model,
+        ...params.flatMap((p) => ['--param', p]), '--out', join(dir, `run-${model}-${params.length}`)], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
+      if (r.status !== 0) throw new Error(`leadscore train failed: ${r.stderr}`);
+      const ms = performance.now() - t0;
+      const peak = Number(await readFile(peakFile, 'utf8'));
+      results.push({ case: `leadscore train --models ${model} on a ${label} (the whole command, fresh process)`, impl: `leadscore, ${what}`,
+        medianMs: round(ms), minMs: round(ms), note: `peak RSS ${peak.toFixed(0)} MiB` });
+    }
+    // Each step of the 100-tree run, in its own fresh process (its peak RSS too).
+    const steps = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'train-steps.ts'), file, 'converted', 'gbdt', join(dir, 'steps'), ...hundred],
+      { encoding: 'utf8', env });
+    if (steps.status !== 0) throw new Error(`train-steps failed: ${steps.stderr}`);
+    for (const line of steps.stdout.trim().split('\n')) {
+      const m = /^(.+?)\s+([\d.]+) s(?:\s+peak RSS (\d+) MiB)?$/.exec(line);
+      if (m) results.push({ case: `the 100-tree run's steps (${label})`, impl: m[1]!.trim(), medianMs: round(Number(m[2]) * 1000), minMs: round(Number(m[2]) * 1000), note: m[3] ? `peak RSS ${m[3]} MiB` : '' });
+    }
+    try {
+      const peer = JSON.parse(execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'scale-file-peers.py'), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as
+        { read: number; xgboost: number; logistic: number; peakMiB: number; versions: Record<string, string> };
+      const ms = (s: number) => round(s * 1000);
+      results.push({ case: `peers on the same ${label}`, impl: `pandas ${peer.versions.pandas} read_csv`, medianMs: ms(peer.read), minMs: ms(peer.read) });
+      results.push({ case: `peers on the same ${label}`, impl: `XGBoost ${peer.versions.xgboost} hist, 100 trees depth 6, categories (2 threads)`, medianMs: ms(peer.xgboost), minMs: ms(peer.xgboost),
+        note: `read + fit ${(peer.read + peer.xgboost).toFixed(1)} s` });
+      results.push({ case: `peers on the same ${label}`, impl: `scikit-learn ${peer.versions.sklearn} LogisticRegression (lbfgs, one-hot)`, medianMs: ms(peer.logistic), minMs: ms(peer.logistic),
+        note: `read + fit ${(peer.read + peer.logistic).toFixed(1)} s; the peers' process peak RSS ${peer.peakMiB.toFixed(0)} MiB` });
+    } catch {
+      process.stderr.write('  scale-file peers skipped: /usr/bin/python3 with python3-pandas, python3-xgboost and python3-sklearn not available\n');
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * The neural network beside logistic and trees in the same run: bank-marketing (without `duration`, which
  * is known only after the call) and online-shoppers (with and without `PageValues`, which is tied to the
  * purchase itself) fitted from the file, hold-out AUC and fit seconds per model; then scoring 1,000,000
@@ -528,6 +588,7 @@ async function main(): Promise<void> {
     if (only.includes('report')) await reportCases();
     if (only.includes('startup')) await startupCases();
     if (only.includes('mlp')) await mlpCases();
+    if (only.includes('scalefile')) await scaleFileCases();
     return printReport();
   }
   process.stderr.write(`benchmarks (${REPEATS} runs each, median)\n`);

@@ -2,7 +2,7 @@
  * Where a training run's time goes: `trainModels` on a file with each step's seconds and the process's peak
  * RSS (the kernel's high-water mark, so a peak inside a long synchronous step counts too).
  *
- * Usage: node --import tsx bench/train-steps.ts <file.csv> <target> <models> [out]
+ * Usage: node --import tsx bench/train-steps.ts <file.csv> <target> <models> [out] [param ...]
  */
 import { rm } from 'node:fs/promises';
 import { trainModels } from '../src/train/train.ts';
@@ -15,12 +15,12 @@ export interface StepTiming { step: string; seconds: number }
  * @example
  * const { steps, peakMiB } = await timedTrain('/tmp/scale-1m.csv', 'converted', ['gbdt'], '/tmp/run');
  */
-export async function timedTrain(path: string, target: string, models: string[], out: string): Promise<{ steps: StepTiming[]; seconds: number; peakMiB: number }> {
+export async function timedTrain(path: string, target: string, models: string[], out: string, params: string[] = []): Promise<{ steps: StepTiming[]; seconds: number; peakMiB: number }> {
   const steps: StepTiming[] = [];
   let last = performance.now();
   let name = 'start';
   try {
-    await trainModels({ data: { path }, target, models: ['rules', ...models] as never, out, onStep: (step) => {
+    await trainModels({ data: { path }, target, models: ['rules', ...models] as never, out, params, onStep: (step) => {
       const now = performance.now();
       steps.push({ step: name, seconds: (now - last) / 1000 });
       name = step;
@@ -36,13 +36,13 @@ export async function timedTrain(path: string, target: string, models: string[],
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [path, target, models, out] = process.argv.slice(2);
+  const [path, target, models, out, ...params] = process.argv.slice(2);
   if (!path || !target || !models) {
     process.stderr.write('usage: node --import tsx bench/train-steps.ts <file.csv> <target> <models> [out]\n');
     process.exit(2);
   }
   const dir = out ?? `/tmp/leadscore-train-steps-${process.pid}`;
-  const { steps, seconds, peakMiB } = await timedTrain(path, target, models.split(','), dir);
+  const { steps, seconds, peakMiB } = await timedTrain(path, target, models.split(','), dir, params);
   for (const s of steps) process.stdout.write(`${s.step.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s\n`);
   process.stdout.write(`${'total'.padEnd(28)} ${seconds.toFixed(2).padStart(8)} s   peak RSS ${peakMiB.toFixed(0)} MiB\n`);
   if (!out) await rm(dir, { recursive: true, force: true });

@@ -17,3 +17,24 @@ export function columnValues(table: ColumnTable, name: string): ArrayLike<unknow
   if (!table.isFiltered() && !table.isOrdered() && (Array.isArray(column) || ArrayBuffer.isView(column))) return column as ArrayLike<unknown>;
   return table.array(name) as ArrayLike<unknown>;
 }
+
+/**
+ * A numeric or date column's values at the given rows as a `Float64Array`, NaN where missing. Two loops, one
+ * per kind of storage (a typed array or an array with nulls), so each reads one kind only: a loop reading
+ * both kinds slows to a fraction of its speed.
+ *
+ * @example
+ * const amounts = numbersAt(columnValues(data.table, 'annual_revenue'), split.train);
+ */
+export function numbersAt(values: ArrayLike<unknown>, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length);
+  if (values instanceof Float64Array) {
+    for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]!]!;
+    return out;
+  }
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]!];
+    out[k] = typeof v === 'number' ? v : Number.NaN;
+  }
+  return out;
+}

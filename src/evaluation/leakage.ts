@@ -12,7 +12,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { rocAuc } from './metrics.ts';
-import { columnValues } from '../data/columns.ts';
+import { columnValues, numbersAt } from '../data/columns.ts';
 
 export interface LeakageOptions {
   /** Flag at or above this AUC. Default 0.90. */
@@ -41,34 +41,48 @@ export interface ColumnAuc {
   auc: number;
 }
 
+/** Missing values as one more level of a category. */
+const MISSING_LEVEL = Symbol('missing');
+
 /** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC); categories by cross-fitted conversion rate. */
 export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array, values = columnValues(data.table, column) as ArrayLike<unknown>): number {
   const schema = data.schema.columns.find((c) => c.name === column)!;
   const yRows = Uint8Array.from(rows, (r) => y[r]!);
   let scores: Float64Array;
+  const n = rows.length;
+  scores = new Float64Array(n);
   if (schema.type === 'numeric' || schema.type === 'date' || schema.type === 'datetime') {
-    scores = Float64Array.from(rows, (r) => (typeof values[r] === 'number' ? (values[r] as number) : Number.NEGATIVE_INFINITY));
+    scores = numbersAt(values, rows);
+    for (let k = 0; k < n; k++) if (Number.isNaN(scores[k]!)) scores[k] = Number.NEGATIVE_INFINITY;
   } else {
     // Categories (and booleans, and missing as a level) scored by their conversion rate, cross-fitted: rows in
     // even positions get the rate measured on the odd ones and vice versa (shrunk towards the overall rate by
     // one lead), so that many small levels cannot reach a high AUC by memorising their own outcomes.
-    const key = (r: number) => (values[r] === null || values[r] === undefined ? '\u0000missing' : String(values[r]));
-    const counts = [new Map<string, [number, number]>(), new Map<string, [number, number]>()];
+    const index = new Map<unknown, number>();
+    const code = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      const v = values[rows[k]!];
+      const key = v === null || v === undefined ? MISSING_LEVEL : v;
+      let c = index.get(key);
+      if (c === undefined) index.set(key, (c = index.size));
+      code[k] = c;
+    }
+    // Conversions and leads per level, on even (0) and odd (1) positions.
+    const conv = [new Float64Array(index.size), new Float64Array(index.size)];
+    const count = [new Float64Array(index.size), new Float64Array(index.size)];
     const totals = [[0, 0], [0, 0]];
-    rows.forEach((r, k) => {
-      const c = counts[k % 2]!.get(key(r)) ?? [0, 0];
-      c[0] += yRows[k]!;
-      c[1] += 1;
-      counts[k % 2]!.set(key(r), c);
-      totals[k % 2]![0]! += yRows[k]!;
-      totals[k % 2]![1]! += 1;
-    });
-    scores = Float64Array.from(rows, (r, k) => {
+    for (let k = 0; k < n; k++) {
+      const half = k % 2;
+      conv[half]![code[k]!]! += yRows[k]!;
+      count[half]![code[k]!]!++;
+      totals[half]![0]! += yRows[k]!;
+      totals[half]![1]! += 1;
+    }
+    for (let k = 0; k < n; k++) {
       const other = 1 - (k % 2);
       const base = totals[other]![1]! > 0 ? totals[other]![0]! / totals[other]![1]! : 0;
-      const c = counts[other]!.get(key(r)) ?? [0, 0];
-      return (c[0] + base) / (c[1] + 1);
-    });
+      scores[k] = (conv[other]![code[k]!]! + base) / (count[other]![code[k]!]! + 1);
+    }
   }
   const auc = rocAuc(scores, yRows);
   return Number.isNaN(auc) ? 0.5 : Math.max(auc, 1 - auc);

@@ -9,7 +9,7 @@
  */
 import { type ActivityLog } from '../data/activities.ts';
 import { type Dataset, subsetDataset } from '../data/dataset.ts';
-import { columnValues } from '../data/columns.ts';
+import { columnValues, numbersAt } from '../data/columns.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
@@ -156,22 +156,33 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
         candidate(column.name, [{ column: column.name, op: 'eq', value: text }], `= ${text}`, counts[j]!, convs[j]!, () => Uint8Array.from(code, (c) => (c === j ? 1 : 0)));
       }
     } else if (column.type === 'numeric') {
-      let count = 0;
-      for (const r of rows) if (typeof values[r] === 'number') count++;
-      const present = new Float64Array(count);
-      count = 0;
-      for (const r of rows) if (typeof values[r] === 'number') present[count++] = values[r] as number;
-      present.sort(); // a typed array's own numeric sort: no comparator called a million times
+      const at = numbersAt(values, rows); // NaN where missing
+      const present = at.filter((v) => !Number.isNaN(v)).sort(); // a typed array's own numeric sort: no comparator
       if (present.length === 0) continue;
       const edges = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => present[Math.floor(q * present.length)]!))].filter((e) => e > present[0]!);
+      // Each row's range in one pass (range k: below edges[k] and at or above edges[k − 1]; the last: at or
+      // above the top edge), then each range's leads and conversions.
+      const range = new Int8Array(n).fill(-1);
+      const counts = new Float64Array(edges.length + 1);
+      const convs = new Float64Array(edges.length + 1);
+      for (let k = 0; k < n; k++) {
+        const v = at[k]!;
+        if (Number.isNaN(v)) continue;
+        let b = 0;
+        while (b < edges.length && v >= edges[b]!) b++;
+        range[k] = b;
+        counts[b]!++;
+        convs[b]! += y[rows[k]!]!;
+      }
+      const inRange = (b: number) => () => Uint8Array.from(range, (x) => (x === b ? 1 : 0));
       edges.forEach((edge, k) => {
         const lo = k === 0 ? undefined : edges[k - 1]!;
         const cond: Condition[] = lo === undefined ? [{ column: column.name, op: 'lt', value: edge }]
           : [{ column: column.name, op: 'gte', value: lo }, { column: column.name, op: 'lt', value: edge }];
-        consider(column.name, cond, lo === undefined ? `< ${edge}` : `${lo} to ${edge}`, (r) => typeof values[r] === 'number' && (values[r] as number) < edge && (lo === undefined || (values[r] as number) >= lo));
+        candidate(column.name, cond, lo === undefined ? `< ${edge}` : `${lo} to ${edge}`, counts[k]!, convs[k]!, inRange(k));
       });
       const top = edges[edges.length - 1];
-      if (top !== undefined) consider(column.name, [{ column: column.name, op: 'gte', value: top }], `≥ ${top}`, (r) => typeof values[r] === 'number' && (values[r] as number) >= top);
+      if (top !== undefined) candidate(column.name, [{ column: column.name, op: 'gte', value: top }], `≥ ${top}`, counts[edges.length]!, convs[edges.length]!, inRange(edges.length));
     }
     if (column.missing > 0 && (column.type === 'categorical' || column.type === 'boolean' || column.type === 'numeric')) {
       consider(column.name, [{ column: column.name, op: 'is_missing' }], 'missing', (r) => values[r] === null);

@@ -179,13 +179,18 @@ export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<
   const t0 = performance.now();
   const { y, rng } = input;
   const { features, all, validationRng, fitRows, valRows } = treeDesignWithSlice(input);
-  const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => Float64Array.from(rows, (r) => c[r]!)) });
+  const pick = (rows: number[]) => ({ ...all, n: rows.length, columns: all.columns.map((c) => {
+    const out = new Float64Array(rows.length);
+    for (let k = 0; k < rows.length; k++) out[k] = c[rows[k]!]!;
+    return out;
+  }) });
   const { calibration, ...treeParams } = params;
   const yFit = Uint8Array.from(fitRows, (r) => y[r]!);
   const yVal = Uint8Array.from(valRows, (r) => y[r]!);
+  const validation = pick(valRows);
   const model = new GradientBoostedTrees({ ...treeParams, seed: rng.fork('gbdt').seed })
-    .fit(pick(fitRows), yFit, treeParams.earlyStopping === false ? {} : { validation: { design: pick(valRows), y: yVal } });
-  const valRaw = model.predictProba(pick(valRows));
+    .fit(pick(fitRows), yFit, treeParams.earlyStopping === false ? {} : { validation: { design: validation, y: yVal } });
+  const valRaw = model.predictProba(validation);
   const raw = model.predictProba(all);
   return {
     model, features: features.toJSON(), names: all.names, validationSeed: validationRng.seed,
