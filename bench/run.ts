@@ -453,8 +453,14 @@ async function scaleFileCases(): Promise<void> {
       const t0 = performance.now();
       const r = spawnSync(process.execPath, ['--import', preload, bin, 'train', '--data', file, '--target', 'converted', '--models', model,
         ...params.flatMap((p) => ['--param', p]), '--out', join(dir, `run-${model}-${params.length}`)], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
-      if (r.status !== 0) throw new Error(`leadscore train failed: ${r.stderr}`);
       const ms = performance.now() - t0;
+      if (r.signal) {
+        // Killed (the kernel's out-of-memory killer, on this machine): a result to report, not a reason to lose the others.
+        results.push({ case: `leadscore train --models ${model} on a ${label} (the whole command, fresh process)`, impl: `leadscore, ${what}`,
+          medianMs: round(ms), minMs: round(ms), note: `KILLED by ${r.signal} (out of memory?) after ${(ms / 1000).toFixed(0)} s` });
+        continue;
+      }
+      if (r.status !== 0) throw new Error(`leadscore train failed: ${r.stderr}`);
       const peak = Number(await readFile(peakFile, 'utf8'));
       results.push({ case: `leadscore train --models ${model} on a ${label} (the whole command, fresh process)`, impl: `leadscore, ${what}`,
         medianMs: round(ms), minMs: round(ms), note: `peak RSS ${peak.toFixed(0)} MiB` });
