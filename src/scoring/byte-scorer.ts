@@ -59,6 +59,14 @@ const CR = 13;
 /** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
 const MAX_DISTINCT = 1 << 16;
 
+/**
+ * The part of an arquero table that scoring reads (`columnValues` and `array`), over columns this file holds:
+ * each column's values in row order, neither filtered nor ordered.
+ */
+function tableView(column: (name: string) => unknown, rows: number) {
+  return { array: column, column, numRows: () => rows, isFiltered: () => false, isOrdered: () => false };
+}
+
 function grown<T extends Float64Array | Uint8Array | Int32Array>(array: T, need: number): T {
   if (array.length >= need) return array;
   const bigger = new (array.constructor as new (n: number) => T)(Math.max(need, array.length * 2, 64));
@@ -316,7 +324,7 @@ export class ByteScorer {
     this.bound = null;
     this.criteria = [];
     if (scorer.rules) {
-      const view = { schema: needed, table: { array: (name: string) => state(name).typed, numRows: () => 0 } } as unknown as Dataset;
+      const view = { schema: needed, table: tableView((name: string) => state(name).typed, 0) } as unknown as Dataset;
       this.bound = bindRules(scorer.rules, view, this.activity ? { activities: scorer.log!, asOf: 0, leadId: idName! } : {});
       for (const { criterion, conditions } of this.bound) {
         this.criteria.push((conditions ?? []).map((predicate, c) => {
@@ -387,7 +395,7 @@ export class ByteScorer {
     if (this.activity) {
       const texts = Array.from({ length: n }, (_, i) => fieldText(bytes.subarray(this.idStart[i]!, this.idEnd[i]!)));
       const ids = typeColumn(texts, this.idSchema!, this.tokens);
-      const view = { schema: job.schema, table: { array: perRow, numRows: () => n } } as unknown as Dataset;
+      const view = { schema: job.schema, table: tableView(perRow, n) } as unknown as Dataset;
       const asOf = resolveAsOf(this.activity.asOf, view);
       activity = { ids, asOf, aggregates: aggregateActivities(this.scorer.log!, ids as ArrayLike<string | null>, asOf) };
     }
