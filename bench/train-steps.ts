@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { trainModels } from '../src/train/train.ts';
 
-export interface StepTiming { step: string; seconds: number }
+export interface StepTiming { step: string; seconds: number; /** The process's peak RSS by the end of the step, MiB. */ peakMiB: number }
 
 /**
  * Trains and times each step (the gap between `onStep` calls), with the peak RSS in MiB.
@@ -22,13 +22,13 @@ export async function timedTrain(path: string, target: string, models: string[],
   try {
     await trainModels({ data: { path }, target, models: ['rules', ...models] as never, out, params, onStep: (step) => {
       const now = performance.now();
-      steps.push({ step: name, seconds: (now - last) / 1000 });
+      steps.push({ step: name, seconds: (now - last) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024 });
       name = step;
       last = now;
     } });
   } finally {
     const end = performance.now();
-    steps.push({ step: name, seconds: (end - last) / 1000 });
+    steps.push({ step: name, seconds: (end - last) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024 });
   }
   const seconds = steps.reduce((s, x) => s + x.seconds, 0);
   // maxRSS is in KiB: the peak of this whole process, so run one training per process.
@@ -43,7 +43,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const dir = out ?? `/tmp/leadscore-train-steps-${process.pid}`;
   const { steps, seconds, peakMiB } = await timedTrain(path, target, models.split(','), dir, params);
-  for (const s of steps) process.stdout.write(`${s.step.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s\n`);
+  for (const s of steps) process.stdout.write(`${s.step.padEnd(28)} ${s.seconds.toFixed(2).padStart(8)} s   peak so far ${s.peakMiB.toFixed(0)} MiB\n`);
   process.stdout.write(`${'total'.padEnd(28)} ${seconds.toFixed(2).padStart(8)} s   peak RSS ${peakMiB.toFixed(0)} MiB\n`);
   if (!out) await rm(dir, { recursive: true, force: true });
 }
