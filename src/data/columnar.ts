@@ -18,22 +18,18 @@
 import { createReadStream } from 'node:fs';
 import * as aq from 'arquero';
 import type { RawValue } from '../types.ts';
-import { DataError } from '../errors.ts';
-import { CsvParser, uniqueHeader } from './csv.ts';
+import { CsvParser, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import type { Dataset } from './dataset.ts';
 import { typeColumn } from './typing.ts';
 import { isMissing, naTokenSet } from './missing.ts';
 import type { RawTable } from './read.ts';
-import { type ColumnSchema, inferColumn, type InferOptions, inferSchema, numericSchema, type Schema, toNumber } from './schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber } from './schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
 
 /** Distinct texts counted exactly per numeric column. */
 export const DISTINCT_CAP = 5_000;
-
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DECIMAL_COMMA = /^[+-]?\d+(?:,\d+)?$/;
 
 export interface ColumnarOptions extends InferOptions {
   /** Rows the schema is inferred from (default SCHEMA_SAMPLE_ROWS). */
@@ -85,11 +81,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
         return;
       }
       const width = names.length;
-      if (fields.length > width) {
-        throw new DataError('CSV_TOO_MANY_FIELDS', `line ${line} has ${fields.length} fields but the header has ${width}`,
-          `check the delimiter (detected ${JSON.stringify(delimiter)}; pass --delimiter to override) and quoting on that line`,
-          [{ row: line, message: `${fields.length} fields, expected ${width}` }]);
-      }
+      if (fields.length > width) throw tooManyFields(line, fields.length, width, delimiter);
       if (builders === null) {
         for (let c = 0; c < width; c++) sample[c]!.push(c < fields.length ? fields[c]! : '');
         rows++;
@@ -101,24 +93,19 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
     },
   });
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  let columns: Array<{ schema: ColumnSchema; values: ArrayLike<unknown> }> | null = null;
   try {
     for await (const chunk of stream as AsyncIterable<string>) parser.push(chunk);
     parser.end();
+    if (builders !== null) columns = (builders as ColumnBuilder[]).map((b) => b.finish(rows));
   } catch (err) {
     if (err instanceof Misfit) return { misfit: err.message };
     throw err;
   } finally {
     stream.destroy();
   }
-  if (names === null) throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
-  if (builders === null) return { raw: { names, columns: sample, rows, format: 'csv', delimiter, source: path } };
-  let columns: Array<{ schema: ColumnSchema; values: ArrayLike<unknown> }>;
-  try {
-    columns = (builders as ColumnBuilder[]).map((b) => b.finish(rows));
-  } catch (err) {
-    if (err instanceof Misfit) return { misfit: err.message };
-    throw err;
-  }
+  if (names === null) throw noHeader();
+  if (columns === null) return { raw: { names, columns: sample, rows, format: 'csv', delimiter, source: path } };
   const header: string[] = names;
   const data: Record<string, ArrayLike<unknown>> = {};
   columns.forEach((column, c) => (data[header[c]!] = column.values));
@@ -176,21 +163,15 @@ class NumericBuilder implements ColumnBuilder {
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     const all = this.values.subarray(0, rows);
-    const present = rows - this.missing;
     const nums = this.missing === 0 ? all : all.filter((v) => !Number.isNaN(v));
-    const examples = [...this.counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
-    let distinct = this.counts.size;
+    const { base, warnings } = schemaBase(this.column.name, rows, this.missing, this.counts);
     if (this.overflow) {
       const sorted = Float64Array.from(nums).sort();
-      distinct = sorted.length === 0 ? 0 : 1;
-      for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+      base.distinct = sorted.length === 0 ? 0 : 1;
+      for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) base.distinct++;
     }
     const name = this.column.name;
-    const base = { name, missing: this.missing, missingShare: rows === 0 ? 0 : this.missing / rows, distinct, examples };
-    // The warnings the reference inference gives before its numeric branch, in its order.
-    const warnings: string[] = [];
-    if (rows > 0 && this.missing / rows > 0.5 && present > 0) warnings.push(`${pct(this.missing / rows)} missing`);
-    const leak = this.column.warnings.find((w) => w.startsWith('name suggests'));
+    const leak = leakWarning(name);
     if (leak) warnings.push(leak);
     // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
     const counts = new Map(this.counts);
@@ -207,11 +188,7 @@ class NumericBuilder implements ColumnBuilder {
 }
 
 /** The texts the sentinel warning looks for, counted even past the cap. */
-const SENTINELS = new Set(['-1', '999', '9999', '-999']);
-
-function pct(share: number): string {
-  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
-}
+const SENTINELS = new Set(SENTINEL_TEXTS);
 
 /**
  * Any other column: kept as trimmed text (missing as null; the levels of a category share one string each),

@@ -38,3 +38,31 @@ export function numbersAt(values: ArrayLike<unknown>, rows: ArrayLike<number>): 
   }
   return out;
 }
+
+/**
+ * Each row's level of a category or boolean column as a dense code, in the order levels first appear, −1
+ * where missing; with the levels in code order. Segment counts then index arrays instead of hashing values.
+ *
+ * @example
+ * const { code, levels } = levelCodes(columnValues(data.table, 'channel'), split.train);
+ */
+export function levelCodes(values: ArrayLike<unknown>, rows: ArrayLike<number>): { code: Int32Array; levels: unknown[] } {
+  const index = new Map<unknown, number>();
+  const levels: unknown[] = [];
+  const code = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]!];
+    if (v === null || v === undefined) {
+      code[k] = -1;
+      continue;
+    }
+    let c = index.get(v);
+    if (c === undefined) {
+      c = levels.length;
+      index.set(v, c);
+      levels.push(v);
+    }
+    code[k] = c;
+  }
+  return { code, levels };
+}

@@ -251,23 +251,28 @@ export class CsvColumnCollector {
       return;
     }
     const width = this.names.length;
-    if (fields.length > width) {
-      throw new DataError(
-        'CSV_TOO_MANY_FIELDS',
-        `line ${line} has ${fields.length} fields but the header has ${width}`,
-        `check the delimiter (detected ${JSON.stringify(this.delimiter)}; pass --delimiter to override) and quoting on that line`,
-        [{ row: line, message: `${fields.length} fields, expected ${width}` }],
-      );
-    }
+    if (fields.length > width) throw tooManyFields(line, fields.length, width, this.delimiter);
     for (let c = 0; c < width; c++) this.columns[c]!.push(c < fields.length ? fields[c]! : '');
   }
 
   result(): CsvColumns {
     if (this.names === null) {
-      throw new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
+      throw noHeader();
     }
     return { names: this.names, columns: this.columns, delimiter: this.delimiter };
   }
+}
+
+/** A record with more fields than the header, as the readers refuse it. */
+export function tooManyFields(line: number, fields: number, width: number, delimiter: string): DataError {
+  return new DataError('CSV_TOO_MANY_FIELDS', `line ${line} has ${fields} fields but the header has ${width}`,
+    `check the delimiter (detected ${JSON.stringify(delimiter)}; pass --delimiter to override) and quoting on that line`,
+    [{ row: line, message: `${fields} fields, expected ${width}` }]);
+}
+
+/** A file without even a header row. */
+export function noHeader(): DataError {
+  return new DataError('CSV_EMPTY', 'the file has no header row', 'the first line must name the columns');
 }
 
 /** Trims header names, names blank ones `column_N` and makes duplicates unique (`a`, `a_2`). */

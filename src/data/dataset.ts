@@ -10,9 +10,6 @@ import { plainCsvDelimiter, type RawTable, type ReadOptions, type Source, readTa
 import { readCsvColumnar, SCHEMA_SAMPLE_ROWS } from './columnar.ts';
 import { type InferOptions, type Schema, inferSchema } from './schema.ts';
 import { typeColumn } from './typing.ts';
-import { columnValues } from './columns.ts';
-
-export { columnValues, typeColumn };
 
 export interface Dataset {
   table: ColumnTable;
@@ -33,17 +30,17 @@ export type LoadOptions = ReadOptions & InferOptions;
  */
 export async function loadDataset(source: Source, options: LoadOptions = {}): Promise<Dataset> {
   // A CSV file streams into typed columns (columnar.ts); one within its sample rows comes back raw and is
-  // read as below, from the text already parsed.
+  // read as below, from the text already parsed; one whose later rows defy its first rows' types is read
+  // again the reference way, and the dataset says so.
   const delimiter = 'path' in source ? await plainCsvDelimiter(source.path, options) : null;
-  const notes: string[] = [];
   if ('path' in source && delimiter !== null) {
     const result = await readCsvColumnar(source.path, delimiter, options);
     if ('dataset' in result) return result.dataset;
     if ('raw' in result) return datasetOf(result.raw, options);
-    notes.push(`${source.path} was read twice: ${result.misfit}, so the column types of its first ${SCHEMA_SAMPLE_ROWS.toLocaleString('en-US')} rows do not hold for the rest and the whole file was read as text to infer them (slower, and more memory)`);
+    return { ...datasetOf(await readTable(source, options), options),
+      notes: [`${source.path} was read twice: ${result.misfit}, so the column types of its first ${SCHEMA_SAMPLE_ROWS.toLocaleString('en-US')} rows do not hold for the rest and the whole file was read as text to infer them (slower, and more memory)`] };
   }
-  const data = datasetOf(await readTable(source, options), options);
-  return notes.length > 0 ? { ...data, notes } : data;
+  return datasetOf(await readTable(source, options), options);
 }
 
 /** The reference reading: a schema inferred from every raw value, then the columns typed by it. */

@@ -53,8 +53,11 @@ const BOOLEAN_PAIRS: ReadonlyArray<readonly [string, string]> = [
   ['1', '0'],
 ];
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const DECIMAL_COMMA = /^[+-]?\d+(?:,\d+)?$/;
+/** A number as a numeric column holds it, and with a decimal comma (`;`-separated files only). */
+export const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const DECIMAL_COMMA = /^[+-]?\d+(?:,\d+)?$/;
+/** Values that stand for "none" when frequent at a numeric column's end (the sentinel warning). */
+export const SENTINEL_TEXTS: readonly string[] = ['-1', '999', '9999', '-999'];
 const MONTHS = new Set(['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'june', 'jul', 'july', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
   'january', 'february', 'march', 'april', 'august', 'september', 'october', 'november', 'december']);
 const ID_NAME = /(^id$|_id$|id$|^uuid|_key$|_num$|^key$|number$|_no$)/i;
@@ -94,12 +97,8 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const missing = rows - present.length;
-  const distinct = counts.size;
-  // Most frequent first; ties keep first-seen order (the sort is stable).
-  const examples = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
-  const base = { name, missing, missingShare: rows === 0 ? 0 : missing / rows, distinct, examples };
-  const warnings: string[] = [];
-  if (rows > 0 && missing / rows > 0.5 && present.length > 0) warnings.push(`${pct(missing / rows)} missing`);
+  const { base, warnings } = schemaBase(name, rows, missing, counts);
+  const { distinct, examples } = base;
 
   if (present.length === 0) {
     return { ...base, type: 'constant', feature: false, warnings: ['every value is missing'] };
@@ -108,7 +107,8 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
     const note = missing > 0 ? `one value (${examples[0]}) besides missing: excluded` : `one value (${examples[0]}): excluded`;
     return { ...base, type: 'constant', feature: false, warnings: [note, ...warnings] };
   }
-  if (LEAK_NAME.test(name)) warnings.push('name suggests it is known only after the outcome: check for leakage');
+  const leak = leakWarning(name);
+  if (leak) warnings.push(leak);
 
   const boolean = booleanTokens(present, counts);
   if (boolean) return { ...base, type: 'boolean', feature: true, warnings, ...(boolean === true ? {} : { booleanTokens: boolean }) };
@@ -155,6 +155,24 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
   }
   if (distinct > 100) warnings.push(`high cardinality (${distinct} values): rare levels will be pooled`);
   return { ...base, type: 'categorical', feature: true, warnings };
+}
+
+/**
+ * What every column's schema starts from: its missing count and share, its distinct values and the five
+ * most frequent (ties in first-seen order) from `counts` (present values' texts), and the warning for a
+ * column more than half missing.
+ */
+export function schemaBase(name: string, rows: number, missing: number, counts: ReadonlyMap<string, number>):
+  { base: Pick<ColumnSchema, 'name' | 'missing' | 'missingShare' | 'distinct' | 'examples'>; warnings: string[] } {
+  const examples = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
+  const warnings: string[] = [];
+  if (rows > 0 && missing / rows > 0.5 && missing < rows) warnings.push(`${pct(missing / rows)} missing`);
+  return { base: { name, missing, missingShare: rows === 0 ? 0 : missing / rows, distinct: counts.size, examples }, warnings };
+}
+
+/** The warning for a name that suggests a value known only after the outcome (`status`, `duration` …), or null. */
+export function leakWarning(name: string): string | null {
+  return LEAK_NAME.test(name) ? 'name suggests it is known only after the outcome: check for leakage' : null;
 }
 
 /** What the numeric branch of inference reads, gathered in one pass over a column (here) or as a file streams (columnar.ts). */
@@ -266,7 +284,7 @@ function numericIdReason(name: string, nums: ArrayLike<number>, rows: number, mi
 
 /** A value such as -1 or 999 that stands for "none" in a large share of rows. */
 function sentinelWarning(counts: ReadonlyMap<string, number>, present: number, min: number, max: number): string | null {
-  for (const candidate of ['-1', '999', '9999', '-999']) {
+  for (const candidate of SENTINEL_TEXTS) {
     const n = counts.get(candidate) ?? 0;
     const value = Number(candidate);
     if (n / present >= 0.05 && (value === min || value === max)) {

@@ -12,7 +12,7 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { rocAuc } from './metrics.ts';
-import { columnValues, numbersAt } from '../data/columns.ts';
+import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
 
 export interface LeakageOptions {
   /** Flag at or above this AUC. Default 0.90. */
@@ -41,16 +41,12 @@ export interface ColumnAuc {
   auc: number;
 }
 
-/** Missing values as one more level of a category. */
-const MISSING_LEVEL = Symbol('missing');
-
 /** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC); categories by cross-fitted conversion rate. */
 export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array, values = columnValues(data.table, column) as ArrayLike<unknown>): number {
   const schema = data.schema.columns.find((c) => c.name === column)!;
   const yRows = Uint8Array.from(rows, (r) => y[r]!);
-  let scores: Float64Array;
   const n = rows.length;
-  scores = new Float64Array(n);
+  let scores: Float64Array;
   if (schema.type === 'numeric' || schema.type === 'date' || schema.type === 'datetime') {
     scores = numbersAt(values, rows);
     for (let k = 0; k < n; k++) if (Number.isNaN(scores[k]!)) scores[k] = Number.NEGATIVE_INFINITY;
@@ -58,30 +54,25 @@ export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, r
     // Categories (and booleans, and missing as a level) scored by their conversion rate, cross-fitted: rows in
     // even positions get the rate measured on the odd ones and vice versa (shrunk towards the overall rate by
     // one lead), so that many small levels cannot reach a high AUC by memorising their own outcomes.
-    const index = new Map<unknown, number>();
-    const code = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      const v = values[rows[k]!];
-      const key = v === null || v === undefined ? MISSING_LEVEL : v;
-      let c = index.get(key);
-      if (c === undefined) index.set(key, (c = index.size));
-      code[k] = c;
-    }
-    // Conversions and leads per level, on even (0) and odd (1) positions.
-    const conv = [new Float64Array(index.size), new Float64Array(index.size)];
-    const count = [new Float64Array(index.size), new Float64Array(index.size)];
+    const { code, levels } = levelCodes(values, rows);
+    const missing = levels.length; // missing as one more level
+    const conv = [new Float64Array(missing + 1), new Float64Array(missing + 1)];
+    const count = [new Float64Array(missing + 1), new Float64Array(missing + 1)];
     const totals = [[0, 0], [0, 0]];
     for (let k = 0; k < n; k++) {
       const half = k % 2;
-      conv[half]![code[k]!]! += yRows[k]!;
-      count[half]![code[k]!]!++;
+      const level = code[k]! < 0 ? missing : code[k]!;
+      conv[half]![level]! += yRows[k]!;
+      count[half]![level]!++;
       totals[half]![0]! += yRows[k]!;
       totals[half]![1]! += 1;
     }
+    scores = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const other = 1 - (k % 2);
+      const level = code[k]! < 0 ? missing : code[k]!;
       const base = totals[other]![1]! > 0 ? totals[other]![0]! / totals[other]![1]! : 0;
-      scores[k] = (conv[other]![code[k]!]! + base) / (count[other]![code[k]!]! + 1);
+      scores[k] = (conv[other]![level]! + base) / (count[other]![level]! + 1);
     }
   }
   const auc = rocAuc(scores, yRows);

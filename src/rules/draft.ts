@@ -9,7 +9,7 @@
  */
 import { type ActivityLog } from '../data/activities.ts';
 import { type Dataset, subsetDataset } from '../data/dataset.ts';
-import { columnValues, numbersAt } from '../data/columns.ts';
+import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
 import { DAY_MS } from '../data/dates.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
@@ -113,79 +113,56 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
       note: { criterion: name, support: count, rate: conv / count },
     });
   };
-  /** A segment given by a test on each training row. */
-  const consider = (column: string, condition: Condition[], label: string, member: (r: number) => boolean) => {
-    let count = 0;
-    let conv = 0;
-    const members = new Uint8Array(n);
-    rows.forEach((r, k) => {
-      if (member(r)) {
-        members[k] = 1;
-        count++;
-        conv += y[r]!;
-      }
-    });
-    candidate(column, condition, label, count, conv, () => members);
+  /** Leads and conversions per segment from each training row's segment (−1: none), and a segment's rows' flags made when asked. */
+  const bySegment = (segment: Int32Array, segments: number) => {
+    const counts = new Float64Array(segments);
+    const convs = new Float64Array(segments);
+    for (let k = 0; k < n; k++) {
+      const s = segment[k]!;
+      if (s < 0) continue;
+      counts[s]!++;
+      convs[s]! += y[rows[k]!]!;
+    }
+    return { counts, convs, members: (s: number) => () => Uint8Array.from(segment, (x) => (x === s ? 1 : 0)) };
   };
-
   for (const column of data.schema.columns) {
     if (!column.feature || exclude.has(column.name)) continue;
     const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
     if (column.type === 'categorical' || column.type === 'boolean') {
       // One pass gives every level's leads and conversions (a level per pass would cost levels × rows).
-      const code = new Int32Array(n).fill(-1);
-      const index = new Map<unknown, number>();
-      const counts: number[] = [];
-      const convs: number[] = [];
-      rows.forEach((r, k) => {
-        const v = values[r];
-        if (v === null) return;
-        let j = index.get(v);
-        if (j === undefined) {
-          j = index.size;
-          index.set(v, j);
-          counts.push(0);
-          convs.push(0);
-        }
-        code[k] = j;
-        counts[j]!++;
-        convs[j]! += y[r]!;
-      });
-      for (const [level, j] of index) {
+      const { code, levels } = levelCodes(values, rows);
+      const segments = bySegment(code, levels.length);
+      levels.forEach((level, j) => {
         const text = column.type === 'boolean' ? (level ? 'yes' : 'no') : String(level);
-        candidate(column.name, [{ column: column.name, op: 'eq', value: text }], `= ${text}`, counts[j]!, convs[j]!, () => Uint8Array.from(code, (c) => (c === j ? 1 : 0)));
-      }
+        candidate(column.name, [{ column: column.name, op: 'eq', value: text }], `= ${text}`, segments.counts[j]!, segments.convs[j]!, segments.members(j));
+      });
     } else if (column.type === 'numeric') {
       const at = numbersAt(values, rows); // NaN where missing
       const present = at.filter((v) => !Number.isNaN(v)).sort(); // a typed array's own numeric sort: no comparator
       if (present.length === 0) continue;
       const edges = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => present[Math.floor(q * present.length)]!))].filter((e) => e > present[0]!);
-      // Each row's range in one pass (range k: below edges[k] and at or above edges[k − 1]; the last: at or
-      // above the top edge), then each range's leads and conversions.
-      const range = new Int8Array(n).fill(-1);
-      const counts = new Float64Array(edges.length + 1);
-      const convs = new Float64Array(edges.length + 1);
+      // Each row's range (k: below edges[k] and at or above edges[k − 1]; the last: at or above the top edge).
+      const range = new Int32Array(n).fill(-1);
       for (let k = 0; k < n; k++) {
         const v = at[k]!;
         if (Number.isNaN(v)) continue;
         let b = 0;
         while (b < edges.length && v >= edges[b]!) b++;
         range[k] = b;
-        counts[b]!++;
-        convs[b]! += y[rows[k]!]!;
       }
-      const inRange = (b: number) => () => Uint8Array.from(range, (x) => (x === b ? 1 : 0));
+      const { counts, convs, members } = bySegment(range, edges.length + 1);
       edges.forEach((edge, k) => {
         const lo = k === 0 ? undefined : edges[k - 1]!;
         const cond: Condition[] = lo === undefined ? [{ column: column.name, op: 'lt', value: edge }]
           : [{ column: column.name, op: 'gte', value: lo }, { column: column.name, op: 'lt', value: edge }];
-        candidate(column.name, cond, lo === undefined ? `< ${edge}` : `${lo} to ${edge}`, counts[k]!, convs[k]!, inRange(k));
+        candidate(column.name, cond, lo === undefined ? `< ${edge}` : `${lo} to ${edge}`, counts[k]!, convs[k]!, members(k));
       });
       const top = edges[edges.length - 1];
-      if (top !== undefined) candidate(column.name, [{ column: column.name, op: 'gte', value: top }], `≥ ${top}`, counts[edges.length]!, convs[edges.length]!, inRange(edges.length));
+      if (top !== undefined) candidate(column.name, [{ column: column.name, op: 'gte', value: top }], `≥ ${top}`, counts[edges.length]!, convs[edges.length]!, members(edges.length));
     }
     if (column.missing > 0 && (column.type === 'categorical' || column.type === 'boolean' || column.type === 'numeric')) {
-      consider(column.name, [{ column: column.name, op: 'is_missing' }], 'missing', (r) => values[r] === null);
+      const missing = bySegment(Int32Array.from(rows, (r) => (values[r] === null ? 0 : -1)), 1);
+      candidate(column.name, [{ column: column.name, op: 'is_missing' }], 'missing', missing.counts[0]!, missing.convs[0]!, missing.members(0));
     }
   }
 
