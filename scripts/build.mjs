@@ -1,11 +1,13 @@
 // Builds the package into dist/: the TypeScript sources compiled by tsc (JavaScript, .d.ts, source maps),
 // then the hand-written JavaScript beside them (worker entries, the histogram groups and their .d.ts)
-// copied as they are. Built into a temporary folder and renamed into place, so a failed build leaves the
+// copied as they are, and the WebAssembly modules compiled from their text (src/wasm/*.wat → dist/wasm/*.wasm,
+// scripts/wat.mjs). Built into a temporary folder and renamed into place, so a failed build leaves the
 // previous dist/ (or none), never half of one. Run by `npm install` (prepare) and `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileWat, watFiles } from './wat.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
@@ -16,9 +18,12 @@ try {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', tmp], { stdio: 'inherit' });
   const handWritten = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') || (f.endsWith('.d.ts')));
   for (const file of handWritten) cpSync(join(src, file), join(tmp, file));
+  mkdirSync(join(tmp, 'wasm'), { recursive: true });
+  const modules = watFiles();
+  for (const { name, path } of modules) writeFileSync(join(tmp, 'wasm', `${name}.wasm`), await compileWat(path));
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
-  console.log(`built ${relative(process.cwd(), out) || 'dist'}/ (${handWritten.length} JavaScript files copied beside the compiled sources)`);
+  console.log(`built ${relative(process.cwd(), out) || 'dist'}/ (${handWritten.length} JavaScript files copied beside the compiled sources, ${modules.length} WebAssembly modules)`);
 } catch (err) {
   rmSync(tmp, { recursive: true, force: true });
   console.error(`build failed: ${err.message}`);

@@ -1,5 +1,5 @@
 /**
- * The byte path's scan and its dictionaries of distinct cells, in WebAssembly. A chunk's bytes are copied
+ * The byte path's scan and its dictionaries of distinct cells, in WebAssembly (source: src/wasm/cell-scan.wat). A chunk's bytes are copied
  * into the module's memory; `scan` cuts records into fields as CsvParser does and looks each read cell up
  * in its column's hash table (a word-wise FNV-1a hash of its bytes, open addressing), adding it when new;
  * quoted fields are cut too. It stops at a record the JavaScript scan must read (a quote left open, more
@@ -13,10 +13,8 @@
  * `intern` answer −1; `CellTables` then lays the memory out again with room and the scan resumes at the
  * record it stopped on.
  */
-import { assemble, block, br, brIf, compileOnce, I32, Layout, loop, op, uleb, V128, vec, when } from '../models/gbdt/wasm-assembler.ts';
+import { Layout, wasmModule } from '../wasm/modules.ts';
 
-const QUOTE = 34;
-const LF = 10;
 const CR = 13;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
@@ -44,9 +42,7 @@ function mixHash(hash: number): number {
   return hash ^ (hash >>> 12);
 }
 
-const EMPTY_HASH = hashCell(new Uint8Array(0), 0, 0);
-
-// Header words (byte addresses).
+// Header words (byte addresses; the layout is described in src/wasm/cell-scan.wat).
 const H_CHUNK = 0;
 const H_SLOT_OF = 4;
 const H_ID_START = 8;
@@ -70,204 +66,11 @@ const D_ARENA_CAP = 36;
 const D_ROWS = 40;
 const DESCRIPTOR_BYTES = 64;
 
-/** `scan`'s answers. */
+/** `scan`'s answers (the globals of cell-scan.wat). */
 export const SCANNED = 0;
 export const ROWS_FULL = 1;
 export const NEEDS_JS = 2;
 export const TABLE_FULL = 3;
-
-const load = (address: number[]) => [...address, ...op.load32];
-const store = (address: number[], value: number[]) => [...address, ...value, ...op.store32];
-const at4 = (base: number[], index: number[]) => [...base, ...index, ...op.i32(2), ...op.shl, ...op.add];
-const word = (local: number, offset: number) => [...op.get(local), ...op.load32At(offset)];
-
-/** The locals `internCode` reads (COL, START, END, HASH), writes (ID: the cell's number) and uses. */
-interface InternLocals {
-  COL: number; START: number; END: number; HASH: number; ID: number;
-  D: number; SLOTS: number; MASK: number; AT: number; E: number; LEN: number; A: number; K: number; SIZE: number; USED: number;
-}
-
-/**
- * Looks cell [START, END) with hash HASH up in column COL's table, adding it when new; ID is its number
- * after the code. Runs `onFull` (which must leave the function) where the table has no room for a new cell.
- * Written once and placed both in `intern` and inside `scan`'s field loop (a call there cost a fifth more).
- */
-function internCode(L: InternLocals, onFull: number[]): number[] {
-  const { COL, START, END, HASH, ID, D, SLOTS, MASK, AT, E, LEN, A, K, SIZE, USED } = L;
-  const found = (depth: number) => [...op.get(E), ...op.set(ID), ...br(depth)];
-  return block([
-    ...load(op.i32(H_DESCRIPTORS)), ...op.get(COL), ...op.i32(DESCRIPTOR_BYTES), ...op.mul, ...op.add, ...op.set(D),
-    ...word(D, D_SLOTS), ...op.set(SLOTS), ...word(D, D_MASK), ...op.set(MASK),
-    ...op.get(END), ...op.get(START), ...op.sub, ...op.set(LEN),
-    ...op.get(HASH), ...op.get(MASK), ...op.and, ...op.set(AT),
-    ...block(loop([
-      ...load(at4(op.get(SLOTS), op.get(AT))), ...op.i32(1), ...op.sub, ...op.tee(E), ...op.i32(0), ...op.ltS, ...brIf(1),
-      ...when([
-        ...load(at4(word(D, D_HASHES), op.get(E))), ...op.get(HASH), ...op.eq,
-        ...load(at4(word(D, D_LENGTHS), op.get(E))), ...op.get(LEN), ...op.eq, ...op.and,
-      ], [
-        ...word(D, D_ARENA), ...load(at4(word(D, D_STARTS), op.get(E))), ...op.add, ...op.set(A),
-        ...op.i32(0), ...op.set(K),
-        ...block([
-          ...block(loop([
-            ...op.get(K), ...op.i32(8), ...op.add, ...op.get(LEN), ...op.gtU, ...brIf(1),
-            ...op.get(A), ...op.get(K), ...op.add, ...op.load64, ...op.get(START), ...op.get(K), ...op.add, ...op.load64, ...op.ne64, ...brIf(2),
-            ...op.get(K), ...op.i32(8), ...op.add, ...op.set(K), ...br(0),
-          ])),
-          // The last 1–7 bytes: both words' low bytes compared (reading past a cell's end stays in memory).
-          // Depths to the outer block: this `if` 0, the compare block 1, the match `if` 2, probe loop 3, its block 4, outer 5.
-          ...when([...op.get(K), ...op.get(LEN), ...op.geU], found(5)),
-          ...op.get(A), ...op.get(K), ...op.add, ...op.load64, ...op.get(START), ...op.get(K), ...op.add, ...op.load64, ...op.xor64,
-          ...op.i64(1), ...op.get(LEN), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...op.extendU, ...op.shl64, ...op.i64(1), ...op.sub64, ...op.and64,
-          ...op.i64(0), ...op.ne64, ...brIf(0), // they differ
-          ...found(4),
-        ]),
-      ]),
-      ...op.get(AT), ...op.i32(1), ...op.add, ...op.get(MASK), ...op.and, ...op.set(AT), ...br(0),
-    ])),
-    // A new cell: room for its entry, its bytes, and the slots at most half full after it?
-    ...word(D, D_SIZE), ...op.set(SIZE), ...word(D, D_USED), ...op.set(USED),
-    ...when([
-      ...op.get(SIZE), ...word(D, D_ENTRY_CAP), ...op.geU,
-      ...op.get(USED), ...op.get(LEN), ...op.add, ...word(D, D_ARENA_CAP), ...op.gtU, ...op.or,
-      ...op.get(SIZE), ...op.i32(1), ...op.add, ...op.i32(1), ...op.shl, ...op.get(MASK), ...op.i32(1), ...op.add, ...op.gtU, ...op.or,
-    ], onFull),
-    ...word(D, D_ARENA), ...op.get(USED), ...op.add, ...op.get(START), ...op.get(LEN), ...op.memoryCopy,
-    ...store(at4(word(D, D_HASHES), op.get(SIZE)), op.get(HASH)),
-    ...store(at4(word(D, D_STARTS), op.get(SIZE)), op.get(USED)),
-    ...store(at4(word(D, D_LENGTHS), op.get(SIZE)), op.get(LEN)),
-    ...store(at4(op.get(SLOTS), op.get(AT)), [...op.get(SIZE), ...op.i32(1), ...op.add]),
-    ...op.get(D), ...op.get(USED), ...op.get(LEN), ...op.add, ...op.store32At(D_USED),
-    ...op.get(D), ...op.get(SIZE), ...op.i32(1), ...op.add, ...op.store32At(D_SIZE),
-    ...op.get(SIZE), ...op.set(ID),
-  ]);
-}
-
-/** intern(column, start, end, hash) → the cell's number, or −1 when the column's tables are full. */
-function internFunction(): number[] {
-  const locals = { COL: 0, START: 1, END: 2, HASH: 3, ID: 4, D: 5, SLOTS: 6, MASK: 7, AT: 8, E: 9, LEN: 10, A: 11, K: 12, SIZE: 13, USED: 14 };
-  return [...vec([[...uleb(11), I32]]), ...internCode(locals, [...op.i32(-1), ...op.ret]), ...op.get(locals.ID), 0x0b];
-}
-
-/** HASH = `hashCell` of bytes [FROM, TO), with K as a scratch local (reading up to three bytes past TO stays in memory). */
-function hashField(FROM: number, TO: number, HASH: number, K: number): number[] {
-  return [
-    ...op.i32(FNV_OFFSET), ...op.get(TO), ...op.get(FROM), ...op.sub, ...op.xor, ...op.set(HASH),
-    ...op.get(FROM), ...op.set(K),
-    ...block(loop([
-      ...op.get(K), ...op.i32(4), ...op.add, ...op.get(TO), ...op.gtU, ...brIf(1),
-      ...op.get(HASH), ...op.get(K), ...op.load32Unaligned, ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
-      ...op.get(K), ...op.i32(4), ...op.add, ...op.set(K), ...br(0),
-    ])),
-    ...when([...op.get(K), ...op.get(TO), ...op.ltU], [
-      ...op.get(HASH), ...op.get(K), ...op.load32Unaligned,
-      ...op.i32(1), ...op.get(TO), ...op.get(K), ...op.sub, ...op.i32(3), ...op.shl, ...op.shl, ...op.i32(1), ...op.sub, ...op.and,
-      ...op.xor, ...op.i32(FNV_PRIME), ...op.mul, ...op.set(HASH),
-    ]),
-    ...op.get(HASH), ...op.get(HASH), ...op.i32(15), ...op.shrU, ...op.xor, ...op.i32(MIX), ...op.mul, ...op.set(HASH),
-    ...op.get(HASH), ...op.get(HASH), ...op.i32(12), ...op.shrU, ...op.xor, ...op.set(HASH),
-  ];
-}
-
-/**
- * scan(pos, end, row, rowCap, width, delim, idAt) → SCANNED, ROWS_FULL, NEEDS_JS or TABLE_FULL, with the
- * position and row it stopped at in the header (the start of the record it could not finish).
- */
-function scanFunction(): number[] {
-  const [POS, END, ROW, ROW_CAP, WIDTH, DELIM, ID_AT] = [0, 1, 2, 3, 4, 5, 6];
-  const [FIELD, SLOT, J, HASH, C, REC, LAST_START, LAST_END, SLOT_OF, BASE, , ID, F, K] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-  const [IN_START, IN_END, IN_HASH] = [21, 22, 23];
-  const [V, DELIMS, LFS, CRS, QUOTES] = [37, 38, 39, 40, 41];
-  const stop = (status: number, pos: number) => [
-    ...store(op.i32(H_POS), op.get(pos)), ...store(op.i32(H_ROW), op.get(ROW)), ...op.i32(status), ...op.ret,
-  ];
-  const locals: InternLocals = { COL: SLOT, START: IN_START, END: IN_END, HASH: IN_HASH, ID, D: 27, SLOTS: 28, MASK: 29, AT: 30, E: 31, LEN: 32, A: 33, K: 34, SIZE: 35, USED: 36 };
-  /** Looks cell [from, to) with hash `hash` up in column SLOT; stores its number for ROW (TABLE_FULL on a full table). */
-  const intern = (from: number[], to: number[], hash: number[]) => [
-    ...from, ...op.set(IN_START), ...to, ...op.set(IN_END), ...hash, ...op.set(IN_HASH),
-    ...internCode(locals, [...store(op.i32(H_FULL), op.get(SLOT)), ...stop(TABLE_FULL, REC)]),
-    ...store(at4(word(locals.D, D_ROWS), op.get(ROW)), op.get(ID)),
-  ];
-  const idField = (start: number[], end: number[]) => [
-    ...store(at4(load(op.i32(H_ID_START)), op.get(ROW)), start),
-    ...store(at4(load(op.i32(H_ID_END)), op.get(ROW)), end),
-  ];
-  const body = [
-    ...load(op.i32(H_SLOT_OF)), ...op.set(SLOT_OF), ...load(op.i32(H_CHUNK)), ...op.set(BASE),
-    ...op.get(DELIM), ...op.i8x16Splat, ...op.set(DELIMS), ...op.i32(LF), ...op.i8x16Splat, ...op.set(LFS), ...op.i32(CR), ...op.i8x16Splat, ...op.set(CRS), ...op.i32(QUOTE), ...op.i8x16Splat, ...op.set(QUOTES),
-    ...loop([
-      ...when([...op.get(POS), ...op.get(END), ...op.geU], stop(SCANNED, POS)),
-      ...when([...op.get(ROW), ...op.get(ROW_CAP), ...op.geU], stop(ROWS_FULL, POS)),
-      ...op.get(POS), ...op.set(REC), ...op.i32(0), ...op.set(FIELD),
-      ...block(loop([
-        ...when([...op.get(FIELD), ...op.get(WIDTH), ...op.geU], stop(NEEDS_JS, REC)),
-        ...load(at4(op.get(SLOT_OF), op.get(FIELD))), ...op.set(SLOT),
-        // A field opening with a quote runs to its closing quote (a doubled quote is one quote inside; the
-        // JavaScript scan reports a quote left open), sixteen bytes at a time.
-        ...op.get(POS), ...op.set(J),
-        ...when([...op.get(POS), ...op.load8u, ...op.i32(QUOTE), ...op.eq], [
-          ...op.get(POS), ...op.i32(1), ...op.add, ...op.set(J),
-          ...block(loop([
-            ...when([...op.get(J), ...op.get(END), ...op.geU], stop(NEEDS_JS, REC)),
-            ...op.get(J), ...op.loadV128Unaligned, ...op.get(QUOTES), ...op.i8x16Eq, ...op.i8x16Bitmask, ...op.tee(C), ...op.eqz,
-            ...when([], [...op.get(J), ...op.i32(16), ...op.add, ...op.set(J), ...br(1)]),
-            ...op.get(J), ...op.get(C), ...op.ctz, ...op.add, ...op.set(J),
-            ...when([...op.get(J), ...op.get(END), ...op.geU], stop(NEEDS_JS, REC)),
-            ...when([...op.get(J), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...op.eq], [...op.get(J), ...op.i32(2), ...op.add, ...op.set(J), ...br(1)]),
-            ...op.get(J), ...op.i32(1), ...op.add, ...op.set(J), ...br(1),
-          ])),
-        ]),
-        // The field's end (after any closing quote): the first delimiter, LF or CR, sixteen bytes at a time.
-        ...block(loop([
-          ...op.get(J), ...op.loadV128Unaligned, ...op.tee(V), ...op.get(DELIMS), ...op.i8x16Eq,
-          ...op.get(V), ...op.get(LFS), ...op.i8x16Eq, ...op.v128Or, ...op.get(V), ...op.get(CRS), ...op.i8x16Eq, ...op.v128Or,
-          ...op.i8x16Bitmask, ...op.tee(C), ...brIf(1),
-          ...op.get(J), ...op.i32(16), ...op.add, ...op.set(J), ...br(0),
-        ])),
-        ...op.get(J), ...op.get(C), ...op.ctz, ...op.add, ...op.set(J),
-        ...when([...op.get(SLOT), ...op.i32(0), ...op.geS], [
-          ...hashField(POS, J, HASH, K),
-          ...intern(op.get(POS), op.get(J), op.get(HASH)),
-        ]),
-        ...when([...op.get(FIELD), ...op.get(ID_AT), ...op.eq], idField([...op.get(POS), ...op.get(BASE), ...op.sub], [...op.get(J), ...op.get(BASE), ...op.sub])),
-        ...op.get(POS), ...op.set(LAST_START), ...op.get(J), ...op.set(LAST_END), ...op.get(J), ...op.set(POS),
-        ...op.get(POS), ...op.get(END), ...op.geU, ...brIf(1),
-        ...op.get(POS), ...op.load8u, ...op.set(C),
-        ...when([...op.get(C), ...op.get(DELIM), ...op.eq], [
-          ...op.get(POS), ...op.i32(1), ...op.add, ...op.set(POS), ...op.get(FIELD), ...op.i32(1), ...op.add, ...op.set(FIELD), ...br(1),
-        ]),
-        // CRLF ends a record as one break; LF or a lone CR as one byte
-        ...op.get(POS), ...op.i32(1), ...op.add,
-        ...op.get(C), ...op.i32(CR), ...op.eq, ...op.get(POS), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(LF), ...op.eq, ...op.and, ...op.add,
-        ...op.set(POS), ...br(1),
-      ])),
-      // A blank line is not a record; a short one reads its missing fields as empty.
-      // (A line holding just "" is blank too.)
-      ...op.get(FIELD), ...op.eqz,
-      ...op.get(LAST_END), ...op.get(LAST_START), ...op.sub, ...op.tee(C), ...op.eqz,
-      ...op.get(C), ...op.i32(2), ...op.eq, ...op.get(LAST_START), ...op.load8u, ...op.i32(QUOTE), ...op.eq, ...op.and,
-      ...op.get(LAST_START), ...op.i32(1), ...op.add, ...op.load8u, ...op.i32(QUOTE), ...op.eq, ...op.and, ...op.or,
-      ...op.and, ...brIf(0),
-      ...op.get(FIELD), ...op.i32(1), ...op.add, ...op.set(F),
-      ...block(loop([
-        ...op.get(F), ...op.get(WIDTH), ...op.geU, ...brIf(1),
-        ...load(at4(op.get(SLOT_OF), op.get(F))), ...op.set(SLOT),
-        ...when([...op.get(SLOT), ...op.i32(0), ...op.geS], intern(op.get(BASE), op.get(BASE), op.i32(EMPTY_HASH))),
-        ...when([...op.get(F), ...op.get(ID_AT), ...op.eq], idField(op.i32(0), op.i32(0))),
-        ...op.get(F), ...op.i32(1), ...op.add, ...op.set(F), ...br(0),
-      ])),
-      ...op.get(ROW), ...op.i32(1), ...op.add, ...op.set(ROW), ...br(0),
-    ]),
-    ...op.i32(SCANNED), // not reached: the loop leaves by its stops
-    0x0b,
-  ];
-  return [...vec([[...uleb(30), I32], [...uleb(5), V128]]), ...body];
-}
-
-const cellsModule = compileOnce('cell scan', () => assemble([
-  { name: 'intern', params: 4, returnsI32: true, code: internFunction() },
-  { name: 'scan', params: 7, returnsI32: true, code: scanFunction() },
-]));
 
 interface Exports {
   intern(column: number, start: number, end: number, hash: number): number;
@@ -294,7 +97,7 @@ export class CellTables {
 
   /** Null where WebAssembly is not available (the byte path is then not used). */
   static create(columns: number, slotOf: Int32Array): CellTables | null {
-    return cellsModule() ? new CellTables(columns, slotOf) : null;
+    return wasmModule('cell-scan') ? new CellTables(columns, slotOf) : null;
   }
 
   private constructor(private readonly columns: number, private readonly slotOf: Int32Array) {
@@ -320,7 +123,7 @@ export class CellTables {
       lengths: layout.take(room.entries * 4), arena: layout.take(room.arena), rows: layout.take(this.rowCap * 4),
     }));
     const memory = new WebAssembly.Memory({ initial: layout.pages });
-    const instance = new WebAssembly.Instance(cellsModule()!, { env: { memory } });
+    const instance = new WebAssembly.Instance(wasmModule('cell-scan')!, { env: { memory } });
     this.exports = instance.exports as unknown as Exports;
     const bytes = new Uint8Array(memory.buffer);
     const words = new Int32Array(memory.buffer);

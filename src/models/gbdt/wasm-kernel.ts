@@ -5,93 +5,25 @@
  * here), with bit-identical sums: each bin still adds its rows in row order, the two lanes of a SIMD add
  * are IEEE double adds. The partition is the JavaScript one's branch-free loop, same rows, same order.
  *
- * The module is assembled here from its instructions (no toolchain, no binary file). Everything it reads
- * or writes sits in one WebAssembly memory, laid out once for the fit:
+ * The module's source is src/wasm/histogram.wat. Everything it reads or writes sits in one WebAssembly
+ * memory, laid out once for the fit:
  *   bins (n × p codes, column-major) | grad | hess (n doubles each) | the tree's row index and its scratch |
  *   staging rows | the node's gathered gradients | the histogram being built (p × 256 pairs) | a split's
  *   direction table | job control and features.
  * The learner writes gradients into `grad` / `hess` and grows its trees in `workspace` (views of that
- * memory), so a node's rows are passed as an address, not copied. With two threads the memory is shared and
- * a worker (histogram-worker.js) builds groups of a large node's features with the same module.
+ * memory), so a node's rows are passed as an address, not copied. The memory is shared (the module imports
+ * a shared memory, also on one thread): with two threads a worker (histogram-worker.js) builds groups of a
+ * large node's features with the same module.
  */
 import { Worker } from 'node:worker_threads';
 import { partitionRows, type RowWorkspace, type TreeKernel } from './grow.ts';
 import { claimGroups } from './histogram-groups.js';
 import { workerOptions } from '../../worker-options.ts';
-import { assemble, I32, Layout, op, PAGE_BYTES, uleb, V128, vec } from './wasm-assembler.ts';
+import { Layout, PAGE_BYTES, wasmModule } from '../../wasm/modules.ts';
 import { STRIDE } from './histogram.ts';
 
 /** Nodes with fewer rows are built on the main thread alone: the hand-off would cost more than it saves. */
 export const PARALLEL_MIN_ROWS = 20_000;
-
-/**
- * `for (q = 0; q < m; q++) { r = rows[q]; ...body }` with rows at local 0, m at local 1, q and r given,
- * then `tail` (what the function returns) and the function's end.
- */
-function rowLoop(q: number, r: number, body: number[], tail: number[] = []): number[] {
-  return [
-    0x02, 0x40, 0x03, 0x40, // block, loop
-    ...op.get(q), ...op.get(1), ...op.geU, 0x0d, 1, // q ≥ m: break
-    ...op.get(0), ...op.get(q), ...op.i32(2), ...op.shl, ...op.add, ...op.load32, ...op.set(r),
-    ...body,
-    ...op.get(q), ...op.i32(1), ...op.add, ...op.set(q), 0x0c, 0, // q++, continue
-    0x0b, 0x0b, // end loop, block
-    ...tail, 0x0b,
-  ];
-}
-
-/** gather(rows, m, grad, hess, gh): gh[q] = (grad[rows[q]], hess[rows[q]]). Addresses in bytes. */
-function gatherFunction(): number[] {
-  const [Q, R, AT] = [5, 6, 7];
-  const from = (array: number) => [...op.get(array), ...op.get(R), ...op.i32(3), ...op.shl, ...op.add, ...op.loadF64(0)];
-  const body = [
-    ...op.get(4), ...op.get(Q), ...op.i32(4), ...op.shl, ...op.add, ...op.tee(AT), ...from(2), ...op.storeF64(0),
-    ...op.get(AT), ...from(3), ...op.storeF64(8),
-  ];
-  return [...vec([[...uleb(3), I32]]), ...rowLoop(Q, R, body)];
-}
-
-/**
- * accumulate_k(rows, m, gh, bins_1..k, out_1..k): for each row q and feature j, the pair at
- * out_j + 16 × bins_j[rows[q]] += gh[q] (one f64x2.add).
- */
-function accumulateFunction(k: number): number[] {
-  const [Q, R, AT, G] = [3 + 2 * k, 4 + 2 * k, 5 + 2 * k, 6 + 2 * k];
-  const body = [...op.get(2), ...op.get(Q), ...op.i32(4), ...op.shl, ...op.add, ...op.loadV128, ...op.set(G)];
-  for (let j = 0; j < k; j++) {
-    body.push(...op.get(3 + k + j), ...op.get(3 + j), ...op.get(R), ...op.add, ...op.load8u, ...op.i32(4), ...op.shl, ...op.add, ...op.tee(AT),
-      ...op.get(AT), ...op.loadV128, ...op.get(G), ...op.addF64x2, ...op.storeV128);
-  }
-  return [...vec([[...uleb(3), I32], [...uleb(1), V128]]), ...rowLoop(Q, R, body)];
-}
-
-/**
- * partition(segment, m, codes, goesLeft, scratch) → left count: each row of the segment is written both to
- * the segment's front (over rows already read) and to scratch, and only the side that goesLeft[code] picks
- * advances. The caller copies scratch's rows behind the left ones.
- */
-function partitionFunction(): number[] {
-  const [Q, R, GO, L, RI] = [5, 6, 7, 8, 9];
-  const at = (base: number, index: number) => [...op.get(base), ...op.get(index), ...op.i32(2), ...op.shl, ...op.add];
-  const body = [
-    ...op.get(3), ...op.get(2), ...op.get(R), ...op.add, ...op.load8u, ...op.add, ...op.load8u, ...op.set(GO),
-    ...at(0, L), ...op.get(R), ...op.store32,
-    ...at(4, RI), ...op.get(R), ...op.store32,
-    ...op.get(L), ...op.get(GO), ...op.add, ...op.set(L),
-    ...op.get(RI), ...op.get(GO), ...op.i32(1), ...op.xor, ...op.add, ...op.set(RI),
-  ];
-  return [...vec([[...uleb(5), I32]]), ...rowLoop(Q, R, body, op.get(L))];
-}
-
-/** The module's bytes; `shared` imports a shared memory (for the worker) of at most `maxPages`. */
-function kernelBytes(shared: boolean, maxPages: number): Uint8Array {
-  return assemble([
-    { name: 'gather', params: 5, code: gatherFunction() },
-    { name: 'accumulate4', params: 11, code: accumulateFunction(4) },
-    { name: 'accumulate1', params: 5, code: accumulateFunction(1) },
-    { name: 'partition', params: 5, returnsI32: true, code: partitionFunction() },
-  ], { shared, maxPages });
-}
 
 export interface Kernel {
   gather: (rows: number, m: number, grad: number, hess: number, gh: number) => void;
@@ -135,13 +67,13 @@ export class WasmKernel implements TreeKernel {
    * 4 GiB memory or the memory cannot be reserved (the caller then uses the JavaScript loops: same sums).
    */
   static create(bins: Uint8Array, n: number, p: number, rowCapacity: number, threads: number): WasmKernel | null {
-    if (typeof WebAssembly === 'undefined') return null;
-    // An invalid kernel is a bug in its source, not a reason to run the JavaScript loops quietly.
-    if (!WebAssembly.validate(kernelBytes(threads > 1, 1))) throw new Error('internal: the WebAssembly histogram kernel does not validate');
+    // A module that does not load is a bug in its source or the build, not a reason to run the JavaScript loops quietly: it throws.
+    const module = wasmModule('histogram');
+    if (!module) return null;
     const { layout, at } = kernelLayout(n, p, rowCapacity);
     if (layout.bytes > MAX_BYTES) return null;
     try {
-      return new WasmKernel(bins, n, p, rowCapacity, threads, layout.pages, at);
+      return new WasmKernel(module, bins, n, p, rowCapacity, threads, layout.pages, at);
     } catch (err) {
       // A memory this size could not be reserved (RangeError): the JavaScript loops need no extra copy.
       if (err instanceof RangeError) return null;
@@ -149,10 +81,8 @@ export class WasmKernel implements TreeKernel {
     }
   }
 
-  private constructor(bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, pages: number, at: ReturnType<typeof kernelLayout>['at']) {
-    const shared = threads > 1;
-    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, ...(shared ? { shared: true } : {}) });
-    const module = new WebAssembly.Module(kernelBytes(shared, pages));
+  private constructor(module: WebAssembly.Module, bins: Uint8Array, private readonly n: number, p: number, rowCapacity: number, threads: number, pages: number, at: ReturnType<typeof kernelLayout>['at']) {
+    this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Kernel;
     this.at = at;
     const buffer = this.memory.buffer;
@@ -164,7 +94,7 @@ export class WasmKernel implements TreeKernel {
     this.goesLeft = new Uint8Array(buffer, this.at.goesLeft, 256);
     this.histView = new Float64Array(buffer, this.at.hist, p * STRIDE);
     this.control = new Int32Array(buffer, this.at.control, 8 + p);
-    if (shared) {
+    if (threads > 1) {
       this.worker = new Worker(new URL('./histogram-worker.js', import.meta.url), {
         ...workerOptions(),
         workerData: { module, memory: this.memory, at: this.at, n, stride: STRIDE },

@@ -12,10 +12,11 @@
  * the masks and the leaf values.
  */
 import type { Forest, LeafMasks } from './predict.ts';
-import { assemble, ByteWriter, I32, Layout, op, uleb, vec, type WasmFunction } from './wasm-assembler.ts';
+import { assemble, ByteWriter, locals, op, type WasmFunction } from '../../wasm/assembler.ts';
+import { Layout } from '../../wasm/modules.ts';
 
-// Parameter and locals of each tree's function tree(count).
-const [COUNT, ROW, AT, END] = [0, 1, 2, 3];
+/** Each tree's function tree(count): its parameter and locals. */
+const TREE = locals(['count'], ['row', 'at', 'end']);
 
 interface Addresses {
   codes: number;
@@ -30,28 +31,30 @@ function treeFunction(masks: LeafMasks, t: number, width: number, at: Addresses)
   const entry = wide ? 8 : 4;
   const from = masks.pairStart[t]!;
   const to = masks.pairStart[t + 1]!;
+  const { count, row, at: rawAt, end } = TREE.index;
   const code = new ByteWriter();
-  code.put(vec([[...uleb(3), I32]]));
-  code.put(op.i32(at.codes)).put(op.set(ROW)).put(op.i32(at.raw)).put(op.set(AT));
-  code.put(op.get(COUNT)).put(op.i32(3)).put(op.shl).put(op.i32(at.raw)).put(op.add).put(op.set(END));
-  // while (at < end): the loop of `whileNot`, written piece by piece
-  code.put([0x02, 0x40, 0x03, 0x40]).put(op.get(AT)).put(op.get(END)).put(op.geU).put([0x0d, 1]);
-  code.put(op.get(AT)).put(op.get(AT)).put(op.loadF64(0));
+  code.put(TREE.declaration);
+  // row = the block's first row's codes; at = its raw score; end = past the last raw score
+  code.put(op.i32(at.codes)).put(op.set(row)).put(op.i32(at.raw)).put(op.set(rawAt));
+  code.put(op.get(count)).put(op.i32(3)).put(op.shl).put(op.i32(at.raw)).put(op.add).put(op.set(end));
+  // while (at < end) { raw[at] += leaf[ctz(mask)] }
+  code.put(op.blockLoop).put(op.get(rawAt)).put(op.get(end)).put(op.geU).put(op.brIf(1));
+  code.put(op.get(rawAt)).put(op.get(rawAt)).put(op.loadF64(0));
   if (from === to) {
     code.put(op.i32(0)); // a tree without splits has one leaf, number 0
   } else {
     const shift = op.i32(wide ? 3 : 2);
     const load = wide ? op.load64At : op.load32At;
     for (let p = from; p < to; p++) {
-      code.put(op.get(ROW)).put(op.load8uAt(masks.pairSlot[p]!)).put(shift).put(op.shl).put(load(at.tables + masks.tableStart[p]! * entry));
+      code.put(op.get(row)).put(op.load8uAt(masks.pairSlot[p]!)).put(shift).put(op.shl).put(load(at.tables + masks.tableStart[p]! * entry));
       if (p > from) code.put(wide ? op.and64 : op.and);
     }
     code.put(wide ? [...op.ctz64, ...op.wrap64] : op.ctz);
   }
   code.put(op.i32(3)).put(op.shl).put(op.loadF64(at.leaves + masks.leafStart[t]! * 8)).put(op.addF64).put(op.storeF64(0));
-  code.put(op.get(ROW)).put(op.i32(width)).put(op.add).put(op.set(ROW));
-  code.put(op.get(AT)).put(op.i32(8)).put(op.add).put(op.set(AT));
-  code.put([0x0c, 0, 0x0b, 0x0b, 0x0b]);
+  code.put(op.get(row)).put(op.i32(width)).put(op.add).put(op.set(row));
+  code.put(op.get(rawAt)).put(op.i32(8)).put(op.add).put(op.set(rawAt));
+  code.put(op.br(0)).put(op.end).put(op.end).put(op.end); // continue; end of the loop, the block, the function
   return code.bytes();
 }
 
@@ -76,7 +79,7 @@ export class WasmMasks {
     };
     const functions: WasmFunction[] = Array.from({ length: trees }, (_, t) => ({ name: `tree${t}`, params: 1, internal: true, code: treeFunction(masks, t, width, at) }));
     const calls = Array.from({ length: trees }, (_, t) => [...op.get(0), ...op.call(t)]).flat();
-    functions.push({ name: 'walk', params: 1, code: [...vec([]), ...calls, 0x0b] });
+    functions.push({ name: 'walk', params: 1, code: [...locals(['count'], []).declaration, ...calls, ...op.end] });
     const memory = new WebAssembly.Memory({ initial: layout.pages });
     const module = new WebAssembly.Module(assemble(functions));
     const walk = new WebAssembly.Instance(module, { env: { memory } }).exports.walk as (count: number) => void;

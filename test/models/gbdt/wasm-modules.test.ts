@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
 import { compileForest, leafMasks, predictForest } from '../../../src/models/gbdt/predict.ts';
-import { compileOnce } from '../../../src/models/gbdt/wasm-assembler.ts';
 import { WasmForest } from '../../../src/models/gbdt/wasm-forest.ts';
 import { WasmKernel } from '../../../src/models/gbdt/wasm-kernel.ts';
 import { WasmMasks } from '../../../src/models/gbdt/wasm-masks.ts';
@@ -15,11 +14,6 @@ import { CellTables } from '../../../src/scoring/wasm-cells.ts';
 import { createRng } from '../../../src/random.ts';
 
 describe('WebAssembly modules', () => {
-  it('a module that does not compile throws with its name (no quiet fall back to JavaScript)', () => {
-    const broken = compileOnce('broken example', () => Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x01, 0xff));
-    expect(() => broken()).toThrow(/^internal: the WebAssembly module "broken example" does not compile: /);
-  });
-
   it('each module is built here, and the forest walk and leaf masks run: the same sums as the JavaScript walk', () => {
     const rng = createRng(9);
     const n = 500;
