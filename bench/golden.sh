@@ -24,7 +24,8 @@ train() { # name, then train's options
   for model in "$out/$name"/*.model.json; do
     echo "train $name $(basename "$model" .model.json) $(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).contentHash)' "$model")"
   done
-  echo "train $name metrics $(sha256sum < "$out/$name/metrics.json" | cut -c1-16)"
+  # metrics.json without the fit times
+  echo "train $name metrics $(node -e 'console.log(require("crypto").createHash("sha256").update(JSON.stringify(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"), (k, v) => (k === "fitSeconds" ? undefined : v)))).digest("hex").slice(0, 16))' "$out/$name/metrics.json")"
 }
 
 base=(--data "$sample/leads.csv" --target converted --date created_at)
