@@ -12,9 +12,9 @@
  *   are `pending`: counted, never scored as non-converted.
  * - Drift: PSI of each model's score and of the strongest features between the training rows and P.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { type ActivityLog, joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, loadDataset } from '../data/dataset.ts';
 import { columnValues } from '../data/columns.ts';
@@ -23,7 +23,7 @@ import type { Source } from '../data/read.ts';
 import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
 import { resolveTarget } from '../data/target.ts';
-import { intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { assertFolderFree, intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError, DataError } from '../errors.ts';
 import { leakageGuard } from '../evaluation/leakage.ts';
 import { averagePrecision, brierScore, liftAt, logLoss, rocAuc } from '../evaluation/metrics.ts';
@@ -198,9 +198,7 @@ export async function backtest(options: BacktestOptions): Promise<BacktestResult
   const write = options.write !== false;
   if (!write) return run(options, undefined);
   const outDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'backtests', timestampName()));
-  if (await access(join(outDir, 'backtest.json')).then(() => true, () => false)) {
-    throw new ConfigError('WOULD_OVERWRITE', `${outDir} already holds a backtest (backtest.json)`, 'choose another --out folder');
-  }
+  await assertFolderFree(outDir, 'backtest.json', 'a backtest');
   return intoFolder(outDir, () => run(options, outDir));
 }
 
@@ -350,9 +348,7 @@ async function run(options: BacktestOptions, outDir: string | undefined): Promis
       for (const r of train) asOf[r] = Math.min(asOf[r]!, period.start);
       // Replaying as of --now: no event after it is known, even within a lead's scoring window.
       if (options.now !== undefined) for (const r of test) asOf[r] = Math.min(asOf[r]!, now);
-      const ids = columnValues(leads.table, idName!) as ArrayLike<string | null>;
-      data = joinActivities(leads, aggregateActivities(log, ids, asOf));
-      if (options.account) data = joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, options.account) as ArrayLike<string | null>, asOf));
+      data = joinActivityFeatures(leads, log, idName!, asOf, options.account);
       context = { activities: log, asOf, leadId: idName!, ...(options.account ? { account: options.account } : {}) };
     }
     const guard = leakageGuard(data, y, train, { exclude });

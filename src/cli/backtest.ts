@@ -5,7 +5,7 @@ import { PSI_WARNING } from '../backtest/drift.ts';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
 import { createOutput, formatTable, shownPath } from './output.ts';
-import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
+import { collect, parseInteger, parseList, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface BacktestFlags {
@@ -77,7 +77,7 @@ export function registerBacktest(program: Command): void {
         data: sourceOf(flags.data, flags.sql, 'a --data file'),
         target: flags.target, date: flags.date, window: flags.window, capacity: flags.capacity, minTrainRows: flags.minTrainRows,
         seed: flags.seed, params: flags.param,
-        models: flags.models.split(',').map((m) => m.trim()).filter(Boolean) as ModelName[],
+        models: parseList(flags.models) as ModelName[],
         ...(flags.positive ? { positive: flags.positive } : {}),
         ...(flags.outcomeDate ? { outcomeDate: flags.outcomeDate } : {}),
         ...(flags.id ? { id: flags.id } : {}),
@@ -88,7 +88,7 @@ export function registerBacktest(program: Command): void {
         ...(flags.maturity !== undefined ? { maturity: flags.maturity } : {}),
         ...(flags.now ? { now: flags.now } : {}),
         ...(flags.rules ? { rules: flags.rules } : {}),
-        ...(flags.exclude ? { exclude: flags.exclude.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+        ...(flags.exclude ? { exclude: parseList(flags.exclude) } : {}),
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.out ? { out: flags.out } : {}),
         onStep: (done, total, label) => {

@@ -30,6 +30,11 @@ export function parseCount(value: string): number {
   return n;
 }
 
+/** A comma-separated list flag (`--exclude a, b,`): its entries trimmed, empty ones dropped. */
+export function parseList(value: string): string[] {
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
 /** A repeatable flag's values, in the order given (`--param a=1 --param b=2`). */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

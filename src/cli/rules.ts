@@ -5,7 +5,7 @@ import type { RuleDataOptions } from '../rules/files.ts';
 const library = () => import('../rules/files.ts');
 import type { RuleSet } from '../rules/rule-file.ts';
 import { actionConversions, createOutput, formatTable, percent, truncate } from './output.ts';
-import { parseCount, parsePositiveInteger } from './options.ts';
+import { parseCount, parseList, parsePositiveInteger } from './options.ts';
 
 function describeCriterion(c: RuleSet['criteria'][number]): string {
   if (c.when) {
@@ -100,7 +100,7 @@ export function registerRules(program: Command): void {
     .action(async (flags: RuleDataOptions & { data: string; target: string; out: string; exclude?: string; maxCriteria: number; positive?: string; force?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       const { json: _json, exclude, ...options } = flags;
-      const result = await (await library()).draftRuleFile({ ...options, ...(exclude ? { exclude: exclude.split(',').map((s) => s.trim()) } : {}) });
+      const result = await (await library()).draftRuleFile({ ...options, ...(exclude ? { exclude: parseList(exclude) } : {}) });
       out.json({ out: flags.out, trainRows: result.trainRows, baseRate: result.baseRate, notes: result.notes });
       out.say(renderRules(result.rules));
       const fitted = result.notes.filter((n) => n.halfLifeDays !== undefined);

@@ -3,7 +3,7 @@ import type { ScoreOptions } from '../scoring/score.ts';
 import { DEFAULT_CHUNK_ROWS } from '../scoring/chunk-rows.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
-import { parseCount, parsePositiveInteger, sourceOf } from './options.ts';
+import { parseCount, parseList, parsePositiveInteger, sourceOf } from './options.ts';
 
 interface ScoreFlags {
   model: string;
@@ -91,7 +91,7 @@ export function registerScore(program: Command): void {
         ...(flags.rules ? { rules: flags.rules } : {}),
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
-        ...(flags.keep ? { keep: flags.keep.split(',').map((k) => k.trim()).filter(Boolean) } : {}),
+        ...(flags.keep ? { keep: parseList(flags.keep) } : {}),
         ...(flags.id ? { id: flags.id } : {}),
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.account ? { account: flags.account, accountAgg: flags.accountAgg } : {}),

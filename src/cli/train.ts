@@ -10,7 +10,7 @@ import type { SplitKind } from '../types.ts';
 import { actionConversions, createOutput, formatTable, percent, shownPath } from './output.ts';
 import { shellWord } from '../shell-word.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
-import { collect, parseInteger, parseShare, sourceOf } from './options.ts';
+import { collect, parseInteger, parseList, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface TrainFlags {
@@ -81,7 +81,7 @@ export function registerTrain(program: Command): void {
         const { ConfigError } = await import('../errors.ts');
         throw new ConfigError('BAD_SPLIT', `unknown split "${flags.split}"`, 'use --split stratified, time or group');
       }
-      const models = flags.models.split(',').map((m) => m.trim()).filter(Boolean) as ModelName[];
+      const models = parseList(flags.models) as ModelName[];
       const { trainModels, trainSteps } = await import('../train/train.ts');
       const progress = createProgress('train', trainSteps({ models, ...(flags.activities ? { activities: { path: flags.activities } } : {}) }).length);
       const result = await trainModels({
@@ -96,14 +96,14 @@ export function registerTrain(program: Command): void {
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
         ...(flags.account ? { account: flags.account } : {}),
         ...(flags.rules ? { rules: flags.rules } : {}),
-        ...(flags.exclude ? { exclude: flags.exclude.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+        ...(flags.exclude ? { exclude: parseList(flags.exclude) } : {}),
         ...(flags.na ? { na: flags.na } : {}),
         ...(flags.group ? { group: flags.group } : {}),
         ...(flags.out ? { out: flags.out } : {}),
         ...(flags.dropLeaky ? { dropLeaky: true } : {}),
         ...(flags.leakageAuc !== undefined || flags.leakageNames !== undefined ? { leakage: {
           ...(flags.leakageAuc !== undefined ? { high: flags.leakageAuc } : {}),
-          ...(flags.leakageNames !== undefined ? { names: flags.leakageNames.split(',').map((w) => w.trim()).filter(Boolean) } : {}),
+          ...(flags.leakageNames !== undefined ? { names: parseList(flags.leakageNames) } : {}),
         } } : {}),
         threshold: parseThresholdStrategy(flags.threshold),
         primary: flags.primary,

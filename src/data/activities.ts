@@ -8,7 +8,7 @@ import * as aq from 'arquero';
 import { DataError } from '../errors.ts';
 import { closestNames } from './closest-names.ts';
 import { type Dataset, type LoadOptions, loadDataset } from './dataset.ts';
-import { columnValues } from './columns.ts';
+import { columnValues, groupRows } from './columns.ts';
 import { DAY_MS } from './dates.ts';
 import type { Source } from './read.ts';
 import { type ColumnSchema, columnSchema } from './schema.ts';
@@ -205,14 +205,7 @@ export function aggregateAccountActivities(log: ActivityLog, leadIds: ArrayLike<
   const types = options.types ?? [...new Set(log.typeNames.map((t) => t.split(':')[0]!))].sort();
   const typeIndex = new Map(types.map((t, k) => [t, k]));
   const n = leadIds.length;
-  const members = new Map<string, number[]>();
-  for (let i = 0; i < n; i++) {
-    const a = accountIds[i];
-    if (a === null || a === undefined) continue;
-    const list = members.get(String(a));
-    if (list) list.push(i);
-    else members.set(String(a), [i]);
-  }
+  const members = groupRows(accountIds);
   const contacts = types.map(() => new Float64Array(n));
   const recent = new Float64Array(n);
   const seen = new Uint8Array(types.length);
@@ -278,4 +271,15 @@ export function joinActivities(data: Dataset, aggregates: ActivityAggregates): D
     table: data.table.assign(aq.table(added)),
     schema: { ...data.schema, columns: [...data.schema.columns, ...schemas] },
   };
+}
+
+/**
+ * The leads with their activity features as of each one's scoring time joined: per lead
+ * (`aggregateActivities`), and with `account` the account-level ones (`aggregateAccountActivities`). The one
+ * join `train`, `evaluate`, `backtest`, `score` and the demo use.
+ */
+export function joinActivityFeatures(leads: Dataset, log: ActivityLog, idName: string, asOf: number | ArrayLike<number>, account?: string | null): Dataset {
+  const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
+  const data = joinActivities(leads, aggregateActivities(log, ids, asOf));
+  return account ? joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, account) as ArrayLike<string | null>, asOf)) : data;
 }

@@ -66,3 +66,16 @@ export function levelCodes(values: ArrayLike<unknown>, rows: ArrayLike<number>):
   }
   return { code, levels };
 }
+
+/** Row indices per value (as text), in row order; missing values (null, undefined) belong to no group. */
+export function groupRows(values: ArrayLike<unknown>): Map<string, number[]> {
+  const members = new Map<string, number[]>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) continue;
+    const list = members.get(String(v));
+    if (list) list.push(i);
+    else members.set(String(v), [i]);
+  }
+  return members;
+}

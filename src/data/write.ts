@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { ConfigError } from '../errors.ts';
 import { csvField } from './csv.ts';
@@ -43,6 +43,16 @@ export async function assertMayReplace(path: string, force: boolean | undefined,
   if (force) return;
   if (await access(path).then(() => true, () => false)) {
     throw new ConfigError('WOULD_OVERWRITE', `${path} already exists`, `pass --force to replace it, or choose another ${flag}`);
+  }
+}
+
+/**
+ * Refuses an output folder that already holds what a command writes (`marker`: a run's metrics.json, an
+ * evaluation.json, a backtest.json): the one rule for every command that writes a folder.
+ */
+export async function assertFolderFree(folder: string, marker: string, what: string, shown: string = folder): Promise<void> {
+  if (await access(join(folder, marker)).then(() => true, () => false)) {
+    throw new ConfigError('WOULD_OVERWRITE', `${shown} already holds ${what} (${marker})`, 'choose another --out folder');
   }
 }
 

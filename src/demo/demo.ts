@@ -7,7 +7,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { columnValues } from '../data/columns.ts';
 import { DAY_MS } from '../data/dates.ts';
@@ -90,11 +90,7 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
   const log = await loadActivityLog({ path: SAMPLE.activities });
   const created = columnValues(leads.table, SAMPLE.date) as ArrayLike<number>;
   const scoredAt = Float64Array.from(created, (t) => t + SCORING_DELAY_DAYS * DAY_MS);
-  const ids = columnValues(leads.table, SAMPLE.id) as ArrayLike<string>;
-  const data = joinActivities(
-    joinActivities(leads, aggregateActivities(log, ids, scoredAt)),
-    aggregateAccountActivities(log, ids, columnValues(leads.table, SAMPLE.account) as ArrayLike<string>, scoredAt),
-  );
+  const data = joinActivityFeatures(leads, log, SAMPLE.id, scoredAt, SAMPLE.account);
   step('splitting');
 
   const stratified = splitDataset(data, target.y, { kind: 'stratified', testSize: 0.2, rng: rng.fork('split') });

@@ -1,6 +1,7 @@
 /**
  * The binomial log loss, in one place for every model (logistic regression, the trees, calibration), as
- * scikit-learn keeps it in sklearn/_loss: link, loss, gradient and hessian with respect to the raw score.
+ * scikit-learn keeps it in sklearn/_loss: the link, its inverse and the loss of a raw score. The learners'
+ * gradient (σ(z) − y) and hessian (σ(z)(1 − σ(z))) loops compute σ(z) once per row for both, inline.
  */
 
 /** The logistic link, stable for large |z|. */
@@ -16,7 +17,7 @@ export function logit(p: number): number {
 }
 
 /** log(1 + e^z) without overflow. */
-export function softplus(z: number): number {
+function softplus(z: number): number {
   return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 }
 
@@ -28,15 +29,4 @@ export function softplus(z: number): number {
  */
 export function binomialLoss(y: number, z: number): number {
   return softplus(z) - y * z;
-}
-
-/** d loss / dz = σ(z) − y. */
-export function binomialGradient(y: number, z: number): number {
-  return sigmoid(z) - y;
-}
-
-/** d² loss / dz² = σ(z)(1 − σ(z)). */
-export function binomialHessian(z: number): number {
-  const p = sigmoid(z);
-  return p * (1 - p);
 }

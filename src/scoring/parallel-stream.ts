@@ -11,7 +11,8 @@
 import { Worker } from 'node:worker_threads';
 import { ConfigError, DataError, LeadscoreError, ModelFormatError } from '../errors.ts';
 import type { ScoreOptions } from './score.ts';
-import type { ChunkJob, ChunkResult } from './stream.ts';import { workerOptions } from '../worker-options.ts';
+import type { ChunkJob, ChunkResult } from './chunk.ts';
+import { workerOptions } from '../worker-options.ts';
 
 
 /** Inputs smaller than this are scored on the main thread (worker start-up would cost more). */

@@ -6,9 +6,9 @@
  */
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type ActivityLog, aggregateAccountActivities, aggregateActivities, isActivityAggregateName, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { type ActivityLog, isActivityAggregateName, joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
-import { applySchema, type Dataset, loadDataset } from '../data/dataset.ts';
+import { applySchema, type Dataset } from '../data/dataset.ts';
 import { columnValues } from '../data/columns.ts';
 import { type RawTable, readTable } from '../data/read.ts';
 import { inferSchema, type Schema } from '../data/schema.ts';
@@ -26,13 +26,14 @@ import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
 import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
-import { shapByColumn } from '../models/gbdt/shap.ts';
+import { shapByColumn } from '../models/gbdt/shap-values.ts';
 import { linearScores } from '../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
-import { leadIdColumn, type RuleScores, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
+import { leadIdColumn, type ScoringContext, scoreWithRules } from '../rules/engine.ts';
 import { loadRuleFile, type RuleSet, type Tier } from '../rules/rule-file.ts';
-import { routeLead } from '../rules/routing.ts';
 import { pickReasons, type ReasonCode, reasonText } from './reasons.ts';
+import { addCounts, applyCapacity, decisions } from './decisions.ts';
+import { accountRollup, loadPrevious } from './batch.ts';
 import type { MultilayerPerceptron } from '../models/mlp/mlp.ts';
 import { type DateRange, dateRanges, outsideRange, outsideRangeText, trainingSpan } from '../features/date-range.ts';
 
@@ -280,10 +281,8 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     asOf = resolveAsOf(options.asOf ?? artifact.activities.asOf, leads);
     const idName = exportIdColumn(scorer, leads.schema);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-    const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
-    data = joinActivities(leads, aggregateActivities(scorer.log, ids, asOf));
     const account = artifact.activities.account;
-    if (account) data = joinActivities(data, aggregateAccountActivities(scorer.log, ids, columnValues(leads.table, account) as ArrayLike<string | null>, asOf));
+    data = joinActivityFeatures(leads, scorer.log, idName, asOf, account);
     context = { activities: scorer.log, asOf, leadId: idName, ...(account ? { account } : {}) };
   }
 
@@ -375,56 +374,6 @@ export function exportNames(scorer: Scorer, schema: Schema): string[] {
 }
 
 /**
- * The model's tier (hot from the artifact's threshold, warm from the training conversion rate), and beside
- * it the rules' grade, score and tier and the routing action that combines them (without rules: sales
- * for hot leads, nurture for the rest).
- */
-export function decisions(scorer: Scorer, probability: Float64Array, rules: RuleScores | null):
-  { tier: Tier[]; grade: string[]; action: string[]; ruleScore: Array<number | null>; ruleTier: string[] } {
-  const n = probability.length;
-  const modelTier = modelTiers(scorer);
-  const tier: Tier[] = Array.from(probability, (p) => MODEL_TIERS[modelTier(p)]!);
-  const grade: string[] = new Array<string>(n).fill('');
-  const action: string[] = tier.map(actionWithoutRules);
-  const ruleScore: Array<number | null> = new Array<number | null>(n).fill(null);
-  const ruleTier: string[] = new Array<string>(n).fill('');
-  if (scorer.rules && rules) {
-    for (let i = 0; i < n; i++) {
-      grade[i] = rules.grade[i]!;
-      ruleScore[i] = rules.score[i]!;
-      ruleTier[i] = rules.tier[i]!;
-      action[i] = routeLead(scorer.rules.routing, tier[i]!, rules.grade[i]!, { strongAction: rules.strongAction[i] === 1, disqualified: rules.disqualified[i] === 1 });
-    }
-  }
-  return { tier, grade, action, ruleScore, ruleTier };
-}
-
-/** The model's tiers, best first: `modelTiers` gives a probability's index here. */
-export const MODEL_TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
-
-/**
- * A probability's model tier as an index into MODEL_TIERS: hot from the artifact's threshold up, warm from
- * the training conversion rate up, cold below.
- */
-export function modelTiers(scorer: Scorer): (p: number) => number {
-  const { artifact } = scorer.loaded;
-  const threshold = artifact.threshold.value;
-  const baseRate = artifact.training.positives / artifact.training.rows;
-  return (p) => (p >= threshold ? 0 : p >= baseRate ? 1 : 2);
-}
-
-/** The action without a rule file (no grade to route on): sales for hot leads, nurture for the rest. */
-export function actionWithoutRules(tier: Tier): string {
-  return tier === 'hot' ? 'sales' : 'nurture';
-}
-
-/** Adds a chunk's counts to running totals. */
-export function addCounts(into: Record<string, number>, values: Iterable<string> | Record<string, number>): void {
-  if (Symbol.iterator in Object(values)) for (const v of values as Iterable<string>) into[v] = (into[v] ?? 0) + 1;
-  else for (const [k, v] of Object.entries(values)) into[k] = (into[k] ?? 0) + v;
-}
-
-/**
  * Scores a whole file in memory (any format the readers take). Rows whose model columns hold values of
  * the wrong type fail the run (exit 2 naming the first rows), or with `onError: 'skip'` are left out and
  * returned in `rejected`.
@@ -437,23 +386,9 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
   const raw = await readTable(options.input);
   checkColumns(scorer, raw.names);
   const schema = scoringSchema(scorer, raw, raw.delimiter);
-  let { columns: _c, ...meta } = raw;
-  let table = applySchema(raw, schema);
-  const errors = findBadValues(scorer.types, raw, schema, table);
   // Row numbers as a user counts them: data rows from 1 (line numbers in a CSV are one more, the header).
-  let rejected: Rejected | undefined;
-  let rowNumbers: number[] | undefined;
-  if (errors.length > 0) {
-    if (options.onError !== 'skip') throw badValuesError(errors, (i) => i + 1);
-    const bad = new Set(errors.map((e) => e.index));
-    const keepRows = Array.from({ length: raw.rows }, (_, i) => i).filter((i) => !bad.has(i));
-    rejected = rejectsOf(raw, errors, (i) => i + 1);
-    rowNumbers = keepRows.map((i) => i + 1);
-    const filtered: RawTable = { ...raw, columns: raw.columns.map((c) => keepRows.map((i) => c[i]!)), rows: keepRows.length };
-    ({ columns: _c, ...meta } = filtered);
-    table = applySchema(filtered, schema);
-  }
-  const leads: Dataset = { table, schema, raw: meta };
+  const { leads, kept, rejected } = typedLeads(scorer, raw, schema, (i) => i + 1);
+  const rowNumbers = kept?.map((i) => i + 1);
   const chunk = scoreDataset(scorer, leads, rowNumbers);
   const { names, columns } = chunk;
   let accountRule: string | undefined;
@@ -484,30 +419,6 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
   };
 }
 
-/**
- * A team's capacity over a batch: the most likely leads (ties in input order), up to the count or share,
- * get `sales`; leads the routing sent to sales beyond it get `nurture`; disqualified leads stay so.
- * Changes `actions` in place.
- *
- * @example
- * applyCapacity(probability, actions, { count: 50 }); // { sales: 50, routedToSales: 212 }
- */
-export function applyCapacity(probability: Float64Array, actions: string[], capacity: { count: number } | { share: number }): { sales: number; routedToSales: number } {
-  const n = probability.length;
-  const routedToSales = actions.filter((a) => a === 'sales').length;
-  const want = Math.min(n, 'count' in capacity ? capacity.count : Math.round(capacity.share * n));
-  const order = Array.from({ length: n }, (_, i) => i).filter((i) => actions[i] !== 'disqualify').sort((a, b) => probability[b]! - probability[a]! || a - b);
-  const chosen = new Set(order.slice(0, want));
-  let sales = 0;
-  for (let i = 0; i < n; i++) {
-    if (chosen.has(i)) {
-      actions[i] = 'sales';
-      sales++;
-    } else if (actions[i] === 'sales') actions[i] = 'nurture';
-  }
-  return { sales, routedToSales };
-}
-
 /** Above this share of scored leads, unseen categories in a column are a warning. */
 export const UNSEEN_WARNING_SHARE = 0.1;
 
@@ -532,6 +443,27 @@ export function dataWarnings(scorer: Scorer, rows: number, unseen: Record<string
   return warnings;
 }
 
+/**
+ * Leads typed by `schema`, without the rows holding a value of the wrong type in a model column: the run
+ * fails naming them, or with `onError: 'skip'` they come back as rejects, showing `shown`'s fields as read
+ * (default `raw`'s). `rowNumber(i)` is row i's data-row number as the user counts it; `kept` the rows left
+ * (null: all). The one check the in-memory scorer and each streamed chunk run.
+ */
+export function typedLeads(scorer: Scorer, raw: RawTable, schema: Schema, rowNumber: (index: number) => number, shown: RawTable = raw): { leads: Dataset; kept: number[] | null; rejected: Rejected | null } {
+  const table = applySchema(raw, schema);
+  const errors = findBadValues(scorer.types, raw, schema, table);
+  if (errors.length === 0) {
+    const { columns: _c, ...meta } = raw;
+    return { leads: { table, schema, raw: meta }, kept: null, rejected: null };
+  }
+  if (scorer.options.onError !== 'skip') throw badValuesError(errors, rowNumber);
+  const bad = new Set(errors.map((e) => e.index));
+  const kept = Array.from({ length: raw.rows }, (_, i) => i).filter((i) => !bad.has(i));
+  const filtered: RawTable = { ...raw, columns: raw.columns.map((c) => kept.map((i) => c[i]!)), rows: kept.length };
+  const { columns: _c, ...meta } = filtered;
+  return { leads: { table: applySchema(filtered, schema), schema, raw: meta }, kept, rejected: rejectsOf(shown, errors, rowNumber) };
+}
+
 /** Bad rows as they were read, with their row number and what was wrong. */
 export interface Rejected {
   names: string[];
@@ -551,49 +483,4 @@ export function rejectsOf(raw: RawTable, errors: BadValue[], rowNumber: (index: 
     rows: [...byRow.entries()].map(([i, messages]) => [String(rowNumber(i)), messages.join('; '),
       ...raw.columns.map((c) => (c[i] === null || c[i] === undefined ? null : String(c[i])))]),
   };
-}
-
-/**
- * Per account: the chance that at least one of its leads converts (1 − ∏(1 − p)), or the max or mean, and
- * its three most likely leads. Leads without an account get nulls.
- */
-export function accountRollup(accounts: ArrayLike<unknown>, p: Float64Array, ids: ArrayLike<unknown>, agg: 'any' | 'max' | 'mean'):
-  { probability: Array<number | null>; top: Array<string | null>; rule: string } {
-  const members = new Map<string, number[]>();
-  for (let i = 0; i < p.length; i++) {
-    const a = accounts[i];
-    if (a === null || a === undefined) continue;
-    const list = members.get(String(a));
-    if (list) list.push(i);
-    else members.set(String(a), [i]);
-  }
-  const probability = new Array<number | null>(p.length).fill(null);
-  const top = new Array<string | null>(p.length).fill(null);
-  for (const list of members.values()) {
-    let value: number;
-    if (agg === 'max') value = Math.max(...list.map((i) => p[i]!));
-    else if (agg === 'mean') value = list.reduce((s, i) => s + p[i]!, 0) / list.length;
-    else value = 1 - list.reduce((s, i) => s * (1 - p[i]!), 1);
-    const best = [...list].sort((a, b) => p[b]! - p[a]! || a - b).slice(0, 3).map((i) => String(ids[i])).join(' ');
-    for (const i of list) {
-      probability[i] = Number(value.toFixed(6));
-      top[i] = best;
-    }
-  }
-  const rule = agg === 'any' ? '1 − ∏(1 − p) over the account\'s leads: the chance that at least one converts'
-    : agg === 'max' ? 'the highest lead probability in the account' : 'the mean lead probability in the account';
-  return { probability, top, rule };
-}
-
-/** Earlier scores by lead id, from a file written by an earlier `leadscore score` run. */
-async function loadPrevious(previous: Source, idName: string): Promise<Map<string, number>> {
-  const earlier = await loadDataset(previous);
-  if (!columnSchema(earlier.schema, idName) || !columnSchema(earlier.schema, 'score')) {
-    throw new DataError('PREVIOUS_COLUMNS', `the earlier scores need the columns "${idName}" and "score"`, 'pass a file written by an earlier `leadscore score` run');
-  }
-  const before = new Map<string, number>();
-  const prevIds = columnValues(earlier.table, idName) as ArrayLike<unknown>;
-  const prevScores = columnValues(earlier.table, 'score') as ArrayLike<unknown>;
-  for (let i = 0; i < prevIds.length; i++) if (typeof prevScores[i] === 'number') before.set(String(prevIds[i]), prevScores[i] as number);
-  return before;
 }

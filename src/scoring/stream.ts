@@ -4,7 +4,7 @@
  * as it goes, so memory stays bounded whatever the file's size (the activity log, when the
  * model uses one, is held in memory). The schema is inferred from the first chunk and then held fixed,
  * with the model's columns read as their training types. The bytes are cut into chunks of whole records
- * and results written in order; CSV output goes the byte path where it can (byte-scorer.ts), and long
+ * and results written in order; CSV output goes the byte path where it can (fast/), and long
  * files share their chunks with a worker (parallel-stream.ts) running the same `scoreCsvChunk`, so the
  * bytes written are the same.
  * The output (and the rejects file) is written to a temporary file and renamed at the end: an
@@ -16,17 +16,17 @@ import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { CsvParser, csvField, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
-import { applySchema } from '../data/dataset.ts';
 import { assertNotSpreadsheet, fileSize, type RawTable, rawTable, type Source } from '../data/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/duckdb.ts';
 import type { Schema } from '../data/schema.ts';
-import { badValuesError, findBadValues } from '../data/reading.ts';
 import { assertNotInput, cellFormatter, csvLine, ndjsonLine, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
 import { DataError } from '../errors.ts';
 import type { Tier } from '../rules/rule-file.ts';
-import { scoreChunkBytes } from './byte-scorer.ts';
+import { type ChunkJob, type ChunkResult, emptyChunkResult } from './chunk.ts';
+import { scoreChunkBytes } from './fast/byte-scorer.ts';
 import { ChunkScheduler } from './parallel-stream.ts';
-import { addCounts, checkColumns, dataWarnings, exportNames, narrowToNeeded, prepareScorer, rejectsOf, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, scoringSchema } from './score.ts';
+import { addCounts } from './decisions.ts';
+import { checkColumns, dataWarnings, exportNames, narrowToNeeded, prepareScorer, type ScoreOptions, type Scorer, type ScoreResult, scoreDataset, scoreLeads, scoringSchema, typedLeads } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   /** A CSV file; or a Parquet file or a SQL query, read from DuckDB a chunk at a time and scored the table way. */
@@ -130,31 +130,6 @@ import { DEFAULT_CHUNK_ROWS } from './chunk-rows.ts';
 
 export { DEFAULT_CHUNK_ROWS };
 
-/** What one chunk of a stream gives: its output lines, its rejected rows and its counts. */
-export interface ChunkResult {
-  /** Output column names (empty when no row of the chunk was scored). */
-  names: string[];
-  /** The scored rows as output lines, each ending in a line break (or, from a worker, as UTF-8 bytes). */
-  text: string;
-  encoded?: Uint8Array;
-  /** Rejected rows (`onError: 'skip'`): their column names and CSV lines. */
-  rejectedNames: string[] | null;
-  rejectedText: string;
-  rejected: number;
-  rows: number;
-  tiers: Record<string, number>;
-  actions: Record<string, number>;
-  unseen: Record<string, number>;
-  outOfRange: Record<string, number>;
-  previousMatched: number;
-  asOf?: number;
-}
-
-/** A chunk's result before any row is scored. */
-export function emptyChunkResult(): ChunkResult {
-  return { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, outOfRange: {}, previousMatched: 0 };
-}
-
 /** A Parquet file or a SQL source as the query DuckDB streams, with a way to count a file's rows (null: a CSV file, read here). */
 function queryOf(input: Source): { sql: string; what: string; format: 'sql' | 'parquet'; rows: (() => Promise<number>) | null } | null {
   if ('sql' in input) return { sql: input.sql, what: 'the query', format: 'sql', rows: null };
@@ -183,25 +158,15 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
   // still show every field as read.
   const all = raw;
   ({ raw, schema } = narrowToNeeded(scorer, raw, schema));
-  let table = applySchema(raw, schema);
-  const errors = findBadValues(scorer.types, raw, schema, table);
-  let rowNumbers: readonly number[] = dataRows;
-  if (errors.length > 0) {
-    // Data rows counted from 1 (the header is not a row), as the in-memory path counts them.
-    if (scorer.options.onError !== 'skip') throw badValuesError(errors, (i) => dataRows[i]!);
-    const rejected = rejectsOf(all, errors, (i) => dataRows[i]!);
+  // Data rows counted from 1 (the header is not a row), as the in-memory path counts them.
+  const { leads, kept, rejected } = typedLeads(scorer, raw, schema, (i) => dataRows[i]!, all);
+  if (rejected) {
     result.rejectedNames = rejected.names;
     result.rejectedText = rejected.rows.map((row) => `${row.map((v) => csvField(cell(v))).join(',')}\n`).join('');
     result.rejected = rejected.rows.length;
-    const bad = new Set(errors.map((e) => e.index));
-    const keep = Array.from({ length: raw.rows }, (_, i) => i).filter((i) => !bad.has(i));
-    raw = { ...raw, columns: raw.columns.map((c) => keep.map((i) => c[i]!)), rows: keep.length };
-    rowNumbers = keep.map((i) => dataRows[i]!);
-    table = applySchema(raw, schema);
   }
-  if (raw.rows === 0) return result;
-  const { columns: _c, ...meta } = raw;
-  const chunk = scoreDataset(scorer, { table, schema, raw: meta }, rowNumbers);
+  if ((kept ? kept.length : raw.rows) === 0) return result;
+  const chunk = scoreDataset(scorer, leads, kept ? kept.map((i) => dataRows[i]!) : dataRows);
   result.names = chunk.names;
   const n = chunk.probability.length;
   const lines: string[] = new Array<string>(n);
@@ -215,18 +180,6 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
   if (scorer.previous) result.previousMatched = chunk.ids.filter((id) => scorer.previous!.has(String(id))).length;
   if (chunk.asOf !== undefined) result.asOf = chunk.asOf;
   return result;
-}
-
-/** One chunk for scoring: whole records as UTF-8 bytes, where they sit in the file, and how to read them. */
-export interface ChunkJob {
-  /** Whole records; from the main thread to a worker its buffer is transferred, not copied. */
-  bytes: Uint8Array;
-  firstLine: number;
-  firstRow: number;
-  header: string[];
-  delimiter: string;
-  schema: Schema;
-  source: string;
 }
 
 /** Parses and scores a chunk of CSV bytes: what the streaming scorer and its workers run on each chunk. */
@@ -244,7 +197,7 @@ export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'nd
  * const { summary } = await scoreStream({ model: 'models/latest/gbdt.model.json', input: { path: 'leads.csv' }, output: 'scores.csv', format: 'csv' });
  */
 export async function scoreStream(options: StreamOptions, prepared?: Scorer): Promise<Omit<ScoreResult, 'names' | 'columns'> & { names: string[]; rejectsPath?: string;
-  /** Chunks with rows written by the byte path and by the table path (byte-scorer.ts says which chunks it leaves), and chunks scored on a worker. */
+  /** Chunks with rows written by the byte path and by the table path (fast/allow-list.ts says which chunks it takes), and chunks scored on a worker. */
   chunks: { bytePath: number; tablePath: number; onWorkers: number } }> {
   // `reason_codes` is NDJSON's and Parquet's (CSV carries the reasons as text).
   const scorer = prepared ?? await prepareScorer(options.format === 'csv' ? { ...options, reasonCodes: false } : options);

@@ -6,9 +6,9 @@
  * is also written as a folder a report reads: evaluation.json, holdout.csv (one row per evaluated lead),
  * examples.json and report.html.
  */
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { type Dataset, datasetWithReading } from '../data/dataset.ts';
 import { columnValues } from '../data/columns.ts';
@@ -24,7 +24,7 @@ import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
-import { intoFolder, writeFileAtomic } from '../data/write.ts';
+import { assertFolderFree, intoFolder, writeFileAtomic } from '../data/write.ts';
 import { writeExamples } from '../report/examples.ts';
 import { evaluationLabel, writeHoldout, writeReport } from '../report/report.ts';
 import { loadRuleFile } from '../rules/rule-file.ts';
@@ -81,10 +81,8 @@ async function prepare(loaded: LoadedModel, options: EvaluateOptions, leads: Dat
   const asOf = resolveAsOf(options.asOf ?? loaded.artifact.activities.asOf, leads);
   const idName = leadIdColumn(leads, options.id ?? loaded.artifact.idColumn ?? undefined);
   if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-  const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
-  let data = joinActivities(leads, aggregateActivities(log, ids, asOf));
   const account = loaded.artifact.activities.account;
-  if (account) data = joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, account) as ArrayLike<string | null>, asOf));
+  const data = joinActivityFeatures(leads, log, idName, asOf, account);
   return { data, asOf, context: { activities: log, asOf, leadId: idName, ...(account ? { account } : {}) } };
 }
 
@@ -104,9 +102,7 @@ function checkedColumns(loaded: LoadedModel, target: string): Map<string, Column
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
   const out = options.out ? resolve(options.out) : undefined;
-  if (out && await access(join(out, 'evaluation.json')).then(() => true, () => false)) {
-    throw new ConfigError('WOULD_OVERWRITE', `${options.out} already holds an evaluation (evaluation.json)`, 'choose another --out folder');
-  }
+  if (out) await assertFolderFree(out, 'evaluation.json', 'an evaluation', options.out);
   const challenger = await loadModel(options.model);
   const champion = options.champion ? await loadModel(options.champion) : undefined;
   const { artifact } = challenger;

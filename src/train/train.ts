@@ -3,9 +3,9 @@
  * rule baseline; the run folder gets metrics.json, one artifact per model, the rules used and the
  * logistic coefficient table. Randomness comes from named forks of one seed (split, folds).
  */
-import { access, lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { aggregateAccountActivities, aggregateActivities, joinActivities, loadActivityLog } from '../data/activities.ts';
+import { joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
 import { resolveAsOf } from '../data/as-of.ts';
 import { loadDataset } from '../data/dataset.ts';
 import { columnValues } from '../data/columns.ts';
@@ -21,7 +21,7 @@ import { PACKAGE_ROOT } from '../data/sample-paths.ts';
 import { columnSchema } from '../data/schema.ts';
 import { splitDataset, type SplitResult } from '../data/split.ts';
 import { resolveTarget } from '../data/target.ts';
-import { intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { assertFolderFree, intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
 import { ConfigError } from '../errors.ts';
 import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
 import { chooseThreshold, strategyLabel, thresholdForCount, type ThresholdStrategy } from '../evaluation/thresholds.ts';
@@ -163,9 +163,7 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
   if (options.activities && !options.asOf) {
     throw new ConfigError('AS_OF_REQUIRED', 'activity features are computed as of each lead\'s scoring time, and none was given', 'add --as-of, e.g. --as-of created_at+30d (30 days after each lead was created)');
   }
-  if (await access(join(runDir, 'metrics.json')).then(() => true, () => false)) {
-    throw new ConfigError('WOULD_OVERWRITE', `${runDir} already holds a run (metrics.json)`, 'choose another --out folder');
-  }
+  await assertFolderFree(runDir, 'metrics.json', 'a run');
 
   step('loading data');
   const leads = await loadDataset(options.data, options.na ? { na: options.na } : {});
@@ -182,12 +180,8 @@ async function trainInto(runDir: string, options: TrainOptions): Promise<TrainRe
     asOf = resolveAsOf(options.asOf!, leads);
     const idName = leadIdColumn(leads, options.id);
     if (!idName) throw new ConfigError('ID_REQUIRED', 'the activity log needs a lead id column to join on', 'name it with --id <column>');
-    const ids = columnValues(leads.table, idName) as ArrayLike<string | null>;
-    data = joinActivities(leads, aggregateActivities(log, ids, asOf));
-    if (options.account) {
-      if (!columnSchema(leads.schema, options.account)) throw new ConfigError('COLUMN_MISSING', `account column "${options.account}" not found`, 'check --account');
-      data = joinActivities(data, aggregateAccountActivities(log, ids, columnValues(leads.table, options.account) as ArrayLike<string | null>, asOf));
-    }
+    if (options.account && !columnSchema(leads.schema, options.account)) throw new ConfigError('COLUMN_MISSING', `account column "${options.account}" not found`, 'check --account');
+    data = joinActivityFeatures(leads, log, idName, asOf, options.account);
     context = { activities: log, asOf, leadId: idName, ...(options.account ? { account: options.account } : {}) };
   }
 

@@ -160,7 +160,7 @@ describe('leadscore score (CLI)', () => {
 
 describe('account roll-up and trend', () => {
   it('combines an account’s leads as the chance that at least one converts (or max, mean)', async () => {
-    const { accountRollup } = await import('../../src/scoring/score.ts');
+    const { accountRollup } = await import('../../src/scoring/batch.ts');
     const p = Float64Array.of(0.5, 0.2, 0.9, 0.1);
     const any = accountRollup(['A', 'A', 'B', null], p, ['L1', 'L2', 'L3', 'L4'], 'any');
     expect(any.probability).toEqual([0.6, 0.6, 0.9, null]);

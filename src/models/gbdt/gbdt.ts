@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { ConfigError, NotFittedError } from '../../errors.ts';
 import { createRng } from '../../random.ts';
 import type { TreeDesign } from '../../features/tree-features.ts';
-import { binomialLoss, sigmoid } from '../loss.ts';
+import { binomialLoss, logit, sigmoid } from '../loss.ts';
 import { binColumns, type Binner, featuresWithMissing, fitBinner } from './binning.ts';
 import { growTree, jsKernel, rowWorkspace } from './grow.ts';
 import { PARALLEL_MIN_ROWS, WasmKernel } from './wasm-kernel.ts';
@@ -125,7 +125,7 @@ export class GradientBoostedTrees {
       swy += w[i]! * y[i]!;
     }
     const mean = Math.min(1 - 1e-6, Math.max(1e-6, swy / sw));
-    const baseScore = Math.log(mean / (1 - mean));
+    const baseScore = logit(mean);
     const raw = new Float64Array(n).fill(baseScore);
     const grad = wasm?.grad ?? new Float64Array(n);
     const hess = wasm?.hess ?? new Float64Array(n);

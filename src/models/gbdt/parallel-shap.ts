@@ -12,7 +12,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, Worker } from 'node:worker_threads';
-import { expectedValue, shapValues } from './shap.ts';
+import { expectedValue } from './shap.ts';
+import { shapValues } from './shap-values.ts';
 import type { Tree } from './tree.ts';
 import { workerOptions } from '../../worker-options.ts';
 

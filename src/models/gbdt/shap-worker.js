@@ -6,7 +6,7 @@
 import { workerData } from 'node:worker_threads';
 import { importSibling } from '../../sibling-module.js';
 
-const { shapValues } = await importSibling(import.meta.url, 'shap');
+const { shapValues } = await importSibling(import.meta.url, 'shap-values');
 const { trees, input, output, control, p, capacity } = workerData;
 Atomics.store(control, 2, 1); // ready: the main thread hands over rows from now on
 

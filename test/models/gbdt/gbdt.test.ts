@@ -3,7 +3,8 @@ import { binColumns, binOf, fitBinner } from '../../../src/models/gbdt/binning.t
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
 import { growTree } from '../../../src/models/gbdt/grow.ts';
 import { buildHistogram, countBins, newHistogram, STRIDE, subtractHistogram } from '../../../src/models/gbdt/histogram.ts';
-import { expectedValue, shapByColumn, shapValues } from '../../../src/models/gbdt/shap.ts';
+import { expectedValue } from '../../../src/models/gbdt/shap.ts';
+import { shapByColumn, shapValues } from '../../../src/models/gbdt/shap-values.ts';
 import { bestSplit, type NodeStats, type SplitParams } from '../../../src/models/gbdt/split.ts';
 import { rocAuc } from '../../../src/evaluation/metrics.ts';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
@@ -342,7 +343,7 @@ describe('TreeSHAP from tabulated leaf patterns', () => {
       expect(blocked.some((v) => v !== 0)).toBe(true);
     }
     // The leaf loop in WebAssembly (deep trees falling back inside its blocks): the same bits as JavaScript.
-    const { shapValues: shap } = await import('../../../src/models/gbdt/shap.ts');
+    const shap = shapValues;
     for (const model of [shallow, deep]) {
       const wasm = shap(model.trees, model.fitted.baseScore, d);
       const js = shap(model.trees, model.fitted.baseScore, d, { wasm: false });

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
 import { shapValuesParallel } from '../../../src/models/gbdt/parallel-shap.ts';
-import { shapByColumn, shapValues } from '../../../src/models/gbdt/shap.ts';
+import { shapByColumn, shapValues } from '../../../src/models/gbdt/shap-values.ts';
 import { createRng } from '../../../src/random.ts';
 
 describe('TreeSHAP on two threads', () => {
@@ -44,7 +44,7 @@ describe('TreeSHAP on two threads', () => {
     // was ready hung such a script for ever).
     const url = (path: string) => pathToFileURL(resolve(import.meta.dirname, '../../../src/models/gbdt', path)).href;
     const script = `import { shapValuesParallel } from '${url('parallel-shap.ts')}';
-      import { shapValues } from '${url('shap.ts')}';
+      import { shapValues } from '${url('shap-values.ts')}';
       import { GradientBoostedTrees } from '${url('gbdt.ts')}';
       const n = 20000, columns = [Float64Array.from({ length: n }, (_, i) => i % 7), Float64Array.from({ length: n }, (_, i) => (i * 7919) % 101)];
       const y = Uint8Array.from({ length: n }, (_, i) => (i % 7 > 3) !== (i % 11 === 0) ? 1 : 0);

@@ -10,7 +10,7 @@ import { WasmForest } from '../../../src/models/gbdt/wasm-forest.ts';
 import { WasmKernel } from '../../../src/models/gbdt/wasm-kernel.ts';
 import { WasmMasks } from '../../../src/models/gbdt/wasm-masks.ts';
 import { WasmShap } from '../../../src/models/gbdt/wasm-shap.ts';
-import { CellTables } from '../../../src/scoring/wasm-cells.ts';
+import { CellTables } from '../../../src/scoring/fast/cell-tables.ts';
 import { createRng } from '../../../src/random.ts';
 
 describe('WebAssembly modules', () => {

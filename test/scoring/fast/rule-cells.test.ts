@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { BoundCriterion } from '../../src/rules/engine.ts';
-import { scoreBound } from '../../src/rules/engine.ts';
-import { parseRuleFile } from '../../src/rules/rule-file.ts';
-import { type RuleColumn, RuleCells } from '../../src/scoring/rule-cells.ts';
+import type { BoundCriterion } from '../../../src/rules/engine.ts';
+import { scoreBound } from '../../../src/rules/engine.ts';
+import { parseRuleFile } from '../../../src/rules/rule-file.ts';
+import { type RuleColumn, RuleCells } from '../../../src/scoring/fast/rule-cells.ts';
 
 /** A rule file over columns c0…c2 (conditions are replaced by the test's truth tables). */
 function ruleFile(base: number, criteria: Array<{ points: number; fit: boolean; disqualify: boolean; on: number[] }>): string {

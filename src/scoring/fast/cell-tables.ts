@@ -13,7 +13,7 @@
  * `intern` answer −1; `CellTables` then lays the memory out again with room and the scan resumes at the
  * record it stopped on.
  */
-import { Layout, wasmModule } from '../wasm/modules.ts';
+import { Layout, wasmModule } from '../../wasm/modules.ts';
 
 const CR = 13;
 const FNV_OFFSET = 0x811c9dc5 | 0;

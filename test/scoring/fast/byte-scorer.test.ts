@@ -2,13 +2,16 @@ import fc from 'fast-check';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inferSchema } from '../../src/data/schema.ts';
-import { writeCsvColumns } from '../../src/data/write.ts';
-import { ByteSink, scoreChunkBytes } from '../../src/scoring/byte-scorer.ts';
-import { modelSchema, prepareScorer, type Scorer, type ScoreOptions, scoreLeads } from '../../src/scoring/score.ts';
-import { collectRecords, type ChunkJob, scoreChunk, scoreStream } from '../../src/scoring/stream.ts';
-import { trainModels } from '../../src/train/train.ts';
-import { smallSample } from '../train/fixture.ts';
+import { inferSchema } from '../../../src/data/schema.ts';
+import { writeCsvColumns } from '../../../src/data/write.ts';
+import { refusal } from '../../../src/scoring/fast/allow-list.ts';
+import { scoreChunkBytes } from '../../../src/scoring/fast/byte-scorer.ts';
+import { ByteSink } from '../../../src/scoring/fast/writer.ts';
+import type { ChunkJob } from '../../../src/scoring/chunk.ts';
+import { modelSchema, prepareScorer, type Scorer, type ScoreOptions, scoreLeads } from '../../../src/scoring/score.ts';
+import { collectRecords, scoreChunk, scoreStream } from '../../../src/scoring/stream.ts';
+import { trainModels } from '../../../src/train/train.ts';
+import { smallSample } from '../../train/fixture.ts';
 
 let sample: Awaited<ReturnType<typeof smallSample>>;
 let models: Record<'logistic' | 'gbdt', string>;
@@ -175,6 +178,39 @@ describe('the byte path of the streaming scorer', () => {
     expect(text).toBe(await readFile(join(dir, 'table.csv'), 'utf8'));
     expect(text.split('\n')[1]).toMatch(/^1,0\.\d+,[\d.]+,(hot|warm|cold),,(sales|nurture),,,,logistic@/);
     expect(scoreChunkBytes(scorer, jobOf(scorer, lines.slice(0, 50).map(cut).join('\n')).job, 'csv')).not.toBeNull();
+  });
+
+  it('takes the options on its allow-list (--id, --na as trained, --on-error skip, the account and trend settings without their flags) and writes the table path\'s bytes', async () => {
+    const input = join(sample.dir, 'allowed.csv');
+    await writeFile(input, awkwardCsv());
+    const options: ScoreOptions = { model: models.gbdt, rules, input: { path: input }, reasons: 2, id: 'lead_id', na: '', onError: 'skip', accountAgg: 'max', trendBand: 3 };
+    const scorer = await prepareScorer(options);
+    expect(refusal(scorer, { delimiter: ',' }, 'csv')).toBeNull();
+    const { text: expected } = await viaTable(options, join(sample.dir, 'allowed-table.csv'));
+    const out = join(sample.dir, 'allowed-stream.csv');
+    const streamed = await scoreStream({ ...options, output: out, format: 'csv', chunkRows: 50, threads: 1 }, scorer);
+    expect(await readFile(out, 'utf8')).toBe(expected);
+    expect(streamed.chunks.tablePath).toBe(0);
+    expect(streamed.chunks.bytePath).toBeGreaterThan(0);
+  });
+
+  it('leaves every job off its allow-list to the table path: --previous, --account, --capacity, an option it does not know, an MLP, Parquet output', async () => {
+    const scorer = await prepareScorer({ model: models.logistic, rules, input: { path: sample.leads } });
+    const off = (options: Record<string, unknown>, format = 'csv') => refusal({ ...scorer, options: { ...scorer.options, ...options } } as Scorer, { delimiter: ',' }, format);
+    expect(off({ previous: { path: 'earlier.csv' } })).toBe('option previous');
+    expect(off({ account: 'account_id' })).toBe('option account');
+    expect(off({ capacity: { share: 0.1 } })).toBe('option capacity');
+    expect(off({ somethingNew: true })).toBe('option somethingNew is not on its list');
+    expect(off({}, 'parquet')).toBe('parquet output');
+    expect(refusal({ ...scorer, loaded: { ...scorer.loaded, artifact: { ...scorer.loaded.artifact, model: { kind: 'mlp' } } } } as unknown as Scorer, { delimiter: ',' }, 'csv')).toBe('a mlp model');
+    expect(refusal(scorer, { delimiter: ';;' }, 'csv')).toBe('a delimiter of more than one character');
+    // and the stream then writes every chunk the table way, the same bytes
+    const input = join(sample.dir, 'refused.csv');
+    await writeFile(input, `${lines.slice(0, 300).join('\n')}\n`);
+    const previous = join(sample.dir, 'refused-previous.csv');
+    await scoreStream({ model: models.logistic, rules, input: { path: input }, output: previous, format: 'csv', threads: 1 });
+    const withPrevious = await scoreStream({ model: models.logistic, rules, input: { path: input }, previous: { path: previous }, output: join(sample.dir, 'refused-out.csv'), format: 'csv', threads: 1 });
+    expect(withPrevious.chunks).toMatchObject({ bytePath: 0, tablePath: 1 });
   });
 
   it('leaves a chunk with a value of the wrong type to the table path, which reports it', async () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser } from '../../src/data/csv.ts';
-import { fieldText } from '../../src/scoring/byte-scorer.ts';
-import { CellTables, hashCell } from '../../src/scoring/wasm-cells.ts';
+import { CsvParser } from '../../../src/data/csv.ts';
+import { fieldText } from '../../../src/scoring/fast/scan.ts';
+import { CellTables, hashCell } from '../../../src/scoring/fast/cell-tables.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

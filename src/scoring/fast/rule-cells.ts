@@ -7,8 +7,8 @@
  * answers null otherwise (fractional points, activity criteria, strong actions read from an activity log)
  * and the byte path then scores rules with `scoreBound`.
  */
-import type { BoundCriterion } from '../rules/engine.ts';
-import type { RuleSet } from '../rules/rule-file.ts';
+import type { BoundCriterion } from '../../rules/engine.ts';
+import type { RuleSet } from '../../rules/rule-file.ts';
 
 /** A column as the byte path keeps it: this chunk's cell number per row, each rule condition's answer per cell. */
 export interface RuleColumn {

@@ -1,0 +1,65 @@
+/**
+ * SHAP values of a model's rows: TreeSHAP (shap.ts) tree by tree over blocks of rows, the leaf loop in
+ * WebAssembly (wasm-shap.ts) where it runs, and summed per original column for reasons.
+ */
+import { expectedValue, treeShapBlock } from './shap.ts';
+import type { Tree } from './tree.ts';
+import { WasmShap } from './wasm-shap.ts';
+
+const SHAP_BLOCK = 256;
+
+const wasmShaps = new WeakMap<readonly Tree[], WasmShap | null>();
+
+/** The model's trees loaded for the WebAssembly leaf loop, once per trees array (null: JavaScript). */
+function wasmShapFor(trees: readonly Tree[], p: number): WasmShap | null {
+  let wasm = wasmShaps.get(trees);
+  if (wasm === undefined || (wasm && wasm.p !== p)) {
+    wasm = WasmShap.create(trees, p, SHAP_BLOCK);
+    wasmShaps.set(trees, wasm);
+  }
+  return wasm;
+}
+
+/**
+ * SHAP values of every row (row-major n × p) and the base value: base + Σ_f values[i·p + f] = raw score.
+ * The leaf loop runs in WebAssembly (wasm-shap.ts) unless `{ wasm: false }` (the same values, to the bit).
+ *
+ * @example
+ * const { values, base } = shapValues(model.trees, model.fitted.baseScore, design);
+ */
+export function shapValues(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number },
+  options: { wasm?: boolean } = {}): { values: Float64Array; base: number } {
+  const values = new Float64Array(design.n * design.p);
+  // Tree by tree over a block of rows, not row by row over all trees: a tree's pattern tables (up to a few
+  // hundred KB for 64 leaves) then stay in cache while the block's rows read them, and within the tree one
+  // leaf's table at a time serves every row of the block (300 trees of 64 leaves: 7.0 ms per row over all
+  // trees row by row, 0.83 tree by tree, 0.49 leaf by leaf, 0.20 with the leaf loop in WebAssembly).
+  const wasm = options.wasm === false ? null : wasmShapFor(trees, design.p);
+  for (let start = 0; start < design.n; start += SHAP_BLOCK) {
+    const end = Math.min(design.n, start + SHAP_BLOCK);
+    if (wasm) wasm.block(design.columns, start, end, values);
+    else for (const tree of trees) treeShapBlock(tree, design.columns, start, end, values, design.p);
+  }
+  return { values, base: baseScore + trees.reduce((s, t) => s + expectedValue(t), 0) };
+}
+
+/**
+ * SHAP values summed per original column (a date's age, month and weekday are one column), row-major
+ * n × columns: the per-lead reasons of a tree model. `compute` gives the per-feature values (default
+ * `shapValues`; scoring passes the two-thread `shapValuesParallel`, which gives the same values).
+ *
+ * @example
+ * const { columns, values } = shapByColumn(model.trees, model.fitted.baseScore, design);
+ */
+export function shapByColumn(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number; groups: readonly string[] },
+  compute: (trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number }) => { values: Float64Array; base: number } = shapValues):
+  { columns: string[]; values: Float64Array; base: number } {
+  const { values, base } = compute(trees, baseScore, design);
+  const columns = [...new Set(design.groups)];
+  const index = design.groups.map((g) => columns.indexOf(g));
+  const out = new Float64Array(design.n * columns.length);
+  for (let i = 0; i < design.n; i++) {
+    for (let f = 0; f < design.p; f++) out[i * columns.length + index[f]!]! += values[i * design.p + f]!;
+  }
+  return { columns, values: out, base };
+}

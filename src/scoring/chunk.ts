@@ -1,0 +1,43 @@
+/**
+ * A chunk of a streamed CSV file and what scoring it gives: the one shape the stream (stream.ts), its
+ * workers (parallel-stream.ts, stream-worker.js) and the byte path (fast/) share, so none of them imports
+ * another for it.
+ */
+import type { Schema } from '../data/schema.ts';
+
+/** One chunk for scoring: whole records as UTF-8 bytes, where they sit in the file, and how to read them. */
+export interface ChunkJob {
+  /** Whole records; from the main thread to a worker its buffer is transferred, not copied. */
+  bytes: Uint8Array;
+  firstLine: number;
+  firstRow: number;
+  header: string[];
+  delimiter: string;
+  schema: Schema;
+  source: string;
+}
+
+/** What one chunk of a stream gives: its output lines, its rejected rows and its counts. */
+export interface ChunkResult {
+  /** Output column names (empty when no row of the chunk was scored). */
+  names: string[];
+  /** The scored rows as output lines, each ending in a line break (or, from a worker, as UTF-8 bytes). */
+  text: string;
+  encoded?: Uint8Array;
+  /** Rejected rows (`onError: 'skip'`): their column names and CSV lines. */
+  rejectedNames: string[] | null;
+  rejectedText: string;
+  rejected: number;
+  rows: number;
+  tiers: Record<string, number>;
+  actions: Record<string, number>;
+  unseen: Record<string, number>;
+  outOfRange: Record<string, number>;
+  previousMatched: number;
+  asOf?: number;
+}
+
+/** A chunk's result before any row is scored. */
+export function emptyChunkResult(): ChunkResult {
+  return { names: [], text: '', rejectedNames: null, rejectedText: '', rejected: 0, rows: 0, tiers: {}, actions: {}, unseen: {}, outOfRange: {}, previousMatched: 0 };
+}

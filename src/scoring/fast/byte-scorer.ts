@@ -1,0 +1,338 @@
+/**
+ * The streaming scorer's byte path, an accelerator for CSV input to CSV or NDJSON output: a chunk's bytes
+ * are scanned once (scan.ts, cell-tables.ts), and each cell that scoring reads is looked up in its column's
+ * dictionary of distinct cells by its bytes, without making a string. Everything that depends on that one
+ * cell is worked out once per distinct cell (`learn`), by the same code as the table path (`typeColumn`,
+ * the pipelines' per-value encoders, `linearScores`, the rule conditions `bindRules` compiles,
+ * `isWrongType`, `valueWords`): the model's numbers (model-cells.ts), each rule condition's answer, whether
+ * it is an unseen category or of the wrong type, a date's out-of-range note, the text a kept column shows
+ * and a logistic reason's text. What is left per row is lookups, the model's sums, the decisions
+ * (decisions.ts), picking reasons (reasons.ts) and writing bytes (writer.ts).
+ *
+ * The table path (stream.ts `scoreChunk`) is the definition of the output, and this path writes the same
+ * bytes (tested on the sample, on quoted and ragged CSV and on random cells, for every option it takes).
+ * Which jobs it takes is an allow-list (allow-list.ts); a layout it cannot plan (plan.ts), or a chunk it
+ * does not take — a value of the wrong type (the table path reports or rejects it), a record with more
+ * fields than the header, an unterminated quote, a byte order mark — is scored the table way.
+ * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
+ * unique values then costs what the table path costs, no more).
+ */
+import { type ActivityAggregates, aggregateActivities } from '../../data/activities.ts';
+import { resolveAsOf } from '../../data/as-of.ts';
+import { csvField } from '../../data/csv.ts';
+import type { Dataset } from '../../data/dataset.ts';
+import { isWrongType } from '../../data/reading.ts';
+import { typeColumn } from '../../data/typing.ts';
+import { spreadsheetSafe } from '../../data/write.ts';
+import { outsideRange, outsideRangeText } from '../../features/date-range.ts';
+import { applyCalibrator } from '../../models/calibration.ts';
+import { codeValues } from '../../models/gbdt/predict.ts';
+import { type ChunkJob, type ChunkResult, emptyChunkResult } from '../chunk.ts';
+import { pickReasons, type ReasonCode, reasonContribution, reasonItem, reasonText } from '../reasons.ts';
+import { type Scorer, valueWords } from '../score.ts';
+import { refusal, startsWithBom } from './allow-list.ts';
+import { CellTables } from './cell-tables.ts';
+import { DecisionSegments } from './decisions.ts';
+import { contributionsOf, perCellOf, type RowFeatures, scoreRows } from './model-cells.ts';
+import { type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
+import { LinearReasons } from './reasons.ts';
+import { ChunkScan, fieldText, grown } from './scan.ts';
+import { AT, ByteSink, CellBytes, encoder, writeId } from './writer.ts';
+
+const LF = 10;
+/** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
+const MAX_DISTINCT = 1 << 16;
+
+/** The activity features of a chunk's leads: their ids, scoring times and aggregates, as the table path joins them. */
+interface ChunkActivity {
+  ids: unknown[];
+  asOf: number | Float64Array;
+  aggregates: ActivityAggregates;
+}
+
+/** A scorer's byte path for one input layout (header, delimiter, schema), built on its first chunk. */
+export class ByteScorer {
+  private readonly layout: string;
+  private seen: Pick<ChunkJob, 'schema' | 'header' | 'delimiter'>;
+  /** The read columns' distinct cells (by slot) and the chunk's scan, in WebAssembly. */
+  private readonly tables: CellTables;
+  private readonly scan: ChunkScan;
+  private readonly sink = new ByteSink();
+  private readonly cells: CellBytes;
+  /** NDJSON: each output column's `{"name":` / `,"name":` bytes. */
+  private readonly keys: Uint8Array[];
+  private readonly decisions: DecisionSegments;
+  private readonly linearReasons: LinearReasons;
+
+  /** The byte path for this scorer and layout, or null where it does not take it (the table path then does all). */
+  static for(scorer: Scorer, job: ChunkJob, format: FastFormat): ByteScorer | null {
+    if (refusal(scorer, job, format) !== null) return null;
+    const plan = planFor(scorer, job, format);
+    const tables = plan && CellTables.create(plan.columns.length, plan.slotOf); // null only without WebAssembly
+    return plan && tables ? new ByteScorer(plan, job, tables) : null;
+  }
+
+  private constructor(readonly plan: Plan, job: ChunkJob, tables: CellTables) {
+    this.layout = layoutOf(job);
+    this.seen = { schema: job.schema, header: job.header, delimiter: job.delimiter };
+    this.tables = tables;
+    this.scan = new ChunkScan(this.tables, plan.columns, plan.slotOf, plan.idAt);
+    this.cells = new CellBytes(plan.format);
+    this.keys = plan.names.map((name, c) => encoder.encode(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
+    this.decisions = new DecisionSegments(plan, this.cells, this.keys);
+    this.linearReasons = new LinearReasons(plan.reasonWords as ColumnState[], plan.reasons, this.sink);
+  }
+
+  /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
+  fits(job: ChunkJob, format: FastFormat): boolean {
+    if (format !== this.plan.format) return false;
+    // The same objects chunk after chunk on one thread; a worker receives copies and compares their text.
+    if (job.schema === this.seen.schema && job.header === this.seen.header && job.delimiter === this.seen.delimiter) return true;
+    if (layoutOf(job) !== this.layout) return false;
+    this.seen = { schema: job.schema, header: job.header, delimiter: job.delimiter };
+    return true;
+  }
+
+  /**
+   * Scores a chunk of whole CSV records, or null when the table path must: scan → learn the new cells →
+   * (a wrong-typed value: null) → activity features → features computed per row → model → calibration →
+   * decisions → counts → rows written.
+   */
+  score(job: ChunkJob): ChunkResult | null {
+    const { bytes } = job;
+    if (startsWithBom(bytes)) return null;
+    this.forgetLargeDictionaries();
+    const n = this.scan.scan(bytes, job.delimiter.charCodeAt(0), job.header.length);
+    if (n < 0) return null;
+    this.plan.columns.forEach((column, slot) => this.learn(slot, column));
+    if (this.hasWrongType(n)) return null;
+    const result = emptyChunkResult();
+    if (n === 0) return result;
+    const activity = this.activityOf(job, bytes, n);
+    const perRow = this.rowFeatures(job, n, activity);
+    if (!perRow) return null; // the table path reports the missing feature
+    const { raw, contributions } = scoreRows(this.plan, n, perRow);
+    const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw);
+    const { first, second } = this.decisions.decide(probability, activity, result);
+    this.countNotes(n, result);
+    this.writeRows(job, probability, contributions, perRow, first, second);
+    result.names = this.plan.names;
+    if (typeof activity?.asOf === 'number') result.asOf = activity.asOf;
+    result.encoded = this.sink.take();
+    result.rows = n;
+    return result;
+  }
+
+  /** Clears, before a chunk, the dictionaries that have passed MAX_DISTINCT cells. */
+  private forgetLargeDictionaries(): void {
+    for (const [slot, column] of this.plan.columns.entries()) {
+      if (this.tables.size(slot) <= MAX_DISTINCT) continue;
+      this.tables.clear(slot);
+      column.typed.length = 0;
+      column.done = 0;
+      column.wrongCount = 0;
+    }
+  }
+
+  /** Whether a row of the chunk holds a value of the wrong type in a checked column. */
+  private hasWrongType(n: number): boolean {
+    for (const column of this.plan.columns) {
+      if (column.wrongCount === 0) continue;
+      const wrong = column.wrongType!;
+      for (let i = 0; i < n; i++) if (wrong[column.rows[i]!] === 1) return true;
+    }
+    return false;
+  }
+
+  /** A read column's typed value per row of the chunk. */
+  private perRowValues(header: readonly string[], name: string, n: number): unknown[] {
+    const column = this.plan.columns[this.plan.slotOf[header.indexOf(name)]!]!;
+    return Array.from({ length: n }, (_, i) => column.typed[column.rows[i]!]);
+  }
+
+  /** Activity features: each lead's events as of its scoring time, as the table path joins them (null without). */
+  private activityOf(job: ChunkJob, bytes: Uint8Array, n: number): ChunkActivity | null {
+    const { plan } = this;
+    if (!plan.activity) return null;
+    const texts = Array.from({ length: n }, (_, i) => fieldText(bytes.subarray(this.scan.idStart[i]!, this.scan.idEnd[i]!)));
+    const ids = typeColumn(texts, plan.idSchema!, plan.tokens);
+    const view = { schema: job.schema, table: tableView((name: string) => this.perRowValues(job.header, name, n), n) } as unknown as Dataset;
+    const asOf = resolveAsOf(plan.activity.asOf, view);
+    return { ids, asOf, aggregates: aggregateActivities(plan.scorer.log!, ids as ArrayLike<string | null>, asOf) };
+  }
+
+  /** The specs computed per row (activity aggregates, dates' ages from per-lead scoring times): values and numbers; null where an aggregate is missing. */
+  private rowFeatures(job: ChunkJob, n: number, activity: ChunkActivity | null): RowFeatures | null {
+    const { plan } = this;
+    const perRow: RowFeatures = { values: new Map(), numbers: new Map(), ...(activity ? { asOf: activity.asOf } : {}) };
+    for (const k of plan.rowSpecs) {
+      const name = plan.specs[k]!.column;
+      let values: unknown[];
+      if (plan.specs[k]!.kind === 'date' && job.header.includes(name)) values = this.perRowValues(job.header, name, n);
+      else {
+        const aggregate = activity?.aggregates.columns[name];
+        if (!aggregate) return null;
+        values = Array.from(aggregate, (v) => (Number.isNaN(v) ? null : v));
+      }
+      perRow.values.set(k, values);
+      perRow.numbers.set(k, perCellOf(plan.scorer, k, values, undefined, activity?.asOf));
+    }
+    return perRow;
+  }
+
+  /** Unseen categories (in spec order, as `encode` counts them) and dates outside the training dates, per column. */
+  private countNotes(n: number, result: ChunkResult): void {
+    for (const column of this.plan.specColumns) {
+      let count = 0;
+      for (let i = 0; i < n; i++) count += column.unseen[column.rows[i]!]!;
+      if (count > 0) result.unseen[column.name] = count;
+    }
+    for (const column of this.plan.rangeColumns) {
+      let count = 0;
+      for (let i = 0; i < n; i++) if (column.outside[column.rows[i]!]) count++;
+      if (count > 0) result.outOfRange[column.name] = count;
+    }
+  }
+
+  /** The rows' output, row by row, column by column: a CSV field after a comma, or a JSON value after its key. */
+  private writeRows(job: ChunkJob, probability: Float64Array, contributions: Float64Array | null, perRow: RowFeatures, first: Int32Array, second: Int32Array): void {
+    const { plan, sink, keys } = this;
+    const segments = this.decisions.segments;
+    const reasons = contributions && {
+      columns: plan.reasonNames, values: contributions,
+      valueText: (row: number, name: string) => {
+        const column = plan.reasonWords[plan.reasonNames.indexOf(name)];
+        if (column) return column.words[column.rows[row]!]!;
+        return valueWords(perRow.values.get(plan.specs.findIndex((s) => s.column === name))![row], 'numeric');
+      },
+    };
+    // Each reason's text per distinct cell is known only when every contribution is a cell's own.
+    const cellReasons = !plan.trees && plan.rowSpecs.size === 0;
+    const json = plan.format === 'ndjson';
+    const next = (c: number) => {
+      if (json) sink.write(keys[c]!);
+      else if (c > 0) sink.put(44);
+    };
+    for (let i = 0; i < probability.length; i++) {
+      next(0);
+      writeId(sink, plan, this.scan, job.bytes, i, job.firstRow + i + 1);
+      next(AT.probability);
+      sink.probability(probability[i]!);
+      next(AT.score);
+      sink.score(probability[i]!);
+      sink.write(segments[first[i]!]!); // tier, grade, action
+      next(AT.reasons);
+      let codes: ReasonCode[] | null = null;
+      let picked = 0;
+      // A lead dated outside the training dates: its reasons end with a note saying so (as `scoreDataset` writes them).
+      let note = '';
+      for (const column of plan.rangeColumns) {
+        const text = column.outside[column.rows[i]!]!;
+        if (text) note = note ? `${note}; ${text}` : text;
+      }
+      if (note) {
+        codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
+        const text = codes && codes.length > 0 ? `${reasonText(codes)}; ${note}` : note;
+        sink.write(encoder.encode(json ? JSON.stringify(text) : csvField(spreadsheetSafe(text))));
+      } else if (json) {
+        if (reasons && cellReasons) picked = this.linearReasons.json(contributions!, i);
+        else {
+          codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
+          sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
+        }
+      } else if (reasons && !(cellReasons && this.linearReasons.csv(contributions!, i))) {
+        sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, plan.reasons))))));
+      }
+      sink.write(segments[second[i]!]!); // rule score, rule tier, model
+      let c = AT.model + 1;
+      if (plan.reasonCodes) {
+        next(c++);
+        if (reasons && cellReasons && !note) this.linearReasons.codes(picked, i); // the picks of the reasons text above
+        else sink.text(JSON.stringify(codes ?? []));
+      }
+      for (const column of plan.keepColumns) {
+        next(c++);
+        sink.write(column.keep![column.rows[i]!]!);
+      }
+      if (json) sink.put(125);
+      sink.put(LF);
+    }
+  }
+
+  /** Works out what is known of the cells a column met for the first time in this chunk. */
+  private learn(slot: number, column: ColumnState): void {
+    const { plan } = this;
+    const from = column.done;
+    const to = this.tables.size(slot);
+    if (to === from) return;
+    const texts: string[] = [];
+    for (let id = from; id < to; id++) texts.push(fieldText(this.tables.cell(slot, id)));
+    const typed = typeColumn(texts, column.schema, plan.tokens);
+    for (const v of typed) column.typed.push(v);
+    if (column.wrongType) {
+      column.wrongType = grown(column.wrongType, to);
+      for (let k = 0; k < typed.length; k++) {
+        const wrong = isWrongType(typed[k], texts[k]!, plan.tokens) ? 1 : 0;
+        column.wrongType[from + k] = wrong;
+        column.wrongCount += wrong;
+      }
+    }
+    const range = column.range;
+    if (range) for (let k = 0; k < typed.length; k++) column.outside[from + k] = outsideRange(range, typed[k]) ? outsideRangeText(range, typed[k] as number) : '';
+    if (column.wordsNeeded) for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
+    if (column.spec >= 0) {
+      const unseen = new Uint8Array(typed.length);
+      perCellOf(plan.scorer, column.spec, typed, unseen).forEach((values, k) => {
+        column.perCell[k] = grown(column.perCell[k]!, to);
+        column.perCell[k]!.set(values, from);
+        const slot = plan.forest ? plan.forestSlot[column.featureOf[k]!]! : -1;
+        if (slot >= 0) {
+          column.codes[k] = grown(column.codes[k]!, to);
+          codeValues(plan.forest!, slot, values, 0, values.length, column.codes[k]!, from);
+        }
+      });
+      column.unseen = grown(column.unseen, to);
+      column.unseen.set(unseen, from);
+      if (plan.reasons > 0 && !plan.trees) {
+        column.contribution = grown(column.contribution, to);
+        column.contribution.set(contributionsOf(plan.scorer, column.spec, column.name, typed), from);
+        if (plan.rowSpecs.size === 0) {
+          column.plainItem = grown(column.plainItem, to);
+          for (let id = from; id < to; id++) {
+            const code = { column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) };
+            const item = reasonItem(code);
+            if (plan.format === 'ndjson') {
+              column.jsonItems[id] = encoder.encode(JSON.stringify(item).slice(1, -1));
+              column.jsonCodes[id] = encoder.encode(JSON.stringify(code));
+              continue;
+            }
+            column.items[id] = encoder.encode(item);
+            column.plainItem[id] = /[",\n\r]/.test(item) ? 0 : 1;
+          }
+        }
+      }
+    }
+    for (const condition of column.conditions) {
+      condition.truth = grown(condition.truth, to);
+      for (let id = from; id < to; id++) condition.truth[id] = condition.predicate(id) ? 1 : 0;
+    }
+    plan.ruleCells?.learn(column, from, to);
+    if (column.keep) {
+      for (let id = from; id < to; id++) column.keep[id] = this.cells.cell(valueWords(column.typed[id], column.schema.type) || null);
+    }
+    column.done = to;
+  }
+
+}
+
+const byteScorers = new WeakMap<Scorer, ByteScorer | null>();
+
+/** Scores a chunk by the byte path when it takes it (null: score it the table way). */
+export function scoreChunkBytes(scorer: Scorer, job: ChunkJob, format: FastFormat): ChunkResult | null {
+  let fast = byteScorers.get(scorer);
+  if (fast === undefined || (fast && !fast.fits(job, format))) {
+    fast = ByteScorer.for(scorer, job, format);
+    byteScorers.set(scorer, fast);
+  }
+  return fast ? fast.score(job) : null;
+}

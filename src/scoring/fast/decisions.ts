@@ -1,0 +1,137 @@
+/**
+ * The decision columns of each row — tier, grade, action, then rule score, rule tier and the model label —
+ * as `decisions` (score.ts) gives them, written as two byte segments per row: each distinct combination's
+ * bytes (with the separators or JSON keys before its fields) made once and numbered. With whole-point
+ * rules, the rule score comes from each cell's points (`RuleCells`); otherwise from `scoreBound` per chunk.
+ */
+import type { Predicate } from '../../rules/conditions.ts';
+import { type BoundCriterion, scoreBound } from '../../rules/engine.ts';
+import type { Grade } from '../../rules/rule-file.ts';
+import { routeLead } from '../../rules/routing.ts';
+import { gradeOf, tierOf } from '../../rules/tiers.ts';
+import type { ChunkResult } from '../chunk.ts';
+import { actionWithoutRules, addCounts, decisions, MODEL_TIERS, modelTiers } from '../decisions.ts';
+import { EXPORT_COLUMNS } from '../score.ts';
+import type { Plan } from './plan.ts';
+import { AT, type CellBytes } from './writer.ts';
+
+// The segments are these export columns, each run consecutive in EXPORT_COLUMNS (checked when loaded).
+const SEGMENTS = [['tier', 'grade', 'action'], ['rule_score', 'rule_tier', 'model']] as const;
+for (const columns of SEGMENTS) {
+  const at = EXPORT_COLUMNS.indexOf(columns[0]);
+  if (columns.some((name, k) => EXPORT_COLUMNS[at + k] !== name)) throw new Error(`internal: the byte path's decision segment ${columns.join(', ')} is not consecutive in the export columns`);
+}
+
+export class DecisionSegments {
+  /** Each segment's bytes, numbered as first written; `segmentAt` finds them by their values. */
+  readonly segments: Uint8Array[] = [];
+  private readonly segmentAt = new Map<string, number>();
+  private readonly segmentValues: Array<Array<string | number | null>> = [];
+  private readonly modelCell: Uint8Array;
+
+  /** `keys`: NDJSON's `{"name":` / `,"name":` bytes per output column. */
+  constructor(private readonly plan: Plan, private readonly cells: CellBytes, private readonly keys: Uint8Array[]) {
+    this.modelCell = cells.cell(plan.scorer.modelLabel);
+  }
+
+  /**
+   * Each row's decision columns, as `decisions` gives them: the numbers of their two byte segments
+   * (`segments`), with the chunk's tier and action counts added to `result` (in order of first appearance).
+   */
+  decide(probability: Float64Array, activity: { ids: unknown[]; asOf: number | Float64Array } | null, result: ChunkResult): { first: Int32Array; second: Int32Array } {
+    const n = probability.length;
+    const first = new Int32Array(n);
+    const second = new Int32Array(n);
+    const rules = this.plan.scorer.rules;
+    if (rules && !this.plan.ruleCells) {
+      const ruleScores = scoreBound(rules, this.chunkCriteria(), n, activity ? { log: this.plan.scorer.log!, ids: activity.ids, asOf: activity.asOf } : {}, { reasons: false });
+      const { tier, grade, action, ruleScore, ruleTier } = decisions(this.plan.scorer, probability, ruleScores);
+      for (let i = 0; i < n; i++) {
+        first[i] = this.segment(tier[i]!, grade[i]!, action[i]!);
+        second[i] = this.segment(ruleScore[i]!, ruleTier[i]!);
+      }
+      addCounts(result.tiers, tier);
+      addCounts(result.actions, action);
+      return { first, second };
+    }
+    const modelTier = modelTiers(this.plan.scorer);
+    const ruleRows = this.plan.ruleCells?.rows(n);
+    // Per chunk: the segments met, by tier (0 hot, 1 warm, 2 cold) × grade (0 A … 3 D, or none) × disqualified.
+    const GRADES: Grade[] = ['A', 'B', 'C', 'D'];
+    const firstOf = new Int32Array(24).fill(-1);
+    const counts = new Int32Array(24);
+    const order: number[] = [];
+    const secondOf = new Int32Array(102).fill(-1);
+    for (let i = 0; i < n; i++) {
+      const t = modelTier(probability[i]!);
+      let key = t * 8;
+      let score = 0;
+      let disqualified = 0;
+      if (ruleRows) {
+        const grade = gradeOf(ruleRows.fit[i]!, rules!.grades).charCodeAt(0) - 65; // A–D as 0–3
+        score = ruleRows.score[i]!;
+        disqualified = ruleRows.disqualified[i]!;
+        key += grade * 2 + disqualified;
+      }
+      const seen = counts[key]!;
+      counts[key] = seen + 1;
+      if (seen === 0) {
+        order.push(key);
+        const tier = MODEL_TIERS[t]!;
+        const grade = GRADES[(key >> 1) & 3]!;
+        firstOf[key] = rules
+          ? this.segment(tier, grade, routeLead(rules.routing, tier, grade, { strongAction: false, disqualified: disqualified === 1 }))
+          : this.segment(tier, '', actionWithoutRules(tier));
+      }
+      first[i] = firstOf[key]!;
+      const at = disqualified ? 101 : score; // integer scores 0–100
+      if (secondOf[at] === -1) secondOf[at] = rules ? this.segment(score, disqualified ? 'cold' : tierOf(score, rules.tiers)) : this.segment(null, '');
+      second[i] = secondOf[at]!;
+    }
+    for (const key of order) {
+      const segment = this.segmentValues[firstOf[key]!]!;
+      const count = counts[key]!;
+      result.tiers[segment[0] as string] = (result.tiers[segment[0] as string] ?? 0) + count;
+      result.actions[segment[2] as string] = (result.actions[segment[2] as string] ?? 0) + count;
+    }
+    return { first, second };
+  }
+
+  /**
+   * The number of the byte segment of three decision values (tier, grade, action) or two (rule score and
+   * rule tier, then the model label), made on first use.
+   */
+  segment(...values: Array<string | number | null>): number {
+    const key = JSON.stringify(values);
+    let at = this.segmentAt.get(key);
+    if (at === undefined) {
+      const from = values.length === 3 ? AT.tier : AT.rule_score;
+      const cells = [...values.map((v) => this.cells.cell(v)), ...(from === AT.rule_score ? [this.modelCell] : [])];
+      const parts = cells.flatMap((cell, k) => [this.plan.format === 'ndjson' ? this.keys[from + k]! : Uint8Array.of(44), cell]);
+      const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        bytes.set(part, offset);
+        offset += part.length;
+      }
+      at = this.segments.length;
+      this.segments.push(bytes);
+      this.segmentValues.push(values);
+      this.segmentAt.set(key, at);
+    }
+    return at;
+  }
+
+  /** This chunk's rule criteria: each condition answered by its column's cell number per row. */
+  private chunkCriteria(): BoundCriterion[] {
+    return this.plan.bound!.map((b, c) => {
+      const reads = this.plan.criteria[c]!;
+      if (reads.length === 0) return b;
+      const tables = reads.map((r) => ({ truth: r.column.conditions[r.condition]!.truth, rows: r.column.rows }));
+      const predicate: Predicate = tables.length === 1
+        ? (i) => tables[0]!.truth[tables[0]!.rows[i]!] === 1
+        : (i) => tables.every((t) => t.truth[t.rows[i]!] === 1);
+      return { criterion: b.criterion, predicate };
+    });
+  }
+}

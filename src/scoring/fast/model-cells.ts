@@ -1,0 +1,136 @@
+/**
+ * The model evaluated per distinct cell, then per row. Per cell, by the table path's own code
+ * (`FeaturePipeline.encodeValues` / `TreeFeatures.transformValues`, `linearScores`): a logistic model's
+ * addend per encoded feature and each column's contribution for reasons, a tree model's feature values.
+ * Per row: the linear model's sums in the same order as `linearScores`, or the forest on the rebuilt feature
+ * columns (from each cell's one-byte codes without reasons; by value with TreeSHAP for reasons).
+ */
+import type { FeaturePipeline } from '../../features/pipeline.ts';
+import type { TreeDesign, TreeFeatures } from '../../features/tree-features.ts';
+import type { GradientBoostedTrees } from '../../models/gbdt/gbdt.ts';
+import { shapValuesParallel } from '../../models/gbdt/parallel-shap.ts';
+import { codeValues, predictCoded } from '../../models/gbdt/predict.ts';
+import { shapByColumn } from '../../models/gbdt/shap-values.ts';
+import { linearScores } from '../../models/logistic/coefficients.ts';
+import type { LogisticRegression } from '../../models/logistic/logistic.ts';
+import { sigmoid } from '../../models/loss.ts';
+import type { Scorer } from '../score.ts';
+import type { Feature, Plan } from './plan.ts';
+
+/**
+ * The model's numbers for a list of typed values of spec `spec`'s column, one array per encoded feature
+ * (see `ColumnState.perCell`); unseen categories marked in `unseen` if given.
+ */
+export function perCellOf(scorer: Scorer, spec: number, typed: unknown[], unseen?: Uint8Array, asOf?: number | ArrayLike<number>): Float64Array[] {
+  const { loaded } = scorer;
+  if (loaded.artifact.model.kind === 'gbdt') {
+    const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed, asOf);
+    unseen?.set(encoded.unseen);
+    return encoded.columns;
+  }
+  const { beta } = (loaded.model as unknown as LogisticRegression).fitted;
+  const encoded = (loaded.pipeline as FeaturePipeline).encodeValues(spec, typed, asOf);
+  unseen?.set(encoded.unseen);
+  const out: Float64Array[] = [];
+  for (const part of encoded.parts) {
+    if (part.kind === 'value') {
+      const b = beta[part.offset + 1]!;
+      if (b !== 0) out.push(part.values.map((v) => b * v));
+    } else {
+      out.push(Float64Array.from(part.index, (level) => (level >= 0 ? beta[part.offset + level + 1]! : 0)));
+    }
+  }
+  return out;
+}
+
+/** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */
+export function contributionsOf(scorer: Scorer, spec: number, name: string, typed: unknown[], asOf?: number | ArrayLike<number>): Float64Array {
+  const pipeline = scorer.loaded.pipeline as FeaturePipeline;
+  const { names, groups } = pipeline.featureNames();
+  const { parts } = pipeline.encodeValues(spec, typed, asOf);
+  const linear = linearScores(scorer.loaded.model as unknown as LogisticRegression, { parts, n: typed.length, p: names.length, names, groups, unseen: {} }, { contributions: true });
+  const width = linear.columns.length;
+  const g = linear.columns.indexOf(name);
+  return Float64Array.from({ length: typed.length }, (_, i) => linear.values![i * width + g]!);
+}
+
+/** The values computed per row for this chunk: per spec, its typed values and its numbers (as `perCell`). */
+export interface RowFeatures {
+  values: Map<number, unknown[]>;
+  numbers: Map<number, Float64Array[]>;
+  asOf?: number | Float64Array;
+}
+
+/**
+ * Each row's uncalibrated probability, and with reasons each row's contribution per reason column
+ * (row-major, `plan.reasonNames` wide), for the `n` rows of the last scan.
+ */
+export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Float64Array; contributions: Float64Array | null } {
+  const { loaded } = plan.scorer;
+  if (plan.forest) {
+    const forest = plan.forest;
+    const width = forest.used.length;
+    const model = loaded.model as unknown as GradientBoostedTrees;
+    const raw = new Float64Array(n).fill(model.fitted.baseScore);
+    predictCoded(forest, n, raw, (start, count, codes) => {
+      for (let slot = 0; slot < width; slot++) {
+        const { column, k, spec } = plan.features[forest.used[slot]!]!;
+        if (!column) {
+          codeValues(forest, slot, perRow.numbers.get(spec)![k]!, start, count, codes, slot, width);
+          continue;
+        }
+        const cells = column.codes[k]!;
+        const rows = column.rows;
+        for (let r = 0; r < count; r++) codes[r * width + slot] = cells[rows[start + r]!]!;
+      }
+    });
+    for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!); // as predictProba
+    return { raw, contributions: null };
+  }
+  if (plan.trees) {
+    const featureColumn = ({ column, k, spec }: Feature): Float64Array => {
+      if (!column) return perRow.numbers.get(spec)![k]!;
+      const values = column.perCell[k]!;
+      const rows = column.rows;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = values[rows[i]!]!;
+      return out;
+    };
+    const columns = plan.features.map(featureColumn);
+    const model = loaded.model as unknown as GradientBoostedTrees;
+    const design = { columns, n, p: columns.length, groups: plan.features.map((f) => plan.specs[f.spec]!.column) };
+    const raw = model.predictProba(design as TreeDesign);
+    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel).values : null;
+    return { raw, contributions };
+  }
+  let contributions: Float64Array | null = null;
+  if (plan.reasons > 0) {
+    const width = plan.reasonNames.length;
+    const values = new Float64Array(n * width);
+    plan.reasonNames.forEach((name, g) => {
+      if (plan.reasonPerRow[g]) {
+        const k = plan.specs.findIndex((s) => s.column === name);
+        const perLead = contributionsOf(plan.scorer, k, name, perRow.values.get(k)!, perRow.asOf);
+        for (let i = 0; i < n; i++) values[i * width + g] = perLead[i]!;
+        return;
+      }
+      const column = plan.reasonWords[g]!;
+      const rows = column.rows;
+      for (let i = 0; i < n; i++) values[i * width + g] = column.contribution[rows[i]!]!;
+    });
+    contributions = values;
+  }
+  const raw = new Float64Array(n).fill((loaded.model as unknown as LogisticRegression).fitted.beta[0]!);
+  for (const feature of plan.features) {
+    if (!feature.column) {
+      const addend = perRow.numbers.get(feature.spec)![feature.k]!;
+      for (let i = 0; i < n; i++) raw[i]! += addend[i]!;
+      continue;
+    }
+    const addend = feature.column.perCell[feature.k]!;
+    const rows = feature.column.rows;
+    for (let i = 0; i < n; i++) raw[i]! += addend[rows[i]!]!;
+  }
+  for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!);
+  return { raw, contributions };
+}

@@ -1,0 +1,179 @@
+/**
+ * The byte path's output: bytes appended to a buffer (`ByteSink`) with the score columns' number formats
+ * written from integer digits, each value's output cell cached (`CellBytes`), and the lead's id written from
+ * its own bytes where it needs no change. The same bytes as the table path's CSV and NDJSON writers
+ * (data/write.ts `csvLine`, `ndjsonLine`).
+ */
+import { csvField } from '../../data/csv.ts';
+import { typeColumn } from '../../data/typing.ts';
+import { spreadsheetSafe, startsFormula } from '../../data/write.ts';
+import { EXPORT_COLUMNS } from '../score.ts';
+import type { FastFormat, Plan } from './plan.ts';
+import { type ChunkScan, fieldText, grown } from './scan.ts';
+
+const QUOTE = 34;
+export const encoder = new TextEncoder();
+
+/** Each export column's position in an output row (the id is column 0). */
+export const AT = Object.fromEntries(EXPORT_COLUMNS.map((name, k) => [name, k + 1])) as Record<(typeof EXPORT_COLUMNS)[number], number>;
+
+/** A value's output bytes in one format, cached: a CSV field as the CSV writer writes it (spreadsheet-safe, quoted when needed), or a JSON value as `ndjsonLine` writes it. */
+export class CellBytes {
+  private readonly cache = new Map<unknown, Uint8Array>();
+  constructor(private readonly format: FastFormat) {}
+
+  /** A text or number value's bytes. */
+  cell(v: string | number | null): Uint8Array {
+    let cell = this.cache.get(v);
+    if (!cell) {
+      const json = v === null || (typeof v === 'number' && !Number.isFinite(v)) ? 'null' : JSON.stringify(v);
+      cell = encoder.encode(this.format === 'csv' ? csvField(spreadsheetSafe(v)) : json);
+      if (this.cache.size < 4096) this.cache.set(v, cell);
+    }
+    return cell;
+  }
+}
+
+/** The lead's id (row `i` of the last scan): its bytes as they are where they need no change, else typed and written as the table path does. */
+export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint8Array, i: number, rowNumber: number): void {
+  if (plan.idAt < 0) {
+    sink.ascii(String(rowNumber));
+    return;
+  }
+  const start = scan.idStart[i]!;
+  const end = scan.idEnd[i]!;
+  // The id's text: the field, or inside its quotes (when none is inside, the quotes are all there is to drop).
+  const quoted = end - start >= 2 && bytes[start] === QUOTE && bytes[end - 1] === QUOTE;
+  const from = quoted ? start + 1 : start;
+  const to = quoted ? end - 1 : end;
+  if (plan.format === 'ndjson') {
+    // A JSON string of the id's text (plain ASCII with no quote or backslash as it is), null where missing.
+    let plain = !plan.idTyped && to - from > plan.longestToken;
+    for (let k = from; plain && k < to; k++) {
+      const b = bytes[k]!;
+      plain = b > 32 && b < 127 && b !== QUOTE && b !== 92;
+    }
+    if (plain) {
+      sink.put(QUOTE);
+      sink.range(bytes, from, to);
+      sink.put(QUOTE);
+      return;
+    }
+    const v = typeColumn([fieldText(bytes.subarray(start, end))], plan.idSchema!, plan.tokens)[0];
+    sink.text(v === null || v === undefined ? 'null' : JSON.stringify(String(v)));
+    return;
+  }
+  if (!plan.idTyped && to - from > plan.longestToken) {
+    let plain = !startsFormula(bytes[from]!);
+    for (let k = from; plain && k < to; k++) {
+      const b = bytes[k]!;
+      plain = b > 32 && b < 127 && b !== QUOTE && b !== 44;
+    }
+    if (plain) {
+      sink.range(bytes, from, to);
+      return;
+    }
+  }
+  const text = fieldText(bytes.subarray(start, end));
+  const v = typeColumn([text], plan.idSchema!, plan.tokens)[0];
+  sink.write(encoder.encode(csvField(spreadsheetSafe(v === null || v === undefined ? null : String(v)))));
+}
+
+/** An output buffer of CSV bytes, grown as needed, with the writers of the score columns. */
+export class ByteSink {
+  out = new Uint8Array(1 << 16);
+  used = 0;
+
+  /** The bytes written since the last `take`, as their own array. */
+  take(): Uint8Array {
+    const bytes = this.out.slice(0, this.used);
+    this.used = 0;
+    return bytes;
+  }
+
+  /** `Number(p.toFixed(6))` as text (the probability column), from integer digits where no tie is near. */
+  probability(p: number): void {
+    const x = p * 1e6;
+    const k = Math.round(x);
+    if (!(p >= 0 && p <= 1) || Math.abs(x - Math.floor(x) - 0.5) < 1e-6) {
+      this.ascii(String(Number(p.toFixed(6))));
+      return;
+    }
+    if (k === 0 || k === 1e6) {
+      this.put(k === 0 ? 48 : 49);
+      return;
+    }
+    this.reserve(8);
+    const out = this.out;
+    out[this.used++] = 48;
+    out[this.used++] = 46;
+    let digits = 6;
+    let rest = k;
+    while (rest % 10 === 0) {
+      rest /= 10;
+      digits--;
+    }
+    for (let d = digits - 1; d >= 0; d--) {
+      out[this.used + d] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+    this.used += digits;
+  }
+
+  /** `Math.round(p * 1000) / 10` as text (the score column): tenths of a point. */
+  score(p: number): void {
+    const m = Math.round(p * 1000);
+    if (!(m >= 0 && m <= 1000)) {
+      this.ascii(String(m / 10));
+      return;
+    }
+    const whole = Math.floor(m / 10);
+    const tenth = m - whole * 10;
+    if (whole >= 100) this.put(48 + Math.floor(whole / 100));
+    if (whole >= 10) this.put(48 + (Math.floor(whole / 10) % 10));
+    this.put(48 + (whole % 10));
+    if (tenth > 0) {
+      this.put(46);
+      this.put(48 + tenth);
+    }
+  }
+
+  reserve(bytes: number): void {
+    if (this.used + bytes > this.out.length) this.out = grown(this.out, this.used + bytes);
+  }
+
+  put(byte: number): void {
+    if (this.used >= this.out.length) this.reserve(1);
+    this.out[this.used++] = byte;
+  }
+
+  write(cell: Uint8Array): void {
+    this.range(cell, 0, cell.length);
+  }
+
+  /** `bytes[start, end)` (short ones copied byte by byte: cheaper than a typed-array copy or a subarray). */
+  range(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.reserve(length);
+    const out = this.out;
+    let used = this.used;
+    if (length <= 32) for (let k = start; k < end; k++) out[used++] = bytes[k]!;
+    else {
+      out.set(bytes.subarray(start, end), used);
+      used += length;
+    }
+    this.used = used;
+  }
+
+  ascii(text: string): void {
+    this.reserve(text.length);
+    for (let k = 0; k < text.length; k++) this.out[this.used++] = text.charCodeAt(k);
+  }
+
+  /** Any text, as UTF-8. */
+  text(text: string): void {
+    if (/^[\x00-\x7f]*$/.test(text)) this.ascii(text);
+    else this.write(encoder.encode(text));
+  }
+}
+
