@@ -45,6 +45,12 @@ else
   echo "bank, shoppers: left out ($datasets is absent)"
 fi
 
+# A walk-forward backtest with activity features and outcome dates (its JSON, scores and drafted rules).
+ls backtest --data "$sample/leads.csv" --target converted --date created_at --outcome-date converted_at \
+  --activities "$sample/activities.csv" --as-of created_at+30d --period quarter --out "$out/backtest"
+for f in backtest.json backtest-scores.csv; do echo "backtest $f $(sha256sum < "$out/backtest/$f" | cut -c1-16)"; done
+echo "backtest rules $(cat "$out"/backtest/rules/*.yaml | sha256sum | cut -c1-16)"
+
 # 1,000,000 sample leads, each with a distinct id, CRLF line endings.
 node -e '
 const fs = require("fs");
