@@ -30,7 +30,9 @@ import type { ModelName } from '../models/model.ts';
  * @example
  * modelsToFit(['logistic']); // ['rules', 'logistic']
  */
-export function modelsToFit(models: readonly ModelName[] = ['rules', 'logistic', 'gbdt']): ModelName[] {
+export const DEFAULT_MODELS: ModelName[] = ['rules', 'logistic', 'gbdt'];
+
+export function modelsToFit(models: readonly ModelName[] = DEFAULT_MODELS): ModelName[] {
   for (const m of models) {
     if (m !== 'rules' && m !== 'logistic' && m !== 'gbdt' && m !== 'mlp') throw new ConfigError('UNKNOWN_MODEL', `unknown model "${m}"`, 'use --models rules,logistic,gbdt,mlp');
   }
