@@ -1,11 +1,13 @@
 // A scoring worker for the streaming scorer (parallel-stream.ts): a plain JavaScript entry that runs the
-// scorer's own code (from the sources or the build: sibling-module.js) (prepareScorer, scoreChunk), so a chunk scores the
-// same here as on the main thread. Jobs arrive in order as messages; each answer carries its job's id.
+// scorer's own code — `prepareScorer` (score.ts) once, then `scoreCsvChunk` (chunk-scoring.ts) per chunk,
+// loaded from the sources or the build alike (sibling-module.js) — so a chunk scores the same here as on
+// the main thread. Jobs arrive in order as messages; each answer carries its job's id and the chunk's
+// output as UTF-8 bytes (transferred, not copied).
 import { parentPort, workerData } from 'node:worker_threads';
 import { importSibling } from '../sibling-module.js';
 
 const { prepareScorer } = await importSibling(import.meta.url, 'score');
-const { scoreCsvChunk } = await importSibling(import.meta.url, 'stream');
+const { scoreCsvChunk } = await importSibling(import.meta.url, 'chunk-scoring');
 
 let scorer = null;
 let failure = null;
