@@ -12,7 +12,7 @@
 
 // The commands, as library functions.
 export { trainModels as train } from './train/train.ts';
-export { evaluateModel as evaluate } from './train/evaluate.ts';
+export { evaluateModel as evaluate } from './evaluation/evaluate.ts';
 export { backtest } from './backtest/backtest.ts';
 export { scoreLeads as score } from './scoring/score.ts';
 export { reportFolder as report } from './report/report.ts';
@@ -28,24 +28,24 @@ export type { DataIssue, Validation } from './errors.ts';
 export { createRng, type Rng } from './random.ts';
 export type { ColumnType, RawValue, SplitIndices, SplitKind } from './types.ts';
 
-export { readTable, type RawTable, type ReadOptions, type Source, type SourceFormat } from './data/read.ts';
-export { CsvParser, detectDelimiter, parseCsv } from './data/csv.ts';
-export { DAY_MS, detectDateFormat, parseDate, type DateFormat } from './data/dates.ts';
-export { DEFAULT_NA_TOKENS, isMissing, naTokenSet } from './data/missing.ts';
-export { inferSchema, type ColumnSchema, type InferOptions, type Schema } from './data/schema.ts';
-export { applySchema, datasetWithReading, loadDataset, type Dataset, type LoadOptions } from './data/dataset.ts';
-export { readingOf, schemaWithReading, type ColumnReading, type Reading } from './data/reading.ts';
+export { readTable, type RawTable, type ReadOptions, type Source, type SourceFormat } from './data/io/read.ts';
+export { CsvParser, detectDelimiter, parseCsv } from './data/io/csv.ts';
+export { DAY_MS, detectDateFormat, parseDate, type DateFormat } from './data/types/dates.ts';
+export { DEFAULT_NA_TOKENS, isMissing, naTokenSet } from './data/types/missing.ts';
+export { inferSchema, type ColumnSchema, type InferOptions, type Schema } from './data/types/schema.ts';
+export { applySchema, datasetWithReading, loadDataset, type Dataset, type LoadOptions } from './data/io/dataset.ts';
+export { readingOf, schemaWithReading, type ColumnReading, type Reading } from './data/types/reading.ts';
 export { inspectSource, type InspectReport, type InspectOptions } from './data/inspect.ts';
 export { resolveTarget, type Target, type TargetOptions } from './data/target.ts';
 export { groupSplit, splitDataset, stratifiedSplit, timeSplit, type SplitOptions, type SplitResult } from './data/split.ts';
 export {
   aggregateActivities, buildActivityLog, joinActivities, loadActivityLog,
   type ActivityAggregates, type ActivityLog, type AggregateOptions,
-} from './data/activities.ts';
+} from './data/activities/activities.ts';
 export { conversionByLabel, conversionBySegment, type SegmentRow, type SegmentTable } from './data/summary.ts';
-export { generateSample, writeSample, TRUE_MODEL, SCORING_DELAY_DAYS, type SyntheticOptions } from './data/synthetic.ts';
-export { assertNotInput, writeCsvColumns, writeFileAtomic } from './data/write.ts';
-export { SAMPLE } from './data/sample-paths.ts';
+export { generateSample, writeSample, TRUE_MODEL, SCORING_DELAY_DAYS, type SyntheticOptions } from './data/sample/synthetic.ts';
+export { assertNotInput, writeCsvColumns, writeFileAtomic } from './data/io/write.ts';
+export { SAMPLE } from './data/sample/sample-paths.ts';
 export { loadModel, saveModel, type LoadedModel, type ModelArtifact } from './models/artifact.ts';
 export { LogisticRegression } from './models/logistic/logistic.ts';
 export { GradientBoostedTrees } from './models/gbdt/gbdt.ts';
@@ -53,7 +53,7 @@ export { FeaturePipeline } from './features/pipeline.ts';
 export { TreeFeatures } from './features/tree-features.ts';
 export { dateRanges, type DateRange } from './features/date-range.ts';
 export { trainModels, type TrainOptions, type MetricsJson } from './train/train.ts';
-export { evaluateModel, type EvaluateOptions } from './train/evaluate.ts';
+export { evaluateModel, type EvaluateOptions } from './evaluation/evaluate.ts';
 export { scoreLeads, type ScoreOptions, type ScoreResult } from './scoring/score.ts';
 export { canStream, scoreFile, scoreStream, type ScoreFileOptions, type StreamOptions } from './scoring/stream.ts';
 export { loadRuleFile, parseRuleFile, ruleSetToYaml } from './rules/rule-file.ts';

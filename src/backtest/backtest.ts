@@ -14,12 +14,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Dataset } from '../data/dataset.ts';
+import type { Dataset } from '../data/io/dataset.ts';
 import { columnValues } from '../data/columns.ts';
-import { DAY_MS } from '../data/dates.ts';
-import type { Source } from '../data/read.ts';
-import { PACKAGE_ROOT } from '../data/sample-paths.ts';
-import { assertFolderFree, intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { DAY_MS } from '../data/types/dates.ts';
+import type { Source } from '../data/io/read.ts';
+import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
+import { assertFolderFree, intoFolder, timestampName, writeCsvColumns, writeFileAtomic } from '../data/io/write.ts';
 import { DataError } from '../errors.ts';
 import type { ModelName } from '../models/model.ts';
 import { leadIdColumn } from '../rules/engine.ts';

@@ -5,10 +5,10 @@
  * their metrics and score drift → the strongest features' drift. What the walk gathers over the periods is
  * the `Walk`.
  */
-import { joinActivityFeatures } from '../data/activities.ts';
+import { joinActivityFeatures } from '../data/activities/activities.ts';
 import { columnValues } from '../data/columns.ts';
-import type { Dataset } from '../data/dataset.ts';
-import { columnSchema } from '../data/schema.ts';
+import type { Dataset } from '../data/io/dataset.ts';
+import { columnSchema } from '../data/types/schema.ts';
 import { leakageGuard } from '../evaluation/leakage.ts';
 import { averagePrecision, brierScore, liftAt, logLoss, rocAuc } from '../evaluation/metrics.ts';
 import { C_GRID } from '../models/logistic/cv.ts';

@@ -4,7 +4,7 @@
  * column's units. A period is the half-open interval [start, end).
  */
 import { ConfigError } from '../errors.ts';
-import { DAY_MS } from '../data/dates.ts';
+import { DAY_MS } from '../data/types/dates.ts';
 
 export type CalendarPeriod = 'week' | 'month' | 'quarter';
 export type PeriodSpec = { kind: 'calendar'; unit: CalendarPeriod } | { kind: 'width'; width: number };

@@ -3,13 +3,13 @@
  * periods, when each outcome became known and the time the backtest stands at (`now`), the activity log and
  * each lead's scoring time, the rule file, and the columns never used as features.
  */
-import { type ActivityLog, loadActivityLog } from '../data/activities.ts';
-import { resolveAsOf } from '../data/as-of.ts';
+import { type ActivityLog, loadActivityLog } from '../data/activities/activities.ts';
+import { resolveAsOf } from '../data/activities/as-of.ts';
 import { columnNotFound } from '../data/closest-names.ts';
 import { columnValues } from '../data/columns.ts';
-import { type Dataset, loadDataset } from '../data/dataset.ts';
-import { DAY_MS, formatDate } from '../data/dates.ts';
-import { columnSchema } from '../data/schema.ts';
+import { type Dataset, loadDataset } from '../data/io/dataset.ts';
+import { DAY_MS, formatDate } from '../data/types/dates.ts';
+import { columnSchema } from '../data/types/schema.ts';
 import { resolveTarget, type Target } from '../data/target.ts';
 import { ROW_ORDER, type TimeAxis, timeAxis } from '../data/time-axis.ts';
 import { ConfigError, DataError } from '../errors.ts';

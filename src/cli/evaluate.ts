@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { EvaluationResult } from '../train/evaluate.ts';
+import type { EvaluationResult } from '../evaluation/evaluate.ts';
 import { basename, join } from 'node:path';
 import { createOutput, formatTable, percent, shownPath } from './output.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
@@ -54,7 +54,7 @@ export function registerEvaluate(program: Command): void {
     .option('--json', 'print the evaluation as JSON')
     .action(async (flags: EvaluateFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const { evaluateModel } = await import('../train/evaluate.ts');
+      const { evaluateModel } = await import('../evaluation/evaluate.ts');
       const result = await evaluateModel({
         model: flags.model, data: sourceOf(flags.data, flags.sql, 'a --data file'), margin: flags.margin, seed: flags.seed,
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),

@@ -47,7 +47,7 @@ export function registerGenerate(program: Command): void {
           throw new ConfigError('WOULD_OVERWRITE', `${flags.out} already has ${existing.join(', ')}`, 'pass --force to replace them, or choose another --out folder');
         }
       }
-      const { writeSample } = await import('../data/synthetic.ts');
+      const { writeSample } = await import('../data/sample/synthetic.ts');
       const { files, sample } = await writeSample(flags.out, { rows: flags.rows, seed: flags.seed, start: flags.start, months: flags.months });
       const summary = {
         files,

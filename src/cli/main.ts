@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { PACKAGE_ROOT } from '../data/sample-paths.ts';
+import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
 import { registerBacktest } from './backtest.ts';
 import { registerDemo } from './demo.ts';
 import { registerEvaluate } from './evaluate.ts';

@@ -1,6 +1,6 @@
 /** Flag parsers shared by several commands. */
 import { InvalidArgumentError } from 'commander';
-import type { Source } from '../data/read.ts';
+import type { Source } from '../data/io/read.ts';
 import { ConfigError } from '../errors.ts';
 
 const DELIMITER_NAMES: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };

@@ -82,7 +82,7 @@ export function registerScore(program: Command): void {
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
       const input = sourceOf(flags.input, flags.sql, 'an --input file');
-      const [{ assertMayReplace, assertNotInput, outputFormat }, { scoreFile }] = await Promise.all([import('../data/write.ts'), import('../scoring/stream.ts')]);
+      const [{ assertMayReplace, assertNotInput, outputFormat }, { scoreFile }] = await Promise.all([import('../data/io/write.ts'), import('../scoring/stream.ts')]);
       assertNotInput(flags.output, [...(flags.input ? [flags.input] : []), flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
       await assertMayReplace(flags.output, flags.force, '--output');
       const format = outputFormat(flags.output, flags.format);

@@ -2,10 +2,10 @@
  * `inspect`: what a file holds, as the schema inference sees it, plus target-aware checks when a target
  * is named (columns filled only for converted rows leak the outcome).
  */
-import { type LoadOptions, loadDataset } from './dataset.ts';
+import { type LoadOptions, loadDataset } from './io/dataset.ts';
 import { columnValues } from './columns.ts';
-import type { Source, SourceFormat } from './read.ts';
-import type { ColumnSchema } from './schema.ts';
+import type { Source, SourceFormat } from './io/read.ts';
+import type { ColumnSchema } from './types/schema.ts';
 import { resolveTarget, type TargetOptions } from './target.ts';
 
 export interface InspectReport {

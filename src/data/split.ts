@@ -9,8 +9,8 @@ import type { Rng } from '../random.ts';
 import type { SplitIndices, SplitKind } from '../types.ts';
 import { closestNames } from './closest-names.ts';
 import { ROW_ORDER, timeAxis } from './time-axis.ts';
-import type { Dataset } from './dataset.ts';
-import { columnSchema } from './schema.ts';
+import type { Dataset } from './io/dataset.ts';
+import { columnSchema } from './types/schema.ts';
 import { columnValues } from './columns.ts';
 
 export interface SplitResult extends SplitIndices {

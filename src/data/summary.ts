@@ -4,8 +4,8 @@
  * (the training rows, so that the hold-out stays unseen).
  */
 import * as aq from 'arquero';
-import type { Dataset } from './dataset.ts';
-import { columnSchema } from './schema.ts';
+import type { Dataset } from './io/dataset.ts';
+import { columnSchema } from './types/schema.ts';
 import { DataError } from '../errors.ts';
 import { columnValues } from './columns.ts';
 

@@ -5,8 +5,8 @@
  */
 import { DataError } from '../errors.ts';
 import { closestNames } from './closest-names.ts';
-import type { Dataset } from './dataset.ts';
-import { columnSchema } from './schema.ts';
+import type { Dataset } from './io/dataset.ts';
+import { columnSchema } from './types/schema.ts';
 import { columnValues } from './columns.ts';
 
 /**

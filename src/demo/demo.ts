@@ -7,17 +7,17 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
-import { loadDataset } from '../data/dataset.ts';
+import { joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
+import { loadDataset } from '../data/io/dataset.ts';
 import { columnValues } from '../data/columns.ts';
-import { DAY_MS } from '../data/dates.ts';
-import { PACKAGE_ROOT, SAMPLE } from '../data/sample-paths.ts';
+import { DAY_MS } from '../data/types/dates.ts';
+import { PACKAGE_ROOT, SAMPLE } from '../data/sample/sample-paths.ts';
 import { splitDataset } from '../data/split.ts';
 import { conversionByLabel, conversionBySegment, type SegmentTable } from '../data/summary.ts';
-import type { SourceFormat } from '../data/read.ts';
-import { SCORING_DELAY_DAYS } from '../data/synthetic.ts';
+import type { SourceFormat } from '../data/io/read.ts';
+import { SCORING_DELAY_DAYS } from '../data/sample/synthetic.ts';
 import { resolveTarget } from '../data/target.ts';
-import { type CellValue, writeFileAtomic, writeTable } from '../data/write.ts';
+import { type CellValue, writeFileAtomic, writeTable } from '../data/io/write.ts';
 import { ConfigError } from '../errors.ts';
 import { rocAuc, spearman } from '../evaluation/metrics.ts';
 import { loadModel } from '../models/artifact.ts';

@@ -1,6 +1,6 @@
 /** The demo's settings that its command shows before it runs (kept apart so `--help` loads nothing else). */
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../data/sample-paths.ts';
+import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
 
 /** The demo's own output folder (git-ignored), replaced on each run. */
 export const DEFAULT_DEMO_OUT = join(PACKAGE_ROOT, 'models', 'demo');

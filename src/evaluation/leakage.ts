@@ -10,7 +10,7 @@
  * missingness alone; a column whose being filled in alone ranks the outcome with AUC ≥ 0.80 (deal attributes
  * joined from won deals) is a suspect, whatever its values say.
  */
-import type { Dataset } from '../data/dataset.ts';
+import type { Dataset } from '../data/io/dataset.ts';
 import { rocAuc } from './metrics.ts';
 import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
 

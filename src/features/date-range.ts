@@ -4,7 +4,7 @@
  * Without a scoring time, a date's age counts from the latest training date, so a lead dated after every
  * training lead is scored by extrapolation: such leads are counted and named, never scored silently.
  */
-import { formatDate } from '../data/dates.ts';
+import { formatDate } from '../data/types/dates.ts';
 import { shellWord } from '../shell-word.ts';
 
 /** A date feature's training range (epoch ms): what both feature encoders record for a date column. */

@@ -10,9 +10,9 @@
  * The output is a column-major design matrix with, for every encoded feature, the original column it
  * came from (for coefficient tables and per-column reasons).
  */
-import type { Dataset } from '../data/dataset.ts';
-import { DAY_MS } from '../data/dates.ts';
-import { columnSchema } from '../data/schema.ts';
+import type { Dataset } from '../data/io/dataset.ts';
+import { DAY_MS } from '../data/types/dates.ts';
+import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
 import { columnValues } from '../data/columns.ts';
 

@@ -4,9 +4,9 @@
  * dates as age in days at the scoring time plus month and weekday. Missing is NaN. Fitted on the training
  * rows only; serialisable.
  */
-import type { Dataset } from '../data/dataset.ts';
-import { DAY_MS } from '../data/dates.ts';
-import { columnSchema } from '../data/schema.ts';
+import type { Dataset } from '../data/io/dataset.ts';
+import { DAY_MS } from '../data/types/dates.ts';
+import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
 import { columnValues } from '../data/columns.ts';
 

@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Dataset } from '../data/dataset.ts';
-import { writeFileAtomic } from '../data/write.ts';
+import type { Dataset } from '../data/io/dataset.ts';
+import { writeFileAtomic } from '../data/io/write.ts';
 import { ModelFormatError } from '../errors.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { applyCalibrator, type Calibrator } from './calibration.ts';

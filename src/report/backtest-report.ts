@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { BacktestJson } from '../backtest/backtest.ts';
 import { PSI_WARNING } from '../backtest/drift.ts';
-import { writeFileAtomic } from '../data/write.ts';
+import { writeFileAtomic } from '../data/io/write.ts';
 import { DataError } from '../errors.ts';
 import { renderSvg } from './charts.ts';
 import { esc, figure, page, table } from './html.ts';

@@ -6,10 +6,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Dataset, subsetDataset } from '../data/dataset.ts';
-import { writeFileAtomic } from '../data/write.ts';
+import { type Dataset, subsetDataset } from '../data/io/dataset.ts';
+import { writeFileAtomic } from '../data/io/write.ts';
 import { DataError } from '../errors.ts';
-import type { Source } from '../data/read.ts';
+import type { Source } from '../data/io/read.ts';
 import { prepareScorer, scoreDataset } from '../scoring/score.ts';
 
 export type ExampleKind = 'top' | 'borderline' | 'false positive' | 'false negative' | 'low score';

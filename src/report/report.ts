@@ -7,11 +7,11 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseCsv } from '../data/csv.ts';
-import { writeCsvColumns, writeFileAtomic } from '../data/write.ts';
+import { parseCsv } from '../data/io/csv.ts';
+import { writeCsvColumns, writeFileAtomic } from '../data/io/write.ts';
 import { DataError } from '../errors.ts';
 import { parseThresholdStrategy } from '../evaluation/thresholds.ts';
-import type { EvaluationResult } from '../train/evaluate.ts';
+import type { EvaluationResult } from '../evaluation/evaluate.ts';
 import type { ModelMetrics } from '../train/model-metrics.ts';
 import type { MetricsJson } from '../train/train.ts';
 import { calibrationSpec, distributionSpec, gainsSpec, liftSpec, prSpec, type ReliabilitySeries, renderSvg, rocSpec, type Series, tradeoffSpec } from './charts.ts';

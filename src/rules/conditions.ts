@@ -6,9 +6,9 @@
  * (dates written as ISO text in the rule file; `between` includes both ends). A missing value satisfies
  * only `is_missing`: every other operator, `neq` and `not_in` included, is false on it, as in SQL.
  */
-import { parseDate } from '../data/dates.ts';
+import { parseDate } from '../data/types/dates.ts';
 import { compilePattern } from './pattern.ts';
-import type { ColumnSchema } from '../data/schema.ts';
+import type { ColumnSchema } from '../data/types/schema.ts';
 import type { Condition } from './rule-file.ts';
 
 export type Predicate = (row: number) => boolean;

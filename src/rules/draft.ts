@@ -7,10 +7,10 @@
  * log-likelihood of a one-feature logistic fit; the AUC per half-life is reported beside it).
  * Tiers and grades are set at quantiles of the drafted scores on the training rows.
  */
-import { type ActivityLog } from '../data/activities.ts';
-import { type Dataset, subsetDataset } from '../data/dataset.ts';
+import { type ActivityLog } from '../data/activities/activities.ts';
+import { type Dataset, subsetDataset } from '../data/io/dataset.ts';
 import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
-import { DAY_MS } from '../data/dates.ts';
+import { DAY_MS } from '../data/types/dates.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
 import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, DEFAULT_GRADES, DEFAULT_TIERS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';

@@ -3,11 +3,11 @@
  * points per criterion, score = sum clamped to [0, 100], tier, grade from fit points, routing action and
  * the reasons (every criterion that fired, with its points).
  */
-import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities } from '../data/activities.ts';
+import { aggregateAccountActivities, aggregateActivities, type ActivityLog, joinActivities } from '../data/activities/activities.ts';
 import { closestNames } from '../data/closest-names.ts';
-import type { Dataset } from '../data/dataset.ts';
-import { DAY_MS } from '../data/dates.ts';
-import { columnSchema } from '../data/schema.ts';
+import type { Dataset } from '../data/io/dataset.ts';
+import { DAY_MS } from '../data/types/dates.ts';
+import { columnSchema } from '../data/types/schema.ts';
 import { compileCondition, type Predicate } from './conditions.ts';
 import { activityPoints } from './decay.ts';
 import { type Criterion, type EventSpec, type Grade, type RuleIssue, RuleFileError, type RuleSet, type Tier } from './rule-file.ts';

@@ -3,12 +3,12 @@
  * score leads with one and write the scores, draft one from history, learn a points scorecard from a
  * logistic model. `leadscore rules check|score|draft|learn` parse flags, call these and print.
  */
-import { loadActivityLog } from '../data/activities.ts';
-import { resolveAsOf } from '../data/as-of.ts';
-import { type Dataset, loadDataset } from '../data/dataset.ts';
+import { loadActivityLog } from '../data/activities/activities.ts';
+import { resolveAsOf } from '../data/activities/as-of.ts';
+import { type Dataset, loadDataset } from '../data/io/dataset.ts';
 import { conversionByLabel, type SegmentRow } from '../data/summary.ts';
 import { resolveTarget } from '../data/target.ts';
-import { assertMayReplace, assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/write.ts';
+import { assertMayReplace, assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/io/write.ts';
 import { ConfigError } from '../errors.ts';
 import { loadModel } from '../models/artifact.ts';
 import { type DraftNote, draftRules } from './draft.ts';

@@ -6,7 +6,7 @@
  * so the scorecard ranks leads as the model does, in points marketing can paste into its automation tool.
  * Date features (ages, months) cannot be written as rule conditions and are left out, with a note.
  */
-import { isActivityAggregateName } from '../data/activities.ts';
+import { isActivityAggregateName } from '../data/activities/activities.ts';
 import { ConfigError } from '../errors.ts';
 import type { FeatureSpec, NumericStats } from '../features/pipeline.ts';
 import type { ModelArtifact } from '../models/artifact.ts';

@@ -3,7 +3,7 @@
  * (score / 100) so that AUC, conversion per tier and false positives/negatives at the hot threshold come out
  * of the same evaluation code as for models. Its artifact is the rule file itself, as YAML.
  */
-import type { Dataset } from '../data/dataset.ts';
+import type { Dataset } from '../data/io/dataset.ts';
 import { ModelFormatError } from '../errors.ts';
 import { formatReasons, leadIdColumn, type RuleScores, type ScoringContext, scoreWithRules } from './engine.ts';
 import { parseRuleFile, type RuleSet, ruleSetToYaml } from './rule-file.ts';

@@ -3,9 +3,9 @@
  * (`--previous`).
  */
 import { columnValues, groupRows } from '../data/columns.ts';
-import { loadDataset } from '../data/dataset.ts';
-import type { Source } from '../data/read.ts';
-import { columnSchema } from '../data/schema.ts';
+import { loadDataset } from '../data/io/dataset.ts';
+import type { Source } from '../data/io/read.ts';
+import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
 
 /**

@@ -4,11 +4,11 @@
  * CSV bytes by the byte path where it takes them (`scoreCsvChunk`). The same code on the main thread and in
  * the stream's workers (stream-worker.js), so the output does not depend on where a chunk ran.
  */
-import { CsvParser, csvField } from '../data/csv.ts';
-import type { RawTable } from '../data/read.ts';
+import { CsvParser, csvField } from '../data/io/csv.ts';
+import type { RawTable } from '../data/io/read.ts';
 import { DataError } from '../errors.ts';
-import type { Schema } from '../data/schema.ts';
-import { cellFormatter, csvLine, ndjsonLine } from '../data/write.ts';
+import type { Schema } from '../data/types/schema.ts';
+import { cellFormatter, csvLine, ndjsonLine } from '../data/io/write.ts';
 import { type ChunkJob, type ChunkResult, emptyChunkResult } from './chunk.ts';
 import { addCounts } from './decisions.ts';
 import { scoreChunkBytes } from './fast/byte-scorer.ts';

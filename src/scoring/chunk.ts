@@ -3,7 +3,7 @@
  * workers (parallel-stream.ts, stream-worker.js) and the byte path (fast/) share, so none of them imports
  * another for it.
  */
-import type { Schema } from '../data/schema.ts';
+import type { Schema } from '../data/types/schema.ts';
 
 /** One chunk for scoring: whole records as UTF-8 bytes, where they sit in the file, and how to read them. */
 export interface ChunkJob {

@@ -4,7 +4,7 @@
  * `pricing page view 4× in the last 30 days (+0.82); email_type = student (−1.10)`. The text starts with
  * words, never a sign, so spreadsheets read it as text.
  */
-import { isActivityAggregateName } from '../data/activities.ts';
+import { isActivityAggregateName } from '../data/activities/activities.ts';
 
 export interface ReasonInput {
   /** Original column names, one per contribution. */

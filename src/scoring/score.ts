@@ -6,18 +6,18 @@
  */
 import { access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type ActivityLog, isActivityAggregateName, joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
-import { resolveAsOf } from '../data/as-of.ts';
-import { applySchema, type Dataset } from '../data/dataset.ts';
+import { type ActivityLog, isActivityAggregateName, joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
+import { resolveAsOf } from '../data/activities/as-of.ts';
+import { applySchema, type Dataset } from '../data/io/dataset.ts';
 import { columnValues } from '../data/columns.ts';
-import { type RawTable, readTable } from '../data/read.ts';
-import { inferSchema, type Schema } from '../data/schema.ts';
+import { type RawTable, readTable } from '../data/io/read.ts';
+import { inferSchema, type Schema } from '../data/types/schema.ts';
 import { columnNotFound } from '../data/closest-names.ts';
-import { assertNaAgrees, type BadValue, badValuesError, describeBadValue, findBadValues, schemaWithReading } from '../data/reading.ts';
+import { assertNaAgrees, type BadValue, badValuesError, describeBadValue, findBadValues, schemaWithReading } from '../data/types/reading.ts';
 import type { ColumnType } from '../types.ts';
-import type { Source } from '../data/read.ts';
-import { columnSchema } from '../data/schema.ts';
-import type { CellValue } from '../data/write.ts';
+import type { Source } from '../data/io/read.ts';
+import { columnSchema } from '../data/types/schema.ts';
+import type { CellValue } from '../data/io/write.ts';
 import { ConfigError, DataError } from '../errors.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';
 import { sigmoid } from '../models/loss.ts';

@@ -13,11 +13,11 @@
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { CsvParser, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/csv.ts';
-import { assertNotSpreadsheet, fileSize, rawTable, type Source } from '../data/read.ts';
-import { queryChunks, queryColumns, sqlString } from '../data/duckdb.ts';
-import type { Schema } from '../data/schema.ts';
-import { assertNotInput, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/write.ts';
+import { CsvParser, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/io/csv.ts';
+import { assertNotSpreadsheet, fileSize, rawTable, type Source } from '../data/io/read.ts';
+import { queryChunks, queryColumns, sqlString } from '../data/io/duckdb.ts';
+import type { Schema } from '../data/types/schema.ts';
+import { assertNotInput, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/io/write.ts';
 import { DataError } from '../errors.ts';
 import type { ChunkJob, ChunkResult } from './chunk.ts';
 import { collectRecords, scoreChunk, scoreCsvChunk } from './chunk-scoring.ts';

@@ -5,7 +5,7 @@
  * stratified validation slice of the training rows). Each returns probabilities for every row of the data,
  * and the training-side scores the threshold is chosen on. Nothing here looks at rows outside `train`.
  */
-import type { Dataset } from '../data/dataset.ts';
+import type { Dataset } from '../data/io/dataset.ts';
 import type { FeaturesJSON } from '../models/artifact.ts';
 import { applyCalibrator, type Calibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
 import { chooseC, designRows } from '../models/logistic/cv.ts';

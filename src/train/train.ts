@@ -4,9 +4,9 @@
  * logistic coefficient table. Randomness comes from named forks of one seed (split, folds).
  */
 import { join, resolve } from 'node:path';
-import type { Source } from '../data/read.ts';
-import { PACKAGE_ROOT } from '../data/sample-paths.ts';
-import { intoFolder, timestampName } from '../data/write.ts';
+import type { Source } from '../data/io/read.ts';
+import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
+import { intoFolder, timestampName } from '../data/io/write.ts';
 import { type ThresholdStrategy } from '../evaluation/thresholds.ts';
 import { type LeakageFlag, type LeakageOptions } from '../evaluation/leakage.ts';
 import { type CoefficientRow } from '../models/logistic/coefficients.ts';

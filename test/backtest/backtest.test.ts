@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backtest, type BacktestResult, type PeriodTrace } from '../../src/backtest/backtest.ts';
-import { DAY_MS } from '../../src/data/dates.ts';
-import { generateSample, type SyntheticLeads } from '../../src/data/synthetic.ts';
-import { writeCsvColumns } from '../../src/data/write.ts';
+import { DAY_MS } from '../../src/data/types/dates.ts';
+import { generateSample, type SyntheticLeads } from '../../src/data/sample/synthetic.ts';
+import { writeCsvColumns } from '../../src/data/io/write.ts';
 import { averagePrecision, liftAt, rocAuc } from '../../src/evaluation/metrics.ts';
 import { tempDir, writeTemp } from '../helpers.ts';
 

@@ -6,7 +6,7 @@ import { renderLeaderboard } from '../../src/cli/train.ts';
 import { renderEvaluation } from '../../src/cli/evaluate.ts';
 import { shownPath } from '../../src/cli/output.ts';
 import { shellWord } from '../../src/shell-word.ts';
-import { evaluateModel } from '../../src/train/evaluate.ts';
+import { evaluateModel } from '../../src/evaluation/evaluate.ts';
 import { type TrainResult, trainModels } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
 

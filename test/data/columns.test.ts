@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import * as aq from 'arquero';
 import { describe, expect, it } from 'vitest';
 import { columnValues, numbersAt } from '../../src/data/columns.ts';
-import { loadDataset } from '../../src/data/dataset.ts';
-import { SAMPLE } from '../../src/data/sample-paths.ts';
+import { loadDataset } from '../../src/data/io/dataset.ts';
+import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
 import { dataFingerprint } from '../../src/models/artifact.ts';
 
 describe('columnValues', () => {

@@ -94,8 +94,8 @@ describe('groupSplit', () => {
 
 describe('splitDataset by time accepts what backtest accepts', () => {
   it('a running lead number (inferred as an id), a numeric column, or @row; rows without a time set aside', async () => {
-    const { applySchema } = await import('../../src/data/dataset.ts');
-    const { inferSchema } = await import('../../src/data/schema.ts');
+    const { applySchema } = await import('../../src/data/io/dataset.ts');
+    const { inferSchema } = await import('../../src/data/types/schema.ts');
     const { splitDataset } = await import('../../src/data/split.ts');
     const n = 2000;
     const raw = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applySchema, type Dataset } from '../../src/data/dataset.ts';
-import type { RawTable } from '../../src/data/read.ts';
-import { inferSchema } from '../../src/data/schema.ts';
+import { applySchema, type Dataset } from '../../src/data/io/dataset.ts';
+import type { RawTable } from '../../src/data/io/read.ts';
+import { inferSchema } from '../../src/data/types/schema.ts';
 import { resolveTarget } from '../../src/data/target.ts';
 import { DataError } from '../../src/errors.ts';
 import type { RawValue } from '../../src/types.ts';

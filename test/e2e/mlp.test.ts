@@ -8,9 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../src/backtest/backtest.ts';
-import { parseCsv } from '../../src/data/csv.ts';
+import { parseCsv } from '../../src/data/io/csv.ts';
 import { scoreLeads } from '../../src/scoring/score.ts';
-import { evaluateModel } from '../../src/train/evaluate.ts';
+import { evaluateModel } from '../../src/evaluation/evaluate.ts';
 import { trainModels, type TrainResult } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
 

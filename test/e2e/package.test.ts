@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../../src/data/csv.ts';
+import { parseCsv } from '../../src/data/io/csv.ts';
 import { tempDir } from '../helpers.ts';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

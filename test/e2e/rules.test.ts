@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readTable } from '../../src/data/read.ts';
-import { SAMPLE } from '../../src/data/sample-paths.ts';
+import { readTable } from '../../src/data/io/read.ts';
+import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
 import { tempDir, writeTemp } from '../helpers.ts';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');

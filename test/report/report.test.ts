@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decisionRows } from '../../src/report/decision-table.ts';
 import { pickExamples, readExamples } from '../../src/report/examples.ts';
 import { readHoldout, reportFolder, writeReport } from '../../src/report/report.ts';
-import { evaluateModel } from '../../src/train/evaluate.ts';
+import { evaluateModel } from '../../src/evaluation/evaluate.ts';
 import { trainModels } from '../../src/train/train.ts';
 import { tempDir } from '../helpers.ts';
 import { smallSample } from '../train/fixture.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { columnSchema } from '../../src/data/schema.ts';
+import { columnSchema } from '../../src/data/types/schema.ts';
 import { compileCondition } from '../../src/rules/conditions.ts';
 import type { Condition } from '../../src/rules/rule-file.ts';
 import { dataset } from './fixtures.ts';

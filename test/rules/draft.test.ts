@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildActivityLog } from '../../src/data/activities.ts';
+import { buildActivityLog } from '../../src/data/activities/activities.ts';
 import { draftRules, logisticLogLikelihood } from '../../src/rules/draft.ts';
 import { scoreWithRules } from '../../src/rules/engine.ts';
 import { parseRuleFile, ruleSetToYaml } from '../../src/rules/rule-file.ts';

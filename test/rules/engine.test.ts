@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildActivityLog } from '../../src/data/activities.ts';
+import { buildActivityLog } from '../../src/data/activities/activities.ts';
 import { formatReasons, scoreWithRules } from '../../src/rules/engine.ts';
 import { parseRuleFile, RuleFileError } from '../../src/rules/rule-file.ts';
 import { RuleScorer } from '../../src/rules/rule-scorer.ts';

@@ -1,6 +1,6 @@
-import { applySchema, type Dataset } from '../../src/data/dataset.ts';
-import type { RawTable } from '../../src/data/read.ts';
-import { inferSchema } from '../../src/data/schema.ts';
+import { applySchema, type Dataset } from '../../src/data/io/dataset.ts';
+import type { RawTable } from '../../src/data/io/read.ts';
+import { inferSchema } from '../../src/data/types/schema.ts';
 import type { RawValue } from '../../src/types.ts';
 
 /** A typed dataset from raw columns, as loadDataset would build it from a CSV. */

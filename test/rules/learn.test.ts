@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aggregateActivities, joinActivities, loadActivityLog } from '../../src/data/activities.ts';
-import { resolveAsOf } from '../../src/data/as-of.ts';
-import { loadDataset } from '../../src/data/dataset.ts';
-import { SAMPLE } from '../../src/data/sample-paths.ts';
+import { aggregateActivities, joinActivities, loadActivityLog } from '../../src/data/activities/activities.ts';
+import { resolveAsOf } from '../../src/data/activities/as-of.ts';
+import { loadDataset } from '../../src/data/io/dataset.ts';
+import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
 import { spearman } from '../../src/evaluation/metrics.ts';
 import { loadModel } from '../../src/models/artifact.ts';
 import { scoreWithRules } from '../../src/rules/engine.ts';

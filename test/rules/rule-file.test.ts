@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRuleFile, parseRuleFile, RuleFileError, ruleSetToYaml } from '../../src/rules/rule-file.ts';
-import { SAMPLE } from '../../src/data/sample-paths.ts';
+import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
 
 function issuesOf(text: string): string[] {
   try {

@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/dataset.ts';
-import { queryColumns, sqlString } from '../../src/data/duckdb.ts';
-import { DEFAULT_NA_TOKENS } from '../../src/data/missing.ts';
+import { loadDataset } from '../../src/data/io/dataset.ts';
+import { queryColumns, sqlString } from '../../src/data/io/duckdb.ts';
+import { DEFAULT_NA_TOKENS } from '../../src/data/types/missing.ts';
 import { type ModelArtifact, loadModel } from '../../src/models/artifact.ts';
 import { DIALECTS } from '../../src/scoring/sql/dialects.ts';
 import { exportSql } from '../../src/scoring/sql/export-sql.ts';

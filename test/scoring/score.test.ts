@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readTable } from '../../src/data/read.ts';
+import { readTable } from '../../src/data/io/read.ts';
 import { scoreLeads } from '../../src/scoring/score.ts';
 import { scoreStream } from '../../src/scoring/stream.ts';
-import { spreadsheetSafe } from '../../src/data/write.ts';
+import { spreadsheetSafe } from '../../src/data/io/write.ts';
 import { trainModels } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeCsvColumns, writeNdjsonColumns, writeTable } from '../../src/data/write.ts';
+import { writeCsvColumns, writeNdjsonColumns, writeTable } from '../../src/data/io/write.ts';
 import { prepareScorer, scoreLeads } from '../../src/scoring/score.ts';
 import { canStream, scoreFile, scoreStream } from '../../src/scoring/stream.ts';
 import { trainModels } from '../../src/train/train.ts';
@@ -87,7 +87,7 @@ describe('streaming scoring', () => {
   });
 
   it('Parquet and SQL input are streamed from DuckDB a chunk at a time: the same output, summary and errors as in memory', async () => {
-    const { queryColumns } = await import('../../src/data/duckdb.ts');
+    const { queryColumns } = await import('../../src/data/io/duckdb.ts');
     const dir = join(sample.dir, 'parquet-in');
     await mkdir(dir, { recursive: true });
     const parquet = join(dir, 'leads.parquet');
@@ -206,7 +206,7 @@ describe('reasons as data, and --sql input', () => {
     expect(q.status, q.stderr).toBe(0);
     const webinar = lines.slice(1).filter((l) => l.split(',')[header.indexOf('channel')] === 'webinar').length;
     expect(JSON.parse(q.stdout).rows).toBe(webinar);
-    const { queryColumns } = await import('../../src/data/duckdb.ts');
+    const { queryColumns } = await import('../../src/data/io/duckdb.ts');
     const back = await queryColumns(`select typeof(reason_codes) as t, reason_codes[1].column as c from read_parquet('${parquet}') limit 1`);
     expect(back.columns[0]![0]).toBe('STRUCT("column" VARCHAR, "value" VARCHAR, contribution DOUBLE)[]');
     // CSV carries the reasons as text only, whoever asks for reason_codes (the same file either way); a

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeSample } from '../../src/data/synthetic.ts';
+import { writeSample } from '../../src/data/sample/synthetic.ts';
 import { tempDir } from '../helpers.ts';
 
 /** A small generated sample (3,000 leads) in a temporary folder. */

@@ -17,13 +17,13 @@
  * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
  * unique values then costs what the table path costs, no more).
  */
-import { type ActivityAggregates, aggregateActivities } from '../../data/activities.ts';
-import { resolveAsOf } from '../../data/as-of.ts';
-import { csvField } from '../../data/csv.ts';
-import type { Dataset } from '../../data/dataset.ts';
-import { isWrongType } from '../../data/reading.ts';
-import { typeColumn } from '../../data/typing.ts';
-import { spreadsheetSafe } from '../../data/write.ts';
+import { type ActivityAggregates, aggregateActivities } from '../../data/activities/activities.ts';
+import { resolveAsOf } from '../../data/activities/as-of.ts';
+import { csvField } from '../../data/io/csv.ts';
+import type { Dataset } from '../../data/io/dataset.ts';
+import { isWrongType } from '../../data/types/reading.ts';
+import { typeColumn } from '../../data/types/typing.ts';
+import { spreadsheetSafe } from '../../data/io/write.ts';
 import { outsideRange, outsideRangeText } from '../../features/date-range.ts';
 import { applyCalibrator } from '../../models/calibration.ts';
 import { codeValues } from '../../models/gbdt/predict.ts';

@@ -5,10 +5,10 @@
  * Made once, on the layout's first chunk; `planFor` answers null where this layout cannot be planned (the
  * table path then scores every chunk).
  */
-import { isActivityAggregateName } from '../../data/activities.ts';
-import type { Dataset } from '../../data/dataset.ts';
-import { CHECKED_TYPES } from '../../data/reading.ts';
-import type { ColumnSchema, Schema } from '../../data/schema.ts';
+import { isActivityAggregateName } from '../../data/activities/activities.ts';
+import type { Dataset } from '../../data/io/dataset.ts';
+import { CHECKED_TYPES } from '../../data/types/reading.ts';
+import type { ColumnSchema, Schema } from '../../data/types/schema.ts';
 import type { DateRange } from '../../features/date-range.ts';
 import type { FeaturePipeline } from '../../features/pipeline.ts';
 import type { TreeFeatures } from '../../features/tree-features.ts';

@@ -4,7 +4,7 @@
  * and a row picks and joins them, in the order `pickReasons` (reasons.ts) gives.
  */
 import { MIN_REASON } from '../reasons.ts';
-import { startsFormula } from '../../data/write.ts';
+import { startsFormula } from '../../data/io/write.ts';
 import type { ColumnState } from './plan.ts';
 import type { ByteSink } from './writer.ts';
 

@@ -4,9 +4,9 @@
  * its own bytes where it needs no change. The same bytes as the table path's CSV and NDJSON writers
  * (data/write.ts `csvLine`, `ndjsonLine`).
  */
-import { csvField } from '../../data/csv.ts';
-import { typeColumn } from '../../data/typing.ts';
-import { spreadsheetSafe, startsFormula } from '../../data/write.ts';
+import { csvField } from '../../data/io/csv.ts';
+import { typeColumn } from '../../data/types/typing.ts';
+import { spreadsheetSafe, startsFormula } from '../../data/io/write.ts';
 import { EXPORT_COLUMNS } from '../score.ts';
 import type { FastFormat, Plan } from './plan.ts';
 import { type ChunkScan, fieldText, grown } from './scan.ts';

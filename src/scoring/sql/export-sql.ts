@@ -9,7 +9,7 @@
  */
 import { ConfigError } from '../../errors.ts';
 import type { FeatureSpec, NumericStats } from '../../features/pipeline.ts';
-import type { ColumnReading } from '../../data/reading.ts';
+import type { ColumnReading } from '../../data/types/reading.ts';
 import type { ModelArtifact } from '../../models/artifact.ts';
 import type { Calibrator } from '../../models/calibration.ts';
 import { DIALECT, type Dialect, type DialectName, sqlNumber, sqlText } from './dialects.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../../src/data/dataset.ts';
+import { loadDataset } from '../../../src/data/io/dataset.ts';
 import { stratifiedSplit } from '../../../src/data/split.ts';
 import { resolveTarget } from '../../../src/data/target.ts';
 import { rocAuc } from '../../../src/evaluation/metrics.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser } from '../../../src/data/csv.ts';
+import { CsvParser } from '../../../src/data/io/csv.ts';
 import { fieldText } from '../../../src/scoring/fast/scan.ts';
 import { CellTables, hashCell } from '../../../src/scoring/fast/cell-tables.ts';
 

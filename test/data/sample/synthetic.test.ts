@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SAMPLE, SAMPLE_DIR } from '../../src/data/sample-paths.ts';
-import { generateSample, writeSample } from '../../src/data/synthetic.ts';
-import { tempDir } from '../helpers.ts';
+import { SAMPLE, SAMPLE_DIR } from '../../../src/data/sample/sample-paths.ts';
+import { generateSample, writeSample } from '../../../src/data/sample/synthetic.ts';
+import { tempDir } from '../../helpers.ts';
 
 describe('synthetic sample', () => {
   it('is byte-identical for the same seed, and the committed sample is what the generator writes', async () => {

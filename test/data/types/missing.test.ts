@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isMissing, naTokenSet } from '../../src/data/missing.ts';
+import { isMissing, naTokenSet } from '../../../src/data/types/missing.ts';
 
 describe('isMissing', () => {
   it('is "trimmed text equals a token", whatever the padding (ASCII or Unicode spaces) or token set', () => {

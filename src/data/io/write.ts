@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../../errors.ts';
 import { csvField } from './csv.ts';
 import { queryColumns, sqlString } from './duckdb.ts';
 

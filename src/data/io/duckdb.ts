@@ -3,8 +3,8 @@
  * Used for Parquet, SQL sources and CSV files too large to hold as one JavaScript string.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DataError } from '../errors.ts';
-import type { RawValue } from '../types.ts';
+import { DataError } from '../../errors.ts';
+import type { RawValue } from '../../types.ts';
 
 let instance: Promise<DuckDBInstance> | null = null;
 let connection: Promise<DuckDBConnection> | null = null;

@@ -3,7 +3,7 @@
  * tokens. Defaults: empty, NA, N/A, null, NaN (with their common spellings); users add their own
  * (`--na Select` for web forms whose placeholder was exported as a value).
  */
-import type { RawValue } from '../types.ts';
+import type { RawValue } from '../../types.ts';
 
 /**
  * The tokens read as missing unless `--na` adds more.

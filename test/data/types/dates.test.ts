@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDateFormat, parseDate, utcMillis } from '../../src/data/dates.ts';
+import { detectDateFormat, parseDate, utcMillis } from '../../../src/data/types/dates.ts';
 
 describe('detectDateFormat', () => {
   it('recognises ISO dates and datetimes with zones', () => {

@@ -5,7 +5,7 @@
  * The parser is incremental (`push` chunks, then `end`) so the same code reads a whole file at once or
  * streams one in pieces; `parseCsv` is the whole-text convenience over it.
  */
-import { DataError } from '../errors.ts';
+import { DataError } from '../../errors.ts';
 
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];

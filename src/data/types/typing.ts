@@ -2,7 +2,7 @@
  * Typing raw cells by their column's schema: numbers and dates as numbers (dates in epoch ms), booleans as
  * true/false, the rest as trimmed text; missing as null. The one definition every reader types by.
  */
-import type { RawValue } from '../types.ts';
+import type { RawValue } from '../../types.ts';
 import { parseDate } from './dates.ts';
 import { isMissing } from './missing.ts';
 import { booleanValue } from './reading.ts';

@@ -5,13 +5,13 @@
  * behavioural rules stand on this: an event at or after the as-of time never changes a lead's numbers.
  */
 import * as aq from 'arquero';
-import { DataError } from '../errors.ts';
-import { closestNames } from './closest-names.ts';
-import { type Dataset, type LoadOptions, loadDataset } from './dataset.ts';
-import { columnValues, groupRows } from './columns.ts';
-import { DAY_MS } from './dates.ts';
-import type { Source } from './read.ts';
-import { type ColumnSchema, columnSchema } from './schema.ts';
+import { DataError } from '../../errors.ts';
+import { closestNames } from '../closest-names.ts';
+import { type Dataset, type LoadOptions, loadDataset } from '../io/dataset.ts';
+import { columnValues, groupRows } from '../columns.ts';
+import { DAY_MS } from '../types/dates.ts';
+import type { Source } from '../io/read.ts';
+import { type ColumnSchema, columnSchema } from '../types/schema.ts';
 
 export interface ActivityLog {
   /** Events sorted by lead, then time. */

@@ -17,13 +17,13 @@
  */
 import { createReadStream } from 'node:fs';
 import * as aq from 'arquero';
-import type { RawValue } from '../types.ts';
+import type { RawValue } from '../../types.ts';
 import { CsvParser, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import type { Dataset } from './dataset.ts';
-import { typeColumn } from './typing.ts';
-import { isMissing, naTokenSet } from './missing.ts';
+import { typeColumn } from '../types/typing.ts';
+import { isMissing, naTokenSet } from '../types/missing.ts';
 import type { RawTable } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber } from './schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;

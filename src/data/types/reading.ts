@@ -8,11 +8,11 @@
  * Columns the training file did not have (pass-through columns) are still inferred from the batch.
  */
 import type { ColumnTable } from 'arquero';
-import { ConfigError, DataError } from '../errors.ts';
-import type { ColumnType, RawValue } from '../types.ts';
+import { ConfigError, DataError } from '../../errors.ts';
+import type { ColumnType, RawValue } from '../../types.ts';
 import type { DateFormat } from './dates.ts';
 import { isMissing, naTokenSet } from './missing.ts';
-import type { RawTable } from './read.ts';
+import type { RawTable } from '../io/read.ts';
 import { type ColumnSchema, inferSchema, type Schema } from './schema.ts';
 
 /** How one column was read in training. */

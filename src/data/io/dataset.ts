@@ -4,12 +4,12 @@
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import type { ColumnType } from '../types.ts';
-import { badValuesError, findBadValues, type Reading, readSchema } from './reading.ts';
+import type { ColumnType } from '../../types.ts';
+import { badValuesError, findBadValues, type Reading, readSchema } from '../types/reading.ts';
 import { plainCsvDelimiter, type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
 import { readCsvColumnar, SCHEMA_SAMPLE_ROWS } from './columnar.ts';
-import { type InferOptions, type Schema, inferSchema } from './schema.ts';
-import { typeColumn } from './typing.ts';
+import { type InferOptions, type Schema, inferSchema } from '../types/schema.ts';
+import { typeColumn } from '../types/typing.ts';
 
 export interface Dataset {
   table: ColumnTable;

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeSample } from '../../src/data/synthetic.ts';
-import { evaluateModel } from '../../src/train/evaluate.ts';
+import { writeSample } from '../../src/data/sample/synthetic.ts';
+import { evaluateModel } from '../../src/evaluation/evaluate.ts';
 import { trainModels } from '../../src/train/train.ts';
-import { SAMPLE } from '../../src/data/sample-paths.ts';
-import { smallSample } from './fixture.ts';
+import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
+import { smallSample } from '../train/fixture.ts';
 
 let sample: Awaited<ReturnType<typeof smallSample>>;
 let fresh: { leads: string; activities: string };

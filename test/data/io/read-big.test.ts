@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { tempDir, writeTemp } from '../helpers.ts';
+import { tempDir, writeTemp } from '../../helpers.ts';
 
 // A file too large for one JavaScript string must never be read as text: make any whole-file read fail.
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -15,7 +15,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 describe('CSV files above the size threshold', () => {
   it('are read through DuckDB, never loaded as one string', async () => {
-    const { readTable } = await import('../../src/data/read.ts');
+    const { readTable } = await import('../../../src/data/io/read.ts');
     const dir = await tempDir();
     const path = await writeTemp(dir, 'huge.csv', 'lead_id;note\nL1;"a;b"\nL2;\n');
     const t = await readTable({ path }, { bigFileBytes: 8 });

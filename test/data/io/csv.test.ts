@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, csvField, detectDelimiter, parseCsv, scanRecords, uniqueHeader } from '../../src/data/csv.ts';
-import { DataError } from '../../src/errors.ts';
+import { CsvParser, csvField, detectDelimiter, parseCsv, scanRecords, uniqueHeader } from '../../../src/data/io/csv.ts';
+import { DataError } from '../../../src/errors.ts';
 
 describe('parseCsv', () => {
   it('reads quoted fields holding delimiters, quotes and line breaks', () => {

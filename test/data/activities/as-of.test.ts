@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAsOf } from '../../src/data/as-of.ts';
-import { dataset } from '../rules/fixtures.ts';
+import { resolveAsOf } from '../../../src/data/activities/as-of.ts';
+import { dataset } from '../../rules/fixtures.ts';
 
 const data = dataset({ created_at: ['2025-01-01T00:00:00Z', '2025-02-01T12:00:00Z'], channel: ['a', 'b'] });
 

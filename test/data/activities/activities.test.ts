@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateActivities, buildActivityLog, joinActivities, loadActivityLog } from '../../src/data/activities.ts';
-import { loadDataset } from '../../src/data/dataset.ts';
-import { DataError } from '../../src/errors.ts';
-import { tempDir, writeTemp } from '../helpers.ts';
+import { aggregateActivities, buildActivityLog, joinActivities, loadActivityLog } from '../../../src/data/activities/activities.ts';
+import { loadDataset } from '../../../src/data/io/dataset.ts';
+import { DataError } from '../../../src/errors.ts';
+import { tempDir, writeTemp } from '../../helpers.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 5, 1);
@@ -92,7 +92,7 @@ describe('loadActivityLog and joinActivities', () => {
 
 describe('aggregateAccountActivities', () => {
   it('counts other contacts of the same account engaged before each lead’s scoring time, never the lead itself', async () => {
-    const { aggregateAccountActivities } = await import('../../src/data/activities.ts');
+    const { aggregateAccountActivities } = await import('../../../src/data/activities/activities.ts');
     const log = buildActivityLog(
       ['L1', 'L2', 'L2', 'L3', 'L4'],
       [T0 - 5 * DAY, T0 - 3 * DAY, T0 - 40 * DAY, T0 + 2 * DAY, T0 - 1 * DAY],

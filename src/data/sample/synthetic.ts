@@ -10,9 +10,9 @@
  * the extract date. data/README.md documents every coefficient listed in `TRUE_MODEL`.
  */
 import { join } from 'node:path';
-import { createRng, type Rng } from '../random.ts';
-import { DAY_MS, formatDate } from './dates.ts';
-import { writeCsvColumns } from './write.ts';
+import { createRng, type Rng } from '../../random.ts';
+import { DAY_MS, formatDate } from '../types/dates.ts';
+import { writeCsvColumns } from '../io/write.ts';
 
 export interface SyntheticOptions {
   rows?: number;

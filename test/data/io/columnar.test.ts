@@ -6,12 +6,12 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCsvColumnar } from '../../src/data/columnar.ts';
-import { applySchema, type Dataset, loadDataset } from '../../src/data/dataset.ts';
-import { readTable } from '../../src/data/read.ts';
-import { inferSchema } from '../../src/data/schema.ts';
-import { createRng } from '../../src/random.ts';
-import { tempDir, writeTemp } from '../helpers.ts';
+import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
+import { applySchema, type Dataset, loadDataset } from '../../../src/data/io/dataset.ts';
+import { readTable } from '../../../src/data/io/read.ts';
+import { inferSchema } from '../../../src/data/types/schema.ts';
+import { createRng } from '../../../src/random.ts';
+import { tempDir, writeTemp } from '../../helpers.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -8,28 +8,28 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { joinActivityFeatures, loadActivityLog } from '../data/activities.ts';
-import { resolveAsOf } from '../data/as-of.ts';
-import { type Dataset, datasetWithReading } from '../data/dataset.ts';
+import { joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
+import { resolveAsOf } from '../data/activities/as-of.ts';
+import { type Dataset, datasetWithReading } from '../data/io/dataset.ts';
 import { columnValues } from '../data/columns.ts';
-import { assertNaAgrees } from '../data/reading.ts';
-import { readTable } from '../data/read.ts';
+import { assertNaAgrees } from '../data/types/reading.ts';
+import { readTable } from '../data/io/read.ts';
 import type { ColumnType } from '../types.ts';
-import type { Source } from '../data/read.ts';
+import type { Source } from '../data/io/read.ts';
 import { resolveTarget } from '../data/target.ts';
 import { ConfigError } from '../errors.ts';
-import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
+import { delongTest, pairedBootstrap } from './compare.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import { type LoadedModel, loadModel } from '../models/artifact.ts';
 import type { ModelName } from '../models/model.ts';
 import { createRng } from '../random.ts';
 import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
-import { assertFolderFree, intoFolder, writeFileAtomic } from '../data/write.ts';
+import { assertFolderFree, intoFolder, writeFileAtomic } from '../data/io/write.ts';
 import { writeExamples } from '../report/examples.ts';
 import { evaluationLabel, writeHoldout, writeReport } from '../report/report.ts';
 import { loadRuleFile } from '../rules/rule-file.ts';
 import { RuleScorer } from '../rules/rule-scorer.ts';
-import { evaluateScores, type ModelMetrics, round } from './model-metrics.ts';
+import { evaluateScores, type ModelMetrics, round } from '../train/model-metrics.ts';
 
 export interface EvaluateOptions {
   model: string;

@@ -2,12 +2,12 @@
  * Scoring times ("as of"), from a flag: one date for every lead (`2026-01-01`, `2026-01-01T09:00:00Z`),
  * or a date column plus an offset, per lead (`created_at+30d`, `created_at`).
  */
-import { ConfigError, DataError } from '../errors.ts';
-import { closestNames } from './closest-names.ts';
-import type { Dataset } from './dataset.ts';
-import { DAY_MS, detectDateFormat, parseDate } from './dates.ts';
-import { columnSchema } from './schema.ts';
-import { columnValues } from './columns.ts';
+import { ConfigError, DataError } from '../../errors.ts';
+import { closestNames } from '../closest-names.ts';
+import type { Dataset } from '../io/dataset.ts';
+import { DAY_MS, detectDateFormat, parseDate } from '../types/dates.ts';
+import { columnSchema } from '../types/schema.ts';
+import { columnValues } from '../columns.ts';
 
 /**
  * @example

@@ -3,12 +3,12 @@ import { chmod } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { crc32, gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { queryColumns, sqlString } from '../../src/data/duckdb.ts';
-import { readTable } from '../../src/data/read.ts';
-import { DataError } from '../../src/errors.ts';
-import { tempDir, writeTemp } from '../helpers.ts';
+import { queryColumns, sqlString } from '../../../src/data/io/duckdb.ts';
+import { readTable } from '../../../src/data/io/read.ts';
+import { DataError } from '../../../src/errors.ts';
+import { tempDir, writeTemp } from '../../helpers.ts';
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'leadscore.js');
+const BIN = resolve(import.meta.dirname, '..', '..', '..', 'bin', 'leadscore.js');
 const CSV = 'lead_id,channel,note,score\r\nL1,webinar,"likes ""pricing"", asks\nfor demo",1.5\r\nL2,referral,,2\r\n';
 
 let dir: string;

@@ -4,11 +4,11 @@
  * an analyst should read before training (id-like, constant, sentinel values, leakage suspects,
  * ambiguous dates, high cardinality).
  */
-import type { ColumnType, RawValue } from '../types.ts';
+import type { ColumnType, RawValue } from '../../types.ts';
 import { type DateFormat, detectDateFormat } from './dates.ts';
 import { isMissing, naTokenSet } from './missing.ts';
-import { shellWord } from '../shell-word.ts';
-import type { RawTable } from './read.ts';
+import { shellWord } from '../../shell-word.ts';
+import type { RawTable } from '../io/read.ts';
 
 export interface ColumnSchema {
   name: string;

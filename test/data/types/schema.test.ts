@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applySchema } from '../../src/data/dataset.ts';
-import type { RawTable } from '../../src/data/read.ts';
-import { type ColumnSchema, inferSchema } from '../../src/data/schema.ts';
-import type { RawValue } from '../../src/types.ts';
+import { applySchema } from '../../../src/data/io/dataset.ts';
+import type { RawTable } from '../../../src/data/io/read.ts';
+import { type ColumnSchema, inferSchema } from '../../../src/data/types/schema.ts';
+import type { RawValue } from '../../../src/types.ts';
 
 function raw(columns: Record<string, RawValue[]>, delimiter?: string): RawTable {
   const names = Object.keys(columns);

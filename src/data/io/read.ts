@@ -8,8 +8,8 @@ import { constants, createReadStream } from 'node:fs';
 import { access, open, readFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { extname } from 'node:path';
-import { DataError } from '../errors.ts';
-import type { RawValue } from '../types.ts';
+import { DataError } from '../../errors.ts';
+import type { RawValue } from '../../types.ts';
 import { detectDelimiter, parseCsv, stripBom, uniqueHeader } from './csv.ts';
 import { queryColumns, sqlString } from './duckdb.ts';
 
