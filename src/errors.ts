@@ -3,12 +3,104 @@
  * a `LeadscoreError` is known bad input (exit 2, one line + hint); anything else is a bug (exit 1).
  *
  * @example
- * throw new DataError('target column "convertd" not found', 'did you mean "converted"?', 'TARGET_MISSING');
+ * throw new DataError('TARGET_MISSING', 'target column "convertd" not found', 'did you mean "converted"?');
  */
+
+/** Every code an error of leadscore carries (users and tests may rely on them: CONTRACTS.md). */
+export const ERROR_CODES = [
+  'ACTIVITIES_REQUIRED',
+  'ACTIVITY_COLUMN_UNKNOWN',
+  'AS_OF_MISSING',
+  'AS_OF_REQUIRED',
+  'AS_OF_WITHOUT_ACTIVITIES',
+  'BACKEND_UNAVAILABLE',
+  'BAD_AS_OF',
+  'BAD_DATE',
+  'BAD_DECIMALS',
+  'BAD_DELIMITER',
+  'BAD_FORMAT',
+  'BAD_MATURITY',
+  'BAD_NOW',
+  'BAD_PARAM',
+  'BAD_PERIOD',
+  'BAD_SPLIT',
+  'BAD_TEST_SIZE',
+  'BAD_THRESHOLD',
+  'BAD_WINDOW',
+  'CAPACITY_NEEDS_DATE',
+  'COLUMNS_MISSING',
+  'COLUMN_CLASH',
+  'COLUMN_MISSING',
+  'CSV_EMPTY',
+  'CSV_TOO_MANY_FIELDS',
+  'CSV_UNTERMINATED_QUOTE',
+  'DATE_MISSING',
+  'FEATURE_MISSING',
+  'FILE_NOT_FOUND',
+  'FILE_NOT_READABLE',
+  'FLAT_MODEL',
+  'GROUP_SPLIT_IMPOSSIBLE',
+  'GZIP_INVALID',
+  'ID_REQUIRED',
+  'JSON_INVALID',
+  'JSON_NOT_ARRAY',
+  'JSON_NOT_RECORD',
+  'MODEL_CORRUPT',
+  'MODEL_EDITED',
+  'MODEL_INVALID',
+  'MODEL_KIND',
+  'MODEL_NOT_FOUND',
+  'MODEL_TOO_NEW',
+  'MODEL_VERSION',
+  'MONOTONE_CATEGORICAL',
+  'MONOTONE_UNKNOWN',
+  'NA_CONTRADICTS_MODEL',
+  'NDJSON_INVALID',
+  'NOT_A_BACKTEST',
+  'NOT_A_DATE',
+  'NOT_A_FILE',
+  'NOT_A_RUN',
+  'NOT_FITTED',
+  'NOT_LOGISTIC',
+  'NO_FEATURES',
+  'NO_PERIODS',
+  'OUTCOME_DATE_ORDINAL',
+  'OUTPUT_IS_INPUT',
+  'POSITIVE_CONTRADICTS_MODEL',
+  'PREVIOUS_COLUMNS',
+  'RULE_FILE_INVALID',
+  'RULE_FILE_NOT_FOUND',
+  'SOURCE_MISSING',
+  'SOURCE_TWICE',
+  'SPLIT_NEEDS_COLUMN',
+  'SPREADSHEET',
+  'SQL_ACTIVITIES',
+  'SQL_FAILED',
+  'SQL_MODEL_KIND',
+  'TARGET_MISSING',
+  'TARGET_NOT_BINARY',
+  'TARGET_ONE_CLASS',
+  'TARGET_POSITIVE_UNKNOWN',
+  'THRESHOLD_UNREACHABLE',
+  'TIME_SPLIT_IMPOSSIBLE',
+  'TOO_FEW_POSITIVES',
+  'UNKNOWN_MODEL',
+  'UNKNOWN_PARAM',
+  'WOULD_OVERWRITE',
+  'WRONG_TYPE',
+  'ZIP_ARCHIVE',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether a string (an error's code from a worker, say) is one of ERROR_CODES. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
+
 export class LeadscoreError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hint: string;
-  constructor(code: string, message: string, hint: string) {
+  constructor(code: ErrorCode, message: string, hint: string) {
     super(message);
     this.name = 'LeadscoreError';
     this.code = code;
@@ -31,7 +123,7 @@ export interface DataIssue {
  */
 export class DataError extends LeadscoreError {
   readonly issues: DataIssue[];
-  constructor(code: string, message: string, hint: string, issues: DataIssue[] = []) {
+  constructor(code: ErrorCode, message: string, hint: string, issues: DataIssue[] = []) {
     super(code, message, hint);
     this.name = 'DataError';
     this.issues = issues;
@@ -45,7 +137,7 @@ export class DataError extends LeadscoreError {
  * throw new ConfigError('BAD_THRESHOLD', 'precision must be between 0 and 1', 'use e.g. --threshold precision:0.4');
  */
 export class ConfigError extends LeadscoreError {
-  constructor(code: string, message: string, hint: string) {
+  constructor(code: ErrorCode, message: string, hint: string) {
     super(code, message, hint);
     this.name = 'ConfigError';
   }
@@ -58,7 +150,7 @@ export class ConfigError extends LeadscoreError {
  * try { await loadModel('old.model.json'); } catch (err) { if (err instanceof ModelFormatError) console.error(err.hint); }
  */
 export class ModelFormatError extends LeadscoreError {
-  constructor(code: string, message: string, hint: string) {
+  constructor(code: ErrorCode, message: string, hint: string) {
     super(code, message, hint);
     this.name = 'ModelFormatError';
   }

@@ -179,7 +179,6 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
   const summaryPath = join(outDir, 'summary.json');
   await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   step('done');
-  step('done');
   const files = { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, backtest: join(backtestDir, 'backtest.json') };
   return { summary, result: { summary, metrics: trained.metrics, backtest: walked.json, input: { format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',' }, info: trained.info, files } };
 }

@@ -9,7 +9,7 @@
  * alone finishes within seconds, are scored without them.
  */
 import { Worker } from 'node:worker_threads';
-import { ConfigError, DataError, LeadscoreError, ModelFormatError } from '../errors.ts';
+import { ConfigError, DataError, isErrorCode, LeadscoreError, ModelFormatError } from '../errors.ts';
 import type { ScoreOptions } from './score.ts';
 import type { ChunkJob, ChunkResult } from './chunk.ts';
 import { workerOptions } from '../worker-options.ts';
@@ -35,10 +35,13 @@ interface WorkerError {
 
 /** The error a worker reported, as the class the CLI knows (exit 2 for bad input, 1 for a bug). */
 function revive(e: WorkerError): Error {
-  if (e.name === 'DataError') return new DataError(e.code ?? 'DATA', e.message, e.hint ?? '', e.issues ?? []);
-  if (e.name === 'ConfigError') return new ConfigError(e.code ?? 'CONFIG', e.message, e.hint ?? '');
-  if (e.name === 'ModelFormatError') return new ModelFormatError(e.code ?? 'MODEL_FORMAT', e.message, e.hint ?? '');
-  if (e.code && e.hint !== undefined) return new LeadscoreError(e.code, e.message, e.hint);
+  // Only a known code comes back as bad input; anything else from a worker is a bug, said as one.
+  if (isErrorCode(e.code)) {
+    if (e.name === 'DataError') return new DataError(e.code, e.message, e.hint ?? '', e.issues ?? []);
+    if (e.name === 'ConfigError') return new ConfigError(e.code, e.message, e.hint ?? '');
+    if (e.name === 'ModelFormatError') return new ModelFormatError(e.code, e.message, e.hint ?? '');
+    if (e.hint !== undefined) return new LeadscoreError(e.code, e.message, e.hint);
+  }
   const err = new Error(`in a scoring worker: ${e.message}`);
   if (e.stack) err.stack = e.stack;
   return err;

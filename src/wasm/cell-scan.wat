@@ -201,7 +201,7 @@
           (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $bits))))
           (if (i32.ge_s (local.get $column) (i32.const 0))
             (then
-              ;; the cell's hash: $hash written out here (a call in this loop cost a fifth of the scan)
+              ;; the cell's hash: $hash written out here (calls in this loop slowed the scan: BENCHMARKS.md, "Design measurements")
               (local.set $hash (i32.xor (i32.const 0x811c9dc5) (i32.sub (local.get $j) (local.get $pos))))
               (local.set $k (local.get $pos))
               (block $words_done

@@ -6,7 +6,7 @@
 ;; right-going codes are a 256-bit set (eight i32 words): the step for a row is
 ;;   node = base + i;  code = row's code for feature[node];  i = 2i + 1 + bit `code` of rightCodes[node]
 ;; (word node · 8 + code / 32; i32.shr_u takes the shift mod 32). It is written out per lane below, not
-;; called: Node 20 does not inline WebAssembly calls, and a call per step made the walk 2.3× slower. Eight rows are walked side by side, so their loads
+;; called: Node 20 does not inline WebAssembly calls, and a call per step made the walk much slower (BENCHMARKS.md, "Design measurements"). Eight rows are walked side by side, so their loads
 ;; overlap; leaves are added tree by tree, in the same order as the JavaScript walk, so the sums are identical.
 ;;
 ;; Memory (laid out by wasm-forest.ts): the block's rows as one-byte codes (`width` a row), their raw scores

@@ -3,7 +3,7 @@
  * of the same name in this folder; `npm run build` (scripts/build.mjs, run by `npm install`) turns it into
  * dist/wasm/<name>.wasm with the npm `wabt` package, and test/wasm/modules.test.ts rebuilds every one from
  * its text and checks the built binary is that one. Built at build time rather than at load time: loading
- * `wabt` costs about 64 ms and each compile a few more, which every `leadscore score` would pay at start.
+ * `wabt` and compiling would be paid by every `leadscore score` at start (BENCHMARKS.md, "Design measurements").
  *
  * From the sources (tsx, the tests) and from dist/ alike the binaries are found at <package>/dist/wasm/:
  * this file sits one folder below the package root in both.

@@ -48,7 +48,7 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
       if (v === v) buffer[count++] = v;
     }
     const values = sortFloat64(buffer.subarray(0, count));
-    // The distinct values, in a typed array (a growing JavaScript array took 20 ms a column of 200,000).
+    // The distinct values, in a typed array (a growing JavaScript array was slower (BENCHMARKS.md, "Design measurements")).
     const all = new Float64Array(values.length);
     let nd = 0;
     for (let k = 0; k < values.length; k++) {
@@ -86,8 +86,8 @@ export function fitBinner(columns: readonly Float64Array[], kinds: ReadonlyArray
 /**
  * Sorts doubles (no NaN) ascending in place, as Float64Array#sort does (−0 before +0), by a least-significant
  * -digit radix sort on their bits made order-preserving as unsigned integers: eight passes of a byte, a
- * pass skipped where every value has the same byte. About 2× faster than the built-in sort on the
- * 200,000-value samples binning takes (12 against 23 ms here).
+ * pass skipped where every value has the same byte. Faster than the built-in sort on the 200,000-value
+ * samples binning takes (BENCHMARKS.md, "Design measurements").
  */
 export function sortFloat64(values: Float64Array): Float64Array {
   const m = values.length;
@@ -165,8 +165,8 @@ export function binColumns(binner: Binner, columns: readonly Float64Array[], n: 
     }
     // Branch-free search: the cuts padded with +∞ to 256 entries, then eight halving steps that add the
     // step when the cut is below v (a comparison added as a number). The result is the count of cuts
-    // below v, as the binary search in binOf gives; measured 3× faster than that search here, where
-    // the search's unpredictable branches cost most of the time.
+    // below v, as the binary search in binOf gives; faster than that search, whose unpredictable
+    // branches cost most of its time (BENCHMARKS.md, "Design measurements").
     padded.fill(Number.POSITIVE_INFINITY);
     padded.set(cuts);
     for (let i = 0; i < n; i++) {

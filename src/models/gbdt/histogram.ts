@@ -3,8 +3,7 @@
  * [feature][bin][2] in one Float64Array (256 bins a feature). A child's histogram is the parent's minus its
  * sibling's (the subtraction trick): only the smaller child is built from rows.
  *
- * Row counts are not kept: a third running sum per update made the build 1.5–2× slower (3.1 against 1.7 ns
- * per update on 1M rows). Split finding bounds a bin's rows from its hessian sum and, where that cannot
+ * Row counts are not kept: a third running sum per update made the build markedly slower (BENCHMARKS.md, "Design measurements"). Split finding bounds a bin's rows from its hessian sum and, where that cannot
  * settle a minimum-rows rule, counts the one feature's bins exactly from the node's rows (`countBins`).
  */
 import { MAX_BINS } from './binning.ts';

@@ -1,7 +1,6 @@
 /**
  * The scoring form of a forest. The saved trees (tree.ts) are walked node by node with a branch at every
- * split, and about half of those branches are mispredicted: that walk ran at 56k rows/s for 300 trees of
- * depth 6. Here the forest is recompiled once, for a walk with no branches at all:
+ * split, and about half of those branches are mispredicted (BENCHMARKS.md, "Design measurements"). Here the forest is recompiled once, for a walk with no branches at all:
  *
  * - Every feature value becomes a one-byte code. Numeric: 1 + how many of the model's own thresholds on
  *   that feature lie below the value, so "v ≤ threshold k" is exactly "code ≤ k + 1". Categorical: the
@@ -15,8 +14,7 @@
  *   cannot run.
  * - Where every tree has at most 64 leaves and the trees test few features for their depth, the walk is
  *   replaced by leaf masks (`LeafMasks`, wasm-masks.ts): one independent table lookup per feature a tree
- *   tests instead of one dependent step per level (0.82–1.04M against 0.26–0.43M rows/s for the sample's
- *   300 trees), once the forest has scored MASKS_AFTER_ROWS rows.
+ *   tests instead of one dependent step per level (BENCHMARKS.md, "Design measurements"), once the forest has scored MASKS_AFTER_ROWS rows.
  *
  * Leaf values are added in tree order, as the saved trees do, so the sums are identical to the last bit.
  * Trees deeper than MAX_DEPTH (2^depth nodes each) or a feature with more than 254 distinct thresholds are
@@ -183,9 +181,9 @@ function rightSet(tree: Tree, node: number, rank: ReadonlyMap<number, number>): 
 
 /**
  * The forest's leaf masks, or null where a tree has more than 64 leaves or the trees test many features for
- * their depth. Masks take one lookup per feature a tree tests, the walk one dependent step per level:
- * measured here, masks scored 2.0–2.6× faster with 9.3 features a tree of depth 6 (31 leaves) and broke even
- * at 17 (64 leaves).
+ * their depth. Masks take one lookup per feature a tree tests, the walk one dependent step per level, so
+ * masks win where trees test few features for their depth and break even near 17 features a tree of depth 6
+ * (BENCHMARKS.md, "Design measurements").
  */
 export function leafMasks(forest: Forest): LeafMasks | null {
   const { trees, used, thresholds } = forest;
@@ -284,7 +282,7 @@ export function codeValues(forest: Forest, slot: number, values: ArrayLike<numbe
 type BlockWalk = WasmMasks | WasmForest;
 /** Per forest: its WebAssembly forms once built (null: cannot be built), and how many rows it has scored. */
 const walkers = new WeakMap<Forest, { masks?: WasmMasks | null; walk?: WasmForest | null; rows: number }>();
-/** Leaf masks take ~0.1–0.2 s to build for 300 trees and save ~1.3 µs a row: they are built once a forest has scored this many rows. */
+/** Leaf masks cost a build per model and save time per row (BENCHMARKS.md, "Design measurements"): they are built once a forest has scored this many rows. */
 export const MASKS_AFTER_ROWS = 100_000;
 
 /**

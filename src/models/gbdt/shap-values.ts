@@ -32,8 +32,7 @@ export function shapValues(trees: readonly Tree[], baseScore: number, design: { 
   const values = new Float64Array(design.n * design.p);
   // Tree by tree over a block of rows, not row by row over all trees: a tree's pattern tables (up to a few
   // hundred KB for 64 leaves) then stay in cache while the block's rows read them, and within the tree one
-  // leaf's table at a time serves every row of the block (300 trees of 64 leaves: 7.0 ms per row over all
-  // trees row by row, 0.83 tree by tree, 0.49 leaf by leaf, 0.20 with the leaf loop in WebAssembly).
+  // leaf's table at a time serves every row of the block (BENCHMARKS.md, "Design measurements").
   const wasm = options.wasm === false ? null : wasmShapFor(trees, design.p);
   for (let start = 0; start < design.n; start += SHAP_BLOCK) {
     const end = Math.min(design.n, start + SHAP_BLOCK);

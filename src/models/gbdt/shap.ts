@@ -20,8 +20,7 @@ interface Path {
 
 /**
  * The loops below divide by (depth + 1), (i + 1) and (depth − i) at every step; those are small integers,
- * so their reciprocals come from a table and the loops only multiply (2.08 → 1.65 ms per row for the
- * sample's 300 trees). RECIPROCAL[k] = 1 / k for k < 130; `recip` covers deeper paths.
+ * so their reciprocals come from a table and the loops only multiply (BENCHMARKS.md, "Design measurements"). RECIPROCAL[k] = 1 / k for k < 130; `recip` covers deeper paths.
  */
 const RECIPROCAL = Float64Array.from({ length: 130 }, (_, k) => (k === 0 ? Number.POSITIVE_INFINITY : 1 / k));
 const recip = (k: number) => (k < 130 ? RECIPROCAL[k]! : 1 / k);
@@ -178,8 +177,7 @@ export function expectedValue(tree: Tree): number {
  * from row to row is only which of its unique features the row agrees with (a 0/1 per feature), so each
  * leaf's contributions are tabulated once per tree for all 2^m agreement patterns (m ≤ 12 unique
  * features, at most 2^20 entries a tree). A row then costs one test per internal node, one pattern per
- * leaf and m table reads per leaf: 0.80 ms instead of 2.08 ms per row for the sample's 300 trees (with
- * the reciprocal tables above; 1.65 ms with those alone). The values equal the recursive algorithm's to
+ * leaf and m table reads per leaf, about a third of the recursive algorithm's time (BENCHMARKS.md, "Design measurements"). The values equal the recursive algorithm's to
  * rounding (tested).
  */
 interface LeafTable {

@@ -1,9 +1,8 @@
 /**
  * The compiled forest's walk (predict.ts `walkBlock`, its reference) in WebAssembly: the same branch-free
  * steps, `i = 2i + 1 + bit(rightCodes[i], code[feature[i]])`, with eight rows walked side by side (their
- * loads overlap; 4 gave 215k rows/s, 12 and 16 slightly less than 8) and no bounds checks. Its source is
- * src/wasm/forest-walk.wat. 333k rows/s against 135k for the JavaScript walk (300 trees of depth 6,
- * 300,000 rows, measured here), with identical sums: leaves are added tree by tree as before.
+ * loads overlap; eight measured best) and no bounds checks, about 2.5× the JavaScript walk's rows a second
+ * (BENCHMARKS.md, "Design measurements"). Its source is src/wasm/forest-walk.wat. The sums are identical: leaves are added tree by tree as before.
  *
  * Its memory holds the forest (depths, offsets, split features, right-code sets, leaf values) and one block
  * of rows: their one-byte codes, which predict.ts writes, and their raw scores.

@@ -1,8 +1,7 @@
 /**
  * The tree learner's two inner loops in WebAssembly: building a node's histogram and splitting its rows.
  * Histograms use 128-bit SIMD: a bin's (Σ gradient, Σ hessian) pair is one `f64x2.add`, and no bounds
- * checks run per row. 0.9–1.4 ns per update against 2.6–3.5 for the JavaScript loop on 1M rows (measured
- * here), with bit-identical sums: each bin still adds its rows in row order, the two lanes of a SIMD add
+ * checks run per row: a fraction of the JavaScript loop's time per update (BENCHMARKS.md, "Design measurements"), with bit-identical sums: each bin still adds its rows in row order, the two lanes of a SIMD add
  * are IEEE double adds. The partition is the JavaScript one's branch-free loop, same rows, same order.
  *
  * The module's source is src/wasm/histogram.wat. Everything it reads or writes sits in one WebAssembly

@@ -1,8 +1,8 @@
 /**
  * TreeSHAP's leaf loop (shap.ts `treeShapBlock`, its reference) in WebAssembly (source: src/wasm/tree-shap.wat): for each leaf table of a tree, every row's
  * pattern of agreement with the leaf's path, then its table entry added to the row's values. The same
- * additions in the same order, so the values are bit-identical; 0.20 against 0.39 ms per row for 300 trees
- * of 64 leaves (measured here). The nodes' directions are still computed in JavaScript (`directions`).
+ * additions in the same order, so the values are bit-identical, in about half the JavaScript loop's time
+ * (BENCHMARKS.md, "Design measurements"). The nodes' directions are still computed in JavaScript (`directions`).
  *
  * The memory holds every tree's flattened tables (`FastTree`, copied once per model) and one block of rows:
  * their directions, patterns and values.

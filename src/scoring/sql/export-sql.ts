@@ -136,8 +136,8 @@ function treeFeatureExprs(r: SqlReading, specs: TreeFeatureSpec[]): Array<{ expr
  * One tree as a nested CASE. The missing direction is folded into the test (`x IS NULL OR test` when
  * missing values go left; a NULL test already goes right), so no subtree is written twice and the SQL
  * grows with the number of nodes. A categorical split looks its code up in a string of 0s and 1s (1 =
- * left) rather than in an IN list: DuckDB rewrites IN lists into joins, and with hundreds of them
- * planning took 30 s for 36 trees on 20,000 rows.
+ * left) rather than in an IN list: DuckDB rewrites IN lists into joins, and hundreds of them made
+ * its planning take seconds (BENCHMARKS.md, "Design measurements").
  */
 function treeCase(tree: Tree, features: Array<{ expr: string; levels?: number }>): string {
   const node = (i: number): string => {
