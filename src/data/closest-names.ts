@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.ts';
 import { shellWord } from '../shell-word.ts';
 
 /** Levenshtein edit distance, case-insensitive. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   let prev = Array.from({ length: t.length + 1 }, (_, j) => j);

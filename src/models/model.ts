@@ -8,10 +8,4 @@ import type { Design } from './logistic/logistic.ts';
 
 export type { Design };
 
-export interface ProbabilisticModel {
-  readonly kind: string;
-  predictProba(design: Design): Float64Array;
-  toJSON(): { kind: string; params: unknown; state: unknown };
-}
-
 export type ModelName = 'rules' | 'logistic' | 'gbdt' | 'mlp';

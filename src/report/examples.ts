@@ -80,7 +80,7 @@ export function pickExamples(p: ArrayLike<number>, y: ArrayLike<number>, rows: A
  * @example
  * const examples = await scoreExamples('run/gbdt.model.json', leads, y, picked, { threshold: 0.31 });
  */
-export async function scoreExamples(modelPath: string, leads: Dataset, y: ArrayLike<number>, picked: Array<{ kind: ExampleKind; index: number }>,
+async function scoreExamples(modelPath: string, leads: Dataset, y: ArrayLike<number>, picked: Array<{ kind: ExampleKind; index: number }>,
   options: { threshold: number; activities?: Source; id?: string; rules?: string }): Promise<Examples> {
   // Rules: the given file, else the rules.yaml beside the model (as `score` does).
   const scorer = await prepareScorer({ model: modelPath, input: { path: modelPath }, reasons: 3,

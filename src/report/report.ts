@@ -48,7 +48,7 @@ export function bestModel<M extends { name: string; auc: number }>(models: reado
 }
 
 /** A training run's metrics.json as a report reads it. */
-export function runOfMetrics(metrics: MetricsJson): ReportRun {
+function runOfMetrics(metrics: MetricsJson): ReportRun {
   const d = metrics.dataset;
   return {
     source: d.source,
@@ -61,7 +61,7 @@ export function runOfMetrics(metrics: MetricsJson): ReportRun {
 }
 
 /** `evaluate --out`'s evaluation.json as a report reads it: the evaluated file is the hold-out. */
-export function runOfEvaluation(evaluation: EvaluationResult): ReportRun {
+function runOfEvaluation(evaluation: EvaluationResult): ReportRun {
   const d = evaluation.dataset;
   const gate = evaluation.gate;
   const artifacts = evaluation.models.filter((m) => m.name !== 'rules').map((m) => `${evaluationLabel(evaluation, m)} (${m.artifact})`).join(' and ');
@@ -211,7 +211,7 @@ export async function writeReport(runDir: string, file: 'metrics.json' | 'evalua
 }
 
 /** The report's HTML for a run, its hold-out and its example leads. */
-export async function renderReport(run: ReportRun, holdout: Holdout | null, runDir: string, examples: Examples | null = null): Promise<string> {
+async function renderReport(run: ReportRun, holdout: Holdout | null, runDir: string, examples: Examples | null = null): Promise<string> {
   const models = run.models.filter((m) => m.name !== 'rules');
   const rules = run.models.find((m) => m.name === 'rules');
   const best = bestModel(models);

@@ -160,7 +160,7 @@ export interface RuleIssue {
   message: string;
 }
 
-export function formatRuleIssue(issue: RuleIssue): string {
+function formatRuleIssue(issue: RuleIssue): string {
   return `${issue.file}:${issue.line}: ${issue.rule ? `rule "${issue.rule}": ` : ''}${issue.message}`;
 }
 

@@ -84,10 +84,3 @@ export function reasonText(codes: readonly ReasonCode[]): string {
   return codes.map(reasonItem).join('; ');
 }
 
-/**
- * @example
- * formatModelReasons({ columns, values, valueText }, 0, 3);
- */
-export function formatModelReasons(input: ReasonInput, row: number, max: number): string {
-  return reasonText(pickReasons(input, row, max));
-}

@@ -471,7 +471,7 @@ export interface Rejected {
 }
 
 /** The rejects table: `row`, `error`, then the input's fields as read. */
-export function rejectsOf(raw: RawTable, errors: BadValue[], rowNumber: (index: number) => number): Rejected {
+function rejectsOf(raw: RawTable, errors: BadValue[], rowNumber: (index: number) => number): Rejected {
   const byRow = new Map<number, string[]>();
   for (const e of errors) {
     const list = byRow.get(e.index) ?? [];

@@ -4,7 +4,7 @@
  * model's own, so it cannot be a fixed `.wat` file. LEB128 numbers, sections, named locals, structured
  * control and the few instructions it uses; opcodes as in the WebAssembly core specification.
  */
-export const uleb = (v: number): number[] => {
+const uleb = (v: number): number[] => {
   const out: number[] = [];
   do {
     let b = v & 0x7f;
@@ -14,7 +14,7 @@ export const uleb = (v: number): number[] => {
   } while (v);
   return out;
 };
-export const sleb = (v: number): number[] => {
+const sleb = (v: number): number[] => {
   const out: number[] = [];
   for (;;) {
     const b = v & 0x7f;

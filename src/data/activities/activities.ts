@@ -131,7 +131,7 @@ export function isActivityAggregateName(name: string): boolean {
 }
 
 /** Output column name of a type's count in a window: `pricing_page_view_30d`, `content_download_decision_90d`. */
-export function countColumnName(type: string, days: number): string {
+function countColumnName(type: string, days: number): string {
   return `${type.replace(/[^A-Za-z0-9]+/g, '_').toLowerCase()}_${days}d`;
 }
 

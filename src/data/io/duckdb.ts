@@ -25,11 +25,6 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-/** Quotes an identifier for DuckDB. */
-export function sqlIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 /** Column names and raw column values of a query's result. */
 export interface QueryColumns {
   names: string[];

@@ -200,7 +200,7 @@ async function readHead(path: string, bytes = 65536): Promise<string> {
 }
 
 /** Guesses a file's format from its extension, or from its first character when the extension says nothing. */
-export async function guessFormat(path: string): Promise<Exclude<SourceFormat, 'sql'>> {
+async function guessFormat(path: string): Promise<Exclude<SourceFormat, 'sql'>> {
   const ext = extname(path.replace(/\.gz$/, '')).toLowerCase();
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
@@ -259,7 +259,7 @@ async function readJsonFile(path: string, format: 'ndjson' | 'json'): Promise<Ra
 }
 
 /** Column-wise table from an array of records; the columns are the union of keys in first-seen order. */
-export function recordsToTable(records: unknown[], format: SourceFormat, source: string): RawTable {
+function recordsToTable(records: unknown[], format: SourceFormat, source: string): RawTable {
   const index = new Map<string, number>();
   const columns: RawValue[][] = [];
   records.forEach((record, row) => {

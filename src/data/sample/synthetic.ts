@@ -87,7 +87,6 @@ const SENIORITY_INTENT: Record<string, number> = { 'C-level': 0.3, VP: 0.4, Dire
 const CHANNEL_INTENT: Record<string, number> = { referral: 0.4, partner: 0.2, events: 0.2, webinar: 0.3, 'organic search': 0.1, 'paid search': 0, 'paid social': -0.3 };
 
 export const EVENT_TYPES = ['page_view', 'pricing_page_view', 'content_download', 'email_open', 'email_click', 'webinar_attended', 'demo_request', 'unsubscribe'] as const;
-export const CONTENT_STAGES = ['awareness', 'consideration', 'decision'] as const;
 
 function choose<T extends string>(rng: Rng, items: Weighted<T>): T {
   let u = rng.next();

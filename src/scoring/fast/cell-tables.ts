@@ -213,7 +213,8 @@ export class CellTables {
       row = this.words[H_ROW >> 2]!;
       if (status === SCANNED || status === NEEDS_JS) return { pos, rows: row, done: status === SCANNED };
       if (status === ROWS_FULL) this.grow(() => (this.rowCap *= 2));
-      else this.growColumn(this.words[H_FULL >> 2]!);
+      else if (status === TABLE_FULL) this.growColumn(this.words[H_FULL >> 2]!);
+      else throw new Error(`internal: the cell scan answered ${status}`);
     }
   }
 
