@@ -5,7 +5,7 @@ import { PSI_WARNING } from '../backtest/drift.ts';
 import type { ModelName } from '../models/model.ts';
 import { PARAM_NAMES } from '../train/params.ts';
 import { createOutput, formatTable, shownPath } from './output.ts';
-import { collect, parseInteger, parseList, parseShare, sourceOf } from './options.ts';
+import { collect, parseInteger, given, parseList, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface BacktestFlags {
@@ -78,19 +78,11 @@ export function registerBacktest(program: Command): void {
         target: flags.target, date: flags.date, window: flags.window, capacity: flags.capacity, minTrainRows: flags.minTrainRows,
         seed: flags.seed, params: flags.param,
         models: parseList(flags.models) as ModelName[],
-        ...(flags.positive ? { positive: flags.positive } : {}),
-        ...(flags.outcomeDate ? { outcomeDate: flags.outcomeDate } : {}),
-        ...(flags.id ? { id: flags.id } : {}),
-        ...(flags.activities ? { activities: { path: flags.activities } } : {}),
-        ...(flags.asOf ? { asOf: flags.asOf } : {}),
-        ...(flags.account ? { account: flags.account } : {}),
-        ...(flags.period ? { period: flags.period } : {}),
-        ...(flags.maturity !== undefined ? { maturity: flags.maturity } : {}),
-        ...(flags.now ? { now: flags.now } : {}),
-        ...(flags.rules ? { rules: flags.rules } : {}),
-        ...(flags.exclude ? { exclude: parseList(flags.exclude) } : {}),
-        ...(flags.na ? { na: flags.na } : {}),
-        ...(flags.out ? { out: flags.out } : {}),
+        ...given({
+          positive: flags.positive, outcomeDate: flags.outcomeDate, id: flags.id, activities: flags.activities ? { path: flags.activities } : undefined,
+          asOf: flags.asOf, account: flags.account, period: flags.period, maturity: flags.maturity, now: flags.now, rules: flags.rules,
+          exclude: flags.exclude ? parseList(flags.exclude) : undefined, na: flags.na, out: flags.out,
+        }),
         onStep: (done, total, label) => {
           progress ??= createProgress('backtest', total);
           if (done > 0) progress.tick(1, label);

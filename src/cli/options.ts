@@ -35,6 +35,14 @@ export function parseList(value: string): string[] {
   return value.split(',').map((entry) => entry.trim()).filter(Boolean);
 }
 
+/**
+ * The flags among `values` that were given (undefined, null and '' left out), to spread into a library
+ * call: `...given({ id: flags.id, asOf: flags.asOf })`.
+ */
+export function given<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined | null> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== null && v !== '')) as { [K in keyof T]?: Exclude<T[K], undefined | null> };
+}
+
 /** A repeatable flag's values, in the order given (`--param a=1 --param b=2`). */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 

@@ -3,7 +3,7 @@ import type { ScoreOptions } from '../scoring/score.ts';
 import { DEFAULT_CHUNK_ROWS } from '../scoring/chunk-rows.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent } from './output.ts';
-import { parseCount, parseList, parsePositiveInteger, sourceOf } from './options.ts';
+import { parseCount, given, parseList, parsePositiveInteger, sourceOf } from './options.ts';
 
 interface ScoreFlags {
   model: string;
@@ -88,12 +88,10 @@ export function registerScore(program: Command): void {
       const format = outputFormat(flags.output, flags.format);
       const options: ScoreOptions = {
         model: flags.model, input, reasons: flags.reasons, onError: flags.onError, reasonCodes: format !== 'csv',
-        ...(flags.rules ? { rules: flags.rules } : {}),
-        ...(flags.activities ? { activities: { path: flags.activities } } : {}),
-        ...(flags.asOf ? { asOf: flags.asOf } : {}),
-        ...(flags.keep ? { keep: parseList(flags.keep) } : {}),
-        ...(flags.id ? { id: flags.id } : {}),
-        ...(flags.na ? { na: flags.na } : {}),
+        ...given({
+          rules: flags.rules, activities: flags.activities ? { path: flags.activities } : undefined, asOf: flags.asOf, keep: flags.keep ? parseList(flags.keep) : undefined,
+          id: flags.id, na: flags.na,
+        }),
         ...(flags.account ? { account: flags.account, accountAgg: flags.accountAgg } : {}),
         ...(flags.previous ? { previous: { path: flags.previous }, trendBand: flags.trendBand } : {}),
         ...(flags.capacity ? { capacity: flags.capacity } : {}),

@@ -10,7 +10,7 @@ import type { SplitKind } from '../types.ts';
 import { actionConversions, createOutput, formatTable, percent, shownPath } from './output.ts';
 import { shellWord } from '../shell-word.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
-import { collect, parseInteger, parseList, parseShare, sourceOf } from './options.ts';
+import { collect, parseInteger, given, parseList, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
 
 interface TrainFlags {
@@ -89,22 +89,14 @@ export function registerTrain(program: Command): void {
         target: flags.target,
         models,
         split: flags.split, testSize: flags.testSize, seed: flags.seed, params: flags.param,
-        ...(flags.positive ? { positive: flags.positive } : {}),
-        ...(flags.id ? { id: flags.id } : {}),
-        ...(flags.date ? { date: flags.date } : {}),
-        ...(flags.activities ? { activities: { path: flags.activities } } : {}),
-        ...(flags.asOf ? { asOf: flags.asOf } : {}),
-        ...(flags.account ? { account: flags.account } : {}),
-        ...(flags.rules ? { rules: flags.rules } : {}),
-        ...(flags.exclude ? { exclude: parseList(flags.exclude) } : {}),
-        ...(flags.na ? { na: flags.na } : {}),
-        ...(flags.group ? { group: flags.group } : {}),
-        ...(flags.out ? { out: flags.out } : {}),
-        ...(flags.dropLeaky ? { dropLeaky: true } : {}),
-        ...(flags.leakageAuc !== undefined || flags.leakageNames !== undefined ? { leakage: {
-          ...(flags.leakageAuc !== undefined ? { high: flags.leakageAuc } : {}),
-          ...(flags.leakageNames !== undefined ? { names: parseList(flags.leakageNames) } : {}),
-        } } : {}),
+        ...given({
+          positive: flags.positive, id: flags.id, date: flags.date, activities: flags.activities ? { path: flags.activities } : undefined, asOf: flags.asOf,
+          account: flags.account, rules: flags.rules, exclude: flags.exclude ? parseList(flags.exclude) : undefined, na: flags.na, group: flags.group, out: flags.out,
+          dropLeaky: flags.dropLeaky || undefined,
+        }),
+        ...(flags.leakageAuc !== undefined || flags.leakageNames !== undefined ? { leakage: given({
+          high: flags.leakageAuc, names: flags.leakageNames === undefined ? undefined : parseList(flags.leakageNames),
+        }) } : {}),
         threshold: parseThresholdStrategy(flags.threshold),
         primary: flags.primary,
         onStep: (step) => progress.tick(1, step),
