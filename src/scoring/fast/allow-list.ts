@@ -44,7 +44,8 @@ const RUNNING: ReadonlySet<string> = new Set<Exclude<keyof StreamOptions | keyof
   'output', 'format', 'chunkRows', 'rejectsPath', 'onProgress', 'onConvert', 'threads', 'parallelMinBytes', 'parallelMinMs',
 ]);
 
-const MODEL_KINDS: ReadonlySet<string> = new Set(['logistic', 'gbdt']);
+/** Logistic regression, trees and the network (which reads the tree features as trees do). */
+const MODEL_KINDS: ReadonlySet<string> = new Set(['logistic', 'gbdt', 'mlp']);
 
 /**
  * Why the byte path does not take this scorer's chunks of this layout, or null where it does (whether it

@@ -14,6 +14,7 @@ import { shapByColumn } from '../../models/gbdt/shap-values.ts';
 import { linearScores } from '../../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../../models/logistic/logistic.ts';
 import { sigmoid } from '../../models/loss.ts';
+import type { MultilayerPerceptron } from '../../models/mlp/mlp.ts';
 import type { Scorer } from '../score.ts';
 import type { Feature, Plan } from './plan.ts';
 
@@ -23,7 +24,8 @@ import type { Feature, Plan } from './plan.ts';
  */
 export function perCellOf(scorer: Scorer, spec: number, typed: unknown[], unseen?: Uint8Array, asOf?: number | ArrayLike<number>): Float64Array[] {
   const { loaded } = scorer;
-  if (loaded.artifact.model.kind === 'gbdt') {
+  if (loaded.artifact.model.kind !== 'logistic') {
+    // Trees and the network read the tree features.
     const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed, asOf);
     unseen?.set(encoded.unseen);
     return encoded.columns;
@@ -52,6 +54,20 @@ export function contributionsOf(scorer: Scorer, spec: number, name: string, type
   const width = linear.columns.length;
   const g = linear.columns.indexOf(name);
   return Float64Array.from({ length: typed.length }, (_, i) => linear.values![i * width + g]!);
+}
+
+/**
+ * Per-row contributions laid out in `names`' order (the reason columns, design order); reasons are picked
+ * by size and then by name, so the order of the columns changes no pick.
+ */
+function byReasonColumn(given: { columns: string[]; values: Float64Array }, names: readonly string[], n: number): Float64Array {
+  const width = names.length;
+  const from = given.columns.length;
+  const at = given.columns.map((c) => names.indexOf(c));
+  if (at.some((k) => k < 0)) throw new Error(`internal: contributions for columns the byte path does not know (${given.columns.join(', ')})`);
+  const out = new Float64Array(n * width);
+  for (let i = 0; i < n; i++) for (let g = 0; g < from; g++) out[i * width + at[g]!] = given.values[i * from + g]!;
+  return out;
 }
 
 /** The values computed per row for this chunk: per spec, its typed values and its numbers (as `perCell`). */
@@ -97,9 +113,14 @@ export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Fl
       return out;
     };
     const columns = plan.features.map(featureColumn);
+    const design = { columns, n, p: columns.length, groups: plan.features.map((f) => plan.specs[f.spec]!.column) } as TreeDesign;
+    if (loaded.artifact.model.kind === 'mlp') {
+      // The network's forward pass and, for reasons, its integrated gradients: the table path's own calls on the same features.
+      const network = loaded.model as unknown as MultilayerPerceptron;
+      return { raw: network.predictProba(design), contributions: plan.reasons > 0 ? byReasonColumn(network.contributions(design), plan.reasonNames, n) : null };
+    }
     const model = loaded.model as unknown as GradientBoostedTrees;
-    const design = { columns, n, p: columns.length, groups: plan.features.map((f) => plan.specs[f.spec]!.column) };
-    const raw = model.predictProba(design as TreeDesign);
+    const raw = model.predictProba(design);
     const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel).values : null;
     return { raw, contributions };
   }

@@ -89,6 +89,7 @@ export interface Plan {
   idAt: number;
   idSchema: ColumnSchema | null;
   idTyped: boolean;
+  /** The model reads the tree features (trees and the network); else the logistic encoding. */
   trees: boolean;
   /**
    * A tree model without reasons is scored from one-byte codes (predict.ts `predictCoded`): each distinct
@@ -159,11 +160,13 @@ export function planFor(scorer: Scorer, job: ChunkJob, format: FastFormat): Plan
   const { header, schema } = job;
   const needed: Schema = narrowToNeeded(scorer, { names: header, columns: header.map(() => []), rows: 0, format: 'csv', source: job.source }, schema).schema;
   const tokens = new Set(schema.naTokens);
-  const trees = loaded.artifact.model.kind === 'gbdt';
+  // Trees and the network read the tree features (values and category codes, per distinct cell).
+  const trees = loaded.artifact.model.kind !== 'logistic';
   const reasons = options.reasons ?? 3;
   const model = loaded.model as unknown as GradientBoostedTrees;
-  const forest = trees && reasons === 0 ? model.scoringForest() : null;
-  const forestSlot = new Int32Array(trees ? model.fitted.featureNames.length : 0).fill(-1);
+  const gbdt = loaded.artifact.model.kind === 'gbdt';
+  const forest = gbdt && reasons === 0 ? model.scoringForest() : null;
+  const forestSlot = new Int32Array(gbdt ? model.fitted.featureNames.length : 0).fill(-1);
   forest?.used.forEach((feature, slot) => (forestSlot[feature] = slot));
   const specs = (loaded.pipeline as FeaturePipeline | TreeFeatures).specs as ReadonlyArray<{ column: string; kind: string }>;
   const inHeader = new Set(header);

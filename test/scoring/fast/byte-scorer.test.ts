@@ -14,7 +14,7 @@ import { trainModels } from '../../../src/train/train.ts';
 import { smallSample } from '../../train/fixture.ts';
 
 let sample: Awaited<ReturnType<typeof smallSample>>;
-let models: Record<'logistic' | 'gbdt', string>;
+let models: Record<'logistic' | 'gbdt' | 'mlp', string>;
 let model: string;
 let rules: string;
 let lines: string[];
@@ -65,9 +65,9 @@ criteria:
 
 beforeAll(async () => {
   sample = await smallSample();
-  const run = (await trainModels({ data: { path: sample.leads }, target: 'converted', date: 'created_at', models: ['logistic', 'gbdt'], params: ['gbdt.trees=40'],
+  const run = (await trainModels({ data: { path: sample.leads }, target: 'converted', date: 'created_at', models: ['logistic', 'gbdt', 'mlp'], params: ['gbdt.trees=40', 'mlp.epochs=3'],
     out: join(sample.dir, 'run') })).runDir;
-  models = { logistic: join(run, 'logistic.model.json'), gbdt: join(run, 'gbdt.model.json') };
+  models = { logistic: join(run, 'logistic.model.json'), gbdt: join(run, 'gbdt.model.json'), mlp: join(run, 'mlp.model.json') };
   model = models.logistic;
   rules = join(sample.dir, 'every-kind.yaml');
   await writeFile(rules, RULES);
@@ -126,7 +126,7 @@ function jobOf(scorer: Scorer, csv: string, schemaFrom = csv): { job: ChunkJob; 
 }
 
 describe('the byte path of the streaming scorer', () => {
-  for (const [kind, reasons] of [['logistic', 0], ['gbdt', 0], ['logistic', 3], ['gbdt', 2]] as const) {
+  for (const [kind, reasons] of [['logistic', 0], ['gbdt', 0], ['mlp', 0], ['logistic', 3], ['gbdt', 2], ['mlp', 2]] as const) {
   it(`${kind}, ${reasons} reasons: writes the bytes the table path writes: quoted, ragged, CRLF and blank lines, odd ids, unseen levels, kept columns`, async () => {
     const model = models[kind];
     const input = join(sample.dir, 'awkward.csv');
@@ -194,7 +194,7 @@ describe('the byte path of the streaming scorer', () => {
     expect(streamed.chunks.bytePath).toBeGreaterThan(0);
   });
 
-  it('leaves every job off its allow-list to the table path: --previous, --account, --capacity, an option it does not know, an MLP, Parquet output', async () => {
+  it('leaves every job off its allow-list to the table path: --previous, --account, --capacity, an option it does not know, a model kind it does not know, Parquet output', async () => {
     const scorer = await prepareScorer({ model: models.logistic, rules, input: { path: sample.leads } });
     const off = (options: Record<string, unknown>, format = 'csv') => refusal({ ...scorer, options: { ...scorer.options, ...options } } as Scorer, { delimiter: ',' }, format);
     expect(off({ previous: { path: 'earlier.csv' } })).toBe('option previous');
@@ -202,7 +202,7 @@ describe('the byte path of the streaming scorer', () => {
     expect(off({ capacity: { share: 0.1 } })).toBe('option capacity');
     expect(off({ somethingNew: true })).toBe('option somethingNew is not on its list');
     expect(off({}, 'parquet')).toBe('parquet output');
-    expect(refusal({ ...scorer, loaded: { ...scorer.loaded, artifact: { ...scorer.loaded.artifact, model: { kind: 'mlp' } } } } as unknown as Scorer, { delimiter: ',' }, 'csv')).toBe('a mlp model');
+    expect(refusal({ ...scorer, loaded: { ...scorer.loaded, artifact: { ...scorer.loaded.artifact, model: { kind: 'forest-of-the-future' } } } } as unknown as Scorer, { delimiter: ',' }, 'csv')).toBe('a forest-of-the-future model');
     expect(refusal(scorer, { delimiter: ';;' }, 'csv')).toBe('a delimiter of more than one character');
     // and the stream then writes every chunk the table way, the same bytes
     const input = join(sample.dir, 'refused.csv');
@@ -265,7 +265,7 @@ describe('the byte path of the streaming scorer', () => {
     expect(two.summary).toEqual(one.summary);
   });
 
-  for (const kind of ['logistic', 'gbdt'] as const) {
+  for (const kind of ['logistic', 'gbdt', 'mlp'] as const) {
   it(`${kind}: agrees with the table path on random cells (quoted or not, missing tokens, formulas, unicode, wrong types)`, async () => {
     const scorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'] });
     const jsonScorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'], reasonCodes: true });
@@ -304,8 +304,8 @@ describe('the byte path of the streaming scorer', () => {
 describe('the byte path with activity features', () => {
   it('computes each lead\'s aggregates as of its scoring time as the table path does (per-lead and fixed --as-of, reasons on and off)', async () => {
     const run = (await trainModels({ data: { path: sample.leads }, target: 'converted', date: 'created_at', activities: { path: sample.activities }, asOf: 'created_at+30d',
-      models: ['rules', 'logistic', 'gbdt'], params: ['gbdt.trees=30'], out: join(sample.dir, 'act-run') })).runDir;
-    for (const kind of ['logistic', 'gbdt'] as const) {
+      models: ['rules', 'logistic', 'gbdt', 'mlp'], params: ['gbdt.trees=30', 'mlp.epochs=3'], out: join(sample.dir, 'act-run') })).runDir;
+    for (const kind of ['logistic', 'gbdt', 'mlp'] as const) {
       for (const [asOf, reasons] of [[undefined, 0], [undefined, 3], ['2024-09-01', 2]] as const) {
         const options = { model: join(run, `${kind}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, reasons, keep: ['channel'], ...(asOf ? { asOf } : {}) };
         const out = join(sample.dir, `act-${kind}-${reasons}-${asOf ?? 'lead'}.csv`);
