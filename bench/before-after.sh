@@ -14,19 +14,7 @@ trap 'rm -rf "$scratch"' EXIT
 sample=$here/data/sample
 bank=$here/../shared/datasets/bank-marketing.csv
 # 1,000,000 sample leads with distinct ids and CRLF line endings (as bench/golden.sh writes them).
-node -e '
-const fs = require("fs");
-const [header, ...rest] = fs.readFileSync(process.argv[1], "utf8").trimEnd().split(/\r?\n/);
-const fd = fs.openSync(process.argv[2], "w");
-fs.writeSync(fd, header + "\r\n");
-let buffer = "";
-for (let i = 0; i < 1e6; i++) {
-  const line = rest[i % rest.length];
-  buffer += "L" + String(i + 1).padStart(8, "0") + line.slice(line.indexOf(",")) + "\r\n";
-  if (buffer.length > 1 << 20) { fs.writeSync(fd, buffer); buffer = ""; }
-}
-fs.writeSync(fd, buffer);
-fs.closeSync(fd);' "$sample/leads.csv" "$scratch/leads-1m.csv"
+node "$here/bench/distinct-leads.mjs" "$sample/leads.csv" "$scratch/leads-1m.csv" 1000000
 node "$new/bin/leadscore.js" train --data "$sample/leads.csv" --target converted --date created_at --models logistic,gbdt --out "$scratch/model" > /dev/null
 cases=(
   "train-sample|train --data $sample/leads.csv --target converted --date created_at --models logistic,gbdt --out $scratch/run-@"

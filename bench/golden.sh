@@ -52,19 +52,7 @@ for f in backtest.json backtest-scores.csv; do echo "backtest $f $(sha256sum < "
 echo "backtest rules $(cat "$out"/backtest/rules/*.yaml | sha256sum | cut -c1-16)"
 
 # 1,000,000 sample leads, each with a distinct id, CRLF line endings.
-node -e '
-const fs = require("fs");
-const [header, ...rest] = fs.readFileSync(process.argv[1], "utf8").trimEnd().split(/\r?\n/);
-const fd = fs.openSync(process.argv[2], "w");
-fs.writeSync(fd, header + "\r\n");
-let buffer = "";
-for (let i = 0; i < 1e6; i++) {
-  const line = rest[i % rest.length];
-  buffer += "L" + String(i + 1).padStart(8, "0") + line.slice(line.indexOf(",")) + "\r\n";
-  if (buffer.length > 1 << 20) { fs.writeSync(fd, buffer); buffer = ""; }
-}
-fs.writeSync(fd, buffer);
-fs.closeSync(fd);' "$sample/leads.csv" "$out/leads-1m.csv"
+node "$here/bench/distinct-leads.mjs" "$sample/leads.csv" "$out/leads-1m.csv" 1000000
 for model in logistic gbdt; do
   for reasons in 3 0; do
     ls score --model "$out/sample/$model.model.json" --input "$out/leads-1m.csv" --output "$out/scores-$model-$reasons.csv" --reasons $reasons

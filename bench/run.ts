@@ -3,6 +3,7 @@
  * Each case runs a warm-up and then `REPEATS` timed runs; the median is reported. Peers run in the same
  * process on the same input. Cases on ../shared/datasets are skipped with a message when it is absent.
  */
+import { writeDistinctLeads } from './distinct-leads.mjs';
 import { backtest } from '../src/backtest/backtest.ts';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -544,23 +545,6 @@ async function mlpCases(): Promise<void> {
   }
 }
 
-/** `rows` leads from a sample file repeated, each with a distinct first-column id, CRLF line endings. */
-async function writeDistinctLeads(from: string, to: string, rows: number): Promise<void> {
-  const [header, ...rest] = (await readFile(from, 'utf8')).trimEnd().split(/\r?\n/);
-  const out = createWriteStream(to);
-  out.write(`${header}\r\n`);
-  let buffer = '';
-  for (let i = 0; i < rows; i++) {
-    const line = rest[i % rest.length]!;
-    buffer += `L${String(i + 1).padStart(8, '0')}${line.slice(line.indexOf(','))}\r\n`;
-    if (buffer.length > 1 << 20) {
-      if (!out.write(buffer)) await once(out, 'drain');
-      buffer = '';
-    }
-  }
-  out.end(buffer);
-  await once(out, 'finish');
-}
 
 /** A fresh `leadscore --help` process as users start it: the built JavaScript, beside the sources through tsx and bare Node. */
 async function startupCases(): Promise<void> {
