@@ -1,12 +1,7 @@
 /**
- * Typed errors with stable codes. Only `src/cli/` turns them into text and exit codes:
- * a `LeadscoreError` is known bad input (exit 2, one line + hint); anything else is a bug (exit 1).
- *
- * @example
- * throw new DataError('TARGET_MISSING', 'target column "convertd" not found', 'did you mean "converted"?');
+ * Every code an error of leadscore carries: stable, since users' scripts and the tests match on them. A
+ * new code is added here (the constructors take only these).
  */
-
-/** Every code an error of leadscore carries (users and tests may rely on them: CONTRACTS.md). */
 export const ERROR_CODES = [
   'ACTIVITIES_REQUIRED',
   'ACTIVITY_COLUMN_UNKNOWN',
@@ -92,11 +87,23 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Whether a string (an error's code from a worker, say) is one of ERROR_CODES. */
+/**
+ * Whether a string (an error's code from a worker, say) is one of ERROR_CODES.
+ *
+ * @example
+ * isErrorCode('WRONG_TYPE'); // true
+ */
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
 
+/**
+ * Typed errors with stable codes. Only `src/cli/` turns them into text and exit codes:
+ * a `LeadscoreError` is known bad input (exit 2, one line + hint); anything else is a bug (exit 1).
+ *
+ * @example
+ * throw new DataError('TARGET_MISSING', 'target column "convertd" not found', 'did you mean "converted"?');
+ */
 export class LeadscoreError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
