@@ -14,7 +14,6 @@ import type { ScoreOptions } from './score.ts';
 import type { ChunkJob, ChunkResult } from './chunk.ts';
 import { workerOptions } from '../worker-options.ts';
 
-
 /** Inputs smaller than this are scored on the main thread (worker start-up would cost more). */
 export const PARALLEL_STREAM_MIN_BYTES = 16 * 2 ** 20;
 /**

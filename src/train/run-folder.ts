@@ -20,8 +20,9 @@ import type { MetricsJson, TrainResult } from './train.ts';
 /** holdout.csv → examples → comparisons → metrics.json → model cards → report → models/latest. */
 export async function writeRunFolder(run: Run, baseline: Awaited<ReturnType<typeof fitRuleBaseline>>, fitted: Awaited<ReturnType<typeof fitRunModels>>): Promise<TrainResult> {
   const { runDir, options, step, seed, models, splitKind, rng, leads, target, unlabelled, labelled, split, leakage, excluded, strategy, strategyText, holdoutWeeks, results, ranks, files } = run;
-  const { ruleScores, holdoutProbability } = baseline;
+  const { ruleScores } = baseline;
   const { saved, coefficients, featureNotes, warnings, info } = fitted;
+  const holdoutProbability: Record<string, Float64Array> = { rules: baseline.ruleProbability, ...fitted.holdoutProbability };
   step('writing');
   // holdout.csv: one row per hold-out lead, so that any figure of the run can be checked in a spreadsheet.
   const idName = leadIdColumn(leads, options.id);

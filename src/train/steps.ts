@@ -176,17 +176,18 @@ export async function fitRuleBaseline(run: Run) {
     actions: conversionByLabel(ruleResult.action, target.y, split.test, ACTIONS).map((a) => ({ ...a, rate: round(a.rate), captureShare: round(testConversions ? a.conversions / testConversions : 0) })),
   }));
   ranks.rules = ruleScores;
-  const holdoutProbability: Record<string, Float64Array> = { rules: ruleProbability };
   const rulesPath = join(runDir, 'rules.yaml');
   await writeFileAtomic(rulesPath, ruleSetToYaml(rules, options.rules ? `Rules used by this run: ${options.rules}` : `Drafted from the training rows of ${'path' in options.data ? options.data.path : 'the query'} (seed ${seed}).`));
   files.push(rulesPath);
 
-  return { rules, ruleScores, holdoutProbability };
+  return { rules, ruleScores, ruleProbability };
 }
 
 /** Each model asked for: fitted on the training rows, its metrics on the hold-out (added to `run.results`), its artifact saved. */
-export async function fitRunModels(run: Run, holdoutProbability: Record<string, Float64Array>) {
+export async function fitRunModels(run: Run) {
   const { runDir, options, step, seed, models, params, leads, target, data, asOf, rng, split, dateColumn, strategy, strategyText, holdoutWeeks, sentPerWeek, excludeNames, yTrain, results, ranks, files, createdAt, packageVersion, trainPositives, trainFingerprint } = run;
+  /** Each model's calibrated probability per lead (the hold-out's are read from it). */
+  const holdoutProbability: Record<string, Float64Array> = {};
   /** Writes <name>.model.json for a fitted model and returns its path. */
   const saved: ModelArtifact[] = [];
   const saveArtifact = async (name: 'logistic' | 'gbdt' | 'mlp', features: FeaturesJSON, model: ModelArtifact['model'], calibrator: Calibrator,
@@ -287,5 +288,5 @@ export async function fitRunModels(run: Run, holdoutProbability: Record<string, 
     dateNotes(fit.features.specs);
   }
 
-  return { saved, coefficients, featureNotes, warnings, info };
+  return { saved, coefficients, featureNotes, warnings, info, holdoutProbability };
 }

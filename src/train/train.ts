@@ -114,6 +114,6 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
 async function trainInto(runDir: string, options: TrainOptions): Promise<TrainResult> {
   const run = await prepareRun(runDir, options);
   const baseline = await fitRuleBaseline(run);
-  const fitted = await fitRunModels(run, baseline.holdoutProbability);
+  const fitted = await fitRunModels(run);
   return writeRunFolder(run, baseline, fitted);
 }
