@@ -38,7 +38,7 @@ import { LogisticRegression } from '../src/models/logistic/logistic.ts';
 import { addTreePrediction } from '../src/models/gbdt/tree.ts';
 import { compileForest, leafMasks, predictForest } from '../src/models/gbdt/predict.ts';
 import { loadModel } from '../src/models/artifact.ts';
-import { designRows } from '../src/models/logistic/cv.ts';
+import { columnValues, designRows } from '../src/features/design.ts';
 import { rocAuc } from '../src/evaluation/metrics.ts';
 import MlLogisticRegression from 'ml-logistic-regression';
 import { Matrix } from 'ml-matrix';
@@ -135,7 +135,10 @@ async function logisticCases(): Promise<void> {
     process.stderr.write('  skipped scikit-learn peer: /usr/bin/python3 with python3-sklearn and python3-pandas not available\n');
   }
   // ml-logistic-regression wants row-major matrices.
-  const rowsOf = (d: typeof train) => Array.from({ length: d.n }, (_, i) => Array.from({ length: d.p }, (_, j) => d.X[j * d.n + i]!));
+  const rowsOf = (d: typeof train) => {
+    const columns = Array.from({ length: d.p }, (_, j) => columnValues(d, j));
+    return Array.from({ length: d.n }, (_, i) => columns.map((x) => x[i]!));
+  };
   const X = new Matrix(rowsOf(train));
   const Y = Matrix.columnVector(Array.from(yTrain));
   const steps = Number(process.env.BENCH_ML_STEPS ?? 200);

@@ -7,14 +7,15 @@
  *   and is counted per column;
  * - boolean: 0/1, missing imputed with the training mode plus an indicator;
  * - date: age in days relative to the scoring time, month and weekday (one-hot).
- * The output is a column-major design matrix with, for every encoded feature, the original column it
+ * The output is a design matrix by columns (features/design.ts) with, for every encoded feature, the original column it
  * came from (for coefficient tables and per-column reasons).
  */
 import type { Dataset } from '../data/io/dataset.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
-import { columnValues } from '../data/columns.ts';
+import { columnValues, numbersAt } from '../data/columns.ts';
+import { type Design, type DesignColumn, designColumn } from './design.ts';
 
 export interface NumericStats {
   median: number;
@@ -56,11 +57,7 @@ export interface EncodedParts {
   unseen: Record<string, number>;
 }
 
-export interface EncodedDesign {
-  X: Float64Array;
-  n: number;
-  p: number;
-  names: string[];
+export interface EncodedDesign extends Design {
   /** Original column of each encoded feature. */
   groups: string[];
   /** Categorical values never seen in training, per column. */
@@ -74,15 +71,21 @@ export const MISSING = '__missing__';
  * Median, log1p choice, mean and sd of a training column: the scaler's statistics include the imputed rows,
  * as scikit-learn's SimpleImputer → StandardScaler gives. Null when the column is constant on train.
  */
-function numericStats(values: number[], missing: number, options: FeatureOptions): NumericStats | null {
-  const sorted = [...values].sort((a, b) => a - b);
+function numericStats(values: ArrayLike<number> & Iterable<number>, missing: number, options: FeatureOptions): NumericStats | null {
+  const sorted = Float64Array.from(values).sort();
   const k = sorted.length;
   const median = k === 0 ? 0 : k % 2 ? sorted[(k - 1) / 2]! : (sorted[k / 2 - 1]! + sorted[k / 2]!) / 2;
   let log1p = false;
-  if (options.log1p !== false && k > 0 && sorted[0]! >= 0 && values.every((v) => Number.isInteger(v))) {
-    const m = values.reduce((s, v) => s + v, 0) / k;
-    const sd = Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / k);
-    const skew = sd === 0 ? 0 : values.reduce((s, v) => s + ((v - m) / sd) ** 3, 0) / k;
+  if (options.log1p !== false && k > 0 && sorted[0]! >= 0 && allIntegers(values)) {
+    let m = 0;
+    for (const v of values) m += v;
+    m /= k;
+    let ss = 0;
+    for (const v of values) ss += (v - m) ** 2;
+    const sd = Math.sqrt(ss / k);
+    let cubes = 0;
+    if (sd !== 0) for (const v of values) cubes += ((v - m) / sd) ** 3;
+    const skew = sd === 0 ? 0 : cubes / k;
     log1p = skew > 3;
   }
   const f = (v: number) => (log1p ? Math.log1p(v) : v);
@@ -98,8 +101,13 @@ function numericStats(values: number[], missing: number, options: FeatureOptions
   return { median, indicator: missing > 0, log1p, mean, sd, bins: quantileBins(sorted, 20) };
 }
 
+function allIntegers(values: Iterable<number>): boolean {
+  for (const v of values) if (!Number.isInteger(v)) return false;
+  return true;
+}
+
 /** Bins at training quantiles (distinct edges only) or one per value, each with the mean of the values in it. */
-function quantileBins(sorted: number[], count: number): NumericStats['bins'] {
+function quantileBins(sorted: Float64Array, count: number): NumericStats['bins'] {
   // Few distinct values (counts such as 0, 1, 2): one bin per value; otherwise quantile edges.
   const distinct: number[] = [];
   for (const v of sorted) if (distinct.length === 0 || v !== distinct[distinct.length - 1]) distinct.push(v);
@@ -163,7 +171,9 @@ function encodeSpec(s: FeatureSpec, values: ArrayLike<unknown>, rows: Int32Array
   const missingIndicator = () => value((ind) => rows.forEach((r, i) => (ind[i] = values[r] === null || values[r] === undefined ? 1 : 0)));
   switch (s.kind) {
     case 'numeric':
-      value((x) => rows.forEach((r, i) => (x[i] = scaled(values[r] as number | null, s))));
+      value((x) => {
+        for (let i = 0; i < n; i++) x[i] = scaled(values[rows[i]!] as number | null, s);
+      });
       if (s.indicator) missingIndicator();
       break;
     case 'boolean':
@@ -231,16 +241,19 @@ export class FeaturePipeline {
     for (const column of data.schema.columns) {
       if (!column.feature || exclude.has(column.name)) continue;
       const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
+      if (column.type === 'numeric') {
+        // Typed, without a JavaScript value per row: the training rows' numbers, NaN (missing) left out.
+        const numbers = numbersAt(values, rows);
+        const present = numbers.filter((v) => !Number.isNaN(v));
+        const stats = numericStats(present, numbers.length - present.length, options);
+        if (stats) specs.push({ kind: 'numeric', column: column.name, ...stats });
+        else notes.push(`${column.name}: constant on the training rows, dropped`);
+        continue;
+      }
       const picked = Array.from(rows, (r) => values[r]);
       const present = picked.filter((v) => v !== null && v !== undefined);
       const missing = picked.length - present.length;
       switch (column.type) {
-        case 'numeric': {
-          const stats = numericStats(present as number[], missing, options);
-          if (stats) specs.push({ kind: 'numeric', column: column.name, ...stats });
-          else notes.push(`${column.name}: constant on the training rows, dropped`);
-          break;
-        }
         case 'boolean': {
           const ones = present.filter((v) => v === true).length;
           if (ones === 0 || ones === present.length) {
@@ -364,17 +377,29 @@ export class FeaturePipeline {
   }
 
   /**
-   * Encodes rows (default all) into a column-major design matrix. `asOf` is the scoring time for date ages
-   * (one for all rows or one per row of the dataset); without it, ages count from the latest training date.
+   * Encodes rows (default all) into a design matrix by columns: value columns as they are (0/1 columns that
+   * are mostly zeros as their rows of ones), each one-hot level as the rows in that level. `asOf` is the
+   * scoring time for date ages (one for all rows or one per row of the dataset); without it, ages count
+   * from the latest training date.
    */
   transform(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedDesign {
     const { parts, n, p, names, groups, unseen } = this.encode(data, options);
-    const X = new Float64Array(n * p);
+    const columns = new Array<DesignColumn>(p);
     for (const part of parts) {
-      if (part.kind === 'value') X.set(part.values, part.offset * n);
-      else part.index.forEach((k, i) => k >= 0 && (X[(part.offset + k) * n + i] = 1));
+      if (part.kind === 'value') {
+        columns[part.offset] = designColumn(part.values);
+        continue;
+      }
+      const counts = new Int32Array(part.width);
+      for (const k of part.index) if (k >= 0) counts[k]!++;
+      const levels = Array.from(counts, (count) => new Int32Array(count));
+      const filled = new Int32Array(part.width);
+      part.index.forEach((k, i) => {
+        if (k >= 0) levels[k]![filled[k]!++] = i;
+      });
+      levels.forEach((rows, l) => (columns[part.offset + l] = { kind: 'ones', rows }));
     }
-    return { X, n, p, names, groups, unseen };
+    return { columns, n, p, names, groups, unseen };
   }
 
   toJSON(): { formatVersion: 1; minFrequency: number; specs: FeatureSpec[]; notes: string[] } {

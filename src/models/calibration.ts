@@ -7,6 +7,7 @@
  */
 import { logit, sigmoid } from './loss.ts';
 import { LogisticRegression } from './logistic/logistic.ts';
+import { denseDesign } from '../features/design.ts';
 import type { Rng } from '../random.ts';
 import { logLoss } from '../evaluation/metrics.ts';
 
@@ -29,7 +30,7 @@ export function fitCalibrator(kind: CalibrationKind, p: ArrayLike<number>, y: Ui
   if (kind === 'platt') {
     const n = p.length;
     const X = Float64Array.from(p, (v) => logit(clampP(v)));
-    const model = new LogisticRegression({ C: 1e6 }).fit({ X, n, p: 1, names: ['logit'] }, y);
+    const model = new LogisticRegression({ C: 1e6 }).fit(denseDesign(X, n, 1, ['logit']), y);
     const [b, a] = model.fitted.beta as [number, number];
     return { kind, a, b };
   }

@@ -8,7 +8,8 @@
 import type { Dataset } from '../data/io/dataset.ts';
 import type { FeaturesJSON } from '../models/artifact.ts';
 import { applyCalibrator, type Calibrator, chooseCalibration, fitCalibrator } from '../models/calibration.ts';
-import { chooseC, designRows } from '../models/logistic/cv.ts';
+import { chooseC } from '../models/logistic/cv.ts';
+import { type Design, designRows } from '../features/design.ts';
 import { LogisticRegression } from '../models/logistic/logistic.ts';
 import { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
 import { MultilayerPerceptron } from '../models/mlp/mlp.ts';
@@ -99,12 +100,12 @@ export interface ModelFit<M> {
 
 /**
  * Logistic regression with C chosen by stratified 5-fold CV on the training rows (over `options.grid`, default
- * the full C grid).
+ * the full C grid), or on one validation slice above `SLICE_ABOVE_ROWS` training rows.
  *
  * @example
  * const fit = fitLogistic({ data, y, train: split.train, exclude: ['converted'], rng }, params.logistic);
  */
-export function fitLogistic(input: FitInput, params: ModelParams['logistic'], options: { grid?: readonly number[] } = {}): ModelFit<LogisticRegression> & { pipeline: FeaturePipeline; design: ReturnType<typeof designRows>; names: string[]; groups: string[] } {
+export function fitLogistic(input: FitInput, params: ModelParams['logistic'], options: { grid?: readonly number[] } = {}): ModelFit<LogisticRegression> & { pipeline: FeaturePipeline; design: Design; names: string[]; groups: string[] } {
   const t0 = performance.now();
   const { data, y, train, rng } = input;
   const yTrain = Uint8Array.from(train, (r) => y[r]!);
@@ -115,17 +116,20 @@ export function fitLogistic(input: FitInput, params: ModelParams['logistic'], op
     rng: rng.fork('folds'), ...(params.C !== undefined ? { grid: [params.C] } : options.grid ? { grid: options.grid } : {}), params: { classWeight: params.classWeight ?? null },
   });
   const model = new LogisticRegression({ C: cv.C, classWeight: params.classWeight ?? null }).fit(design, yTrain);
-  const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, yTrain, rng.fork('calibration')) : null;
+  // Calibration and the threshold see only out-of-sample probabilities: every training row's out-of-fold
+  // one, or the validation slice's on a large training set.
+  const yHeld = cv.method === 'folds' ? yTrain : Uint8Array.from(cv.rows, (i) => yTrain[i]!);
+  const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, yHeld, rng.fork('calibration')) : null;
   const calibrationKind = choice?.kind ?? (params.calibration as Exclude<typeof params.calibration, 'auto'>);
-  const calibrator = fitCalibrator(calibrationKind, cv.oof, yTrain);
+  const calibrator = fitCalibrator(calibrationKind, cv.oof, yHeld);
   const raw = model.predictProba(all);
   return {
     model, features: pipeline.toJSON(), pipeline, design, names: all.names, groups: all.names.map((_, j) => all.groups[j]!),
     calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
     probability: applyCalibrator(calibrator, raw), raw,
-    thresholdScores: applyCalibrator(calibrator, cv.oof), thresholdY: yTrain,
+    thresholdScores: applyCalibrator(calibrator, cv.oof), thresholdY: yHeld,
     fitSeconds: (performance.now() - t0) / 1000,
-    details: { C: cv.C, cvLogLoss: cv.scores, solver: model.fitted.solver, iterations: model.fitted.iterations, features: design.p },
+    details: { C: cv.C, cvLogLoss: cv.scores, ...(cv.method === 'slice' ? { chosenOn: `a validation slice of ${cv.rows.length} training rows` } : {}), solver: model.fitted.solver, iterations: model.fitted.iterations, features: design.p },
   };
 }
 

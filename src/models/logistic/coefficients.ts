@@ -44,7 +44,7 @@ export function coefficientTable(model: LogisticRegression, train: Design, y: Ui
   linearPredictor(train, beta, z);
   const w = sampleWeight ?? new Float64Array(train.n).fill(1);
   const h = new Float64Array(d * d);
-  hessian({ X: train.X, n: train.n, p: train.p, y, w, lambda: 1 / model.params.C }, z, h, new Float64Array(train.n));
+  hessian({ columns: train.columns, n: train.n, p: train.p, y, w, lambda: 1 / model.params.C }, z, h, new Float64Array(train.n));
   const variances = choleskyInPlace(h, d) ? inverseDiagonal(h, d) : new Float64Array(d).fill(Number.NaN);
   return Array.from(beta, (b, j) => {
     const se = Math.sqrt(variances[j]!);

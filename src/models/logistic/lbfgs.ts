@@ -3,7 +3,7 @@
  * the two-loop recursion over the last `m` curvature pairs, with a backtracking (Armijo) line search.
  */
 import { maxAbs, type SolveOptions, type SolveResult, totalWeight } from './newton.ts';
-import { type LogisticProblem, objectiveAndGradient, sparseIndex } from './objective.ts';
+import { type LogisticProblem, objectiveAndGradient } from './objective.ts';
 
 const dot = (a: Float64Array, b: Float64Array) => {
   let s = 0;
@@ -16,7 +16,7 @@ const dot = (a: Float64Array, b: Float64Array) => {
  * const { beta, converged } = solveLbfgs(problem, { tol: 1e-8, maxIter: 2000 });
  */
 export function solveLbfgs(problem: LogisticProblem, options: SolveOptions & { memory?: number }): SolveResult {
-  const prob = problem.sparse ? problem : { ...problem, sparse: sparseIndex(problem.X, problem.n, problem.p) };
+  const prob = problem;
   const d = prob.p + 1;
   const m = options.memory ?? 10;
   const beta = options.start ? Float64Array.from(options.start) : new Float64Array(d);

@@ -4,7 +4,8 @@
  * For up to about 500 encoded features; above that, L-BFGS.
  */
 import { choleskyInPlace, choleskySolveInPlace } from './linalg.ts';
-import { hessian, type LogisticProblem, objectiveAndGradient, sparseIndex } from './objective.ts';
+import { onesByRow } from '../../features/design.ts';
+import { hessian, type LogisticProblem, objectiveAndGradient } from './objective.ts';
 
 export interface SolveResult {
   beta: Float64Array;
@@ -40,7 +41,7 @@ export function maxAbs(v: Float64Array): number {
  * const { beta, iterations } = solveNewton(problem, { tol: 1e-10, maxIter: 50 });
  */
 export function solveNewton(problem: LogisticProblem, options: SolveOptions): SolveResult {
-  const prob = problem.sparse ? problem : { ...problem, sparse: sparseIndex(problem.X, problem.n, problem.p) };
+  const prob = problem.onesByRow ? problem : { ...problem, onesByRow: onesByRow(problem) };
   const d = prob.p + 1;
   const beta = options.start ? Float64Array.from(options.start) : new Float64Array(d);
   const grad = new Float64Array(d);

@@ -1,45 +1,14 @@
 /**
- * The L2-regularised, weighted logistic objective over a column-major design matrix:
+ * The L2-regularised, weighted logistic objective over a design matrix by columns (features/design.ts):
  *   f(β) = Σᵢ wᵢ · loss(yᵢ, β₀ + xᵢ·β) + (λ/2) · Σ_{j≥1} βⱼ²       (λ = 1/C, the intercept is not penalised)
  * β has p + 1 entries, the intercept first. Hot loops run over typed arrays with buffers passed in.
  */
+import { type DesignColumn, onesByRow, type OnesByRow } from '../../features/design.ts';
 import { binomialLoss, sigmoid } from '../loss.ts';
 
-/**
- * For each column, the rows where it is 1 when the column is a sparse 0/1 indicator (one-hot levels,
- * missing flags: under half the rows non-zero), else null. Loops over such a column visit only those rows.
- */
-export type SparseIndex = Array<Int32Array | null>;
-
-export function sparseIndex(X: Float64Array, n: number, p: number): SparseIndex {
-  const out: SparseIndex = [];
-  for (let j = 0; j < p; j++) {
-    const offset = j * n;
-    let ones = 0;
-    let binary = true;
-    for (let i = 0; i < n; i++) {
-      const v = X[offset + i]!;
-      if (v === 1) ones++;
-      else if (v !== 0) {
-        binary = false;
-        break;
-      }
-    }
-    if (!binary || ones * 2 > n) {
-      out.push(null);
-      continue;
-    }
-    const rows = new Int32Array(ones);
-    let k = 0;
-    for (let i = 0; i < n; i++) if (X[offset + i] === 1) rows[k++] = i;
-    out.push(rows);
-  }
-  return out;
-}
-
 export interface LogisticProblem {
-  /** Column-major n × p features (no intercept column). */
-  X: Float64Array;
+  /** The p feature columns over n rows (no intercept column). */
+  columns: DesignColumn[];
   n: number;
   p: number;
   y: Uint8Array;
@@ -47,24 +16,25 @@ export interface LogisticProblem {
   w: Float64Array;
   /** L2 strength on the coefficients, 1 / C. */
   lambda: number;
-  /** Sparse 0/1 columns (computed once per problem by the solvers). */
-  sparse?: SparseIndex;
+  /** Each row's columns of ones, for the Hessian (computed once per problem by Newton's solver). */
+  onesByRow?: OnesByRow;
 }
 
-/** z = β₀ + Xβ into `out` (length n). Column-outer loop: contiguous reads of X. */
-export function linearPredictor(prob: Pick<LogisticProblem, 'X' | 'n' | 'p' | 'sparse'>, beta: Float64Array, out: Float64Array): void {
-  const { X, n, p } = prob;
+/** z = β₀ + Xβ into `out` (length n). Column-outer loop: contiguous reads of each column. */
+export function linearPredictor(prob: Pick<LogisticProblem, 'columns' | 'n' | 'p'>, beta: Float64Array, out: Float64Array): void {
+  const { columns, n, p } = prob;
   out.fill(beta[0]!);
   for (let j = 0; j < p; j++) {
     const b = beta[j + 1]!;
     if (b === 0) continue;
-    const rows = prob.sparse?.[j];
-    if (rows) {
+    const column = columns[j]!;
+    if (column.kind === 'ones') {
+      const rows = column.rows;
       for (let k = 0; k < rows.length; k++) out[rows[k]!]! += b;
       continue;
     }
-    const offset = j * n;
-    for (let i = 0; i < n; i++) out[i]! += b * X[offset + i]!;
+    const x = column.values;
+    for (let i = 0; i < n; i++) out[i]! += b * x[i]!;
   }
 }
 
@@ -73,7 +43,7 @@ export function linearPredictor(prob: Pick<LogisticProblem, 'X' | 'n' | 'p' | 's
  * linear predictor, r the weighted residuals wᵢ(pᵢ − yᵢ)).
  */
 export function objectiveAndGradient(prob: LogisticProblem, beta: Float64Array, grad: Float64Array, z: Float64Array, r: Float64Array): number {
-  const { X, n, p, y, w, lambda } = prob;
+  const { columns, n, p, y, w, lambda } = prob;
   linearPredictor(prob, beta, z);
   let f = 0;
   let g0 = 0;
@@ -86,11 +56,15 @@ export function objectiveAndGradient(prob: LogisticProblem, beta: Float64Array, 
   }
   grad[0] = g0;
   for (let j = 0; j < p; j++) {
-    const offset = j * n;
+    const column = columns[j]!;
     let s = 0;
-    const rows = prob.sparse?.[j];
-    if (rows) for (let k = 0; k < rows.length; k++) s += r[rows[k]!]!;
-    else for (let i = 0; i < n; i++) s += r[i]! * X[offset + i]!;
+    if (column.kind === 'ones') {
+      const rows = column.rows;
+      for (let k = 0; k < rows.length; k++) s += r[rows[k]!]!;
+    } else {
+      const x = column.values;
+      for (let i = 0; i < n; i++) s += r[i]! * x[i]!;
+    }
     const b = beta[j + 1]!;
     grad[j + 1] = s + lambda * b;
     f += 0.5 * lambda * b * b;
@@ -101,54 +75,109 @@ export function objectiveAndGradient(prob: LogisticProblem, beta: Float64Array, 
 /**
  * The Hessian (p+1)×(p+1), row-major, at the linear predictor `z`: [Σ wᵢsᵢ x̃ᵢx̃ᵢᵀ] + λ on the coefficient
  * diagonal, where x̃ = (1, x) and s = σ(z)(1 − σ(z)). `u` is a scratch buffer of length n.
+ *
+ * Each entry sums its rows in ascending order, visiting only rows where neither column is zero: two dense
+ * columns over all rows; anything with a column of ones row by row over `onesByRow` (a row is 1 in a
+ * handful of them, one per one-hot block), so the cost is rows × (dense columns + ones in a row) × ones in
+ * a row rather than levels × rows. Going down a column of ones instead, reading a dense column at each of
+ * its rows, made the Hessian 2.4 s at 300,000 rows × 621 features, against 0.4 s row by row.
  */
 export function hessian(prob: LogisticProblem, z: Float64Array, out: Float64Array, u: Float64Array): void {
-  const { X, n, p, w, lambda } = prob;
+  const { columns, n, p, w, lambda } = prob;
   const d = p + 1;
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const pi = sigmoid(z[i]!);
     s[i] = w[i]! * pi * (1 - pi);
   }
-  // Column 0 (the intercept) against every column.
+  out.fill(0);
   let h00 = 0;
   for (let i = 0; i < n; i++) h00 += s[i]!;
   out[0] = h00;
-  const sparse = prob.sparse;
+  const { start, columns: ones } = prob.onesByRow ?? onesByRow({ columns, n });
+  const dense: number[] = [];
+  const onesColumns: number[] = [];
   for (let j = 0; j < p; j++) {
-    const offset = j * n;
-    const rowsJ = sparse?.[j];
-    let acc = 0;
-    if (rowsJ) {
-      for (let k = 0; k < rowsJ.length; k++) acc += s[rowsJ[k]!]!;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const v = s[i]! * X[offset + i]!;
-        u[i] = v;
-        acc += v;
-      }
+    const column = columns[j]!;
+    if (column.kind === 'ones') {
+      // The intercept and the diagonal: Σ s over the column's rows.
+      const rows = column.rows;
+      let acc = 0;
+      for (let q = 0; q < rows.length; q++) acc += s[rows[q]!]!;
+      out[j + 1] = acc;
+      out[(j + 1) * d] = acc;
+      out[(j + 1) * d + (j + 1)] = acc;
+      onesColumns.push(j);
+      continue;
     }
-    out[(j + 1) * d] = acc;
+    const x = column.values;
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      const v = s[i]! * x[i]!;
+      u[i] = v;
+      acc += v;
+    }
     out[j + 1] = acc;
-    // Σ sᵢ xᵢⱼ xᵢₖ for k ≤ j, looping over the rows of the sparser column.
-    for (let k = 0; k <= j; k++) {
-      const ok = k * n;
-      const rowsK = sparse?.[k];
-      let t = 0;
-      if (rowsJ && (!rowsK || rowsJ.length <= rowsK.length)) {
-        for (let q = 0; q < rowsJ.length; q++) {
-          const i = rowsJ[q]!;
-          t += s[i]! * X[ok + i]!;
-        }
-      } else if (rowsK) {
-        if (rowsJ) for (let q = 0; q < rowsK.length; q++) t += s[rowsK[q]!]! * X[offset + rowsK[q]!]!;
-        else for (let q = 0; q < rowsK.length; q++) t += u[rowsK[q]!]!;
-      } else {
-        for (let i = 0; i < n; i++) t += u[i]! * X[ok + i]!;
-      }
+    out[(j + 1) * d] = acc;
+    // Against the dense columns before it, four at a time (one read of u for four sums, each still in row order).
+    const valuesOf = (k: number) => (columns[k] as { values: Float64Array }).values;
+    const put = (k: number, t: number) => {
       out[(j + 1) * d + (k + 1)] = t;
       out[(k + 1) * d + (j + 1)] = t;
+    };
+    let q = 0;
+    for (; q + 4 <= dense.length; q += 4) {
+      const x0 = valuesOf(dense[q]!);
+      const x1 = valuesOf(dense[q + 1]!);
+      const x2 = valuesOf(dense[q + 2]!);
+      const x3 = valuesOf(dense[q + 3]!);
+      let t0 = 0;
+      let t1 = 0;
+      let t2 = 0;
+      let t3 = 0;
+      for (let i = 0; i < n; i++) {
+        const ui = u[i]!;
+        t0 += ui * x0[i]!;
+        t1 += ui * x1[i]!;
+        t2 += ui * x2[i]!;
+        t3 += ui * x3[i]!;
+      }
+      put(dense[q]!, t0);
+      put(dense[q + 1]!, t1);
+      put(dense[q + 2]!, t2);
+      put(dense[q + 3]!, t3);
     }
-    out[(j + 1) * d + (j + 1)]! += lambda;
+    for (; q < dense.length; q++) {
+      const xk = valuesOf(dense[q]!);
+      let t = 0;
+      for (let i = 0; i < n; i++) t += u[i]! * xk[i]!;
+      put(dense[q]!, t);
+    }
+    let diagonal = 0;
+    for (let i = 0; i < n; i++) diagonal += u[i]! * x[i]!;
+    out[(j + 1) * d + (j + 1)] = diagonal;
+    // Against every column of ones, row by row (into the ones column's row of the matrix).
+    for (let i = 0; i < n; i++) {
+      const ui = u[i]!;
+      for (let a = start[i]!; a < start[i + 1]!; a++) out[(ones[a]! + 1) * d + (j + 1)]! += ui;
+    }
+    dense.push(j);
   }
+  // Pairs of columns of ones, row by row: each row adds its s to every pair it is 1 in (into the later column's row).
+  for (let i = 0; i < n; i++) {
+    const si = s[i]!;
+    for (let a = start[i]! + 1; a < start[i + 1]!; a++) {
+      const row = (ones[a]! + 1) * d + 1;
+      for (let b = start[i]!; b < a; b++) out[row + ones[b]!]! += si;
+    }
+  }
+  // A ones column's row holds its entries with the dense columns and the ones columns before it: mirror them.
+  for (const a of onesColumns) {
+    for (const b of dense) out[(b + 1) * d + (a + 1)] = out[(a + 1) * d + (b + 1)]!;
+    for (const b of onesColumns) {
+      if (b >= a) break;
+      out[(b + 1) * d + (a + 1)] = out[(a + 1) * d + (b + 1)]!;
+    }
+  }
+  for (let j = 0; j < p; j++) out[(j + 1) * d + (j + 1)]! += lambda;
 }

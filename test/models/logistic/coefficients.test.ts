@@ -3,10 +3,11 @@ import { chooseC, stratifiedFolds } from '../../../src/models/logistic/cv.ts';
 import type { EncodedParts } from '../../../src/features/pipeline.ts';
 import { coefficientTable, featureLevel, linearScores } from '../../../src/models/logistic/coefficients.ts';
 import { type Design, LogisticRegression } from '../../../src/models/logistic/logistic.ts';
+import { columnValues, denseDesign, designRows } from '../../../src/features/design.ts';
 
 /** A dense design as encoded parts: one value column per feature. */
 const partsOf = (design: Design, groups: string[]): EncodedParts => ({
-  parts: design.names.map((_, j) => ({ kind: 'value' as const, offset: j, values: design.X.subarray(j * design.n, (j + 1) * design.n) })),
+  parts: design.names.map((_, j) => ({ kind: 'value' as const, offset: j, values: columnValues(design, j) })),
   n: design.n, p: design.p, names: design.names, groups, unseen: {},
 });
 const columnContributions = (model: LogisticRegression, design: Design, groups: string[]) => {
@@ -29,7 +30,7 @@ function problem(n: number, seed: number): { design: Design; y: Uint8Array } {
     X[2 * n + i] = c;
     y[i] = rng.next() < 1 / (1 + Math.exp(-(-0.5 + a + 0.8 * b - 0.6 * c))) ? 1 : 0;
   }
-  return { design: { X, n, p, names: ['score', 'channel=webinar', 'channel=referral'] }, y };
+  return { design: denseDesign(X, n, p, ['score', 'channel=webinar', 'channel=referral']), y };
 }
 
 /** Inverse of a small dense matrix by Gauss–Jordan elimination (independent of the Cholesky path). */
@@ -69,7 +70,7 @@ describe('coefficientTable', () => {
     const d = 4;
     const h = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     for (let i = 0; i < design.n; i++) {
-      const x = [1, design.X[i]!, design.X[design.n + i]!, design.X[2 * design.n + i]!];
+      const x = [1, ...[0, 1, 2].map((j) => columnValues(design, j)[i]!)];
       const z = x.reduce((s, v, k) => s + v * beta[k]!, 0);
       const p = 1 / (1 + Math.exp(-z));
       for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) h[a]![b]! += p * (1 - p) * x[a]! * x[b]!;
@@ -93,7 +94,7 @@ describe('coefficientTable', () => {
       for (let i = 0; i < design.n; i++) sum += values[2 * i + c]!;
       expect(Math.abs(sum / design.n)).toBeLessThan(1e-12);
     }
-    const means = Array.from({ length: design.p }, (_, j) => design.X.subarray(j * design.n, (j + 1) * design.n).reduce((s, v) => s + v, 0) / design.n);
+    const means = Array.from({ length: design.p }, (_, j) => columnValues(design, j).reduce((s, v) => s + v, 0) / design.n);
     expect(base).toBeCloseTo(model.fitted.beta.reduce((s, b, k) => s + b * (k === 0 ? 1 : means[k - 1]!), 0), 12);
   });
 
@@ -128,5 +129,29 @@ describe('chooseC', () => {
     expect(a.oof.length).toBe(600);
     expect(a.oof.every((p) => p > 0 && p < 1)).toBe(true);
     expect(a.scores.map((s) => s.C)).toEqual([0.01, 0.03, 0.1, 0.3, 1, 3, 10]);
+    expect(a.method).toBe('folds');
+    expect(Array.from(a.rows)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+  });
+
+  it('on a large training set chooses C on one stratified slice of a tenth of the rows, fitted on the rest', () => {
+    const { design, y } = problem(2000, 9);
+    const cv = chooseC(design, y, { rng: createRng(42), sliceAboveRows: 1000 });
+    expect(cv.method).toBe('slice');
+    // Each class dealt round-robin into 10 folds: the slice holds a tenth of each, rounded up.
+    const positives = Array.from(y).filter((v) => v).length;
+    const heldPositives = Array.from(cv.rows).filter((i) => y[i]).length;
+    expect(heldPositives).toBe(Math.ceil(positives / 10));
+    expect(cv.rows.length - heldPositives).toBe(Math.ceil((2000 - positives) / 10));
+    expect(cv.oof.length).toBe(cv.rows.length);
+    // Independently: the chosen C fitted on the other 1,800 rows predicts the slice as the out-of-sample probabilities say.
+    const held = new Set(cv.rows);
+    const rest = Array.from({ length: 2000 }, (_, i) => i).filter((i) => !held.has(i));
+    const model = new LogisticRegression({ C: cv.C }).fit(designRows(design, rest), Uint8Array.from(rest, (i) => y[i]!));
+    const p = model.predictProba(designRows(design, cv.rows));
+    cv.oof.forEach((v, k) => expect(v).toBeCloseTo(p[k]!, 8));
+    const best = cv.scores.reduce((m, s) => (s.logLoss < m.logLoss ? s : m));
+    expect(cv.C).toBe(best.C);
+    expect(chooseC(design, y, { rng: createRng(42), sliceAboveRows: 1000 })).toEqual(cv);
+    expect(chooseC(design, y, { rng: createRng(42) }).method).toBe('folds');
   });
 });

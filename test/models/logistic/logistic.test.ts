@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFittedError } from '../../../src/errors.ts';
-import { type Design, LogisticRegression } from '../../../src/models/logistic/logistic.ts';
+import { autoSolver, type Design, LogisticRegression } from '../../../src/models/logistic/logistic.ts';
+import { denseDesign } from '../../../src/features/design.ts';
 import { createRng } from '../../../src/random.ts';
 
 /** The fixed problem the scikit-learn reference values below were computed on (300 rows, 4 features). */
@@ -18,7 +19,7 @@ function problem(): { design: Design; y: Uint8Array; w: Float64Array } {
     w[i] = 0.5 + rng.next();
     x.forEach((v, j) => (X[j * n + i] = Number(v.toPrecision(17))));
   }
-  return { design: { X, n, p, names: ['x1', 'x2', 'x3', 'x4'] }, y, w };
+  return { design: denseDesign(X, n, p, ['x1', 'x2', 'x3', 'x4']), y, w };
 }
 
 // scikit-learn 1.2.1 LogisticRegression(solver='newton-cholesky', tol=1e-12), run on the same rows
@@ -56,8 +57,15 @@ describe('LogisticRegression', () => {
     expect(model.fitted.gradientNorm).toBeLessThan(1e-8);
   });
 
-  it('switches to L-BFGS above newtonMaxFeatures', () => {
-    expect(new LogisticRegression({ newtonMaxFeatures: 3 }).fit(design, y).fitted.solver).toBe('lbfgs');
+  it('above newtonMaxFeatures takes the solver with the fewer estimated operations', () => {
+    // 300 rows × 4 features: a Hessian of 4 × 4 over 300 rows costs less than 250 L-BFGS passes.
+    expect(new LogisticRegression({ newtonMaxFeatures: 3 }).fit(design, y).fitted.solver).toBe('newton');
+    expect(autoSolver(design, 3)).toBe('newton');
+    // 50 rows × 600 dense features: factorising a 601 × 601 Hessian costs more than L-BFGS over 30,000 values.
+    const wide = denseDesign(Float64Array.from({ length: 50 * 600 }, (_, k) => Math.sin(k)), 50, 600, Array.from({ length: 600 }, (_, j) => `x${j}`));
+    expect(autoSolver(wide, 500)).toBe('lbfgs');
+    expect(new LogisticRegression({ C: 0.1 }).fit(wide, Uint8Array.from({ length: 50 }, (_, i) => i % 2)).fitted.solver).toBe('lbfgs');
+    expect(new LogisticRegression({ newtonMaxFeatures: 3, solver: 'lbfgs' }).fit(design, y).fitted.solver).toBe('lbfgs');
   });
 
   it('predicts probabilities in [0, 1] and round-trips through JSON with identical predictions', () => {
