@@ -5,7 +5,7 @@
  */
 import { writeDistinctLeads } from './distinct-leads.mjs';
 import { backtest } from '../src/backtest/backtest.ts';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -430,11 +430,47 @@ async function reportCases(): Promise<void> {
 }
 
 /**
+ * `leadscore train` on a scale file as a user runs it — a fresh process, the built CLI — with the process's
+ * peak RSS from the kernel (bench/peak-rss.mjs), as one result; a run the kernel kills is reported as such.
+ */
+function trainProcessCase(file: string, label: string, models: string, params: string[], what: string, out: string): void {
+  const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
+  const preload = join(import.meta.dirname, 'peak-rss.mjs');
+  const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
+  const peakFile = `${out}.peak`;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', preload, bin, 'train', '--data', file, '--target', 'converted', '--models', models,
+    ...params.flatMap((p) => ['--param', p]), '--out', out], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
+  const ms = performance.now() - t0;
+  const name = `leadscore train --models ${models} on a ${label} (the whole command, fresh process)`;
+  if (r.signal) {
+    // Killed (the kernel's out-of-memory killer, on this machine): a result to report, not a reason to lose the others.
+    results.push({ case: name, impl: `leadscore, ${what}`, medianMs: round(ms), minMs: round(ms), note: `KILLED by ${r.signal} (out of memory?) after ${(ms / 1000).toFixed(0)} s` });
+    return;
+  }
+  if (r.status !== 0) throw new Error(`leadscore train failed: ${r.stderr}`);
+  const peak = Number(readFileSync(peakFile, 'utf8'));
+  results.push({ case: name, impl: `leadscore, ${what}`, medianMs: round(ms), minMs: round(ms), note: `peak RSS ${peak.toFixed(0)} MiB` });
+}
+
+/** Each step of a training run in its own fresh process (bench/train-steps.ts), with the peak RSS by the end of each. */
+function trainStepsCase(file: string, title: string, models: string, params: string[], out: string): void {
+  const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
+  const steps = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'train-steps.ts'), file, 'converted', models, out, ...params], { encoding: 'utf8', env });
+  if (steps.status !== 0) throw new Error(`train-steps failed: ${steps.stderr}`);
+  for (const line of steps.stdout.trim().split('\n')) {
+    const m = /^(.+?)\s+([\d.]+) s\s+peak (?:so far|RSS) (\d+) MiB$/.exec(line);
+    if (m) results.push({ case: title, impl: m[1]!.trim(), medianMs: round(Number(m[2]) * 1000), minMs: round(Number(m[2]) * 1000), note: `peak RSS by then ${m[3]} MiB` });
+  }
+}
+
+/**
  * Training from a file at scale (issue #22): the scale set as a 1,000,000 × 36 CSV (bench/scale-csv.ts; rows
  * from BENCH_SCALE_FILE_ROWS), trained as a user runs it — a fresh `leadscore train` process — with peak RSS
- * from the kernel; each step timed in a second fresh process (bench/train-steps.ts); the peers read the same
- * file with pandas and fit XGBoost (categories as pandas categories) and scikit-learn's logistic regression.
- * Opt in: BENCH_ONLY=scalefile (the file is 350 MB and the case takes about ten minutes).
+ * from the kernel; the steps of the 100-tree and the logistic runs timed in further fresh processes
+ * (bench/train-steps.ts); the peers read the same file with pandas and fit XGBoost (categories as pandas
+ * categories) and scikit-learn's logistic regression.
+ * Opt in: BENCH_ONLY=scalefile (the file is 350 MB and the case takes about fifteen minutes).
  */
 async function scaleFileCases(): Promise<void> {
   const rows = Number(process.env.BENCH_SCALE_FILE_ROWS ?? 1_000_000);
@@ -443,40 +479,12 @@ async function scaleFileCases(): Promise<void> {
   try {
     const file = join(dir, 'scale.csv');
     await writeScaleCsv(file, rows);
-    const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
-    const preload = join(import.meta.dirname, 'peak-rss.mjs');
-    const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
     const hundred = ['gbdt.trees=100', 'gbdt.learningRate=0.1', 'gbdt.maxLeaves=64', 'gbdt.earlyStopping=false'];
-    const runs: Array<[string, string[], string]> = [
-      ['gbdt', hundred, '100 trees of depth 6 as the peer (no early stopping)'],
-      ['gbdt', [], 'default settings (up to 500 trees, early stopping)'],
-      ['logistic', [], 'default settings'],
-    ];
-    for (const [model, params, what] of runs) {
-      const peakFile = join(dir, 'peak.txt');
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, ['--import', preload, bin, 'train', '--data', file, '--target', 'converted', '--models', model,
-        ...params.flatMap((p) => ['--param', p]), '--out', join(dir, `run-${model}-${params.length}`)], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
-      const ms = performance.now() - t0;
-      if (r.signal) {
-        // Killed (the kernel's out-of-memory killer, on this machine): a result to report, not a reason to lose the others.
-        results.push({ case: `leadscore train --models ${model} on a ${label} (the whole command, fresh process)`, impl: `leadscore, ${what}`,
-          medianMs: round(ms), minMs: round(ms), note: `KILLED by ${r.signal} (out of memory?) after ${(ms / 1000).toFixed(0)} s` });
-        continue;
-      }
-      if (r.status !== 0) throw new Error(`leadscore train failed: ${r.stderr}`);
-      const peak = Number(await readFile(peakFile, 'utf8'));
-      results.push({ case: `leadscore train --models ${model} on a ${label} (the whole command, fresh process)`, impl: `leadscore, ${what}`,
-        medianMs: round(ms), minMs: round(ms), note: `peak RSS ${peak.toFixed(0)} MiB` });
-    }
-    // Each step of the 100-tree run, in its own fresh process (its peak RSS too).
-    const steps = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'train-steps.ts'), file, 'converted', 'gbdt', join(dir, 'steps'), ...hundred],
-      { encoding: 'utf8', env });
-    if (steps.status !== 0) throw new Error(`train-steps failed: ${steps.stderr}`);
-    for (const line of steps.stdout.trim().split('\n')) {
-      const m = /^(.+?)\s+([\d.]+) s\s+peak (?:so far|RSS) (\d+) MiB$/.exec(line);
-      if (m) results.push({ case: `the 100-tree run's steps (${label})`, impl: m[1]!.trim(), medianMs: round(Number(m[2]) * 1000), minMs: round(Number(m[2]) * 1000), note: `peak RSS by then ${m[3]} MiB` });
-    }
+    trainProcessCase(file, label, 'gbdt', hundred, '100 trees of depth 6 as the peer (no early stopping)', join(dir, 'run-gbdt-100'));
+    trainProcessCase(file, label, 'gbdt', [], 'default settings (up to 500 trees, early stopping)', join(dir, 'run-gbdt'));
+    trainProcessCase(file, label, 'logistic', [], 'default settings (C chosen on a validation slice, calibration, coefficients)', join(dir, 'run-logistic'));
+    trainStepsCase(file, `the 100-tree run's steps (${label})`, 'gbdt', hundred, join(dir, 'steps-gbdt'));
+    trainStepsCase(file, `the logistic run's steps (${label})`, 'logistic', [], join(dir, 'steps-logistic'));
     try {
       const peer = JSON.parse(execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'scale-file-peers.py'), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as
         { read: number; xgboost: number; logistic: number; peakMiB: number; versions: Record<string, string> };
@@ -489,6 +497,25 @@ async function scaleFileCases(): Promise<void> {
     } catch {
       process.stderr.write('  scale-file peers skipped: /usr/bin/python3 with python3-pandas, python3-xgboost and python3-sklearn not available\n');
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Ten million leads (issue #22): the scale recipe written as a 10,000,000-row CSV (3.5 GB), then
+ * `leadscore train --models logistic,gbdt` with default settings as a fresh process, and its steps in a
+ * second one. Opt in: BENCH_ONLY=scale10m (about an hour on two cores; the file needs 3.5 GB of disk).
+ */
+async function tenMillionCases(): Promise<void> {
+  const rows = 10_000_000;
+  const label = `${rows.toLocaleString('en-US')} × 36 CSV`;
+  const dir = await mkdtemp(join(tmpdir(), 'leadscore-bench-scale10m-'));
+  try {
+    const file = join(dir, 'scale.csv');
+    await writeScaleCsv(file, rows);
+    trainProcessCase(file, label, 'logistic,gbdt', [], 'default settings', join(dir, 'run'));
+    trainStepsCase(file, `the ten-million-lead run's steps (${label})`, 'logistic,gbdt', [], join(dir, 'steps'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -582,6 +609,7 @@ async function main(): Promise<void> {
     if (only.includes('startup')) await startupCases();
     if (only.includes('mlp')) await mlpCases();
     if (only.includes('scalefile')) await scaleFileCases();
+    if (only.includes('scale10m')) await tenMillionCases();
     return printReport();
   }
   process.stderr.write(`benchmarks (${REPEATS} runs each, median)\n`);
