@@ -10,10 +10,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
 import { resolveAsOf } from '../data/activities/as-of.ts';
-import { type Dataset, datasetWithReading } from '../data/io/dataset.ts';
+import { type Dataset, loadDatasetWithReading } from '../data/io/dataset.ts';
 import { columnValues } from '../data/columns.ts';
 import { assertNaAgrees } from '../data/types/reading.ts';
-import { readTable } from '../data/io/read.ts';
 import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/io/read.ts';
 import { resolveTarget } from '../data/target.ts';
@@ -114,10 +113,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
       'leave out --positive: the model remembers which value means converted');
   }
   const positive = options.positive ?? (targetName === artifact.target.name ? artifact.target.positive : undefined);
-  const raw = await readTable(options.data);
-  const readFor = (loaded: LoadedModel): Dataset => datasetWithReading(raw, loaded.artifact.reading, checkedColumns(loaded, targetName),
+  // Each model reads the file as its training file was read (a long CSV streams into typed columns).
+  const readFor = (loaded: LoadedModel): Promise<Dataset> => loadDatasetWithReading(options.data, loaded.artifact.reading, checkedColumns(loaded, targetName),
     'fix those rows: the model reads this file with the settings of its training file');
-  const leads = readFor(challenger);
+  const leads = await readFor(challenger);
   const target = resolveTarget(leads, targetName, positive !== undefined ? { positive } : {});
   const unlabelled = new Set(target.unlabelled);
   const rows = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
@@ -127,7 +126,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   let unseen: Record<string, number> = {};
   for (const [label, loaded] of [['challenger', challenger], ['champion', champion]] as const) {
     if (!loaded) continue;
-    const { data: own, asOf: ownAsOf } = loaded === challenger ? { data, asOf } : await prepare(loaded, options, readFor(loaded));
+    const { data: own, asOf: ownAsOf } = loaded === challenger ? { data, asOf } : await prepare(loaded, options, await readFor(loaded));
     const design = loaded.pipeline.transform(own, ownAsOf !== undefined ? { asOf: ownAsOf } : {});
     if (loaded === challenger) unseen = design.unseen;
     const probability = applyCalibrator(loaded.artifact.calibration, loaded.model.predictProba(design as never));

@@ -22,6 +22,7 @@ import { CsvParser, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
+import { CHECKED_TYPES, type ColumnReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
 import type { RawTable } from './read.ts';
 import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber } from '../types/schema.ts';
 
@@ -34,6 +35,13 @@ export const DISTINCT_CAP = 5_000;
 export interface ColumnarOptions extends InferOptions {
   /** Rows the schema is inferred from (default SCHEMA_SAMPLE_ROWS). */
   sampleRows?: number;
+  /**
+   * Read the file as a model's training file was read (`schemaWithReading`): its columns keep their
+   * training types, yes/no words, date formats and decimal commas, and its missing-value tokens apply. A cell
+   * of such a column that does not read as its type stops the reader (a misfit), so that the caller reads
+   * the file the reference way, which names the bad rows.
+   */
+  reading?: Reading;
 }
 
 /** What the columnar reader gives: the typed dataset; the whole raw table of a file within the sample; or why it stopped. */
@@ -57,14 +65,21 @@ interface ColumnBuilder {
  */
 export async function readCsvColumnar(path: string, delimiter: string, options: ColumnarOptions = {}): Promise<ColumnarResult> {
   const sampleRows = options.sampleRows ?? SCHEMA_SAMPLE_ROWS;
-  const tokens = naTokenSet(options.na ?? []);
+  const reading = options.reading;
+  const tokens = reading ? new Set(reading.naTokens) : naTokenSet(options.na ?? []);
+  const trained = new Map((reading?.columns ?? []).map((c) => [c.name, c]));
   let names: string[] | null = null;
   let sample: string[][] = [];
   let builders: ColumnBuilder[] | null = null;
   let rows = 0;
   const start = (): void => {
     const raw: RawTable = { names: names!, columns: sample, rows, format: 'csv', delimiter, source: path };
-    builders = inferSchema(raw, { ...options, delimiter }).columns.map((column) => (column.type === 'numeric' ? new NumericBuilder(column, tokens) : new TextBuilder(column.name, tokens, { ...options, delimiter })));
+    const inferOptions = { ...options, ...(reading ? { na: reading.naTokens } : {}), delimiter };
+    const inferred = inferSchema(raw, inferOptions);
+    const schema = reading ? schemaWithReading(inferred, reading) : inferred;
+    builders = schema.columns.map((column) => (column.type === 'numeric'
+      ? new NumericBuilder(column, tokens, trained.get(column.name))
+      : new TextBuilder(column.name, tokens, inferOptions, trained.get(column.name))));
     for (let c = 0; c < names!.length; c++) {
       const values = sample[c]!;
       const builder = builders[c]!;
@@ -109,7 +124,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   const header: string[] = names;
   const data: Record<string, ArrayLike<unknown>> = {};
   columns.forEach((column, c) => (data[header[c]!] = column.values));
-  const schema: Schema = { rows, columns: columns.map((column) => column.schema), naTokens: [...tokens] };
+  const schema: Schema = { rows, columns: columns.map((column) => column.schema), naTokens: reading ? [...reading.naTokens] : [...tokens] };
   return { dataset: { table: aq.table(data, header), schema, raw: { names: header, rows, format: 'csv', delimiter, source: path } } };
 }
 
@@ -128,7 +143,8 @@ class NumericBuilder implements ColumnBuilder {
   /** Sentinel texts counted past the cap. */
   private readonly sentinels = new Map<string, number>();
 
-  constructor(private readonly column: ColumnSchema, private readonly tokens: ReadonlySet<string>) {}
+  /** `trained`: the column as the training file read it, whose type holds whatever these rows look like. */
+  constructor(private readonly column: ColumnSchema, private readonly tokens: ReadonlySet<string>, private readonly trained?: ColumnReading) {}
 
   add(raw: string, row: number): void {
     if (row >= this.values.length) {
@@ -176,7 +192,8 @@ class NumericBuilder implements ColumnBuilder {
     // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
     const counts = new Map(this.counts);
     for (const [text, n] of this.sentinels) counts.set(text, (counts.get(text) ?? 0) + n);
-    const schema = numericSchema(base, warnings, counts, { nums, min: this.min, max: this.max, integers: this.integers, decimalComma: this.column.decimalComma === true }, rows);
+    const inferred = numericSchema(base, warnings, counts, { nums, min: this.min, max: this.max, integers: this.integers, decimalComma: this.column.decimalComma === true }, rows);
+    const schema = this.trained ? withTraining(inferred, this.trained) : inferred;
     // An identifier over every row though not over the sample (unique integers that fill their range only
     // as a whole): the reference reads it as text, which these parsed numbers no longer are.
     if (schema.type !== 'numeric') throw new Misfit(`${name}: its integers are an identifier over the whole file but not over the first rows`);
@@ -198,7 +215,8 @@ class TextBuilder implements ColumnBuilder {
   private values: Array<string | null> = [];
   private readonly shared = new Map<string, string>();
 
-  constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions) {}
+  /** `trained`: the column as the training file read it (type, yes/no words, date format). */
+  constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions, private readonly trained?: ColumnReading) {}
 
   add(raw: string): void {
     if (isMissing(raw, this.tokens)) {
@@ -216,9 +234,21 @@ class TextBuilder implements ColumnBuilder {
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     const values: readonly RawValue[] = this.values;
-    const schema = inferColumn(this.name, values, rows, this.tokens, this.options);
+    const inferred = inferColumn(this.name, values, rows, this.tokens, this.options);
+    const schema = this.trained ? withTraining(inferred, this.trained) : inferred;
     this.shared.clear();
     if (schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant') return { schema, values: this.values };
-    return { schema, values: typeColumn(values, schema, this.tokens) };
+    const typed = typeColumn(values, schema, this.tokens);
+    if (this.trained && CHECKED_TYPES.has(schema.type)) {
+      for (let r = 0; r < rows; r++) {
+        if (isWrongType(typed[r], values[r]!, this.tokens)) throw new Misfit(`${this.name}: "${String(values[r]).slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
+      }
+    }
+    return { schema, values: typed };
   }
+}
+
+/** A column's inferred schema with its training reading applied (as `schemaWithReading` does for a table). */
+function withTraining(inferred: ColumnSchema, trained: ColumnReading): ColumnSchema {
+  return schemaWithReading({ rows: 0, columns: [inferred], naTokens: [] }, { naTokens: [], delimiter: null, columns: [trained] }).columns[0]!;
 }

@@ -67,6 +67,24 @@ export function datasetWithReading(raw: RawTable, reading: Reading, checked: Rea
 }
 
 /**
+ * Reads a source as a model's training file was read (`datasetWithReading`). A long plain CSV file streams
+ * into typed columns with the training reading (columnar.ts); a short one, any other format, or a file with
+ * a cell that does not read as its training type is read the reference way, which names the bad rows.
+ *
+ * @example
+ * const leads = await loadDatasetWithReading({ path: 'q3.csv' }, artifact.reading, new Map([['annual_revenue', 'numeric']]));
+ */
+export async function loadDatasetWithReading(source: Source, reading: Reading, checked: ReadonlyMap<string, ColumnType>, hint?: string): Promise<Dataset> {
+  const delimiter = 'path' in source ? await plainCsvDelimiter(source.path) : null;
+  if ('path' in source && delimiter !== null) {
+    const result = await readCsvColumnar(source.path, delimiter, { reading });
+    if ('dataset' in result) return result.dataset;
+    if ('raw' in result) return datasetWithReading(result.raw, reading, checked, hint);
+  }
+  return datasetWithReading(await readTable(source), reading, checked, hint);
+}
+
+/**
  * The dataset's rows at the given indices (0-based), in that order, with the same schema.
  *
  * @example

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
-import { applySchema, type Dataset, loadDataset } from '../../../src/data/io/dataset.ts';
+import { applySchema, type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
+import { readingOf } from '../../../src/data/types/reading.ts';
 import { readTable } from '../../../src/data/io/read.ts';
 import { inferSchema } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
@@ -40,11 +41,11 @@ function expectSame(actual: Dataset, expected: Dataset): void {
 }
 
 /** A file whose later rows change what its first rows say about several columns. */
-function awkwardCsv(rows: number): string {
+function awkwardCsv(rows: number, options: { firstHalfOnly?: boolean } = {}): string {
   const rng = createRng(3);
   const lines = ['lead_id,amount,visits,flag,signup,region,late_number,pages,code,score_text,note'];
   for (let i = 0; i < rows; i++) {
-    const late = i < rows / 2;
+    const late = options.firstHalfOnly || i < rows / 2;
     lines.push([
       `L${i + 1}`,
       rng.next() < 0.1 ? '' : (rng.normal() * 1000).toFixed(2), // numeric with missing, many distinct values
@@ -74,6 +75,38 @@ describe('readCsvColumnar', () => {
       if (!('dataset' in result)) throw new Error(`sample ${sampleRows}: ${JSON.stringify(result).slice(0, 200)}`);
       expectSame(result.dataset, expected);
     }
+  });
+
+  it('reads a file as a training file was read (types, yes/no words, date order, missing tokens), as the reference does', async () => {
+    const training = await reference(await writeTemp(dir, 'training.csv', awkwardCsv(600)));
+    const reading = readingOf(training.schema, ',');
+    // Alone, this batch would read otherwise: one region (a constant), dates that do not say their order, late_number all missing.
+    const path = await writeTemp(dir, 'batch.csv', awkwardCsv(500, { firstHalfOnly: true }));
+    expect((await reference(path)).schema.columns.find((c) => c.name === 'region')!.type).toBe('constant');
+    const checked = new Map(training.schema.columns.map((c) => [c.name, c.type]));
+    const expected = datasetWithReading(await readTable({ path }), reading, checked);
+    expect(expected.schema.columns.find((c) => c.name === 'region')!.type).toBe('categorical');
+    for (const sampleRows of [1, 100, 499]) {
+      const result = await readCsvColumnar(path, ',', { sampleRows, reading });
+      if (!('dataset' in result)) throw new Error(`sample ${sampleRows}: ${JSON.stringify(result).slice(0, 200)}`);
+      expect(result.dataset.schema.columns.map((c) => [c.name, c.type, c.dateFormat, c.booleanTokens, c.decimalComma]))
+        .toEqual(expected.schema.columns.map((c) => [c.name, c.type, c.dateFormat, c.booleanTokens, c.decimalComma]));
+      for (const name of expected.table.columnNames()) {
+        expect(Array.from(result.dataset.table.array(name) as ArrayLike<unknown>), name).toEqual(Array.from(expected.table.array(name) as ArrayLike<unknown>));
+      }
+    }
+  });
+
+  it('stops at a cell that does not read as its training type past the sample; loadDatasetWithReading then names the row', async () => {
+    const training = await reference(await writeTemp(dir, 'training-2.csv', awkwardCsv(600)));
+    const reading = readingOf(training.schema, ',');
+    const checked = new Map(training.schema.columns.map((c) => [c.name, c.type]));
+    const lines = awkwardCsv(300, { firstHalfOnly: true }).split('\r\n');
+    lines[251] = lines[251]!.replace(/,\d\d\/\d\d\/2024,/, ',soon,');
+    const path = await writeTemp(dir, 'batch-bad.csv', lines.join('\r\n'));
+    const result = await readCsvColumnar(path, ',', { sampleRows: 100, reading });
+    expect('misfit' in result && result.misfit).toContain('signup: "soon" on data row 251 does not read as date');
+    await expect(loadDatasetWithReading({ path }, reading, checked)).rejects.toThrow('1 row holds values of the wrong type (row 251: signup = "soon" is not a date)');
   });
 
   it('hands a file that ends within the sample back raw, and loadDataset reads it the reference way', async () => {
