@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import { trainModels } from '../src/train/train.ts';
 
-export interface StepTiming { step: string; seconds: number; /** The process's peak RSS by the end of the step, MiB. */ peakMiB: number }
+export interface StepTiming { step: string; seconds: number; /** The process's peak RSS by the end of the step, MiB. */ peakMiB: number; /** The JavaScript heap in use at the end of the step, MiB. */ heapMiB: number }
 
 /**
  * Trains and times each step (the gap between `onStep` calls), with the peak RSS in MiB.
@@ -22,13 +22,16 @@ export async function timedTrain(path: string, target: string, models: string[],
   try {
     await trainModels({ data: { path }, target, models: ['rules', ...models] as never, out, params, onStep: (step) => {
       const now = performance.now();
-      steps.push({ step: name, seconds: (now - last) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024 });
+      // With --expose-gc, the heap is measured after a full collection: what the step left alive.
+      (globalThis as { gc?: () => void }).gc?.();
+      steps.push({ step: name, seconds: (now - last) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 });
+      if (process.env.TRAIN_STEPS_LIVE) process.stderr.write(`${name} done: ${steps.at(-1)!.seconds.toFixed(1)} s, heap ${steps.at(-1)!.heapMiB.toFixed(0)} MiB\n`);
       name = step;
       last = now;
     } });
   } finally {
     const end = performance.now();
-    steps.push({ step: name, seconds: (end - last) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024 });
+    steps.push({ step: name, seconds: (end - last) / 1000, peakMiB: process.resourceUsage().maxRSS / 1024, heapMiB: process.memoryUsage().heapUsed / 2 ** 20 });
   }
   const seconds = steps.reduce((s, x) => s + x.seconds, 0);
   // maxRSS is in KiB: the peak of this whole process, so run one training per process.

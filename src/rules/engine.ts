@@ -48,6 +48,11 @@ export interface RuleScores {
   strongAction: Uint8Array;
   /** The criteria that fired per lead (empty lists with `{ reasons: false }`). */
   reasons: Reason[][];
+  /**
+   * Per lead, the points of the criteria that fired, each rounded as its reason shows it, summed in the rule
+   * file's order: what the reasons add up to (no base points, no clamp), kept without the reasons themselves.
+   */
+  firedPoints: Float64Array;
 }
 
 export interface BoundCriterion {
@@ -169,7 +174,7 @@ export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: 
   const out: RuleScores = {
     score: new Float64Array(n), fitPoints: new Float64Array(n), engagementPoints: new Float64Array(n),
     tier: new Array<Tier>(n), grade: new Array<Grade>(n), action: new Array<string>(n),
-    disqualified: new Uint8Array(n), strongAction: new Uint8Array(n), reasons: new Array<Reason[]>(n),
+    disqualified: new Uint8Array(n), strongAction: new Uint8Array(n), reasons: new Array<Reason[]>(n), firedPoints: new Float64Array(n),
   };
   const { log, ids, asOf } = activity;
   const none: Reason[] = [];
@@ -178,6 +183,7 @@ export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: 
   for (let i = 0; i < n; i++) {
     const reasons: Reason[] = keepReasons ? [] : none;
     let total = rules.basePoints;
+    let firedPoints = 0;
     let fit = 0;
     let engagement = 0;
     let disqualified = false;
@@ -218,6 +224,7 @@ export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: 
       }
       if (points === 0) continue;
       total += points;
+      firedPoints += round2(points);
       if (criterion.family === 'fit') fit += points;
       else engagement += points;
       if (keepReasons) reasons.push({ rule: criterion.name, label: criterion.label, points: round2(points), ...(detail ? { detail } : {}) });
@@ -234,6 +241,7 @@ export function scoreBound(rules: RuleSet, bound: readonly BoundCriterion[], n: 
     out.strongAction[i] = strongAction ? 1 : 0;
     out.action[i] = routeLead(rules.routing, tier, grade, { strongAction, disqualified });
     out.reasons[i] = reasons;
+    out.firedPoints[i] = firedPoints;
   }
   return out;
 }

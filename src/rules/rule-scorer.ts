@@ -27,13 +27,14 @@ export class RuleScorer {
   readonly name = 'rules';
   constructor(readonly rules: RuleSet) {}
 
-  score(data: Dataset, context: ScoringContext = {}): RuleScores {
-    return scoreWithRules(this.rules, data, context);
+  /** `{ reasons: false }`: without each lead's list of fired criteria (much of the memory on large files). */
+  score(data: Dataset, context: ScoringContext = {}, options: { reasons?: boolean } = {}): RuleScores {
+    return scoreWithRules(this.rules, data, context, options);
   }
 
   /** score / 100: a rank in [0, 1] for metrics, not a calibrated probability. */
   predictProba(data: Dataset, context: ScoringContext = {}): Float64Array {
-    return this.score(data, context).score.map((s) => s / 100);
+    return this.score(data, context, { reasons: false }).score.map((s) => s / 100);
   }
 
   /** The columns the rules read. */

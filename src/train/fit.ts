@@ -74,7 +74,8 @@ export function fitRules(leads: Dataset, y: Uint8Array, train: Int32Array,
     ...(context.activities && context.asOf !== undefined ? { activities: context.activities, asOf: context.asOf } : {}),
     ...(context.leadId ? { leadId: context.leadId } : {}),
   }).rules;
-  const result = new RuleScorer(rules).score(leads, context);
+  // Scores, tiers, grades and actions; the runs read no rule reasons (the export scores them per lead itself).
+  const result = new RuleScorer(rules).score(leads, context, { reasons: false });
   const yTrain = Uint8Array.from(train, (r) => y[r]!);
   const calibrator = fitCalibrator('isotonic', Float64Array.from(train, (r) => result.score[r]! / 100), yTrain);
   return { rules, result, probability: applyCalibrator(calibrator, result.score.map((s) => s / 100)) };
