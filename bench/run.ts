@@ -610,6 +610,7 @@ async function main(): Promise<void> {
     if (only.includes('mlp')) await mlpCases();
     if (only.includes('scalefile')) await scaleFileCases();
     if (only.includes('scale10m')) await tenMillionCases();
+    if (only.includes('logistic')) await logisticCases();
     return printReport();
   }
   process.stderr.write(`benchmarks (${REPEATS} runs each, median)\n`);

@@ -50,6 +50,7 @@ export { loadModel, saveModel, type LoadedModel, type ModelArtifact } from './mo
 export { LogisticRegression } from './models/logistic/logistic.ts';
 export { GradientBoostedTrees } from './models/gbdt/gbdt.ts';
 export { FeaturePipeline } from './features/pipeline.ts';
+export { denseDesign, type Design, type DesignColumn } from './features/design.ts';
 export { TreeFeatures } from './features/tree-features.ts';
 export { dateRanges, type DateRange } from './features/date-range.ts';
 export { trainModels, type TrainOptions, type MetricsJson } from './train/train.ts';

@@ -15,8 +15,7 @@ const dot = (a: Float64Array, b: Float64Array) => {
  * @example
  * const { beta, converged } = solveLbfgs(problem, { tol: 1e-8, maxIter: 2000 });
  */
-export function solveLbfgs(problem: LogisticProblem, options: SolveOptions & { memory?: number }): SolveResult {
-  const prob = problem;
+export function solveLbfgs(prob: LogisticProblem, options: SolveOptions & { memory?: number }): SolveResult {
   const d = prob.p + 1;
   const m = options.memory ?? 10;
   const beta = options.start ? Float64Array.from(options.start) : new Float64Array(d);
