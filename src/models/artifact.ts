@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Dataset } from '../data/io/dataset.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
-import { ModelFormatError } from '../errors.ts';
+import { ConfigError, ModelFormatError } from '../errors.ts';
 import { FeaturePipeline } from '../features/pipeline.ts';
 import { applyCalibrator, type Calibrator } from './calibration.ts';
 import { LogisticRegression } from './logistic/logistic.ts';
@@ -68,6 +68,25 @@ export function canonicalJson(value: unknown): string {
     }
     return v;
   });
+}
+
+/**
+ * An artifact's `createdAt`: now, or the time `SOURCE_DATE_EPOCH` gives (whole seconds since 1970, the
+ * reproducible-builds convention), so that a rerun with the same data and seed writes the same file byte
+ * for byte. A value that is not such a number is refused (exit 2) rather than ignored.
+ *
+ * @example
+ * artifactCreatedAt({ SOURCE_DATE_EPOCH: '1767225600' }); // '2026-01-01T00:00:00.000Z'
+ */
+export function artifactCreatedAt(env: Record<string, string | undefined> = process.env): string {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date().toISOString();
+  const seconds = /^\d{1,12}$/.test(epoch) ? Number(epoch) : Number.NaN;
+  if (!Number.isSafeInteger(seconds) || seconds * 1000 > 8.64e15) {
+    throw new ConfigError('SOURCE_DATE_EPOCH_INVALID', `SOURCE_DATE_EPOCH is "${epoch}", not a number of seconds since 1970`,
+      'set it to whole seconds, e.g. SOURCE_DATE_EPOCH=$(date +%s), or unset it');
+  }
+  return new Date(seconds * 1000).toISOString();
 }
 
 /** SHA-256 of an artifact's content: everything except `createdAt` and `contentHash`. */

@@ -97,7 +97,7 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
     command,
     '```',
     '',
-    'With the same data and seed the model file is identical apart from its `createdAt`.',
+    'With the same data and seed the model file is identical apart from its `createdAt` (and whole when SOURCE_DATE_EPOCH is set).',
     '',
   ];
   return lines.join('\n');

@@ -25,7 +25,7 @@ import { conversionByLabel } from '../data/summary.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import { leakageGuard } from '../evaluation/leakage.ts';
 import { expectedCalibrationError, reliabilityCurve } from '../evaluation/metrics.ts';
-import { ARTIFACT_FORMAT_VERSION, dataFingerprint, type FeaturesJSON, type ModelArtifact, saveModel } from '../models/artifact.ts';
+import { ARTIFACT_FORMAT_VERSION, artifactCreatedAt, dataFingerprint, type FeaturesJSON, type ModelArtifact, saveModel } from '../models/artifact.ts';
 import { coefficientTable, type CoefficientRow } from '../models/logistic/coefficients.ts';
 import type { Calibrator } from '../models/calibration.ts';
 import { createRng } from '../random.ts';
@@ -69,6 +69,8 @@ export async function prepareRun(runDir: string, options: TrainOptions) {
     throw new ConfigError('AS_OF_REQUIRED', 'activity features are computed as of each lead\'s scoring time, and none was given', 'add --as-of, e.g. --as-of created_at+30d (30 days after each lead was created)');
   }
   await assertFolderFree(runDir, 'metrics.json', 'a run');
+  // Before reading: a malformed SOURCE_DATE_EPOCH is refused at once.
+  const createdAt = artifactCreatedAt();
 
   step('loading data');
   const leads = await loadDataset(options.data, options.na ? { na: options.na } : {});
@@ -138,7 +140,6 @@ export async function prepareRun(runDir: string, options: TrainOptions) {
   const ranks: Record<string, Float64Array> = {};
   const files: string[] = [];
   await mkdir(runDir, { recursive: true });
-  const createdAt = new Date().toISOString();
   const packageVersion = (JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
   const trainPositives = yTrain.reduce((s, v) => s + v, 0);
