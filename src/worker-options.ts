@@ -1,3 +1,6 @@
+/** Node's heap-size flags (either spelling): the process's, refused in a worker. */
+const PROCESS_HEAP_FLAG = /^--max[-_](old|semi|young)[-_]space[-_]size(=|$)/;
+
 /**
  * Options every worker of leadscore starts with. A worker inherits the process's Node flags, and Node
  * refuses to start a worker file under `--input-type` (a flag of `node -e` scripts, valid only for the
@@ -8,8 +11,6 @@
  * @example
  * new Worker(url, { ...workerOptions(), workerData });
  */
-const PROCESS_HEAP_FLAG = /^--max[-_](old|semi|young)[-_]space[-_]size(=|$)/;
-
 export function workerOptions(): { execArgv: string[] } {
   const execArgv: string[] = [];
   const argv = process.execArgv;

@@ -37,6 +37,18 @@ export function designColumn(values: Float64Array): DesignColumn {
   return { kind: 'ones', rows };
 }
 
+/** A one-hot block given by each row's level (−1: none) as one column of ones per level, its rows ascending. */
+export function oneHotColumns(index: Int32Array, width: number): DesignColumn[] {
+  const counts = new Int32Array(width);
+  for (const k of index) if (k >= 0) counts[k]!++;
+  const levels = Array.from(counts, (count) => new Int32Array(count));
+  const filled = new Int32Array(width);
+  index.forEach((k, i) => {
+    if (k >= 0) levels[k]![filled[k]!++] = i;
+  });
+  return levels.map((rows) => ({ kind: 'ones', rows }));
+}
+
 /**
  * A design from a column-major n × p matrix (the columns are views of `X`, not copies).
  *

@@ -15,7 +15,7 @@ import { DAY_MS } from '../data/types/dates.ts';
 import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
 import { columnValues, numbersAt } from '../data/columns.ts';
-import { type Design, type DesignColumn, designColumn } from './design.ts';
+import { type Design, type DesignColumn, designColumn, oneHotColumns } from './design.ts';
 
 export interface NumericStats {
   median: number;
@@ -386,18 +386,8 @@ export class FeaturePipeline {
     const { parts, n, p, names, groups, unseen } = this.encode(data, options);
     const columns = new Array<DesignColumn>(p);
     for (const part of parts) {
-      if (part.kind === 'value') {
-        columns[part.offset] = designColumn(part.values);
-        continue;
-      }
-      const counts = new Int32Array(part.width);
-      for (const k of part.index) if (k >= 0) counts[k]!++;
-      const levels = Array.from(counts, (count) => new Int32Array(count));
-      const filled = new Int32Array(part.width);
-      part.index.forEach((k, i) => {
-        if (k >= 0) levels[k]![filled[k]!++] = i;
-      });
-      levels.forEach((rows, l) => (columns[part.offset + l] = { kind: 'ones', rows }));
+      if (part.kind === 'value') columns[part.offset] = designColumn(part.values);
+      else oneHotColumns(part.index, part.width).forEach((column, l) => (columns[part.offset + l] = column));
     }
     return { columns, n, p, names, groups, unseen };
   }

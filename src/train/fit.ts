@@ -119,16 +119,15 @@ export function fitLogistic(input: FitInput, params: ModelParams['logistic'], op
   const model = new LogisticRegression({ C: cv.C, classWeight: params.classWeight ?? null }).fit(design, yTrain);
   // Calibration and the threshold see only out-of-sample probabilities: every training row's out-of-fold
   // one, or the validation slice's on a large training set.
-  const yHeld = cv.method === 'folds' ? yTrain : Uint8Array.from(cv.rows, (i) => yTrain[i]!);
-  const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, yHeld, rng.fork('calibration')) : null;
+  const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, cv.y, rng.fork('calibration')) : null;
   const calibrationKind = choice?.kind ?? (params.calibration as Exclude<typeof params.calibration, 'auto'>);
-  const calibrator = fitCalibrator(calibrationKind, cv.oof, yHeld);
+  const calibrator = fitCalibrator(calibrationKind, cv.oof, cv.y);
   const raw = model.predictProba(all);
   return {
     model, features: pipeline.toJSON(), pipeline, design, names: all.names, groups: all.names.map((_, j) => all.groups[j]!),
     calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
     probability: applyCalibrator(calibrator, raw), raw,
-    thresholdScores: applyCalibrator(calibrator, cv.oof), thresholdY: yHeld,
+    thresholdScores: applyCalibrator(calibrator, cv.oof), thresholdY: cv.y,
     fitSeconds: (performance.now() - t0) / 1000,
     details: { C: cv.C, cvLogLoss: cv.scores, ...(cv.method === 'slice' ? { chosenOn: `a validation slice of ${cv.rows.length} training rows` } : {}), solver: model.fitted.solver, iterations: model.fitted.iterations, features: design.p },
   };

@@ -22,7 +22,7 @@ import { CsvParser, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
-import { CHECKED_TYPES, type ColumnReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
+import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
 import type { RawTable } from './read.ts';
 import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber } from '../types/schema.ts';
 
@@ -193,7 +193,7 @@ class NumericBuilder implements ColumnBuilder {
     const counts = new Map(this.counts);
     for (const [text, n] of this.sentinels) counts.set(text, (counts.get(text) ?? 0) + n);
     const inferred = numericSchema(base, warnings, counts, { nums, min: this.min, max: this.max, integers: this.integers, decimalComma: this.column.decimalComma === true }, rows);
-    const schema = this.trained ? withTraining(inferred, this.trained) : inferred;
+    const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
     // An identifier over every row though not over the sample (unique integers that fill their range only
     // as a whole): the reference reads it as text, which these parsed numbers no longer are.
     if (schema.type !== 'numeric') throw new Misfit(`${name}: its integers are an identifier over the whole file but not over the first rows`);
@@ -235,7 +235,7 @@ class TextBuilder implements ColumnBuilder {
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     const values: readonly RawValue[] = this.values;
     const inferred = inferColumn(this.name, values, rows, this.tokens, this.options);
-    const schema = this.trained ? withTraining(inferred, this.trained) : inferred;
+    const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
     this.shared.clear();
     if (schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant') return { schema, values: this.values };
     const typed = typeColumn(values, schema, this.tokens);
@@ -246,9 +246,4 @@ class TextBuilder implements ColumnBuilder {
     }
     return { schema, values: typed };
   }
-}
-
-/** A column's inferred schema with its training reading applied (as `schemaWithReading` does for a table). */
-function withTraining(inferred: ColumnSchema, trained: ColumnReading): ColumnSchema {
-  return schemaWithReading({ rows: 0, columns: [inferred], naTokens: [] }, { naTokens: [], delimiter: null, columns: [trained] }).columns[0]!;
 }

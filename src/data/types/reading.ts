@@ -67,17 +67,27 @@ export function schemaWithReading(inferred: Schema, reading: Reading): Schema {
   return {
     ...inferred,
     naTokens: [...reading.naTokens],
-    columns: inferred.columns.map((c): ColumnSchema => {
+    columns: inferred.columns.map((c) => {
       const t = trained.get(c.name);
-      if (!t) return c;
-      const { booleanTokens: _b, dateFormat: _d, decimalComma: _c, ...rest } = c;
-      return {
-        ...rest, type: t.type,
-        ...(t.booleanTokens ? { booleanTokens: t.booleanTokens } : {}),
-        ...(t.dateFormat ? { dateFormat: t.dateFormat } : {}),
-        ...(t.decimalComma ? { decimalComma: true } : {}),
-      };
+      return t ? columnWithReading(c, t) : c;
     }),
+  };
+}
+
+/**
+ * One column's inferred schema read as the training file read it (type, yes/no words, date format, decimal
+ * comma); its counts and examples stay its own.
+ *
+ * @example
+ * columnWithReading(inferred, { name: 'opt_in', type: 'boolean', booleanTokens: { true: ['Yes'], false: ['No'] } });
+ */
+export function columnWithReading(inferred: ColumnSchema, trained: ColumnReading): ColumnSchema {
+  const { booleanTokens: _b, dateFormat: _d, decimalComma: _c, ...rest } = inferred;
+  return {
+    ...rest, type: trained.type,
+    ...(trained.booleanTokens ? { booleanTokens: trained.booleanTokens } : {}),
+    ...(trained.dateFormat ? { dateFormat: trained.dateFormat } : {}),
+    ...(trained.decimalComma ? { decimalComma: true } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export interface CvResult {
   rows: Int32Array;
   /** Out-of-sample probabilities of the chosen C, one per row of `rows`. */
   oof: Float64Array;
+  /** The labels of `rows`. */
+  y: Uint8Array;
 }
 
 /**
@@ -78,10 +80,10 @@ export function chooseC(design: Design, y: Uint8Array, options: { rng: Rng; fold
   const scores: CvResult['scores'] = [];
   let best = { C: grid[0]!, loss: Infinity, oof: new Float64Array(rows.length) };
   grid.forEach((C, g) => {
-    const oof = method === 'slice' ? Float64Array.from(rows, (i) => oofs[g]![i]!) : oofs[g]!;
+    const oof = Float64Array.from(rows, (i) => oofs[g]![i]!);
     const loss = logLoss(oof, yHeld);
     scores.push({ C, logLoss: loss });
     if (loss < best.loss - 1e-12) best = { C, loss, oof };
   });
-  return { C: best.C, method, folds: k, scores, rows, oof: best.oof };
+  return { C: best.C, method, folds: k, scores, rows, oof: best.oof, y: yHeld };
 }
