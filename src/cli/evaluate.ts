@@ -93,5 +93,6 @@ export function renderEvaluation(r: EvaluationResult): string {
   }
   const unseen = Object.entries(r.unseen);
   if (unseen.length) lines.push(`categories never seen in training (scored as __other__): ${unseen.map(([c, n]) => `${c} ${n}`).join(', ')}`);
+  for (const note of r.notes ?? []) lines.push(`note: ${note}`);
   return lines.join('\n');
 }

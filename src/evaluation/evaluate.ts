@@ -67,6 +67,8 @@ export interface EvaluationResult {
   comparisons: Comparison[];
   gate?: { passed: boolean; margin: number; lowerBound: number; aucDiff: number };
   unseen: Record<string, number>;
+  /** What the reading said in passing (a long file read twice, and why); absent when it said nothing. */
+  notes?: string[];
   /** With `out`: the folder and the files written into it (not part of evaluation.json). */
   written?: { folder: string; files: string[] };
 }
@@ -114,8 +116,13 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   }
   const positive = options.positive ?? (targetName === artifact.target.name ? artifact.target.positive : undefined);
   // Each model reads the file as its training file was read (a long CSV streams into typed columns).
-  const readFor = (loaded: LoadedModel): Promise<Dataset> => loadDatasetWithReading(options.data, loaded.artifact.reading, checkedColumns(loaded, targetName),
-    'fix those rows: the model reads this file with the settings of its training file');
+  const notes = new Set<string>();
+  const readFor = async (loaded: LoadedModel): Promise<Dataset> => {
+    const read = await loadDatasetWithReading(options.data, loaded.artifact.reading, checkedColumns(loaded, targetName),
+      'fix those rows: the model reads this file with the settings of its training file');
+    for (const note of read.notes ?? []) notes.add(note);
+    return read;
+  };
   const leads = await readFor(challenger);
   const target = resolveTarget(leads, targetName, positive !== undefined ? { positive } : {});
   const unlabelled = new Set(target.unlabelled);
@@ -173,6 +180,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     comparisons,
     ...(gate ? { gate } : {}),
     unseen,
+    ...(notes.size ? { notes: [...notes] } : {}),
   };
   if (!out) return result;
   const written = await intoFolder(out, async () => {

@@ -69,7 +69,8 @@ export function datasetWithReading(raw: RawTable, reading: Reading, checked: Rea
 /**
  * Reads a source as a model's training file was read (`datasetWithReading`). A long plain CSV file streams
  * into typed columns with the training reading (columnar.ts); a short one, any other format, or a file with
- * a cell that does not read as its training type is read the reference way, which names the bad rows.
+ * a cell that does not read as its training type is read the reference way, which names the bad rows (and,
+ * where that cell's column is not checked, says in the dataset's notes that the file was read twice).
  *
  * @example
  * const leads = await loadDatasetWithReading({ path: 'q3.csv' }, artifact.reading, new Map([['annual_revenue', 'numeric']]));
@@ -80,6 +81,8 @@ export async function loadDatasetWithReading(source: Source, reading: Reading, c
     const result = await readCsvColumnar(source.path, delimiter, { reading });
     if ('dataset' in result) return result.dataset;
     if ('raw' in result) return datasetWithReading(result.raw, reading, checked, hint);
+    return { ...datasetWithReading(await readTable(source), reading, checked, hint),
+      notes: [`${source.path} was read twice: ${result.misfit}, so the whole file was read as text with the training settings (slower, and more memory)`] };
   }
   return datasetWithReading(await readTable(source), reading, checked, hint);
 }

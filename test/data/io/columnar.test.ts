@@ -109,6 +109,19 @@ describe('readCsvColumnar', () => {
     await expect(loadDatasetWithReading({ path }, reading, checked)).rejects.toThrow('1 row holds values of the wrong type (row 251: signup = "soon" is not a date)');
   });
 
+  it('reads a long file twice where a column the model does not check misfits, and says so in the notes', async () => {
+    const row = (i: number, date: string) => `L${i},${(i % 977) * 1.5},${date},${i % 3 === 0 ? 1 : 0}`;
+    const training = await reference(await writeTemp(dir, 'training-3.csv', `id,amount,signup,y\n${Array.from({ length: 300 }, (_, i) => row(i, `2025-0${1 + (i % 9)}-1${i % 10}`)).join('\n')}\n`));
+    const reading = readingOf(training.schema, ',');
+    // loadDatasetWithReading's own sample is 100,000 rows: a file that long is needed for the columnar path.
+    const lines = Array.from({ length: 100_100 }, (_, i) => row(i, i === 100_050 ? 'soon' : '2025-03-04'));
+    const path = await writeTemp(dir, 'batch-long.csv', `id,amount,signup,y\n${lines.join('\n')}\n`);
+    const read = await loadDatasetWithReading({ path }, reading, new Map([['amount', 'numeric']]));
+    expect(read.notes).toEqual([`${path} was read twice: signup: "soon" on data row 100,051 does not read as date the way the training file did, so the whole file was read as text with the training settings (slower, and more memory)`]);
+    expect((read.table.array('signup') as ArrayLike<unknown>)[100_050]).toBeNull();
+    expect((read.table.array('amount') as ArrayLike<unknown>)[100_050]).toBe((100_050 % 977) * 1.5);
+  });
+
   it('hands a file that ends within the sample back raw, and loadDataset reads it the reference way', async () => {
     const path = await writeTemp(dir, 'small.csv', awkwardCsv(50));
     const result = await readCsvColumnar(path, ',', { sampleRows: 60 });
