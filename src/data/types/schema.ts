@@ -136,10 +136,16 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
     return { ...base, type, feature: true, warnings, dateFormat };
   }
 
-  const strings = present.map(textOf);
   const unique = distinct === present.length;
-  const avgWords = strings.reduce((s, t) => s + t.split(/\s+/).length, 0) / strings.length;
-  const avgLength = strings.reduce((s, t) => s + t.length, 0) / strings.length;
+  // Averages over the present values, summed per distinct text (whole numbers: the sums are exact in any order).
+  let words = 0;
+  let length = 0;
+  for (const [text, count] of counts) {
+    words += count * text.split(/\s+/).length;
+    length += count * text.length;
+  }
+  const avgWords = words / present.length;
+  const avgLength = length / present.length;
   if (unique && missing === 0 && rows >= 10 && avgWords < 2) {
     return { ...base, type: 'id', feature: false, warnings: ['unique per row: an identifier, excluded from features', ...warnings] };
   }
@@ -164,10 +170,26 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
  */
 export function schemaBase(name: string, rows: number, missing: number, counts: ReadonlyMap<string, number>):
   { base: Pick<ColumnSchema, 'name' | 'missing' | 'missingShare' | 'distinct' | 'examples'>; warnings: string[] } {
-  const examples = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => k);
+  const examples = mostFrequent(counts, 5);
   const warnings: string[] = [];
   if (rows > 0 && missing / rows > 0.5 && missing < rows) warnings.push(`${pct(missing / rows)} missing`);
   return { base: { name, missing, missingShare: rows === 0 ? 0 : missing / rows, distinct: counts.size, examples }, warnings };
+}
+
+/**
+ * The `k` most frequent keys, ties in the map's order (what a stable sort by count would put first), in
+ * one pass: a column of a million distinct values is not sorted to find five.
+ */
+export function mostFrequent(counts: ReadonlyMap<string, number>, k: number): string[] {
+  const top: Array<[string, number]> = [];
+  for (const entry of counts) {
+    if (top.length === k && entry[1] <= top[k - 1]![1]) continue;
+    let at = top.length;
+    while (at > 0 && top[at - 1]![1] < entry[1]) at--;
+    top.splice(at, 0, entry);
+    if (top.length > k) top.pop();
+  }
+  return top.map(([key]) => key);
 }
 
 /** The warning for a name that suggests a value known only after the outcome (`status`, `duration` …), or null. */

@@ -180,4 +180,29 @@ describe('readCsvColumnar', () => {
     // Most random tables keep their sample's types (text columns always do): the property compared them.
     expect(compared).toBeGreaterThan(40);
   });
+
+  it('reads cells from bytes as the reference reads them from text: quotes, line ends, a byte-order mark, padding, long digits, exponents, non-ASCII (property)', async () => {
+    const numberCell = fc.oneof(
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((v) => v.toFixed(6)),
+      fc.integer({ min: -99, max: 99 }).map(String),
+      fc.constantFrom('', ' 5 ', '\t7', '+3', '.5', '5.', '-0', '0.000', '007', '1e5', '2.5E-3', '12345678901234567', '1e400', '1e-400', 'NA', '"4.5"', ' ', '\u00a05', '-1', '999'),
+    );
+    const textCell = fc.oneof(fc.constantFrom('north', 'south', 'Zürich', '東京', ' padded ', 'NA', '', '"a, b"', '"say ""hi"""', '"two\nlines"', 'yes', 'no'), fc.integer({ min: 0, max: 30 }).map((i) => `L${i}`));
+    const row = fc.tuple(numberCell, numberCell, textCell, fc.constantFrom('0', '1'), fc.boolean());
+    let n = 0;
+    let compared = 0;
+    await fc.assert(fc.asyncProperty(fc.array(row, { minLength: 15, maxLength: 60 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 12 }),
+      async (rows, eol, bom, lastBreak, sampleRows) => {
+        const lines = rows.map(([a, b, c, y, short]) => (short ? [a, b] : [a, b, c, y]).join(','));
+        const text = `${bom ? '\ufeff' : ''}x,amount,place,y${eol}${lines.join(eol)}${lastBreak ? eol : ''}`;
+        const path = await writeTemp(dir, `bytes-${n++}.csv`, text);
+        const result = await readCsvColumnar(path, ',', { sampleRows });
+        if ('misfit' in result) return;
+        if ('dataset' in result) {
+          expectSame(result.dataset, await reference(path));
+          compared++;
+        }
+      }), { numRuns: 300, seed: 23 });
+    expect(compared).toBeGreaterThan(100);
+  });
 });
