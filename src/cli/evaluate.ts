@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { EvaluationResult } from '../evaluation/evaluate.ts';
 import { basename, join } from 'node:path';
-import { createOutput, formatTable, percent, shownPath } from './output.ts';
+import { createOutput, formatTable, percent, shownPath, warnEditedModels } from './output.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
 import { parseInteger, sourceOf } from './options.ts';
 
@@ -19,6 +19,7 @@ interface EvaluateFlags {
   positive?: string;
   rules?: string;
   champion?: string;
+  trust?: boolean;
   margin: number;
   na?: string;
   id?: string;
@@ -51,12 +52,14 @@ export function registerEvaluate(program: Command): void {
     .option('--id <column>', 'lead id column for the activity log')
     .option('--seed <n>', 'random seed for the paired bootstrap of the comparisons', parseInteger, 42)
     .option('--out <dir>', 'also write the evaluation as a folder: evaluation.json, holdout.csv, examples.json and report.html')
+    .option('--trust', 'use models edited after training (their content hash no longer matches), with a warning')
     .option('--json', 'print the evaluation as JSON')
     .action(async (flags: EvaluateFlags) => {
       const out = createOutput(Boolean(flags.json));
       const { evaluateModel } = await import('../evaluation/evaluate.ts');
+      await warnEditedModels(flags.trust, flags.model, flags.champion);
       const result = await evaluateModel({
-        model: flags.model, data: sourceOf(flags.data, flags.sql, 'a --data file'), margin: flags.margin, seed: flags.seed,
+        model: flags.model, trust: flags.trust === true, data: sourceOf(flags.data, flags.sql, 'a --data file'), margin: flags.margin, seed: flags.seed,
         ...(flags.activities ? { activities: { path: flags.activities } } : {}),
         ...(flags.asOf ? { asOf: flags.asOf } : {}),
         ...(flags.target ? { target: flags.target } : {}),

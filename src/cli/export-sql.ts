@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { DIALECTS, type DialectName } from '../scoring/sql/dialects.ts';
+import { warnEditedModels } from './output.ts';
 
 export function registerExportSql(program: Command): void {
   program
@@ -12,9 +13,11 @@ export function registerExportSql(program: Command): void {
       return v as DialectName;
     })
     .option('--table <name>', 'the table (or a subquery) holding the leads', 'leads')
-    .action(async (flags: { model: string; dialect: DialectName; table: string }) => {
+    .option('--trust', 'use a model edited after training (its content hash no longer matches), with a warning')
+    .action(async (flags: { model: string; dialect: DialectName; table: string; trust?: boolean }) => {
       const [{ loadModel }, { exportSql }] = await Promise.all([import('../models/artifact.ts'), import('../scoring/sql/export-sql.ts')]);
-      const { artifact } = await loadModel(flags.model);
+      await warnEditedModels(flags.trust, flags.model);
+      const { artifact } = await loadModel(flags.model, { trust: flags.trust === true });
       process.stdout.write(exportSql(artifact, flags.dialect, flags.table));
     });
 }

@@ -63,3 +63,17 @@ export function shownPath(path: string): string {
   const rel = relative(process.cwd(), resolve(path));
   return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel;
 }
+
+/**
+ * With `--trust`: a `warning:` line on stderr for each model that was edited after it was written (its
+ * content hash no longer matches), which the command then uses anyway.
+ */
+export async function warnEditedModels(trust: boolean | undefined, ...paths: Array<string | undefined>): Promise<void> {
+  if (!trust) return;
+  const { loadModel } = await import('../models/artifact.ts');
+  for (const path of paths) {
+    if (path && (await loadModel(path, { trust: true })).edited) {
+      process.stderr.write(`warning: ${path} was changed after it was written (content hash mismatch); used anyway (--trust)\n`);
+    }
+  }
+}

@@ -2,11 +2,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ScoreOptions } from '../scoring/score.ts';
 import { DEFAULT_CHUNK_ROWS } from '../scoring/chunk-rows.ts';
 import { createThroughputProgress } from './progress.ts';
-import { createOutput, percent } from './output.ts';
+import { createOutput, percent, warnEditedModels } from './output.ts';
 import { parseCount, given, parseList, parsePositiveInteger, sourceOf } from './options.ts';
 
 interface ScoreFlags {
   model: string;
+  trust?: boolean;
   input?: string;
   sql?: string;
   output: string;
@@ -78,6 +79,7 @@ export function registerScore(program: Command): void {
     .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: a worker scores chunks beside the main thread once the file is long enough to pay; same output)', parsePositiveInteger)
     .option('--capacity <n>', 'a team\'s capacity: the N (or N%) most likely leads of this file get action sales, the rest the routing sent become nurture (scores the file in memory)', parseCapacity)
     .option('--force', 'replace --output (and its rejects file) if it exists')
+    .option('--trust', 'use a model edited after training (its content hash no longer matches), with a warning')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScoreFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -86,8 +88,9 @@ export function registerScore(program: Command): void {
       assertNotInput(flags.output, [...(flags.input ? [flags.input] : []), flags.model, ...(flags.activities ? [flags.activities] : []), ...(flags.rules ? [flags.rules] : []), ...(flags.previous ? [flags.previous] : [])]);
       await assertMayReplace(flags.output, flags.force, '--output');
       const format = outputFormat(flags.output, flags.format);
+      await warnEditedModels(flags.trust, flags.model);
       const options: ScoreOptions = {
-        model: flags.model, input, reasons: flags.reasons, onError: flags.onError, reasonCodes: format !== 'csv',
+        model: flags.model, trust: flags.trust === true, input, reasons: flags.reasons, onError: flags.onError, reasonCodes: format !== 'csv',
         ...given({
           rules: flags.rules, activities: flags.activities ? { path: flags.activities } : undefined, asOf: flags.asOf, keep: flags.keep ? parseList(flags.keep) : undefined,
           id: flags.id, na: flags.na,

@@ -116,7 +116,8 @@ export function renderLeaderboard(metrics: MetricsJson): string {
   const d = metrics.dataset;
   const lines = [
     `${d.source}: ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${percent(d.positives / d.rows)}); ` +
-      `${d.split} split, ${d.trainRows.toLocaleString('en-US')} train / ${d.testRows.toLocaleString('en-US')} hold-out${d.cutoff ? ` (test from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}`,
+      `${d.split} split, ${d.trainRows.toLocaleString('en-US')} train / ${d.testRows.toLocaleString('en-US')} hold-out${d.cutoff ? ` (test from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}` +
+      (d.unlabelled > 0 ? `; ${d.unlabelled.toLocaleString('en-US')} rows without a value in "${d.target}" left out` : ''),
     '',
     // A model's threshold is a probability; the rules' is in points (0–100): each says which.
     formatTable(['model', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN', 'fit s'],

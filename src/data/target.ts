@@ -47,6 +47,7 @@ export function resolveTarget(data: Dataset, name: string, options: TargetOption
   }
   const values = columnValues(data.table, name) as ArrayLike<unknown>;
   const n = values.length;
+  if (n === 0) throw new DataError('CSV_EMPTY', 'the data has no rows: a header alone', 'pass the file with its leads (the export may have been cut off or filtered to nothing)');
   const y = new Uint8Array(n);
   const unlabelled: number[] = [];
   let rule: string;

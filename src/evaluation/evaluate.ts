@@ -32,6 +32,8 @@ import { evaluateScores, type ModelMetrics, round } from '../train/model-metrics
 
 export interface EvaluateOptions {
   model: string;
+  /** Use models edited after they were written (their content hash no longer matches). */
+  trust?: boolean;
   data: Source;
   activities?: Source;
   /** Scoring time for activity features; default the one the model was trained with. */
@@ -104,8 +106,9 @@ function checkedColumns(loaded: LoadedModel, target: string): Map<string, Column
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationResult> {
   const out = options.out ? resolve(options.out) : undefined;
   if (out) await assertFolderFree(out, 'evaluation.json', 'an evaluation', options.out);
-  const challenger = await loadModel(options.model);
-  const champion = options.champion ? await loadModel(options.champion) : undefined;
+  const trust = { trust: options.trust === true };
+  const challenger = await loadModel(options.model, trust);
+  const champion = options.champion ? await loadModel(options.champion, trust) : undefined;
   const { artifact } = challenger;
   // The file is read as each model's training file was (types, yes/no words, dates, missing tokens).
   for (const [loaded, path] of [[challenger, options.model], [champion, options.champion]] as const) if (loaded) assertNaAgrees(loaded.artifact.reading, options.na, path!);

@@ -6,7 +6,7 @@
  * identical file apart from `createdAt`.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Dataset } from '../data/io/dataset.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
@@ -142,8 +142,15 @@ export interface ScoringModel {
 }
 
 /** A loaded model, ready to score a dataset. */
+export interface LoadModelOptions {
+  /** Load a model whose content no longer matches its stored hash (edited by hand); `edited` then says so. */
+  trust?: boolean;
+}
+
 export interface LoadedModel {
   artifact: ModelArtifact;
+  /** True when the content no longer matches the stored hash (loaded only with `trust`). */
+  edited: boolean;
   pipeline: FeatureEncoder;
   model: ScoringModel;
   /** Calibrated P(converted) for every row of a dataset (activity columns already joined if needed). */
@@ -178,18 +185,30 @@ const REGISTRY: Record<string, RegistryEntry> = {
  * @example
  * const { predict } = await loadModel('models/latest/logistic.model.json');
  */
-export async function loadModel(path: string): Promise<LoadedModel> {
+export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   let text: string;
   try {
+    if ((await stat(path)).isDirectory()) {
+      throw new ModelFormatError('MODEL_NOT_FOUND', `${path} is a folder, not a model file`, 'name the artifact inside the run folder, e.g. <run>/logistic.model.json');
+    }
     text = await readFile(path, 'utf8');
-  } catch {
+  } catch (err) {
+    if (err instanceof ModelFormatError) throw err;
     throw new ModelFormatError('MODEL_NOT_FOUND', `cannot read model ${path}`, 'check the path; `leadscore train` writes <run>/<model>.model.json');
   }
+  if (text.trim() === '') throw new ModelFormatError('MODEL_CORRUPT', `${path} is empty`, 'use an intact copy of the artifact, or train again');
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
+    if (/^\s*criteria\s*:/m.test(text)) {
+      throw new ModelFormatError('MODEL_INVALID', `${path} is a rule file, not a model`, 'pass a rule file with --rules; a model is a <model>.model.json written by `leadscore train`');
+    }
     throw new ModelFormatError('MODEL_CORRUPT', `${path} is not valid JSON (truncated or corrupted)`, 'use an intact copy of the artifact, or train again');
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || !('model' in json) || !('contentHash' in json)) {
+    throw new ModelFormatError('MODEL_INVALID', `${path} is not a leadscore model: it holds no model and content hash (metrics.json and examples.json sit beside the models)`,
+      'use a <model>.model.json written by `leadscore train`');
   }
   const version = (json as { formatVersion?: unknown } | null)?.formatVersion;
   if (typeof version === 'number' && version > ARTIFACT_FORMAT_VERSION) {
@@ -205,8 +224,10 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     throw new ModelFormatError('MODEL_INVALID', `${path} is not a leadscore model: ${issue.path.join('.') || 'top level'}: ${issue.message}`, 'use a file written by `leadscore train`');
   }
   const artifact = parsed.data as ModelArtifact;
-  if (contentHash(artifact) !== artifact.contentHash) {
-    throw new ModelFormatError('MODEL_EDITED', `${path} was changed after it was written (content hash mismatch)`, 'use the file as `leadscore train` wrote it; retrain instead of editing');
+  const edited = contentHash(artifact) !== artifact.contentHash;
+  if (edited && options.trust !== true) {
+    throw new ModelFormatError('MODEL_EDITED', `${path} was changed after it was written (content hash mismatch)`,
+      'use the file as `leadscore train` wrote it, or retrain; pass --trust to use an edited model on purpose');
   }
   const entry = REGISTRY[artifact.model.kind];
   if (!entry) throw new ModelFormatError('MODEL_KIND', `${path} holds an unknown model kind "${artifact.model.kind}"`, `this leadscore loads: ${Object.keys(REGISTRY).join(', ')}`);
@@ -214,6 +235,7 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   const model = entry.model(artifact.model);
   return {
     artifact,
+    edited,
     pipeline,
     model,
     predict(data, options = {}) {

@@ -4,7 +4,7 @@
  * points per event, caps and decay), tier thresholds, grade thresholds and the routing matrix.
  */
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument, stringify } from 'yaml';
+import { LineCounter, parseDocument, stringify, visit } from 'yaml';
 import { z } from 'zod';
 import { compilePattern } from './pattern.ts';
 import { ConfigError } from '../errors.ts';
@@ -197,10 +197,27 @@ export function parseRuleFile(text: string, file = '<rules>'): RuleSet {
     return 1;
   };
   if (doc.errors.length > 0) {
-    throw new RuleFileError(doc.errors.map((e) => ({ file, line: lineCounter.linePos(e.pos[0]).line, message: `YAML: ${e.message.split('\n')[0]}` })),
-      'check the indentation and quoting; values with a colon or starting with a symbol need quotes');
+    throw new RuleFileError(doc.errors.map((e) => {
+      const { line, col } = lineCounter.linePos(e.pos[0]);
+      return { file, line, message: `YAML syntax error at line ${line}, column ${col}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}` };
+    }), 'check the indentation and quoting; values with a colon or starting with a symbol need quotes');
   }
-  const parsed = ruleFileSchema.safeParse(doc.toJS());
+  if (doc.contents === null) throw new RuleFileError([{ file, line: 1, message: 'the rule file is empty' }], 'start from `leadscore rules draft` or data/rules/sample.yaml');
+  // A tag asks a YAML reader to build something other than plain values (`!!js/function`, `!!binary`, a
+  // custom type): a rule file needs none, and none is read.
+  const tags: RuleIssue[] = [];
+  visit(doc, (_key, node) => {
+    const tag = (node as { tag?: string; range?: [number, number, number] } | null)?.tag;
+    if (tag) tags.push({ file, line: lineCounter.linePos((node as { range: [number, number, number] }).range[0]).line, message: `YAML tag ${tag.replace('tag:yaml.org,2002:', '!!')} refused: a rule file holds plain values only` });
+  });
+  if (tags.length > 0) throw new RuleFileError(tags, 'remove the tag (write the value plainly, quoted if it must stay text)');
+  let content: unknown;
+  try {
+    content = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    throw new RuleFileError([{ file, line: 1, message: `YAML aliases expand too far (${(err as Error).message.split('\n')[0]})` }], 'write the criteria out instead of nesting aliases');
+  }
+  const parsed = ruleFileSchema.safeParse(content);
   const ruleNameAt = (path: ReadonlyArray<PropertyKey>): string | undefined => {
     if (path[0] !== 'criteria' || typeof path[1] !== 'number') return undefined;
     const name = doc.getIn(['criteria', path[1], 'name']);

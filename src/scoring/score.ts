@@ -39,6 +39,8 @@ import { type DateRange, dateRanges, outsideRange, outsideRangeText, trainingSpa
 
 export interface ScoreOptions {
   model: string;
+  /** Use a model edited after it was written (its content hash no longer matches). */
+  trust?: boolean;
   input: Source;
   /** Rule file for grade, action and the rule score; default the rules.yaml beside the model. */
   rules?: string;
@@ -151,7 +153,7 @@ export interface Scorer {
  * const scorer = await prepareScorer({ model: 'models/latest/logistic.model.json', input: { path: 'leads.csv' } });
  */
 export async function prepareScorer(options: ScoreOptions): Promise<Scorer> {
-  const loaded = await loadModel(options.model);
+  const loaded = await loadModel(options.model, { trust: options.trust === true });
   const { artifact } = loaded;
   const required = requiredColumns(loaded);
   // New files are read as the training file was: a --na given again must agree with it.

@@ -4,12 +4,11 @@
  * run's totals counted chunk by chunk as results are applied in order.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { dirname } from 'node:path';
 import { csvField } from '../data/io/csv.ts';
 import type { Schema } from '../data/types/schema.ts';
-import { cellFormatter, tempPath } from '../data/io/write.ts';
+import { cellFormatter, makeParentFolder, tempPath } from '../data/io/write.ts';
 import type { Tier } from '../rules/rule-file.ts';
 import type { ChunkResult } from './chunk.ts';
 import { addCounts } from './decisions.ts';
@@ -77,7 +76,7 @@ export class StreamOutput {
   read = 0;
 
   static async open(scorer: Scorer, output: string, format: 'csv' | 'ndjson', rejectsPath: string, onProgress: ((rows: number, bytes: number, totalBytes: number) => void) | undefined, total: number): Promise<StreamOutput> {
-    await mkdir(dirname(output), { recursive: true });
+    await makeParentFolder(output);
     return new StreamOutput(scorer, output, format, rejectsPath, onProgress, total);
   }
 

@@ -100,6 +100,9 @@ export async function prepareRun(runDir: string, options: TrainOptions) {
   });
   // --date and --group were checked by the split; --exclude names are checked here, with the nearest names.
   for (const column of options.exclude ?? []) if (!columnSchema(data.schema, column)) throw columnNotFound('--exclude', column, data.schema.columns.map((c) => c.name));
+  if ((options.exclude ?? []).includes(target.name)) {
+    throw new ConfigError('TARGET_EXCLUDED', `--exclude names the target "${target.name}"`, 'the target is never a feature already; leave it out of --exclude (or choose another --target)');
+  }
   // The leakage guard on the training rows: certain leaks are always excluded, suspects only with --drop-leaky.
   // The --date column orders time and is not a feature (`@row` names no column).
   const dateColumn = options.date && options.date !== ROW_ORDER ? options.date : undefined;

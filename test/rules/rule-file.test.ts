@@ -81,7 +81,7 @@ describe('parseRuleFile', () => {
     ['between reversed', `criteria:\n  - name: a\n    when: { column: x, op: between, value: [9, 1] }\n    points: 5\n`, 'r.yaml:3: rule "a": between needs low ≤ high, got [9, 1]'],
     ['a bad family', `criteria:\n  - name: a\n    family: behaviour\n    when: { column: x, op: is_missing }\n    points: 5\n`, 'r.yaml:3: rule "a": family: Invalid option: expected one of "fit"|"engagement"'],
     ['no criteria', `name: empty\ncriteria: []\n`, 'r.yaml:2: criteria: a rule file needs at least one criterion'],
-    ['broken YAML', `criteria:\n  - name: a\n   points: 5\n`, 'r.yaml:3: YAML:'],
+    ['broken YAML', `criteria:\n  - name: a\n   points: 5\n`, 'r.yaml:3: YAML syntax error at line 3, column 1:'],
   ])('reports %s', (_what, text, message) => {
     expect(issuesOf(text)[0]).toContain(message);
   });

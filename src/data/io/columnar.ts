@@ -26,7 +26,7 @@
 import { open } from 'node:fs/promises';
 import * as aq from 'arquero';
 import type { RawValue } from '../../types.ts';
-import { CsvByteRecords, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
+import { CsvByteRecords, headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { ByteDictionary } from './byte-dictionary.ts';
 import { distinctNumbers } from '../types/distinct.ts';
 import { plainNumber } from '../types/plain-number.ts';
@@ -34,8 +34,8 @@ import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
-import type { RawTable } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber } from '../types/schema.ts';
+import { type RawTable, renamedOf } from './read.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
@@ -94,6 +94,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   const tokens = reading ? new Set(reading.naTokens) : naTokenSet(options.na ?? []);
   const trained = new Map((reading?.columns ?? []).map((c) => [c.name, c]));
   let names: string[] | null = null;
+  let renamed: Record<string, string> = {};
   let sample: string[][] = [];
   let builders: ColumnBuilder[] | null = null;
   let rows = 0;
@@ -124,7 +125,9 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
       records.feed(chunk.subarray(0, bytesRead), final);
       while (records.next()) {
         if (names === null) {
-          names = uniqueHeader(Array.from({ length: records.fields }, (_, f) => records.text(f)));
+          const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
+          names = uniqueHeader(header);
+          renamed = headerRenames(header);
           sample = names.map(() => []);
           batch.width = names.length;
           continue;
@@ -151,11 +154,11 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
     await handle.close();
   }
   if (names === null) throw noHeader();
-  if (columns === null) return { raw: { names, columns: sample, rows, format: 'csv', delimiter, source: path } };
+  if (columns === null) return { raw: { names, columns: sample, rows, format: 'csv', delimiter, source: path, ...renamedOf(renamed) } };
   const header: string[] = names;
   const data: Record<string, ArrayLike<unknown>> = {};
   columns.forEach((column, c) => (data[header[c]!] = column.values));
-  const schema: Schema = { rows, columns: columns.map((column) => column.schema), naTokens: reading ? [...reading.naTokens] : [...tokens] };
+  const schema: Schema = { rows, columns: withHeaderWarnings(columns.map((column) => column.schema), renamed), naTokens: reading ? [...reading.naTokens] : [...tokens] };
   return { dataset: { table: aq.table(data, header), schema, raw: { names: header, rows, format: 'csv', delimiter, source: path } } };
 }
 

@@ -220,6 +220,8 @@ export interface CsvColumns {
   names: string[];
   columns: string[][];
   delimiter: string;
+  /** Columns whose header was blank or repeated, by the name they were given: why (`headerRenames`). */
+  renamed: Record<string, string>;
 }
 
 /**
@@ -242,11 +244,13 @@ export function parseCsv(text: string, delimiter?: string): CsvColumns {
 export class CsvColumnCollector {
   private names: string[] | null = null;
   private columns: string[][] = [];
+  private renamed: Record<string, string> = {};
   constructor(private readonly delimiter: string) {}
 
   add(fields: string[], line: number): void {
     if (this.names === null) {
       this.names = uniqueHeader(fields);
+      this.renamed = headerRenames(fields);
       this.columns = this.names.map(() => []);
       return;
     }
@@ -259,7 +263,7 @@ export class CsvColumnCollector {
     if (this.names === null) {
       throw noHeader();
     }
-    return { names: this.names, columns: this.columns, delimiter: this.delimiter };
+    return { names: this.names, columns: this.columns, delimiter: this.delimiter, renamed: this.renamed };
   }
 }
 
@@ -285,6 +289,25 @@ export function uniqueHeader(fields: string[]): string[] {
     if (count > 0) name = `${name}_${count + 1}`;
     return name;
   });
+}
+
+/**
+ * The columns `uniqueHeader` named itself, by their new name: why (a blank header, or one that repeats an
+ * earlier column's), as the warning their schema carries.
+ *
+ * @example
+ * headerRenames(['id', 'a', 'a', '']); // { a_2: 'the header repeats "a" (column 2): renamed a_2', column_4: 'the header is blank: named column_4' }
+ */
+export function headerRenames(fields: string[]): Record<string, string> {
+  const names = uniqueHeader(fields);
+  const renamed: Record<string, string> = {};
+  fields.forEach((raw, i) => {
+    const name = names[i]!;
+    const given = raw.trim();
+    if (given === '') renamed[name] = `the header is blank: named ${name}`;
+    else if (name !== given) renamed[name] = `the header repeats "${given}" (column ${fields.findIndex((f) => f.trim() === given) + 1}): renamed ${name}`;
+  });
+  return renamed;
 }
 
 /**

@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import { extname } from 'node:path';
 import { DataError } from '../../errors.ts';
 import type { RawValue } from '../../types.ts';
-import { detectDelimiter, parseCsv, stripBom, uniqueHeader } from './csv.ts';
+import { detectDelimiter, headerRenames, parseCsv, stripBom, uniqueHeader } from './csv.ts';
 import { queryColumns, sqlString } from './duckdb.ts';
 
 export type SourceFormat = 'csv' | 'parquet' | 'ndjson' | 'json' | 'sql';
@@ -27,6 +27,8 @@ export interface RawTable {
   delimiter?: string;
   /** A file path or the SQL text. */
   source: string;
+  /** Columns whose header was blank or repeated in the file, by the name they were given: why (a warning of their schema). */
+  renamed?: Record<string, string>;
 }
 
 export interface ReadOptions {
@@ -69,7 +71,7 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
         return readCsvWithDuckDb(path, delimiter);
       }
       const parsed = parseCsv(await readFile(path, 'utf8'), delimiter);
-      return rawTable(parsed.names, parsed.columns, 'csv', path, delimiter);
+      return { ...rawTable(parsed.names, parsed.columns, 'csv', path, delimiter), ...renamedOf(parsed.renamed) };
     }
   }
 }
@@ -153,6 +155,54 @@ export async function assertNotSpreadsheet(path: string): Promise<void> {
     throw new DataError('ZIP_ARCHIVE', `${path} is a ZIP archive, not a CSV file`, 'unzip it and pass the CSV file inside');
   }
   if (startsWith(bytes, OLE2)) throw new DataError('SPREADSHEET', `${path} is an Excel 97–2003 workbook (.xls), not a CSV file`, hint);
+  assertUtf8Text(path, bytes);
+}
+
+/**
+ * The first bytes of a file read as CSV text must be UTF-8 text: UTF-16 (with a byte-order mark, or NUL
+ * in every other byte), other binary data (NUL bytes), and bytes that are not UTF-8 (a Latin-1 or
+ * Windows-1252 export, whose accents would otherwise read as �) are refused, each with the way to convert.
+ * Only the head is checked (the first 4 KB).
+ */
+function assertUtf8Text(path: string, bytes: Uint8Array): void {
+  const convert = (from: string) => `save it as "CSV UTF-8" from the program that wrote it, or convert it: iconv -f ${from} -t UTF-8 ${path} > converted.csv`;
+  if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
+    const order = bytes[0] === 0xff ? 'little-endian' : 'big-endian';
+    throw new DataError('NOT_UTF8', `${path} is UTF-16 (${order}) text; leadscore reads UTF-8`, convert(bytes[0] === 0xff ? 'UTF-16LE' : 'UTF-16BE'));
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    let evenNul = 0;
+    let oddNul = 0;
+    for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
+    const half = bytes.length / 2;
+    if (oddNul > 0.4 * half && evenNul < 0.05 * half) throw new DataError('NOT_UTF8', `${path} looks like UTF-16 (little-endian) text without a byte-order mark; leadscore reads UTF-8`, convert('UTF-16LE'));
+    if (evenNul > 0.4 * half && oddNul < 0.05 * half) throw new DataError('NOT_UTF8', `${path} looks like UTF-16 (big-endian) text without a byte-order mark; leadscore reads UTF-8`, convert('UTF-16BE'));
+    throw new DataError('BINARY_FILE', `${path} holds binary data (a NUL byte at byte ${nul + 1}), not CSV text`, 'pass a CSV, Parquet or NDJSON file; if this is an export, export it again as CSV UTF-8');
+  }
+  const at = firstNonUtf8(bytes);
+  if (at >= 0) {
+    const where = ` (byte ${at + 1} is 0x${bytes[at]!.toString(16).toUpperCase()}, "${Buffer.from(bytes.subarray(Math.max(0, at - 12), at + 1)).toString('latin1').replace(/\s+/g, ' ')}" in Latin-1)`;
+    throw new DataError('NOT_UTF8', `${path} is not UTF-8 text${where}: likely Latin-1 or Windows-1252`, convert('WINDOWS-1252'));
+  }
+}
+
+/**
+ * Where the first byte that is not part of a well-formed UTF-8 character sits, or −1; a character cut off
+ * by the end of `bytes` counts as well formed (the head of a file ends anywhere).
+ */
+function firstNonUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!;
+    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) {
+      if (i + k >= bytes.length) return -1;
+      if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
+    }
+    i += length;
+  }
+  return -1;
 }
 
 /** Why a path cannot be read, as an exit-2 error naming it. */
@@ -223,7 +273,12 @@ async function readCsvWithDuckDb(path: string, delimiter: string): Promise<RawTa
   const sql = `select * from read_csv(${sqlString(path)}, delim=${sqlString(delimiter)}, header=true, ` +
     `quote='"', escape='"', all_varchar=true, null_padding=true)`;
   const { names, columns } = await queryColumns(sql, path);
-  return rawTable(uniqueHeader(names), columns, 'csv', path, delimiter);
+  return { ...rawTable(uniqueHeader(names), columns, 'csv', path, delimiter), ...renamedOf(headerRenames(names)) };
+}
+
+/** `renamed` for a RawTable, left out when no column was renamed. */
+export function renamedOf(renamed: Record<string, string>): { renamed?: Record<string, string> } {
+  return Object.keys(renamed).length > 0 ? { renamed } : {};
 }
 
 async function readJsonFile(path: string, format: 'ndjson' | 'json'): Promise<RawTable> {

@@ -8,9 +8,28 @@ import { createWriteStream } from 'node:fs';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, DataError } from '../../errors.ts';
 import { csvField } from './csv.ts';
 import { queryColumns, sqlString } from './duckdb.ts';
+
+/**
+ * Creates the folder a file is written into (and its parents), or says why it cannot: a part of the path
+ * that is a file, or a folder this user may not write.
+ */
+export async function makeParentFolder(path: string): Promise<void> {
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new DataError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: a part of its folder path is a file, not a folder`, 'choose an output path whose folders are folders');
+    }
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+      throw new DataError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: permission denied (${code})`, 'choose a folder you can write to');
+    }
+    throw err;
+  }
+}
 
 /** A sibling path to write to before renaming onto `path`. */
 export function tempPath(path: string): string {
@@ -24,7 +43,7 @@ export function tempPath(path: string): string {
  * await writeFileAtomic('out/metrics.json', JSON.stringify(metrics, null, 2) + '\n');
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeParentFolder(path);
   const tmp = tempPath(path);
   try {
     await writeFile(tmp, content);
@@ -84,7 +103,7 @@ function cellText(v: CellValue): string {
  * writes, so a large table is never held as one string.
  */
 async function writeLinesAtomic(path: string, header: string | null, rows: number, lineOf: (r: number) => string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeParentFolder(path);
   const tmp = tempPath(path);
   const out = createWriteStream(tmp, { encoding: 'utf8' });
   try {

@@ -22,6 +22,27 @@ export interface DateFormat {
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$/;
 const DAY_MONTH = /^(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 
+const MONTH_WORDS = /^(?:[A-Za-z]{3,9}\.? \d{1,2},? \d{4}|\d{1,2} [A-Za-z]{3,9}\.? \d{4})$/;
+
+/**
+ * When every text looks like a date but they are written in more than one way (`2024-03-05`, `05/03/2024`,
+ * `March 5 2024`), one example of each way; else null. Inference reads such a column as categorical and
+ * says why with these examples.
+ *
+ * @example
+ * mixedDateFormats(['2024-03-05', '05/03/2024']); // ['2024-03-05', '05/03/2024']
+ */
+export function mixedDateFormats(texts: Iterable<string>): string[] | null {
+  const examples = new Map<string, string>();
+  for (const text of texts) {
+    const dayMonth = DAY_MONTH.exec(text);
+    const kind = ISO.test(text) ? 'iso' : dayMonth ? `day-month${dayMonth[2]}` : MONTH_WORDS.test(text) ? 'words' : null;
+    if (kind === null) return null;
+    if (!examples.has(kind)) examples.set(kind, text);
+  }
+  return examples.size > 1 ? [...examples.values()] : null;
+}
+
 /** Epoch ms for a calendar date and time in UTC, or null when the date does not exist (31 April). */
 export function utcMillis(y: number, m: number, d: number, hh = 0, mi = 0, ss = 0, ms = 0): number | null {
   if (m < 1 || m > 12 || d < 1 || hh > 23 || mi > 59 || ss > 60) return null;

@@ -5,7 +5,7 @@
  * ambiguous dates, high cardinality).
  */
 import type { ColumnType, RawValue } from '../../types.ts';
-import { type DateFormat, detectDateFormat } from './dates.ts';
+import { type DateFormat, detectDateFormat, mixedDateFormats } from './dates.ts';
 import { isMissing, naTokenSet } from './missing.ts';
 import { shellWord } from '../../shell-word.ts';
 import type { RawTable } from '../io/read.ts';
@@ -73,8 +73,14 @@ const LEAK_NAME = /(^|_)(converted|conversion|won|lost|closed|outcome|status|res
  */
 export function inferSchema(raw: RawTable, options: InferOptions = {}): Schema {
   const tokens = naTokenSet(options.na ?? []);
-  const columns = raw.names.map((name, c) => inferColumn(name, raw.columns[c]!, raw.rows, tokens, options));
+  const columns = withHeaderWarnings(raw.names.map((name, c) => inferColumn(name, raw.columns[c]!, raw.rows, tokens, options)), raw.renamed);
   return { rows: raw.rows, columns, naTokens: [...tokens] };
+}
+
+/** Columns renamed from a blank or repeated header say so first among their warnings. */
+export function withHeaderWarnings(columns: ColumnSchema[], renamed: Readonly<Record<string, string>> | undefined): ColumnSchema[] {
+  if (!renamed) return columns;
+  return columns.map((c) => (renamed[c.name] ? { ...c, warnings: [renamed[c.name]!, ...c.warnings] } : c));
 }
 
 function textOf(value: RawValue): string {
@@ -159,6 +165,8 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
   if ([...counts.keys()].every((k) => MONTHS.has(k.toLowerCase()))) {
     warnings.push('month names without a year: categorical; they give no time order');
   }
+  const dateWays = mixedDateFormats(counts.keys());
+  if (dateWays) warnings.push(`dates written in ${dateWays.length} ways (${dateWays.map((d) => `"${d}"`).join(', ')}): read as categorical, not as dates; export them in one format (yyyy-mm-dd) to use them as dates`);
   if (distinct > 100) warnings.push(`high cardinality (${distinct} values): rare levels will be pooled`);
   return { ...base, type: 'categorical', feature: true, warnings };
 }

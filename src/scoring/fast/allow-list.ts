@@ -16,6 +16,8 @@ import type { ScoreFileOptions, StreamOptions } from '../stream.ts';
  */
 const OPTIONS: Record<keyof ScoreOptions, boolean> = {
   model: true,
+  /** Only how the model is loaded (both paths score the loaded model). */
+  trust: true,
   input: true,
   rules: true,
   /** Lead-level activity features (account-level ones are refused below). */
