@@ -8,7 +8,8 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { csvField } from '../data/io/csv.ts';
 import type { Schema } from '../data/types/schema.ts';
-import { cellFormatter, makeParentFolder, tempPath } from '../data/io/write.ts';
+import { cellFormatter, makeParentFolder, removeAbandoned, tempPath } from '../data/io/write.ts';
+import { dirname } from 'node:path';
 import type { Tier } from '../rules/rule-file.ts';
 import type { ChunkResult } from './chunk.ts';
 import { addCounts } from './decisions.ts';
@@ -77,6 +78,7 @@ export class StreamOutput {
 
   static async open(scorer: Scorer, output: string, format: 'csv' | 'ndjson', rejectsPath: string, onProgress: ((rows: number, bytes: number, totalBytes: number) => void) | undefined, total: number): Promise<StreamOutput> {
     await makeParentFolder(output);
+    await removeAbandoned(dirname(output));
     return new StreamOutput(scorer, output, format, rejectsPath, onProgress, total);
   }
 

@@ -8,7 +8,6 @@ import { columnValues } from '../data/columns.ts';
 import { modelCard, trainCommand } from '../report/model-card.ts';
 import { writeExamples } from '../report/examples.ts';
 import { bestModel, writeHoldout, writeReport } from '../report/report.ts';
-import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
 import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
 import { leadIdColumn } from '../rules/engine.ts';
@@ -19,7 +18,7 @@ import type { MetricsJson, TrainResult } from './train.ts';
 
 /** holdout.csv → examples → comparisons → metrics.json → model cards → report → models/latest. */
 export async function writeRunFolder(run: Run, baseline: Awaited<ReturnType<typeof fitRuleBaseline>>, fitted: Awaited<ReturnType<typeof fitRunModels>>): Promise<TrainResult> {
-  const { runDir, options, step, seed, models, splitKind, rng, leads, target, unlabelled, labelled, split, leakage, excluded, strategy, strategyText, holdoutWeeks, results, ranks, files } = run;
+  const { runDir, finalDir, options, step, seed, models, splitKind, rng, leads, target, unlabelled, labelled, split, leakage, excluded, strategy, strategyText, holdoutWeeks, results, ranks, files } = run;
   const { ruleScores } = baseline;
   const { saved, coefficients, featureNotes, warnings, info } = fitted;
   const holdoutProbability: Record<string, Float64Array> = { rules: baseline.ruleProbability, ...fitted.holdoutProbability };
@@ -78,7 +77,7 @@ export async function writeRunFolder(run: Run, baseline: Awaited<ReturnType<type
     ['--models', models.join(',')], ['--rules', options.rules], ['--exclude', options.exclude?.join(',')], ['--na', options.na],
     ['--split', splitKind], ['--group', options.group], ['--test-size', String(options.testSize ?? 0.2)], ['--seed', String(seed)],
     ...(options.params ?? []).map((p): [string, string] => ['--param', p]), ['--threshold', strategyText], ['--primary', primary],
-    ['--drop-leaky', options.dropLeaky ? '' : undefined], ['--out', `${runDir}-again`],
+    ['--drop-leaky', options.dropLeaky ? '' : undefined], ['--out', `${finalDir}-again`],
   ]);
   for (const artifact of saved) {
     const cardPath = join(runDir, `model-card-${artifact.name}.md`);
@@ -87,9 +86,7 @@ export async function writeRunFolder(run: Run, baseline: Awaited<ReturnType<type
   }
   // The report: the leaderboard, the decision panel and the curves, from metrics.json and holdout.csv.
   files.push((await writeReport(runDir)).path);
-  // models/latest follows runs written to the default place; a link it cannot update is a warning, not a silence.
-  const stale = options.out ? null : await pointLatest(join(PACKAGE_ROOT, 'models', 'latest'), runDir);
-  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, info, warnings: [...warnings, ...(stale ? [stale] : [])] };
+  return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, info, warnings };
 }
 
 /**

@@ -59,7 +59,7 @@ function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy
 }
 
 /** The run before any model: validate → read → activities → split → leakage guard → exclusions → threshold strategy, hold-out weeks. */
-export async function prepareRun(runDir: string, options: TrainOptions) {
+export async function prepareRun(runDir: string, finalDir: string, options: TrainOptions) {
   const step = options.onStep ?? (() => {});
   const seed = options.seed ?? 42;
   const models = modelsToFit(options.models ?? DEFAULT_MODELS);
@@ -68,7 +68,7 @@ export async function prepareRun(runDir: string, options: TrainOptions) {
   if (options.activities && !options.asOf) {
     throw new ConfigError('AS_OF_REQUIRED', 'activity features are computed as of each lead\'s scoring time, and none was given', 'add --as-of, e.g. --as-of created_at+30d (30 days after each lead was created)');
   }
-  await assertFolderFree(runDir, 'metrics.json', 'a run');
+  await assertFolderFree(finalDir, 'metrics.json', 'a run');
   // Before reading: a malformed SOURCE_DATE_EPOCH is refused at once.
   const createdAt = artifactCreatedAt();
 
@@ -147,7 +147,7 @@ export async function prepareRun(runDir: string, options: TrainOptions) {
 
   const trainPositives = yTrain.reduce((s, v) => s + v, 0);
   const trainFingerprint = dataFingerprint(data, split.train);
-  return { runDir, options, step, seed, models, params, splitKind, leads, target, unlabelled, labelled, data, context, asOf, rng, split, dateColumn, guard, leakage, excluded, strategy, strategyText, holdoutWeeks, sentPerWeek, excludeNames, yTrain, results, ranks, files, createdAt, packageVersion, trainPositives, trainFingerprint };
+  return { runDir, finalDir, options, step, seed, models, params, splitKind, leads, target, unlabelled, labelled, data, context, asOf, rng, split, dateColumn, guard, leakage, excluded, strategy, strategyText, holdoutWeeks, sentPerWeek, excludeNames, yTrain, results, ranks, files, createdAt, packageVersion, trainPositives, trainFingerprint };
 }
 
 export type Run = Awaited<ReturnType<typeof prepareRun>>;

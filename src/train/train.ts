@@ -3,10 +3,10 @@
  * rule baseline; the run folder gets metrics.json, one artifact per model, the rules used and the
  * logistic coefficient table. Randomness comes from named forks of one seed (split, folds).
  */
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Source } from '../data/io/read.ts';
 import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
-import { intoFolder, timestampName } from '../data/io/write.ts';
+import { stagedFolder, timestampName } from '../data/io/write.ts';
 import { type ThresholdStrategy } from '../evaluation/thresholds.ts';
 import { type LeakageFlag, type LeakageOptions } from '../evaluation/leakage.ts';
 import { type CoefficientRow } from '../models/logistic/coefficients.ts';
@@ -107,12 +107,24 @@ export function trainSteps(options: Pick<TrainOptions, 'activities' | 'models'>)
  */
 export async function trainModels(options: TrainOptions): Promise<TrainResult> {
   const runDir = resolve(options.out ?? join(PACKAGE_ROOT, 'models', 'runs', timestampName()));
-  return intoFolder(runDir, () => trainInto(runDir, options));
+  // The run folder appears whole or not at all (a killed run leaves no half-written folder).
+  let staging = '';
+  const staged = await stagedFolder(runDir, 'metrics.json', (folder) => {
+    staging = folder;
+    return trainInto(folder, runDir, options);
+  });
+  const result = { ...staged, runDir, files: staged.files.map((f) => join(runDir, relative(staging, f))) };
+  // models/latest follows runs written to the default place; a link it cannot update is a warning, not a silence.
+  const stale = options.out ? null : await pointLatest(join(PACKAGE_ROOT, 'models', 'latest'), runDir);
+  return stale ? { ...result, warnings: [...result.warnings, stale] } : result;
 }
 
-/** prepare (validate → read → activities → split → leakage guard) → the rule baseline → each model → the run folder. */
-async function trainInto(runDir: string, options: TrainOptions): Promise<TrainResult> {
-  const run = await prepareRun(runDir, options);
+/**
+ * prepare (validate → read → activities → split → leakage guard) → the rule baseline → each model → the run
+ * folder, written into `writeDir` (the staging folder) for the run folder `runDir`.
+ */
+async function trainInto(writeDir: string, runDir: string, options: TrainOptions): Promise<TrainResult> {
+  const run = await prepareRun(writeDir, runDir, options);
   const baseline = await fitRuleBaseline(run);
   const fitted = await fitRunModels(run);
   return writeRunFolder(run, baseline, fitted);

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvByteRecords, parseCsv } from '../../src/data/io/csv.ts';
+import { CsvByteRecords } from '../../src/data/io/csv-bytes.ts';
+import { parseCsv } from '../../src/data/io/csv.ts';
 import { inferSchema } from '../../src/data/types/schema.ts';
 import { LeadscoreError } from '../../src/errors.ts';
 import { parseRuleFile } from '../../src/rules/rule-file.ts';

@@ -26,7 +26,8 @@
 import { open } from 'node:fs/promises';
 import * as aq from 'arquero';
 import type { RawValue } from '../../types.ts';
-import { CsvByteRecords, headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
+import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
+import { CsvByteRecords } from './csv-bytes.ts';
 import { ByteDictionary } from './byte-dictionary.ts';
 import { distinctNumbers } from '../types/distinct.ts';
 import { plainNumber } from '../types/plain-number.ts';

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { ConfigError, DataError } from '../../errors.ts';
 import { csvField } from './csv.ts';
@@ -44,6 +44,7 @@ export function tempPath(path: string): string {
  */
 export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
   await makeParentFolder(path);
+  await removeAbandoned(dirname(path));
   const tmp = tempPath(path);
   try {
     await writeFile(tmp, content);
@@ -104,6 +105,7 @@ function cellText(v: CellValue): string {
  */
 async function writeLinesAtomic(path: string, header: string | null, rows: number, lineOf: (r: number) => string): Promise<void> {
   await makeParentFolder(path);
+  await removeAbandoned(dirname(path));
   const tmp = tempPath(path);
   const out = createWriteStream(tmp, { encoding: 'utf8' });
   try {
@@ -197,6 +199,64 @@ export function timestampName(): string {
  * @example
  * await intoFolder('models/runs/x', () => trainInto('models/runs/x', options));
  */
+/**
+ * Writes a folder so that it appears whole or not at all, even if the process is killed (kill -9, a power
+ * cut): `work` writes into a staging folder beside it (`.<name>.partial-<pid>-<hex>`), renamed onto `dir`
+ * at the end. Where `dir` already exists (an empty folder, or one holding other files), the staged entries
+ * are moved into it one by one with `marker` (the file that makes the folder what it is, a run's
+ * metrics.json) last. On an error the staging folder is removed; staging folders a killed process left are
+ * removed by the next call writing beside them (their process no longer runs).
+ *
+ * @example
+ * await stagedFolder('models/runs/q3', 'metrics.json', async (staging) => writeFileAtomic(join(staging, 'metrics.json'), '{}'));
+ */
+export async function stagedFolder<T>(dir: string, marker: string, work: (staging: string) => Promise<T>): Promise<T> {
+  await removeAbandoned(dirname(dir));
+  const staging = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await makeParentFolder(join(staging, marker));
+  let result: T;
+  try {
+    result = await work(staging);
+    const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (existing === null) {
+      await rename(staging, dir);
+    } else {
+      const entries = (await readdir(staging)).sort((a, b) => Number(a === marker) - Number(b === marker));
+      for (const entry of entries) await rename(join(staging, entry), join(dir, entry));
+      await rm(staging, { recursive: true, force: true });
+    }
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return result;
+}
+
+/** A staging folder or temporary file a killed process left: `<name>.partial-<pid>-<hex>` or `<name>.tmp-<pid>-<hex>`, its pid no longer running. */
+const ABANDONED = /\.(?:partial|tmp)-(\d+)-[0-9a-f]{8}$/;
+
+/** Removes what killed leadscore processes left half-written in a folder (see `ABANDONED`). */
+export async function removeAbandoned(folder: string): Promise<void> {
+  const entries = await readdir(folder).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = ABANDONED.exec(entry)?.[1];
+    if (pid !== undefined && !processRuns(Number(pid))) await rm(join(folder, entry), { recursive: true, force: true });
+  }
+}
+
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function intoFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
   const existed = await access(dir).then(() => true, () => false);
   try {

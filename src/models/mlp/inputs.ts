@@ -106,6 +106,13 @@ export function denseWidth(state: InputsState): number {
 }
 
 /**
+ * The largest standardised input, either sign. A value far outside the training range (1e42 in a revenue
+ * column) would otherwise pass float32's range, become infinite and make the network's sums NaN. No
+ * training value is touched: among n values none lies more than √n standard deviations from their mean.
+ */
+const MAX_Z = 1e6;
+
+/**
  * The inputs of the given rows (default every row of the design).
  *
  * @example
@@ -121,7 +128,8 @@ export function encodeInputs(state: InputsState, design: TreeDesign, rows?: Arra
     for (let i = 0; i < n; i++) {
       const v = column[rows ? rows[i]! : i]!;
       const missing = Number.isNaN(v);
-      dense[i * width + j] = ((missing ? x.median : v) - x.mean) / x.sd;
+      const z = ((missing ? x.median : v) - x.mean) / x.sd;
+      dense[i * width + j] = z > MAX_Z ? MAX_Z : z < -MAX_Z ? -MAX_Z : z;
       if (x.missingFlag) dense[i * width + j + 1] = missing ? 1 : 0;
     }
     j += x.missingFlag ? 2 : 1;

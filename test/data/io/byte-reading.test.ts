@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteDictionary } from '../../../src/data/io/byte-dictionary.ts';
-import { CsvByteRecords, CsvParser } from '../../../src/data/io/csv.ts';
+import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
+import { CsvParser } from '../../../src/data/io/csv.ts';
 import { distinctNumbers } from '../../../src/data/types/distinct.ts';
 import { plainNumber } from '../../../src/data/types/plain-number.ts';
 import { mostFrequent } from '../../../src/data/types/schema.ts';
