@@ -1,0 +1,64 @@
+/**
+ * Column names a CRM export may hold — quotes, backticks, spaces, semicolons, non-ASCII letters, an attempt
+ * at injection — are quoted per dialect: the exported SELECT runs in DuckDB (the duckdb and postgres forms)
+ * and gives leadscore's own probabilities, and the injection attempt stays a column name (the table is still
+ * there after the query). The other dialects' quoting is checked on the text.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDatasetWithReading } from '../../src/data/io/dataset.ts';
+import { queryColumns, sqlString } from '../../src/data/io/duckdb.ts';
+import { loadModel } from '../../src/models/artifact.ts';
+import { exportSql } from '../../src/scoring/sql/export-sql.ts';
+import { trainModels } from '../../src/train/train.ts';
+import { tempDir, writeTemp } from '../helpers.ts';
+
+const NAMES = ['it\'s visits', 'back`tick', 'two words', 'semi;colon', 'naïve größe', 'say "hi"', 'x"; DROP TABLE leads; --'];
+
+function csvField(v: string): string {
+  return /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+let dir: string;
+let csv: string;
+let run: string;
+beforeAll(async () => {
+  dir = await tempDir();
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const lines = [['lead_id', ...NAMES, 'converted'].map(csvField).join(',')];
+  for (let i = 0; i < 400; i++) {
+    const visits = Math.floor(next() * 20);
+    const channel = ['web', 'email', 'event'][Math.floor(next() * 3)]!;
+    const values = [String(visits), channel, (next() * 100).toFixed(1), next() < 0.1 ? '' : String(Math.floor(next() * 5)), ['ja', 'nein'][Math.floor(next() * 2)]!, (next() * 10).toFixed(2), channel === 'web' ? 'a' : 'b'];
+    lines.push([`L${i}`, ...values, next() < 0.1 + visits / 30 ? '1' : '0'].map(csvField).join(','));
+  }
+  csv = await writeTemp(dir, 'odd-names.csv', `${lines.join('\n')}\n`);
+  run = (await trainModels({ data: { path: csv }, target: 'converted', models: ['logistic', 'gbdt'], out: join(dir, 'run') })).runDir;
+}, 120_000);
+
+describe('export-sql with awkward column names', () => {
+  it.each([['logistic', 'duckdb'], ['logistic', 'postgres'], ['gbdt', 'duckdb'], ['gbdt', 'postgres']] as const)('%s, %s: runs in DuckDB with leadscore\'s probabilities, and the injection stays a name', async (kind, dialect) => {
+    const loaded = await loadModel(join(run, `${kind}.model.json`));
+    const features = JSON.stringify(loaded.artifact.features);
+    expect(features).toContain('naïve größe');
+    const data = await loadDatasetWithReading({ path: csv }, loaded.artifact.reading, new Map(loaded.artifact.reading.columns.map((c) => [c.name, c.type])));
+    const p = loaded.predict(data);
+    const table = `leads_${kind}_${dialect}`;
+    const sql = exportSql(loaded.artifact, dialect, table);
+    const script = `CREATE OR REPLACE TABLE ${table} AS SELECT * FROM read_csv(${sqlString(csv)}, header = true); ${sql.trim().replace(/;\s*$/, '')}`;
+    const { names, columns } = await queryColumns(script);
+    expect((await queryColumns(`SELECT count(*) AS n FROM ${table}`)).columns[0]![0]).toBe(400);
+    const q = columns[names.indexOf('probability')] as number[];
+    expect(q).toHaveLength(p.length);
+    for (let i = 0; i < p.length; i++) expect(Math.abs(q[i]! - p[i]!)).toBeLessThan(1e-9);
+  });
+
+  it('quotes names per dialect in the other forms (backticks doubled for BigQuery and Spark, quotes doubled for Snowflake)', async () => {
+    const { artifact } = await loadModel(join(run, 'logistic.model.json'));
+    expect(exportSql(artifact, 'bigquery', 'leads')).toContain('`back``tick`');
+    expect(exportSql(artifact, 'spark', 'leads')).toContain('`back``tick`');
+    expect(exportSql(artifact, 'snowflake', 'leads')).toContain('"say ""hi"""');
+    for (const dialect of ['bigquery', 'spark'] as const) expect(exportSql(artifact, dialect, 'leads')).not.toMatch(/[^`]`back`tick/);
+  });
+});
