@@ -1,7 +1,9 @@
 /**
  * Missing-value tokens. A cell is missing when it is null, NaN, or text that (trimmed) equals one of the
- * tokens. Defaults: empty, NA, N/A, null, NaN (with their common spellings); users add their own
- * (`--na Select` for web forms whose placeholder was exported as a value).
+ * tokens. Defaults: empty, NA, N/A, null, NaN (with their common spellings), infinities as programs write
+ * them (`Infinity`, `inf`: a ratio divided by zero has no value), and the error values a spreadsheet leaves
+ * in an export (`#N/A`, `#DIV/0!`, `#VALUE!`); users add their own (`--na Select` for web forms whose
+ * placeholder was exported as a value).
  */
 import type { RawValue } from '../../types.ts';
 
@@ -11,7 +13,8 @@ import type { RawValue } from '../../types.ts';
  * @example
  * DEFAULT_NA_TOKENS.includes('N/A'); // true
  */
-export const DEFAULT_NA_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan'];
+export const DEFAULT_NA_TOKENS: readonly string[] = ['', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan',
+  'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!'];
 
 /**
  * The token set for a run: defaults plus user tokens (a comma-separated string or a list).
