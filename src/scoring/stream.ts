@@ -14,7 +14,7 @@ import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { CsvParser, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/io/csv.ts';
-import { assertNotSpreadsheet, fileSize, rawTable, type Source } from '../data/io/read.ts';
+import { fileSize, rawTable, type Source, utf8Path } from '../data/io/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/io/duckdb.ts';
 import type { Schema } from '../data/types/schema.ts';
 import { assertNotInput, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/io/write.ts';
@@ -206,8 +206,8 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
     pending = pending.slice(at);
   };
   try {
-    await assertNotSpreadsheet(path);
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+    // A Latin-1 export is read from its UTF-8 copy, as the training file's readers read one.
+    const stream = createReadStream(await utf8Path(path), { highWaterMark: 1 << 20 });
     for await (const piece of stream) {
       const buf = piece as Buffer;
       output.read += buf.length;

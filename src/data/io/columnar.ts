@@ -35,7 +35,7 @@ import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
-import { type RawTable, renamedOf } from './read.ts';
+import { type RawTable, renamedOf, utf8Path } from './read.ts';
 import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
@@ -116,7 +116,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   };
   const records = new CsvByteRecords(delimiter);
   const batch = new RecordBatch();
-  const handle = await open(path, 'r');
+  const handle = await open(await utf8Path(path), 'r');
   let columns: Array<{ schema: ColumnSchema; values: ArrayLike<unknown> }> | null = null;
   try {
     for (let final = false; !final;) {

@@ -4,10 +4,14 @@
  * CSV files larger than `bigFileBytes` (and gzip-compressed ones) are read by DuckDB as text columns, so a
  * file too big for one JavaScript string is never loaded as text.
  */
-import { constants, createReadStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { finished } from 'node:stream/promises';
 import { access, open, readFile, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { DataError } from '../../errors.ts';
 import type { RawValue } from '../../types.ts';
 import { detectDelimiter, headerRenames, parseCsv, stripBom, uniqueHeader } from './csv.ts';
@@ -67,10 +71,11 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
       return readJsonFile(path, format);
     case 'csv': {
       const delimiter = await csvDelimiter(path, options);
+      const bytesPath = await utf8Path(path);
       if (size > (options.bigFileBytes ?? DEFAULT_BIG_FILE_BYTES) || path.endsWith('.gz')) {
-        return readCsvWithDuckDb(path, delimiter);
+        return { ...(await readCsvWithDuckDb(bytesPath, delimiter)), source: path };
       }
-      const parsed = parseCsv(await readFile(path, 'utf8'), delimiter);
+      const parsed = parseCsv(await readFile(bytesPath, 'utf8'), delimiter);
       return { ...rawTable(parsed.names, parsed.columns, 'csv', path, delimiter), ...renamedOf(parsed.renamed) };
     }
   }
@@ -155,20 +160,19 @@ export async function assertNotSpreadsheet(path: string): Promise<void> {
     throw new DataError('ZIP_ARCHIVE', `${path} is a ZIP archive, not a CSV file`, 'unzip it and pass the CSV file inside');
   }
   if (startsWith(bytes, OLE2)) throw new DataError('SPREADSHEET', `${path} is an Excel 97–2003 workbook (.xls), not a CSV file`, hint);
-  assertUtf8Text(path, bytes);
+  textEncoding(path, bytes);
 }
 
 /**
- * The first bytes of a file read as CSV text must be UTF-8 text: UTF-16 (with a byte-order mark, or NUL
- * in every other byte), other binary data (NUL bytes), and bytes that are not UTF-8 (a Latin-1 or
- * Windows-1252 export, whose accents would otherwise read as �) are refused, each with the way to convert.
- * Only the head is checked (the first 4 KB).
+ * How the first bytes of a file read as CSV text are encoded: UTF-8, or, where they are not UTF-8, a
+ * Latin-1 / Windows-1252 export (whose accents `utf8Path` converts). UTF-16 (with a byte-order mark, or
+ * NUL in every other byte) and other binary data (NUL bytes) are refused, with the way to convert.
  */
-function assertUtf8Text(path: string, bytes: Uint8Array): void {
+function textEncoding(path: string, bytes: Uint8Array): 'utf-8' | 'windows-1252' {
   const convert = (from: string) => `save it as "CSV UTF-8" from the program that wrote it, or convert it: iconv -f ${from} -t UTF-8 ${path} > converted.csv`;
   if (startsWith(bytes, [0xff, 0xfe]) || startsWith(bytes, [0xfe, 0xff])) {
     const order = bytes[0] === 0xff ? 'little-endian' : 'big-endian';
-    throw new DataError('NOT_UTF8', `${path} is UTF-16 (${order}) text; leadscore reads UTF-8`, convert(bytes[0] === 0xff ? 'UTF-16LE' : 'UTF-16BE'));
+    throw new DataError('NOT_UTF8', `${path} is UTF-16 (${order}) text; leadscore reads UTF-8 (and Latin-1)`, convert(bytes[0] === 0xff ? 'UTF-16LE' : 'UTF-16BE'));
   }
   const nul = bytes.indexOf(0);
   if (nul >= 0) {
@@ -176,16 +180,74 @@ function assertUtf8Text(path: string, bytes: Uint8Array): void {
     let oddNul = 0;
     for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) (i % 2 === 0 ? evenNul++ : oddNul++);
     const half = bytes.length / 2;
-    if (oddNul > 0.4 * half && evenNul < 0.05 * half) throw new DataError('NOT_UTF8', `${path} looks like UTF-16 (little-endian) text without a byte-order mark; leadscore reads UTF-8`, convert('UTF-16LE'));
-    if (evenNul > 0.4 * half && oddNul < 0.05 * half) throw new DataError('NOT_UTF8', `${path} looks like UTF-16 (big-endian) text without a byte-order mark; leadscore reads UTF-8`, convert('UTF-16BE'));
+    if (oddNul > 0.4 * half && evenNul < 0.05 * half) throw new DataError('NOT_UTF8', `${path} looks like UTF-16 (little-endian) text without a byte-order mark; leadscore reads UTF-8 (and Latin-1)`, convert('UTF-16LE'));
+    if (evenNul > 0.4 * half && oddNul < 0.05 * half) throw new DataError('NOT_UTF8', `${path} looks like UTF-16 (big-endian) text without a byte-order mark; leadscore reads UTF-8 (and Latin-1)`, convert('UTF-16BE'));
     throw new DataError('BINARY_FILE', `${path} holds binary data (a NUL byte at byte ${nul + 1}), not CSV text`, 'pass a CSV, Parquet or NDJSON file; if this is an export, export it again as CSV UTF-8');
   }
-  const at = firstNonUtf8(bytes);
-  if (at >= 0) {
-    const where = ` (byte ${at + 1} is 0x${bytes[at]!.toString(16).toUpperCase()}, "${Buffer.from(bytes.subarray(Math.max(0, at - 12), at + 1)).toString('latin1').replace(/\s+/g, ' ')}" in Latin-1)`;
-    throw new DataError('NOT_UTF8', `${path} is not UTF-8 text${where}: likely Latin-1 or Windows-1252`, convert('WINDOWS-1252'));
+  return firstNonUtf8(bytes) >= 0 ? 'windows-1252' : 'utf-8';
+}
+
+/** Bytes of a file's head the encoding is judged on. */
+const ENCODING_HEAD_BYTES = 1 << 16;
+
+/** UTF-8 copies of Latin-1 files made by this process, by the original's path (removed when the process exits). */
+const utf8Copies = new Map<string, Promise<string>>();
+
+/**
+ * The path to read a CSV file's bytes from: the file itself when its head is UTF-8 (checked with the
+ * spreadsheet and binary checks of `assertNotSpreadsheet`); for a Latin-1 / Windows-1252 export (a byte
+ * in its first 64 KB that is not UTF-8), a UTF-8 copy in the temporary folder, made once per process and
+ * removed when it exits. Every CSV reader (the reference reader, the columnar reader, the scoring stream)
+ * opens this path, so `Zürich` reads the same from either encoding; messages keep naming the user's file.
+ *
+ * @example
+ * const bytesPath = await utf8Path('export-latin1.csv'); // /tmp/leadscore-utf8-…-export-latin1.csv
+ */
+export async function utf8Path(path: string): Promise<string> {
+  await assertNotSpreadsheet(path);
+  if (path.endsWith('.gz')) return path;
+  if ((await readHeadBytes(path, ENCODING_HEAD_BYTES).then((head) => textEncoding(path, head))) === 'utf-8') return path;
+  let copy = utf8Copies.get(path);
+  if (!copy) {
+    copy = transcodeToUtf8(path);
+    utf8Copies.set(path, copy);
+  }
+  return copy;
+}
+
+async function readHeadBytes(path: string, size: number): Promise<Uint8Array> {
+  const handle = await open(path);
+  try {
+    const head = new Uint8Array(size);
+    return head.subarray(0, (await handle.read(head, 0, size, 0)).bytesRead);
+  } finally {
+    await handle.close();
   }
 }
+
+/** Writes a UTF-8 copy of a Windows-1252 file (a superset of Latin-1's printable characters) to the temporary folder. */
+async function transcodeToUtf8(path: string): Promise<string> {
+  const copy = join(tmpdir(), `leadscore-utf8-${process.pid}-${randomBytes(4).toString('hex')}-${basename(path)}`);
+  if (copyFiles.length === 0) process.once('exit', () => copyFiles.forEach((file) => rmSync(file, { force: true })));
+  copyFiles.push(copy);
+  const decoder = new TextDecoder('windows-1252');
+  const out = createWriteStream(copy);
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      if (!out.write(Buffer.from(decoder.decode(chunk as Buffer, { stream: true }), 'utf8'))) await once(out, 'drain');
+    }
+    out.end(Buffer.from(decoder.decode(), 'utf8'));
+    await finished(out);
+  } catch (err) {
+    out.destroy();
+    rmSync(copy, { force: true });
+    throw err;
+  }
+  return copy;
+}
+
+/** The UTF-8 copies' files, removed when the process exits. */
+const copyFiles: string[] = [];
 
 /**
  * Where the first byte that is not part of a well-formed UTF-8 character sits, or −1; a character cut off

@@ -230,9 +230,19 @@ export async function stagedFolder<T>(dir: string, marker: string, work: (stagin
     }
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
-    throw err;
+    throw withPathShown(err, staging, dir);
   }
   return result;
+}
+
+/** An error about a file in the staging folder names it where the user will look for it: in `dir`. */
+function withPathShown(err: unknown, staging: string, dir: string): unknown {
+  if (!(err instanceof Error)) return err;
+  err.message = err.message.replaceAll(staging, dir);
+  const shown = err as Error & { hint?: string; issues?: Array<{ file?: string }> };
+  if (typeof shown.hint === 'string') (shown as { hint: string }).hint = shown.hint.replaceAll(staging, dir);
+  for (const issue of shown.issues ?? []) if (typeof issue.file === 'string') issue.file = issue.file.replaceAll(staging, dir);
+  return err;
 }
 
 /** A staging folder or temporary file a killed process left: `<name>.partial-<pid>-<hex>` or `<name>.tmp-<pid>-<hex>`, its pid no longer running. */
