@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { DIALECTS, type DialectName } from '../scoring/sql/dialects.ts';
-import { warnEditedModels } from './output.ts';
+import { warnEdited } from './output.ts';
 
 export function registerExportSql(program: Command): void {
   program
@@ -16,8 +16,8 @@ export function registerExportSql(program: Command): void {
     .option('--trust', 'use a model edited after training (its content hash no longer matches), with a warning')
     .action(async (flags: { model: string; dialect: DialectName; table: string; trust?: boolean }) => {
       const [{ loadModel }, { exportSql }] = await Promise.all([import('../models/artifact.ts'), import('../scoring/sql/export-sql.ts')]);
-      await warnEditedModels(flags.trust, flags.model);
-      const { artifact } = await loadModel(flags.model, { trust: flags.trust === true });
+      const { artifact, edited } = await loadModel(flags.model, { trust: flags.trust === true });
+      if (edited) warnEdited(flags.model);
       process.stdout.write(exportSql(artifact, flags.dialect, flags.table));
     });
 }

@@ -71,9 +71,10 @@ export function shownPath(path: string): string {
 export async function warnEditedModels(trust: boolean | undefined, ...paths: Array<string | undefined>): Promise<void> {
   if (!trust) return;
   const { loadModel } = await import('../models/artifact.ts');
-  for (const path of paths) {
-    if (path && (await loadModel(path, { trust: true })).edited) {
-      process.stderr.write(`warning: ${path} was changed after it was written (content hash mismatch); used anyway (--trust)\n`);
-    }
-  }
+  for (const path of paths) if (path && (await loadModel(path, { trust: true })).edited) warnEdited(path);
+}
+
+/** The `warning:` line for a model used though edited after it was written (`--trust`). */
+export function warnEdited(path: string): void {
+  process.stderr.write(`warning: ${path} was changed after it was written (content hash mismatch); used anyway (--trust)\n`);
 }

@@ -13,9 +13,9 @@
  */
 export class ByteDictionary<V> {
   private slots = new Int32Array(256).fill(-1);
-  private hashes = new Int32Array(128);
-  private starts = new Int32Array(128);
-  private lengths = new Int32Array(128);
+  private hashes: Int32Array = new Int32Array(128);
+  private starts: Int32Array = new Int32Array(128);
+  private lengths: Int32Array = new Int32Array(128);
   private arena = new Uint8Array(4096);
   private arenaUsed = 0;
   private readonly values: V[] = [];
@@ -82,7 +82,7 @@ export class ByteDictionary<V> {
   }
 }
 
-function grown(a: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+function grown(a: Int32Array, size: number): Int32Array {
   const bigger = new Int32Array(size);
   bigger.set(a);
   return bigger;

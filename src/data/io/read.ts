@@ -143,14 +143,15 @@ const startsWith = (bytes: Uint8Array, magic: number[]) => magic.every((b, i) =>
  */
 export async function assertNotSpreadsheet(path: string): Promise<void> {
   if (path.endsWith('.gz')) return;
-  const handle = await open(path);
-  const head = new Uint8Array(4096);
-  let bytes: Uint8Array;
-  try {
-    bytes = head.subarray(0, (await handle.read(head, 0, head.length, 0)).bytesRead);
-  } finally {
-    await handle.close();
-  }
+  checkedEncoding(path, await readHeadBytes(path, SPREADSHEET_HEAD_BYTES));
+}
+
+/** Bytes of a file's head its spreadsheet and archive signatures are looked for in. */
+const SPREADSHEET_HEAD_BYTES = 4096;
+
+/** `textEncoding` of a file's head, once it is known not to be a workbook or an archive (see `assertNotSpreadsheet`). */
+function checkedEncoding(path: string, head: Uint8Array): 'utf-8' | 'windows-1252' {
+  const bytes = head.subarray(0, SPREADSHEET_HEAD_BYTES);
   const hint = 'open it in Excel or LibreOffice and save the sheet as "CSV UTF-8" (or run `libreoffice --headless --convert-to csv <file>`), then pass the .csv';
   if (startsWith(bytes, ZIP)) {
     const names = Buffer.from(bytes).toString('latin1');
@@ -160,7 +161,7 @@ export async function assertNotSpreadsheet(path: string): Promise<void> {
     throw new DataError('ZIP_ARCHIVE', `${path} is a ZIP archive, not a CSV file`, 'unzip it and pass the CSV file inside');
   }
   if (startsWith(bytes, OLE2)) throw new DataError('SPREADSHEET', `${path} is an Excel 97–2003 workbook (.xls), not a CSV file`, hint);
-  textEncoding(path, bytes);
+  return textEncoding(path, head);
 }
 
 /**
@@ -193,6 +194,9 @@ const ENCODING_HEAD_BYTES = 1 << 16;
 /** UTF-8 copies of Latin-1 files made by this process, by the original's path (removed when the process exits). */
 const utf8Copies = new Map<string, Promise<string>>();
 
+/** The UTF-8 copies' files, removed when the process exits. */
+const copyFiles: string[] = [];
+
 /**
  * The path to read a CSV file's bytes from: the file itself when its head is UTF-8 (checked with the
  * spreadsheet and binary checks of `assertNotSpreadsheet`); for a Latin-1 / Windows-1252 export (a byte
@@ -204,9 +208,8 @@ const utf8Copies = new Map<string, Promise<string>>();
  * const bytesPath = await utf8Path('export-latin1.csv'); // /tmp/leadscore-utf8-…-export-latin1.csv
  */
 export async function utf8Path(path: string): Promise<string> {
-  await assertNotSpreadsheet(path);
   if (path.endsWith('.gz')) return path;
-  if ((await readHeadBytes(path, ENCODING_HEAD_BYTES).then((head) => textEncoding(path, head))) === 'utf-8') return path;
+  if (checkedEncoding(path, await readHeadBytes(path, ENCODING_HEAD_BYTES)) === 'utf-8') return path;
   let copy = utf8Copies.get(path);
   if (!copy) {
     copy = transcodeToUtf8(path);
@@ -245,9 +248,6 @@ async function transcodeToUtf8(path: string): Promise<string> {
   }
   return copy;
 }
-
-/** The UTF-8 copies' files, removed when the process exits. */
-const copyFiles: string[] = [];
 
 /**
  * Where the first byte that is not part of a well-formed UTF-8 character sits, or −1; a character cut off

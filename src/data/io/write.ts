@@ -197,8 +197,18 @@ export function timestampName(): string {
  * failed run leaves nothing behind.
  *
  * @example
- * await intoFolder('models/runs/x', () => trainInto('models/runs/x', options));
+ * await intoFolder('models/backtests/x', () => run(options, 'models/backtests/x'));
  */
+export async function intoFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const existed = await access(dir).then(() => true, () => false);
+  try {
+    return await work();
+  } catch (err) {
+    if (!existed) await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 /**
  * Writes a folder so that it appears whole or not at all, even if the process is killed (kill -9, a power
  * cut): `work` writes into a staging folder beside it (`.<name>.partial-<pid>-<hex>`), renamed onto `dir`
@@ -250,7 +260,10 @@ const ABANDONED = /\.(?:partial|tmp)-(\d+)-[0-9a-f]{8}$/;
 
 /** Removes what killed leadscore processes left half-written in a folder (see `ABANDONED`). */
 export async function removeAbandoned(folder: string): Promise<void> {
-  const entries = await readdir(folder).catch(() => [] as string[]);
+  const entries = await readdir(folder).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[]; // nothing written there yet
+    throw err;
+  });
   for (const entry of entries) {
     const pid = ABANDONED.exec(entry)?.[1];
     if (pid !== undefined && !processRuns(Number(pid))) await rm(join(folder, entry), { recursive: true, force: true });
@@ -264,16 +277,6 @@ function processRuns(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export async function intoFolder<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  const existed = await access(dir).then(() => true, () => false);
-  try {
-    return await work();
-  } catch (err) {
-    if (!existed) await rm(dir, { recursive: true, force: true });
-    throw err;
   }
 }
 
