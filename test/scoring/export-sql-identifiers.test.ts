@@ -54,11 +54,13 @@ describe('export-sql with awkward column names', () => {
     for (let i = 0; i < p.length; i++) expect(Math.abs(q[i]! - p[i]!)).toBeLessThan(1e-9);
   });
 
-  it('quotes names per dialect in the other forms (backticks doubled for BigQuery and Spark, quotes doubled for Snowflake)', async () => {
+  it('quotes names per dialect in the other forms (BigQuery escapes a backtick with a backslash, Spark doubles it, Snowflake doubles a quote)', async () => {
     const { artifact } = await loadModel(join(run, 'logistic.model.json'));
-    expect(exportSql(artifact, 'bigquery', 'leads')).toContain('`back``tick`');
+    expect(exportSql(artifact, 'bigquery', 'leads')).toContain('`back\\`tick`');
+    expect(exportSql(artifact, 'bigquery', 'leads')).toContain("`it\\'s visits`");
     expect(exportSql(artifact, 'spark', 'leads')).toContain('`back``tick`');
     expect(exportSql(artifact, 'snowflake', 'leads')).toContain('"say ""hi"""');
-    for (const dialect of ['bigquery', 'spark'] as const) expect(exportSql(artifact, dialect, 'leads')).not.toMatch(/[^`]`back`tick/);
+    expect(exportSql(artifact, 'bigquery', 'leads')).not.toMatch(/[^`\\]`back`tick/);
+    expect(exportSql(artifact, 'spark', 'leads')).not.toMatch(/[^`]`back`tick/);
   });
 });

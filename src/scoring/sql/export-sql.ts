@@ -12,7 +12,7 @@ import type { FeatureSpec, NumericStats } from '../../features/pipeline.ts';
 import type { ColumnReading } from '../../data/types/reading.ts';
 import type { ModelArtifact } from '../../models/artifact.ts';
 import type { Calibrator } from '../../models/calibration.ts';
-import { DIALECT, type Dialect, type DialectName, sqlNumber, sqlText } from './dialects.ts';
+import { DIALECT, type Dialect, type DialectName, sqlNumber } from './dialects.ts';
 import type { TreeFeatureSpec } from '../../features/tree-features.ts';
 import { type Tree, treeFromJSON, type TreeJSON } from '../../models/gbdt/tree.ts';
 
@@ -30,7 +30,7 @@ interface SqlReading {
 /** A column's value with the training missing-value tokens read as NULL. */
 function valueOf(r: SqlReading, column: string): string {
   const col = r.d.ident(column);
-  return `(CASE WHEN TRIM(${r.d.text(col)}) IN (${r.naTokens.map(sqlText).join(', ')}) THEN NULL ELSE ${col} END)`;
+  return `(CASE WHEN TRIM(${r.d.text(col)}) IN (${r.naTokens.map(r.d.str).join(', ')}) THEN NULL ELSE ${col} END)`;
 }
 
 /** A numeric column as a double (decimal commas read as points where training read them so). */
@@ -43,11 +43,8 @@ function numberOf(r: SqlReading, column: string): string {
 function isTrue(r: SqlReading, column: string, v: string): string {
   const words = r.columns.get(column)?.booleanTokens?.true ?? [];
   const all = [...new Set(['true', ...words.map((w) => w.toLowerCase())])];
-  return `LOWER(TRIM(${r.d.text(v)})) IN (${all.map(sqlText).join(', ')})`;
+  return `LOWER(TRIM(${r.d.text(v)})) IN (${all.map(r.d.str).join(', ')})`;
 }
-
-/** A date feature's reference instant as a SQL timestamp literal's text. */
-const instant = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 
 function numericExpr(d: Dialect, value: string, s: NumericStats, beta: number, betaMissing: number | undefined): string[] {
   const filled = `COALESCE(${value}, ${sqlNumber(s.median)})`;
@@ -70,13 +67,13 @@ function specTerms(r: SqlReading, spec: FeatureSpec, coef: (name: string) => num
     }
     case 'categorical': {
       const v = `TRIM(${d.text(col)})`;
-      const whens = spec.levels.map((level) => `WHEN ${v} = ${sqlText(level)} THEN ${sqlNumber(coef(`${spec.column}=${level}`))}`);
+      const whens = spec.levels.map((level) => `WHEN ${v} = ${d.str(level)} THEN ${sqlNumber(coef(`${spec.column}=${level}`))}`);
       const missing = spec.missing ? sqlNumber(coef(`${spec.column}=__missing__`)) : '0';
       const other = spec.other ? sqlNumber(coef(`${spec.column}=__other__`)) : '0';
       return [`(CASE WHEN ${col} IS NULL THEN ${missing} ${whens.join(' ')} ELSE ${other} END)`];
     }
     case 'date': {
-      const age = `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(instant(spec.reference), col)} END)`;
+      const age = `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(spec.reference, col)} END)`;
       const terms = numericExpr(d, age, spec.age, coef(`${spec.column}__age_days`), spec.age.indicator ? coef(`${spec.column}__age_days__missing__`) : undefined);
       if (spec.months.length) terms.push(`(CASE ${spec.months.map((m) => `WHEN ${d.month(col)} = ${m} THEN ${sqlNumber(coef(`${spec.column}__month=${m}`))}`).join(' ')} ELSE 0 END)`);
       if (spec.weekdays.length) terms.push(`(CASE ${spec.weekdays.map((w) => `WHEN ${d.weekday(col)} = ${w} THEN ${sqlNumber(coef(`${spec.column}__weekday=${w}`))}`).join(' ')} ELSE 0 END)`);
@@ -85,15 +82,24 @@ function specTerms(r: SqlReading, spec: FeatureSpec, coef: (name: string) => num
   }
 }
 
+/**
+ * σ(z) = 1 / (1 + e^−z), with z held within ±700: PostgreSQL and BigQuery raise an error where EXP
+ * overflows a double (beyond 709), which would fail the whole query for one extreme row. Past ±700 the
+ * probability is already 0 or 1 to within 1e-300.
+ */
+function sigmoid(z: string): string {
+  return `(1 / (1 + EXP(-GREATEST(LEAST(${z}, 700), -700))))`;
+}
+
 function calibrated(cal: Calibrator, z: string): string {
   switch (cal.kind) {
     case 'none':
-      return `1 / (1 + EXP(-(${z})))`;
+      return sigmoid(z);
     case 'platt':
       // logit(σ(z)) = z, so Platt is σ(a·z + b) on the raw score.
-      return `1 / (1 + EXP(-(${sqlNumber(cal.a)} * (${z}) + ${sqlNumber(cal.b)})))`;
+      return sigmoid(`${sqlNumber(cal.a)} * (${z}) + ${sqlNumber(cal.b)}`);
     case 'isotonic': {
-      const p = `(1 / (1 + EXP(-(${z}))))`;
+      const p = sigmoid(z);
       const { x, y } = cal;
       // Same semantics as calibrate(): at or below the first knot its value; between knots the line from the
       // last knot ≤ p; at a repeated knot (a step) the value of its last copy; past the end the last value.
@@ -123,10 +129,10 @@ function treeFeatureExprs(r: SqlReading, specs: TreeFeatureSpec[]): Array<{ expr
         return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL WHEN ${isTrue(r, spec.column, col)} THEN 1 ELSE 0 END)` }];
       case 'categorical': {
         const v = `TRIM(${d.text(col)})`;
-        return [{ expr: `(CASE ${spec.levels.map((level, k) => `WHEN ${v} = ${sqlText(level)} THEN ${k}`).join(' ')} ELSE NULL END)`, levels: spec.levels.length }];
+        return [{ expr: `(CASE ${spec.levels.map((level, k) => `WHEN ${v} = ${d.str(level)} THEN ${k}`).join(' ')} ELSE NULL END)`, levels: spec.levels.length }];
       }
       case 'date': {
-        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(instant(spec.reference), col)} END)` }, { expr: d.month(col) }, { expr: d.weekday(col) }];
+        return [{ expr: `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${d.daysBefore(spec.reference, col)} END)` }, { expr: d.month(col) }, { expr: d.weekday(col) }];
       }
     }
   });
@@ -160,14 +166,14 @@ function treeCase(tree: Tree, features: Array<{ expr: string; levels?: number }>
 }
 
 /** The SELECT around the raw score: calibration, probability, the 0–100 score and the tier. */
-function wrap(artifact: ModelArtifact, dialectName: DialectName, inner: string[]): string {
+function wrap(artifact: ModelArtifact, d: Dialect, inner: string[]): string {
   const p = calibrated(artifact.calibration, 'logits.leadscore_logit');
   const baseRate = artifact.training.positives / artifact.training.rows;
   return [
-    `-- leadscore export-sql: ${artifact.name}@${artifact.contentHash.slice(7, 15)}, dialect ${dialectName}`,
+    `-- leadscore export-sql: ${artifact.name}@${artifact.contentHash.slice(7, 15)}, dialect ${d.name}`,
     `-- tier: hot when probability >= ${artifact.threshold.value} (the run's ${artifact.threshold.strategy} threshold), warm from the training rate ${Number(baseRate.toFixed(6))}`,
     'SELECT scored.*,',
-    '  ROUND(scored.probability * 100, 1) AS score,',
+    `  ${d.round1('scored.probability * 100')} AS score,`,
     `  CASE WHEN scored.probability >= ${sqlNumber(artifact.threshold.value)} THEN 'hot' WHEN scored.probability >= ${sqlNumber(baseRate)} THEN 'warm' ELSE 'cold' END AS tier`,
     'FROM (',
     `  SELECT logits.*, ${p} AS probability`,
@@ -204,8 +210,8 @@ export function exportSql(artifact: ModelArtifact, dialectName: DialectName, tab
     const computed = treeFeatureExprs(r, artifact.features.specs as TreeFeatureSpec[]).map((e, f) => ({ name: d.ident(`leadscore_feature_${f}`), ...e }));
     const features = computed.map((c) => ({ expr: `features.${c.name}`, ...(c.levels !== undefined ? { levels: c.levels } : {}) }));
     const trees = state.trees.map((t) => `(${treeCase(treeFromJSON(t), features)})`);
-    return wrap(artifact, dialectName, [
-      `    SELECT features.*,\n      ${[sqlNumber(state.baseScore), ...trees].join('\n      + ')} AS leadscore_logit`,
+    return wrap(artifact, d, [
+      `    SELECT features.*,\n      ${[d.double(sqlNumber(state.baseScore)), ...trees].join('\n      + ')} AS leadscore_logit`,
       `    FROM (\n      SELECT leads.*${computed.map((c) => `,\n        ${c.expr} AS ${c.name}`).join('')}\n      FROM ${source} AS leads\n    ) AS features`,
     ]);
   }
@@ -214,5 +220,5 @@ export function exportSql(artifact: ModelArtifact, dialectName: DialectName, tab
   const coef = (name: string) => coefficients.get(name) ?? 0;
   const specs = artifact.features.specs as FeatureSpec[];
   const terms = [sqlNumber(state.beta[0]!), ...specs.flatMap((s) => specTerms(r, s, coef))];
-  return wrap(artifact, dialectName, [`    SELECT leads.*,\n      ${terms.join('\n      + ')} AS leadscore_logit`, `    FROM ${source} AS leads`]);
+  return wrap(artifact, d, [`    SELECT leads.*,\n      ${terms.join('\n      + ')} AS leadscore_logit`, `    FROM ${source} AS leads`]);
 }

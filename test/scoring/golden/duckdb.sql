@@ -4,7 +4,7 @@ SELECT scored.*,
   ROUND(scored.probability * 100, 1) AS score,
   CASE WHEN scored.probability >= 0.3 THEN 'hot' WHEN scored.probability >= 0.1 THEN 'warm' ELSE 'cold' END AS tier
 FROM (
-  SELECT logits.*, (CASE WHEN (1 / (1 + EXP(-(logits.leadscore_logit)))) <= 0.05 THEN 0.01 WHEN (1 / (1 + EXP(-(logits.leadscore_logit)))) < 0.2 THEN 0.01 + ((1 / (1 + EXP(-(logits.leadscore_logit)))) - 0.05) * 0.6 WHEN (1 / (1 + EXP(-(logits.leadscore_logit)))) < 0.6 THEN 0.15 + ((1 / (1 + EXP(-(logits.leadscore_logit)))) - 0.2) * 0.875 ELSE 0.5 END) AS probability
+  SELECT logits.*, (CASE WHEN (1 / (1 + EXP(-GREATEST(LEAST(logits.leadscore_logit, 700), -700)))) <= 0.05 THEN 0.01 WHEN (1 / (1 + EXP(-GREATEST(LEAST(logits.leadscore_logit, 700), -700)))) < 0.2 THEN 0.01 + ((1 / (1 + EXP(-GREATEST(LEAST(logits.leadscore_logit, 700), -700)))) - 0.05) * 0.6 WHEN (1 / (1 + EXP(-GREATEST(LEAST(logits.leadscore_logit, 700), -700)))) < 0.6 THEN 0.15 + ((1 / (1 + EXP(-GREATEST(LEAST(logits.leadscore_logit, 700), -700)))) - 0.2) * 0.875 ELSE 0.5 END) AS probability
   FROM (
     SELECT leads.*,
       -2

@@ -1,13 +1,13 @@
 -- leadscore export-sql: gbdt@fedcba98, dialect postgres
 -- tier: hot when probability >= 0.25 (the run's maxF1 threshold), warm from the training rate 0.1
 SELECT scored.*,
-  ROUND(scored.probability * 100, 1) AS score,
+  ROUND(CAST(scored.probability * 100 AS NUMERIC), 1) AS score,
   CASE WHEN scored.probability >= 0.25 THEN 'hot' WHEN scored.probability >= 0.1 THEN 'warm' ELSE 'cold' END AS tier
 FROM (
-  SELECT logits.*, 1 / (1 + EXP(-(1.1 * (logits.leadscore_logit) + -0.2))) AS probability
+  SELECT logits.*, (1 / (1 + EXP(-GREATEST(LEAST(1.1 * (logits.leadscore_logit) + -0.2, 700), -700)))) AS probability
   FROM (
     SELECT features.*,
-      -2.2
+      CAST(-2.2 AS DOUBLE PRECISION)
       + (CASE WHEN features."leadscore_feature_0" IS NULL OR features."leadscore_feature_0" <= 3.5 THEN -0.1 ELSE CASE WHEN SUBSTR('101', features."leadscore_feature_1" + 1, 1) = '1' THEN 0.2 ELSE 0.05 END END)
       + (CASE WHEN features."leadscore_feature_2" <= 30.5 THEN 0.07 ELSE -0.03 END) AS leadscore_logit
     FROM (
