@@ -57,7 +57,7 @@ describe('export-sql with awkward column names', () => {
   it('quotes names per dialect in the other forms (BigQuery escapes a backtick with a backslash, Spark doubles it, Snowflake doubles a quote)', async () => {
     const { artifact } = await loadModel(join(run, 'logistic.model.json'));
     expect(exportSql(artifact, 'bigquery', 'leads')).toContain('`back\\`tick`');
-    expect(exportSql(artifact, 'bigquery', 'leads')).toContain("`it\\'s visits`");
+    expect(exportSql(artifact, 'bigquery', 'leads')).toContain("`it's visits`");
     expect(exportSql(artifact, 'spark', 'leads')).toContain('`back``tick`');
     expect(exportSql(artifact, 'snowflake', 'leads')).toContain('"say ""hi"""');
     expect(exportSql(artifact, 'bigquery', 'leads')).not.toMatch(/[^`\\]`back`tick/);
