@@ -29,6 +29,14 @@ export interface Dialect {
   weekday(expr: string): string;
   /** A double rounded to one decimal. */
   round1(expr: string): string;
+  /**
+   * Written after a subquery whose computed columns the outer query reads more than once, so that the
+   * engine computes them once instead of copying the expression into every place that reads it.
+   * PostgreSQL pulls a plain subquery up into its parent: the tree sum of a 60-tree model, read by the
+   * calibration, the score and the tier, was copied into each, and its features into every tree test,
+   * until one query held 6 GB and ran for minutes. OFFSET 0 is PostgreSQL's documented fence.
+   */
+  fence: string;
 }
 
 const quoteDouble = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -70,7 +78,7 @@ export const DIALECT: Record<DialectName, Dialect> = {
     double: (e) => `CAST(${e} AS DOUBLE)`, text: (e) => `CAST(${e} AS VARCHAR)`,
     daysBefore: (ms, e) => `((epoch_ms(TIMESTAMP '${ISO(ms)}') - epoch_ms(CAST(${e} AS TIMESTAMP))) / 86400000.0)`,
     month: (e) => `month(CAST(${e} AS TIMESTAMP))`, weekday: (e) => `dayofweek(CAST(${e} AS TIMESTAMP))`,
-    round1: (e) => `ROUND(${e}, 1)`,
+    round1: (e) => `ROUND(${e}, 1)`, fence: '',
   },
   postgres: {
     name: 'postgres', ident: quoteDouble, str: standardString,
@@ -79,27 +87,28 @@ export const DIALECT: Record<DialectName, Dialect> = {
     month: (e) => `EXTRACT(MONTH FROM CAST(${e} AS TIMESTAMP))`, weekday: (e) => `EXTRACT(DOW FROM CAST(${e} AS TIMESTAMP))`,
     // PostgreSQL rounds to a number of decimals only in NUMERIC.
     round1: (e) => `ROUND(CAST(${e} AS NUMERIC), 1)`,
+    fence: ' OFFSET 0',
   },
   bigquery: {
     name: 'bigquery', ident: (name) => backslashEscaped(name, '`'), str: (v) => backslashEscaped(v, "'"),
     double: (e) => `CAST(${e} AS FLOAT64)`, text: (e) => `CAST(${e} AS STRING)`,
     ...fromEpochMs('INT64', (e) => `UNIX_MILLIS(${e})`),
     month: (e) => `EXTRACT(MONTH FROM CAST(${e} AS TIMESTAMP))`,
-    round1: (e) => `ROUND(${e}, 1)`,
+    round1: (e) => `ROUND(${e}, 1)`, fence: '',
   },
   snowflake: {
     name: 'snowflake', ident: quoteDouble, str: snowflakeString,
     double: (e) => `CAST(${e} AS DOUBLE)`, text: (e) => `CAST(${e} AS VARCHAR)`,
     ...fromEpochMs('BIGINT', (e) => `DATE_PART(epoch_millisecond, ${e})`),
     month: (e) => `MONTH(CAST(${e} AS TIMESTAMP))`,
-    round1: (e) => `ROUND(${e}, 1)`,
+    round1: (e) => `ROUND(${e}, 1)`, fence: '',
   },
   spark: {
     name: 'spark', ident: quoteBacktickDoubled, str: (v) => backslashEscaped(v, "'"),
     double: (e) => `CAST(${e} AS DOUBLE)`, text: (e) => `CAST(${e} AS STRING)`,
     ...fromEpochMs('BIGINT', (e) => `unix_millis(${e})`),
     month: (e) => `month(CAST(${e} AS TIMESTAMP))`,
-    round1: (e) => `ROUND(${e}, 1)`,
+    round1: (e) => `ROUND(${e}, 1)`, fence: '',
   },
 };
 

@@ -179,7 +179,7 @@ function wrap(artifact: ModelArtifact, d: Dialect, inner: string[]): string {
     `  SELECT logits.*, ${p} AS probability`,
     '  FROM (',
     ...inner,
-    '  ) AS logits',
+    `  ) AS logits${d.fence}`,
     ') AS scored',
   ].join('\n') + '\n';
 }
@@ -212,7 +212,7 @@ export function exportSql(artifact: ModelArtifact, dialectName: DialectName, tab
     const trees = state.trees.map((t) => `(${treeCase(treeFromJSON(t), features)})`);
     return wrap(artifact, d, [
       `    SELECT features.*,\n      ${[d.double(sqlNumber(state.baseScore)), ...trees].join('\n      + ')} AS leadscore_logit`,
-      `    FROM (\n      SELECT leads.*${computed.map((c) => `,\n        ${c.expr} AS ${c.name}`).join('')}\n      FROM ${source} AS leads\n    ) AS features`,
+      `    FROM (\n      SELECT leads.*${computed.map((c) => `,\n        ${c.expr} AS ${c.name}`).join('')}\n      FROM ${source} AS leads${d.fence}\n    ) AS features${d.fence}`,
     ]);
   }
   const state = artifact.model.state as { beta: number[]; featureNames: string[] };
@@ -220,5 +220,5 @@ export function exportSql(artifact: ModelArtifact, dialectName: DialectName, tab
   const coef = (name: string) => coefficients.get(name) ?? 0;
   const specs = artifact.features.specs as FeatureSpec[];
   const terms = [sqlNumber(state.beta[0]!), ...specs.flatMap((s) => specTerms(r, s, coef))];
-  return wrap(artifact, d, [`    SELECT leads.*,\n      ${terms.join('\n      + ')} AS leadscore_logit`, `    FROM ${source} AS leads`]);
+  return wrap(artifact, d, [`    SELECT leads.*,\n      ${terms.join('\n      + ')} AS leadscore_logit`, `    FROM ${source} AS leads${d.fence}`]);
 }

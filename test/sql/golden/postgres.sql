@@ -15,6 +15,6 @@ FROM (
       + -0.2 * ((COALESCE((CASE WHEN (CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) IS NULL THEN NULL ELSE (EXTRACT(EPOCH FROM (TIMESTAMP '2025-12-31 00:00:00.000' - CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP))) / 86400.0) END), 100) - 120) / 60)
       + (CASE WHEN EXTRACT(MONTH FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 1 THEN 0.1 WHEN EXTRACT(MONTH FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 2 THEN 0.05 ELSE 0 END)
       + (CASE WHEN EXTRACT(DOW FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP)) = 3 THEN 0.02 ELSE 0 END) AS leadscore_logit
-    FROM crm.leads AS leads
-  ) AS logits
+    FROM crm.leads AS leads OFFSET 0
+  ) AS logits OFFSET 0
 ) AS scored

@@ -17,7 +17,7 @@ FROM (
         (CASE WHEN (CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) IS NULL THEN NULL ELSE (EXTRACT(EPOCH FROM (TIMESTAMP '2025-12-31 00:00:00.000' - CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP))) / 86400.0) END) AS "leadscore_feature_2",
         EXTRACT(MONTH FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP)) AS "leadscore_feature_3",
         EXTRACT(DOW FROM CAST((CASE WHEN TRIM(CAST("created" AS TEXT)) IN ('', 'NA', 'N/A', 'n/a', 'na', 'null', 'NULL', 'Null', 'NaN', 'nan', 'Infinity', '-Infinity', 'inf', '-inf', '#N/A', '#DIV/0!', '#VALUE!') THEN NULL ELSE "created" END) AS TIMESTAMP)) AS "leadscore_feature_4"
-      FROM crm.leads AS leads
-    ) AS features
-  ) AS logits
+      FROM crm.leads AS leads OFFSET 0
+    ) AS features OFFSET 0
+  ) AS logits OFFSET 0
 ) AS scored

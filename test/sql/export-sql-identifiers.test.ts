@@ -2,7 +2,8 @@
  * Column names a CRM export may hold — quotes, backticks, spaces, semicolons, non-ASCII letters, an attempt
  * at injection — are quoted per dialect: the exported SELECT runs in DuckDB (the duckdb and postgres forms)
  * and gives leadscore's own probabilities, and the injection attempt stays a column name (the table is still
- * there after the query). The other dialects' quoting is checked on the text.
+ * there after the query). The other dialects' quoting is checked on the text here, and run in
+ * engines.test.ts (PostgreSQL, and BigQuery, Snowflake and Spark through sqlglot).
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,29 +12,15 @@ import { queryColumns, sqlString } from '../../src/data/io/duckdb.ts';
 import { loadModel } from '../../src/models/artifact.ts';
 import { exportSql } from '../../src/scoring/sql/export-sql.ts';
 import { trainModels } from '../../src/train/train.ts';
-import { tempDir, writeTemp } from '../helpers.ts';
-
-const NAMES = ['it\'s visits', 'back`tick', 'two words', 'semi;colon', 'naïve größe', 'say "hi"', 'x"; DROP TABLE leads; --'];
-
-function csvField(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-}
+import { tempDir } from '../helpers.ts';
+import { writeOddNamesCsv } from './odd-names.ts';
 
 let dir: string;
 let csv: string;
 let run: string;
 beforeAll(async () => {
   dir = await tempDir();
-  let seed = 7;
-  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const lines = [['lead_id', ...NAMES, 'converted'].map(csvField).join(',')];
-  for (let i = 0; i < 400; i++) {
-    const visits = Math.floor(next() * 20);
-    const channel = ['web', 'email', 'event'][Math.floor(next() * 3)]!;
-    const values = [String(visits), channel, (next() * 100).toFixed(1), next() < 0.1 ? '' : String(Math.floor(next() * 5)), ['ja', 'nein'][Math.floor(next() * 2)]!, (next() * 10).toFixed(2), channel === 'web' ? 'a' : 'b'];
-    lines.push([`L${i}`, ...values, next() < 0.1 + visits / 30 ? '1' : '0'].map(csvField).join(','));
-  }
-  csv = await writeTemp(dir, 'odd-names.csv', `${lines.join('\n')}\n`);
+  csv = await writeOddNamesCsv(dir, 'odd-names.csv');
   run = (await trainModels({ data: { path: csv }, target: 'converted', models: ['logistic', 'gbdt'], out: join(dir, 'run') })).runDir;
 }, 120_000);
 
