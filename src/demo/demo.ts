@@ -2,7 +2,8 @@
  * The whole pipeline on the bundled sample, as `leadscore demo` runs it: load and infer the schema, read
  * the target, split three ways, aggregate the activity log as of each lead's scoring time, conversion by
  * segment, the hand-written and drafted rule baselines, the models trained beside them (run folder with
- * its report), the learned scorecard, the scored export and a quarterly backtest. Each capability joins
+ * its report), the learned scorecard, the scored export, the scoring SELECT for a warehouse and a
+ * quarterly backtest. Each capability joins
  * here as it lands.
  */
 import { readdir, rm } from 'node:fs/promises';
@@ -31,6 +32,7 @@ import { scoreLeads } from '../scoring/score.ts';
 import { type MetricsJson, trainModels } from '../train/train.ts';
 
 import { DEFAULT_DEMO_OUT, DEMO_STEPS } from './settings.ts';
+import { warehouseStep } from './warehouse.ts';
 
 export { DEFAULT_DEMO_OUT, DEMO_STEPS };
 
@@ -56,7 +58,7 @@ export interface DemoResult {
   input: { format: SourceFormat; delimiter: string };
   /** Said in passing (the neural network's backend when tfjs-node is absent). */
   info: string[];
-  files: { summary: string; scores: string; ruleScores: string; draftedRules: string; run: string; report: string; scorecard: string; backtest: string };
+  files: { summary: string; scores: string; ruleScores: string; draftedRules: string; run: string; report: string; scorecard: string; warehouse: string; backtest: string };
 }
 
 /**
@@ -144,6 +146,8 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
     scorecard: { criteria: learned.rules.criteria.length, spearmanWithModel: spearman(modelProbability, scorecardScores), tiers: learned.rules.tiers },
     export: { rows: exported.summary.rows, model: exported.summary.model, tiers: exported.summary.tiers, actions: exported.summary.actions },
   };
+  step('warehouse SQL');
+  const warehouse = await warehouseStep(outDir, options.seed);
   step('backtest');
   // A short walk-forward backtest: each quarter scored by models trained on what was known before it.
   const backtestDir = join(outDir, 'backtest');
@@ -174,12 +178,13 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
     segments,
     rules: rulesSummary,
     models: modelsSummary,
+    warehouse: warehouse.summary,
     backtest: { settings: walked.json.settings, summary: walked.json.summary },
   };
   const summaryPath = join(outDir, 'summary.json');
   await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   step('done');
-  const files = { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, backtest: join(backtestDir, 'backtest.json') };
+  const files = { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, warehouse: warehouse.folder, backtest: join(backtestDir, 'backtest.json') };
   return { summary, result: { summary, metrics: trained.metrics, backtest: walked.json, input: { format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',' }, info: trained.info, files } };
 }
 

@@ -11,4 +11,4 @@ export const DEFAULT_DEMO_OUT = join(PACKAGE_ROOT, 'models', 'demo');
  * @example
  * await runDemo({ onStep: (step) => console.log(`${DEMO_STEPS.indexOf(step) + 1}/${DEMO_STEPS.length} ${step}`) });
  */
-export const DEMO_STEPS = ['loading the sample', 'reading activities', 'splitting', 'segments', 'rule baseline', 'training', 'scorecard', 'backtest', 'writing', 'done'] as const;
+export const DEMO_STEPS = ['loading the sample', 'reading activities', 'splitting', 'segments', 'rule baseline', 'training', 'scorecard', 'warehouse SQL', 'backtest', 'writing', 'done'] as const;

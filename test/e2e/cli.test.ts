@@ -60,6 +60,11 @@ describe('leadscore CLI', () => {
     const logistic = summary.backtest.summary.find((m: { name: string }) => m.name === 'logistic');
     expect(logistic.beatRules.wins).toBeGreaterThan(logistic.beatRules.of / 2);
     expect(r.stderr).toContain('backtest (each quarter scored');
+    // The warehouse step: one SELECT per dialect, the DuckDB form giving leadscore's probabilities.
+    expect(summary.warehouse.rows).toBe(20000);
+    expect(summary.warehouse.maxAbsDiff).toBeLessThan(1e-9);
+    for (const dialect of ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark']) expect(await readFile(join(out, 'warehouse', `score.${dialect}.sql`), 'utf8')).toMatch(/^-- leadscore export-sql: logistic@/);
+    expect(r.stderr).toContain('warehouse SQL: logistic@');
     // The report of the demo's run, named last.
     expect(summary.files.report).toBe(join(out, 'run', 'report.html'));
     expect((await readFile(summary.files.report, 'utf8')).startsWith('<!doctype html>')).toBe(true);

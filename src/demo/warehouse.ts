@@ -1,0 +1,44 @@
+/**
+ * The demo's warehouse step: a logistic model on the leads' own columns (a SQL export cannot compute the
+ * activity-log aggregates the demo's main models use), its scoring SELECT written in every dialect, and the
+ * DuckDB form run over the sample to show it gives leadscore's own probabilities.
+ */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadDataset } from '../data/io/dataset.ts';
+import { queryColumns, sqlString } from '../data/io/duckdb.ts';
+import { writeFileAtomic } from '../data/io/write.ts';
+import { SAMPLE } from '../data/sample/sample-paths.ts';
+import { loadModel } from '../models/artifact.ts';
+import { DIALECTS } from '../scoring/sql/dialects.ts';
+import { exportSql } from '../scoring/sql/export-sql.ts';
+import { trainModels } from '../train/train.ts';
+
+export interface WarehouseSummary {
+  model: string;
+  dialects: string[];
+  /** Leads scored by the DuckDB form, and the largest |p_sql − p_leadscore| among them. */
+  rows: number;
+  maxAbsDiff: number;
+}
+
+/** Trains the lead-columns model into `<outDir>/warehouse/run`, writes `score.<dialect>.sql` beside it and checks the DuckDB form. */
+export async function warehouseStep(outDir: string, seed: number): Promise<{ summary: WarehouseSummary; folder: string }> {
+  const folder = join(outDir, 'warehouse');
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true });
+  const run = await trainModels({ data: { path: SAMPLE.leads }, target: SAMPLE.target, date: SAMPLE.date, seed, out: join(folder, 'run'), models: ['logistic'] });
+  const loaded = await loadModel(join(run.runDir, 'logistic.model.json'));
+  for (const dialect of DIALECTS) await writeFileAtomic(join(folder, `score.${dialect}.sql`), exportSql(loaded.artifact, dialect, 'leads'));
+  const leads = await loadDataset({ path: SAMPLE.leads });
+  const ours = loaded.predict(leads);
+  const ids = leads.table.array(SAMPLE.id) as ArrayLike<string>;
+  const byId = new Map(Array.from(ids, (id, i) => [String(id), ours[i]!]));
+  const sql = exportSql(loaded.artifact, 'duckdb', `SELECT * FROM read_csv(${sqlString(SAMPLE.leads)}, header = true)`);
+  const { names, columns } = await queryColumns(`SELECT CAST(${SAMPLE.id} AS VARCHAR) AS id, probability FROM (${sql}) AS scored`, 'the exported SQL');
+  const sqlIds = columns[names.indexOf('id')] as string[];
+  const sqlP = columns[names.indexOf('probability')] as number[];
+  let maxAbsDiff = 0;
+  for (let i = 0; i < sqlIds.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(sqlP[i]! - byId.get(sqlIds[i]!)!));
+  return { summary: { model: loaded.artifact.name + '@' + loaded.artifact.contentHash.slice(7, 15), dialects: [...DIALECTS], rows: sqlIds.length, maxAbsDiff }, folder };
+}
