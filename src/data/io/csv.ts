@@ -343,11 +343,13 @@ export function scanRecords(bytes: Uint8Array, start: number, delimiter: string,
 }
 
 /**
- * `scanRecords` where the records taken hold no quote and no carriage return (most files): each record
- * ends at the next LF, found by the native byte search. Null when the bytes it would take hold a quote or
- * a CR, for the byte-by-byte scan to take them instead.
+ * `scanRecords` where the records taken hold no quote, and carriage returns only as the first byte of a CRLF
+ * line end (most files, Windows exports included): each record ends at the next LF, found by the native byte
+ * search, and a CR just before it is not part of the record's text. Null when the bytes it would take hold a
+ * quote or a CR that is not followed by a LF, for the byte-by-byte scan (`scanQuotedRecords`, its reference
+ * in the tests) to take them instead. Exported for the tests.
  */
-function scanPlainRecords(bytes: Uint8Array, start: number, maxRecords: number, final: boolean): ScannedRecords | null {
+export function scanPlainRecords(bytes: Uint8Array, start: number, maxRecords: number, final: boolean): ScannedRecords | null {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const n = bytes.length;
   let pos = start;
@@ -363,15 +365,18 @@ function scanPlainRecords(bytes: Uint8Array, start: number, maxRecords: number, 
     } else {
       lines++;
     }
-    if (terminator > pos) records++;
+    const textEnd = terminator > pos && bytes[terminator - 1] === CR ? terminator - 1 : terminator;
+    if (textEnd > pos) records++; // an empty line (LF or CRLF alone) is not a record
     pos = next;
   }
   const taken = buffer.subarray(start, pos);
-  if (taken.indexOf(QUOTE) >= 0 || taken.indexOf(CR) >= 0) return null;
+  if (taken.indexOf(QUOTE) >= 0) return null;
+  for (let cr = taken.indexOf(CR); cr >= 0; cr = taken.indexOf(CR, cr + 2)) if (taken[cr + 1] !== LF) return null;
   return { end: pos, records, lines };
 }
 
-function scanQuotedRecords(bytes: Uint8Array, start: number, delimiter: string, maxRecords: number, final: boolean): ScannedRecords {
+/** `scanRecords` byte by byte: quotes, and a record ended by a LF, a CR or a CRLF. Exported for the tests. */
+export function scanQuotedRecords(bytes: Uint8Array, start: number, delimiter: string, maxRecords: number, final: boolean): ScannedRecords {
   const delim = delimiter.charCodeAt(0);
   const n = bytes.length;
   let pos = start;

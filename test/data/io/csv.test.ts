@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CsvParser, csvField, detectDelimiter, parseCsv, scanRecords, uniqueHeader } from '../../../src/data/io/csv.ts';
+import { CsvParser, csvField, detectDelimiter, parseCsv, scanPlainRecords, scanQuotedRecords, scanRecords, uniqueHeader } from '../../../src/data/io/csv.ts';
 import { DataError } from '../../../src/errors.ts';
 
 describe('parseCsv', () => {
@@ -145,5 +145,29 @@ describe('scanRecords (cutting CSV bytes into whole records for other threads)',
       expect(count).toBe(whole.length);
       expect(got).toEqual(whole);
     }), { numRuns: 400, seed: 7 });
+  });
+});
+
+describe('scanRecords on records without quotes (the native line-end search, CRLF included)', () => {
+  it('takes the same records, lines and end as the byte-by-byte scan, for any start, count and finality (LF and CRLF line ends)', () => {
+    const cell = fc.constantFrom('', 'a', 'b c', 'é', '12.5', ' ');
+    const record = fc.array(cell, { minLength: 1, maxLength: 4 }).map((cells) => cells.join(','));
+    const ending = fc.constantFrom('\n', '\r\n');
+    const file = fc.array(fc.tuple(record, ending), { maxLength: 20 }).chain((rows) => fc.boolean().map((trailing) => rows.map(([r, e], k) => (k === rows.length - 1 && !trailing ? r : r + e)).join('')));
+    fc.assert(fc.property(file, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), (text, from, count, final) => {
+      const bytes = new TextEncoder().encode(text);
+      const start = Math.min(from, bytes.length);
+      const plain = scanPlainRecords(bytes, start, count, final);
+      expect(plain).not.toBeNull(); // the native search takes these files
+      expect(plain).toEqual(scanQuotedRecords(bytes, start, ',', count, final));
+    }), { numRuns: 2000, seed: 11 });
+  });
+
+  it('leaves a lone CR or a quote to the byte-by-byte scan', () => {
+    const bytes = (t: string) => new TextEncoder().encode(t);
+    expect(scanPlainRecords(bytes('a,b\rc,d\n'), 0, 5, true)).toBeNull();
+    expect(scanPlainRecords(bytes('a,b\r'), 0, 5, true)).toBeNull();
+    expect(scanPlainRecords(bytes('a,"b"\r\n'), 0, 5, true)).toBeNull();
+    expect(scanRecords(bytes('a,b\rc,d\r\n'), 0, ',', 5, true)).toEqual({ end: 9, records: 2, lines: 2 });
   });
 });
