@@ -329,6 +329,16 @@ async function forestCases(modelPath: string): Promise<void> {
   }
 }
 
+/** The first `rows` records of a CSV file repeated as often as it takes, under its header, with the given line end. */
+async function writeRepeated(from: string, to: string, rows: number, eol: string): Promise<void> {
+  const [header, ...rest] = (await readFile(from, 'utf8')).trimEnd().split(/\r?\n/);
+  const out = createWriteStream(to);
+  out.write(`${header}${eol}`);
+  for (let i = 0; i < rows; i += rest.length) if (!out.write(`${rest.slice(0, Math.min(rest.length, rows - i)).join(eol)}${eol}`)) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
 /**
  * Batch scoring as a user meets it: `leadscore score` as a fresh process (start-up, model load and cold JIT
  * included, the built CLI), default flags unless the row says otherwise, CSV in → CSV out with the run's
@@ -357,24 +367,14 @@ async function scoringCases(): Promise<void> {
     if (existsSync(BANK)) {
       const bankRun = join(dir, 'bank-run');
       await trainModels({ data: { path: BANK }, target: 'y', out: bankRun, models: ['logistic', 'gbdt'], params: treeParams });
-      const [header, ...rest] = (await readFile(BANK, 'utf8')).trimEnd().split(/\r?\n/);
       const bank = join(dir, 'bank-1m.csv');
-      const out = createWriteStream(bank);
-      out.write(`${header}\r\n`);
-      for (let i = 0; i < ROWS; i += rest.length) if (!out.write(`${rest.slice(0, Math.min(rest.length, ROWS - i)).join('\r\n')}\r\n`)) await once(out, 'drain');
-      out.end();
-      await once(out, 'finish');
+      await writeRepeated(BANK, bank, ROWS, '\r\n');
       inputs.push({ label: 'bank-marketing rows repeated (CRLF)', file: bank, run: bankRun });
     } else {
       process.stderr.write(`  skipped the bank-marketing scoring input: ${BANK} not found\n`);
     }
-    const [header, ...rest] = (await readFile(SAMPLE.leads, 'utf8')).trimEnd().split('\n');
     const repeated = join(dir, 'repeated-1m.csv');
-    const out = createWriteStream(repeated);
-    out.write(`${header}\n`);
-    for (let k = 0; k < ROWS / rest.length; k++) if (!out.write(`${rest.join('\n')}\n`)) await once(out, 'drain');
-    out.end();
-    await once(out, 'finish');
+    await writeRepeated(SAMPLE.leads, repeated, ROWS, '\n');
     inputs.push({ label: 'the sample repeated (LF; best case)', file: repeated, run: sampleRun });
 
     const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');

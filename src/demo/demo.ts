@@ -3,8 +3,7 @@
  * the target, split three ways, aggregate the activity log as of each lead's scoring time, conversion by
  * segment, the hand-written and drafted rule baselines, the models trained beside them (run folder with
  * its report), the learned scorecard, the scored export, the scoring SELECT for a warehouse and a
- * quarterly backtest. Each capability joins
- * here as it lands.
+ * quarterly backtest. Each capability joins here as it lands.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -147,7 +146,7 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
     export: { rows: exported.summary.rows, model: exported.summary.model, tiers: exported.summary.tiers, actions: exported.summary.actions },
   };
   step('warehouse SQL');
-  const warehouse = await warehouseStep(outDir, options.seed);
+  const warehouse = await warehouseStep(outDir, options.seed, leads);
   step('backtest');
   // A short walk-forward backtest: each quarter scored by models trained on what was known before it.
   const backtestDir = join(outDir, 'backtest');

@@ -5,11 +5,11 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadDataset } from '../data/io/dataset.ts';
+import type { Dataset } from '../data/io/dataset.ts';
 import { queryColumns, sqlString } from '../data/io/duckdb.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
 import { SAMPLE } from '../data/sample/sample-paths.ts';
-import { loadModel } from '../models/artifact.ts';
+import { loadModel, modelLabel } from '../models/artifact.ts';
 import { DIALECTS } from '../scoring/sql/dialects.ts';
 import { exportSql } from '../scoring/sql/export-sql.ts';
 import { trainModels } from '../train/train.ts';
@@ -22,15 +22,17 @@ export interface WarehouseSummary {
   maxAbsDiff: number;
 }
 
-/** Trains the lead-columns model into `<outDir>/warehouse/run`, writes `score.<dialect>.sql` beside it and checks the DuckDB form. */
-export async function warehouseStep(outDir: string, seed: number): Promise<{ summary: WarehouseSummary; folder: string }> {
+/**
+ * Trains the lead-columns model into `<outDir>/warehouse/run`, writes `score.<dialect>.sql` beside it and checks the
+ * DuckDB form against leadscore's probabilities for `leads` (the sample as the demo loaded it).
+ */
+export async function warehouseStep(outDir: string, seed: number, leads: Dataset): Promise<{ summary: WarehouseSummary; folder: string }> {
   const folder = join(outDir, 'warehouse');
   await rm(folder, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
   const run = await trainModels({ data: { path: SAMPLE.leads }, target: SAMPLE.target, date: SAMPLE.date, seed, out: join(folder, 'run'), models: ['logistic'] });
   const loaded = await loadModel(join(run.runDir, 'logistic.model.json'));
   for (const dialect of DIALECTS) await writeFileAtomic(join(folder, `score.${dialect}.sql`), exportSql(loaded.artifact, dialect, 'leads'));
-  const leads = await loadDataset({ path: SAMPLE.leads });
   const ours = loaded.predict(leads);
   const ids = leads.table.array(SAMPLE.id) as ArrayLike<string>;
   const byId = new Map(Array.from(ids, (id, i) => [String(id), ours[i]!]));
@@ -40,5 +42,5 @@ export async function warehouseStep(outDir: string, seed: number): Promise<{ sum
   const sqlP = columns[names.indexOf('probability')] as number[];
   let maxAbsDiff = 0;
   for (let i = 0; i < sqlIds.length; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(sqlP[i]! - byId.get(sqlIds[i]!)!));
-  return { summary: { model: loaded.artifact.name + '@' + loaded.artifact.contentHash.slice(7, 15), dialects: [...DIALECTS], rows: sqlIds.length, maxAbsDiff }, folder };
+  return { summary: { model: modelLabel(loaded.artifact), dialects: [...DIALECTS], rows: sqlIds.length, maxAbsDiff }, folder };
 }

@@ -89,6 +89,11 @@ export function artifactCreatedAt(env: Record<string, string | undefined> = proc
   return new Date(seconds * 1000).toISOString();
 }
 
+/** How outputs name a saved model: its name and the first 8 hex digits of its content hash (`logistic@41a189f5`). */
+export function modelLabel(artifact: Pick<ModelArtifact, 'name' | 'contentHash'>): string {
+  return `${artifact.name}@${artifact.contentHash.slice(7, 15)}`;
+}
+
 /** SHA-256 of an artifact's content: everything except `createdAt` and `contentHash`. */
 export function contentHash(artifact: Omit<ModelArtifact, 'contentHash'> | ModelArtifact): string {
   const { createdAt: _c, contentHash: _h, ...content } = artifact as ModelArtifact;

@@ -5,7 +5,7 @@
  * costs, its calibration, its known limits and the command that trains it again. Every figure comes from
  * the run's metrics.json and the model's artifact; nothing is measured here.
  */
-import type { ModelArtifact } from '../models/artifact.ts';
+import { type ModelArtifact, modelLabel } from '../models/artifact.ts';
 import { shellWord } from '../shell-word.ts';
 import { pValueText } from './words.ts';
 import type { MetricsJson } from '../train/train.ts';
@@ -36,7 +36,7 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
   const columns = [...new Set((artifact.features.specs as Array<{ column: string }>).map((s) => s.column))];
   const kept = metrics.leakage.filter((l) => !l.dropped);
   const t = m.threshold;
-  const label = `${artifact.name}@${artifact.contentHash.slice(7, 15)}`;
+  const label = modelLabel(artifact);
   const calibration = String(m.details.calibration ?? 'none');
   const eceBefore = typeof m.details.eceBeforeCalibration === 'number' ? m.details.eceBeforeCalibration : undefined;
   const lines = [

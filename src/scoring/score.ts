@@ -22,7 +22,7 @@ import { ConfigError, DataError } from '../errors.ts';
 import type { FeaturePipeline } from '../features/pipeline.ts';
 import { sigmoid } from '../models/loss.ts';
 import type { TreeDesign } from '../features/tree-features.ts';
-import { type LoadedModel, loadModel } from '../models/artifact.ts';
+import { type LoadedModel, loadModel, modelLabel } from '../models/artifact.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
 import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
@@ -182,7 +182,7 @@ export async function prepareScorer(options: ScoreOptions): Promise<Scorer> {
   }
   let previous: Map<string, number> | null = null;
   if (options.previous) previous = await loadPrevious(options.previous, options.id ?? artifact.idColumn ?? 'row');
-  return { options, loaded, required, types, rules, rulesPath, log, previous, modelLabel: `${artifact.name}@${artifact.contentHash.slice(7, 15)}`,
+  return { options, loaded, required, types, rules, rulesPath, log, previous, modelLabel: modelLabel(artifact),
     // Ages counted from a fixed day drift with the calendar; ages at each lead's scoring time (activity models) do not.
     dateRanges: artifact.activities ? [] : dateRanges(artifact.features.specs as Array<{ kind: string; column: string }>) };
 }

@@ -5,7 +5,7 @@
  * `runuser`; psql runs as the caller. `.ci/run` installs Debian's `postgresql`.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readdirSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,7 +59,8 @@ export async function startPostgres(bin: string): Promise<Postgres> {
   try {
     server('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses='' -c fsync=off -c TimeZone=UTC`, 'start']);
   } catch (error) {
-    const log = spawnSync('cat', [join(dir, 'server.log')], { encoding: 'utf8' }).stdout;
+    const logFile = join(dir, 'server.log');
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '(no server log)';
     await rm(dir, { recursive: true, force: true });
     throw new Error(`${(error as Error).message}\n${log}`);
   }

@@ -10,7 +10,7 @@
 import { ConfigError } from '../../errors.ts';
 import type { FeatureSpec, NumericStats } from '../../features/pipeline.ts';
 import type { ColumnReading } from '../../data/types/reading.ts';
-import type { ModelArtifact } from '../../models/artifact.ts';
+import { type ModelArtifact, modelLabel } from '../../models/artifact.ts';
 import type { Calibrator } from '../../models/calibration.ts';
 import { DIALECT, type Dialect, type DialectName, sqlNumber } from './dialects.ts';
 import type { TreeFeatureSpec } from '../../features/tree-features.ts';
@@ -170,7 +170,7 @@ function wrap(artifact: ModelArtifact, d: Dialect, inner: string[]): string {
   const p = calibrated(artifact.calibration, 'logits.leadscore_logit');
   const baseRate = artifact.training.positives / artifact.training.rows;
   return [
-    `-- leadscore export-sql: ${artifact.name}@${artifact.contentHash.slice(7, 15)}, dialect ${d.name}`,
+    `-- leadscore export-sql: ${modelLabel(artifact)}, dialect ${d.name}`,
     `-- tier: hot when probability >= ${artifact.threshold.value} (the run's ${artifact.threshold.strategy} threshold), warm from the training rate ${Number(baseRate.toFixed(6))}`,
     'SELECT scored.*,',
     `  ${d.round1('scored.probability * 100')} AS score,`,
