@@ -17,7 +17,7 @@ export { backtest } from './backtest/backtest.ts';
 export { scoreLeads as score } from './scoring/score.ts';
 export { reportFolder as report } from './report/report.ts';
 export { inspectSource as inspect } from './data/inspect.ts';
-export { checkRules, draftRuleFile as draftRules, learnScorecardFile as learnScorecard, scoreRules,
+export { checkRules, draftRuleFile as draftRules, learnScorecardFile as learnScorecard, scoreRules, type LearnScorecardOptions, type LearnedScorecardFile, type ScorecardEvaluation,
   type DraftRulesOptions, type RuleDataOptions, type ScoreRulesOptions, type ScoreRulesSummary } from './rules/files.ts';
 export { exportSql } from './scoring/sql/export-sql.ts';
 export { runDemo, DEMO_STEPS, type DemoOptions, type DemoResult } from './demo/demo.ts';

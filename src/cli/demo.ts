@@ -61,8 +61,10 @@ export function registerDemo(program: Command): void {
       out.say(`\nmodels on the same hold-out rows (features: lead columns + activity and account-activity aggregates as of ${summary.activities.asOf}):`);
       out.say(renderLeaderboard(result.metrics));
       for (const note of result.info) out.say(`info: ${note}`);
-      out.say(`\nlearned scorecard: ${summary.models.scorecard.criteria} point criteria from the logistic model; rank agreement with the model (Spearman) ${summary.models.scorecard.spearmanWithModel.toFixed(4)}`);
       const shown = shownPath;
+      const card = summary.models.scorecard;
+      out.say(`\nlearned scorecard: ${card.criteria} criteria in whole points (chosen from ${card.candidates}), hot from ${card.tiers.hot}, warm from ${card.tiers.warm}; hold-out AUC ${card.holdoutAuc.scorecard.toFixed(4)} beside the logistic model's ${card.holdoutAuc.model.toFixed(4)}` +
+        `${card.holdoutAuc.rules !== null ? ` and the sample rules' ${card.holdoutAuc.rules.toFixed(4)}` : ''}; for a marketing tool: ${shown(files.scorecardCsv)}`);
       const exported = summary.models.export;
       const t = exported.tiers;
       out.say(`\nscored export: ${exported.rows.toLocaleString('en-US')} leads with ${exported.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +

@@ -5,7 +5,8 @@ import type { RuleDataOptions } from '../rules/files.ts';
 const library = () => import('../rules/files.ts');
 import type { RuleSet } from '../rules/rule-file.ts';
 import { actionConversions, createOutput, formatTable, percent, truncate } from './output.ts';
-import { parseCount, parseList, parsePositiveInteger } from './options.ts';
+import { parseCount, parseList, parsePositiveInteger, parseShare } from './options.ts';
+import { InvalidArgumentError } from 'commander';
 
 function describeCriterion(c: RuleSet['criteria'][number]): string {
   if (c.when) {
@@ -113,18 +114,46 @@ export function registerRules(program: Command): void {
 
   rules
     .command('learn')
-    .description('turn a fitted logistic model into a points scorecard (0–100) that the rule engine runs')
-    .requiredOption('--model <artifact>', 'a logistic.model.json written by `leadscore train`')
-    .requiredOption('--out <file>', 'where to write the scorecard (YAML)')
-    .option('--decimals <n>', 'decimals in the points (0 for whole points)', (v: string) => Number(v), 1)
-    .option('--force', 'replace --out if it exists')
-    .option('--json', 'print the scorecard as JSON')
-    .action(async (flags: { model: string; out: string; decimals: number; force?: boolean; json?: boolean }) => {
+    .description('learn a points scorecard beside a logistic model: few criteria, whole points, tiers by capacity, checked on the run\'s hold-out')
+    .requiredOption('--model <artifact>', 'the logistic.model.json of a run folder (its holdout.csv names the hold-out rows)')
+    .requiredOption('--out <file>', 'where to write the scorecard (YAML, the rule file format)')
+    .option('--csv <file>', 'the scorecard as a table to copy into a marketing tool (default: --out with .csv)')
+    .option('--data <file>', 'the model\'s training file (default: the file the run\'s metrics.json names)')
+    .option('--target <column>', 'the outcome column (default: the model\'s)')
+    .option('--positive <value>', 'for a two-valued text target: the value meaning converted (default: the model\'s)')
+    .option('--activities <file>', 'activity log (needed when the model was trained with one)')
+    .option('--as-of <when>', 'when activities are counted (default: the model\'s)')
+    .option('--id <column>', 'lead id column for the activity log')
+    .option('--na <tokens>', 'extra missing-value tokens (as given to train)')
+    .option('--rules <file>', 'hand-written rules to compare with (default: the run folder\'s rules.yaml)')
+    .option('--max-criteria <n>', 'at most this many criteria, disqualifiers included', parsePositiveInteger, 20)
+    .option('--decimals <n>', 'decimals in the points (0: whole points)', (v: string) => Number(v), 0)
+    .option('--capacity <share>', 'share of leads in the hot tier; warm holds the next 30%', parseShare, 0.1)
+    .option('--fit-to <what>', 'outcome (the conversions, default) or model (the model\'s probabilities)', (v: string) => {
+      if (v !== 'model' && v !== 'outcome') throw new InvalidArgumentError('use model or outcome');
+      return v;
+    }, 'outcome')
+    .option('--force', 'replace --out and --csv if they exist')
+    .option('--json', 'print the scorecard, its selection and its hold-out figures as JSON')
+    .action(async (flags: { model: string; out: string; csv?: string; data?: string; target?: string; positive?: string; activities?: string; asOf?: string; id?: string; na?: string;
+      rules?: string; maxCriteria: number; decimals: number; capacity: number; fitTo: 'model' | 'outcome'; force?: boolean; json?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
-      const learned = await (await library()).learnScorecardFile({ model: flags.model, out: flags.out, decimals: flags.decimals, ...(flags.force ? { force: true } : {}) });
-      out.json({ out: flags.out, rules: learned.rules, notes: learned.notes });
+      const { json: _json, ...options } = flags;
+      const learned = await (await library()).learnScorecardFile(options);
+      const { evaluation: e, selection } = learned;
+      out.json({ out: learned.out, csv: learned.csv, trainRows: learned.trainRows, selection, pointsPerLogit: learned.pointsPerLogit, evaluation: e, lines: learned.lines, rules: learned.rules, notes: learned.notes });
       out.say(renderRules(learned.rules));
+      out.say(`\n${selection.chosen} of ${selection.candidates} candidate criteria chosen on ${learned.trainRows.toLocaleString('en-US')} training rows (forward selection by the score test on the ${selection.fitTo === 'model' ? 'model\'s probabilities' : 'outcomes'}, refitted without penalty at each step)` +
+        `${selection.disqualifiers ? `, ${selection.disqualifiers} disqualifier(s)` : ''}; ${learned.pointsPerLogit.toFixed(2)} points per unit of log-odds`);
+      out.say(`\nhold-out (${e.holdout.rows.toLocaleString('en-US')} leads, ${e.holdout.positives.toLocaleString('en-US')} converted; ${e.holdout.source}):`);
+      out.say(formatTable(['scorer', 'criteria', 'AUC', 'lift@10%'], [
+        ['learned scorecard', String(e.scorecard.criteria), e.scorecard.auc.toFixed(4), e.scorecard.liftAt10.toFixed(2)],
+        [`model (${flags.model})`, '', e.model.auc.toFixed(4), e.model.liftAt10.toFixed(2)],
+        ...(e.rules ? [[`${e.rules.kind} rules (${e.rules.file})`, '', e.rules.auc.toFixed(4), e.rules.liftAt10.toFixed(2)]] : []),
+      ]));
+      out.say(`scorecard − model AUC ${e.vsModel.aucDiff.toFixed(4)} (95% CI ${e.vsModel.ci95[0].toFixed(4)} to ${e.vsModel.ci95[1].toFixed(4)}, DeLong); rank agreement with the model (Spearman) ${e.spearmanWithModel.toFixed(4)}`);
+      out.say(`tiers on the hold-out: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${percent(e.scorecard.tiers[t].share)} of leads converting ${percent(e.scorecard.tiers[t].conversion)}`).join(', ')}`);
       for (const note of learned.notes) out.say(`note: ${note}`);
-      out.say(`\nwrote ${flags.out}`);
+      out.say(`\nwrote ${learned.out} (rule file: leadscore rules score --rules ${learned.out}) and ${learned.csv} (to copy into a marketing tool)`);
     });
 }

@@ -19,12 +19,11 @@ import { SCORING_DELAY_DAYS } from '../data/sample/synthetic.ts';
 import { resolveTarget } from '../data/target.ts';
 import { type CellValue, writeFileAtomic, writeTable } from '../data/io/write.ts';
 import { ConfigError } from '../errors.ts';
-import { rocAuc, spearman } from '../evaluation/metrics.ts';
-import { loadModel } from '../models/artifact.ts';
+import { rocAuc } from '../evaluation/metrics.ts';
 import { createRng } from '../random.ts';
 import { backtest, type BacktestJson } from '../backtest/backtest.ts';
 import { draftRules } from '../rules/draft.ts';
-import { learnScorecard } from '../rules/learn.ts';
+import { learnScorecardFile } from '../rules/files.ts';
 import { loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
 import { RuleScorer, ruleExportColumns } from '../rules/rule-scorer.ts';
 import { scoreLeads } from '../scoring/score.ts';
@@ -57,7 +56,7 @@ export interface DemoResult {
   input: { format: SourceFormat; delimiter: string };
   /** Said in passing (the neural network's backend when tfjs-node is absent). */
   info: string[];
-  files: { summary: string; scores: string; ruleScores: string; draftedRules: string; run: string; report: string; scorecard: string; warehouse: string; backtest: string };
+  files: { summary: string; scores: string; ruleScores: string; draftedRules: string; run: string; report: string; scorecard: string; scorecardCsv: string; warehouse: string; backtest: string };
 }
 
 /**
@@ -128,12 +127,12 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
     date: SAMPLE.date, account: SAMPLE.account, rules: SAMPLE.rules, seed: options.seed, out: runDir, models: ['rules', 'logistic', 'gbdt', 'mlp'],
   });
   step('scorecard');
-  const loaded = await loadModel(join(runDir, 'logistic.model.json'));
-  const learned = learnScorecard(loaded.artifact);
-  const scorecardScores = new RuleScorer(learned.rules).score(leads, context).score;
-  const modelProbability = loaded.predict(data, { asOf: scoredAt });
+  // A scorecard marketing can paste into its tool, learned beside the logistic model on its training rows
+  // and checked on the run's hold-out beside the model and the hand-written rules.
   const scorecardPath = join(outDir, 'scorecard.yaml');
-  await writeFileAtomic(scorecardPath, ruleSetToYaml(learned.rules, 'Points scorecard learned by leadscore demo from the logistic model of the bundled sample.'));
+  const learned = await learnScorecardFile({
+    model: join(runDir, 'logistic.model.json'), out: scorecardPath, csv: join(outDir, 'scorecard.csv'), data: SAMPLE.leads, activities: SAMPLE.activities, force: true,
+  });
   // The export the sales team sees: every sample lead scored with the logistic model beside the rules.
   const exported = await scoreLeads({ model: join(runDir, 'logistic.model.json'), input: { path: SAMPLE.leads }, activities: { path: SAMPLE.activities }, rules: SAMPLE.rules });
   const exportPath = join(outDir, 'scores.csv');
@@ -142,7 +141,11 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
     leaderboard: trained.metrics.models.map(({ fitSeconds: _f, details: _d, ...m }) => m),
     comparisons: trained.metrics.comparisons,
     excluded: trained.metrics.dataset.excluded,
-    scorecard: { criteria: learned.rules.criteria.length, spearmanWithModel: spearman(modelProbability, scorecardScores), tiers: learned.rules.tiers },
+    scorecard: {
+      criteria: learned.rules.criteria.length, candidates: learned.selection.candidates, tiers: learned.rules.tiers, basePoints: learned.rules.basePoints,
+      holdoutAuc: { scorecard: learned.evaluation.scorecard.auc, model: learned.evaluation.model.auc, rules: learned.evaluation.rules?.auc ?? null },
+      aucDiffToModel: learned.evaluation.vsModel, spearmanWithModel: learned.evaluation.spearmanWithModel, hotTier: learned.evaluation.scorecard.tiers.hot,
+    },
     export: { rows: exported.summary.rows, model: exported.summary.model, tiers: exported.summary.tiers, actions: exported.summary.actions },
   };
   step('warehouse SQL');
@@ -183,7 +186,7 @@ async function buildDemo(outDir: string, options: { seed: number; step: (s: (typ
   const summaryPath = join(outDir, 'summary.json');
   await writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
   step('done');
-  const files = { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, warehouse: warehouse.folder, backtest: join(backtestDir, 'backtest.json') };
+  const files = { summary: summaryPath, scores: exportPath, ruleScores: scoresPath, draftedRules: draftPath, run: runDir, report: join(runDir, 'report.html'), scorecard: scorecardPath, scorecardCsv: learned.csv, warehouse: warehouse.folder, backtest: join(backtestDir, 'backtest.json') };
   return { summary, result: { summary, metrics: trained.metrics, backtest: walked.json, input: { format: leads.raw.format, delimiter: leads.raw.delimiter ?? ',' }, info: trained.info, files } };
 }
 

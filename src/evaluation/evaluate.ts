@@ -75,7 +75,7 @@ export interface EvaluationResult {
   written?: { folder: string; files: string[] };
 }
 
-async function prepare(loaded: LoadedModel, options: EvaluateOptions, leads: Dataset): Promise<{ data: Dataset; asOf?: number | Float64Array; context: ScoringContext }> {
+async function prepare(loaded: LoadedModel, options: Pick<EvaluateOptions, 'model' | 'activities' | 'asOf' | 'id'>, leads: Dataset): Promise<{ data: Dataset; asOf?: number | Float64Array; context: ScoringContext }> {
   if (!loaded.artifact.activities) return { data: leads, context: options.id ? { leadId: options.id } : {} };
   if (!options.activities) {
     throw new ConfigError('ACTIVITIES_REQUIRED', `${options.model} was trained with activity features`, `add --activities <file> (the model counts events as of ${loaded.artifact.activities.asOf})`);
@@ -98,6 +98,39 @@ function checkedColumns(loaded: LoadedModel, target: string): Map<string, Column
   return new Map(names.flatMap((n) => (trained.has(n) ? [[n, trained.get(n)!] as const] : [])));
 }
 
+/** A labelled file read as a model's training file was read (types, yes/no words, dates, missing tokens); its reading notes go to `notes`. */
+async function readWithReading(loaded: LoadedModel, options: Pick<EvaluateOptions, 'data'>, targetName: string, notes: Set<string>): Promise<Dataset> {
+  const read = await loadDatasetWithReading(options.data, loaded.artifact.reading, checkedColumns(loaded, targetName),
+    'fix those rows: the model reads this file with the settings of its training file');
+  for (const note of read.notes ?? []) notes.add(note);
+  return read;
+}
+
+/**
+ * Labelled leads for a model, as `evaluate` reads them: the file read as the model's training file was, the
+ * target (by default the model's, with the value it was trained to call converted), the labelled rows, and
+ * the activity columns joined as of the model's scoring time.
+ *
+ * @example
+ * const { data, target, rows } = await labelledForModel(await loadModel(path), { model: path, data: { path: 'q3.csv' } }, new Set());
+ */
+export async function labelledForModel(loaded: LoadedModel, options: Pick<EvaluateOptions, 'model' | 'data' | 'activities' | 'asOf' | 'target' | 'positive' | 'na' | 'id'>, notes: Set<string>) {
+  const { artifact } = loaded;
+  assertNaAgrees(artifact.reading, options.na, options.model);
+  const targetName = options.target ?? artifact.target.name;
+  if (options.positive !== undefined && artifact.target.positive !== undefined && options.positive !== artifact.target.positive && targetName === artifact.target.name) {
+    throw new ConfigError('POSITIVE_CONTRADICTS_MODEL', `--positive "${options.positive}" differs from the value ${options.model} was trained with ("${artifact.target.positive}")`,
+      'leave out --positive: the model remembers which value means converted');
+  }
+  const positive = options.positive ?? (targetName === artifact.target.name ? artifact.target.positive : undefined);
+  const leads = await readWithReading(loaded, options, targetName, notes);
+  const target = resolveTarget(leads, targetName, positive !== undefined ? { positive } : {});
+  const unlabelled = new Set(target.unlabelled);
+  const rows = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
+  const { data, asOf, context } = await prepare(loaded, options, leads);
+  return { leads, target, targetName, unlabelled, rows, data, context, ...(asOf !== undefined ? { asOf } : {}) };
+}
+
 /**
  * @example
  * const result = await evaluateModel({ model: 'new/logistic.model.json', champion: 'live/logistic.model.json', data: { path: 'q3.csv' } });
@@ -110,27 +143,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const challenger = await loadModel(options.model, trust);
   const champion = options.champion ? await loadModel(options.champion, trust) : undefined;
   const { artifact } = challenger;
-  // The file is read as each model's training file was (types, yes/no words, dates, missing tokens).
-  for (const [loaded, path] of [[challenger, options.model], [champion, options.champion]] as const) if (loaded) assertNaAgrees(loaded.artifact.reading, options.na, path!);
-  const targetName = options.target ?? artifact.target.name;
-  if (options.positive !== undefined && artifact.target.positive !== undefined && options.positive !== artifact.target.positive && targetName === artifact.target.name) {
-    throw new ConfigError('POSITIVE_CONTRADICTS_MODEL', `--positive "${options.positive}" differs from the value ${options.model} was trained with ("${artifact.target.positive}")`,
-      'leave out --positive: the model remembers which value means converted');
-  }
-  const positive = options.positive ?? (targetName === artifact.target.name ? artifact.target.positive : undefined);
-  // Each model reads the file as its training file was read (a long CSV streams into typed columns).
+  if (champion) assertNaAgrees(champion.artifact.reading, options.na, options.champion!);
   const notes = new Set<string>();
-  const readFor = async (loaded: LoadedModel): Promise<Dataset> => {
-    const read = await loadDatasetWithReading(options.data, loaded.artifact.reading, checkedColumns(loaded, targetName),
-      'fix those rows: the model reads this file with the settings of its training file');
-    for (const note of read.notes ?? []) notes.add(note);
-    return read;
-  };
-  const leads = await readFor(challenger);
-  const target = resolveTarget(leads, targetName, positive !== undefined ? { positive } : {});
-  const unlabelled = new Set(target.unlabelled);
-  const rows = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
-  const { data, asOf, context } = await prepare(challenger, options, leads);
+  const { leads, target, targetName, unlabelled, rows, data, asOf, context } = await labelledForModel(challenger, options, notes);
+  const readFor = (loaded: LoadedModel) => readWithReading(loaded, options, targetName, notes);
 
   const scored: Array<{ label: string; name: ModelName; probability: Float64Array; metrics: ModelMetrics & { artifact: string } }> = [];
   let unseen: Record<string, number> = {};

@@ -84,6 +84,8 @@ export function evaluationLabel(evaluation: EvaluationResult, m: EvaluationResul
 
 /** The hold-out as holdout.csv holds it: outcomes, each model's probability, the rule score (when the rules were scored). */
 export interface Holdout {
+  /** The leads' 0-based data-row numbers in the file the run read. */
+  rows: Int32Array;
   y: Uint8Array;
   probability: Record<string, Float64Array>;
   ruleScore?: Float64Array;
@@ -122,7 +124,7 @@ export async function readHoldout(runDir: string): Promise<Holdout | null> {
   const column = (name: string) => Float64Array.from(columns[names.indexOf(name)]!, (v) => Number(v));
   const probability: Record<string, Float64Array> = {};
   for (const name of names) if (name.startsWith('p_')) probability[name.slice(2)] = column(name);
-  return { y: Uint8Array.from(column('outcome')), probability, ...(names.includes('rule_score') ? { ruleScore: column('rule_score') } : {}) };
+  return { rows: Int32Array.from(column('row'), (r) => r - 1), y: Uint8Array.from(column('outcome')), probability, ...(names.includes('rule_score') ? { ruleScore: column('rule_score') } : {}) };
 }
 
 /**

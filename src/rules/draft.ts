@@ -70,7 +70,7 @@ export const DISQUALIFY_MIN_LEADS = 100;
 export const DISQUALIFY_SHARE = 0.2;
 
 /** One-sided 95% Wilson upper bound of a rate of `k` in `n`. */
-function wilsonUpper(k: number, n: number): number {
+export function wilsonUpper(k: number, n: number): number {
   const z = 1.645;
   const p = k / n;
   return (p + (z * z) / (2 * n) + z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);

@@ -8,12 +8,18 @@ import { resolveAsOf } from '../data/activities/as-of.ts';
 import { type Dataset, loadDataset } from '../data/io/dataset.ts';
 import { conversionByLabel, type SegmentRow } from '../data/summary.ts';
 import { resolveTarget } from '../data/target.ts';
-import { assertMayReplace, assertNotInput, type CellValue, outputFormat, writeFileAtomic, writeTable } from '../data/io/write.ts';
+import { assertMayReplace, assertNotInput, type CellValue, outputFormat, writeCsvColumns, writeFileAtomic, writeTable } from '../data/io/write.ts';
+import { access, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { labelledForModel } from '../evaluation/evaluate.ts';
+import { delongTest } from '../evaluation/compare.ts';
+import { liftAt, rocAuc, spearman } from '../evaluation/metrics.ts';
+import { readHoldout } from '../report/report.ts';
 import { ConfigError } from '../errors.ts';
-import { loadModel } from '../models/artifact.ts';
+import { dataFingerprint, loadModel, modelLabel } from '../models/artifact.ts';
 import { type DraftNote, draftRules } from './draft.ts';
-import { bindRules, type ScoringContext, withActivityColumns } from './engine.ts';
-import { learnScorecard } from './learn.ts';
+import { bindRules, type ScoringContext, scoreWithRules, withActivityColumns } from './engine.ts';
+import { type LearnedScorecard, learnScorecard, type ScorecardLine } from './learn.ts';
 import { ACTIONS, loadRuleFile, type RuleSet, ruleSetToYaml } from './rule-file.ts';
 import { RuleScorer, ruleExportColumns } from './rule-scorer.ts';
 
@@ -153,26 +159,162 @@ export async function draftRuleFile(options: DraftRulesOptions): Promise<{ rules
   return { rules: result.rules, out: options.out, trainRows: result.trainRows, baseRate: result.baseRate, notes: result.notes };
 }
 
+export interface LearnScorecardOptions {
+  /** A logistic.model.json in its run folder (the folder's holdout.csv names the hold-out rows). */
+  model: string;
+  /** Where the scorecard goes (YAML, the rule file format). */
+  out: string;
+  /** The marketer's copy (CSV); default `out` with the extension .csv. */
+  csv?: string;
+  /** The model's training file; default the file the run's metrics.json names. */
+  data?: string;
+  target?: string;
+  positive?: string;
+  activities?: string;
+  asOf?: string;
+  na?: string;
+  id?: string;
+  /** Hand-written rules to compare with; default the run folder's rules.yaml when it has one. */
+  rules?: string;
+  maxCriteria?: number;
+  decimals?: number;
+  /** Share of leads the hot tier holds (default 0.1). */
+  capacity?: number;
+  fitTo?: 'model' | 'outcome';
+  force?: boolean;
+}
+
+/** One scorer on the hold-out rows. */
+export interface HoldoutFigures {
+  auc: number;
+  liftAt10: number;
+}
+
+export interface ScorecardEvaluation {
+  holdout: { source: string; rows: number; positives: number };
+  scorecard: HoldoutFigures & { criteria: number; tiers: Record<'hot' | 'warm' | 'cold', { leads: number; share: number; conversion: number }> };
+  model: HoldoutFigures & { artifact: string };
+  /** The rules beside them: a rule file of the user's, or the ones train drafted (its run folder's rules.yaml). */
+  rules: (HoldoutFigures & { file: string; kind: 'hand-written' | 'drafted' }) | null;
+  /** Rank agreement of the scorecard's score with the model's probability on the hold-out rows. */
+  spearmanWithModel: number;
+  /** AUC(scorecard) − AUC(model), DeLong. */
+  vsModel: { aucDiff: number; ci95: [number, number]; pValue: number };
+}
+
+export interface LearnedScorecardFile {
+  rules: RuleSet;
+  out: string;
+  csv: string;
+  lines: ScorecardLine[];
+  notes: string[];
+  selection: LearnedScorecard['selection'];
+  pointsPerLogit: number;
+  trainRows: number;
+  evaluation: ScorecardEvaluation;
+}
+
+const r4 = (x: number) => Number(x.toFixed(4));
+
 /**
- * Turns a fitted logistic model into a points scorecard (0–100) the rule engine runs, and writes it.
+ * Learns a points scorecard beside a run's logistic model (rules/learn.ts) on the model's own training rows,
+ * checks it on the run's hold-out rows beside the model and the hand-written rules, and writes it as a rule
+ * file (YAML) and as a CSV a marketer can copy into a marketing-automation tool.
  *
  * @example
- * const { rules } = await learnScorecardFile({ model: 'models/latest/logistic.model.json', out: 'scorecard.yaml', decimals: 0 });
+ * const { evaluation } = await learnScorecardFile({ model: 'models/latest/logistic.model.json', out: 'scorecard.yaml', activities: 'activities.csv' });
+ * evaluation.scorecard.auc; // beside evaluation.model.auc
  */
-export async function learnScorecardFile(options: { model: string; out: string; decimals?: number; force?: boolean }): Promise<{ rules: RuleSet; out: string; notes: string[] }> {
-  const decimals = options.decimals ?? 1;
-  assertNotInput(options.out, [options.model]);
-  await assertMayReplace(options.out, options.force, '--out');
+export async function learnScorecardFile(options: LearnScorecardOptions): Promise<LearnedScorecardFile> {
+  const decimals = options.decimals ?? 0;
   if (!(Number.isInteger(decimals) && decimals >= 0 && decimals <= 3)) {
     throw new ConfigError('BAD_DECIMALS', `--decimals must be 0 to 3, got ${decimals}`, 'use --decimals 0 for whole points');
   }
-  const { artifact } = await loadModel(options.model);
-  const learned = learnScorecard(artifact, { decimals });
+  const capacity = options.capacity ?? 0.1;
+  if (!(capacity > 0 && capacity <= 0.7)) throw new ConfigError('BAD_CAPACITY', `--capacity must be a share of leads above 0 and at most 70%, got ${capacity}`, 'e.g. --capacity 10% (the hot tier holds the top 10% of leads)');
+  const csv = options.csv ?? options.out.replace(/\.(ya?ml)$/i, '') + '.csv';
+  const runDir = dirname(options.model);
+  const loaded = await loadModel(options.model);
+  const { artifact } = loaded;
+  if (artifact.model.kind !== 'logistic') {
+    throw new ConfigError('NOT_LOGISTIC', `a scorecard needs an additive model, and ${options.model} holds a ${artifact.model.kind} model: the points of one criterion would depend on the others`,
+      `pass the run's logistic.model.json (${join(runDir, 'logistic.model.json')}; train with --models logistic,…)`);
+  }
+  const holdout = await readHoldout(runDir);
+  if (!holdout) {
+    throw new ConfigError('HOLDOUT_MISSING', `${runDir} has no holdout.csv, so the model's training rows cannot be told from its hold-out`, 'pass a model inside the run folder `leadscore train` wrote');
+  }
+  const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8').catch(() => '{}')) as { dataset?: { source?: string }; models?: Array<{ name: string; details?: { source?: string } }> };
+  const dataPath = options.data ?? metrics.dataset?.source;
+  if (!dataPath) throw new ConfigError('SOURCE_MISSING', `${runDir} does not say which file the model was trained on`, 'pass it with --data <file> (the --data of the train command)');
+  const files = [options.model, dataPath, ...(options.activities ? [options.activities] : []), ...(options.rules ? [options.rules] : [])];
+  for (const [path, flag] of [[options.out, '--out'], [csv, '--csv']] as const) {
+    assertNotInput(path, files);
+    await assertMayReplace(path, options.force, flag);
+  }
+  if (resolve(csv) === resolve(options.out)) throw new ConfigError('OUTPUT_IS_INPUT', `--csv and --out are the same file (${csv})`, 'give the scorecard a .yaml name, or --csv another path');
+
+  const notes = new Set<string>();
+  const read = await labelledForModel(loaded, {
+    model: options.model, data: { path: dataPath }, ...(options.activities ? { activities: { path: options.activities } } : {}),
+    ...(options.asOf ? { asOf: options.asOf } : {}), ...(options.target ? { target: options.target } : {}), ...(options.positive ? { positive: options.positive } : {}),
+    ...(options.na ? { na: options.na } : {}), ...(options.id ? { id: options.id } : {}),
+  }, notes);
+  const { data, target, context } = read;
+  // The training rows: every labelled row but the run's hold-out; the fingerprint says whether they are the model's.
+  const held = new Uint8Array(data.table.numRows());
+  for (const r of holdout.rows) {
+    if (!(r >= 0 && r < held.length)) throw new ConfigError('NOT_TRAINING_FILE', `${dataPath} has ${held.length} rows, but the run's hold-out names row ${r + 1}`, `pass the file ${options.model} was trained on with --data`);
+    held[r] = 1;
+  }
+  const trainRows = read.rows.filter((r) => !held[r]);
+  const holdRows = holdout.rows;
+  if (dataFingerprint(data, trainRows) !== artifact.training.dataHash) {
+    throw new ConfigError('NOT_TRAINING_FILE', `${dataPath}${options.activities ? ` with ${options.activities}` : ''} is not what ${options.model} was trained on: its training rows (every labelled row but the run's hold-out) differ from the model's fingerprint`,
+      `pass the --data, --activities, --as-of and --na of the train command (${join(runDir, 'model-card-logistic.md')} shows it)`);
+  }
+  const probability = loaded.predict(data, read.asOf !== undefined ? { asOf: read.asOf } : {});
+  const learned = learnScorecard({ artifact, data, rows: trainRows, y: target.y, probability },
+    { maxCriteria: options.maxCriteria ?? 20, decimals, capacity, ...(options.fitTo ? { fitTo: options.fitTo } : {}) });
   learned.rules.file = options.out;
-  const header = `Scorecard learned by leadscore rules learn from ${options.model} (${artifact.contentHash.slice(0, 19)}).\n` +
-    `Points are the model's contributions, ${learned.pointsPerLogit.toFixed(2)} points per unit of log-odds; each column's lowest attribute scores 0.` +
+
+  // The hold-out: the scorecard as the rule engine runs it, the model, and the hand-written rules.
+  const card = scoreWithRules(learned.rules, data, {}, { reasons: false });
+  const y = target.y;
+  const figures = (scores: ArrayLike<number>): HoldoutFigures => ({ auc: r4(rocAuc(scores, y, holdRows)), liftAt10: r4(liftAt(scores, y, 0.1, holdRows)) });
+  const rulesPath = options.rules ?? (await access(join(runDir, 'rules.yaml')).then(() => join(runDir, 'rules.yaml'), () => undefined));
+  // The run's rules.yaml is the rule file train was given, or rules it drafted from the training rows.
+  const runRules = metrics.models?.find((m) => m.name === 'rules')?.details?.source;
+  const drafted = !options.rules && runRules !== undefined && !runRules.endsWith('.yaml') && !runRules.endsWith('.yml');
+  const handScores = rulesPath ? new RuleScorer(await loadRuleFile(rulesPath)).score(read.leads, context).score : undefined;
+  const delong = delongTest(card.score, probability, y, holdRows);
+  const tierRows = (tier: string) => holdRows.filter((r) => card.tier[r] === tier);
+  const positives = holdRows.reduce((s, r) => s + y[r]!, 0);
+  const evaluation: ScorecardEvaluation = {
+    holdout: { source: join(runDir, 'holdout.csv'), rows: holdRows.length, positives },
+    scorecard: {
+      criteria: learned.rules.criteria.length, ...figures(card.score),
+      tiers: Object.fromEntries((['hot', 'warm', 'cold'] as const).map((t) => {
+        const at = tierRows(t);
+        return [t, { leads: at.length, share: r4(at.length / holdRows.length), conversion: r4(at.length ? at.reduce((s, r) => s + y[r]!, 0) / at.length : 0) }];
+      })) as ScorecardEvaluation['scorecard']['tiers'],
+    },
+    model: { artifact: options.model, ...figures(probability) },
+    rules: rulesPath && handScores ? { file: rulesPath, kind: drafted ? 'drafted' : 'hand-written', ...figures(handScores) } : null,
+    spearmanWithModel: r4(spearman(Float64Array.from(holdRows, (r) => probability[r]!), Float64Array.from(holdRows, (r) => card.score[r]!))),
+    vsModel: { aucDiff: r4(delong.diff), ci95: [r4(delong.ci95[0]), r4(delong.ci95[1])], pValue: Number(delong.pValue.toPrecision(4)) },
+  };
+
+  const header = `Scorecard learned by leadscore rules learn beside ${options.model} (${modelLabel(artifact)}), on its ${trainRows.length} training rows.\n` +
+    `${learned.rules.criteria.length} criteria chosen from ${learned.selection.candidates} candidates (forward selection, refitted); ${learned.pointsPerLogit.toFixed(2)} points per unit of log-odds.\n` +
+    `Hold-out (${holdRows.length} leads): AUC ${evaluation.scorecard.auc} against the model's ${evaluation.model.auc}${evaluation.rules ? ` and the ${evaluation.rules.kind} rules' ${evaluation.rules.auc}` : ''}.` +
     (artifact.activities ? `\nActivity columns are computed from --activities as of ${artifact.activities.asOf}` +
       (artifact.activities.account ? `; account_* columns from other contacts of the same ${artifact.activities.account} (rules score --account ${artifact.activities.account}).` : '.') : '');
   await writeFileAtomic(options.out, ruleSetToYaml(learned.rules, header));
-  return { rules: learned.rules, out: options.out, notes: learned.notes };
+  const lines = learned.lines;
+  await writeCsvColumns(csv, ['criterion', 'label', 'family', 'column', 'operator', 'value', 'value_to', 'points', 'train_leads', 'train_conversion'], [
+    lines.map((l) => l.criterion), lines.map((l) => l.label), lines.map((l) => l.family), lines.map((l) => l.column), lines.map((l) => l.operator),
+    lines.map((l) => l.value), lines.map((l) => l.valueTo), lines.map((l) => l.points), lines.map((l) => l.trainLeads), lines.map((l) => r4(l.trainConversion)),
+  ], { safe: true });
+  return { rules: learned.rules, out: options.out, csv, lines, notes: [...learned.notes, ...notes], selection: learned.selection, pointsPerLogit: learned.pointsPerLogit, trainRows: trainRows.length, evaluation };
 }

@@ -1,154 +1,314 @@
 /**
- * A points scorecard learned from a fitted logistic model, as credit scorecards are built: every
- * attribute (a category, a bin of a numeric column at its training quantiles, a missing value) gets the
- * model's contribution for it, shifted so each column's lowest attribute scores 0 and scaled so the best
- * possible lead totals 100. The total is then a linear function of the model's log-odds (up to binning),
- * so the scorecard ranks leads as the model does, in points marketing can paste into its automation tool.
- * Date features (ages, months) cannot be written as rule conditions and are left out, with a note.
+ * A points scorecard learned beside a fitted logistic model, for the tools marketing already runs: few
+ * criteria, whole points, tiers set by capacity.
+ *
+ * 1. Candidates on the training rows (scorecard-candidates.ts): category levels, "at least c" cuts of numeric
+ *    columns and activity counts (≤ 5 ranges at training quantiles, merged where they do not differ), missing.
+ * 2. Disqualifiers first: a candidate whose training leads all but never convert — at least 100 of them, the
+ *    one-sided 95% upper bound of their conversion rate and the model's mean probability for them both at
+ *    most a fifth of the base rate — rules its leads out (score 0) rather than taking points.
+ * 3. Forward selection over the other candidates (models/logistic/forward-selection.ts: the candidate with the
+ *    largest score statistic enters, all chosen are refitted without penalty, until `maxCriteria` less the
+ *    disqualifiers are in, or none adds a chi-square of 3.84). It measured better than following an L1 path to
+ *    the same size (that file says by how much). The targets are the outcomes of the training rows by default,
+ *    or the model's probabilities there (`fitTo: 'model'`: the scorecard then learns to rank as the model does);
+ *    on the sample and bank-marketing the outcomes gave the higher hold-out AUC at 20 criteria.
+ * 4. Cuts chosen on one column become non-overlapping ranges; levels of one column whose points come out
+ *    equal become one criterion. Points are the coefficients on a 0–100 scale (the worst possible lead 0,
+ *    the best 100, through base points), rounded to `decimals` (0: whole points).
+ * 5. Tiers on the training rows' scores: hot holds the share `capacity` gives (default the top 10%), warm the
+ *    next `warmShare` (30%); grades at quantiles of the fit points (A top 15%, B next 25%, C next 30%).
  */
-import { isActivityAggregateName } from '../data/activities/activities.ts';
+import type { Dataset } from '../data/io/dataset.ts';
 import { ConfigError } from '../errors.ts';
-import type { FeatureSpec, NumericStats } from '../features/pipeline.ts';
+import type { FeatureSpec } from '../features/pipeline.ts';
 import type { ModelArtifact } from '../models/artifact.ts';
-import { calibrate } from '../models/calibration.ts';
-import { logit } from '../models/loss.ts';
+import { type BinaryDesign, forwardSelect } from '../models/logistic/forward-selection.ts';
+import { scoreWithRules } from './engine.ts';
 import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';
+import { type Bins, type Candidate, scorecardCandidates } from './scorecard-candidates.ts';
+import { DISQUALIFY_MIN_LEADS, DISQUALIFY_SHARE, wilsonUpper } from './draft.ts';
 
-interface Attribute {
+export interface ScorecardOptions {
+  /** At most this many criteria, disqualifiers included (default 20). */
+  maxCriteria?: number;
+  /** Decimals in the points (default 0: whole points). */
+  decimals?: number;
+  /** Share of the training leads the hot tier holds (default 0.1). */
+  capacity?: number;
+  /** Share of the training leads the warm tier holds, below hot (default 0.3). */
+  warmShare?: number;
+  /** What the criteria are fitted to: the outcomes (default) or the model's probabilities. */
+  fitTo?: 'model' | 'outcome';
+  name?: string;
+}
+
+export interface ScorecardInput {
+  artifact: ModelArtifact;
+  /** The training file as the model read it, activity columns joined. */
+  data: Dataset;
+  /** The model's training rows. */
+  rows: Int32Array;
+  /** Outcomes by row (1 converted). */
+  y: ArrayLike<number>;
+  /** The model's calibrated probability by row. */
+  probability: ArrayLike<number>;
+}
+
+/** One criterion as a marketer would enter it: the rule's conditions flattened to one operator and value(s). */
+export interface ScorecardLine {
+  criterion: string;
   label: string;
-  when: Condition[];
-  contribution: number;
-}
-
-const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6))));
-
-function numericAttributes(column: string, s: NumericStats, beta: number, betaMissing: number | undefined): Attribute[] {
-  const f = (v: number) => (s.log1p ? Math.log1p(Math.max(v, 0)) : v);
-  const value = (v: number) => (beta * (f(v) - s.mean)) / s.sd;
-  const { lower, mean } = s.bins;
-  const out: Attribute[] = lower.map((lo, b) => {
-    const hi = lower[b + 1] as number | undefined;
-    const when: Condition[] = [];
-    if (lo !== null) when.push({ column, op: 'gte', value: lo });
-    if (hi !== undefined) when.push({ column, op: 'lt', value: hi });
-    if (when.length === 0) when.push({ column, op: 'not_missing' }); // a single bin: every present value
-    const label = lo === null ? (hi === undefined ? `${column} present` : `${column} < ${fmt(hi)}`) : hi === undefined ? `${column} ≥ ${fmt(lo)}` : `${column} ${fmt(lo)} to ${fmt(hi)}`;
-    return { label, when, contribution: value(mean[b]!) };
-  });
-  if (betaMissing !== undefined) out.push({ label: `${column} missing`, when: [{ column, op: 'is_missing' }], contribution: value(s.median) + betaMissing });
-  return out;
-}
-
-function attributesOf(spec: FeatureSpec, coef: Map<string, number>): Attribute[] | null {
-  const c = (name: string) => coef.get(name) ?? 0;
-  switch (spec.kind) {
-    case 'numeric':
-      return numericAttributes(spec.column, spec, c(spec.column), spec.indicator ? c(`${spec.column}__missing__`) : undefined);
-    case 'boolean': {
-      const out: Attribute[] = [
-        { label: `${spec.column} = yes`, when: [{ column: spec.column, op: 'eq', value: 'yes' }], contribution: c(spec.column) },
-        { label: `${spec.column} = no`, when: [{ column: spec.column, op: 'eq', value: 'no' }], contribution: 0 },
-      ];
-      if (spec.indicator) out.push({ label: `${spec.column} missing`, when: [{ column: spec.column, op: 'is_missing' }], contribution: spec.mode * c(spec.column) + c(`${spec.column}__missing__`) });
-      return out;
-    }
-    case 'categorical': {
-      const out: Attribute[] = spec.levels.map((level) => ({
-        label: `${spec.column} = ${level}`, when: [{ column: spec.column, op: 'eq', value: level }], contribution: c(`${spec.column}=${level}`),
-      }));
-      // Everything else (rare in training, or never seen): the pooled level when the model has one, else nothing.
-      out.push({ label: `${spec.column}: other values`, when: [{ column: spec.column, op: 'not_in', value: spec.levels }], contribution: spec.other ? c(`${spec.column}=__other__`) : 0 });
-      if (spec.missing) out.push({ label: `${spec.column} missing`, when: [{ column: spec.column, op: 'is_missing' }], contribution: c(`${spec.column}=__missing__`) });
-      return out;
-    }
-    case 'date':
-      return null;
-  }
+  family: 'fit' | 'engagement';
+  column: string;
+  /** equals, in, at_least, below, between (from ≤ x < to), is_missing; the base points row says `always`. */
+  operator: 'always' | 'equals' | 'in' | 'at_least' | 'below' | 'between' | 'is_missing';
+  value: string;
+  valueTo: string;
+  points: number | 'disqualify';
+  /** Training leads meeting it, and the share of them that converted. */
+  trainLeads: number;
+  trainConversion: number;
 }
 
 export interface LearnedScorecard {
   rules: RuleSet;
+  lines: ScorecardLine[];
   notes: string[];
   /** Points per unit of log-odds. */
   pointsPerLogit: number;
+  selection: { candidates: number; disqualifiers: number; chosen: number; fitTo: 'model' | 'outcome' };
+}
+
+const MAX_DISQUALIFIER_SHARE_OF_CRITERIA = 0.25;
+
+/** A criterion of one column: its conditions, label, and logit contribution. */
+interface Attribute {
+  column: string;
+  family: 'fit' | 'engagement';
+  when: Condition[];
+  label: string;
+  operator: ScorecardLine['operator'];
+  value: string;
+  valueTo: string;
+  logit: number;
+  /** Training positions meeting it. */
+  rows: Int32Array;
+}
+
+const show = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 6 });
+
+/** Bins [a, b) of a column as rule conditions, a label and the marketer's operator and values. */
+function groupOf(bins: Bins, a: number, b: number): Pick<Attribute, 'when' | 'label' | 'operator' | 'value' | 'valueTo'> {
+  const { column } = bins;
+  if (bins.kind === 'numeric') {
+    const lo = a > 0 ? bins.cuts[a - 1]! : undefined;
+    const hi = b <= bins.cuts.length ? bins.cuts[b - 1]! : undefined;
+    if (lo !== undefined && hi !== undefined) {
+      return { when: [{ column, op: 'gte', value: lo }, { column, op: 'lt', value: hi }], label: `${column} ${show(lo)} to under ${show(hi)}`, operator: 'between', value: String(lo), valueTo: String(hi) };
+    }
+    if (lo !== undefined) return { when: [{ column, op: 'gte', value: lo }], label: `${column} ≥ ${show(lo)}`, operator: 'at_least', value: String(lo), valueTo: '' };
+    return { when: [{ column, op: 'lt', value: hi! }], label: `${column} under ${show(hi!)}`, operator: 'below', value: String(hi), valueTo: '' };
+  }
+  // Bin 0 also holds the levels too rare to order.
+  const levels = [...bins.levels.slice(a, b), ...(a === 0 ? bins.rare : [])];
+  if (levels.length === 1) return { when: [{ column, op: 'eq', value: levels[0]! }], label: `${column} = ${levels[0]}`, operator: 'equals', value: levels[0]!, valueTo: '' };
+  return { when: [{ column, op: 'in', value: levels }], label: `${column} is ${levels.join(' or ')}`, operator: 'in', value: levels.join('|'), valueTo: '' };
+}
+
+/**
+ * The chosen cuts of each column as non-overlapping groups of bins with their logit contributions. The group
+ * holding the most training leads scores 0 (base points carry it), so that a lead's points say how it differs
+ * from the typical lead, negative where it is worse; the lowest group stays the reference where it also holds
+ * missing values that no criterion of their own covers (a condition cannot say "below c or missing").
+ */
+function attributesOf(chosen: Array<{ candidate: Candidate; coef: number }>): Attribute[] {
+  const byColumn = new Map<Bins, Array<{ candidate: Candidate; coef: number }>>();
+  for (const c of chosen) byColumn.set(c.candidate.bins, [...(byColumn.get(c.candidate.bins) ?? []), c]);
+  const out: Attribute[] = [];
+  for (const [bins, list] of byColumn) {
+    const { column, family } = bins;
+    const binCount = bins.kind === 'numeric' ? bins.cuts.length + 1 : bins.levels.length;
+    const cuts = list.filter((c) => c.candidate.kind === 'from').sort((x, y) => x.candidate.at - y.candidate.at);
+    const missing = list.find((c) => c.candidate.kind === 'missing');
+    const edges = [0, ...cuts.map((c) => c.candidate.at), binCount];
+    let running = 0;
+    const groups = edges.slice(0, -1).map((a, g) => {
+      if (g > 0) running += cuts[g - 1]!.coef;
+      const b = edges[g + 1]!;
+      const rows: number[] = [];
+      bins.bin.forEach((x, k) => {
+        if (x >= a && x < b) rows.push(k);
+      });
+      return { a, b, logit: running, rows: Int32Array.from(rows) };
+    });
+    const unclaimedMissing = !missing && bins.missing > 0;
+    let reference = 0;
+    if (!unclaimedMissing) groups.forEach((g, k) => (g.rows.length > groups[reference]!.rows.length ? (reference = k) : 0));
+    const shift = groups[reference]!.logit;
+    groups.forEach((g, k) => {
+      if (k === reference) return;
+      out.push({ column, family, logit: g.logit - shift, rows: g.rows, ...groupOf(bins, g.a, g.b) });
+    });
+    if (missing) out.push({ column, family, logit: missing.coef - shift, rows: missing.candidate.rows, when: [{ column, op: 'is_missing' }], label: `${column} missing`, operator: 'is_missing', value: '', valueTo: '' });
+  }
+  return out;
+}
+
+/** A criterion's name from its label: lower case, words joined by _, at most 48 characters. */
+function slug(text: string): string {
+  return text.toLowerCase().replace('≥', 'at least').replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?=[^a-z])/, 'c_').slice(0, 48).replace(/_+$/, '');
+}
+
+function uniqueName(name: string, taken: Set<string>): string {
+  let candidate = name;
+  for (let k = 2; taken.has(candidate); k++) candidate = `${name}_${k}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+/**
+ * The threshold among the scores' distinct values whose share of leads at or above it is closest to `share`
+ * (the higher threshold on a tie), below `below` when given.
+ */
+export function thresholdForShare(scores: ArrayLike<number>, share: number, below = Infinity): number | null {
+  const sorted = Float64Array.from(scores).sort().reverse();
+  let best: number | null = null;
+  let bestGap = Infinity;
+  for (let k = 0; k < sorted.length; k++) {
+    const v = sorted[k]!;
+    if (k + 1 < sorted.length && sorted[k + 1] === v) continue; // the last of a run of ties: all of them are ≥ v
+    if (!(v < below)) continue;
+    const gap = Math.abs((k + 1) / sorted.length - share);
+    if (gap < bestGap) {
+      bestGap = gap;
+      best = v;
+    }
+  }
+  return best;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 /**
  * @example
- * const { rules } = learnScorecard((await loadModel('models/latest/logistic.model.json')).artifact);
- * await writeFileAtomic('scorecard.yaml', ruleSetToYaml(rules));
+ * const learned = learnScorecard({ artifact, data, rows: trainRows, y: target.y, probability: loaded.predict(data, { asOf }) });
+ * await writeFileAtomic('scorecard.yaml', ruleSetToYaml(learned.rules));
  */
-export function learnScorecard(artifact: ModelArtifact, options: { decimals?: number; name?: string } = {}): LearnedScorecard {
+export function learnScorecard(input: ScorecardInput, options: ScorecardOptions = {}): LearnedScorecard {
+  const { artifact, data, rows, y, probability } = input;
   if (artifact.model.kind !== 'logistic') {
-    throw new ConfigError('NOT_LOGISTIC', `a scorecard is learned from a logistic model; this artifact holds "${artifact.model.kind}"`, 'pass the logistic.model.json of a run');
+    throw new ConfigError('NOT_LOGISTIC', `a scorecard needs an additive model, and ${artifact.name} is a ${artifact.model.kind} model: its points for one criterion would depend on the others`,
+      'pass the logistic.model.json of the run (leadscore train --models logistic,…)');
   }
-  const decimals = options.decimals ?? 1;
-  const state = artifact.model.state as { beta: number[]; featureNames: string[] };
-  const coef = new Map(state.featureNames.map((name, j) => [name, state.beta[j + 1]!]));
+  const maxCriteria = options.maxCriteria ?? 20;
+  const decimals = options.decimals ?? 0;
+  const capacity = options.capacity ?? 0.1;
+  const warmShare = options.warmShare ?? 0.3;
+  const fitTo = options.fitTo ?? 'outcome';
+  const n = rows.length;
+  const outcome = Float64Array.from(rows, (r) => y[r]!);
+  const modelP = Float64Array.from(rows, (r) => probability[r]!);
+  const base = outcome.reduce((s, v) => s + v, 0) / n;
+  const targets = fitTo === 'model' ? modelP : outcome;
+  const minSupport = Math.max(30, Math.ceil(0.005 * n));
+  const { candidates, skipped } = scorecardCandidates(data, rows, targets, artifact.features.specs as FeatureSpec[], { minSupport });
   const notes: string[] = [];
-  const groups: Array<{ column: string; attributes: Attribute[] }> = [];
-  for (const spec of artifact.features.specs as FeatureSpec[]) {
-    const attributes = attributesOf(spec, coef);
-    if (!attributes) {
-      notes.push(`${spec.column}: date features (age, month, weekday) cannot be written as rule conditions; left out`);
-      continue;
-    }
-    groups.push({ column: spec.column, attributes });
+  if (skipped.length > 0) notes.push(`${skipped.join(', ')}: date features (age, month, weekday) cannot be written as rule conditions; left out`);
+  if (candidates.length === 0) throw new ConfigError('NO_CANDIDATES', `no column of ${artifact.name} gives a criterion with at least ${minSupport} training leads on each side`, 'train on more leads, or on columns that are not dates');
+
+  // 2. Disqualifiers: the segments that all but never convert, by the outcomes and by the model: the lowest
+  // bins of a column (or its highest, or its missing values), largest first, none mostly the same leads as one before.
+  const mean = (values: Float64Array, at: Int32Array) => at.reduce((s, k) => s + values[k]!, 0) / at.length;
+  const disqualified = new Uint8Array(n);
+  const segments: Array<{ bins: Bins; a: number; b: number; rows: Int32Array }> = [];
+  for (const bins of new Set(candidates.map((c) => c.bins))) {
+    const binCount = bins.kind === 'numeric' ? bins.cuts.length + 1 : bins.levels.length;
+    const rowsIn = (a: number, b: number) => Int32Array.from(bins.bin.keys()).filter((k) => bins.bin[k]! >= a && bins.bin[k]! < b);
+    for (let c = 1; c < binCount; c++) segments.push({ bins, a: 0, b: c, rows: rowsIn(0, c) }, { bins, a: c, b: binCount, rows: rowsIn(c, binCount) });
+    segments.push({ bins, a: -1, b: 0, rows: rowsIn(-1, 0) });
   }
-  const ranges = groups.map((g) => {
-    const values = g.attributes.map((a) => a.contribution);
-    return { min: Math.min(...values), max: Math.max(...values) };
-  });
-  const span = ranges.reduce((s, r) => s + (r.max - r.min), 0);
-  if (!(span > 0)) throw new ConfigError('FLAT_MODEL', 'every coefficient is zero: there is nothing to turn into points', 'train with a larger logistic.C');
-  const factor = 100 / span;
-  const round = (x: number) => Number(x.toFixed(decimals));
+  const disqualifiers = segments.filter((g) => g.rows.length >= Math.max(minSupport, DISQUALIFY_MIN_LEADS)
+    && wilsonUpper(g.rows.reduce((s, k) => s + outcome[k]!, 0), g.rows.length) <= DISQUALIFY_SHARE * base
+    && mean(modelP, g.rows) <= DISQUALIFY_SHARE * base)
+    .sort((x, y) => y.rows.length - x.rows.length)
+    .filter((g) => {
+      const already = g.rows.reduce((s, k) => s + disqualified[k]!, 0);
+      if (already > 0.6 * g.rows.length) return false;
+      for (const k of g.rows) disqualified[k] = 1;
+      return true;
+    })
+    .slice(0, Math.floor(MAX_DISQUALIFIER_SHARE_OF_CRITERIA * maxCriteria));
+  disqualified.fill(0);
+  for (const g of disqualifiers) for (const k of g.rows) disqualified[k] = 1;
+
+  // 3. Forward selection over the candidates, on the leads not disqualified, each step refitted without penalty.
+  const kept = Int32Array.from({ length: n }, (_, k) => k).filter((k) => !disqualified[k]);
+  const position = new Int32Array(n).fill(-1);
+  kept.forEach((k, m) => (position[k] = m));
+  const pool = candidates;
+  const features = pool.map((c) => Int32Array.from(c.rows, (k) => position[k]!).filter((m) => m >= 0));
+  const usable = features.map((f) => f.length > 0 && f.length < kept.length);
+  const design: BinaryDesign = { n: kept.length, features: features.map((f, j) => (usable[j] ? f : new Int32Array(0))) };
+  const keptTargets = Float64Array.from(kept, (k) => targets[k]!);
+  const budget = Math.max(0, maxCriteria - disqualifiers.length);
+  const { selected, refit } = forwardSelect(design, keptTargets, budget);
+  const chosen = selected.map((j, a) => ({ candidate: pool[j]!, coef: refit.coef[a]! }));
+
+  // 4. Points on 0–100.
+  const attributes = attributesOf(chosen);
+  const columns = [...new Set(attributes.map((a) => a.column))];
+  const lowest = (column: string) => Math.min(0, ...attributes.filter((a) => a.column === column).map((a) => a.logit));
+  const highest = (column: string) => Math.max(0, ...attributes.filter((a) => a.column === column).map((a) => a.logit));
+  const span = columns.reduce((s, c) => s + highest(c) - lowest(c), 0);
+  const factor = span > 0 ? 100 / span : 0;
+  const round = (x: number) => Number(x.toFixed(decimals)) + 0; // + 0: no −0
+  const basePoints = round(-factor * columns.reduce((s, c) => s + lowest(c), 0));
+  const pointed = attributes.map((a) => ({ ...a, points: round(factor * a.logit) })).filter((a) => a.points !== 0);
+  if (pointed.length < attributes.length) notes.push(`${attributes.length - pointed.length} chosen criteria rounded to 0 points and were left out`);
+
+  const taken = new Set<string>();
   const criteria: Criterion[] = [];
-  groups.forEach((g, k) => {
-    for (const a of g.attributes) {
-      const points = round((a.contribution - ranges[k]!.min) * factor);
-      if (points === 0) continue;
-      const name = `${g.column}_${a.label.slice(g.column.length)}`.toLowerCase().replace(/[^a-z0-9.]+/g, '_').replace(/^_+|_+$/g, '').replace(/^(?=[^a-z])/, 'c_');
-      criteria.push({ name: uniqueName(name, criteria), label: a.label, family: isActivityAggregateName(g.column) ? 'engagement' : 'fit', when: a.when, points, disqualify: false, line: criteria.length + 1 });
-    }
-  });
-  // Tiers on the model's scale: hot where the calibrated probability reaches the run's threshold, warm
-  // where it reaches the training conversion rate.
-  const zMin = state.beta[0]! + ranges.reduce((s, r) => s + r.min, 0);
-  const scoreAt = (p: number) => (logitOfCalibrated(artifact, p) - zMin) * factor;
-  const baseRate = artifact.training.positives / artifact.training.rows;
-  let hot = Math.round(Math.min(99, Math.max(2, scoreAt(artifact.threshold.value))));
-  let warm = Math.round(Math.min(hot - 1, Math.max(1, scoreAt(baseRate))));
-  if (!(warm < hot)) [warm, hot] = [30, 70];
-  const fitMax = groups.reduce((s, g, k) => s + (isActivityAggregateName(g.column) ? 0 : (ranges[k]!.max - ranges[k]!.min) * factor), 0);
-  const grades = { A: Math.round(0.6 * fitMax), B: Math.round(0.4 * fitMax), C: Math.round(0.2 * fitMax) };
-  if (!(grades.A > grades.B && grades.B > grades.C)) Object.assign(grades, { A: 3, B: 2, C: 1 });
-  return {
-    rules: {
-      name: options.name ?? `scorecard learned from ${artifact.name} (${artifact.target.name})`, file: '<learned>', basePoints: 0,
-      tiers: { warm, hot }, grades,
-      routing: { matrix: defaultRoutingMatrix(), strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
-      criteria,
-    },
-    notes,
-    pointsPerLogit: factor,
-  };
-}
-
-function uniqueName(name: string, criteria: Criterion[]): string {
-  let candidate = name;
-  for (let k = 2; criteria.some((c) => c.name === candidate); k++) candidate = `${name}_${k}`;
-  return candidate;
-}
-
-/** The model log-odds whose calibrated probability first reaches p (calibration is monotone). */
-function logitOfCalibrated(artifact: ModelArtifact, p: number): number {
-  let lo = -30;
-  let hi = 30;
-  for (let k = 0; k < 60; k++) {
-    const mid = (lo + hi) / 2;
-    if (calibrate(artifact.calibration, 1 / (1 + Math.exp(-mid))) >= p) hi = mid;
-    else lo = mid;
+  const lines: ScorecardLine[] = [];
+  const conversionOf = (at: Int32Array) => (at.length === 0 ? 0 : at.reduce((s, k) => s + outcome[k]!, 0) / at.length);
+  for (const g of disqualifiers) {
+    const { column, family } = g.bins;
+    const group = g.a < 0 ? { when: [{ column, op: 'is_missing' }] as Condition[], label: `${column} missing`, operator: 'is_missing' as const, value: '', valueTo: '' } : groupOf(g.bins, g.a, g.b);
+    const name = uniqueName(slug(group.label), taken);
+    criteria.push({ name, label: group.label, family, when: group.when, points: 0, disqualify: true, line: criteria.length + 1 });
+    lines.push({ criterion: name, label: group.label, family, column, operator: group.operator, value: group.value, valueTo: group.valueTo, points: 'disqualify', trainLeads: g.rows.length, trainConversion: conversionOf(g.rows) });
   }
-  return Number.isFinite(hi) ? hi : logit(p);
+  // Strongest first, as a marketer reads a scorecard.
+  pointed.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+  for (const a of pointed) {
+    const name = uniqueName(slug(a.label), taken);
+    criteria.push({ name, label: a.label, family: a.family, when: a.when, points: a.points, disqualify: false, line: criteria.length + 1 });
+    lines.push({ criterion: name, label: a.label, family: a.family, column: a.column, operator: a.operator, value: a.value, valueTo: a.valueTo, points: a.points, trainLeads: a.rows.length, trainConversion: conversionOf(a.rows) });
+  }
+
+  const rules: RuleSet = {
+    name: options.name ?? `scorecard learned beside ${artifact.name} (${artifact.target.name})`, file: '<learned>', basePoints,
+    tiers: { warm: 30, hot: 70 }, grades: { A: 3, B: 2, C: 1 },
+    routing: { matrix: defaultRoutingMatrix(), strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
+    criteria,
+  };
+  // 5. Tiers by capacity and grades by fit-point quantiles, on the training rows scored by the rule engine.
+  const scored = scoreWithRules(rules, data, {}, { reasons: false });
+  const trainScores = Float64Array.from(rows, (r) => scored.score[r]!);
+  const hot = thresholdForShare(trainScores, capacity);
+  const warm = hot === null ? null : thresholdForShare(trainScores, capacity + warmShare, hot);
+  if (hot !== null && warm !== null) rules.tiers = { warm, hot };
+  else notes.push('the training scores take too few values to set tiers by capacity; tiers left at 30 and 70');
+  const fit = Float64Array.from(rows, (r) => scored.fitPoints[r]!).sort();
+  const c = quantile(fit, 0.3);
+  const b = Math.max(c + 1, quantile(fit, 0.6));
+  const a = Math.max(b + 1, quantile(fit, 0.85));
+  rules.grades = { A: round(a), B: round(b), C: round(c) };
+  lines.unshift({ criterion: 'base_points', label: 'every lead starts with', family: 'fit', column: '', operator: 'always', value: '', valueTo: '', points: basePoints, trainLeads: n, trainConversion: base });
+  return {
+    rules, lines, notes, pointsPerLogit: factor,
+    selection: { candidates: candidates.length, disqualifiers: disqualifiers.length, chosen: selected.length, fitTo },
+  };
 }

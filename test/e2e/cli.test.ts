@@ -61,6 +61,13 @@ describe('leadscore CLI', () => {
     expect(logistic.beatRules.wins).toBeGreaterThan(logistic.beatRules.of / 2);
     expect(r.stderr).toContain('backtest (each quarter scored');
     // The warehouse step: one SELECT per dialect, the DuckDB form giving leadscore's probabilities.
+    // The learned scorecard: at most 20 criteria in whole points, within 0.01 hold-out AUC of the logistic
+    // model and above the hand-written rules (the issue's target), its CSV beside it.
+    const card = summary.models.scorecard;
+    expect(card.criteria).toBeLessThanOrEqual(20);
+    expect(card.holdoutAuc.scorecard).toBeGreaterThanOrEqual(card.holdoutAuc.model - 0.01);
+    expect(card.holdoutAuc.scorecard).toBeGreaterThan(card.holdoutAuc.rules);
+    expect((await readFile(summary.files.scorecardCsv, 'utf8')).split('\n')[0]).toBe('criterion,label,family,column,operator,value,value_to,points,train_leads,train_conversion');
     expect(summary.warehouse.rows).toBe(20000);
     expect(summary.warehouse.maxAbsDiff).toBeLessThan(1e-9);
     for (const dialect of ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark']) expect(await readFile(join(out, 'warehouse', `score.${dialect}.sql`), 'utf8')).toMatch(/^-- leadscore export-sql: logistic@/);
