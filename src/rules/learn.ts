@@ -291,7 +291,9 @@ export function learnScorecard(input: ScorecardInput, options: ScorecardOptions 
   const rules: RuleSet = {
     name: options.name ?? `scorecard learned beside ${artifact.name} (${artifact.target.name})`, file: '<learned>', basePoints,
     tiers: { warm: 30, hot: 70 }, grades: { A: 3, B: 2, C: 1 },
-    routing: { matrix: defaultRoutingMatrix(), strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
+    // Only the disqualifiers disqualify: the default matrix's cold D → disqualify would drop the bottom fit
+    // grade whatever the data says (on the sample a quarter of the leads, with 5% of the conversions).
+    routing: { matrix: { ...defaultRoutingMatrix(), cold: { ...defaultRoutingMatrix().cold, D: 'nurture' } }, strongActions: DEFAULT_STRONG_ACTIONS.map((s) => ({ ...s })), strongActionGrades: ['A', 'B'], strongActionRoute: 'sales' },
     criteria,
   };
   // 5. Tiers by capacity and grades by fit-point quantiles, on the training rows scored by the rule engine.
