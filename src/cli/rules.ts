@@ -119,7 +119,7 @@ export function registerRules(program: Command): void {
     .requiredOption('--out <file>', 'where to write the scorecard (YAML, the rule file format)')
     .option('--csv <file>', 'the scorecard as a table to copy into a marketing tool (default: --out with .csv)')
     .option('--data <file>', 'the model\'s training file (default: the file the run\'s metrics.json names)')
-    .option('--target <column>', 'the outcome column (default: the model\'s)')
+    .option('--target <column>', 'the outcome column: the model\'s (another is refused)')
     .option('--positive <value>', 'for a two-valued text target: the value meaning converted (default: the model\'s)')
     .option('--activities <file>', 'activity log (needed when the model was trained with one)')
     .option('--as-of <when>', 'when activities are counted (default: the model\'s)')

@@ -240,6 +240,10 @@ export async function learnScorecardFile(options: LearnScorecardOptions): Promis
     throw new ConfigError('NOT_LOGISTIC', `a scorecard needs an additive model, and ${options.model} holds a ${artifact.model.kind} model: the points of one criterion would depend on the others`,
       `pass the run's logistic.model.json (${join(runDir, 'logistic.model.json')}; train with --models logistic,…)`);
   }
+  if (options.target !== undefined && options.target !== artifact.target.name) {
+    throw new ConfigError('TARGET_CONTRADICTS_MODEL', `--target ${options.target} is not the outcome ${options.model} was trained on (${artifact.target.name})`,
+      `leave out --target: the scorecard learns the model's outcome, so the two can be compared`);
+  }
   const holdout = await readHoldout(runDir);
   if (!holdout) {
     throw new ConfigError('HOLDOUT_MISSING', `${runDir} has no holdout.csv, so the model's training rows cannot be told from its hold-out`, 'pass a model inside the run folder `leadscore train` wrote');

@@ -144,6 +144,7 @@ describe('rules learn on the bundled sample', () => {
     await expect(learnScorecardFile({ model, out: join(dir, 'x.yaml'), activities: SAMPLE.activities, asOf: 'created_at+60d' })).rejects.toMatchObject({ code: 'NOT_TRAINING_FILE' });
     await expect(learnScorecardFile({ model, out: join(dir, 'card.yaml'), activities: SAMPLE.activities })).rejects.toMatchObject({ code: 'WOULD_OVERWRITE' });
     await expect(learnScorecardFile({ model, out: join(dir, 'y.yaml'), csv: join(dir, 'y.yaml'), activities: SAMPLE.activities })).rejects.toMatchObject({ code: 'OUTPUT_IS_INPUT' });
+    await expect(learnScorecardFile({ model, out: join(dir, 'y.yaml'), activities: SAMPLE.activities, target: 'newsletter_opt_in' })).rejects.toMatchObject({ code: 'TARGET_CONTRADICTS_MODEL' });
     await expect(learnScorecardFile({ model, out: join(dir, 'y.yaml'), activities: SAMPLE.activities, capacity: 0.9 })).rejects.toMatchObject({ code: 'BAD_CAPACITY' });
     await expect(learnScorecardFile({ model, out: join(dir, 'y.yaml'), activities: SAMPLE.activities, decimals: 5 })).rejects.toMatchObject({ code: 'BAD_DECIMALS' });
     for (const name of ['x.yaml', 'x.csv', 'y.yaml', 'y.csv']) await expect(stat(join(dir, name))).rejects.toThrow();
