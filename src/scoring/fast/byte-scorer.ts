@@ -37,7 +37,7 @@ import { contributionsOf, perCellOf, type RowFeatures, scoreRows } from './model
 import { type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
 import { LinearReasons } from './reasons.ts';
 import { ChunkScan, fieldText, grown } from './scan.ts';
-import { AT, ByteSink, CellBytes, encoder, writeId } from './writer.ts';
+import { AT, ByteSink, CellBytes, utf8, writeId } from './writer.ts';
 
 const LF = 10;
 /** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
@@ -78,7 +78,7 @@ export class ByteScorer {
     this.tables = tables;
     this.scan = new ChunkScan(this.tables, plan.columns, plan.slotOf, plan.idAt);
     this.cells = new CellBytes(plan.format);
-    this.keys = plan.names.map((name, c) => encoder.encode(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
+    this.keys = plan.names.map((name, c) => utf8(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
     this.decisions = new DecisionSegments(plan, this.cells, this.keys);
     this.linearReasons = new LinearReasons(plan.reasonWords as ColumnState[], plan.reasons, this.sink);
   }
@@ -233,7 +233,7 @@ export class ByteScorer {
       if (note) {
         codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
         const text = codes && codes.length > 0 ? `${reasonText(codes)}; ${note}` : note;
-        sink.write(encoder.encode(json ? JSON.stringify(text) : csvField(spreadsheetSafe(text))));
+        sink.write(utf8(json ? JSON.stringify(text) : csvField(spreadsheetSafe(text))));
       } else if (json) {
         if (reasons && cellReasons) picked = this.linearReasons.json(contributions!, i);
         else {
@@ -241,7 +241,7 @@ export class ByteScorer {
           sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
         }
       } else if (reasons && !(cellReasons && this.linearReasons.csv(contributions!, i))) {
-        sink.write(encoder.encode(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, plan.reasons))))));
+        sink.write(utf8(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, plan.reasons))))));
       }
       sink.write(segments[second[i]!]!); // rule score, rule tier, model
       let c = AT.model + 1;
@@ -302,11 +302,11 @@ export class ByteScorer {
             const code = { column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) };
             const item = reasonItem(code);
             if (plan.format === 'ndjson') {
-              column.jsonItems[id] = encoder.encode(JSON.stringify(item).slice(1, -1));
-              column.jsonCodes[id] = encoder.encode(JSON.stringify(code));
+              column.jsonItems[id] = utf8(JSON.stringify(item).slice(1, -1));
+              column.jsonCodes[id] = utf8(JSON.stringify(code));
               continue;
             }
-            column.items[id] = encoder.encode(item);
+            column.items[id] = utf8(item);
             column.plainItem[id] = /[",\n\r]/.test(item) ? 0 : 1;
           }
         }

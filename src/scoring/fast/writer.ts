@@ -12,7 +12,43 @@ import type { FastFormat, Plan } from './plan.ts';
 import { type ChunkScan, fieldText, grown } from './scan.ts';
 
 const QUOTE = 34;
-export const encoder = new TextEncoder();
+const encoder = new TextEncoder();
+
+/**
+ * A text's UTF-8 bytes, as TextEncoder gives them: written here code by code for the Basic Multilingual Plane
+ * (one byte below 0x80, two below 0x800, three above), through TextEncoder where a surrogate (a code point
+ * above U+FFFF, or a lone one) appears. The byte path makes one per distinct cell it meets (reason items such as
+ * `annual_revenue = 2,000,000 (−0.3)`, output cells), a million for a million distinct leads, and TextEncoder's
+ * call costs 2–3× this loop for such short texts (BENCHMARKS.md, session 7). Tested against TextEncoder on any
+ * text (test/scoring/fast/writer.test.ts).
+ *
+ * @example
+ * utf8('plan = pro (+0.4)'); // Uint8Array(17) [112, 108, …]
+ */
+export function utf8(text: string): Uint8Array {
+  const n = text.length;
+  let bytes = 0;
+  for (let k = 0; k < n; k++) {
+    const code = text.charCodeAt(k);
+    if (code >= 0xd800 && code <= 0xdfff) return encoder.encode(text);
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : 3;
+  }
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (let k = 0; k < n; k++) {
+    const code = text.charCodeAt(k);
+    if (code < 0x80) out[at++] = code;
+    else if (code < 0x800) {
+      out[at++] = 0xc0 | (code >> 6);
+      out[at++] = 0x80 | (code & 0x3f);
+    } else {
+      out[at++] = 0xe0 | (code >> 12);
+      out[at++] = 0x80 | ((code >> 6) & 0x3f);
+      out[at++] = 0x80 | (code & 0x3f);
+    }
+  }
+  return out;
+}
 
 /** Each export column's position in an output row (the id is column 0). */
 export const AT = Object.fromEntries(EXPORT_COLUMNS.map((name, k) => [name, k + 1])) as Record<(typeof EXPORT_COLUMNS)[number], number>;
@@ -27,7 +63,7 @@ export class CellBytes {
     let cell = this.cache.get(v);
     if (!cell) {
       const json = v === null || (typeof v === 'number' && !Number.isFinite(v)) ? 'null' : JSON.stringify(v);
-      cell = encoder.encode(this.format === 'csv' ? csvField(spreadsheetSafe(v)) : json);
+      cell = utf8(this.format === 'csv' ? csvField(spreadsheetSafe(v)) : json);
       if (this.cache.size < 4096) this.cache.set(v, cell);
     }
     return cell;
@@ -76,7 +112,7 @@ export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint
   }
   const text = fieldText(bytes.subarray(start, end));
   const v = typeColumn([text], plan.idSchema!, plan.tokens)[0];
-  sink.write(encoder.encode(csvField(spreadsheetSafe(v === null || v === undefined ? null : String(v)))));
+  sink.write(utf8(csvField(spreadsheetSafe(v === null || v === undefined ? null : String(v)))));
 }
 
 /** An output buffer of CSV bytes, grown as needed, with the writers of the score columns. */
