@@ -91,7 +91,8 @@ export function numericCuts(values: Float64Array, target: ArrayLike<number>, min
   let slots = maxBins;
   // Piled on its smallest value (counts of rare events): a cut just above it, the other cuts among the rest.
   if (from >= 0.2 * sorted.length && from < sorted.length) {
-    proposals.add(sorted[from]!);
+    const above = roundCut(sorted[from]!);
+    proposals.add(above > min ? above : sorted[from]!); // rounded, unless rounding reaches the pile
     rest = sorted.subarray(from);
     slots = maxBins - 1;
   }

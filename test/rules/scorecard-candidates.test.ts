@@ -28,6 +28,15 @@ describe('numericCuts', () => {
     expect([...cuts].sort((a, b) => a - b)).toEqual(cuts);
   });
 
+  it('rounds the cut above a pile of zeros of a continuous column to two significant digits', () => {
+    const rng = createRng(6);
+    const values = Float64Array.from({ length: 4000 }, () => (rng.next() < 0.7 ? 0 : 0.04 + rng.next() * 50));
+    values[0] = 0.038034542; // the smallest value above the pile
+    const target = Float64Array.from(values, (v) => (v > 0 ? 0.3 : 0.05));
+    const cuts = numericCuts(values, target, 50);
+    expect(cuts[0]).toBe(0.038);
+  });
+
   it('merges every range when the target does not differ along the column, keeps a cut where it does', () => {
     const rng = createRng(4);
     const values = Float64Array.from({ length: 4000 }, (_, i) => (i % 10 === 0 ? Number.NaN : rng.next() * 1000));
