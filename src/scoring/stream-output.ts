@@ -18,12 +18,27 @@ import { dataWarnings, exportNames, type Scorer, type ScoreResult, scoringSchema
 /** Lines and byte blocks to a file, buffered; `abort` drops what is buffered. */
 class LineSink {
   private buffer = '';
-  constructor(private readonly out: WriteStream) {}
+  /**
+   * The stream's first write error. A write the stream accepted into its buffer can fail later (a full disk,
+   * a file-size limit) while nothing awaits the stream; kept here, it is thrown at the next write or at
+   * close, where the caller turns it into an exit-2 error, instead of being an unhandled 'error' event that
+   * ends the process (a race the fault test met once in CI).
+   */
+  private failed: Error | null = null;
+  constructor(private readonly out: WriteStream) {
+    out.on('error', (err) => {
+      this.failed ??= err;
+    });
+  }
+  private check(): void {
+    if (this.failed) throw this.failed;
+  }
   async line(text: string): Promise<void> {
     this.buffer += `${text}\n`;
     if (this.buffer.length > 1 << 16) await this.flush();
   }
   async flush(): Promise<void> {
+    this.check();
     if (this.buffer.length === 0) return;
     const chunk = this.buffer;
     this.buffer = '';
