@@ -15,6 +15,9 @@ import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
 import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, DEFAULT_GRADES, DEFAULT_TIERS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';
 
+/** How a run's metrics.json names rules that train drafted (the `source` of its rules model). */
+export const DRAFTED_SOURCE = 'drafted from the training rows';
+
 export const HALF_LIFE_GRID = [3, 7, 14, 30, 60, 90, 180] as const;
 /** Points for a segment whose conversion rate is twice the base rate. */
 const POINTS_PER_DOUBLING = 15;

@@ -17,9 +17,9 @@ import { liftAt, rocAuc, spearman } from '../evaluation/metrics.ts';
 import { readHoldout } from '../report/report.ts';
 import { ConfigError } from '../errors.ts';
 import { dataFingerprint, loadModel, modelLabel } from '../models/artifact.ts';
-import { type DraftNote, draftRules } from './draft.ts';
+import { DRAFTED_SOURCE, type DraftNote, draftRules } from './draft.ts';
 import { bindRules, type ScoringContext, scoreWithRules, withActivityColumns } from './engine.ts';
-import { type LearnedScorecard, learnScorecard, type ScorecardLine } from './learn.ts';
+import { assertAdditive, type LearnedScorecard, learnScorecard, type ScorecardLine } from './learn.ts';
 import { ACTIONS, loadRuleFile, type RuleSet, ruleSetToYaml } from './rule-file.ts';
 import { RuleScorer, ruleExportColumns } from './rule-scorer.ts';
 
@@ -236,10 +236,7 @@ export async function learnScorecardFile(options: LearnScorecardOptions): Promis
   const runDir = dirname(options.model);
   const loaded = await loadModel(options.model);
   const { artifact } = loaded;
-  if (artifact.model.kind !== 'logistic') {
-    throw new ConfigError('NOT_LOGISTIC', `a scorecard needs an additive model, and ${options.model} holds a ${artifact.model.kind} model: the points of one criterion would depend on the others`,
-      `pass the run's logistic.model.json (${join(runDir, 'logistic.model.json')}; train with --models logistic,…)`);
-  }
+  assertAdditive(artifact, options.model);
   if (options.target !== undefined && options.target !== artifact.target.name) {
     throw new ConfigError('TARGET_CONTRADICTS_MODEL', `--target ${options.target} is not the outcome ${options.model} was trained on (${artifact.target.name})`,
       `leave out --target: the scorecard learns the model's outcome, so the two can be compared`);
@@ -248,7 +245,10 @@ export async function learnScorecardFile(options: LearnScorecardOptions): Promis
   if (!holdout) {
     throw new ConfigError('HOLDOUT_MISSING', `${runDir} has no holdout.csv, so the model's training rows cannot be told from its hold-out`, 'pass a model inside the run folder `leadscore train` wrote');
   }
-  const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8').catch(() => '{}')) as { dataset?: { source?: string }; models?: Array<{ name: string; details?: { source?: string } }> };
+  const metricsText = await readFile(join(runDir, 'metrics.json'), 'utf8').catch(() => {
+    throw new ConfigError('NOT_A_RUN', `${runDir} has a holdout.csv but no readable metrics.json`, 'pass a model inside a run folder `leadscore train` wrote, whole');
+  });
+  const metrics = JSON.parse(metricsText) as { dataset?: { source?: string }; models?: Array<{ name: string; details?: { source?: string } }> };
   const dataPath = options.data ?? metrics.dataset?.source;
   if (!dataPath) throw new ConfigError('SOURCE_MISSING', `${runDir} does not say which file the model was trained on`, 'pass it with --data <file> (the --data of the train command)');
   const files = [options.model, dataPath, ...(options.activities ? [options.activities] : []), ...(options.rules ? [options.rules] : [])];
@@ -289,7 +289,7 @@ export async function learnScorecardFile(options: LearnScorecardOptions): Promis
   const rulesPath = options.rules ?? (await access(join(runDir, 'rules.yaml')).then(() => join(runDir, 'rules.yaml'), () => undefined));
   // The run's rules.yaml is the rule file train was given, or rules it drafted from the training rows.
   const runRules = metrics.models?.find((m) => m.name === 'rules')?.details?.source;
-  const drafted = !options.rules && runRules !== undefined && !runRules.endsWith('.yaml') && !runRules.endsWith('.yml');
+  const drafted = !options.rules && runRules === DRAFTED_SOURCE;
   const handScores = rulesPath ? new RuleScorer(await loadRuleFile(rulesPath)).score(read.leads, context).score : undefined;
   const delong = delongTest(card.score, probability, y, holdRows);
   const tierRows = (tier: string) => holdRows.filter((r) => card.tier[r] === tier);

@@ -193,16 +193,25 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /**
+ * Refuses a model whose points would not add up: a scorecard needs an additive (logistic) model.
+ *
+ * @example
+ * assertAdditive(loaded.artifact, 'models/latest/gbdt.model.json'); // throws NOT_LOGISTIC
+ */
+export function assertAdditive(artifact: Pick<ModelArtifact, 'model'>, path: string): void {
+  if (artifact.model.kind === 'logistic') return;
+  throw new ConfigError('NOT_LOGISTIC', `a scorecard needs an additive model, and ${path} holds a ${artifact.model.kind} model: the points of one criterion would depend on the others`,
+    `pass the run's logistic.model.json (train with --models logistic,…)`);
+}
+
+/**
  * @example
  * const learned = learnScorecard({ artifact, data, rows: trainRows, y: target.y, probability: loaded.predict(data, { asOf }) });
  * await writeFileAtomic('scorecard.yaml', ruleSetToYaml(learned.rules));
  */
 export function learnScorecard(input: ScorecardInput, options: ScorecardOptions = {}): LearnedScorecard {
   const { artifact, data, rows, y, probability } = input;
-  if (artifact.model.kind !== 'logistic') {
-    throw new ConfigError('NOT_LOGISTIC', `a scorecard needs an additive model, and ${artifact.name} is a ${artifact.model.kind} model: its points for one criterion would depend on the others`,
-      'pass the logistic.model.json of the run (leadscore train --models logistic,…)');
-  }
+  assertAdditive(artifact, artifact.name);
   const maxCriteria = options.maxCriteria ?? 20;
   const decimals = options.decimals ?? 0;
   const capacity = options.capacity ?? 0.1;
@@ -230,32 +239,32 @@ export function learnScorecard(input: ScorecardInput, options: ScorecardOptions 
     for (let c = 1; c < binCount; c++) segments.push({ bins, a: 0, b: c, rows: rowsIn(0, c) }, { bins, a: c, b: binCount, rows: rowsIn(c, binCount) });
     segments.push({ bins, a: -1, b: 0, rows: rowsIn(-1, 0) });
   }
-  const disqualifiers = segments.filter((g) => g.rows.length >= Math.max(minSupport, DISQUALIFY_MIN_LEADS)
+  const cap = Math.floor(MAX_DISQUALIFIER_SHARE_OF_CRITERIA * maxCriteria);
+  const qualifies = (g: (typeof segments)[number]) => g.rows.length >= Math.max(minSupport, DISQUALIFY_MIN_LEADS)
     && wilsonUpper(g.rows.reduce((s, k) => s + outcome[k]!, 0), g.rows.length) <= DISQUALIFY_SHARE * base
-    && mean(modelP, g.rows) <= DISQUALIFY_SHARE * base)
-    .sort((x, y) => y.rows.length - x.rows.length)
-    .filter((g) => {
-      const already = g.rows.reduce((s, k) => s + disqualified[k]!, 0);
-      if (already > 0.6 * g.rows.length) return false;
-      for (const k of g.rows) disqualified[k] = 1;
-      return true;
-    })
-    .slice(0, Math.floor(MAX_DISQUALIFIER_SHARE_OF_CRITERIA * maxCriteria));
-  disqualified.fill(0);
-  for (const g of disqualifiers) for (const k of g.rows) disqualified[k] = 1;
+    && mean(modelP, g.rows) <= DISQUALIFY_SHARE * base;
+  const disqualifiers: typeof segments = [];
+  for (const g of segments.filter(qualifies).sort((x, y) => y.rows.length - x.rows.length)) {
+    if (disqualifiers.length >= cap) break;
+    if (g.rows.reduce((s, k) => s + disqualified[k]!, 0) > 0.6 * g.rows.length) continue; // mostly leads already ruled out
+    disqualifiers.push(g);
+    for (const k of g.rows) disqualified[k] = 1;
+  }
 
   // 3. Forward selection over the candidates, on the leads not disqualified, each step refitted without penalty.
   const kept = Int32Array.from({ length: n }, (_, k) => k).filter((k) => !disqualified[k]);
   const position = new Int32Array(n).fill(-1);
   kept.forEach((k, m) => (position[k] = m));
-  const pool = candidates;
-  const features = pool.map((c) => Int32Array.from(c.rows, (k) => position[k]!).filter((m) => m >= 0));
-  const usable = features.map((f) => f.length > 0 && f.length < kept.length);
-  const design: BinaryDesign = { n: kept.length, features: features.map((f, j) => (usable[j] ? f : new Int32Array(0))) };
+  // A candidate that holds for none or all of the kept leads cannot enter (an empty feature).
+  const features = candidates.map((c) => {
+    const f = Int32Array.from(c.rows, (k) => position[k]!).filter((m) => m >= 0);
+    return f.length < kept.length ? f : new Int32Array(0);
+  });
+  const design: BinaryDesign = { n: kept.length, features };
   const keptTargets = Float64Array.from(kept, (k) => targets[k]!);
   const budget = Math.max(0, maxCriteria - disqualifiers.length);
   const { selected, refit } = forwardSelect(design, keptTargets, budget);
-  const chosen = selected.map((j, a) => ({ candidate: pool[j]!, coef: refit.coef[a]! }));
+  const chosen = selected.map((j, a) => ({ candidate: candidates[j]!, coef: refit.coef[a]! }));
 
   // 4. Points on 0–100.
   const attributes = attributesOf(chosen);

@@ -42,12 +42,19 @@ export function roundCut(x: number): number {
   return digits >= 0 ? rounded : Number(rounded.toFixed(-digits));
 }
 
-/** Merges neighbouring bins until every pair differs (|z| ≥ zMerge) and holds `minSupport` rows; returns the cuts kept (indices into `edges`). */
+/**
+ * Merges neighbouring bins until every pair differs (|z| ≥ zMerge) and holds `minSupport` rows; returns the
+ * boundaries kept, each as the first bin above it (1 … bins − 1).
+ */
 function mergeBins(bin: Int32Array, target: ArrayLike<number>, bins: number, minSupport: number, zMerge: number): number[] {
-  // keep[k]: the boundary between bin k and k + 1 stands.
-  let boundaries = Array.from({ length: bins - 1 }, (_, k) => k + 1); // a boundary b: bins ≥ b are above it
+  let boundaries = Array.from({ length: bins - 1 }, (_, k) => k + 1);
   for (;;) {
-    const groupOf = (b: number) => boundaries.filter((x) => x <= b).length;
+    // A bin's group among the boundaries still standing: how many of them are at or below it.
+    const groupOf = (b: number) => {
+      let g = 0;
+      for (const x of boundaries) if (x <= b) g++;
+      return g;
+    };
     const count = new Float64Array(boundaries.length + 1);
     const sum = new Float64Array(boundaries.length + 1);
     for (let k = 0; k < bin.length; k++) {
@@ -77,6 +84,16 @@ function mergeBins(bin: Int32Array, target: ArrayLike<number>, bins: number, min
   }
 }
 
+/** Each value's range among ascending cuts: k where it is at least cuts[k − 1] and below cuts[k]; −1 where missing (NaN). */
+function rangeOf(values: Float64Array, cuts: readonly number[]): Int32Array {
+  return Int32Array.from(values, (v) => {
+    if (Number.isNaN(v)) return -1;
+    let b = 0;
+    while (b < cuts.length && v >= cuts[b]!) b++;
+    return b;
+  });
+}
+
 /** The cuts of one numeric column ("at least c", ascending) over its present values. */
 export function numericCuts(values: Float64Array, target: ArrayLike<number>, minSupport: number, maxBins = 5, zMerge = 1.96): number[] {
   const present: number[] = [];
@@ -101,13 +118,7 @@ export function numericCuts(values: Float64Array, target: ArrayLike<number>, min
     if (cut > min) proposals.add(cut);
   }
   const edges = [...proposals].sort((a, b) => a - b);
-  const bin = Int32Array.from(values, (v) => {
-    if (Number.isNaN(v)) return -1;
-    let b = 0;
-    while (b < edges.length && v >= edges[b]!) b++;
-    return b;
-  });
-  return mergeBins(bin, target, edges.length + 1, minSupport, zMerge).map((b) => edges[b - 1]!);
+  return mergeBins(rangeOf(values, edges), target, edges.length + 1, minSupport, zMerge).map((b) => edges[b - 1]!);
 }
 
 const normText = (v: unknown) => String(v).trim().toLowerCase();
@@ -142,12 +153,7 @@ export function scorecardCandidates(data: Dataset, rows: Int32Array, target: Arr
     if (spec.kind === 'numeric') {
       const at = numbersAt(values, rows);
       const cuts = numericCuts(at, target, minSupport);
-      const bin = Int32Array.from(at, (v) => {
-        if (Number.isNaN(v)) return -1;
-        let b = 0;
-        while (b < cuts.length && v >= cuts[b]!) b++;
-        return b;
-      });
+      const bin = rangeOf(at, cuts);
       bins = { kind: 'numeric', column, family, cuts, bin, missing: bin.filter((b) => b < 0).length, rare: [] };
     } else {
       // Levels as the rule engine compares text (case and surrounding spaces ignored), by mean target.

@@ -33,6 +33,7 @@ import { leadIdColumn, type ScoringContext } from '../rules/engine.ts';
 import { parseParams } from './params.ts';
 import { DEFAULT_MODELS, fitGbdt, fitLogistic, fitMlp, fitRules, type ModelFit, modelsToFit } from './fit.ts';
 import { ACTIONS, loadRuleFile, ruleSetToYaml } from '../rules/rule-file.ts';
+import { DRAFTED_SOURCE } from '../rules/draft.ts';
 import { evaluateScores, type ModelMetrics, round } from './model-metrics.ts';
 
 import type { TrainOptions } from './train.ts';
@@ -169,7 +170,7 @@ export async function fitRuleBaseline(run: Run) {
   const testConversions = split.test.reduce((s, r) => s + target.y[r]!, 0);
   const tierRate = (t: string) => tiers.find((x) => x.segment === t)?.rate ?? 0;
   results.push(evaluateScores('rules', ruleScores, ruleProbability, target.y, split.test, { value: ruleThreshold, strategy: strategyText }, (performance.now() - t0) / 1000, {
-    source: options.rules ?? 'drafted from the training rows', criteria: rules.criteria.length,
+    source: options.rules ?? DRAFTED_SOURCE, criteria: rules.criteria.length,
     ...(holdoutWeeks !== undefined ? { sentPerWeek: sentPerWeek(ruleScores, ruleThreshold) } : {}),
     probability: 'isotonic map of the rule score fitted on the training rows',
     tiers: tiers.map((t) => ({ ...t, rate: round(t.rate), captureShare: round(testConversions ? t.conversions / testConversions : 0) })),
