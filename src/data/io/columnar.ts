@@ -11,7 +11,7 @@
  * - Columns the sample calls numeric are parsed as they arrive into a `Float64Array`: a plain decimal
  *   straight from its bytes (`plainNumber`, bit for bit what `Number` gives), anything else from its text
  *   the reference way. Their missing count, range, integer check, identifier checks and sentinel counts
- *   cover every row. Their values are counted exactly until a column has shown `DISTINCT_CAP` different
+ *   cover every row. Their values are counted exactly until a column has shown `DISTINCT_CAP` (number-column.ts) different
  *   texts; past that, `distinct` counts distinct numbers (`distinctNumbers`) and `examples` are the most
  *   frequent in the rows counted until then.
  * - Every other column is kept as trimmed text (one shared string per level of a category, found from the
@@ -29,20 +29,17 @@ import type { RawValue } from '../../types.ts';
 import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { CsvByteRecords } from './csv-bytes.ts';
 import { ByteDictionary } from './byte-dictionary.ts';
-import { distinctNumbers } from '../types/distinct.ts';
+import { NumberColumn } from './number-column.ts';
 import { plainNumber } from '../types/plain-number.ts';
 import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
 import { type RawTable, renamedOf, utf8Path } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, leakWarning, NUMBER, numericSchema, type Schema, schemaBase, SENTINEL_TEXTS, toNumber, withHeaderWarnings } from '../types/schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, NUMBER, type Schema, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
-
-/** Distinct texts counted exactly per numeric column. */
-export const DISTINCT_CAP = 5_000;
 
 /** Bytes read from the file at a time. */
 const CHUNK_BYTES = 1 << 22;
@@ -219,21 +216,13 @@ class RecordBatch {
  * A column the sample calls numeric: each value parsed as it arrives (as the reference typing parses it),
  * with the facts the reference inference reads gathered over every row.
  */
-class NumericBuilder implements ColumnBuilder {
-  private values = new Float64Array(1 << 16);
-  private missing = 0;
-  private min = Infinity;
-  private max = -Infinity;
-  private integers = true;
-  private readonly counts = new Map<string, number>();
-  private overflow = false;
-  /** Sentinel texts counted past the cap. */
-  private readonly sentinels = new Map<string, number>();
+class NumericBuilder extends NumberColumn implements ColumnBuilder {
   /** Whether `addBytes` may read plain numbers itself (see `plainBytesReadable`). */
   private readonly plain: boolean;
 
   /** `trained`: the column as the training file read it, whose type holds whatever these rows look like. */
   constructor(private readonly column: ColumnSchema, private readonly tokens: ReadonlySet<string>, private readonly trained?: ColumnReading) {
+    super(column.name);
     this.plain = plainBytesReadable(column, tokens);
   }
 
@@ -286,63 +275,15 @@ class NumericBuilder implements ColumnBuilder {
     }
   }
 
-  private grow(row: number): void {
-    const grown = new Float64Array(Math.max(row + 1, this.values.length * 2));
-    grown.set(this.values);
-    this.values = grown;
-  }
-
-  private takeMissing(row: number): void {
-    if (row >= this.values.length) this.grow(row);
-    this.values[row] = Number.NaN;
-    this.missing++;
-  }
-
-  private take(x: number, row: number): void {
-    if (row >= this.values.length) this.grow(row);
-    this.values[row] = x;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-    if (this.integers && !Number.isInteger(x)) this.integers = false;
-  }
-
-  /** A present value's trimmed text: counted while fewer than the cap are known; past it, only the sentinels. */
-  private count(text: string): void {
-    if (!this.overflow) {
-      const count = this.counts.get(text);
-      if (count !== undefined) this.counts.set(text, count + 1);
-      else if (this.counts.size < DISTINCT_CAP) this.counts.set(text, 1);
-      else this.overflow = true;
-    }
-    // Past the cap only the sentinels are still counted (the warning needs their share of every row).
-    if (this.overflow && text.length <= 4 && SENTINELS.has(text)) this.sentinels.set(text, (this.sentinels.get(text) ?? 0) + 1);
-  }
-
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
-    const all = this.values.subarray(0, rows);
-    const nums = this.missing === 0 ? all : all.filter((v) => !Number.isNaN(v));
-    const { base, warnings } = schemaBase(this.column.name, rows, this.missing, this.counts);
-    if (this.overflow) base.distinct = distinctNumbers(nums);
-    const name = this.column.name;
-    const leak = leakWarning(name);
-    if (leak) warnings.push(leak);
-    // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
-    const counts = new Map(this.counts);
-    for (const [text, n] of this.sentinels) counts.set(text, (counts.get(text) ?? 0) + n);
-    const inferred = numericSchema(base, warnings, counts, { nums, min: this.min, max: this.max, integers: this.integers, decimalComma: this.column.decimalComma === true }, rows);
+    const { schema: inferred, all } = this.numericFacts(rows, this.column.decimalComma === true);
     const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
     // An identifier over every row though not over the sample (unique integers that fill their range only
     // as a whole): the reference reads it as text, which these parsed numbers no longer are.
-    if (schema.type !== 'numeric') throw new Misfit(`${name}: its integers are an identifier over the whole file but not over the first rows`);
-    if (this.missing === 0) return { schema, values: Float64Array.from(all) };
-    const values = new Array<number | null>(rows);
-    for (let r = 0; r < rows; r++) values[r] = Number.isNaN(all[r]!) ? null : all[r]!;
-    return { schema, values };
+    if (schema.type !== 'numeric') throw new Misfit(`${this.name}: its integers are an identifier over the whole file but not over the first rows`);
+    return { schema, values: this.typed(all) };
   }
 }
-
-/** The texts the sentinel warning looks for, counted even past the cap. */
-const SENTINELS = new Set(SENTINEL_TEXTS);
 
 /** Distinct cells per text column whose strings are shared (and, met as bytes, looked up rather than decoded). */
 const SHARED_CELLS = 1 << 16;

@@ -6,7 +6,8 @@ import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { ColumnType } from '../../types.ts';
 import { badValuesError, findBadValues, type Reading, readSchema } from '../types/reading.ts';
-import { plainCsvDelimiter, type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
+import { fileSize, guessFormat, parquetQuery, plainCsvDelimiter, type RawTable, type ReadOptions, type Source, readTable } from './read.ts';
+import { readQueryColumnar } from './query-columnar.ts';
 import { readCsvColumnar, SCHEMA_SAMPLE_ROWS } from './columnar.ts';
 import { type InferOptions, type Schema, inferSchema } from '../types/schema.ts';
 import { typeColumn } from '../types/typing.ts';
@@ -31,7 +32,15 @@ export type LoadOptions = ReadOptions & InferOptions;
 export async function loadDataset(source: Source, options: LoadOptions = {}): Promise<Dataset> {
   // A CSV file streams into typed columns (columnar.ts); one within its sample rows comes back raw and is
   // read as below, from the text already parsed; one whose later rows defy its first rows' types is read
-  // again the reference way, and the dataset says so.
+  // again the reference way, and the dataset says so. A query or a Parquet file streams from DuckDB into
+  // typed columns (query-columnar.ts), or, where a value stops that reader, is read the reference way.
+  const query = await typedQuery(source, options);
+  if (query) {
+    const result = await readQueryColumnar(query.sql, query, options);
+    if ('dataset' in result) return result.dataset;
+    return { ...datasetOf(await readTable(source, options), options),
+      notes: [`${query.what} was read twice: ${result.misfit}, so its columns were read again as JavaScript values (slower, and more memory)`] };
+  }
   const delimiter = 'path' in source ? await plainCsvDelimiter(source.path, options) : null;
   if ('path' in source && delimiter !== null) {
     const result = await readCsvColumnar(source.path, delimiter, options);
@@ -41,6 +50,14 @@ export async function loadDataset(source: Source, options: LoadOptions = {}): Pr
       notes: [`${source.path} was read twice: ${result.misfit}, so the column types of its first ${SCHEMA_SAMPLE_ROWS.toLocaleString('en-US')} rows do not hold for the rest and the whole file was read as text to infer them (slower, and more memory)`] };
   }
   return datasetOf(await readTable(source, options), options);
+}
+
+/** The DuckDB query a SQL source or a Parquet file is read by, and what the dataset names as its source; null for other files. */
+async function typedQuery(source: Source, options: ReadOptions): Promise<{ sql: string; format: 'sql' | 'parquet'; source: string; what: string } | null> {
+  if ('sql' in source) return { sql: source.sql, format: 'sql', source: source.sql, what: 'the query' };
+  await fileSize(source.path);
+  if ((options.format ?? (await guessFormat(source.path))) !== 'parquet') return null;
+  return { sql: parquetQuery(source.path), format: 'parquet', source: source.path, what: source.path };
 }
 
 /** The reference reading: a schema inferred from every raw value, then the columns typed by it. */

@@ -2,7 +2,7 @@
  * The shared in-process DuckDB: one in-memory database per process, opened on first use.
  * Used for Parquet, SQL sources and CSV files too large to hold as one JavaScript string.
  */
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBTypeId } from '@duckdb/node-api';
 import { DataError } from '../../errors.ts';
 import type { RawValue } from '../../types.ts';
 
@@ -51,6 +51,45 @@ export async function queryColumns(sql: string, what = 'the query'): Promise<Que
   return { names, columns };
 }
 
+/** A query's result as DuckDB hands it over: its columns' names and types, then its chunks of up to 2,048 rows. */
+export interface ResultChunk {
+  names: string[];
+  typeIds: DuckDBTypeId[];
+  /** Null only in the one piece a result without rows yields. */
+  chunk: DuckDBDataChunk | null;
+}
+
+/**
+ * Runs a query on a connection of its own (a query run on the shared one meanwhile would end this stream)
+ * and yields its result chunk by chunk, at least once (a result without rows yields its names with no chunk).
+ *
+ * @example
+ * for await (const { names, chunk } of resultChunks("select * from read_parquet('leads.parquet')", 'leads.parquet')) { … }
+ */
+export async function* resultChunks(sql: string, what: string): AsyncGenerator<ResultChunk> {
+  const conn = await (await database()).connect();
+  try {
+    let result;
+    try {
+      result = await conn.stream(sql);
+    } catch (err) {
+      throw sqlFailed(err, what);
+    }
+    const names = result.columnNames();
+    const typeIds = result.columnTypes().map((type) => type.typeId);
+    let yielded = false;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      yield { names, typeIds, chunk };
+      yielded = true;
+    }
+    if (!yielded) yield { names, typeIds, chunk: null };
+  } finally {
+    conn.closeSync();
+  }
+}
+
 /**
  * Runs a query and yields its result in pieces of about `rows` rows (whole DuckDB chunks of 2,048), column
  * by column as `queryColumns` gives them, so a large Parquet file or query is never held whole.
@@ -59,39 +98,28 @@ export async function queryColumns(sql: string, what = 'the query'): Promise<Que
  * for await (const { names, columns } of queryChunks("select * from read_parquet('leads.parquet')", 'leads.parquet', 10_000)) { … }
  */
 export async function* queryChunks(sql: string, what: string, rows: number): AsyncGenerator<QueryColumns> {
-  // A connection of its own: a query run on the shared one meanwhile would end this stream.
-  const conn = await (await database()).connect();
-  try {
-    const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
-    let result;
-    try {
-      result = await conn.stream(sql);
-    } catch (err) {
-      throw sqlFailed(err, what);
+  const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
+  let names: string[] = [];
+  let columns: RawValue[][] = [];
+  let held = 0;
+  let yielded = false;
+  for await (const piece of resultChunks(sql, what)) {
+    names = piece.names;
+    if (columns.length !== names.length) columns = names.map(() => []);
+    if (!piece.chunk) break;
+    piece.chunk.convertColumns(JSDuckDBValueConverter).forEach((values, c) => {
+      const into = columns[c]!;
+      for (const v of values) into.push(toRawValue(v));
+    });
+    held += piece.chunk.rowCount;
+    if (held >= rows) {
+      yield { names, columns };
+      yielded = true;
+      columns = names.map(() => []);
+      held = 0;
     }
-    const names = result.columnNames();
-    let columns: RawValue[][] = names.map(() => []);
-    let held = 0;
-    let yielded = false;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      chunk.convertColumns(JSDuckDBValueConverter).forEach((values, c) => {
-        const into = columns[c]!;
-        for (const v of values) into.push(toRawValue(v));
-      });
-      held += chunk.rowCount;
-      if (held >= rows) {
-        yield { names, columns };
-        yielded = true;
-        columns = names.map(() => []);
-        held = 0;
-      }
-    }
-    if (held > 0 || !yielded) yield { names, columns }; // no rows at all: the names still
-  } finally {
-    conn.closeSync();
   }
+  if (held > 0 || !yielded) yield { names, columns }; // no rows at all: the names still
 }
 
 /** DuckDB's error running `what`, as the `DataError` users see (its message's first lines, and a hint). */
@@ -105,7 +133,8 @@ function firstLine(message: string): string {
   return message.split('\n').filter((l) => l.trim() !== '').slice(0, 2).join(' ');
 }
 
-function toRawValue(value: unknown): RawValue {
+/** A value as DuckDB's JavaScript converter gives it, as a raw cell: integers as numbers (as text beyond 2^53), dates as `Date`, nested values as JSON text. */
+export function toRawValue(value: unknown): RawValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') {
     const n = Number(value);

@@ -63,7 +63,7 @@ export async function readTable(source: Source, options: ReadOptions = {}): Prom
   const format = options.format ?? (await guessFormat(path));
   switch (format) {
     case 'parquet': {
-      const { names, columns } = await queryColumns(`select * from read_parquet(${sqlString(path)})`, path);
+      const { names, columns } = await queryColumns(parquetQuery(path), path);
       return rawTable(names, columns, 'parquet', path);
     }
     case 'ndjson':
@@ -104,6 +104,11 @@ export async function plainCsvDelimiter(path: string, options: ReadOptions = {})
   await fileSize(path);
   if (path.endsWith('.gz') || (options.format ?? (await guessFormat(path))) !== 'csv') return null;
   return csvDelimiter(path, options);
+}
+
+/** The query a Parquet file is read by. */
+export function parquetQuery(path: string): string {
+  return `select * from read_parquet(${sqlString(path)})`;
 }
 
 /** A table of raw columns as the readers return it. */
@@ -312,7 +317,7 @@ async function readHead(path: string, bytes = 65536): Promise<string> {
 }
 
 /** Guesses a file's format from its extension, or from its first character when the extension says nothing. */
-async function guessFormat(path: string): Promise<Exclude<SourceFormat, 'sql'>> {
+export async function guessFormat(path: string): Promise<Exclude<SourceFormat, 'sql'>> {
   const ext = extname(path.replace(/\.gz$/, '')).toLowerCase();
   if (ext === '.parquet' || ext === '.pq') return 'parquet';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';

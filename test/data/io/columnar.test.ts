@@ -13,6 +13,7 @@ import { readTable } from '../../../src/data/io/read.ts';
 import { inferSchema } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
 import { tempDir, writeTemp } from '../../helpers.ts';
+import { expectSame } from './same-dataset.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -25,19 +26,6 @@ async function reference(path: string): Promise<Dataset> {
   const schema = inferSchema(raw, { delimiter: raw.delimiter! });
   const { columns: _c, ...meta } = raw;
   return { table: applySchema(raw, schema), schema, raw: meta };
-}
-
-/** Every cell of two datasets, compared with Object.is (so 0 and −0, null and NaN differ). */
-function expectSame(actual: Dataset, expected: Dataset): void {
-  expect(actual.schema).toEqual(expected.schema);
-  expect(actual.table.columnNames()).toEqual(expected.table.columnNames());
-  for (const name of expected.table.columnNames()) {
-    const a = Array.from(actual.table.array(name) as ArrayLike<unknown>);
-    const e = Array.from(expected.table.array(name) as ArrayLike<unknown>);
-    expect(a.length).toBe(e.length);
-    const differ = a.findIndex((v, i) => !Object.is(v, e[i]));
-    expect(differ, `${name}: row ${differ} is ${String(a[differ])}, the reference reads ${String(e[differ])}`).toBe(-1);
-  }
 }
 
 /** A file whose later rows change what its first rows say about several columns. */

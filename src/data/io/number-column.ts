@@ -1,0 +1,89 @@
+/**
+ * A numeric column gathered as it streams, the part the typed readers share: the CSV reader's columns its
+ * sample calls numeric (columnar.ts) and a query's numeric columns (query-columnar.ts). Values go into a
+ * `Float64Array` (NaN where missing) with the facts the reference inference reads, gathered over every row:
+ * missing count, range, whether all are integers, and each value's text counted exactly until the column has
+ * shown `DISTINCT_CAP` different texts; past that, `distinct` counts distinct numbers (`distinctNumbers`),
+ * `examples` are the most frequent in the rows counted until then, and only the sentinel texts are still
+ * counted (their warning needs their share of every row).
+ */
+import { distinctNumbers } from '../types/distinct.ts';
+import { type ColumnSchema, leakWarning, numericSchema, schemaBase, SENTINEL_TEXTS } from '../types/schema.ts';
+
+/** Distinct texts counted exactly per numeric column. */
+export const DISTINCT_CAP = 5_000;
+
+/** The texts the sentinel warning looks for, counted even past the cap. */
+const SENTINELS = new Set(SENTINEL_TEXTS);
+
+export class NumberColumn {
+  protected values = new Float64Array(1 << 16);
+  protected missing = 0;
+  protected min = Infinity;
+  protected max = -Infinity;
+  protected integers = true;
+  protected readonly counts = new Map<string, number>();
+  /** Whether the column has shown more than `DISTINCT_CAP` different texts (and `counts` stopped growing). */
+  protected overflow = false;
+  /** Sentinel texts counted past the cap. */
+  private readonly sentinels = new Map<string, number>();
+
+  constructor(readonly name: string) {}
+
+  private grow(row: number): void {
+    const grown = new Float64Array(Math.max(row + 1, this.values.length * 2));
+    grown.set(this.values);
+    this.values = grown;
+  }
+
+  protected takeMissing(row: number): void {
+    if (row >= this.values.length) this.grow(row);
+    this.values[row] = Number.NaN;
+    this.missing++;
+  }
+
+  protected take(x: number, row: number): void {
+    if (row >= this.values.length) this.grow(row);
+    this.values[row] = x;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    if (this.integers && !Number.isInteger(x)) this.integers = false;
+  }
+
+  /** A present value's trimmed text: counted while fewer than the cap are known; past it, only the sentinels. */
+  protected count(text: string): void {
+    if (!this.overflow) {
+      const count = this.counts.get(text);
+      if (count !== undefined) this.counts.set(text, count + 1);
+      else if (this.counts.size < DISTINCT_CAP) this.counts.set(text, 1);
+      else this.overflow = true;
+    }
+    if (this.overflow && text.length <= 4 && SENTINELS.has(text)) this.sentinels.set(text, (this.sentinels.get(text) ?? 0) + 1);
+  }
+
+  /**
+   * The schema the numeric branch of the reference inference gives these `rows` values (numeric, or an
+   * identifier when its integers say so), and the values, NaN where missing.
+   */
+  protected numericFacts(rows: number, decimalComma: boolean): { schema: ColumnSchema; all: Float64Array } {
+    const all = this.values.subarray(0, rows);
+    const nums = this.missing === 0 ? all : all.filter((v) => !Number.isNaN(v));
+    const { base, warnings } = schemaBase(this.name, rows, this.missing, this.counts);
+    if (this.overflow) base.distinct = distinctNumbers(nums);
+    const leak = leakWarning(this.name);
+    if (leak) warnings.push(leak);
+    // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
+    const counts = new Map(this.counts);
+    for (const [text, n] of this.sentinels) counts.set(text, (counts.get(text) ?? 0) + n);
+    const schema = numericSchema(base, warnings, counts, { nums, min: this.min, max: this.max, integers: this.integers, decimalComma }, rows);
+    return { schema, all };
+  }
+
+  /** The values as a dataset holds a numeric column: a `Float64Array` when none is missing, else numbers and nulls. */
+  protected typed(all: Float64Array): ArrayLike<number | null> {
+    if (this.missing === 0) return Float64Array.from(all);
+    const values = new Array<number | null>(all.length);
+    for (let r = 0; r < all.length; r++) values[r] = Number.isNaN(all[r]!) ? null : all[r]!;
+    return values;
+  }
+}
