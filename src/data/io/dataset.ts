@@ -84,8 +84,9 @@ export function datasetWithReading(raw: RawTable, reading: Reading, checked: Rea
 }
 
 /**
- * Reads a source as a model's training file was read (`datasetWithReading`). A long plain CSV file streams
- * into typed columns with the training reading (columnar.ts); a short one, any other format, or a file with
+ * Reads a source as a model's training file was read (`datasetWithReading`). A query or a Parquet file
+ * streams from DuckDB into typed columns with the training reading (query-columnar.ts); a long plain CSV
+ * file likewise from its bytes (columnar.ts); a short one, any other format, or a source with
  * a cell that does not read as its training type is read the reference way, which names the bad rows (and,
  * where that cell's column is not checked, says in the dataset's notes that the file was read twice).
  *
@@ -93,6 +94,13 @@ export function datasetWithReading(raw: RawTable, reading: Reading, checked: Rea
  * const leads = await loadDatasetWithReading({ path: 'q3.csv' }, artifact.reading, new Map([['annual_revenue', 'numeric']]));
  */
 export async function loadDatasetWithReading(source: Source, reading: Reading, checked: ReadonlyMap<string, ColumnType>, hint?: string): Promise<Dataset> {
+  const query = await typedQuery(source, {});
+  if (query) {
+    const result = await readQueryColumnar(query.sql, query, { reading });
+    if ('dataset' in result) return result.dataset;
+    return { ...datasetWithReading(await readTable(source), reading, checked, hint),
+      notes: [`${query.what} was read twice: ${result.misfit}, so its columns were read again as JavaScript values with the training settings (slower, and more memory)`] };
+  }
   const delimiter = 'path' in source ? await plainCsvDelimiter(source.path) : null;
   if ('path' in source && delimiter !== null) {
     const result = await readCsvColumnar(source.path, delimiter, { reading });

@@ -25,6 +25,7 @@ import { resultChunks, toRawValue } from './duckdb.ts';
 import type { SourceFormat } from './read.ts';
 import { naTokenSet } from '../types/missing.ts';
 import { type ColumnSchema, inferColumn, type InferOptions, type Schema } from '../types/schema.ts';
+import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { typeColumn } from '../types/typing.ts';
 
 /** What the query reader gives: the typed dataset, or why it stopped (the caller then reads the reference way). */
@@ -41,9 +42,20 @@ const DECIMAL = 19;
 /** Distinct cells per text column whose strings are shared. */
 const SHARED_CELLS = 1 << 16;
 
+export interface QueryColumnarOptions extends InferOptions {
+  /**
+   * Read the result as a model's training file was read: its columns keep their training types, yes/no
+   * words and date formats, and its missing-value tokens apply. A cell of a numeric, date or yes/no column
+   * that does not read as its type stops the reader, so that the caller reads the query the reference way,
+   * which names the bad rows.
+   */
+  reading?: Reading;
+}
+
 interface QueryColumn {
   addChunk(chunk: DuckDBDataChunk, c: number, firstRow: number): void;
-  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> };
+  /** The column's schema and typed values; `trained`, the column as the training file read it. */
+  finish(rows: number, trained?: ColumnReading): { schema: ColumnSchema; values: ArrayLike<unknown> };
 }
 
 /**
@@ -55,11 +67,13 @@ interface QueryColumn {
  * const result = await readQueryColumnar("select * from read_parquet('leads.parquet')", { format: 'parquet', source: 'leads.parquet', what: 'leads.parquet' });
  * if ('dataset' in result) result.dataset.table.numRows();
  */
-export async function readQueryColumnar(sql: string, from: { format: SourceFormat; source: string; what: string }, options: InferOptions = {}): Promise<QueryColumnarResult> {
+export async function readQueryColumnar(sql: string, from: { format: SourceFormat; source: string; what: string }, options: QueryColumnarOptions = {}): Promise<QueryColumnarResult> {
   const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
-  const tokens = naTokenSet(options.na ?? []);
-  const inferOptions: InferOptions = { ...options };
+  const { reading, ...rest } = options;
+  const tokens = reading ? new Set(reading.naTokens) : naTokenSet(options.na ?? []);
+  const inferOptions: InferOptions = { ...rest, ...(reading ? { na: reading.naTokens } : {}) };
   delete inferOptions.delimiter; // a query's cells are not a CSV file's: no decimal commas
+  const trained = new Map((reading?.columns ?? []).map((c) => [c.name, c]));
   let names: string[] = [];
   let columns: QueryColumn[] | null = null;
   let rows = 0;
@@ -77,7 +91,13 @@ export async function readQueryColumnar(sql: string, from: { format: SourceForma
     if (err instanceof Misfit) return { misfit: err.message };
     throw err;
   }
-  const finished = (columns ?? []).map((column) => column.finish(rows));
+  let finished;
+  try {
+    finished = (columns ?? []).map((column, c) => column.finish(rows, trained.get(names[c]!)));
+  } catch (err) {
+    if (err instanceof Misfit) return { misfit: err.message };
+    throw err;
+  }
   const data: Record<string, ArrayLike<unknown>> = {};
   finished.forEach((column, c) => (data[names[c]!] = column.values));
   const schema: Schema = { rows, columns: finished.map((column) => column.schema), naTokens: [...tokens] };
@@ -127,18 +147,20 @@ class QueryNumberColumn extends NumberColumn implements QueryColumn {
     if (!this.overflow || x === -1 || x === 999 || x === 9999 || x === -999) this.count(String(x));
   }
 
-  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+  finish(rows: number, trained?: ColumnReading): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     const all = this.values.subarray(0, rows);
+    const numbers = (): RawValue[] => Array.from(all, (x) => (Number.isNaN(x) ? null : x));
+    let inferred: ColumnSchema;
     if (!this.overflow && this.counts.size <= 4) {
       // All missing, one value, or 0/1 that the reference reads as yes/no: the reference inference decides, on the numbers themselves.
-      const raw: RawValue[] = Array.from(all, (x) => (Number.isNaN(x) ? null : x));
-      const schema = inferColumn(this.name, raw, rows, this.tokens, this.options);
-      return { schema, values: typeColumn(raw, schema, this.tokens) };
+      inferred = inferColumn(this.name, numbers(), rows, this.tokens, this.options);
+    } else {
+      inferred = this.numericFacts(rows, false).schema;
     }
-    const { schema } = this.numericFacts(rows, false);
-    if (schema.type === 'numeric') return { schema, values: this.typed(all) };
-    // An identifier (its integers say so): typed as text, as the reference types it.
-    return { schema, values: Array.from(all, (x) => String(x)) };
+    // Numbers read as numbers whatever else the column was (nothing in it can fail to).
+    if (inferred.type === 'numeric' && !trained) return { schema: inferred, values: this.typed(all) };
+    if (trained?.type === 'numeric') return { schema: columnWithReading(inferred, trained), values: this.typed(all) };
+    return typedAs(this.name, inferred, numbers(), this.tokens, trained);
   }
 }
 
@@ -166,9 +188,25 @@ class QueryRawColumn implements QueryColumn {
     }
   }
 
-  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+  finish(rows: number, trained?: ColumnReading): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     this.shared.clear();
-    const schema = inferColumn(this.name, this.values, rows, this.tokens, this.options);
-    return { schema, values: typeColumn(this.values, schema, this.tokens) };
+    return typedAs(this.name, inferColumn(this.name, this.values, rows, this.tokens, this.options), this.values, this.tokens, trained);
   }
+}
+
+/**
+ * Raw cells typed the reference way by their inferred schema or, given `trained`, by the training file's
+ * reading of the column; then a cell of a checked type (numeric, date, yes/no) that does not read as it stops
+ * the reader (the reference reading names the bad rows).
+ */
+function typedAs(name: string, inferred: ColumnSchema, raw: readonly RawValue[], tokens: ReadonlySet<string>, trained?: ColumnReading):
+  { schema: ColumnSchema; values: ArrayLike<unknown> } {
+  const schema = trained ? columnWithReading(inferred, trained) : inferred;
+  const values = typeColumn(raw, schema, tokens);
+  if (trained && CHECKED_TYPES.has(schema.type)) {
+    for (let r = 0; r < raw.length; r++) {
+      if (isWrongType(values[r], raw[r]!, tokens)) throw new Misfit(`${name}: "${String(raw[r]).slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
+    }
+  }
+  return { schema, values };
 }

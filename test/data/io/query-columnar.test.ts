@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applySchema, type Dataset, loadDataset } from '../../../src/data/io/dataset.ts';
+import { applySchema, type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
+import { readingOf } from '../../../src/data/types/reading.ts';
 import { queryColumns, sqlString } from '../../../src/data/io/duckdb.ts';
 import { readQueryColumnar } from '../../../src/data/io/query-columnar.ts';
 import { readTable, type Source } from '../../../src/data/io/read.ts';
@@ -104,6 +105,30 @@ describe('readQueryColumnar', () => {
     const loaded = await loadDataset({ sql });
     expect(loaded.notes).toEqual(['the query was read twice: big: 9007199254740993 on data row 31 is an integer beyond 2^53, which is read as text, so its columns were read again as JavaScript values (slower, and more memory)']);
     expectSame({ ...loaded, notes: [] } as Dataset, { ...(await reference({ sql })), notes: [] } as Dataset);
+  });
+
+  it('reads a query as a training file was read (types, yes/no words, missing tokens), as the reference does; a bad value stops it', async () => {
+    const training = `select i % 5 as code, (i % 2)::integer as flag, case when i % 7 = 0 then 'unknown' else 'x' || (i % 4) end as source,
+      (i * 1.25)::double as amount, date '2024-03-01' + (i % 40)::integer as signup from range(200) t(i)`;
+    const reading = readingOf((await loadDataset({ sql: training }, { na: ['unknown'] })).schema);
+    expect(reading.columns.map((c) => c.type)).toEqual(['numeric', 'boolean', 'categorical', 'numeric', 'date']);
+    // New leads where the numbers say otherwise: code 0/1 only (yes/no if inferred), flag as text words, amount all whole.
+    const scoring = `select (i % 2)::varchar as code, ['1', '0', ' 1 '][1 + i % 3] as flag, case when i % 3 = 0 then 'unknown' else 'x9' end as source,
+      (i * 2)::bigint as amount, (date '2024-05-01' + (i % 9)::integer)::varchar as signup from range(60) t(i)`;
+    const checked = new Map(reading.columns.map((c) => [c.name, c.type]));
+    const expected = datasetWithReading(await readTable({ sql: scoring }), reading, checked);
+    const result = await readQueryColumnar(scoring, { format: 'sql', source: scoring, what: 'the query' }, { reading });
+    if (!('dataset' in result)) throw new Error(result.misfit);
+    expectSame(result.dataset, expected);
+    expectSame(await loadDatasetWithReading({ sql: scoring }, reading, checked), expected);
+    // A word in the numeric column: the reader stops; the reference then names the row (checked) or reads it and says so (not checked).
+    const bad = scoring.replace('(i * 2)::bigint as amount', "case when i = 40 then 'about 12' else (i * 2)::varchar end as amount");
+    expect(await readQueryColumnar(bad, { format: 'sql', source: bad, what: 'the query' }, { reading }))
+      .toEqual({ misfit: 'amount: "about 12" on data row 41 does not read as numeric the way the training file did' });
+    await expect(loadDatasetWithReading({ sql: bad }, reading, checked)).rejects.toThrow(/row 41: amount = "about 12" is not a number/);
+    const unchecked = await loadDatasetWithReading({ sql: bad }, reading, new Map());
+    expect(unchecked.notes).toEqual(['the query was read twice: amount: "about 12" on data row 41 does not read as numeric the way the training file did, so its columns were read again as JavaScript values with the training settings (slower, and more memory)']);
+    expect(unchecked.table.array('amount')[40]).toBeNaN(); // as the reference types a word in a numeric column
   });
 
   it('agrees with the reference on random tables of numbers, nulls and text (property)', async () => {
