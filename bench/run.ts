@@ -529,7 +529,7 @@ function trainStepsCase(file: string, title: string, models: string, params: str
  * Training from a file at scale (issue #22): the scale set as a 1,000,000 × 36 CSV (bench/scale-csv.ts; rows
  * from BENCH_SCALE_FILE_ROWS), trained as a user runs it — a fresh `leadscore train` process — with peak RSS
  * from the kernel; the steps of the 100-tree and the logistic runs timed in further fresh processes
- * (bench/train-steps.ts); the peers read the same file with pandas and fit XGBoost (categories as pandas
+ * (bench/train-steps.ts); the 100-tree run again from the same rows as Parquet; the peers read the same file with pandas and fit XGBoost (categories as pandas
  * categories) and scikit-learn's logistic regression.
  * Opt in: BENCH_ONLY=scalefile (the file is 350 MB and the case takes about fifteen minutes).
  */
@@ -542,6 +542,10 @@ async function scaleFileCases(): Promise<void> {
     await writeScaleCsv(file, rows);
     const hundred = ['gbdt.trees=100', 'gbdt.learningRate=0.1', 'gbdt.maxLeaves=64', 'gbdt.earlyStopping=false'];
     trainProcessCase(file, label, 'gbdt', hundred, '100 trees of depth 6 as the peer (no early stopping)', join(dir, 'run-gbdt-100'));
+    // The same rows as Parquet (DuckDB's own types: numbers as DOUBLE, words as VARCHAR), read through DuckDB into typed columns.
+    const parquet = join(dir, 'scale.parquet');
+    await queryColumns(`copy (select * from read_csv(${sqlString(file)})) to ${sqlString(parquet)} (format parquet)`, parquet);
+    trainProcessCase(parquet, `${rows.toLocaleString('en-US')} × 36 Parquet file (the same rows)`, 'gbdt', hundred, '100 trees of depth 6 as the peer (no early stopping)', join(dir, 'run-gbdt-100-parquet'));
     trainProcessCase(file, label, 'gbdt', [], 'default settings (up to 500 trees, early stopping)', join(dir, 'run-gbdt'));
     trainProcessCase(file, label, 'logistic', [], 'default settings (C chosen on a validation slice, calibration, coefficients)', join(dir, 'run-logistic'));
     trainStepsCase(file, `the 100-tree run's steps (${label})`, 'gbdt', hundred, join(dir, 'steps-gbdt'));
