@@ -70,8 +70,8 @@ export function registerDemo(program: Command): void {
       out.say(`\nscored export: ${exported.rows.toLocaleString('en-US')} leads with ${exported.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +
         `actions ${Object.entries(exported.actions).map(([k, v]) => `${k} ${v}`).join(', ')} → ${shown(files.scores)}`);
       const w = summary.warehouse;
-      out.say(`\nwarehouse SQL: ${w.model} on the leads' own columns (SQL cannot compute the activity aggregates) as one SELECT per dialect (${w.dialects.join(', ')}) → ${shown(files.warehouse)}/; ` +
-        `the DuckDB form run on the ${w.rows.toLocaleString('en-US')} sample leads gives leadscore's probabilities to within ${w.maxAbsDiff.toExponential(0)}`);
+      out.say(`\nwarehouse SQL: ${w.model}, trained from the sample as a warehouse table (${shown(files.warehouse)}/${w.table}) on the leads' own columns (SQL cannot compute the activity aggregates), as one SELECT per dialect (${w.dialects.join(', ')}) → ${shown(files.warehouse)}/; ` +
+        `the DuckDB form run on that table's ${w.rows.toLocaleString('en-US')} leads gives leadscore's probabilities to within ${w.maxAbsDiff.toExponential(0)}`);
       out.say(`\nbacktest (each quarter scored by models trained only on leads whose outcome was known before it; the sample rules beside them):`);
       out.say(renderBacktest(result.backtest));
       out.say(`\nwrote ${shown(files.summary)}, ${shown(files.scores)}, ${shown(files.ruleScores)}, ${shown(files.draftedRules)}, ${shown(files.scorecard)}, run folder ${shown(files.run)}/, warehouse SQL ${shown(files.warehouse)}/, backtest ${shown(files.backtest.replace(/\/backtest\.json$/, ''))}/`);

@@ -68,6 +68,11 @@ describe('leadscore CLI', () => {
     expect(card.holdoutAuc.scorecard).toBeGreaterThanOrEqual(card.holdoutAuc.model - 0.01);
     expect(card.holdoutAuc.scorecard).toBeGreaterThan(card.holdoutAuc.rules);
     expect((await readFile(summary.files.scorecardCsv, 'utf8')).split('\n')[0]).toBe('criterion,label,family,column,operator,value,value_to,points,train_leads,train_conversion');
+    // … trained from the sample as a Parquet table (its reading: no CSV delimiter, booleans typed).
+    expect(summary.warehouse.table).toBe('leads.parquet');
+    expect((await readFile(join(out, 'warehouse', 'leads.parquet'))).subarray(0, 4).toString()).toBe('PAR1');
+    const warehouseModel = JSON.parse(await readFile(join(out, 'warehouse', 'run', 'logistic.model.json'), 'utf8'));
+    expect(warehouseModel.reading.delimiter).toBeNull();
     expect(summary.warehouse.rows).toBe(20000);
     expect(summary.warehouse.maxAbsDiff).toBeLessThan(1e-9);
     for (const dialect of ['duckdb', 'postgres', 'bigquery', 'snowflake', 'spark']) expect(await readFile(join(out, 'warehouse', `score.${dialect}.sql`), 'utf8')).toMatch(/^-- leadscore export-sql: logistic@/);

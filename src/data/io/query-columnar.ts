@@ -105,7 +105,7 @@ export async function readQueryColumnar(sql: string, from: { format: SourceForma
 }
 
 /**
- * A column DuckDB types as numbers, read from its vector's items; a DECIMAL column's through `converter`
+ * A column DuckDB types as numbers, read cell by cell from its vector (`getItem`); a DECIMAL column through `converter`
  * (DuckDB's JavaScript converter, which gives a decimal as the nearest double, as the reference reads it).
  */
 class QueryNumberColumn extends NumberColumn implements QueryColumn {
