@@ -68,15 +68,25 @@ export class NumberColumn {
   protected numericFacts(rows: number, decimalComma: boolean): { schema: ColumnSchema; all: Float64Array } {
     const all = this.values.subarray(0, rows);
     const nums = this.missing === 0 ? all : all.filter((v) => !Number.isNaN(v));
-    const { base, warnings } = schemaBase(this.name, rows, this.missing, this.counts);
-    if (this.overflow) base.distinct = distinctNumbers(nums);
-    const leak = leakWarning(this.name);
-    if (leak) warnings.push(leak);
+    const { base, warnings } = this.baseFacts(rows, nums);
     // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
     const counts = new Map(this.counts);
     for (const [text, n] of this.sentinels) counts.set(text, (counts.get(text) ?? 0) + n);
     const schema = numericSchema(base, warnings, counts, { nums, min: this.min, max: this.max, integers: this.integers, decimalComma }, rows);
     return { schema, all };
+  }
+
+  /**
+   * What every column's schema starts from (`schemaBase`: missing count and share, distinct values, examples,
+   * the warning for a column mostly missing), `distinct` counted over every row past the cap, and the
+   * leakage warning its name may call for. `nums`: the present values, if already gathered.
+   */
+  protected baseFacts(rows: number, nums?: ArrayLike<number>): ReturnType<typeof schemaBase> {
+    const { base, warnings } = schemaBase(this.name, rows, this.missing, this.counts);
+    if (this.overflow) base.distinct = distinctNumbers(nums ?? this.values.subarray(0, rows).filter((v) => !Number.isNaN(v)));
+    const leak = leakWarning(this.name);
+    if (leak) warnings.push(leak);
+    return { base, warnings };
   }
 
   /** The values as a dataset holds a numeric column: a `Float64Array` when none is missing, else numbers and nulls. */

@@ -8,12 +8,17 @@
  *   reader). A column of at most four distinct values (all missing, a constant, 0/1 that reads as a yes/no
  *   column) is inferred by the reference inference on its numbers; any other is numeric or, when its integers
  *   say so, an identifier, as the reference decides, and typed as it types them.
- * - Every other column (text, dates, booleans, nested values) is kept as the reference keeps its cells (one
+ * - Columns DuckDB types as dates and timestamps (`TIME_TYPES`) come through DuckDB's JavaScript converter as
+ *   the reference reads them, and are kept as epoch milliseconds, never as a `Date` per cell: a column of at
+ *   most `DISTINCT_CAP` distinct times is inferred by the reference inference (one shared `Date` per
+ *   distinct time); past that it is a date or a timestamp as the reference decides (a time of day anywhere
+ *   makes it a timestamp).
+ * - Every other column (text, booleans, nested values) is kept as the reference keeps its cells (one
  *   shared string per level of a category), then inferred and typed by the reference inference and typing.
  * - An integer beyond 2^53, which the reference keeps as text, stops the reader: the caller reads the query
  *   the reference way and says so.
  * The same schema and cells as the reference (test/data/io/query-columnar.test.ts), but for one documented
- * difference it shares with the CSV reader: past `DISTINCT_CAP` distinct values a numeric column's
+ * difference it shares with the CSV reader: past `DISTINCT_CAP` distinct values a numeric or time column's
  * `examples` are the most frequent among the rows counted until then.
  */
 import * as aq from 'arquero';
@@ -27,6 +32,7 @@ import { naTokenSet } from '../types/missing.ts';
 import { type ColumnSchema, inferColumn, type InferOptions, type Schema } from '../types/schema.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { typeColumn } from '../types/typing.ts';
+import { DAY_MS } from '../types/dates.ts';
 
 /** What the query reader gives: the typed dataset, or why it stopped (the caller then reads the reference way). */
 export type QueryColumnarResult = { dataset: Dataset } | { misfit: string };
@@ -38,6 +44,9 @@ class Misfit extends Error {}
 const NUMBER_TYPES: ReadonlySet<number> = new Set([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 19]);
 /** DECIMAL, whose vector holds scaled integers: its values come through DuckDB's JavaScript converter. */
 const DECIMAL = 19;
+
+/** DuckDB's type ids of dates and timestamps: DATE, TIMESTAMP (µs, s, ms, ns) and TIMESTAMP WITH TIME ZONE. */
+const TIME_TYPES: ReadonlySet<number> = new Set([12, 13, 20, 21, 22, 31]);
 
 /** Distinct cells per text column whose strings are shared. */
 const SHARED_CELLS = 1 << 16;
@@ -80,9 +89,11 @@ export async function readQueryColumnar(sql: string, from: { format: SourceForma
   try {
     for await (const piece of resultChunks(sql, from.what)) {
       names = piece.names;
-      columns ??= piece.typeIds.map((typeId, c) => (NUMBER_TYPES.has(typeId)
-        ? new QueryNumberColumn(names[c]!, typeId === DECIMAL ? JSDuckDBValueConverter : null, tokens, inferOptions)
-        : new QueryRawColumn(names[c]!, JSDuckDBValueConverter, tokens, inferOptions)));
+      columns ??= piece.typeIds.map((typeId, c): QueryColumn => {
+        if (NUMBER_TYPES.has(typeId)) return new QueryNumberColumn(names[c]!, typeId === DECIMAL ? JSDuckDBValueConverter : null, tokens, inferOptions);
+        if (TIME_TYPES.has(typeId)) return new QueryTimeColumn(names[c]!, JSDuckDBValueConverter, tokens, inferOptions);
+        return new QueryRawColumn(names[c]!, JSDuckDBValueConverter, tokens, inferOptions);
+      });
       if (!piece.chunk) break;
       for (let c = 0; c < columns.length; c++) columns[c]!.addChunk(piece.chunk, c, rows);
       rows += piece.chunk.rowCount;
@@ -161,6 +172,58 @@ class QueryNumberColumn extends NumberColumn implements QueryColumn {
     if (inferred.type === 'numeric' && !trained) return { schema: inferred, values: this.typed(all) };
     if (trained?.type === 'numeric') return { schema: columnWithReading(inferred, trained), values: this.typed(all) };
     return typedAs(this.name, inferred, numbers(), this.tokens, trained);
+  }
+}
+
+/**
+ * A column DuckDB types as dates or timestamps: each cell through `converter` (DuckDB's JavaScript converter,
+ * as the reference reads it: a `Date`, or an error for a time a `Date` cannot hold), kept as its epoch
+ * milliseconds, its ISO text counted as the reference counts it while under the cap.
+ */
+class QueryTimeColumn extends NumberColumn implements QueryColumn {
+  constructor(name: string, private readonly converter: DuckDBValueConverter<JS>, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions) {
+    super(name);
+  }
+
+  addChunk(chunk: DuckDBDataChunk, c: number, firstRow: number): void {
+    const values = chunk.convertColumnValues(c, this.converter);
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      const ms = value instanceof Date ? value.getTime() : Number.NaN; // null: missing
+      if (Number.isNaN(ms)) {
+        this.takeMissing(firstRow + i);
+        continue;
+      }
+      this.take(ms, firstRow + i);
+      if (!this.overflow) this.count((value as Date).toISOString());
+    }
+  }
+
+  finish(rows: number, trained?: ColumnReading): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    const all = this.values.subarray(0, rows);
+    const dates = (): RawValue[] => {
+      const shared = new Map<number, Date>();
+      return Array.from(all, (ms) => {
+        if (Number.isNaN(ms)) return null;
+        let date = shared.get(ms);
+        if (!date) shared.set(ms, (date = new Date(ms)));
+        return date;
+      });
+    };
+    // Few distinct times (a constant among them): the reference inference decides, on one Date per distinct time.
+    if (!this.overflow) {
+      const raw = dates();
+      return typedAs(this.name, inferColumn(this.name, raw, rows, this.tokens, this.options), raw, this.tokens, trained);
+    }
+    // Past the cap a column of times is a date or a timestamp: the reference's branch for values that are all dates.
+    const { base, warnings } = this.baseFacts(rows);
+    let hasTime = false;
+    for (let r = 0; r < rows && !hasTime; r++) hasTime = !Number.isNaN(all[r]!) && all[r]! % DAY_MS !== 0;
+    const inferred: ColumnSchema = { ...base, type: hasTime ? 'datetime' : 'date', feature: true, warnings,
+      dateFormat: { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'timestamp' : 'date' } };
+    if (trained && trained.type !== 'date' && trained.type !== 'datetime') return typedAs(this.name, inferred, dates(), this.tokens, trained);
+    const schema = trained ? columnWithReading(inferred, trained) : inferred;
+    return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
   }
 }
 

@@ -56,6 +56,12 @@ function everyKindSql(rows: number): string {
     'L' || i as lead_code,                                          -- unique text: an identifier
     date '2024-01-01' + (i % 300)::integer as signup,
     timestamp '2024-01-01 08:00:00' + to_minutes(i) as seen_at,
+    case when i % 6 = 0 then null else timestamptz '2024-03-01 00:00:00+00' + to_hours(i) end as seen_tz, -- missing times, a time of day, past the cap
+    case when i % 3 = 0 then null else date '1969-12-01' + (i % 6000)::integer end as old_dates, -- before 1970, missing, past the cap
+    (timestamp '2024-01-01' + to_seconds(i))::timestamp_s as seconds_ts,
+    (timestamp '2024-01-01' + to_milliseconds(i * 7))::timestamp_ms as millis_ts,
+    (timestamp '2024-01-01' + to_microseconds(i * 1300))::timestamp_ns as nanos_ts,
+    date '2025-06-30' as one_day,
     i % 4 = 0 as is_partner,
     [i, i + 1] as nested,
     (i % 3)::varchar as digits_as_text
@@ -82,7 +88,8 @@ describe('readQueryColumnar', () => {
       // What the reference makes of them (so that the comparison covers each branch of the inference).
       expect(types).toMatchObject({ row_number: 'id', shuffled_id: 'id', balance: 'numeric', amount: 'numeric', flag01: 'boolean',
         constant_number: 'constant', all_missing: 'constant', money: 'numeric', region: 'categorical', lead_code: 'id', signup: 'date',
-        seen_at: 'datetime', is_partner: 'boolean', digits_as_text: 'numeric' });
+        seen_at: 'datetime', seen_tz: 'datetime', old_dates: 'date', seconds_ts: 'datetime', millis_ts: 'datetime', nanos_ts: 'datetime', one_day: 'constant',
+        is_partner: 'boolean', digits_as_text: 'numeric' });
       if (rows > 5_000) expect(expected.schema.columns.find((c) => c.name === 'balance')!.warnings.join(' ')).toContain('-1 in 11% of rows');
       expectSame(await typed(sql), expected, { examplesPastCap: true });
       expectSame(await loadDataset({ sql }), expected, { examplesPastCap: true });
@@ -109,12 +116,13 @@ describe('readQueryColumnar', () => {
 
   it('reads a query as a training file was read (types, yes/no words, missing tokens), as the reference does; a bad value stops it', async () => {
     const training = `select i % 5 as code, (i % 2)::integer as flag, case when i % 7 = 0 then 'unknown' else 'x' || (i % 4) end as source,
-      (i * 1.25)::double as amount, date '2024-03-01' + (i % 40)::integer as signup from range(200) t(i)`;
+      (i * 1.25)::double as amount, date '2024-03-01' + (i % 40)::integer as signup, timestamp '2024-01-01' + to_hours(i) as seen from range(200) t(i)`;
     const reading = readingOf((await loadDataset({ sql: training }, { na: ['unknown'] })).schema);
-    expect(reading.columns.map((c) => c.type)).toEqual(['numeric', 'boolean', 'categorical', 'numeric', 'date']);
+    expect(reading.columns.map((c) => c.type)).toEqual(['numeric', 'boolean', 'categorical', 'numeric', 'date', 'datetime']);
     // New leads where the numbers say otherwise: code 0/1 only (yes/no if inferred), flag as text words, amount all whole.
     const scoring = `select (i % 2)::varchar as code, ['1', '0', ' 1 '][1 + i % 3] as flag, case when i % 3 = 0 then 'unknown' else 'x9' end as source,
-      (i * 2)::bigint as amount, (date '2024-05-01' + (i % 9)::integer)::varchar as signup from range(60) t(i)`;
+      (i * 2)::bigint as amount, (date '2024-05-01' + (i % 9)::integer)::varchar as signup,
+      case when i % 5 = 0 then null else timestamp '2024-02-01' + to_minutes(i * 7) end as seen from range(60) t(i)`;
     const checked = new Map(reading.columns.map((c) => [c.name, c.type]));
     const expected = datasetWithReading(await readTable({ sql: scoring }), reading, checked);
     const result = await readQueryColumnar(scoring, { format: 'sql', source: scoring, what: 'the query' }, { reading });
