@@ -4,10 +4,11 @@
  * `Float64Array` (NaN where missing) with the facts the reference inference reads, gathered over every row:
  * missing count, range, whether all are integers, and each value's text counted exactly until the column has
  * shown `DISTINCT_CAP` different texts; past that, `distinct` counts distinct numbers (`distinctNumbers`),
- * `examples` are the most frequent in the rows counted until then, and only the sentinel texts are still
- * counted (their warning needs their share of every row).
+ * `examples` are the most frequent in the rows counted until then (over every row where each number has one
+ * text, `countNumbers`), and only the sentinel texts are still counted (their warning needs their share of
+ * every row).
  */
-import { distinctNumbers } from '../types/distinct.ts';
+import { countNumbers, distinctNumbers } from '../types/distinct.ts';
 import { type ColumnSchema, leakWarning, numericSchema, schemaBase, SENTINEL_TEXTS } from '../types/schema.ts';
 
 /** Distinct texts counted exactly per numeric column. */
@@ -28,7 +29,12 @@ export class NumberColumn {
   /** Sentinel texts counted past the cap. */
   private readonly sentinels = new Map<string, number>();
 
-  constructor(readonly name: string) {}
+  /**
+   * `textOf`: a value's text where each number has exactly one (a query's numbers, `String`; its times, ISO),
+   * so that past the cap the examples are still counted over every row; without it (a CSV file's cells,
+   * where `1.5` and `1.50` are one number) they come from the rows counted until the cap.
+   */
+  constructor(readonly name: string, private readonly textOf?: (x: number) => string) {}
 
   private grow(row: number): void {
     const grown = new Float64Array(Math.max(row + 1, this.values.length * 2));
@@ -83,7 +89,17 @@ export class NumberColumn {
    */
   protected baseFacts(rows: number, nums?: ArrayLike<number>): ReturnType<typeof schemaBase> {
     const { base, warnings } = schemaBase(this.name, rows, this.missing, this.counts);
-    if (this.overflow) base.distinct = distinctNumbers(nums ?? this.values.subarray(0, rows).filter((v) => !Number.isNaN(v)));
+    if (this.overflow) {
+      const present = nums ?? this.values.subarray(0, rows).filter((v) => !Number.isNaN(v));
+      if (this.textOf) {
+        // One text per number: the examples over every row, as the reference's counts rank them.
+        const { distinct, top } = countNumbers(present, base.examples.length);
+        base.distinct = distinct;
+        base.examples = top.map(this.textOf);
+      } else {
+        base.distinct = distinctNumbers(present);
+      }
+    }
     const leak = leakWarning(this.name);
     if (leak) warnings.push(leak);
     return { base, warnings };

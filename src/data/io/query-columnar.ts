@@ -17,9 +17,9 @@
  *   shared string per level of a category), then inferred and typed by the reference inference and typing.
  * - An integer beyond 2^53, which the reference keeps as text, stops the reader: the caller reads the query
  *   the reference way and says so.
- * The same schema and cells as the reference (test/data/io/query-columnar.test.ts), but for one documented
- * difference it shares with the CSV reader: past `DISTINCT_CAP` distinct values a numeric or time column's
- * `examples` are the most frequent among the rows counted until then.
+ * The same schema and cells as the reference (test/data/io/query-columnar.test.ts), examples included: past
+ * `DISTINCT_CAP` distinct values a column's most frequent values are counted by number over every row
+ * (`countNumbers`), since each number has one text here (the CSV reader cannot: `1.5` and `1.50`).
  */
 import * as aq from 'arquero';
 import type { DuckDBDataChunk, DuckDBValueConverter, DuckDBVector, JS } from '@duckdb/node-api';
@@ -121,7 +121,7 @@ export async function readQueryColumnar(sql: string, from: { format: SourceForma
  */
 class QueryNumberColumn extends NumberColumn implements QueryColumn {
   constructor(name: string, private readonly converter: DuckDBValueConverter<JS> | null, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions) {
-    super(name);
+    super(name, String);
   }
 
   addChunk(chunk: DuckDBDataChunk, c: number, firstRow: number): void {
@@ -182,7 +182,7 @@ class QueryNumberColumn extends NumberColumn implements QueryColumn {
  */
 class QueryTimeColumn extends NumberColumn implements QueryColumn {
   constructor(name: string, private readonly converter: DuckDBValueConverter<JS>, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions) {
-    super(name);
+    super(name, (ms) => new Date(ms).toISOString());
   }
 
   addChunk(chunk: DuckDBDataChunk, c: number, firstRow: number): void {

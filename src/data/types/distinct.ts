@@ -9,6 +9,18 @@
  * distinctNumbers(Float64Array.of(1, 2, 2, -0, 0)); // 3
  */
 export function distinctNumbers(values: ArrayLike<number>): number {
+  return countNumbers(values, 0).distinct;
+}
+
+/**
+ * How many different numbers an array holds (as `distinctNumbers`), and its `k` most frequent, the more
+ * frequent first and, among equally frequent, the one met first first: the values whose texts a column's
+ * counts would rank first (`mostFrequent` in schema.ts), where a value's text is one per number.
+ *
+ * @example
+ * countNumbers(Float64Array.of(3, 1, 1, 2, 3), 2); // { distinct: 3, top: [3, 1] }
+ */
+export function countNumbers(values: ArrayLike<number>, k: number): { distinct: number; top: number[] } {
   const n = values.length;
   const PARTS = 256;
   const ends = new Int32Array(PARTS + 1);
@@ -22,12 +34,15 @@ export function distinctNumbers(values: ArrayLike<number>): number {
   const next = ends.slice(0, PARTS);
   const laid = new Float64Array(n);
   const laidHashes = new Int32Array(n);
+  // With k > 0, each value's row too (laid out in row order within a part), to know which came first.
+  const laidRows = k > 0 ? new Int32Array(n) : null;
   let largest = 0;
   for (let i = 0; i < n; i++) {
     const h = hashes[i]!;
     const at = next[h >>> 24]!++;
     laid[at] = values[i]! + 0; // −0 + 0 is 0
     laidHashes[at] = h;
+    if (laidRows) laidRows[at] = i;
   }
   for (let p = 0; p < PARTS; p++) largest = Math.max(largest, ends[p + 1]! - ends[p]!);
   let size = 16;
@@ -35,6 +50,9 @@ export function distinctNumbers(values: ArrayLike<number>): number {
   const mask = size - 1;
   const keys = new Float64Array(size);
   const stamps = new Int32Array(size); // a slot is taken in part p when its stamp is p + 1
+  const counts = laidRows ? new Int32Array(size) : null;
+  const firsts = laidRows ? new Int32Array(size) : null;
+  const top: Array<{ value: number; count: number; first: number }> = [];
   let distinct = 0;
   for (let p = 0; p < PARTS; p++) {
     const stamp = p + 1;
@@ -46,14 +64,38 @@ export function distinctNumbers(values: ArrayLike<number>): number {
           stamps[slot] = stamp;
           keys[slot] = v;
           distinct++;
+          if (counts) {
+            counts[slot] = 1;
+            firsts![slot] = laidRows![at]!;
+          }
           break;
         }
-        if (keys[slot] === v) break;
+        if (keys[slot] === v) {
+          if (counts) counts[slot]!++;
+          break;
+        }
         slot = (slot + 1) & mask;
       }
     }
+    if (!counts) continue;
+    // This part's values against the k best so far.
+    for (let slot = 0; slot < size; slot++) {
+      if (stamps[slot] !== stamp) continue;
+      const count = counts[slot]!;
+      const first = firsts![slot]!;
+      if (top.length === k && !ranksBelow(top[k - 1]!, count, first)) continue;
+      let place = top.length;
+      while (place > 0 && ranksBelow(top[place - 1]!, count, first)) place--;
+      top.splice(place, 0, { value: keys[slot]!, count, first });
+      if (top.length > k) top.pop();
+    }
   }
-  return distinct;
+  return { distinct, top: top.map((e) => e.value) };
+}
+
+/** Whether `entry` ranks below a value met `count` times, first at row `first` (fewer, or as many and met later). */
+function ranksBelow(entry: { count: number; first: number }, count: number, first: number): boolean {
+  return entry.count < count || (entry.count === count && entry.first > first);
 }
 
 const bits = new Float64Array(1);

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ByteDictionary } from '../../../src/data/io/byte-dictionary.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
 import { CsvParser } from '../../../src/data/io/csv.ts';
-import { distinctNumbers } from '../../../src/data/types/distinct.ts';
+import { countNumbers, distinctNumbers } from '../../../src/data/types/distinct.ts';
 import { plainNumber } from '../../../src/data/types/plain-number.ts';
 import { mostFrequent } from '../../../src/data/types/schema.ts';
 
@@ -99,6 +99,17 @@ describe('distinctNumbers', () => {
       for (let i = 1; i < sorted.length; i++) if (sorted[i] !== sorted[i - 1]) expected++;
       expect(distinctNumbers(Float64Array.from(values))).toBe(expected);
     }), { numRuns: 300, seed: 3 });
+  });
+
+  it('countNumbers: the distinct count, and the k most frequent as the counts of their texts rank them (property)', () => {
+    const value = fc.oneof(fc.integer({ min: -20, max: 20 }), fc.double({ noNaN: true }), fc.constantFrom(0, -0, Infinity, -Infinity, 1e-300));
+    fc.assert(fc.property(fc.array(value, { maxLength: 3000 }), fc.integer({ min: 1, max: 7 }), (values, k) => {
+      const counts = new Map<string, number>();
+      for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+      const { distinct, top } = countNumbers(Float64Array.from(values), k);
+      expect(distinct).toBe(counts.size);
+      expect(top.map(String)).toEqual(mostFrequent(counts, k));
+    }), { numRuns: 300, seed: 4 });
   });
 });
 

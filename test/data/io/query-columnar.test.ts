@@ -76,7 +76,7 @@ describe('readQueryColumnar', () => {
     const loaded = await loadDataset({ path });
     expect(loaded.notes).toBeUndefined();
     expect(loaded.raw).toEqual({ names: expected.raw.names, rows: expected.raw.rows, format: 'parquet', source: path });
-    expectSame(loaded, expected, { examplesPastCap: true });
+    expectSame(loaded, expected);
     expect(loaded.table.numRows()).toBe(20_000);
   });
 
@@ -91,8 +91,8 @@ describe('readQueryColumnar', () => {
         seen_at: 'datetime', seen_tz: 'datetime', old_dates: 'date', seconds_ts: 'datetime', millis_ts: 'datetime', nanos_ts: 'datetime', one_day: 'constant',
         is_partner: 'boolean', digits_as_text: 'numeric' });
       if (rows > 5_000) expect(expected.schema.columns.find((c) => c.name === 'balance')!.warnings.join(' ')).toContain('-1 in 11% of rows');
-      expectSame(await typed(sql), expected, { examplesPastCap: true });
-      expectSame(await loadDataset({ sql }), expected, { examplesPastCap: true });
+      expectSame(await typed(sql), expected);
+      expectSame(await loadDataset({ sql }), expected);
     }
   });
 
