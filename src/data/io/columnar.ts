@@ -3,9 +3,10 @@
  * dataset.ts) holds every cell as a JavaScript string before typing it: about 4 GB for a million leads of 36
  * columns. This reader works on the file's bytes (`CsvByteRecords`, CsvParser's rules) and keeps one value
  * per cell in its final form:
- * - The schema is inferred exactly as today from the first `sampleRows` rows (100,000), decoded to text. A
- *   file that ends within them is handed back as a raw table and read the reference way, so small files are
- *   untouched.
+ * - The first `sampleRows` rows (100,000), decoded to text, decide which columns stream as numbers: those
+ *   the reference inference would call numeric on them (`numericInference`, without its full count of
+ *   distinct texts). A file that ends within them is handed back as a raw table and read the reference way,
+ *   so small files are untouched.
  * - Past the sample, records are cut a buffer at a time into a matrix of field offsets (`RecordBatch`) and
  *   each column is read in a loop of its own.
  * - Columns the sample calls numeric are parsed as they arrive into a `Float64Array`: a plain decimal
@@ -34,9 +35,9 @@ import { plainNumber } from '../types/plain-number.ts';
 import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
-import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading, schemaWithReading } from '../types/reading.ts';
+import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { type RawTable, renamedOf, utf8Path } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, inferSchema, NUMBER, type Schema, toNumber, withHeaderWarnings } from '../types/schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, NUMBER, numericInference, type Schema, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
@@ -97,13 +98,15 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   let builders: ColumnBuilder[] | null = null;
   let rows = 0;
   const start = (): void => {
-    const raw: RawTable = { names: names!, columns: sample, rows, format: 'csv', delimiter, source: path };
     const inferOptions = { ...options, ...(reading ? { na: reading.naTokens } : {}), delimiter };
-    const inferred = inferSchema(raw, inferOptions);
-    const schema = reading ? schemaWithReading(inferred, reading) : inferred;
-    builders = schema.columns.map((column) => (column.type === 'numeric'
-      ? new NumericBuilder(column, tokens, trained.get(column.name))
-      : new TextBuilder(column.name, tokens, inferOptions, trained.get(column.name))));
+    const inferTokens = naTokenSet(inferOptions.na ?? []);
+    // The sample decides only which columns stream as numbers (as the training file's types do where a
+    // model's reading is given); every column's schema is inferred over all its rows in `finish`.
+    builders = names!.map((name, c) => {
+      const t = trained.get(name);
+      const numeric = t ? (t.type === 'numeric' ? { decimalComma: t.decimalComma === true } : null) : numericInference(name, sample[c]!, rows, inferTokens, inferOptions);
+      return numeric ? new NumericBuilder(name, numeric.decimalComma, tokens, t) : new TextBuilder(name, tokens, inferOptions, t);
+    });
     for (let c = 0; c < names!.length; c++) {
       const values = sample[c]!;
       const builder = builders[c]!;
@@ -221,9 +224,9 @@ class NumericBuilder extends NumberColumn implements ColumnBuilder {
   private readonly plain: boolean;
 
   /** `trained`: the column as the training file read it, whose type holds whatever these rows look like. */
-  constructor(private readonly column: ColumnSchema, private readonly tokens: ReadonlySet<string>, private readonly trained?: ColumnReading) {
-    super(column.name);
-    this.plain = plainBytesReadable(column, tokens);
+  constructor(name: string, private readonly decimalComma: boolean, private readonly tokens: ReadonlySet<string>, private readonly trained?: ColumnReading) {
+    super(name);
+    this.plain = plainBytesReadable(decimalComma, tokens);
   }
 
   add(raw: string, row: number): void {
@@ -232,9 +235,9 @@ class NumericBuilder extends NumberColumn implements ColumnBuilder {
       return;
     }
     const text = raw.trim();
-    const decimalComma = this.column.decimalComma === true;
+    const decimalComma = this.decimalComma;
     if (!(decimalComma ? DECIMAL_COMMA : NUMBER).test(text)) {
-      throw new Misfit(`${this.column.name}: "${text.slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not a number${decimalComma ? ' with a decimal comma' : ''} like the rows before it`);
+      throw new Misfit(`${this.name}: "${text.slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not a number${decimalComma ? ' with a decimal comma' : ''} like the rows before it`);
     }
     this.take(toNumber(text, decimalComma), row);
     this.count(text);
@@ -276,7 +279,7 @@ class NumericBuilder extends NumberColumn implements ColumnBuilder {
   }
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
-    const { schema: inferred, all } = this.numericFacts(rows, this.column.decimalComma === true);
+    const { schema: inferred, all } = this.numericFacts(rows, this.decimalComma);
     const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
     // An identifier over every row though not over the sample (unique integers that fill their range only
     // as a whole): the reference reads it as text, which these parsed numbers no longer are.
@@ -296,8 +299,8 @@ const TAB = 9;
  * decimal comma, only where an empty cell is missing, and not where a missing-value token could pass for a
  * number or an empty cell (`--na -999`, say): those columns read every cell as text.
  */
-function plainBytesReadable(column: ColumnSchema, tokens: ReadonlySet<string>): boolean {
-  return column.decimalComma !== true && tokens.has('') && [...tokens].every((t) => t === '' || /[^0-9+\-.eE \t]/.test(t));
+function plainBytesReadable(decimalComma: boolean, tokens: ReadonlySet<string>): boolean {
+  return !decimalComma && tokens.has('') && [...tokens].every((t) => t === '' || /[^0-9+\-.eE \t]/.test(t));
 }
 
 /**

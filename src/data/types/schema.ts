@@ -119,19 +119,8 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
   const boolean = booleanTokens(present, counts);
   if (boolean) return { ...base, type: 'boolean', feature: true, warnings, ...(boolean === true ? {} : { booleanTokens: boolean }) };
 
-  const numbers = numericValues(present, options.delimiter === ';');
-  if (numbers) {
-    const { values: nums, decimalComma } = numbers;
-    let min = Infinity;
-    let max = -Infinity;
-    let integers = true;
-    for (const x of nums) {
-      if (x < min) min = x;
-      if (x > max) max = x;
-      if (!Number.isInteger(x)) integers = false;
-    }
-    return numericSchema(base, warnings, counts, { nums, min, max, integers, decimalComma }, rows);
-  }
+  const facts = numericFactsOf(present, options.delimiter === ';');
+  if (facts) return numericSchema(base, warnings, counts, facts, rows);
 
   const dateFormat = dateFormatOf(present, options.dateOrder);
   if (dateFormat) {
@@ -169,6 +158,33 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
   if (dateWays) warnings.push(`dates written in ${dateWays.length} ways (${dateWays.map((d) => `"${d}"`).join(', ')}): read as categorical, not as dates; export them in one format (yyyy-mm-dd) to use them as dates`);
   if (distinct > 100) warnings.push(`high cardinality (${distinct} values): rare levels will be pooled`);
   return { ...base, type: 'categorical', feature: true, warnings };
+}
+
+/**
+ * Whether `inferColumn` calls these values numeric (and whether with a decimal comma), decided without
+ * counting every distinct text: null where it would give any other type. The typed CSV reader (columnar.ts)
+ * asks only this of its sample, since it infers each column's whole schema over every row at the end. The
+ * same steps as `inferColumn` up to its numeric branch, with the distinct texts followed only as far as its
+ * decisions look (one; up to four for booleans); a property test holds the two together.
+ */
+export function numericInference(name: string, values: readonly RawValue[], rows: number, tokens: ReadonlySet<string>, options: InferOptions): { decimalComma: boolean } | null {
+  const present: RawValue[] = [];
+  // The first five distinct texts, in the order first seen: five say "more than four".
+  const texts: string[] = [];
+  for (const v of values) {
+    if (isMissing(v, tokens)) continue;
+    present.push(v);
+    if (texts.length < 5) {
+      const key = textOf(v);
+      if (!texts.includes(key)) texts.push(key);
+    }
+  }
+  if (present.length === 0 || texts.length === 1) return null;
+  if (booleanTokens(present, new Map(texts.map((t) => [t, 1])))) return null;
+  const facts = numericFactsOf(present, options.delimiter === ';');
+  if (!facts) return null;
+  if (facts.integers && numericIdReason(name, facts.nums, rows, rows - present.length, facts.min, facts.max)) return null;
+  return { decimalComma: facts.decimalComma };
 }
 
 /**
@@ -283,6 +299,22 @@ function numericValues(present: readonly RawValue[], allowDecimalComma: boolean)
     values[i] = Number(t.replace(',', '.'));
   }
   return sawComma ? { values, decimalComma: true } : null;
+}
+
+/** The numeric branch's facts when every present value is a number (`numericValues`), else null. */
+function numericFactsOf(present: readonly RawValue[], allowDecimalComma: boolean): NumericFacts | null {
+  const numbers = numericValues(present, allowDecimalComma);
+  if (!numbers) return null;
+  const { values: nums, decimalComma } = numbers;
+  let min = Infinity;
+  let max = -Infinity;
+  let integers = true;
+  for (const x of nums) {
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (!Number.isInteger(x)) integers = false;
+  }
+  return { nums, min, max, integers, decimalComma };
 }
 
 /** Parses a numeric cell of a column whose schema says numeric. */

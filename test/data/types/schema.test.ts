@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applySchema } from '../../../src/data/io/dataset.ts';
 import type { RawTable } from '../../../src/data/io/read.ts';
-import { type ColumnSchema, inferSchema } from '../../../src/data/types/schema.ts';
+import { type ColumnSchema, inferColumn, inferSchema, numericInference } from '../../../src/data/types/schema.ts';
+import { naTokenSet } from '../../../src/data/types/missing.ts';
 import type { RawValue } from '../../../src/types.ts';
 
 function raw(columns: Record<string, RawValue[]>, delimiter?: string): RawTable {
@@ -101,5 +103,41 @@ describe('inferSchema', () => {
 
   it('lists the most frequent values first', () => {
     expect(infer(['b', 'a', 'b', 'c', 'b', 'a']).examples).toEqual(['b', 'a', 'c']);
+  });
+});
+
+describe('numericInference (the typed CSV reader asks only this of its sample)', () => {
+  // Cells drawn to reach every branch before inferColumn's numeric one: missing tokens, one value,
+  // boolean spellings (up to four texts), numbers with and without decimal commas, identifiers, words.
+  const cell = fc.oneof(
+    fc.constantFrom('', ' ', 'NA', 'n/a', 'null', '-999', '-1', '999'),
+    fc.constantFrom('0', '1', ' 1', '0 ', 'yes', 'No', 'Y', 'n', 'true', 'FALSE'),
+    fc.integer({ min: -20, max: 20 }).map(String),
+    fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((x) => String(x)),
+    fc.tuple(fc.integer({ min: -99, max: 99 }), fc.integer({ min: 0, max: 99 })).map(([a, b]) => `${a},${b}`),
+    fc.constantFrom('1e5', '.5', '5.', '+3', 'abc', '2024-01-31', '3,5', '1 000'),
+  );
+  const column = fc.oneof(
+    fc.array(cell, { minLength: 0, maxLength: 40 }),
+    fc.array(fc.constantFrom('1', '0', '', 'yes'), { minLength: 1, maxLength: 30 }),
+    fc.integer({ min: 1, max: 40 }).chain((n) => fc.shuffledSubarray(Array.from({ length: n }, (_, i) => String(i * 3 + 7)), { minLength: n, maxLength: n })),
+    fc.integer({ min: 10, max: 40 }).map((n) => Array.from({ length: n }, (_, i) => String(i + 1))),
+    fc.array(fc.oneof(fc.tuple(fc.integer({ min: -9, max: 9 }), fc.integer({ min: 0, max: 9 })).map(([a, b]) => `${a},${b}`), fc.integer({ min: -5, max: 5 }).map(String), fc.constant('')), { minLength: 1, maxLength: 30 }),
+  );
+  it('says numeric exactly where inferColumn does, with the same decimal comma', () => {
+    const types = new Map<string, number>();
+    fc.assert(fc.property(column, fc.constantFrom(',', ';'), fc.constantFrom('x', 'customer_id', 'visits'), fc.constantFrom<readonly string[]>([], ['-999']),
+      (values, delimiter, name, na) => {
+        const tokens = naTokenSet(na);
+        const options = { delimiter, na };
+        const full = inferColumn(name, values, values.length, tokens, options);
+        const fast = numericInference(name, values, values.length, tokens, options);
+        const key = `${full.type}${full.decimalComma ? ' (decimal comma)' : ''}`;
+        types.set(key, (types.get(key) ?? 0) + 1);
+        expect(fast !== null).toBe(full.type === 'numeric');
+        if (fast) expect(fast.decimalComma).toBe(full.decimalComma === true);
+      }), { numRuns: 3000 });
+    // Every type the branches before the numeric one can give was drawn, each many times.
+    for (const type of ['numeric', 'numeric (decimal comma)', 'boolean', 'constant', 'id', 'categorical']) expect(types.get(type) ?? 0, type).toBeGreaterThan(30);
   });
 });
