@@ -37,7 +37,7 @@ import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { type RawTable, renamedOf, utf8Path } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferColumn, type InferOptions, NUMBER, numericInference, type Schema, toNumber, withHeaderWarnings } from '../types/schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, inferCounted, type InferOptions, NUMBER, numericInference, type Schema, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
@@ -303,31 +303,51 @@ function plainBytesReadable(decimalComma: boolean, tokens: ReadonlySet<string>):
   return !decimalComma && tokens.has('') && [...tokens].every((t) => t === '' || /[^0-9+\-.eE \t]/.test(t));
 }
 
+/** A text column's cell that is missing, and one whose level is not kept (past `SHARED_CELLS` levels). */
+const MISSING = -1;
+const NOT_KEPT = -2;
+
 /**
  * Any other column: kept as trimmed text (missing as null; the levels of a category share one string each),
  * then inferred on every row by the reference inference and typed by the reference typing. Cells met as
  * bytes are looked up in a dictionary of the column's cells seen so far (up to `SHARED_CELLS` of them), so a
- * level is decoded once, not once per row.
+ * level is decoded once, not once per row. While a column has at most `SHARED_CELLS` levels they are
+ * counted as they come, so that the inference need not count a million cells again (`inferCounted`); past
+ * that it counts them itself (`inferColumn`).
  */
 class TextBuilder implements ColumnBuilder {
   private values: Array<string | null> = [];
-  private readonly shared = new Map<string, string>();
-  private readonly cells = new ByteDictionary<string | null>(SHARED_CELLS);
+  /** The levels in the order first met, their counts, and each one's place. */
+  private readonly levels: string[] = [];
+  private readonly levelCounts: number[] = [];
+  private readonly levelOf = new Map<string, number>();
+  /** Whether every present cell's level was counted. */
+  private counted = true;
+  private missing = 0;
+  /** A cell's bytes → its level (or MISSING). */
+  private readonly cells = new ByteDictionary<number>(SHARED_CELLS);
 
   /** `trained`: the column as the training file read it (type, yes/no words, date format). */
   constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions, private readonly trained?: ColumnReading) {}
 
   add(raw: string, _row?: number): void {
-    this.values.push(this.valueOf(raw));
+    const level = this.levelIndex(raw);
+    if (level === NOT_KEPT) this.values.push(raw.trim());
+    else this.push(level);
   }
 
   addBytes(bytes: Buffer, start: number, end: number, _row?: number): void {
-    let value = this.cells.get(bytes, start, end);
-    if (value === undefined) {
-      value = this.valueOf(bytes.toString('utf8', start, end));
-      this.cells.set(bytes, start, end, value);
+    let level = this.cells.get(bytes, start, end);
+    if (level === undefined) {
+      const raw = bytes.toString('utf8', start, end);
+      level = this.levelIndex(raw);
+      if (level === NOT_KEPT) {
+        this.values.push(raw.trim());
+        return;
+      }
+      this.cells.set(bytes, start, end, level);
     }
-    this.values.push(value);
+    this.push(level);
   }
 
   addBatch(bytes: Buffer, batch: RecordBatch, c: number): void {
@@ -339,23 +359,41 @@ class TextBuilder implements ColumnBuilder {
     }
   }
 
-  /** A raw cell as kept: null when missing, else its trimmed text (one shared string per level). */
-  private valueOf(raw: string): string | null {
-    if (isMissing(raw, this.tokens)) return null;
+  /** A raw cell's level, added when new: MISSING when missing, NOT_KEPT past `SHARED_CELLS` levels. */
+  private levelIndex(raw: string): number {
+    if (isMissing(raw, this.tokens)) return MISSING;
     const text = raw.trim();
-    let one = this.shared.get(text);
-    if (one === undefined) {
-      one = text;
-      if (this.shared.size < SHARED_CELLS) this.shared.set(text, text);
+    let level = this.levelOf.get(text);
+    if (level === undefined) {
+      if (this.levels.length >= SHARED_CELLS) {
+        this.counted = false;
+        return NOT_KEPT;
+      }
+      level = this.levels.length;
+      this.levels.push(text);
+      this.levelCounts.push(0);
+      this.levelOf.set(text, level);
     }
-    return one;
+    return level;
+  }
+
+  private push(level: number): void {
+    if (level === MISSING) {
+      this.values.push(null);
+      this.missing++;
+      return;
+    }
+    this.values.push(this.levels[level]!);
+    this.levelCounts[level]!++;
   }
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     const values: readonly RawValue[] = this.values;
-    const inferred = inferColumn(this.name, values, rows, this.tokens, this.options);
+    const inferred = this.counted
+      ? inferCounted(this.name, this.missing === 0 ? values : values.filter((v) => v !== null), new Map(this.levels.map((text, k) => [text, this.levelCounts[k]!])), rows, this.options)
+      : inferColumn(this.name, values, rows, this.tokens, this.options);
     const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
-    this.shared.clear();
+    this.levelOf.clear();
     if (schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant') return { schema, values: this.values };
     const typed = typeColumn(values, schema, this.tokens);
     if (this.trained && CHECKED_TYPES.has(schema.type)) {

@@ -102,6 +102,14 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
     const key = textOf(v);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
+  return inferCounted(name, present, counts, rows, options);
+}
+
+/**
+ * `inferColumn` from a column's present values (in row order) and their texts' counts (`textOf`, in the
+ * order first met), for a reader that counted them as it read (columnar.ts).
+ */
+export function inferCounted(name: string, present: readonly RawValue[], counts: Map<string, number>, rows: number, options: InferOptions): ColumnSchema {
   const missing = rows - present.length;
   const { base, warnings } = schemaBase(name, rows, missing, counts);
   const { distinct, examples } = base;

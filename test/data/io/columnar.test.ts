@@ -129,6 +129,21 @@ describe('readCsvColumnar', () => {
     expectSame(result.dataset, expected);
   });
 
+  it('counts a text column\'s levels as they come, and past 65,536 levels leaves the count to the inference, as the reference reads both', async () => {
+    const rng = createRng(8);
+    const lines = ['code,region,segment'];
+    // code: distinct texts past the levels kept (some padded, some missing, a few repeated); region: a few
+    // levels, missing cells and padding; segment: one level in the sample, then two.
+    for (let i = 0; i < 90_000; i++) lines.push(`${i % 11 === 0 ? 'NA' : i % 7 === 0 ? ' K1 ' : `K${i}`},${rng.next() < 0.1 ? '' : [' north', 'south ', 'east'][rng.int(3)]},${i < 500 ? 'a' : ['a', 'b'][rng.int(2)]}`);
+    const path = await writeTemp(dir, 'many-levels.csv', `${lines.join('\n')}\n`);
+    const expected = await reference(path);
+    expect(expected.schema.columns.map((c) => c.type)).toEqual(['categorical', 'categorical', 'categorical']);
+    expect(expected.schema.columns[0]!.distinct).toBeGreaterThan(65_536);
+    const result = await readCsvColumnar(path, ',', { sampleRows: 100 });
+    if (!('dataset' in result)) throw new Error('expected a dataset');
+    expectSame(result.dataset, expected);
+  });
+
   it('stops at a value its sample types cannot hold, naming it; loadDataset then reads the file the reference way and says so', async () => {
     const lines = ['id,amount,y'];
     for (let i = 0; i < 400; i++) lines.push(`L${i},${i === 350 ? 'about 12' : ((i % 50) * 1.5).toFixed(1)},${i % 3 === 0 ? 1 : 0}`);
