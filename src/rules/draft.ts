@@ -11,6 +11,7 @@ import { type ActivityLog } from '../data/activities/activities.ts';
 import { type Dataset, subsetDataset } from '../data/io/dataset.ts';
 import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
 import { DAY_MS } from '../data/types/dates.ts';
+import { kthSmallest } from '../data/types/order-statistic.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
 import { leadIdColumn, scoreWithRules } from './engine.ts';
 import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, DEFAULT_GRADES, DEFAULT_TIERS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';
@@ -126,7 +127,12 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
       counts[s]!++;
       convs[s]! += y[rows[k]!]!;
     }
-    return { counts, convs, members: (s: number) => () => Uint8Array.from(segment, (x) => (x === s ? 1 : 0)) };
+    const members = (s: number) => () => {
+      const flags = new Uint8Array(n);
+      for (let k = 0; k < n; k++) if (segment[k] === s) flags[k] = 1;
+      return flags;
+    };
+    return { counts, convs, members };
   };
   for (const column of data.schema.columns) {
     if (!column.feature || exclude.has(column.name)) continue;
@@ -141,9 +147,19 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
       });
     } else if (column.type === 'numeric') {
       const at = numbersAt(values, rows); // NaN where missing
-      const present = at.filter((v) => !Number.isNaN(v)).sort(); // a typed array's own numeric sort: no comparator
-      if (present.length === 0) continue;
-      const edges = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => present[Math.floor(q * present.length)]!))].filter((e) => e > present[0]!);
+      const kept = new Float64Array(n);
+      let count = 0;
+      let min = Infinity;
+      for (let k = 0; k < n; k++) {
+        const v = at[k]!;
+        if (Number.isNaN(v)) continue;
+        kept[count++] = v;
+        if (v < min) min = v;
+      }
+      if (count === 0) continue;
+      // The present values' quintile edges, by selection (the values a sort puts there, without the sort).
+      const present = kept.subarray(0, count);
+      const edges = [...new Set([0.2, 0.4, 0.6, 0.8].map((q) => kthSmallest(present, Math.floor(q * count))))].filter((e) => e > min);
       // Each row's range (k: below edges[k] and at or above edges[k − 1]; the last: at or above the top edge).
       const range = new Int32Array(n).fill(-1);
       for (let k = 0; k < n; k++) {
@@ -164,7 +180,9 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
       if (top !== undefined) candidate(column.name, [{ column: column.name, op: 'gte', value: top }], `≥ ${top}`, counts[edges.length]!, convs[edges.length]!, members(edges.length));
     }
     if (column.missing > 0 && (column.type === 'categorical' || column.type === 'boolean' || column.type === 'numeric')) {
-      const missing = bySegment(Int32Array.from(rows, (r) => (values[r] === null ? 0 : -1)), 1);
+      const isMissing = new Int32Array(n);
+      for (let k = 0; k < n; k++) isMissing[k] = values[rows[k]!] === null ? 0 : -1;
+      const missing = bySegment(isMissing, 1);
       candidate(column.name, [{ column: column.name, op: 'is_missing' }], 'missing', missing.counts[0]!, missing.convs[0]!, missing.members(0));
     }
   }
@@ -268,8 +286,9 @@ export function logisticLogLikelihood(x: Float64Array, y: Uint8Array): number {
   return ll;
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
+/** The value at `q` of the sorted values (a typed array's own sort: the order a comparator sort gives numbers without NaN or −0, as these point totals are). */
+function quantile(values: ArrayLike<number>, q: number): number {
+  const sorted = Float64Array.from(values).sort();
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
