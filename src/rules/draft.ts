@@ -286,10 +286,10 @@ export function logisticLogLikelihood(x: Float64Array, y: Uint8Array): number {
   return ll;
 }
 
-/** The value at `q` of the sorted values (a typed array's own sort: the order a comparator sort gives numbers without NaN or −0, as these point totals are). */
+/** The value at `q` of the sorted values (0 for none), by selection: what a sort puts there, for numbers without NaN or −0 as these point totals are. */
 function quantile(values: ArrayLike<number>, q: number): number {
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  if (values.length === 0) return 0;
+  return kthSmallest(Float64Array.from(values), Math.min(values.length - 1, Math.floor(q * values.length)));
 }
 
 function rawPointTotals(rules: RuleSet, data: Dataset, context: Parameters<typeof scoreWithRules>[2]): { total: number[]; fit: number[] } {
