@@ -6,7 +6,7 @@
  * the `Walk`.
  */
 import { joinActivityFeatures } from '../data/activities/activities.ts';
-import { columnValues } from '../data/columns.ts';
+import { bytesAt, columnValues, floatsAt } from '../data/columns.ts';
 import type { Dataset } from '../data/io/dataset.ts';
 import { columnSchema } from '../data/types/schema.ts';
 import { leakageGuard } from '../evaluation/leakage.ts';
@@ -93,8 +93,8 @@ export async function backtestPeriod(setup: BacktestSetup, walk: Walk, index: nu
     ...periodLabel, trainRows: train.length, trainPositives, testRows: test.length, evaluated: evaluated.length,
     positives: evaluatedPositives, pending, models: metrics, featureDrift, rules: rulesFile, warnings,
   });
-  options.onPeriod?.({ index, period, data, train, yTrain: Uint8Array.from(train, (r) => y[r]!), test,
-    scores: Object.fromEntries(Object.entries(fitted.scores).map(([k, v]) => [k, Float64Array.from(test, (r) => v[r]!)])) });
+  options.onPeriod?.({ index, period, data, train, yTrain: bytesAt(y, train), test,
+    scores: Object.fromEntries(Object.entries(fitted.scores).map(([k, v]) => [k, floatsAt(v, test)])) });
 }
 
 /** Training rows (created at least `maturity` before the period, within the window, labelled) and test rows (created in it), as of now. */
@@ -213,7 +213,7 @@ function modelMetrics(setup: BacktestSetup, walk: Walk, name: ModelName, fitted:
   const s = fitted.scores[name]!;
   const p = fitted.probabilities[name]!;
   for (const r of test) walk.predictions.get(name)![r] = p[r]!;
-  const psi = numericPsi(Float64Array.from(train, (r) => s[r]!), Float64Array.from(test, (r) => s[r]!));
+  const psi = numericPsi(floatsAt(s, train), floatsAt(s, test));
   if (psi > PSI_WARNING) warnings.push(`${name} score drifted: PSI ${psi.toFixed(2)} against its training rows`);
   return {
     name,

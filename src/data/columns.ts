@@ -79,3 +79,29 @@ export function groupRows(values: ArrayLike<unknown>): Map<string, number[]> {
   }
   return members;
 }
+
+/**
+ * `values[rows[k]]` for each k as a `Float64Array`, converted as a typed array converts (what
+ * `Float64Array.from(rows, (r) => values[r])` gives, in a plain loop: the mapping form took about 115 ms for
+ * 800,000 rows here, the loop 2–10 ms).
+ *
+ * @example
+ * const trainScores = floatsAt(scores, split.train);
+ */
+export function floatsAt(values: ArrayLike<number>, rows: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]!]!;
+  return out;
+}
+
+/**
+ * The same as a `Uint8Array` (outcomes 0/1 at the rows), as `Uint8Array.from(rows, (r) => values[r])` gives.
+ *
+ * @example
+ * const yTrain = bytesAt(target.y, split.train);
+ */
+export function bytesAt(values: ArrayLike<number>, rows: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(rows.length);
+  for (let k = 0; k < rows.length; k++) out[k] = values[rows[k]!]!;
+  return out;
+}

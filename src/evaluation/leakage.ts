@@ -12,7 +12,7 @@
  */
 import type { Dataset } from '../data/io/dataset.ts';
 import { rocAuc } from './metrics.ts';
-import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
+import { bytesAt, columnValues, levelCodes, numbersAt } from '../data/columns.ts';
 
 export interface LeakageOptions {
   /** Flag at or above this AUC. Default 0.90. */
@@ -44,7 +44,7 @@ export interface ColumnAuc {
 /** Single-feature AUC of one column over the rows, as max(AUC, 1 − AUC); categories by cross-fitted conversion rate. */
 export function singleFeatureAuc(data: Dataset, column: string, y: Uint8Array, rows: Int32Array, values = columnValues(data.table, column) as ArrayLike<unknown>): number {
   const schema = data.schema.columns.find((c) => c.name === column)!;
-  const yRows = Uint8Array.from(rows, (r) => y[r]!);
+  const yRows = bytesAt(y, rows);
   const n = rows.length;
   let scores: Float64Array;
   if (schema.type === 'numeric' || schema.type === 'date' || schema.type === 'datetime') {
@@ -93,14 +93,16 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
   const byPresence = new Map<string, number>();
   const names = (options.names ?? DEFAULT_LEAKY_NAMES).map((n) => n.toLowerCase());
   const exclude = new Set(options.exclude ?? []);
-  const yRows = Uint8Array.from(rows, (r) => y[r]!);
+  const yRows = bytesAt(y, rows);
   const flags: LeakageFlag[] = [];
   const aucs: ColumnAuc[] = [];
   for (const column of data.schema.columns) {
     if (exclude.has(column.name) || column.type === 'constant' || column.type === 'id' || column.type === 'text') continue;
     const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
     if (column.missing > 0) {
-      const presence = rocAuc(Float64Array.from(rows, (r) => (values[r] === null || values[r] === undefined ? 0 : 1)), yRows);
+      const filled = new Float64Array(rows.length);
+      for (let k = 0; k < rows.length; k++) filled[k] = values[rows[k]!] === null || values[rows[k]!] === undefined ? 0 : 1;
+      const presence = rocAuc(filled, yRows);
       if (presence >= 0.99 || presence <= 0.01) {
         flags.push({ column: column.name, auc: 1, severity: 'certain', reason: `\`${column.name}\` is filled only for ${presence >= 0.99 ? 'converted' : 'non-converted'} leads: it is recorded after the outcome` });
         continue;

@@ -3,6 +3,7 @@
  * their average rank (a tie between a positive and a negative counts one half), as scikit-learn's
  * roc_auc_score gives.
  */
+import { bytesAt, floatsAt } from '../data/columns.ts';
 
 /**
  * ROC AUC of `scores` against 0/1 labels, over `rows` (default all). NaN when one class is absent.
@@ -49,7 +50,7 @@ export function rocAuc(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: A
 /** Scores and labels restricted to rows, as parallel arrays. */
 function pick(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): { s: Float64Array; t: Uint8Array } {
   if (!rows) return { s: Float64Array.from(scores), t: Uint8Array.from(y) };
-  return { s: Float64Array.from(rows, (r) => scores[r]!), t: Uint8Array.from(rows, (r) => y[r]!) };
+  return { s: floatsAt(scores, rows), t: bytesAt(y, rows) };
 }
 
 /** Row order by score, highest first; ties keep row order (a stable sort). */

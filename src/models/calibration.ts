@@ -10,6 +10,7 @@ import { LogisticRegression } from './logistic/logistic.ts';
 import { denseDesign } from '../features/design.ts';
 import type { Rng } from '../random.ts';
 import { logLoss } from '../evaluation/metrics.ts';
+import { bytesAt, floatsAt } from '../data/columns.ts';
 
 export type CalibrationKind = 'platt' | 'isotonic' | 'none';
 
@@ -135,8 +136,8 @@ export function chooseCalibration(p: ArrayLike<number>, y: Uint8Array, rng: Rng)
   for (const kind of ['none', 'platt', 'isotonic'] as const) {
     let total = 0;
     for (const [fit, score] of [[halves[0]!, halves[1]!], [halves[1]!, halves[0]!]] as const) {
-      const cal = fitCalibrator(kind, Float64Array.from(fit, (i) => p[i]!), Uint8Array.from(fit, (i) => y[i]!));
-      total += logLoss(applyCalibrator(cal, Float64Array.from(score, (i) => p[i]!)), Uint8Array.from(score, (i) => y[i]!)) * score.length;
+      const cal = fitCalibrator(kind, floatsAt(p, fit), bytesAt(y, fit));
+      total += logLoss(applyCalibrator(cal, floatsAt(p, score)), bytesAt(y, score)) * score.length;
     }
     scores[kind] = total / n;
   }

@@ -9,7 +9,7 @@
  */
 import { type ActivityLog } from '../data/activities/activities.ts';
 import { type Dataset, subsetDataset } from '../data/io/dataset.ts';
-import { columnValues, levelCodes, numbersAt } from '../data/columns.ts';
+import { bytesAt, columnValues, floatsAt, levelCodes, numbersAt } from '../data/columns.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import { kthSmallest } from '../data/types/order-statistic.ts';
 import { rocAuc } from '../evaluation/metrics.ts';
@@ -220,7 +220,7 @@ export function draftRules(data: Dataset, y: Uint8Array, rows: Int32Array, optio
   // tiers fall at the top 30% (warm) and top 10% (hot) of training scores, grades at fit-point quantiles
   // (A top 15%, B next 25%, C next 30%, D the rest).
   const scoreRows = subsetDataset(data, rows);
-  const asOfRows = options.asOf === undefined ? undefined : typeof options.asOf === 'number' ? options.asOf : Float64Array.from(rows, (r) => (options.asOf as ArrayLike<number>)[r]!);
+  const asOfRows = options.asOf === undefined ? undefined : typeof options.asOf === 'number' ? options.asOf : floatsAt(options.asOf, rows);
   const context = { ...(options.activities ? { activities: options.activities } : {}), ...(asOfRows !== undefined ? { asOf: asOfRows } : {}), ...(options.leadId ? { leadId: options.leadId } : {}) };
   const rawTotals = rawPointTotals(draft, scoreRows, context);
   const median = quantile(rawTotals.total, 0.5);
@@ -326,7 +326,7 @@ function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, b
     }
     const withEvents = ages.filter((a) => a.length > 0).length;
     if (withEvents < minSupport) continue;
-    const yRows = Uint8Array.from(rows, (r) => y[r]!);
+    const yRows = bytesAt(y, rows);
     const aucs: Record<number, number> = {};
     let bestH: number = HALF_LIFE_GRID[0];
     let bestLl = -Infinity;

@@ -22,6 +22,7 @@ import { bindRules, type ScoringContext, scoreWithRules, withActivityColumns } f
 import { assertAdditive, type LearnedScorecard, learnScorecard, type ScorecardLine } from './learn.ts';
 import { ACTIONS, loadRuleFile, type RuleSet, ruleSetToYaml } from './rule-file.ts';
 import { RuleScorer, ruleExportColumns } from './rule-scorer.ts';
+import { floatsAt } from '../data/columns.ts';
 
 /** Where the leads' activities come from, and how leads and accounts are named in it. */
 export interface RuleDataOptions {
@@ -305,7 +306,7 @@ export async function learnScorecardFile(options: LearnScorecardOptions): Promis
     },
     model: { artifact: options.model, ...figures(probability) },
     rules: rulesPath && handScores ? { file: rulesPath, kind: drafted ? 'drafted' : 'hand-written', ...figures(handScores) } : null,
-    spearmanWithModel: r4(spearman(Float64Array.from(holdRows, (r) => probability[r]!), Float64Array.from(holdRows, (r) => card.score[r]!))),
+    spearmanWithModel: r4(spearman(floatsAt(probability, holdRows), floatsAt(card.score, holdRows))),
     vsModel: { aucDiff: r4(delong.diff), ci95: [r4(delong.ci95[0]), r4(delong.ci95[1])], pValue: Number(delong.pValue.toPrecision(4)) },
   };
 

@@ -28,6 +28,7 @@ import { scoreWithRules } from './engine.ts';
 import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';
 import { type Bins, type Candidate, scorecardCandidates } from './scorecard-candidates.ts';
 import { DISQUALIFY_MIN_LEADS, DISQUALIFY_SHARE, wilsonUpper } from './draft.ts';
+import { floatsAt } from '../data/columns.ts';
 
 export interface ScorecardOptions {
   /** At most this many criteria, disqualifiers included (default 20). */
@@ -218,8 +219,8 @@ export function learnScorecard(input: ScorecardInput, options: ScorecardOptions 
   const warmShare = options.warmShare ?? 0.3;
   const fitTo = options.fitTo ?? 'outcome';
   const n = rows.length;
-  const outcome = Float64Array.from(rows, (r) => y[r]!);
-  const modelP = Float64Array.from(rows, (r) => probability[r]!);
+  const outcome = floatsAt(y, rows);
+  const modelP = floatsAt(probability, rows);
   const base = outcome.reduce((s, v) => s + v, 0) / n;
   const targets = fitTo === 'model' ? modelP : outcome;
   const minSupport = Math.max(30, Math.ceil(0.005 * n));
@@ -261,7 +262,7 @@ export function learnScorecard(input: ScorecardInput, options: ScorecardOptions 
     return f.length < kept.length ? f : new Int32Array(0);
   });
   const design: BinaryDesign = { n: kept.length, features };
-  const keptTargets = Float64Array.from(kept, (k) => targets[k]!);
+  const keptTargets = floatsAt(targets, kept);
   const budget = Math.max(0, maxCriteria - disqualifiers.length);
   const { selected, refit } = forwardSelect(design, keptTargets, budget);
   const chosen = selected.map((j, a) => ({ candidate: candidates[j]!, coef: refit.coef[a]! }));
@@ -307,12 +308,12 @@ export function learnScorecard(input: ScorecardInput, options: ScorecardOptions 
   };
   // 5. Tiers by capacity and grades by fit-point quantiles, on the training rows scored by the rule engine.
   const scored = scoreWithRules(rules, data, {}, { reasons: false });
-  const trainScores = Float64Array.from(rows, (r) => scored.score[r]!);
+  const trainScores = floatsAt(scored.score, rows);
   const hot = thresholdForShare(trainScores, capacity);
   const warm = hot === null ? null : thresholdForShare(trainScores, capacity + warmShare, hot);
   if (hot !== null && warm !== null) rules.tiers = { warm, hot };
   else notes.push('the training scores take too few values to set tiers by capacity; tiers left at 30 and 70');
-  const fit = Float64Array.from(rows, (r) => scored.fitPoints[r]!).sort();
+  const fit = floatsAt(scored.fitPoints, rows).sort();
   const c = quantile(fit, 0.3);
   const b = Math.max(c + 1, quantile(fit, 0.6));
   const a = Math.max(b + 1, quantile(fit, 0.85));

@@ -13,7 +13,7 @@
  * so neighbours with equal points cost one criterion, not one each; learn.ts writes the chosen cuts back as
  * non-overlapping groups of bins, each one criterion.
  */
-import { columnValues, numbersAt } from '../data/columns.ts';
+import { columnValues, floatsAt, numbersAt } from '../data/columns.ts';
 import type { Dataset } from '../data/io/dataset.ts';
 import { isActivityAggregateName } from '../data/activities/activities.ts';
 import type { FeatureSpec } from '../features/pipeline.ts';
@@ -99,7 +99,7 @@ export function numericCuts(values: Float64Array, target: ArrayLike<number>, min
   const present: number[] = [];
   for (let k = 0; k < values.length; k++) if (!Number.isNaN(values[k]!)) present.push(k);
   if (present.length < 2 * minSupport) return [];
-  const sorted = Float64Array.from(present, (k) => values[k]!).sort();
+  const sorted = floatsAt(values, present).sort();
   const min = sorted[0]!;
   let from = 0;
   while (from < sorted.length && sorted[from] === min) from++;

@@ -23,6 +23,7 @@ import { RuleScorer } from '../rules/rule-scorer.ts';
 import type { ModelParams } from './params.ts';
 import { ConfigError } from '../errors.ts';
 import type { ModelName } from '../models/model.ts';
+import { bytesAt, floatsAt } from '../data/columns.ts';
 
 /**
  * The models a run fits, checked, with the rule baseline always first among them (a baseline always stands
@@ -76,8 +77,10 @@ export function fitRules(leads: Dataset, y: Uint8Array, train: Int32Array,
   }).rules;
   // Scores, tiers, grades and actions; the runs read no rule reasons (the export scores them per lead itself).
   const result = new RuleScorer(rules).score(leads, context, { reasons: false });
-  const yTrain = Uint8Array.from(train, (r) => y[r]!);
-  const calibrator = fitCalibrator('isotonic', Float64Array.from(train, (r) => result.score[r]! / 100), yTrain);
+  const yTrain = bytesAt(y, train);
+  const trainShares = floatsAt(result.score, train);
+  for (let k = 0; k < trainShares.length; k++) trainShares[k] = trainShares[k]! / 100;
+  const calibrator = fitCalibrator('isotonic', trainShares, yTrain);
   return { rules, result, probability: applyCalibrator(calibrator, result.score.map((s) => s / 100)) };
 }
 
@@ -109,7 +112,7 @@ export interface ModelFit<M> {
 export function fitLogistic(input: FitInput, params: ModelParams['logistic'], options: { grid?: readonly number[] } = {}): ModelFit<LogisticRegression> & { pipeline: FeaturePipeline; design: Design; names: string[]; groups: string[] } {
   const t0 = performance.now();
   const { data, y, train, rng } = input;
-  const yTrain = Uint8Array.from(train, (r) => y[r]!);
+  const yTrain = bytesAt(y, train);
   const pipeline = FeaturePipeline.fit(data, train, { exclude: input.exclude });
   const all = pipeline.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
   const design = designRows(all, train);
@@ -191,8 +194,8 @@ export function fitGbdt(input: FitInput, params: ModelParams['gbdt']): ModelFit<
     return out;
   }) });
   const { calibration, ...treeParams } = params;
-  const yFit = Uint8Array.from(fitRows, (r) => y[r]!);
-  const yVal = Uint8Array.from(valRows, (r) => y[r]!);
+  const yFit = bytesAt(y, fitRows);
+  const yVal = bytesAt(y, valRows);
   const validation = pick(valRows);
   const model = new GradientBoostedTrees({ ...treeParams, seed: rng.fork('gbdt').seed })
     .fit(pick(fitRows), yFit, treeParams.earlyStopping === false ? {} : { validation: { design: validation, y: yVal } });
@@ -220,8 +223,8 @@ export async function fitMlp(input: FitInput, params: ModelParams['mlp'], option
   const { calibration, ...netParams } = params;
   const model = await new MultilayerPerceptron({ ...netParams, seed: rng.fork('mlp').seed }).fit(all, y, { train: fitRows, validation: valRows }, options);
   const raw = model.predictProba(all);
-  const valRaw = Float64Array.from(valRows, (r) => raw[r]!);
-  const yVal = Uint8Array.from(valRows, (r) => y[r]!);
+  const valRaw = floatsAt(raw, valRows);
+  const yVal = bytesAt(y, valRows);
   const { fitted } = model;
   return {
     model, features: features.toJSON(), names: all.names, validationSeed: validationRng.seed,

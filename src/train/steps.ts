@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
 import { resolveAsOf } from '../data/activities/as-of.ts';
 import { loadDataset } from '../data/io/dataset.ts';
-import { columnValues } from '../data/columns.ts';
+import { bytesAt, columnValues, floatsAt } from '../data/columns.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { readingOf } from '../data/types/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
@@ -50,7 +50,7 @@ function pickThreshold(scores: ArrayLike<number>, y: ArrayLike<number>, strategy
     if (week.weeks === undefined) {
       throw new ConfigError('CAPACITY_NEEDS_DATE', `capacity:${strategy.perWeek}/week needs the leads' dates to count weeks`, 'add --date <date column>, or give a share: --threshold capacity:10%');
     }
-    return thresholdForCount(Float64Array.from(week.rows, (r) => week.scores[r]!), Math.max(1, Math.round(strategy.perWeek * week.weeks)));
+    return thresholdForCount(floatsAt(week.scores, week.rows), Math.max(1, Math.round(strategy.perWeek * week.weeks)));
   }
   const value = chooseThreshold(scores, y, strategy, rows ? { rows } : {});
   if (value === null) {
@@ -139,7 +139,7 @@ export async function prepareRun(runDir: string, finalDir: string, options: Trai
   const sentPerWeek = (scores: ArrayLike<number>, threshold: number) => (holdoutWeeks === undefined ? undefined
     : round(split.test.reduce((n, r) => n + (scores[r]! >= threshold ? 1 : 0), 0) / holdoutWeeks));
   const excludeNames = [target.name, ...excluded.map((e) => e.column)];
-  const yTrain = Uint8Array.from(split.train, (r) => target.y[r]!);
+  const yTrain = bytesAt(target.y, split.train);
   const results: ModelMetrics[] = [];
   const ranks: Record<string, Float64Array> = {};
   const files: string[] = [];

@@ -10,6 +10,7 @@ import type { Rng } from '../../random.ts';
 import { logLoss } from '../../evaluation/metrics.ts';
 import { type Design, designRows } from '../../features/design.ts';
 import { LogisticRegression, type LogisticParams } from './logistic.ts';
+import { bytesAt, floatsAt } from '../../data/columns.ts';
 
 export const C_GRID = [0.01, 0.03, 0.1, 0.3, 1, 3, 10] as const;
 
@@ -65,7 +66,7 @@ export function chooseC(design: Design, y: Uint8Array, options: { rng: Rng; fold
     const test: number[] = [];
     for (let i = 0; i < y.length; i++) (fold[i] === f ? test : train).push(i);
     const trainDesign = designRows(design, train);
-    const yTrain = Uint8Array.from(train, (i) => y[i]!);
+    const yTrain = bytesAt(y, train);
     const testDesign = designRows(design, test);
     let start: Float64Array | undefined;
     grid.forEach((C, g) => {
@@ -76,11 +77,11 @@ export function chooseC(design: Design, y: Uint8Array, options: { rng: Rng; fold
     });
   }
   const rows = method === 'slice' ? Int32Array.from(fold.keys()).filter((i) => fold[i] === 0) : Int32Array.from(fold.keys());
-  const yHeld = Uint8Array.from(rows, (i) => y[i]!);
+  const yHeld = bytesAt(y, rows);
   const scores: CvResult['scores'] = [];
-  let best = { C: grid[0]!, loss: Infinity, oof: new Float64Array(rows.length) };
+  let best: { C: number; loss: number; oof: Float64Array } = { C: grid[0]!, loss: Infinity, oof: new Float64Array(rows.length) };
   grid.forEach((C, g) => {
-    const oof = Float64Array.from(rows, (i) => oofs[g]![i]!);
+    const oof = floatsAt(oofs[g]!, rows);
     const loss = logLoss(oof, yHeld);
     scores.push({ C, logLoss: loss });
     if (loss < best.loss - 1e-12) best = { C, loss, oof };

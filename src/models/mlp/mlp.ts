@@ -15,6 +15,7 @@ import { sigmoid } from '../loss.ts';
 import { type BackendChoice, type BackendName, loadTf, type Tf } from './backend.ts';
 import { forwardLogits, inputWidth, integratedGradients, type MlpWeights } from './forward.ts';
 import { encodeInputs, fitInputs, type InputBatch, type InputsState } from './inputs.ts';
+import { floatsAt } from '../../data/columns.ts';
 
 export interface MlpParams {
   /** Widths of the hidden layers. */
@@ -78,7 +79,7 @@ export class MultilayerPerceptron {
     const train = encodeInputs(inputs, design, rows.train);
     const validation = encodeInputs(inputs, design, rows.validation);
     const yTrain = Float32Array.from(rows.train, (r) => y[r]!);
-    const yVal = Float64Array.from(rows.validation, (r) => y[r]!);
+    const yVal = floatsAt(y, rows.validation);
 
     // Weights from the seeded generator: He-uniform for ReLU layers, Glorot-uniform for the output, small normal embeddings.
     const init = rng.fork('init');
