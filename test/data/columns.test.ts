@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as aq from 'arquero';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { columnValues, numbersAt } from '../../src/data/columns.ts';
+import { bytesAt, columnValues, floatsAt, numbersAt } from '../../src/data/columns.ts';
 import { loadDataset } from '../../src/data/io/dataset.ts';
 import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
 import { dataFingerprint } from '../../src/models/artifact.ts';
@@ -25,6 +26,20 @@ describe('numbersAt', () => {
   });
 });
 
+describe('floatsAt and bytesAt', () => {
+  it('give what the typed arrays\' mapping form gives, for typed and plain columns with gaps (property)', () => {
+    const cell = fc.oneof(fc.double(), fc.integer({ min: -300, max: 300 }), fc.constantFrom(null, undefined, 0, -0, 1, 255, 256, -1, 1.7));
+    fc.assert(fc.property(fc.array(cell, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 40 }), (cells, picks) => {
+      const values = cells as unknown as number[];
+      const rows = Int32Array.from(picks, (k) => k % cells.length);
+      expect(floatsAt(values, rows)).toEqual(Float64Array.from(rows, (r) => values[r]!));
+      expect(bytesAt(values, rows)).toEqual(Uint8Array.from(rows, (r) => values[r]!));
+      const typed = Float64Array.from(values);
+      expect(floatsAt(typed, rows)).toEqual(Float64Array.from(rows, (r) => typed[r]!));
+    }));
+  });
+});
+
 describe('dataFingerprint', () => {
   it('is SHA-256 over the names and types, then each row\'s JSON in order', async () => {
     const data = await loadDataset({ path: SAMPLE.leads });
@@ -34,5 +49,17 @@ describe('dataFingerprint', () => {
     const names = data.schema.columns.map((c) => c.name);
     for (const r of rows) hash.update(JSON.stringify(names.map((n) => data.table.get(n, r) ?? null)));
     expect(dataFingerprint(data, rows)).toBe(`sha256:${hash.digest('hex')}`);
+  });
+
+  it('writes typed numbers as JSON does: exponents, −0, NaN and infinities', () => {
+    const x = Float64Array.of(1e21, 1e-7, -0, Number.NaN, Infinity, -Infinity, 0.1 + 0.2, 123456789.125, -5e-324);
+    const s = ['a', null, 'q"uote', '\\', 'é', 'x', '', 'new\nline', 'z'];
+    const when = [new Date(0), null, new Date(86_400_000), null, null, null, null, null, null];
+    const table = aq.table({ x, s, when });
+    const data = { table, schema: { rows: x.length, naTokens: [], columns: [{ name: 'x', type: 'numeric' }, { name: 's', type: 'categorical' }, { name: 'when', type: 'date' }] } } as unknown as Parameters<typeof dataFingerprint>[0];
+    const hash = createHash('sha256');
+    hash.update(JSON.stringify([['x', 'numeric'], ['s', 'categorical'], ['when', 'date']]));
+    for (let r = 0; r < x.length; r++) hash.update(JSON.stringify([x[r], s[r], when[r]]));
+    expect(dataFingerprint(data)).toBe(`sha256:${hash.digest('hex')}`);
   });
 });
