@@ -106,24 +106,12 @@ export function dataFingerprint(data: Dataset, rows?: Int32Array): string {
   const names = data.schema.columns.map((c) => c.name);
   hash.update(JSON.stringify(data.schema.columns.map((c) => [c.name, c.type])));
   const columns = names.map((n) => columnValues(data.table, n) as ArrayLike<unknown>);
-  // Each row's JSON (`JSON.stringify` of its values, null for missing) written cell by cell: a number column
-  // held as a Float64Array by `String`, which JSON gives every finite number (NaN and the infinities: null);
-  // any other cell by JSON.stringify itself. The same text without an array per row (tested).
-  const cell = columns.map((c): ((r: number) => string) => (c instanceof Float64Array
-    ? (r) => {
-      const x = c[r]!;
-      return Number.isFinite(x) ? String(x) : 'null';
-    }
-    : (r) => JSON.stringify(c[r] ?? null)));
-  const width = columns.length;
   const count = rows ? rows.length : data.table.numRows();
   // The rows' JSON handed over in pieces of about 64 KiB: the same bytes, so the same hash, as one update per row.
   let piece = '';
   for (let k = 0; k < count; k++) {
     const r = rows ? rows[k]! : k;
-    piece += '[';
-    for (let c = 0; c < width; c++) piece += c === 0 ? cell[c]!(r) : `,${cell[c]!(r)}`;
-    piece += ']';
+    piece += JSON.stringify(columns.map((c) => c[r] ?? null));
     if (piece.length > 1 << 16) {
       hash.update(piece);
       piece = '';
