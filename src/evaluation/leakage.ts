@@ -101,7 +101,10 @@ export function leakageGuard(data: Dataset, y: Uint8Array, rows: Int32Array, opt
     const values = columnValues(data.table, column.name) as ArrayLike<unknown>;
     if (column.missing > 0) {
       const filled = new Float64Array(rows.length);
-      for (let k = 0; k < rows.length; k++) filled[k] = values[rows[k]!] === null || values[rows[k]!] === undefined ? 0 : 1;
+      for (let k = 0; k < rows.length; k++) {
+        const v = values[rows[k]!];
+        filled[k] = v === null || v === undefined ? 0 : 1;
+      }
       const presence = rocAuc(filled, yRows);
       if (presence >= 0.99 || presence <= 0.01) {
         flags.push({ column: column.name, auc: 1, severity: 'certain', reason: `\`${column.name}\` is filled only for ${presence >= 0.99 ? 'converted' : 'non-converted'} leads: it is recorded after the outcome` });

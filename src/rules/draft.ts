@@ -292,11 +292,11 @@ function quantile(values: ArrayLike<number>, q: number): number {
   return kthSmallest(Float64Array.from(values), Math.min(values.length - 1, Math.floor(q * values.length)));
 }
 
-function rawPointTotals(rules: RuleSet, data: Dataset, context: Parameters<typeof scoreWithRules>[2]): { total: number[]; fit: number[] } {
+function rawPointTotals(rules: RuleSet, data: Dataset, context: Parameters<typeof scoreWithRules>[2]): { total: Float64Array; fit: Float64Array } {
   // Every fired criterion's points, unclamped, as the reasons would add them up (without building a list
   // of reasons per lead: on 800,000 training rows that list was most of the memory the rules step took).
   const scores = scoreWithRules(rules, data, context, { reasons: false });
-  return { total: Array.from(scores.firedPoints), fit: Array.from(scores.fitPoints) };
+  return { total: scores.firedPoints, fit: scores.fitPoints };
 }
 
 function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, base: number, minSupport: number, options: DraftOptions): Candidate[] {
