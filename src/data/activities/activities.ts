@@ -43,31 +43,81 @@ export interface ActivityColumns {
  */
 export function buildActivityLog(leads: ArrayLike<string | null>, times: ArrayLike<number | null>,
   types: ArrayLike<string | null>, details?: ArrayLike<string | null>): ActivityLog {
-  const keep: number[] = [];
-  for (let i = 0; i < leads.length; i++) {
-    if (leads[i] !== null && times[i] !== null && Number.isFinite(times[i]) && types[i] !== null) keep.push(i);
+  // Each kept event's lead as a number: the distinct ids in the order first met, then ranked by their order
+  // as strings, so that the events are sorted by lead with a counting sort rather than a string comparison
+  // per pair (the order `<` on the ids gives), and by time within each lead (stable: ties keep file order).
+  const total = leads.length;
+  const firstMet = new Map<string, number>();
+  const ids: string[] = [];
+  const leadOf = new Int32Array(total).fill(-1);
+  for (let i = 0; i < total; i++) {
+    const lead = leads[i];
+    const t = times[i];
+    if (lead === null || t === null || !Number.isFinite(t) || types[i] === null) continue;
+    const id = String(lead);
+    let k = firstMet.get(id);
+    if (k === undefined) {
+      k = ids.length;
+      ids.push(id);
+      firstMet.set(id, k);
+    }
+    leadOf[i] = k;
   }
-  keep.sort((a, b) => (leads[a]! < leads[b]! ? -1 : leads[a]! > leads[b]! ? 1 : times[a]! - times[b]!));
-  const n = keep.length;
+  const byName = ids.map((_, k) => k).sort((a, b) => (ids[a]! < ids[b]! ? -1 : ids[a]! > ids[b]! ? 1 : 0));
+  const rank = new Int32Array(ids.length);
+  byName.forEach((k, r) => (rank[k] = r));
+  const starts = new Int32Array(ids.length + 1);
+  for (let i = 0; i < total; i++) if (leadOf[i]! >= 0) starts[rank[leadOf[i]!]! + 1]!++;
+  for (let r = 0; r < ids.length; r++) starts[r + 1]! += starts[r]!;
+  const n = starts[ids.length]!;
+  const order = new Int32Array(n);
+  const next = starts.slice(0, ids.length);
+  for (let i = 0; i < total; i++) if (leadOf[i]! >= 0) order[next[rank[leadOf[i]!]!]!++] = i;
+  for (let r = 0; r < ids.length; r++) sortByTime(order, starts[r]!, starts[r + 1]!, times as ArrayLike<number>);
+
   const leadIds = new Array<string>(n);
   const sortedTimes = new Float64Array(n);
   const sortedTypes = new Array<string>(n);
   const index = new Map<string, [number, number]>();
-  const typeSet = new Set<string>();
-  for (let k = 0; k < n; k++) {
-    const i = keep[k]!;
-    const lead = String(leads[i]);
-    leadIds[k] = lead;
-    sortedTimes[k] = times[i]!;
-    const detail = details?.[i];
-    const type = detail ? `${types[i]}:${detail}` : String(types[i]);
-    sortedTypes[k] = type;
-    typeSet.add(type);
-    const span = index.get(lead);
-    if (span) span[1] = k + 1;
-    else index.set(lead, [k, k + 1]);
+  for (let r = 0; r < ids.length; r++) {
+    const id = ids[byName[r]!]!;
+    index.set(id, [starts[r]!, starts[r + 1]!]);
+    for (let k = starts[r]!; k < starts[r + 1]!; k++) leadIds[k] = id;
   }
-  return { leadIds, times: sortedTimes, types: sortedTypes, typeNames: [...typeSet].sort(), index, dropped: leads.length - n };
+  // `type:detail` made once per pair, not once per event.
+  const joined = new Map<string, Map<string | null | undefined, string>>();
+  for (let k = 0; k < n; k++) {
+    const i = order[k]!;
+    sortedTimes[k] = times[i]!;
+    const type = String(types[i]);
+    const detail = details?.[i];
+    let withDetail = joined.get(type);
+    if (withDetail === undefined) joined.set(type, (withDetail = new Map()));
+    let name = withDetail.get(detail);
+    if (name === undefined) withDetail.set(detail, (name = detail ? `${type}:${detail}` : type));
+    sortedTypes[k] = name;
+  }
+  const typeNames = [...new Set([...joined.values()].flatMap((m) => [...m.values()]))].sort();
+  return { leadIds, times: sortedTimes, types: sortedTypes, typeNames, index, dropped: total - n };
+}
+
+/** Sorts `order[from, to)` by time, ties in place (stable): insertion for a lead's few events, else the built-in stable sort. */
+function sortByTime(order: Int32Array, from: number, to: number, times: ArrayLike<number>): void {
+  if (to - from > 32) {
+    const part = Array.from(order.subarray(from, to)).sort((a, b) => times[a]! - times[b]!);
+    order.set(part, from);
+    return;
+  }
+  for (let k = from + 1; k < to; k++) {
+    const i = order[k]!;
+    const t = times[i]!;
+    let j = k - 1;
+    while (j >= from && times[order[j]!]! > t) {
+      order[j + 1] = order[j]!;
+      j--;
+    }
+    order[j + 1] = i;
+  }
 }
 
 function pick(data: Dataset, wanted: string | undefined, fallbacks: string[], accept: (c: ColumnSchema) => boolean, flag: string): string {
@@ -103,7 +153,9 @@ export async function loadActivityLog(source: Source, columns: ActivityColumns =
   }
   const detail = columns.detail === null ? undefined : columns.detail ?? (columnSchema(data.schema, 'stage') ? 'stage' : undefined);
   const str = (name: string) => (columnValues(data.table, name) as ArrayLike<unknown>);
-  const asText = (values: ArrayLike<unknown>) => Array.from(values, (v) => (v === null ? null : String(v)));
+  // A text column is already strings (one shared string per level); other types are written as text.
+  const asText = (values: ArrayLike<unknown>): ArrayLike<string | null> =>
+    (Array.isArray(values) && values.every((v) => v === null || typeof v === 'string') ? values : Array.from(values, (v) => (v === null ? null : String(v))));
   return buildActivityLog(asText(str(lead)), str(time) as ArrayLike<number | null>, asText(str(type)), detail ? asText(str(detail)) : undefined);
 }
 

@@ -15,9 +15,9 @@
  *   cover every row. Their values are counted exactly until a column has shown `DISTINCT_CAP` (number-column.ts) different
  *   texts; past that, `distinct` counts distinct numbers (`distinctNumbers`) and `examples` are the most
  *   frequent in the rows counted until then.
- * - Every other column is kept as trimmed text (one shared string per level of a category, found from the
- *   cell's bytes in a `ByteDictionary`) and inferred on all its rows at the end by the reference inference,
- *   then typed by the reference typing: exact.
+ * - Every other column is kept as the level of each cell (its trimmed text, found from the cell's bytes in a
+ *   `ByteDictionary`), with each level's count, and inferred on all its rows at the end by the reference
+ *   inference, then typed level by level by the reference typing: exact.
  * - A value that does not fit its column's sampled type (text in a numeric column, a decimal comma where
  *   the sample had points) means the sample did not decide the type: the reader stops and says why, and the
  *   caller reads the whole file the reference way (and says so).
@@ -26,7 +26,6 @@
  */
 import { open } from 'node:fs/promises';
 import * as aq from 'arquero';
-import type { RawValue } from '../../types.ts';
 import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { CsvByteRecords } from './csv-bytes.ts';
 import { ByteDictionary } from './byte-dictionary.ts';
@@ -37,7 +36,7 @@ import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { type RawTable, renamedOf, utf8Path } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferColumn, inferCounted, type InferOptions, NUMBER, numericInference, type Schema, toNumber, withHeaderWarnings } from '../types/schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferCounted, type InferOptions, NUMBER, numericInference, type Schema, type TextCounts, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
@@ -303,26 +302,50 @@ function plainBytesReadable(decimalComma: boolean, tokens: ReadonlySet<string>):
   return !decimalComma && tokens.has('') && [...tokens].every((t) => t === '' || /[^0-9+\-.eE \t]/.test(t));
 }
 
-/** A text column's cell that is missing, and one whose level is not kept (past `SHARED_CELLS` levels). */
+/**
+ * A text column's levels and their counts seen as the map of counts the reference inference reads (in the
+ * order first met), without copying a million levels into a new map.
+ */
+class LevelCounts implements TextCounts {
+  constructor(private readonly levels: readonly string[], private readonly counts: readonly number[], private readonly levelOf: ReadonlyMap<string, number>) {}
+
+  get size(): number {
+    return this.levels.length;
+  }
+
+  get(text: string): number | undefined {
+    const level = this.levelOf.get(text);
+    return level === undefined ? undefined : this.counts[level];
+  }
+
+  keys(): Iterable<string> {
+    return this.levels;
+  }
+
+  *[Symbol.iterator](): Iterator<[string, number]> {
+    for (let k = 0; k < this.levels.length; k++) yield [this.levels[k]!, this.counts[k]!];
+  }
+}
+
+/** A text column's cell that is missing. */
 const MISSING = -1;
-const NOT_KEPT = -2;
 
 /**
- * Any other column: kept as trimmed text (missing as null; the levels of a category share one string each),
- * then inferred on every row by the reference inference and typed by the reference typing. Cells met as
- * bytes are looked up in a dictionary of the column's cells seen so far (up to `SHARED_CELLS` of them), so a
- * level is decoded once, not once per row. While a column has at most `SHARED_CELLS` levels they are
- * counted as they come, so that the inference need not count a million cells again (`inferCounted`); past
- * that it counts them itself (`inferColumn`).
+ * Any other column: each cell's level (its trimmed text; missing as `MISSING`) as it comes, the levels in the
+ * order first met with their counts, so that the reference inference (`inferCounted`) reads the column's
+ * schema without counting its rows again. Cells met as bytes are looked up in a dictionary of the column's
+ * cells seen so far (up to `SHARED_CELLS` of them), so a level is decoded once, not once per row. At the end
+ * a text column's rows share one string per level; a typed one (boolean, date) is typed level by level by
+ * the reference typing (`typeColumn`), exact since a cell's typed value depends on its trimmed text alone.
  */
 class TextBuilder implements ColumnBuilder {
-  private values: Array<string | null> = [];
+  /** Each row's level, or MISSING. */
+  private codes = new Int32Array(1 << 16);
+  private rows = 0;
   /** The levels in the order first met, their counts, and each one's place. */
-  private readonly levels: string[] = [];
-  private readonly levelCounts: number[] = [];
+  private levels: string[] = [];
+  private levelCounts: number[] = [];
   private readonly levelOf = new Map<string, number>();
-  /** Whether every present cell's level was counted. */
-  private counted = true;
   private missing = 0;
   /** A cell's bytes → its level (or MISSING). */
   private readonly cells = new ByteDictionary<number>(SHARED_CELLS);
@@ -331,20 +354,13 @@ class TextBuilder implements ColumnBuilder {
   constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions, private readonly trained?: ColumnReading) {}
 
   add(raw: string, _row?: number): void {
-    const level = this.levelIndex(raw);
-    if (level === NOT_KEPT) this.values.push(raw.trim());
-    else this.push(level);
+    this.push(this.levelIndex(raw));
   }
 
   addBytes(bytes: Buffer, start: number, end: number, _row?: number): void {
     let level = this.cells.get(bytes, start, end);
     if (level === undefined) {
-      const raw = bytes.toString('utf8', start, end);
-      level = this.levelIndex(raw);
-      if (level === NOT_KEPT) {
-        this.values.push(raw.trim());
-        return;
-      }
+      level = this.levelIndex(bytes.toString('utf8', start, end));
       this.cells.set(bytes, start, end, level);
     }
     this.push(level);
@@ -359,16 +375,12 @@ class TextBuilder implements ColumnBuilder {
     }
   }
 
-  /** A raw cell's level, added when new: MISSING when missing, NOT_KEPT past `SHARED_CELLS` levels. */
+  /** A raw cell's level, added when new; MISSING when missing. */
   private levelIndex(raw: string): number {
     if (isMissing(raw, this.tokens)) return MISSING;
     const text = raw.trim();
     let level = this.levelOf.get(text);
     if (level === undefined) {
-      if (this.levels.length >= SHARED_CELLS) {
-        this.counted = false;
-        return NOT_KEPT;
-      }
       level = this.levels.length;
       this.levels.push(text);
       this.levelCounts.push(0);
@@ -378,29 +390,40 @@ class TextBuilder implements ColumnBuilder {
   }
 
   private push(level: number): void {
-    if (level === MISSING) {
-      this.values.push(null);
-      this.missing++;
-      return;
+    if (this.rows === this.codes.length) {
+      const grown = new Int32Array(2 * this.codes.length);
+      grown.set(this.codes);
+      this.codes = grown;
     }
-    this.values.push(this.levels[level]!);
-    this.levelCounts[level]!++;
+    this.codes[this.rows++] = level;
+    if (level === MISSING) this.missing++;
+    else this.levelCounts[level]!++;
   }
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
-    const values: readonly RawValue[] = this.values;
-    const inferred = this.counted
-      ? inferCounted(this.name, this.missing === 0 ? values : values.filter((v) => v !== null), new Map(this.levels.map((text, k) => [text, this.levelCounts[k]!])), rows, this.options)
-      : inferColumn(this.name, values, rows, this.tokens, this.options);
+    const { codes, levels } = this;
+    const present: string[] = new Array(rows - this.missing);
+    for (let r = 0, k = 0; r < rows; r++) if (codes[r] !== MISSING) present[k++] = levels[codes[r]!]!;
+    const inferred = inferCounted(this.name, present, new LevelCounts(levels, this.levelCounts, this.levelOf), rows, this.options);
     const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
     this.levelOf.clear();
-    if (schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant') return { schema, values: this.values };
-    const typed = typeColumn(values, schema, this.tokens);
-    if (this.trained && CHECKED_TYPES.has(schema.type)) {
+    const text = schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant';
+    const typedLevels: unknown[] = text ? levels : typeColumn(levels, schema, this.tokens);
+    if (!text && this.trained && CHECKED_TYPES.has(schema.type)) {
+      const wrong = typedLevels.map((typed, k) => isWrongType(typed, levels[k]!, this.tokens));
       for (let r = 0; r < rows; r++) {
-        if (isWrongType(typed[r], values[r]!, this.tokens)) throw new Misfit(`${this.name}: "${String(values[r]).slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
+        const level = codes[r]!;
+        if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
       }
     }
-    return { schema, values: typed };
+    const values: unknown[] = new Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const level = codes[r]!;
+      values[r] = level === MISSING ? null : typedLevels[level];
+    }
+    this.codes = new Int32Array(0);
+    this.levels = [];
+    this.levelCounts = [];
+    return { schema, values };
   }
 }

@@ -37,6 +37,16 @@ export interface Schema {
   naTokens: string[];
 }
 
+/**
+ * A column's present texts and how often each occurs, in the order first met: a `Map`, or a reader's own
+ * view of the levels it counted (columnar.ts).
+ */
+export interface TextCounts extends Iterable<[string, number]> {
+  readonly size: number;
+  get(text: string): number | undefined;
+  keys(): Iterable<string>;
+}
+
 export interface InferOptions {
   /** Extra missing-value tokens. */
   na?: string | readonly string[];
@@ -109,7 +119,7 @@ export function inferColumn(name: string, values: readonly RawValue[], rows: num
  * `inferColumn` from a column's present values (in row order) and their texts' counts (`textOf`, in the
  * order first met), for a reader that counted them as it read (columnar.ts).
  */
-export function inferCounted(name: string, present: readonly RawValue[], counts: Map<string, number>, rows: number, options: InferOptions): ColumnSchema {
+export function inferCounted(name: string, present: readonly RawValue[], counts: TextCounts, rows: number, options: InferOptions): ColumnSchema {
   const missing = rows - present.length;
   const { base, warnings } = schemaBase(name, rows, missing, counts);
   const { distinct, examples } = base;
@@ -130,7 +140,7 @@ export function inferCounted(name: string, present: readonly RawValue[], counts:
   const facts = numericFactsOf(present, options.delimiter === ';');
   if (facts) return numericSchema(base, warnings, counts, facts, rows);
 
-  const dateFormat = dateFormatOf(present, options.dateOrder);
+  const dateFormat = dateFormatOf(present, counts, options.dateOrder);
   if (dateFormat) {
     if (dateFormat.ambiguous) {
       warnings.push(`day and month cannot be told apart (no part above 12): read as ${dateFormat.label}; pass --date-order ${dateFormat.order === 'dmy' ? 'mdy' : 'dmy'} if that is wrong`);
@@ -200,7 +210,7 @@ export function numericInference(name: string, values: readonly RawValue[], rows
  * most frequent (ties in first-seen order) from `counts` (present values' texts), and the warning for a
  * column more than half missing.
  */
-export function schemaBase(name: string, rows: number, missing: number, counts: ReadonlyMap<string, number>):
+export function schemaBase(name: string, rows: number, missing: number, counts: TextCounts):
   { base: Pick<ColumnSchema, 'name' | 'missing' | 'missingShare' | 'distinct' | 'examples'>; warnings: string[] } {
   const examples = mostFrequent(counts, 5);
   const warnings: string[] = [];
@@ -212,7 +222,7 @@ export function schemaBase(name: string, rows: number, missing: number, counts: 
  * The `k` most frequent keys, ties in the map's order (what a stable sort by count would put first), in
  * one pass: a column of a million distinct values is not sorted to find five.
  */
-export function mostFrequent(counts: ReadonlyMap<string, number>, k: number): string[] {
+export function mostFrequent(counts: TextCounts, k: number): string[] {
   const top: Array<[string, number]> = [];
   for (const entry of counts) {
     if (top.length === k && entry[1] <= top[k - 1]![1]) continue;
@@ -245,7 +255,7 @@ export interface NumericFacts {
  * `examples` in `base` come from them).
  */
 export function numericSchema(base: Pick<ColumnSchema, 'name' | 'missing' | 'missingShare' | 'distinct' | 'examples'>, warnings: string[],
-  counts: ReadonlyMap<string, number>, facts: NumericFacts, rows: number): ColumnSchema {
+  counts: TextCounts, facts: NumericFacts, rows: number): ColumnSchema {
   const { nums, min, max, integers, decimalComma } = facts;
   const name = base.name;
   const summary = { min, max, ...(decimalComma ? { decimalComma: true } : {}) };
@@ -264,7 +274,7 @@ function pct(share: number): string {
 }
 
 /** `true` for typed booleans; the spelling pair for text booleans; null otherwise. */
-function booleanTokens(present: readonly RawValue[], counts: Map<string, number>): true | { true: string[]; false: string[] } | null {
+function booleanTokens(present: readonly RawValue[], counts: TextCounts): true | { true: string[]; false: string[] } | null {
   if (present.every((v) => typeof v === 'boolean')) return true;
   if (counts.size > 4) return null;
   const lower = new Set([...counts.keys()].map((k) => k.toLowerCase()));
@@ -353,7 +363,7 @@ function numericIdReason(name: string, nums: ArrayLike<number>, rows: number, mi
 }
 
 /** A value such as -1 or 999 that stands for "none" in a large share of rows. */
-function sentinelWarning(counts: ReadonlyMap<string, number>, present: number, min: number, max: number): string | null {
+function sentinelWarning(counts: TextCounts, present: number, min: number, max: number): string | null {
   for (const candidate of SENTINEL_TEXTS) {
     const n = counts.get(candidate) ?? 0;
     const value = Number(candidate);
@@ -364,13 +374,19 @@ function sentinelWarning(counts: ReadonlyMap<string, number>, present: number, m
   return null;
 }
 
-function dateFormatOf(present: readonly RawValue[], order: 'dmy' | 'mdy' = 'dmy'): DateFormat | null {
+/**
+ * The date format of a column's present values, given their trimmed texts' counts in the order first met.
+ * For text the format is decided on the distinct texts: whether each fits, and whether any has a time or
+ * tells day from month, does not depend on how often it occurs, and the first distinct text is the first
+ * value's.
+ */
+function dateFormatOf(present: readonly RawValue[], counts: TextCounts, order: 'dmy' | 'mdy' = 'dmy'): DateFormat | null {
   if (present.every((v) => v instanceof Date)) {
     const hasTime = present.some((v) => (v as Date).getTime() % 86_400_000 !== 0);
     return { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'timestamp' : 'date' };
   }
   if (!present.every((v) => typeof v === 'string')) return null;
-  return detectDateFormat(present as string[], order);
+  return detectDateFormat([...counts.keys()], order);
 }
 
 /** Finds a column's schema by name. */

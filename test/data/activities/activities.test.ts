@@ -44,6 +44,43 @@ describe('aggregateActivities', () => {
     expect(sampleLog().dropped).toBe(1);
   });
 
+  it('sorts events by lead id as strings compare, then by time, ties in file order (property)', () => {
+    // The reference: one comparison of ids and times per pair, as the log was first built.
+    const reference = (leads: Array<string | null>, times: Array<number | null>, types: Array<string | null>, details: Array<string | null>) => {
+      const keep = leads.map((_, i) => i).filter((i) => leads[i] !== null && times[i] !== null && Number.isFinite(times[i]) && types[i] !== null);
+      keep.sort((a, b) => (leads[a]! < leads[b]! ? -1 : leads[a]! > leads[b]! ? 1 : times[a]! - times[b]!));
+      return {
+        leadIds: keep.map((i) => leads[i]!), times: keep.map((i) => times[i]!), types: keep.map((i) => (details[i] ? `${types[i]}:${details[i]}` : types[i]!)),
+        ranges: [...new Set(keep.map((i) => leads[i]!))].map((id) => [id, keep.findIndex((i) => leads[i] === id), keep.length - [...keep].reverse().findIndex((i) => leads[i] === id)]),
+      };
+    };
+    const event = fc.record({
+      lead: fc.oneof(fc.constantFrom('L1', 'L10', 'L2', 'l1', 'Ä', 'L1 ', ''), fc.constant(null)),
+      time: fc.oneof(fc.integer({ min: 0, max: 6 }).map((d) => d * DAY), fc.constantFrom(null, Number.NaN)),
+      type: fc.oneof(fc.constantFrom('page_view', 'demo_request'), fc.constant(null)),
+      detail: fc.constantFrom('awareness', '', null),
+    });
+    fc.assert(fc.property(fc.array(event, { maxLength: 120 }), (events) => {
+      const leads = events.map((e) => e.lead);
+      const times = events.map((e) => e.time);
+      const types = events.map((e) => e.type);
+      const details = events.map((e) => e.detail);
+      const log = buildActivityLog(leads, times, types, details);
+      const want = reference(leads, times, types, details);
+      expect(log.leadIds).toEqual(want.leadIds);
+      expect(Array.from(log.times)).toEqual(want.times);
+      expect(log.types).toEqual(want.types);
+      expect(log.typeNames).toEqual([...new Set(want.types)].sort());
+      expect([...log.index].map(([id, [from, to]]) => [id, from, to])).toEqual(want.ranges);
+      expect(log.dropped).toBe(events.length - want.leadIds.length);
+    }), { numRuns: 500 });
+    // A lead with more events than the insertion sort takes, times in reverse and tied.
+    const many = Array.from({ length: 100 }, (_, i) => Math.floor((100 - i) / 3) * DAY);
+    const log = buildActivityLog(many.map(() => 'L1'), many, many.map((_, i) => (i % 2 ? 'a' : 'b')));
+    const want = reference(many.map(() => 'L1'), many, many.map((_, i) => (i % 2 ? 'a' : 'b')), many.map(() => null));
+    expect([Array.from(log.times), log.types]).toEqual([want.times, want.types]);
+  });
+
   it('an event at or after the as-of date changes nothing (property)', () => {
     const event = fc.record({
       lead: fc.constantFrom('L1', 'L2', 'L3'),

@@ -4,6 +4,7 @@ import { applySchema } from '../../../src/data/io/dataset.ts';
 import type { RawTable } from '../../../src/data/io/read.ts';
 import { type ColumnSchema, inferColumn, inferSchema, numericInference } from '../../../src/data/types/schema.ts';
 import { naTokenSet } from '../../../src/data/types/missing.ts';
+import { detectDateFormat } from '../../../src/data/types/dates.ts';
 import type { RawValue } from '../../../src/types.ts';
 
 function raw(columns: Record<string, RawValue[]>, delimiter?: string): RawTable {
@@ -139,5 +140,38 @@ describe('numericInference (the typed CSV reader asks only this of its sample)',
       }), { numRuns: 3000 });
     // Every type the branches before the numeric one can give was drawn, each many times.
     for (const type of ['numeric', 'numeric (decimal comma)', 'boolean', 'constant', 'id', 'categorical']) expect(types.get(type) ?? 0, type).toBeGreaterThan(30);
+  });
+
+  it('decides a date format on the distinct texts as it would on every value', () => {
+    // The inference looks at each distinct text once; the format every present value fits (order, time,
+    // ambiguity) is the one detectDateFormat finds over all of them, repeats and spaces included.
+    const missing = fc.constantFrom('', 'NA');
+    const iso = fc.oneof(
+      fc.constantFrom('2024-01-31', ' 2024-02-29 ', '2023-02-29', '2024-03-05T10:22:00Z', '2024-03-05 10:22', '2024-03-05T10:22:00.5+02:00'),
+      fc.date({ min: new Date(Date.UTC(1990, 0, 1)), max: new Date(Date.UTC(2040, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.date({ min: new Date(Date.UTC(1990, 0, 1)), max: new Date(Date.UTC(2040, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
+    );
+    const dayMonth = fc.oneof(
+      fc.constantFrom('04/03/2025', '13/03/2025', '03/13/2025', ' 01/02/2025', '01/02/2025 10:30', '31/04/2025', '04-03-2025', '04.03.2025'),
+      fc.tuple(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2000, max: 2030 }))
+        .map(([d, m, y]) => `${String(d).padStart(2, '0')}/${String(m).padStart(2, '0')}/${y}`),
+    );
+    const cells = fc.oneof(
+      fc.array(fc.oneof({ weight: 5, arbitrary: iso }, { weight: 1, arbitrary: missing }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.oneof({ weight: 5, arbitrary: dayMonth }, { weight: 1, arbitrary: missing }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.oneof(iso, dayMonth, missing, fc.constant('soon')), { minLength: 1, maxLength: 30 }),
+    );
+    const kinds = new Map<string, number>();
+    fc.assert(fc.property(cells, fc.constantFrom<'dmy' | 'mdy'>('dmy', 'mdy'), (cells, dateOrder) => {
+      const values = [...cells, ...cells.slice(0, 5)];
+      const tokens = naTokenSet();
+      const present = values.filter((v) => !tokens.has(v.trim()));
+      const column = inferColumn('signed_up', values, values.length, tokens, { dateOrder });
+      const everyValue = present.length === 0 ? null : detectDateFormat(present, dateOrder);
+      kinds.set(column.type, (kinds.get(column.type) ?? 0) + 1);
+      if (column.type === 'date' || column.type === 'datetime') expect(column.dateFormat).toEqual(everyValue);
+      else if (new Set(present.map((v) => v.trim())).size > 1) expect(everyValue).toBeNull();
+    }), { numRuns: 2000 });
+    for (const type of ['date', 'datetime', 'categorical']) expect(kinds.get(type) ?? 0, type).toBeGreaterThan(30);
   });
 });
