@@ -15,6 +15,10 @@
  *   cover every row. Their values are counted exactly until a column has shown `DISTINCT_CAP` (number-column.ts) different
  *   texts; past that, `distinct` counts distinct numbers (`distinctNumbers`) and `examples` are the most
  *   frequent in the rows counted until then.
+ * - A column whose sample holds more than `DISTINCT_CAP` different times, all written one fixed ISO way
+ *   (`IsoLayout`: an event log's timestamps), is parsed from its bytes into epoch ms as it arrives
+ *   (`TimeBuilder`); one text per instant lets its texts be counted as numbers. A cell written any other way
+ *   hands the column to the text path below.
  * - Every other column is kept as the level of each cell (its trimmed text, found from the cell's bytes in a
  *   `ByteDictionary`), with each level's count, and inferred on all its rows at the end by the reference
  *   inference, then typed level by level by the reference typing: exact.
@@ -29,14 +33,15 @@ import * as aq from 'arquero';
 import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { CsvByteRecords } from './csv-bytes.ts';
 import { ByteDictionary } from './byte-dictionary.ts';
-import { NumberColumn } from './number-column.ts';
+import { DISTINCT_CAP, NumberColumn } from './number-column.ts';
+import { formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
 import { plainNumber } from '../types/plain-number.ts';
 import type { Dataset } from './dataset.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { type RawTable, renamedOf, utf8Path } from './read.ts';
-import { type ColumnSchema, DECIMAL_COMMA, inferCounted, type InferOptions, NUMBER, numericInference, type Schema, type TextCounts, toNumber, withHeaderWarnings } from '../types/schema.ts';
+import { type ColumnSchema, DECIMAL_COMMA, inferColumn, inferCounted, type InferOptions, NUMBER, numericInference, type Schema, type TextCounts, toNumber, withHeaderWarnings } from '../types/schema.ts';
 
 /** Rows the schema is inferred from before the rest of the file is typed as it streams. */
 export const SCHEMA_SAMPLE_ROWS = 100_000;
@@ -104,7 +109,9 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
     builders = names!.map((name, c) => {
       const t = trained.get(name);
       const numeric = t ? (t.type === 'numeric' ? { decimalComma: t.decimalComma === true } : null) : numericInference(name, sample[c]!, rows, inferTokens, inferOptions);
-      return numeric ? new NumericBuilder(name, numeric.decimalComma, tokens, t) : new TextBuilder(name, tokens, inferOptions, t);
+      if (numeric) return new NumericBuilder(name, numeric.decimalComma, tokens, t);
+      const layout = t ? null : sampledTimeLayout(sample[c]!, tokens);
+      return layout ? new TimeBuilder(name, layout, tokens, inferOptions) : new TextBuilder(name, tokens, inferOptions, t);
     });
     for (let c = 0; c < names!.length; c++) {
       const values = sample[c]!;
@@ -159,7 +166,8 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   const data: Record<string, ArrayLike<unknown>> = {};
   columns.forEach((column, c) => (data[header[c]!] = column.values));
   const schema: Schema = { rows, columns: withHeaderWarnings(columns.map((column) => column.schema), renamed), naTokens: reading ? [...reading.naTokens] : [...tokens] };
-  return { dataset: { table: aq.table(data, header), schema, raw: { names: header, rows, format: 'csv', delimiter, source: path } } };
+  const notes = (builders as ColumnBuilder[] | null ?? []).flatMap((b) => (b instanceof TimeBuilder && b.note ? [b.note] : []));
+  return { dataset: { table: aq.table(data, header), schema, raw: { names: header, rows, format: 'csv', delimiter, source: path }, ...(notes.length ? { notes } : {}) } };
 }
 
 /**
@@ -425,5 +433,129 @@ class TextBuilder implements ColumnBuilder {
     this.levels = [];
     this.levelCounts = [];
     return { schema, values };
+  }
+}
+
+/**
+ * The `IsoLayout` every present value of a sampled column is written in, when they show more than
+ * `DISTINCT_CAP` different texts (below that a text column's dictionary of levels reads them faster); else null.
+ */
+export function sampledTimeLayout(values: readonly string[], tokens: ReadonlySet<string>): IsoLayout | null {
+  const scratch = new Uint8Array(MAX_TIME_TEXT);
+  const texts = new Set<string>();
+  let layout: IsoLayout | null = null;
+  for (const value of values) {
+    if (isMissing(value, tokens)) continue;
+    const n = asciiInto(scratch, value);
+    layout ??= n < 0 ? null : isoLayoutOf(scratch, 0, n);
+    if (layout === null || Number.isNaN(parseIsoLayout(scratch, 0, n, layout))) return null;
+    if (texts.size <= DISTINCT_CAP) texts.add(value);
+  }
+  return texts.size > DISTINCT_CAP ? layout : null;
+}
+
+/** The longest text of an `IsoLayout`. */
+const MAX_TIME_TEXT = 24;
+
+/** Writes a short ASCII text's codes into `into`; its length, or −1 when it is longer or not ASCII. */
+function asciiInto(into: Uint8Array, text: string): number {
+  const n = text.length;
+  if (n > into.length) return -1;
+  for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) return -1;
+    into[i] = code;
+  }
+  return n;
+}
+
+/**
+ * A column of times written one fixed ISO way (`sampledTimeLayout`): each cell parsed from its bytes into
+ * epoch ms (`parseIsoLayout`, as the reference's `parseDate` reads it), its text counted while under the cap
+ * (`NumberColumn`). Since each instant has one text in the layout (`formatIsoLayout`), past the cap the
+ * distinct texts and the most frequent ones are counted on the numbers, exactly. Its schema is the
+ * reference's for text that is all ISO times: a datetime unless the layout is a bare date. A cell written
+ * any other way (spaces, a zone, a leap second, a short row's text) hands the column to a `TextBuilder`,
+ * with the rows before it rewritten from their instants (the same texts), which reads it the reference way.
+ */
+class TimeBuilder extends NumberColumn implements ColumnBuilder {
+  private text: TextBuilder | null = null;
+  /** Why the column went to the text path, if it did. */
+  note: string | null = null;
+  private readonly scratch = new Uint8Array(MAX_TIME_TEXT);
+
+  constructor(name: string, private readonly layout: IsoLayout, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions) {
+    super(name, (ms) => formatIsoLayout(ms, layout));
+  }
+
+  add(raw: string, row: number): void {
+    if (this.text) {
+      this.text.add(raw, row);
+      return;
+    }
+    if (isMissing(raw, this.tokens)) {
+      this.takeMissing(row);
+      return;
+    }
+    const n = asciiInto(this.scratch, raw);
+    const ms = n < 0 ? Number.NaN : parseIsoLayout(this.scratch, 0, n, this.layout);
+    if (Number.isNaN(ms)) this.textBuilder(raw, row).add(raw, row);
+    else this.takeTime(ms, raw, row);
+  }
+
+  addBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    if (this.text) {
+      this.text.addBytes(bytes, start, end, row);
+      return;
+    }
+    const ms = parseIsoLayout(bytes, start, end, this.layout);
+    if (Number.isNaN(ms)) this.add(bytes.toString('utf8', start, end), row);
+    else this.takeTime(ms, this.overflow ? '' : bytes.toString('latin1', start, end), row);
+  }
+
+  addBatch(bytes: Buffer, batch: RecordBatch, c: number): void {
+    const { starts, ends, texts, width, count, firstRow } = batch;
+    for (let r = 0, at = c; r < count; r++, at += width) {
+      const start = starts[at]!;
+      if (start < 0) this.add(texts[-1 - start]!, firstRow + r);
+      else this.addBytes(bytes, start, ends[at]!, firstRow + r);
+    }
+  }
+
+  /** A time and its text (read only while the texts are counted). */
+  private takeTime(ms: number, text: string, row: number): void {
+    this.take(ms, row);
+    if (!this.overflow) this.count(text);
+  }
+
+  /**
+   * The text path, from `row` (whose cell is `raw`) on: the rows before it handed over as their texts
+   * (missing as an empty cell), and a note saying so.
+   */
+  private textBuilder(raw: string, row: number): TextBuilder {
+    this.note = `${this.name}: "${raw.trim().slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not written as the times before it (${ISO_LAYOUT_LABELS[this.layout]}), so the column was read as text from there (slower)`;
+    const text = new TextBuilder(this.name, this.tokens, this.options);
+    const all = this.values;
+    for (let r = 0; r < row; r++) text.add(Number.isNaN(all[r]!) ? '' : formatIsoLayout(all[r]!, this.layout), r);
+    this.text = text;
+    return text;
+  }
+
+  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    if (this.text) return this.text.finish(rows);
+    const all = this.values.subarray(0, rows);
+    if (!this.overflow) {
+      // Few different times after all: the reference inference and typing on their texts.
+      const raw = Array.from(all, (ms) => (Number.isNaN(ms) ? null : formatIsoLayout(ms, this.layout)));
+      const schema = inferColumn(this.name, raw, rows, this.tokens, this.options);
+      return { schema, values: typeColumn(raw, schema, this.tokens) };
+    }
+    // Past the cap: `inferCounted`'s branch for text that is all ISO times (`detectDateFormat`), where any text
+    // longer than a date has a time.
+    const { base, warnings } = this.baseFacts(rows);
+    const hasTime = this.layout !== 'date';
+    const schema: ColumnSchema = { ...base, type: hasTime ? 'datetime' : 'date', feature: true, warnings,
+      dateFormat: { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'yyyy-mm-ddThh:mm:ss' : 'yyyy-mm-dd' } };
+    return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
   }
 }

@@ -136,3 +136,109 @@ export function formatDate(ms: number, dateOnly = false): string {
  * const scoredAt = Float64Array.from(created, (t) => t + 30 * DAY_MS);
  */
 export const DAY_MS = 86_400_000;
+
+/**
+ * The fixed ways of writing an ISO time that a reader may parse from a cell's bytes: each has one text per
+ * instant (fixed widths, no zone other than `Z`, seconds up to 59), so counting instants counts texts, and an
+ * instant's text is found again by `formatIsoLayout`.
+ */
+export type IsoLayout = 'date' | 'seconds' | 'seconds-space' | 'seconds-z' | 'millis-z';
+
+const LAYOUT_LENGTHS: Readonly<Record<IsoLayout, number>> = { 'date': 10, 'seconds': 19, 'seconds-space': 19, 'seconds-z': 20, 'millis-z': 24 };
+
+/** How each layout is written, for messages. */
+export const ISO_LAYOUT_LABELS: Readonly<Record<IsoLayout, string>> = {
+  'date': 'yyyy-mm-dd', 'seconds': 'yyyy-mm-ddThh:mm:ss', 'seconds-space': 'yyyy-mm-dd hh:mm:ss', 'seconds-z': 'yyyy-mm-ddThh:mm:ssZ', 'millis-z': 'yyyy-mm-ddThh:mm:ss.sssZ',
+};
+
+/** The layout of `b[start, end)` judged by its length and separators alone (its digits are checked by `parseIsoLayout`), or null. */
+export function isoLayoutOf(b: Uint8Array, start: number, end: number): IsoLayout | null {
+  const n = end - start;
+  if (n < 10 || b[start + 4] !== DASH || b[start + 7] !== DASH) return null;
+  if (n === 10) return 'date';
+  const sep = b[start + 10];
+  if (n === 19) return sep === LETTER_T ? 'seconds' : sep === SPACE ? 'seconds-space' : null;
+  if (n === 20 && sep === LETTER_T && b[start + 19] === LETTER_Z) return 'seconds-z';
+  if (n === 24 && sep === LETTER_T && b[start + 19] === POINT && b[start + 23] === LETTER_Z) return 'millis-z';
+  return null;
+}
+
+const DASH = 45;
+const COLON = 58;
+const POINT = 46;
+const SPACE = 32;
+const LETTER_T = 84;
+const LETTER_Z = 90;
+const ZERO = 48;
+
+/**
+ * Epoch ms of `b[start, end)` written exactly in `layout`, as `parseDate` reads it, or NaN when it is not
+ * (another layout, a non-digit, a day the month lacks, an hour past 23, a leap second, a year before 100,
+ * which `Date.UTC` would move to the 1900s). Whole days by the civil calendar (Hinnant's `days_from_civil`),
+ * so no `Date` is made per cell.
+ */
+export function parseIsoLayout(b: Uint8Array, start: number, end: number, layout: IsoLayout): number {
+  if (end - start !== LAYOUT_LENGTHS[layout]) return Number.NaN;
+  const y = digits(b, start, 4);
+  const m = digits(b, start + 5, 2);
+  const d = digits(b, start + 8, 2);
+  if (b[start + 4] !== DASH || b[start + 7] !== DASH || !(y >= 100) || !(m >= 1 && m <= 12) || !(d >= 1 && d <= daysInMonth(y, m))) return Number.NaN;
+  let ms = daysFromCivil(y, m, d) * DAY_MS;
+  if (layout === 'date') return ms;
+  const hh = digits(b, start + 11, 2);
+  const mi = digits(b, start + 14, 2);
+  const ss = digits(b, start + 17, 2);
+  if (b[start + 13] !== COLON || b[start + 16] !== COLON || !(hh <= 23 && mi <= 59 && ss <= 59)) return Number.NaN;
+  if (b[start + 10] !== (layout === 'seconds-space' ? SPACE : LETTER_T)) return Number.NaN;
+  ms += ((hh * 60 + mi) * 60 + ss) * 1000;
+  if (layout === 'seconds-z' && b[start + 19] !== LETTER_Z) return Number.NaN;
+  if (layout === 'millis-z') {
+    const frac = digits(b, start + 20, 3);
+    if (b[start + 19] !== POINT || b[start + 23] !== LETTER_Z || !(frac >= 0)) return Number.NaN;
+    ms += frac;
+  }
+  return ms;
+}
+
+/** The text of an instant in `layout`: the inverse of `parseIsoLayout` on the instants it accepts. */
+export function formatIsoLayout(ms: number, layout: IsoLayout): string {
+  const iso = new Date(ms).toISOString();
+  switch (layout) {
+    case 'date':
+      return iso.slice(0, 10);
+    case 'seconds':
+      return iso.slice(0, 19);
+    case 'seconds-space':
+      return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    case 'seconds-z':
+      return `${iso.slice(0, 19)}Z`;
+    case 'millis-z':
+      return iso;
+  }
+}
+
+/** The number written by `count` ASCII digits at `b[at]`, or NaN at a byte that is not a digit. */
+function digits(b: Uint8Array, at: number, count: number): number {
+  let x = 0;
+  for (let i = at; i < at + count; i++) {
+    const c = b[i]! - ZERO;
+    if (c < 0 || c > 9) return Number.NaN;
+    x = x * 10 + c;
+  }
+  return x;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}

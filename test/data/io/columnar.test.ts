@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
+import { readCsvColumnar, sampledTimeLayout } from '../../../src/data/io/columnar.ts';
+import { naTokenSet } from '../../../src/data/types/missing.ts';
 import { applySchema, type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
 import { readingOf } from '../../../src/data/types/reading.ts';
 import { readTable } from '../../../src/data/io/read.ts';
@@ -129,7 +130,7 @@ describe('readCsvColumnar', () => {
     expectSame(result.dataset, expected);
   });
 
-  it('counts a text column\'s levels as they come, and past 65,536 levels leaves the count to the inference, as the reference reads both', async () => {
+  it('counts a text column\'s levels as they come, past 65,536 of them too, as the reference reads them', async () => {
     const rng = createRng(8);
     const lines = ['code,region,segment'];
     // code: distinct texts past the levels kept (some padded, some missing, a few repeated); region: a few
@@ -142,6 +143,45 @@ describe('readCsvColumnar', () => {
     const result = await readCsvColumnar(path, ',', { sampleRows: 100 });
     if (!('dataset' in result)) throw new Error('expected a dataset');
     expectSame(result.dataset, expected);
+  });
+
+  it('parses times written one ISO way from their bytes, counts their texts as numbers past the cap, and hands a column to the text path at a time written otherwise, as the reference reads them all', async () => {
+    const rng = createRng(12);
+    const T0 = Date.UTC(2024, 0, 1);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const seconds = (ms: number) => iso(ms).slice(0, 19);
+    const names = ['occurred_at', 'seen', 'day', 'closed_at', 'zoned', 'soon', 'leap', 'few'];
+    const lines = [names.join(',')];
+    let t = T0;
+    for (let i = 0; i < 30_000; i++) {
+      if (i % 10 !== 0) t += 1000 * (1 + rng.int(90)); // every tenth event at the time of the one before
+      lines.push([
+        rng.next() < 0.03 ? (rng.next() < 0.5 ? '' : 'NA') : `${seconds(t)}Z`,
+        iso(T0 + i * 1234 + rng.int(1000)),
+        iso(Date.UTC(1900, 0, 1) + (i % 9000) * 86_400_000).slice(0, 10),
+        rng.next() < 0.6 ? '' : seconds(T0 + i * 60_000), // a leakage name, mostly missing
+        i === 20_000 ? `${seconds(t)}+02:00` : `${seconds(t)}Z`,
+        i === 25_000 ? 'soon' : seconds(t).replace('T', ' '),
+        i === 22_000 ? '2023-12-31T12:59:60Z' : `${seconds(T0 - i * 1000)}Z`,
+        `${seconds(T0 + rng.int(100) * 3_600_000)}Z`,
+      ].join(','));
+    }
+    const path = await writeTemp(dir, 'times.csv', `${lines.join('\n')}\n`);
+    const expected = await reference(path);
+    expect(expected.schema.columns.map((c) => c.type)).toEqual(['datetime', 'datetime', 'date', 'datetime', 'datetime', 'categorical', 'datetime', 'datetime']);
+    expect(expected.schema.columns[3]!.warnings).toEqual(['60% missing', 'name suggests it is known only after the outcome: check for leakage']);
+    const result = await readCsvColumnar(path, ',', { sampleRows: 15_000 });
+    if (!('dataset' in result)) throw new Error('expected a dataset');
+    expectSame(result.dataset, expected);
+    // The sample sends the many-valued columns written one way to the time path, and the three written
+    // otherwise later say where they left it; a column of few times stays text.
+    const sample = (c: number) => lines.slice(1, 15_001).map((line) => line.split(',')[c]!);
+    expect(names.map((_, c) => sampledTimeLayout(sample(c), naTokenSet()))).toEqual(['seconds-z', 'millis-z', 'date', 'seconds', 'seconds-z', 'seconds-space', 'seconds-z', null]);
+    expect(result.dataset.notes).toEqual([
+      expect.stringMatching(/^zoned: ".*\+02:00" on data row 20,001 is not written as the times before it \(yyyy-mm-ddThh:mm:ssZ\)/),
+      expect.stringMatching(/^soon: "soon" on data row 25,001 /),
+      expect.stringMatching(/^leap: "2023-12-31T12:59:60Z" on data row 22,001 /),
+    ]);
   });
 
   it('stops at a value its sample types cannot hold, naming it; loadDataset then reads the file the reference way and says so', async () => {
