@@ -3,6 +3,7 @@
  * RSS (the kernel's high-water mark, so a peak inside a long synchronous step counts too).
  *
  * Usage: node --import tsx bench/train-steps.ts <file.csv> <target> <models> [out] [param ...]
+ * With an activity log: TRAIN_STEPS_ACTIVITIES=<file> TRAIN_STEPS_AS_OF=created_at+30d TRAIN_STEPS_DATE=created_at.
  */
 import { rm } from 'node:fs/promises';
 import { trainModels } from '../src/train/train.ts';
@@ -20,7 +21,9 @@ export async function timedTrain(path: string, target: string, models: string[],
   let last = performance.now();
   let name = 'start';
   try {
-    await trainModels({ data: { path }, target, models: ['rules', ...models] as never, out, params, onStep: (step) => {
+    const env = process.env;
+    const activities = env.TRAIN_STEPS_ACTIVITIES ? { activities: { path: env.TRAIN_STEPS_ACTIVITIES }, asOf: env.TRAIN_STEPS_AS_OF ?? 'created_at+30d' } : {};
+    await trainModels({ data: { path }, target, models: ['rules', ...models] as never, out, params, ...activities, ...(env.TRAIN_STEPS_DATE ? { date: env.TRAIN_STEPS_DATE } : {}), onStep: (step) => {
       const now = performance.now();
       // With --expose-gc, the heap is measured after a full collection: what the step left alive.
       (globalThis as { gc?: () => void }).gc?.();

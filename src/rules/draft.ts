@@ -262,17 +262,30 @@ export function logisticLogLikelihood(x: Float64Array, y: Uint8Array): number {
   let ll = -Infinity;
   for (let iter = 0; iter < 50; iter++) {
     let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0, next = 0;
+    // Rows where x is 0 (most, for a decayed count of events) all have z = a: their terms, made once.
+    const p0 = 1 / (1 + Math.exp(-a));
+    const w0 = p0 * (1 - p0);
+    const ll0 = [-Math.log1p(Math.exp(a)), -Math.log1p(Math.exp(-a))];
     for (let i = 0; i < y.length; i++) {
-      const z = a + b * x[i]!;
-      const p = 1 / (1 + Math.exp(-z));
-      const w = p * (1 - p);
+      const xi = x[i]!;
+      let p: number;
+      let w: number;
+      if (xi === 0 && b * xi === 0) {
+        p = p0;
+        w = w0;
+        next += ll0[y[i]!]!;
+      } else {
+        const z = a + b * xi;
+        p = 1 / (1 + Math.exp(-z));
+        w = p * (1 - p);
+        next += y[i] ? -Math.log1p(Math.exp(-z)) : -Math.log1p(Math.exp(z));
+      }
       const r = y[i]! - p;
       ga += r;
-      gb += r * x[i]!;
+      gb += r * xi;
       haa += w;
-      hab += w * x[i]!;
-      hbb += w * x[i]! * x[i]!;
-      next += y[i] ? -Math.log1p(Math.exp(-z)) : -Math.log1p(Math.exp(z));
+      hab += w * xi;
+      hbb += w * xi * xi;
     }
     ll = next;
     const det = haa * hbb - hab * hab;
@@ -307,31 +320,50 @@ function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, b
   const asOf = options.asOf!;
   const out: Candidate[] = [];
   const WINDOW = 90;
+  // Each training row's events [from, to) and its as-of time, found once for every type.
+  const n = rows.length;
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  const cuts = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const r = rows[k]!;
+    cuts[k] = typeof asOf === 'number' ? asOf : asOf[r]!;
+    const span = ids[r] === null ? undefined : log.index.get(String(ids[r]));
+    if (span) [from[k], to[k]] = span;
+  }
+  const yRows = bytesAt(y, rows);
+  const offsets = new Int32Array(n + 1);
+  const decayed = new Float64Array(n);
   for (const type of log.typeNames) {
-    // Ages of this type's events inside the window, per training row.
-    const ages: number[][] = [];
-    for (const r of rows) {
-      const cut = typeof asOf === 'number' ? asOf : asOf[r]!;
-      const span = ids[r] === null ? undefined : log.index.get(String(ids[r]));
-      const list: number[] = [];
-      if (span) {
-        for (let k = span[0]; k < span[1]; k++) {
-          const t = log.times[k]!;
-          if (!(t < cut)) break;
-          const age = (cut - t) / DAY_MS;
-          if (log.types[k] === type && age <= WINDOW) list.push(age);
-        }
+    // Ages of this type's events inside the window, per training row: row k's are ages[offsets[k], offsets[k + 1]).
+    const ages: number[] = [];
+    let withEvents = 0;
+    for (let k = 0; k < n; k++) {
+      const cut = cuts[k]!;
+      for (let e = from[k]!; e < to[k]!; e++) {
+        const t = log.times[e]!;
+        if (!(t < cut)) break;
+        const age = (cut - t) / DAY_MS;
+        if (log.types[e] === type && age <= WINDOW) ages.push(age);
       }
-      ages.push(list);
+      if (ages.length > offsets[k]!) withEvents++;
+      offsets[k + 1] = ages.length;
     }
-    const withEvents = ages.filter((a) => a.length > 0).length;
     if (withEvents < minSupport) continue;
-    const yRows = bytesAt(y, rows);
+    // A row's decayed count: its events' weights summed in order (0 without any).
+    const decay = (h: number): Float64Array => {
+      for (let k = 0; k < n; k++) {
+        let sum = 0;
+        for (let e = offsets[k]!; e < offsets[k + 1]!; e++) sum += 0.5 ** (ages[e]! / h);
+        decayed[k] = sum;
+      }
+      return decayed;
+    };
     const aucs: Record<number, number> = {};
     let bestH: number = HALF_LIFE_GRID[0];
     let bestLl = -Infinity;
     for (const h of HALF_LIFE_GRID) {
-      const decayed = Float64Array.from(ages, (list) => list.reduce((s, a) => s + 0.5 ** (a / h), 0));
+      decay(h);
       aucs[h] = Math.round(rocAuc(decayed, yRows) * 10000) / 10000;
       const ll = logisticLogLikelihood(decayed, yRows);
       if (ll > bestLl + 1e-9) {
@@ -342,12 +374,15 @@ function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, b
     const bestSeparation = Math.abs(aucs[bestH]! - 0.5);
     let conv = 0;
     let eventsTotal = 0;
-    ages.forEach((list, k) => {
-      if (list.length > 0) {
+    const members = new Uint8Array(n);
+    decay(bestH);
+    for (let k = 0; k < n; k++) {
+      if (offsets[k + 1]! > offsets[k]!) {
+        members[k] = 1;
         conv += yRows[k]!;
-        eventsTotal += list.reduce((s, a) => s + 0.5 ** (a / bestH), 0);
+        eventsTotal += decayed[k]!;
       }
-    });
+    }
     const rate = (conv + 20 * base) / (withEvents + 20);
     const total = pointsFor(rate, base);
     if (total === 0 || bestSeparation < 0.01) continue;
@@ -365,7 +400,7 @@ function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, b
           pointsPerEvent: Math.sign(total) * perEvent, cap: Math.max(Math.abs(total), perEvent) * 2, decay: { halfLifeDays: bestH },
         },
       },
-      members: Uint8Array.from(ages, (list) => (list.length > 0 ? 1 : 0)),
+      members,
       note: { criterion: name, support: withEvents, rate: conv / withEvents, halfLifeDays: bestH, halfLifeAuc: aucs },
     });
   }

@@ -10,6 +10,7 @@ import { closestNames } from '../closest-names.ts';
 import { type Dataset, type LoadOptions, loadDataset } from '../io/dataset.ts';
 import { columnValues, groupRows } from '../columns.ts';
 import { DAY_MS } from '../types/dates.ts';
+import { distinctNumbers } from '../types/distinct.ts';
 import type { Source } from '../io/read.ts';
 import { type ColumnSchema, columnSchema } from '../types/schema.ts';
 
@@ -305,17 +306,29 @@ export function joinActivities(data: Dataset, aggregates: ActivityAggregates): D
     throw new DataError('COLUMN_CLASH', `activity aggregates would replace existing columns: ${clash.join(', ')}`,
       'rename those columns in the lead file, or leave out --activities');
   }
-  const added: Record<string, Array<number | null>> = {};
+  const added: Record<string, ArrayLike<number | null>> = {};
   const schemas: ColumnSchema[] = [];
   for (const name of aggregates.names) {
-    const values = Array.from(aggregates.columns[name]!, (v) => (Number.isNaN(v) ? null : v));
-    added[name] = values;
-    const present = values.filter((v): v is number => v !== null);
-    const missing = values.length - present.length;
+    const column = aggregates.columns[name]!;
+    const present = column.filter((v) => !Number.isNaN(v));
+    const missing = column.length - present.length;
+    // As a dataset holds a numeric column: a Float64Array when none is missing, else numbers and nulls.
+    if (missing === 0) added[name] = Float64Array.from(column);
+    else {
+      const values = new Array<number | null>(column.length);
+      for (let i = 0; i < column.length; i++) values[i] = Number.isNaN(column[i]!) ? null : column[i]!;
+      added[name] = values;
+    }
+    let min = present[0]!;
+    let max = present[0]!;
+    for (let i = 1; i < present.length; i++) {
+      min = Math.min(min, present[i]!);
+      max = Math.max(max, present[i]!);
+    }
     schemas.push({
-      name, type: 'numeric', feature: true, missing, missingShare: values.length ? missing / values.length : 0,
-      distinct: new Set(present).size, examples: [], warnings: [],
-      ...(present.length ? { min: present.reduce((a, b) => Math.min(a, b)), max: present.reduce((a, b) => Math.max(a, b)) } : {}),
+      name, type: 'numeric', feature: true, missing, missingShare: column.length ? missing / column.length : 0,
+      distinct: distinctNumbers(present), examples: [], warnings: [],
+      ...(present.length ? { min, max } : {}),
     });
   }
   return {
