@@ -310,8 +310,10 @@ export function joinActivities(data: Dataset, aggregates: ActivityAggregates): D
   const schemas: ColumnSchema[] = [];
   for (const name of aggregates.names) {
     const column = aggregates.columns[name]!;
-    const present = column.filter((v) => !Number.isNaN(v));
-    const missing = column.length - present.length;
+    let missing = 0;
+    for (let i = 0; i < column.length; i++) if (Number.isNaN(column[i]!)) missing++;
+    const present = new Float64Array(column.length - missing);
+    for (let i = 0, k = 0; i < column.length; i++) if (!Number.isNaN(column[i]!)) present[k++] = column[i]!;
     // As a dataset holds a numeric column: a Float64Array when none is missing, else numbers and nulls.
     if (missing === 0) added[name] = Float64Array.from(column);
     else {
