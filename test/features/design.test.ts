@@ -29,9 +29,11 @@ function randomDesign(seed: number, n: number): { design: Design; y: Uint8Array;
       level.forEach((k, i) => k === l && (z[i]! += effect));
     }
   }
-  for (let k = 0; k < 3; k++) {
-    const kind = k % 3;
-    const values = Float64Array.from({ length: n }, () => (kind === 0 ? rng.normal() : kind === 1 ? (rng.next() < 0.8 ? 1 : 0) : rng.next() < 0.05 ? 1 : 0));
+  for (let k = 0; k < 4; k++) {
+    const kind = k % 4;
+    // Normal values; 0/1 mostly 1 (dense); 0/1 mostly 0 (ones); mostly zeros of either sign (dense, sparse).
+    const sparse = () => (rng.next() < 0.6 ? (rng.next() < 0.5 ? 0 : -0) : rng.normal());
+    const values = Float64Array.from({ length: n }, () => (kind === 0 ? rng.normal() : kind === 1 ? (rng.next() < 0.8 ? 1 : 0) : kind === 2 ? (rng.next() < 0.05 ? 1 : 0) : sparse()));
     columns.push(designColumn(values));
     names.push(`x${k}`);
     values.forEach((v, i) => (z[i]! += 0.7 * v));

@@ -156,13 +156,9 @@ export function hessian(prob: LogisticProblem, z: Float64Array, out: Float64Arra
     let diagonal = 0;
     for (let i = 0; i < n; i++) diagonal += u[i]! * x[i]!;
     out[(j + 1) * d + (j + 1)] = diagonal;
-    // Against every column of ones, row by row (into the ones column's row of the matrix).
-    for (let i = 0; i < n; i++) {
-      const ui = u[i]!;
-      for (let a = start[i]!; a < start[i + 1]!; a++) out[(ones[a]! + 1) * d + (j + 1)]! += ui;
-    }
     dense.push(j);
   }
+  denseTimesOnes(prob, s, dense, onesColumns, { start, columns: ones }, out);
   // Pairs of columns of ones, row by row: each row adds its s to every pair it is 1 in (into the later column's row).
   for (let i = 0; i < n; i++) {
     const si = s[i]!;
@@ -180,4 +176,57 @@ export function hessian(prob: LogisticProblem, z: Float64Array, out: Float64Arra
     }
   }
   for (let j = 0; j < p; j++) out[(j + 1) * d + (j + 1)]! += lambda;
+}
+
+/** Rows of s·x over the dense columns made at a time by `denseTimesOnes`. */
+const BLOCK_ROWS = 256;
+
+/**
+ * The Hessian's entries between each dense column j and each column of ones a, Σ over a's rows of sᵢxᵢⱼ,
+ * into the ones column's row of `out` (`hessian` mirrors them). Row by row, as the rows come: a block of
+ * rows' sᵢxᵢⱼ laid out row after row, then each row's values added to the accumulators of the columns of
+ * ones it is 1 in, one contiguous run per column (each sum still over its rows in ascending order, from
+ * 0, as a loop over each dense column's rows would make it). Going dense column by dense column instead,
+ * each row's handful of ones columns read from `onesByRow` and updated in place, took 8.2 s of a 500,000-lead
+ * run with an activity log (40 dense columns, 9 one-hot blocks).
+ */
+function denseTimesOnes(prob: Pick<LogisticProblem, 'columns' | 'n'>, s: Float64Array, dense: number[], onesColumns: number[], byRow: OnesByRow, out: Float64Array): void {
+  const { columns, n } = prob;
+  const width = dense.length;
+  if (width === 0 || onesColumns.length === 0) return;
+  const d = columns.length + 1;
+  const slot = new Int32Array(columns.length);
+  onesColumns.forEach((j, k) => (slot[j] = k));
+  const sums = new Float64Array(onesColumns.length * width);
+  const block = new Float64Array(BLOCK_ROWS * width);
+  const nonzero = new Int32Array(width);
+  const nonzeroValues = new Float64Array(width);
+  const values = dense.map((j) => (columns[j] as { values: Float64Array }).values);
+  const { start, columns: ones } = byRow;
+  for (let first = 0; first < n; first += BLOCK_ROWS) {
+    const end = Math.min(n, first + BLOCK_ROWS);
+    for (let q = 0; q < width; q++) {
+      const x = values[q]!;
+      for (let i = first, at = q; i < end; i++, at += width) block[at] = s[i]! * x[i]!;
+    }
+    for (let i = first, at = 0; i < end; i++, at += width) {
+      // The row's nonzero values only: a sum that starts at 0 is never −0, so adding ±0 leaves it as it is.
+      let m = 0;
+      for (let q = 0; q < width; q++) {
+        const v = block[at + q]!;
+        if (v !== 0) {
+          nonzero[m] = q;
+          nonzeroValues[m++] = v;
+        }
+      }
+      if (m === 0) continue;
+      for (let k = start[i]!; k < start[i + 1]!; k++) {
+        const into = slot[ones[k]!]! * width;
+        for (let t = 0; t < m; t++) sums[into + nonzero[t]!]! += nonzeroValues[t]!;
+      }
+    }
+  }
+  onesColumns.forEach((a, k) => {
+    for (let q = 0; q < width; q++) out[(a + 1) * d + (dense[q]! + 1)] = sums[k * width + q]!;
+  });
 }
