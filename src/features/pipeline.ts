@@ -14,7 +14,7 @@ import type { Dataset } from '../data/io/dataset.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
-import { columnValues, numbersAt } from '../data/columns.ts';
+import { columnValues, numbersAt, presentNumbers } from '../data/columns.ts';
 import { type Design, type DesignColumn, designColumn, oneHotColumns } from './design.ts';
 
 export interface NumericStats {
@@ -244,15 +244,18 @@ export class FeaturePipeline {
       if (column.type === 'numeric') {
         // Typed, without a JavaScript value per row: the training rows' numbers, NaN (missing) left out.
         const numbers = numbersAt(values, rows);
-        const present = numbers.filter((v) => !Number.isNaN(v));
+        const present = presentNumbers(numbers);
         const stats = numericStats(present, numbers.length - present.length, options);
         if (stats) specs.push({ kind: 'numeric', column: column.name, ...stats });
         else notes.push(`${column.name}: constant on the training rows, dropped`);
         continue;
       }
-      const picked = Array.from(rows, (r) => values[r]);
-      const present = picked.filter((v) => v !== null && v !== undefined);
-      const missing = picked.length - present.length;
+      const present: unknown[] = [];
+      for (let k = 0; k < rows.length; k++) {
+        const v = values[rows[k]!];
+        if (v !== null && v !== undefined) present.push(v);
+      }
+      const missing = rows.length - present.length;
       switch (column.type) {
         case 'boolean': {
           const ones = present.filter((v) => v === true).length;

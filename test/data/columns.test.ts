@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as aq from 'arquero';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesAt, columnValues, floatsAt, numbersAt } from '../../src/data/columns.ts';
+import { bytesAt, columnValues, floatsAt, numbersAt, presentNumbers } from '../../src/data/columns.ts';
 import { loadDataset } from '../../src/data/io/dataset.ts';
 import { SAMPLE } from '../../src/data/sample/sample-paths.ts';
 import { dataFingerprint } from '../../src/models/artifact.ts';
@@ -36,6 +36,18 @@ describe('floatsAt and bytesAt', () => {
       expect(bytesAt(values, rows)).toEqual(Uint8Array.from(rows, (r) => values[r]!));
       const typed = Float64Array.from(values);
       expect(floatsAt(typed, rows)).toEqual(Float64Array.from(rows, (r) => typed[r]!));
+    }));
+  });
+});
+
+describe('presentNumbers', () => {
+  it('gives what filtering out NaN gives, a copy, signs of zero kept (property)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.double(), fc.constantFrom(Number.NaN, 0, -0)), { maxLength: 60 }), (cells) => {
+      const values = Float64Array.from(cells);
+      const present = presentNumbers(values);
+      expect(present).toEqual(values.filter((v) => !Number.isNaN(v)));
+      expect(Array.from(present, (v) => Object.is(v, -0))).toEqual(Array.from(values.filter((v) => !Number.isNaN(v)), (v) => Object.is(v, -0)));
+      expect(present.buffer).not.toBe(values.buffer);
     }));
   });
 });

@@ -8,7 +8,7 @@ import * as aq from 'arquero';
 import { DataError } from '../../errors.ts';
 import { closestNames } from '../closest-names.ts';
 import { type Dataset, type LoadOptions, loadDataset } from '../io/dataset.ts';
-import { columnValues, groupRows } from '../columns.ts';
+import { columnValues, groupRows, presentNumbers } from '../columns.ts';
 import { DAY_MS } from '../types/dates.ts';
 import { distinctNumbers } from '../types/distinct.ts';
 import type { Source } from '../io/read.ts';
@@ -310,10 +310,8 @@ export function joinActivities(data: Dataset, aggregates: ActivityAggregates): D
   const schemas: ColumnSchema[] = [];
   for (const name of aggregates.names) {
     const column = aggregates.columns[name]!;
-    let missing = 0;
-    for (let i = 0; i < column.length; i++) if (Number.isNaN(column[i]!)) missing++;
-    const present = new Float64Array(column.length - missing);
-    for (let i = 0, k = 0; i < column.length; i++) if (!Number.isNaN(column[i]!)) present[k++] = column[i]!;
+    const present = presentNumbers(column);
+    const missing = column.length - present.length;
     // As a dataset holds a numeric column: a Float64Array when none is missing, else numbers and nulls.
     if (missing === 0) added[name] = Float64Array.from(column);
     else {

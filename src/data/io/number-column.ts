@@ -9,6 +9,7 @@
  * every row).
  */
 import { countNumbers, distinctNumbers } from '../types/distinct.ts';
+import { presentNumbers } from '../columns.ts';
 import { type ColumnSchema, leakWarning, numericSchema, schemaBase, SENTINEL_TEXTS } from '../types/schema.ts';
 
 /** Distinct texts counted exactly per numeric column. */
@@ -73,7 +74,7 @@ export class NumberColumn {
    */
   protected numericFacts(rows: number, decimalComma: boolean): { schema: ColumnSchema; all: Float64Array } {
     const all = this.values.subarray(0, rows);
-    const nums = this.missing === 0 ? all : all.filter((v) => !Number.isNaN(v));
+    const nums = this.missing === 0 ? all : presentNumbers(all);
     const { base, warnings } = this.baseFacts(rows, nums);
     // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
     const counts = new Map(this.counts);
@@ -90,7 +91,7 @@ export class NumberColumn {
   protected baseFacts(rows: number, nums?: ArrayLike<number>): ReturnType<typeof schemaBase> {
     const { base, warnings } = schemaBase(this.name, rows, this.missing, this.counts);
     if (this.overflow) {
-      const present = nums ?? this.values.subarray(0, rows).filter((v) => !Number.isNaN(v));
+      const present = nums ?? presentNumbers(this.values.subarray(0, rows));
       if (this.textOf) {
         // One text per number: the examples over every row, as the reference's counts rank them.
         const { distinct, top } = countNumbers(present, base.examples.length);
