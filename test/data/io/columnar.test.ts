@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCsvColumnar, sampledTimeLayout } from '../../../src/data/io/columnar.ts';
+import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
+import { sampledTimeLayout } from '../../../src/data/io/text-columns.ts';
 import { naTokenSet } from '../../../src/data/types/missing.ts';
 import { applySchema, type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
 import { readingOf } from '../../../src/data/types/reading.ts';

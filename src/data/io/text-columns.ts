@@ -1,0 +1,268 @@
+/**
+ * The typed CSV reader's columns that are not read as numbers (columnar.ts decides which from its sample):
+ * text kept as each cell's level with the levels counted as they come (`TextBuilder`), and times written one
+ * fixed ISO way parsed from their bytes into epoch milliseconds (`TimeBuilder`), which hands itself to the
+ * text path at a time written otherwise. Both end in the reference inference's schema and the reference
+ * typing's values (test/data/io/columnar.test.ts holds them to the reference reading).
+ */
+import { ByteDictionary } from './byte-dictionary.ts';
+import { type ColumnBuilder, Misfit, type RecordBatch } from './column-builder.ts';
+import { DISTINCT_CAP, NumberColumn } from './number-column.ts';
+import { formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
+import { typeColumn } from '../types/typing.ts';
+import { isMissing } from '../types/missing.ts';
+import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType } from '../types/reading.ts';
+import { type ColumnSchema, inferColumn, inferCounted, type InferOptions, type TextCounts } from '../types/schema.ts';
+
+/** Distinct cells per text column whose strings are shared (and, met as bytes, looked up rather than decoded). */
+const SHARED_CELLS = 1 << 16;
+
+/**
+ * A text column's levels and their counts seen as the map of counts the reference inference reads (in the
+ * order first met), without copying a million levels into a new map.
+ */
+class LevelCounts implements TextCounts {
+  constructor(private readonly levels: readonly string[], private readonly counts: readonly number[], private readonly levelOf: ReadonlyMap<string, number>) {}
+
+  get size(): number {
+    return this.levels.length;
+  }
+
+  get(text: string): number | undefined {
+    const level = this.levelOf.get(text);
+    return level === undefined ? undefined : this.counts[level];
+  }
+
+  keys(): Iterable<string> {
+    return this.levels;
+  }
+
+  *[Symbol.iterator](): Iterator<[string, number]> {
+    for (let k = 0; k < this.levels.length; k++) yield [this.levels[k]!, this.counts[k]!];
+  }
+}
+
+/** A text column's cell that is missing. */
+const MISSING = -1;
+
+/**
+ * Any other column: each cell's level (its trimmed text; missing as `MISSING`) as it comes, the levels in the
+ * order first met with their counts, so that the reference inference (`inferCounted`) reads the column's
+ * schema without counting its rows again. Cells met as bytes are looked up in a dictionary of the column's
+ * cells seen so far (up to `SHARED_CELLS` of them), so a level is decoded once, not once per row. At the end
+ * a text column's rows share one string per level; a typed one (boolean, date) is typed level by level by
+ * the reference typing (`typeColumn`), exact since a cell's typed value depends on its trimmed text alone.
+ */
+export class TextBuilder implements ColumnBuilder {
+  /** Each row's level, or MISSING. */
+  private codes = new Int32Array(1 << 16);
+  private rows = 0;
+  /** The levels in the order first met, their counts, and each one's place. */
+  private levels: string[] = [];
+  private levelCounts: number[] = [];
+  private readonly levelOf = new Map<string, number>();
+  private missing = 0;
+  /** A cell's bytes → its level (or MISSING). */
+  private readonly cells = new ByteDictionary<number>(SHARED_CELLS);
+
+  /** `trained`: the column as the training file read it (type, yes/no words, date format). */
+  constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions, private readonly trained?: ColumnReading) {}
+
+  add(raw: string, _row?: number): void {
+    this.push(this.levelIndex(raw));
+  }
+
+  addBytes(bytes: Buffer, start: number, end: number, _row?: number): void {
+    let level = this.cells.get(bytes, start, end);
+    if (level === undefined) {
+      level = this.levelIndex(bytes.toString('utf8', start, end));
+      this.cells.set(bytes, start, end, level);
+    }
+    this.push(level);
+  }
+
+  addBatch(bytes: Buffer, batch: RecordBatch, c: number): void {
+    const { starts, ends, texts, width, count, firstRow } = batch;
+    for (let r = 0, at = c; r < count; r++, at += width) {
+      const start = starts[at]!;
+      if (start < 0) this.add(texts[-1 - start]!, firstRow + r);
+      else this.addBytes(bytes, start, ends[at]!, firstRow + r);
+    }
+  }
+
+  /** A raw cell's level, added when new; MISSING when missing. */
+  private levelIndex(raw: string): number {
+    if (isMissing(raw, this.tokens)) return MISSING;
+    const text = raw.trim();
+    let level = this.levelOf.get(text);
+    if (level === undefined) {
+      level = this.levels.length;
+      this.levels.push(text);
+      this.levelCounts.push(0);
+      this.levelOf.set(text, level);
+    }
+    return level;
+  }
+
+  private push(level: number): void {
+    if (this.rows === this.codes.length) {
+      const grown = new Int32Array(2 * this.codes.length);
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    this.codes[this.rows++] = level;
+    if (level === MISSING) this.missing++;
+    else this.levelCounts[level]!++;
+  }
+
+  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    const { codes, levels } = this;
+    const present: string[] = new Array(rows - this.missing);
+    for (let r = 0, k = 0; r < rows; r++) if (codes[r] !== MISSING) present[k++] = levels[codes[r]!]!;
+    const inferred = inferCounted(this.name, present, new LevelCounts(levels, this.levelCounts, this.levelOf), rows, this.options);
+    const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
+    this.levelOf.clear();
+    const text = schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant';
+    const typedLevels: unknown[] = text ? levels : typeColumn(levels, schema, this.tokens);
+    if (!text && this.trained && CHECKED_TYPES.has(schema.type)) {
+      const wrong = typedLevels.map((typed, k) => isWrongType(typed, levels[k]!, this.tokens));
+      for (let r = 0; r < rows; r++) {
+        const level = codes[r]!;
+        if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
+      }
+    }
+    const values: unknown[] = new Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const level = codes[r]!;
+      values[r] = level === MISSING ? null : typedLevels[level];
+    }
+    this.codes = new Int32Array(0);
+    this.levels = [];
+    this.levelCounts = [];
+    return { schema, values };
+  }
+}
+
+/**
+ * The `IsoLayout` every present value of a sampled column is written in, when they show more than
+ * `DISTINCT_CAP` different texts (below that a text column's dictionary of levels reads them faster); else null.
+ */
+export function sampledTimeLayout(values: readonly string[], tokens: ReadonlySet<string>): IsoLayout | null {
+  const scratch = new Uint8Array(MAX_TIME_TEXT);
+  const texts = new Set<string>();
+  let layout: IsoLayout | null = null;
+  for (const value of values) {
+    if (isMissing(value, tokens)) continue;
+    const n = asciiInto(scratch, value);
+    layout ??= n < 0 ? null : isoLayoutOf(scratch, 0, n);
+    if (layout === null || Number.isNaN(parseIsoLayout(scratch, 0, n, layout))) return null;
+    if (texts.size <= DISTINCT_CAP) texts.add(value);
+  }
+  return texts.size > DISTINCT_CAP ? layout : null;
+}
+
+/** The longest text of an `IsoLayout`. */
+const MAX_TIME_TEXT = 24;
+
+/** Writes a short ASCII text's codes into `into`; its length, or −1 when it is longer or not ASCII. */
+function asciiInto(into: Uint8Array, text: string): number {
+  const n = text.length;
+  if (n > into.length) return -1;
+  for (let i = 0; i < n; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 127) return -1;
+    into[i] = code;
+  }
+  return n;
+}
+
+/**
+ * A column of times written one fixed ISO way (`sampledTimeLayout`): each cell parsed from its bytes into
+ * epoch ms (`parseIsoLayout`, as the reference's `parseDate` reads it), its text counted while under the cap
+ * (`NumberColumn`). Since each instant has one text in the layout (`formatIsoLayout`), past the cap the
+ * distinct texts and the most frequent ones are counted on the numbers, exactly. Its schema is the
+ * reference's for text that is all ISO times: a datetime unless the layout is a bare date. A cell written
+ * any other way (spaces, a zone, a leap second, a short row's text) hands the column to a `TextBuilder`,
+ * with the rows before it rewritten from their instants (the same texts), which reads it the reference way.
+ */
+export class TimeBuilder extends NumberColumn implements ColumnBuilder {
+  private text: TextBuilder | null = null;
+  /** Why the column went to the text path, if it did. */
+  note: string | null = null;
+  private readonly scratch = new Uint8Array(MAX_TIME_TEXT);
+
+  constructor(name: string, private readonly layout: IsoLayout, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions) {
+    super(name, (ms) => formatIsoLayout(ms, layout));
+  }
+
+  add(raw: string, row: number): void {
+    if (this.text) {
+      this.text.add(raw, row);
+      return;
+    }
+    if (isMissing(raw, this.tokens)) {
+      this.takeMissing(row);
+      return;
+    }
+    const n = asciiInto(this.scratch, raw);
+    const ms = n < 0 ? Number.NaN : parseIsoLayout(this.scratch, 0, n, this.layout);
+    if (Number.isNaN(ms)) this.textBuilder(raw, row).add(raw, row);
+    else this.takeTime(ms, raw, row);
+  }
+
+  addBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    if (this.text) {
+      this.text.addBytes(bytes, start, end, row);
+      return;
+    }
+    const ms = parseIsoLayout(bytes, start, end, this.layout);
+    if (Number.isNaN(ms)) this.add(bytes.toString('utf8', start, end), row);
+    else this.takeTime(ms, this.overflow ? '' : bytes.toString('latin1', start, end), row);
+  }
+
+  addBatch(bytes: Buffer, batch: RecordBatch, c: number): void {
+    const { starts, ends, texts, width, count, firstRow } = batch;
+    for (let r = 0, at = c; r < count; r++, at += width) {
+      const start = starts[at]!;
+      if (start < 0) this.add(texts[-1 - start]!, firstRow + r);
+      else this.addBytes(bytes, start, ends[at]!, firstRow + r);
+    }
+  }
+
+  /** A time and its text (read only while the texts are counted). */
+  private takeTime(ms: number, text: string, row: number): void {
+    this.take(ms, row);
+    if (!this.overflow) this.count(text);
+  }
+
+  /**
+   * The text path, from `row` (whose cell is `raw`) on: the rows before it handed over as their texts
+   * (missing as an empty cell), and a note saying so.
+   */
+  private textBuilder(raw: string, row: number): TextBuilder {
+    this.note = `${this.name}: "${raw.trim().slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not written as the times before it (${ISO_LAYOUT_LABELS[this.layout]}), so the column was read as text from there (slower)`;
+    const text = new TextBuilder(this.name, this.tokens, this.options);
+    const all = this.values;
+    for (let r = 0; r < row; r++) text.add(Number.isNaN(all[r]!) ? '' : formatIsoLayout(all[r]!, this.layout), r);
+    this.text = text;
+    return text;
+  }
+
+  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    if (this.text) return this.text.finish(rows);
+    const all = this.values.subarray(0, rows);
+    if (!this.overflow) {
+      // Few different times after all: the reference inference and typing on their texts.
+      const raw = Array.from(all, (ms) => (Number.isNaN(ms) ? null : formatIsoLayout(ms, this.layout)));
+      const schema = inferColumn(this.name, raw, rows, this.tokens, this.options);
+      return { schema, values: typeColumn(raw, schema, this.tokens) };
+    }
+    // Past the cap: `inferCounted`'s branch for text that is all ISO times (`detectDateFormat`), where any text
+    // longer than a date has a time.
+    const { base, warnings } = this.baseFacts(rows);
+    const hasTime = this.layout !== 'date';
+    const schema: ColumnSchema = { ...base, type: hasTime ? 'datetime' : 'date', feature: true, warnings,
+      dateFormat: { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'yyyy-mm-ddThh:mm:ss' : 'yyyy-mm-dd' } };
+    return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
+  }
+}
