@@ -494,14 +494,14 @@ async function reportCases(): Promise<void> {
  * `leadscore train` on a scale file as a user runs it — a fresh process, the built CLI — with the process's
  * peak RSS from the kernel (bench/peak-rss.mjs), as one result; a run the kernel kills is reported as such.
  */
-function trainProcessCase(file: string, label: string, models: string, params: string[], what: string, out: string): void {
+function trainProcessCase(file: string, label: string, models: string, params: string[], what: string, out: string, extra: string[] = []): void {
   const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
   const preload = join(import.meta.dirname, 'peak-rss.mjs');
   const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
   const peakFile = `${out}.peak`;
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', preload, bin, 'train', '--data', file, '--target', 'converted', '--models', models,
-    ...params.flatMap((p) => ['--param', p]), '--out', out], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
+    ...params.flatMap((p) => ['--param', p]), ...extra, '--out', out], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
   const ms = performance.now() - t0;
   const name = `leadscore train --models ${models} on a ${label} (the whole command, fresh process)`;
   if (r.signal) {
@@ -515,9 +515,9 @@ function trainProcessCase(file: string, label: string, models: string, params: s
 }
 
 /** Each step of a training run in its own fresh process (bench/train-steps.ts), with the peak RSS by the end of each. */
-function trainStepsCase(file: string, title: string, models: string, params: string[], out: string): void {
+function trainStepsCase(file: string, title: string, models: string, params: string[], out: string, stepsEnv: Record<string, string> = {}): void {
   const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
-  const steps = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'train-steps.ts'), file, 'converted', models, out, ...params], { encoding: 'utf8', env });
+  const steps = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'train-steps.ts'), file, 'converted', models, out, ...params], { encoding: 'utf8', env: { ...env, ...stepsEnv } });
   if (steps.status !== 0) throw new Error(`train-steps failed: ${steps.stderr}`);
   for (const line of steps.stdout.trim().split('\n')) {
     const m = /^(.+?)\s+([\d.]+) s\s+peak (?:so far|RSS) (\d+) MiB$/.exec(line);
@@ -562,6 +562,31 @@ async function scaleFileCases(): Promise<void> {
     } catch {
       process.stderr.write('  scale-file peers skipped: /usr/bin/python3 with python3-pandas, python3-xgboost and python3-sklearn not available\n');
     }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An activity log at scale (issue #22): `leadscore generate` writes BENCH_ACTIVITY_LEADS leads (500,000: 2.5
+ * million events, 112 MB), then `leadscore train --models logistic` with the log as of 30 days after each
+ * lead's creation runs as a fresh process (peak RSS from the kernel), and its steps in another
+ * (bench/train-steps.ts). Opt in: BENCH_ONLY=activitylog (about three minutes; 190 MB of temporary files).
+ */
+async function activityLogCases(): Promise<void> {
+  const leads = Number(process.env.BENCH_ACTIVITY_LEADS ?? 500_000);
+  const dir = await mkdtemp(join(tmpdir(), 'leadscore-bench-activities-'));
+  try {
+    const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
+    const generated = spawnSync(process.execPath, [bin, 'generate', '--rows', String(leads), '--out', dir, '--json'], { encoding: 'utf8' });
+    if (generated.status !== 0) throw new Error(`leadscore generate failed: ${generated.stderr}`);
+    const activities = join(dir, 'activities.csv');
+    const events = (JSON.parse(generated.stdout) as { activities: number }).activities;
+    const label = `${leads.toLocaleString('en-US')} generated leads with ${events.toLocaleString('en-US')} events`;
+    const withLog = ['--activities', activities, '--as-of', 'created_at+30d', '--date', 'created_at'];
+    trainProcessCase(join(dir, 'leads.csv'), label, 'logistic', [], 'default settings, the activity log as of created_at+30d', join(dir, 'run'), withLog);
+    trainStepsCase(join(dir, 'leads.csv'), `the steps of that run (${label})`, 'logistic', [], join(dir, 'steps'),
+      { TRAIN_STEPS_ACTIVITIES: activities, TRAIN_STEPS_AS_OF: 'created_at+30d', TRAIN_STEPS_DATE: 'created_at' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -675,6 +700,7 @@ async function main(): Promise<void> {
     if (only.includes('mlp')) await mlpCases();
     if (only.includes('scalefile')) await scaleFileCases();
     if (only.includes('scale10m')) await tenMillionCases();
+    if (only.includes('activitylog')) await activityLogCases();
     if (only.includes('logistic')) await logisticCases();
     if (only.includes('scorecard')) await scorecardCases();
     return printReport();
