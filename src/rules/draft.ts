@@ -351,13 +351,12 @@ function draftActivityCriteria(data: Dataset, y: Uint8Array, rows: Int32Array, b
     }
     if (withEvents < minSupport) continue;
     // A row's decayed count: its events' weights summed in order (0 without any).
-    const decay = (h: number): Float64Array => {
+    const decay = (h: number): void => {
       for (let k = 0; k < n; k++) {
         let sum = 0;
         for (let e = offsets[k]!; e < offsets[k + 1]!; e++) sum += 0.5 ** (ages[e]! / h);
         decayed[k] = sum;
       }
-      return decayed;
     };
     const aucs: Record<number, number> = {};
     let bestH: number = HALF_LIFE_GRID[0];

@@ -11,6 +11,7 @@ import { type Dataset, type LoadOptions, loadDataset } from '../io/dataset.ts';
 import { columnValues, groupRows, presentNumbers } from '../columns.ts';
 import { DAY_MS } from '../types/dates.ts';
 import { distinctNumbers } from '../types/distinct.ts';
+import { numericColumnValues } from '../io/number-column.ts';
 import type { Source } from '../io/read.ts';
 import { type ColumnSchema, columnSchema } from '../types/schema.ts';
 
@@ -312,13 +313,7 @@ export function joinActivities(data: Dataset, aggregates: ActivityAggregates): D
     const column = aggregates.columns[name]!;
     const present = presentNumbers(column);
     const missing = column.length - present.length;
-    // As a dataset holds a numeric column: a Float64Array when none is missing, else numbers and nulls.
-    if (missing === 0) added[name] = Float64Array.from(column);
-    else {
-      const values = new Array<number | null>(column.length);
-      for (let i = 0; i < column.length; i++) values[i] = Number.isNaN(column[i]!) ? null : column[i]!;
-      added[name] = values;
-    }
+    added[name] = numericColumnValues(column, missing);
     let min = present[0]!;
     let max = present[0]!;
     for (let i = 1; i < present.length; i++) {

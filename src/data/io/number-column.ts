@@ -106,11 +106,22 @@ export class NumberColumn {
     return { base, warnings };
   }
 
-  /** The values as a dataset holds a numeric column: a `Float64Array` when none is missing, else numbers and nulls. */
+  /** The values as a dataset holds a numeric column (`numericColumnValues`). */
   protected typed(all: Float64Array): ArrayLike<number | null> {
-    if (this.missing === 0) return Float64Array.from(all);
-    const values = new Array<number | null>(all.length);
-    for (let r = 0; r < all.length; r++) values[r] = Number.isNaN(all[r]!) ? null : all[r]!;
-    return values;
+    return numericColumnValues(all, this.missing);
   }
+}
+
+/**
+ * Numbers (NaN where missing, `missing` of them) as a dataset holds a numeric column: a `Float64Array` copy
+ * when none is missing, else an array of numbers and nulls.
+ *
+ * @example
+ * numericColumnValues(Float64Array.of(1, Number.NaN), 1); // [1, null]
+ */
+export function numericColumnValues(all: Float64Array, missing: number): ArrayLike<number | null> {
+  if (missing === 0) return Float64Array.from(all);
+  const values = new Array<number | null>(all.length);
+  for (let r = 0; r < all.length; r++) values[r] = Number.isNaN(all[r]!) ? null : all[r]!;
+  return values;
 }

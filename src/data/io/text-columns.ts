@@ -8,7 +8,7 @@
 import { ByteDictionary } from './byte-dictionary.ts';
 import { type ColumnBuilder, Misfit, type RecordBatch } from './column-builder.ts';
 import { DISTINCT_CAP, NumberColumn } from './number-column.ts';
-import { formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
+import { detectDateFormat, formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
 import { typeColumn } from '../types/typing.ts';
 import { isMissing } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType } from '../types/reading.ts';
@@ -257,12 +257,11 @@ export class TimeBuilder extends NumberColumn implements ColumnBuilder {
       const schema = inferColumn(this.name, raw, rows, this.tokens, this.options);
       return { schema, values: typeColumn(raw, schema, this.tokens) };
     }
-    // Past the cap: `inferCounted`'s branch for text that is all ISO times (`detectDateFormat`), where any text
-    // longer than a date has a time.
+    // Past the cap: `inferCounted`'s branch for text that is all ISO times, whose format (`detectDateFormat`)
+    // every text of one layout shares, so that any one of them gives it.
     const { base, warnings } = this.baseFacts(rows);
-    const hasTime = this.layout !== 'date';
-    const schema: ColumnSchema = { ...base, type: hasTime ? 'datetime' : 'date', feature: true, warnings,
-      dateFormat: { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'yyyy-mm-ddThh:mm:ss' : 'yyyy-mm-dd' } };
+    const dateFormat = detectDateFormat([base.examples[0]!])!;
+    const schema: ColumnSchema = { ...base, type: dateFormat.hasTime ? 'datetime' : 'date', feature: true, warnings, dateFormat };
     return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
   }
 }
