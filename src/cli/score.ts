@@ -76,7 +76,7 @@ export function registerScore(program: Command): void {
       return v;
     }, 'fail')
     .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
-    .option('--threads <n>', 'threads for a large CSV: 1, or 2 (the default on two cores: a worker scores chunks beside the main thread once the file is long enough to pay; same output)', parsePositiveInteger)
+    .option('--threads <n>', 'threads: 1, or 2 (the default on two cores: a worker scores chunks of a large CSV beside the main thread once the file is long enough to pay, and one shares a tree model\'s reasons; 1 starts no worker; same output)', parsePositiveInteger)
     .option('--capacity <n>', 'a team\'s capacity: the N (or N%) most likely leads of this file get action sales, the rest the routing sent become nurture (scores the file in memory)', parseCapacity)
     .option('--force', 'replace --output (and its rejects file) if it exists')
     .option('--trust', 'use a model edited after training (its content hash no longer matches), with a warning')

@@ -70,6 +70,11 @@ export interface ScoreOptions {
    * decision: scored in memory, since it needs every lead of the file.
    */
   capacity?: { count: number } | { share: number };
+  /**
+   * Threads: 2 (the default where the machine has two cores) lets a worker score chunks of a large CSV beside
+   * this thread and a worker share a tree model's TreeSHAP; 1 never starts a worker. Same output either way.
+   */
+  threads?: number;
 }
 
 export const EXPORT_COLUMNS = ['probability', 'score', 'tier', 'grade', 'action', 'reasons', 'rule_score', 'rule_tier', 'model'] as const;
@@ -312,7 +317,8 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     const model = loaded.model as unknown as GradientBoostedTrees;
     raw = model.predictProba(design);
     unseen = design.unseen;
-    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel);
+    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design,
+      (trees, base, d) => shapValuesParallel(trees, base, d, options.threads !== undefined ? { threads: options.threads } : {}));
   }
   const probability = applyCalibrator(artifact.calibration, raw);
   const n = probability.length;

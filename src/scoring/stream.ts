@@ -38,8 +38,6 @@ export interface StreamOptions extends ScoreOptions {
   rejectsPath?: string;
   /** Called after each chunk: rows done, bytes read, total bytes. */
   onProgress?: (rows: number, bytes: number, totalBytes: number) => void;
-  /** Threads: 2 (default where the machine has two cores) lets a worker score chunks of large inputs beside this thread; 1 never. */
-  threads?: number;
   /** Inputs from this size may use workers (default PARALLEL_STREAM_MIN_BYTES, 16 MiB; see `ChunkScheduler`). */
   parallelMinBytes?: number;
   /**
@@ -234,8 +232,6 @@ export interface ScoreFileOptions extends ScoreOptions {
   chunkRows?: number;
   /** Called after each chunk when the file is streamed: rows done, bytes read, total bytes. */
   onProgress?: StreamOptions['onProgress'];
-  /** Threads when streaming a large CSV (see StreamOptions.threads). */
-  threads?: number;
   /** Called once every row is scored into a streamed Parquet export's NDJSON, as DuckDB starts writing the Parquet file from it. */
   onConvert?: () => void;
 }

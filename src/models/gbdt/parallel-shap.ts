@@ -66,19 +66,26 @@ class ShapWorker {
 
 /** One worker per forest and width, kept for the next chunk of the same scoring run. */
 const workers = new WeakMap<readonly Tree[], ShapWorker>();
+let started = 0;
+
+/** How many TreeSHAP workers this process has started (`--threads 1` must start none: tested). */
+export function shapWorkersStarted(): number {
+  return started;
+}
 
 function workerFor(trees: readonly Tree[], p: number): ShapWorker {
   let w = workers.get(trees);
   if (!w || w.p !== p) {
     w?.close();
     w = new ShapWorker(trees, p);
+    started += 1;
     workers.set(trees, w);
   }
   return w;
 }
 
 export interface ParallelShapOptions {
-  /** Threads to use (1 or 2); default 2 where the machine has two cores. */
+  /** Threads to use (1 or 2); default 2 where the machine has two cores. From a worker thread always 1. */
   threads?: number;
   /** Row × tree walks below which one thread is used. */
   minWork?: number;
@@ -93,7 +100,7 @@ export interface ParallelShapOptions {
 export function shapValuesParallel(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number },
   options: ParallelShapOptions = {}): { values: Float64Array; base: number; workerRows: number } {
   // From a worker (the streaming scorer's), the other core is already busy: one thread.
-  const threads = options.threads ?? (isMainThread ? Math.min(2, availableParallelism()) : 1);
+  const threads = isMainThread ? (options.threads ?? Math.min(2, availableParallelism())) : 1;
   if (threads < 2 || design.n * trees.length < (options.minWork ?? PARALLEL_SHAP_MIN_WORK) || design.n < 2) return { ...shapValues(trees, baseScore, design), workerRows: 0 };
   const { n, p } = design;
   const worker = workerFor(trees, p);

@@ -39,11 +39,13 @@ const OPTIONS: Record<keyof ScoreOptions, boolean> = {
   trendBand: true,
   /** A batch decision over the whole file: scored in memory, never streamed. */
   capacity: false,
+  /** How many threads score (chunks, TreeSHAP): never what is written. */
+  threads: true,
 };
 
 /** How a stream runs, not what it writes: a lead's output never depends on these (the product's promise). */
 const RUNNING: ReadonlySet<string> = new Set<Exclude<keyof StreamOptions | keyof ScoreFileOptions, keyof ScoreOptions>>([
-  'output', 'format', 'chunkRows', 'rejectsPath', 'onProgress', 'onConvert', 'threads', 'parallelMinBytes', 'parallelMinMs',
+  'output', 'format', 'chunkRows', 'rejectsPath', 'onProgress', 'onConvert', 'parallelMinBytes', 'parallelMinMs',
 ]);
 
 /** Logistic regression, trees and the network (which reads the tree features as trees do). */

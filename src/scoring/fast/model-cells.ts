@@ -83,6 +83,7 @@ export interface RowFeatures {
  */
 export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Float64Array; contributions: Float64Array | null } {
   const { loaded } = plan.scorer;
+  const { threads } = plan.scorer.options;
   if (plan.forest) {
     const forest = plan.forest;
     const width = forest.used.length;
@@ -121,7 +122,8 @@ export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Fl
     }
     const model = loaded.model as unknown as GradientBoostedTrees;
     const raw = model.predictProba(design);
-    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design, shapValuesParallel).values : null;
+    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design,
+      (trees, base, d) => shapValuesParallel(trees, base, d, threads !== undefined ? { threads } : {})).values : null;
     return { raw, contributions };
   }
   let contributions: Float64Array | null = null;

@@ -1,12 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
-import { shapValuesParallel } from '../../../src/models/gbdt/parallel-shap.ts';
+import { shapValuesParallel, shapWorkersStarted } from '../../../src/models/gbdt/parallel-shap.ts';
 import { shapByColumn, shapValues } from '../../../src/models/gbdt/shap-values.ts';
 import { createRng } from '../../../src/random.ts';
+import { scoreLeads } from '../../../src/scoring/score.ts';
+import { scoreStream } from '../../../src/scoring/stream.ts';
+import { trainModels } from '../../../src/train/train.ts';
+import { tempDir } from '../../helpers.ts';
 
 describe('TreeSHAP on two threads', () => {
   it('gives exactly the one-thread values, across slices and a partial last slice, and they add up to the raw score', async () => {
@@ -62,4 +67,29 @@ describe('TreeSHAP on two threads', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('worker took rows same values');
   });
+});
+
+describe('threads when scoring', () => {
+  it('`threads: 1` starts no TreeSHAP worker (a file streamed or scored in memory); the default shares the reasons with one', async () => {
+    const dir = await tempDir();
+    const rng = createRng(11);
+    const rows = ['lead_id,size,channel,converted'];
+    for (let i = 0; i < 4000; i++) {
+      const size = rng.normal();
+      const channel = ['web', 'event', 'ads'][rng.int(3)]!;
+      rows.push(`L${i},${size.toFixed(4)},${channel},${rng.next() < 1 / (1 + Math.exp(-(size + (channel === 'event' ? 1 : 0)))) ? 1 : 0}`);
+    }
+    const input = join(dir, 'leads.csv');
+    await writeFile(input, rows.join('\n') + '\n');
+    const run = join(dir, 'run');
+    await trainModels({ data: { path: input }, target: 'converted', models: ['gbdt'], out: run, params: ['gbdt.trees=100', 'gbdt.maxDepth=3', 'gbdt.earlyStopping=false'] });
+    const model = join(run, 'gbdt.model.json');
+    // 4,000 rows × 100 trees: past PARALLEL_SHAP_MIN_WORK, so two threads would start a worker.
+    const before = shapWorkersStarted();
+    await scoreStream({ model, input: { path: input }, output: join(dir, 'one.csv'), format: 'csv', chunkRows: 4000, threads: 1 });
+    await scoreLeads({ model, input: { path: input }, threads: 1 });
+    expect(shapWorkersStarted()).toBe(before);
+    await scoreLeads({ model, input: { path: input }, threads: 2 });
+    expect(shapWorkersStarted()).toBe(before + 1);
+  }, 120_000);
 });
