@@ -163,7 +163,7 @@ export function compileForest(trees: readonly Tree[], kinds: ReadonlyArray<'nume
  * The codes that go right at a split, as 256 bits (WORDS words): missing (0) by its default, numeric codes
  * past its threshold's rank, categorical codes by its bitmap.
  */
-function rightSet(tree: Tree, node: number, rank: ReadonlyMap<number, number>): Int32Array {
+export function rightSet(tree: Tree, node: number, rank: ReadonlyMap<number, number>): Int32Array {
   const set = new Int32Array(WORDS);
   const offset = tree.categoryOffset[node]!;
   if (offset >= 0) {

@@ -2,11 +2,17 @@
  * SHAP values of a model's rows: TreeSHAP (shap.ts) tree by tree over blocks of rows, the leaf loop in
  * WebAssembly (wasm-shap.ts) where it runs, and summed per original column for reasons.
  */
-import { expectedValue, treeShapBlock } from './shap.ts';
+import { expectedValue } from './shap.ts';
+import { treeShapBlock } from './shap-tables.ts';
 import type { Tree } from './tree.ts';
 import { WasmShap } from './wasm-shap.ts';
 
-const SHAP_BLOCK = 256;
+/**
+ * Rows per block: a tree's tables are read from memory once per block, so the more rows share them the
+ * better (300 trees of the sample, one thread: 256 rows 111-153 ns a row and tree, 2,048 rows 67-75, 8,192
+ * rows 52-54; BENCHMARKS.md, session 11), up to 2 MiB of the block's values.
+ */
+const blockRows = (p: number) => Math.min(8192, Math.max(256, Math.floor(2 ** 21 / (8 * Math.max(1, p)))));
 
 const wasmShaps = new WeakMap<readonly Tree[], WasmShap | null>();
 
@@ -14,7 +20,7 @@ const wasmShaps = new WeakMap<readonly Tree[], WasmShap | null>();
 function wasmShapFor(trees: readonly Tree[], p: number): WasmShap | null {
   let wasm = wasmShaps.get(trees);
   if (wasm === undefined || (wasm && wasm.p !== p)) {
-    wasm = WasmShap.create(trees, p, SHAP_BLOCK);
+    wasm = WasmShap.create(trees, p, blockRows(p));
     wasmShaps.set(trees, wasm);
   }
   return wasm;
@@ -34,8 +40,9 @@ export function shapValues(trees: readonly Tree[], baseScore: number, design: { 
   // hundred KB for 64 leaves) then stay in cache while the block's rows read them, and within the tree one
   // leaf's table at a time serves every row of the block (BENCHMARKS.md, "Design measurements").
   const wasm = options.wasm === false ? null : wasmShapFor(trees, design.p);
-  for (let start = 0; start < design.n; start += SHAP_BLOCK) {
-    const end = Math.min(design.n, start + SHAP_BLOCK);
+  const rows = blockRows(design.p);
+  for (let start = 0; start < design.n; start += rows) {
+    const end = Math.min(design.n, start + rows);
     if (wasm) wasm.block(design.columns, start, end, values);
     else for (const tree of trees) treeShapBlock(tree, design.columns, start, end, values, design.p);
   }

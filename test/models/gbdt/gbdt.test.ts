@@ -303,7 +303,9 @@ describe('TreeSHAP against brute-force Shapley values', () => {
 
 describe('TreeSHAP from tabulated leaf patterns', () => {
   it('equals the recursive algorithm on every tree, with repeated features, categories, missing values and deep paths', async () => {
-    const { treeShap, treeShapBlock } = await import('../../../src/models/gbdt/shap.ts');
+    const { treeShap } = await import('../../../src/models/gbdt/shap.ts');
+    const { fastTree, treeShapBlock } = await import('../../../src/models/gbdt/shap-tables.ts');
+    const { WasmShap } = await import('../../../src/models/gbdt/wasm-shap.ts');
     const rng = createRng(91);
     const n = 3000;
     const p = 16;
@@ -342,9 +344,15 @@ describe('TreeSHAP from tabulated leaf patterns', () => {
       expect(Buffer.from(blocked.buffer).equals(Buffer.from(rowByRow.buffer))).toBe(true);
       expect(blocked.some((v) => v !== 0)).toBe(true);
     }
-    // The leaf loop in WebAssembly (deep trees falling back inside its blocks): the same bits as JavaScript.
+    // The tables in WebAssembly: the same bits as JavaScript. The deep forest does not compile to codes (the
+    // reference explains it all); trees of more than 64 internal nodes but with tables are explained by the
+    // reference inside the WebAssembly blocks.
+    const wide = new GradientBoostedTrees({ trees: 6, maxLeaves: 90, maxDepth: 8, minSamplesLeaf: 2, minChildWeight: 0, earlyStopping: false }).fit(d, y);
+    expect(wide.trees.some((t) => t.feature.filter((f) => f >= 0).length > 64 && fastTree(t) !== null)).toBe(true);
+    expect(WasmShap.create(deep.trees, p, 256)).toBeNull();
+    expect(WasmShap.create(wide.trees, p, 256)).not.toBeNull();
     const shap = shapValues;
-    for (const model of [shallow, deep]) {
+    for (const model of [shallow, deep, wide]) {
       const wasm = shap(model.trees, model.fitted.baseScore, d);
       const js = shap(model.trees, model.fitted.baseScore, d, { wasm: false });
       expect(wasm.base).toBe(js.base);
