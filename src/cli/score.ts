@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { ScoreOptions } from '../scoring/score.ts';
-import { DEFAULT_CHUNK_ROWS } from '../scoring/chunk-rows.ts';
+import { DEFAULT_CHUNK_ROWS, TREE_REASONS_CHUNK_ROWS } from '../scoring/chunk-rows.ts';
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent, warnEditedModels } from './output.ts';
 import { parseCount, given, parseList, parsePositiveInteger, sourceOf } from './options.ts';
@@ -24,7 +24,7 @@ interface ScoreFlags {
   id?: string;
   na?: string;
   onError: 'fail' | 'skip';
-  chunkRows: number;
+  chunkRows?: number;
   threads?: number;
   force?: boolean;
   capacity?: { count: number } | { share: number };
@@ -75,7 +75,7 @@ export function registerScore(program: Command): void {
       if (v !== 'fail' && v !== 'skip') throw new InvalidArgumentError('use fail or skip');
       return v;
     }, 'fail')
-    .option('--chunk-rows <n>', 'rows per chunk when streaming a CSV', parsePositiveInteger, DEFAULT_CHUNK_ROWS)
+    .option('--chunk-rows <n>', `rows per chunk when streaming a CSV (default: ${DEFAULT_CHUNK_ROWS}, or ${TREE_REASONS_CHUNK_ROWS} for a tree model's reasons)`, parsePositiveInteger)
     .option('--threads <n>', 'threads: 1, or 2 (the default on two cores: a worker scores chunks of a large CSV beside the main thread once the file is long enough to pay, and one shares a tree model\'s reasons; 1 starts no worker; same output)', parsePositiveInteger)
     .option('--capacity <n>', 'a team\'s capacity: the N (or N%) most likely leads of this file get action sales, the rest the routing sent become nurture (scores the file in memory)', parseCapacity)
     .option('--force', 'replace --output (and its rejects file) if it exists')
@@ -102,7 +102,7 @@ export function registerScore(program: Command): void {
       const t0 = performance.now();
       // A CSV read chunk by chunk shows a progress bar (rows, rows/s, ETA) on a terminal.
       const progress = flags.input ? createThroughputProgress('score', flags.input) : undefined;
-      const result = await scoreFile({ ...options, output: flags.output, format, chunkRows: flags.chunkRows, ...(flags.threads ? { threads: flags.threads } : {}),
+      const result = await scoreFile({ ...options, output: flags.output, format, ...(flags.chunkRows ? { chunkRows: flags.chunkRows } : {}), ...(flags.threads ? { threads: flags.threads } : {}),
         ...(progress ? { onProgress: (rows: number, bytes: number, total: number) => progress.update(rows, bytes, total), onConvert: () => progress.then('writing Parquet (DuckDB)…') } : {}) });
       progress?.stop();
       const seconds = (performance.now() - t0) / 1000;

@@ -32,7 +32,7 @@ export interface StreamOptions extends ScoreOptions {
   input: Source;
   output: string;
   format: 'csv' | 'ndjson';
-  /** Rows per chunk. Default DEFAULT_CHUNK_ROWS (2,000). */
+  /** Rows per chunk. Default `defaultChunkRows` (2,000; 8,192 for a tree model's reasons). */
   chunkRows?: number;
   /** Where rows rejected with `onError: 'skip'` go. Default `<output>.rejects.csv`. */
   rejectsPath?: string;
@@ -64,7 +64,7 @@ export function canStream(options: ScoreOptions, format: string, scorer: Scorer)
     && !options.capacity && !scorer.loaded.artifact.activities?.account;
 }
 
-import { DEFAULT_CHUNK_ROWS } from './chunk-rows.ts';
+import { DEFAULT_CHUNK_ROWS, defaultChunkRows } from './chunk-rows.ts';
 
 export { DEFAULT_CHUNK_ROWS };
 
@@ -112,6 +112,11 @@ export async function scoreStream(options: StreamOptions, prepared?: Scorer): Pr
   return output.result();
 }
 
+/** Rows per chunk: as given, else the default for the model and the reasons asked for. */
+function chunkRowsOf(scorer: Scorer, options: StreamOptions): number {
+  return options.chunkRows ?? defaultChunkRows(scorer.loaded.artifact.model.kind, options.reasons ?? 3);
+}
+
 /** What reading found: the header (null: none) and the schema fixed from the first chunk (null: no row). */
 interface Read {
   header: string[] | null;
@@ -123,7 +128,7 @@ async function readQuery(scorer: Scorer, { sql, what, format }: NonNullable<Retu
   let header: string[] | null = null;
   let schema: Schema | null = null;
   let row = 0;
-  for await (const piece of queryChunks(sql, what, options.chunkRows ?? DEFAULT_CHUNK_ROWS)) {
+  for await (const piece of queryChunks(sql, what, chunkRowsOf(scorer, options))) {
     const raw = rawTable(piece.names, piece.columns, format, what);
     if (!header) {
       header = piece.names;
@@ -144,7 +149,7 @@ async function readQuery(scorer: Scorer, { sql, what, format }: NonNullable<Retu
  * applied in order as they are ready (the same bytes written either way).
  */
 async function readCsv(scorer: Scorer, path: string, options: StreamOptions, output: StreamOutput, total: number): Promise<Read> {
-  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const chunkRows = chunkRowsOf(scorer, options);
   let header: string[] | null = null;
   let schema: Schema | null = null;
   let delimiter = ',';
@@ -228,7 +233,7 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
 export interface ScoreFileOptions extends ScoreOptions {
   output: string;
   format: OutputFormat;
-  /** Rows per chunk when streaming. Default DEFAULT_CHUNK_ROWS (2,000). */
+  /** Rows per chunk when streaming. Default `defaultChunkRows` (2,000; 8,192 for a tree model's reasons). */
   chunkRows?: number;
   /** Called after each chunk when the file is streamed: rows done, bytes read, total bytes. */
   onProgress?: StreamOptions['onProgress'];

@@ -45,6 +45,20 @@ describe('streaming scoring', () => {
     expect(existsSync(output)).toBe(false);
   });
 
+  it('chunks by default: 2,000 rows, 8,192 for a tree model\'s reasons (TreeSHAP shares its tables among a chunk\'s rows)', async () => {
+    const path = join(sample.dir, 'four-times.csv');
+    await writeFile(path, `${[lines[0], ...Array.from({ length: 4 }, () => lines.slice(1)).flat()].join('\n')}\n`);
+    const chunks = async (model: string, reasons: number) => {
+      const progress: number[] = [];
+      await scoreStream({ model: join(run, `${model}.model.json`), input: { path }, activities: { path: sample.activities }, output: join(sample.dir, `four-${model}-${reasons}.csv`),
+        format: 'csv', threads: 1, reasons, onProgress: (rows) => progress.push(rows) });
+      return progress;
+    };
+    expect(await chunks('gbdt', 3)).toEqual([8192, 12000]);
+    expect(await chunks('gbdt', 0)).toEqual([2000, 4000, 6000, 8000, 10000, 12000]);
+    expect(await chunks('logistic', 3)).toEqual([2000, 4000, 6000, 8000, 10000, 12000]);
+  });
+
   for (const model of ['logistic', 'gbdt']) {
     it(`${model}: chunk by chunk gives the same bytes as scoring the whole file in memory (CSV and NDJSON)`, async () => {
       const options = { model: join(run, `${model}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] };
