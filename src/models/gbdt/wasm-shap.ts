@@ -1,67 +1,117 @@
 /**
  * TreeSHAP from tables (shap-tables.ts `treeShapBlock`, its reference) in WebAssembly (source:
  * src/wasm/tree-shap.wat). A block's feature values become the compiled forest's one-byte codes
- * (predict.ts `codeValues`) once for all trees; per tree, each row's directions at its internal nodes become
- * one 64-bit word from one lookup per feature the tree tests, and each table's key comes from that word by a
- * shift and a mask. The same table entries are added in the same order as the reference, so the values are
- * bit-identical.
+ * (predict.ts `codeValues`) once for all trees. Per tree, every table's key (agreement with the path above
+ * it, directions inside it) is given a place of its own in a few 64-bit words; each key bit depends on one
+ * feature alone, so a row's words are the OR of one lookup per feature the tree tests, and a table's key is
+ * then one shift and mask. The same table entries are added in the same order as the reference, so the
+ * values are bit-identical.
  *
- * Handled here: trees with tables and at most 64 internal nodes, in a forest that compiles to codes (at most
- * 254 thresholds per feature, depth ≤ predict.ts MAX_DEPTH). Any other tree is explained inside the same
- * block by the reference (`treeShapBlock`, or the recursive `treeShap` for a tree without tables); a forest
- * that does not compile is explained by the reference alone (`WasmShap.create` returns null).
+ * Handled here: every tree with tables, in a forest that compiles to codes (at most 254 thresholds per
+ * feature, depth ≤ predict.ts MAX_DEPTH). A tree without tables is explained inside the same block by the
+ * recursive `treeShap`; a forest that does not compile, by the reference alone (`WasmShap.create` returns null).
  */
 import { treeShap } from './shap.ts';
-import { type FastTree, fastTree, treeShapBlock } from './shap-tables.ts';
+import { type FastTree, fastTree } from './shap-tables.ts';
 import { codeValues, compileForest, type Forest, rightSet } from './predict.ts';
 import type { Tree } from './tree.ts';
 import { Layout, wasmModule } from '../../wasm/modules.ts';
 
-/** A tree's FastTree arrays, in the order `explain` takes them after its direction tables. */
-const TABLE_ARRAYS = ['aboveStart', 'aboveCount', 'mP', 'innerShift', 'innerCount', 'width', 'featureStart', 'tableStart', 'abovePos', 'aboveLeft', 'aboveSlot', 'features', 'tables'] as const;
-
 /** Past this the tables stay in JavaScript (the reference needs no copy of them). */
 const MAX_BYTES = 1024 ** 3;
-/** Direction words are 64 bits. */
-const MAX_INTERNAL = 64;
 
-/** Per tree: its (tree, feature) pairs' code slots, where each pair's words start, and the words. */
-interface DirectionTables {
+/** A tree's arrays for `explain`, in the order it takes them. */
+interface KeyLayout {
+  /** Key words per row. */
+  nw: number;
   pairSlot: Int32Array;
   pairTable: Int32Array;
-  words: BigInt64Array;
+  keyTables: BigInt64Array;
+  tableWord: Int32Array;
+  tableShift: Int32Array;
+  tableMask: Int32Array;
+  width: Int32Array;
+  featureStart: Int32Array;
+  tableStart: Int32Array;
+  /** The features as byte offsets in a row's values (one shift less per addition). */
+  byteFeatures: Int32Array;
+  tables: Float64Array;
 }
 
-/** The direction words of a tree: per feature it tests and per code of that feature, bit k set where the code goes left at preorder position k. */
-function directionTables(forest: Forest, tree: Tree, fast: FastTree): DirectionTables {
+/**
+ * Where each table's key sits (packed into 64-bit words, a key never split between two), and per feature the
+ * tree tests and per code, the key bits that code sets: an above slot's bit where the code agrees with every
+ * above node of its feature, an inner bit where the code goes left there.
+ */
+function keyLayout(forest: Forest, tree: Tree, fast: FastTree): KeyLayout {
+  const tableCount = fast.width.length;
+  const tableWord = new Int32Array(tableCount);
+  const tableShift = new Int32Array(tableCount);
+  let word = 0;
+  let used = 0;
+  for (let t = 0; t < tableCount; t++) {
+    const bits = fast.mP[t]! + fast.innerCount[t]!;
+    if (used + bits > 64) {
+      word += 1;
+      used = 0;
+    }
+    tableWord[t] = word;
+    tableShift[t] = used;
+    used += bits;
+  }
+  const nw = word + 1;
   const slotOf = new Map(Array.from(forest.used, (f, k) => [f, k]));
-  const bySlot = new Map<number, number[]>();
-  fast.internal.forEach((node, k) => {
-    const slot = slotOf.get(tree.feature[node]!)!;
-    if (!bySlot.has(slot)) bySlot.set(slot, []);
-    bySlot.get(slot)!.push(k);
-  });
-  const slots = [...bySlot.keys()].sort((a, b) => a - b);
+  const slots = [...new Set(Array.from(fast.internal, (node) => slotOf.get(tree.feature[node]!)!))].sort((a, b) => a - b);
   const codeCount = (slot: number) => (forest.thresholds[slot] === null ? 256 : forest.thresholdCount[slot]! + 2);
   const pairTable = new Int32Array(slots.length);
-  slots.reduce((at, slot, q) => ((pairTable[q] = at), at + codeCount(slot)), 0);
-  const words = new BigInt64Array(slots.reduce((n, slot) => n + codeCount(slot), 0));
+  slots.reduce((at, slot, q) => ((pairTable[q] = at), at + codeCount(slot) * nw), 0);
+  // 64-bit words as pairs of 32-bit halves (little-endian, as the module reads them).
+  const keyHalves = new Int32Array(2 * slots.reduce((n, slot) => n + codeCount(slot) * nw, 0));
   slots.forEach((slot, q) => {
+    const feature = forest.used[slot]!;
     const cuts = forest.thresholds[slot];
-    const rank = new Map(Array.from(cuts?.subarray(0, forest.thresholdCount[slot]) ?? [], (t, j) => [t, j]));
-    for (const k of bySlot.get(slot)!) {
-      const right = rightSet(tree, fast.internal[k]!, rank);
-      for (let code = 0; code < codeCount(slot); code++) {
-        if (((right[code >> 5]! >>> (code & 31)) & 1) === 0) words[pairTable[q]! + code]! |= 1n << BigInt(k);
+    const rank = new Map(Array.from(cuts?.subarray(0, forest.thresholdCount[slot]) ?? [], (v, j) => [v, j]));
+    // This feature's nodes: per key bit, the nodes it reads and the direction each must take to set it
+    // (an above slot: every above node of the feature on the path agrees; an inner bit: its node goes left).
+    const bits: Array<{ word: number; bit: number; nodes: Array<{ right: Int32Array; left: number }> }> = [];
+    for (let t = 0; t < tableCount; t++) {
+      const bySlot = new Map<number, Array<{ right: Int32Array; left: number }>>();
+      for (let a = fast.aboveStart[t]!; a < fast.aboveStart[t]! + fast.aboveCount[t]!; a++) {
+        const node = fast.internal[fast.abovePos[a]!]!;
+        if (tree.feature[node] !== feature) continue;
+        const j = fast.aboveSlot[a]!;
+        if (!bySlot.has(j)) bySlot.set(j, []);
+        bySlot.get(j)!.push({ right: rightSet(tree, node, rank), left: fast.aboveLeft[a]! });
+      }
+      for (const [j, nodes] of bySlot) bits.push({ word: tableWord[t]!, bit: tableShift[t]! + j, nodes });
+      for (let i = 0; i < fast.innerCount[t]!; i++) {
+        const node = fast.internal[fast.innerShift[t]! + i]!;
+        if (tree.feature[node] === feature) bits.push({ word: tableWord[t]!, bit: tableShift[t]! + fast.mP[t]! + i, nodes: [{ right: rightSet(tree, node, rank), left: 1 }] });
+      }
+    }
+    for (let code = 0; code < codeCount(slot); code++) {
+      const at = 2 * (pairTable[q]! + code * nw);
+      for (const { word, bit, nodes } of bits) {
+        // A node sends the code left where its right set lacks the code.
+        if (nodes.every(({ right, left }) => 1 - ((right[code >> 5]! >>> (code & 31)) & 1) === left)) keyHalves[at + 2 * word + (bit >> 5)]! |= 1 << (bit & 31);
       }
     }
   });
-  return { pairSlot: Int32Array.from(slots), pairTable, words };
+  const keyTables = new BigInt64Array(keyHalves.buffer);
+  return {
+    nw, pairSlot: Int32Array.from(slots), pairTable, keyTables, tableWord, tableShift,
+    tableMask: Int32Array.from(fast.width, (_, t) => (1 << (fast.mP[t]! + fast.innerCount[t]!)) - 1),
+    width: fast.width, featureStart: fast.featureStart, tableStart: fast.tableStart, byteFeatures: fast.features.map((f) => 8 * f), tables: fast.tables,
+  };
 }
+
+/** The arrays copied into the module's memory, in `explain`'s order. */
+const LAYOUT_ARRAYS = ['pairSlot', 'pairTable', 'keyTables', 'tableWord', 'tableShift', 'tableMask', 'width', 'featureStart', 'tableStart', 'byteFeatures', 'tables'] as const;
 
 /** A model's trees loaded for the WebAssembly loop, with room for one block of rows of p features. */
 export class WasmShap {
   private readonly run: (count: number, tree: number) => void;
+  /** Per tree: whether it has tables (else the recursive algorithm explains it). */
   private readonly handled: boolean[];
   private readonly codes: Uint8Array;
   private readonly phi: Float64Array;
@@ -75,33 +125,34 @@ export class WasmShap {
     const forest = compileForest(trees, kinds);
     if (!forest) return null;
     const fast = trees.map((t) => fastTree(t));
-    const tableBytes = fast.reduce((s, f) => s + (f ? TABLE_ARRAYS.reduce((b, k) => b + f[k].byteLength + 64, 0) : 0), 0);
+    const tableBytes = fast.reduce((s, f) => s + (f ? f.tables.byteLength : 0), 0);
     if (tableBytes > MAX_BYTES) return null;
     return new WasmShap(wasm, trees, forest, fast, p, blockRows);
   }
 
-  private constructor(wasm: WebAssembly.Module, readonly trees: readonly Tree[], private readonly forest: Forest, private readonly fast: Array<FastTree | null>,
+  private constructor(wasm: WebAssembly.Module, readonly trees: readonly Tree[], private readonly forest: Forest, fast: Array<FastTree | null>,
     readonly p: number, readonly blockRows: number) {
-    this.handled = fast.map((f) => f !== null && f.internal.length <= MAX_INTERNAL);
-    const directions = trees.map((t, i) => (this.handled[i] ? directionTables(forest, t, fast[i]!) : null));
+    const layouts = trees.map((t, i) => (fast[i] ? keyLayout(forest, t, fast[i]!) : null));
     const codeWidth = forest.used.length;
+    const maxWords = Math.max(1, ...layouts.map((l) => l?.nw ?? 0));
     const layout = new Layout();
     const take = (bytes: number) => layout.take(bytes);
-    const region = { codes: take(blockRows * codeWidth), dirs: take(8 * blockRows), phi: take(8 * blockRows * p) };
-    // The features as byte offsets in a row's values (one shift less per addition).
-    const arrays = trees.map((_, i) => (this.handled[i] ? [directions[i]!.pairSlot, directions[i]!.pairTable, directions[i]!.words,
-      ...TABLE_ARRAYS.map((k) => (k === 'features' ? fast[i]!.features.map((f) => 8 * f) : fast[i]![k]))] : null));
-    const at = arrays.map((list) => list?.map((a) => take(a.byteLength)) ?? null);
+    const region = { codes: take(blockRows * codeWidth), keys: take(8 * maxWords * blockRows), phi: take(8 * blockRows * p) };
+    const at = layouts.map((l) => (l ? LAYOUT_ARRAYS.map((k) => take(l[k].byteLength)) : null));
     const memory = new WebAssembly.Memory({ initial: layout.pages });
     const explain = new WebAssembly.Instance(wasm, { env: { memory } }).exports.explain as (...args: number[]) => void;
-    arrays.forEach((list, i) => list?.forEach((a, j) => new Uint8Array(memory.buffer, at[i]![j]!, a.byteLength).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))));
+    layouts.forEach((l, i) => {
+      if (!l) return;
+      LAYOUT_ARRAYS.forEach((k, j) => new Uint8Array(memory.buffer, at[i]![j]!, l[k].byteLength).set(new Uint8Array(l[k].buffer, l[k].byteOffset, l[k].byteLength)));
+    });
     this.codes = new Uint8Array(memory.buffer, region.codes, blockRows * codeWidth);
     this.phi = new Float64Array(memory.buffer, region.phi, blockRows * p);
+    this.handled = layouts.map((l) => l !== null);
     this.run = (count, i) => {
+      const l = layouts[i]!;
       const a = at[i]!;
-      const pairs = directions[i]!.pairSlot.length;
-      const tables = fast[i]!.width.length;
-      explain(count, p, codeWidth, region.codes, region.dirs, region.phi, pairs, a[0]!, a[1]!, a[2]!, tables, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!);
+      explain(count, p, codeWidth, region.codes, region.keys, l.nw, region.phi, l.pairSlot.length, a[0]!, a[1]!, a[2]!,
+        l.width.length, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!);
     };
   }
 
@@ -117,16 +168,10 @@ export class WasmShap {
     const { forest } = this;
     const width = forest.used.length;
     for (let k = 0; k < width; k++) codeValues(forest, k, columns[forest.used[k]!]!, start, count, this.codes, k, width);
-    let local: Float64Array[] | null = null;
     this.trees.forEach((tree, t) => {
-      if (this.handled[t]) {
-        this.run(count, t);
-        return;
-      }
-      // Not handled here (see the file's comment): the reference, into the same block.
-      local ??= columns.map((c) => c.subarray(start, end));
-      if (this.fast[t]) treeShapBlock(tree, local, 0, count, phi, p);
-      else for (let r = 0; r < count; r++) treeShap(tree, local, r, phi.subarray(r * p, (r + 1) * p));
+      if (this.handled[t]) this.run(count, t);
+      // No tables (a leaf with more than 12 unique path features): the recursive algorithm, into the same block.
+      else for (let r = 0; r < count; r++) treeShap(tree, columns, start + r, phi.subarray(r * p, (r + 1) * p));
     });
     values.set(phi, start * p);
   }

@@ -345,8 +345,7 @@ describe('TreeSHAP from tabulated leaf patterns', () => {
       expect(blocked.some((v) => v !== 0)).toBe(true);
     }
     // The tables in WebAssembly: the same bits as JavaScript. The deep forest does not compile to codes (the
-    // reference explains it all); trees of more than 64 internal nodes but with tables are explained by the
-    // reference inside the WebAssembly blocks.
+    // reference explains it all); trees of more than 64 internal nodes take several key words a row.
     const wide = new GradientBoostedTrees({ trees: 6, maxLeaves: 90, maxDepth: 8, minSamplesLeaf: 2, minChildWeight: 0, earlyStopping: false }).fit(d, y);
     expect(wide.trees.some((t) => t.feature.filter((f) => f >= 0).length > 64 && fastTree(t) !== null)).toBe(true);
     expect(WasmShap.create(deep.trees, p, 256)).toBeNull();
