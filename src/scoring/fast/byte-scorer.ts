@@ -80,7 +80,7 @@ export class ByteScorer {
     this.cells = new CellBytes(plan.format);
     this.keys = plan.names.map((name, c) => utf8(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
     this.decisions = new DecisionSegments(plan, this.cells, this.keys);
-    this.linearReasons = new LinearReasons(plan.reasonWords as ColumnState[], plan.reasons, this.sink);
+    this.linearReasons = new LinearReasons(plan.reasonNames, plan.reasonWords, plan.reasons, this.sink);
   }
 
   /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
@@ -240,7 +240,7 @@ export class ByteScorer {
           codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
           sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
         }
-      } else if (reasons && !(cellReasons && this.linearReasons.csv(contributions!, i))) {
+      } else if (reasons && !(cellReasons ? this.linearReasons.csv(contributions!, i) : this.linearReasons.rowCsv(contributions!, i, (g) => reasons.valueText(i, plan.reasonNames[g]!)))) {
         sink.write(utf8(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, plan.reasons))))));
       }
       sink.write(segments[second[i]!]!); // rule score, rule tier, model
@@ -279,7 +279,10 @@ export class ByteScorer {
     }
     const range = column.range;
     if (range) for (let k = 0; k < typed.length; k++) column.outside[from + k] = outsideRange(range, typed[k]) ? outsideRangeText(range, typed[k] as number) : '';
-    if (column.wordsNeeded) for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
+    if (column.wordsNeeded) {
+      for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
+      column.phrases.length = from; // made again on first use (a cleared dictionary numbers its cells afresh)
+    }
     if (column.spec >= 0) {
       const unseen = new Uint8Array(typed.length);
       perCellOf(plan.scorer, column.spec, typed, unseen).forEach((values, k) => {

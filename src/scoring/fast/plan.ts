@@ -62,6 +62,11 @@ export interface ColumnState {
    */
   items: Uint8Array[];
   plainItem: Uint8Array;
+  /**
+   * With reasons, for contributions of the row's own (a tree model's): each distinct cell's phrase as text
+   * bytes (`reasonPhrase`), made when a row first needs it; null where it would need quoting in a CSV field.
+   */
+  phrases: Array<Uint8Array | null | undefined>;
   /** The same for NDJSON: the reason's text escaped for a JSON string, and its `reason_codes` object. */
   jsonItems: Uint8Array[];
   jsonCodes: Uint8Array[];
@@ -149,7 +154,7 @@ function newColumn(schema: ColumnSchema, scorer: Scorer, spec: number, keep: boo
     wrongType: want && CHECKED_TYPES.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
     range: scorer.dateRanges.find((r) => r.column === schema.name) ?? null, outside: [],
     spec, unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64),
-    words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), jsonItems: [], jsonCodes: [], conditions: [],
+    words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), phrases: [], jsonItems: [], jsonCodes: [], conditions: [],
     keep: keep ? [] : null, rows: new Int32Array(0),
   };
 }

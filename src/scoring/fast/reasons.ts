@@ -1,21 +1,32 @@
 /**
- * A logistic model's reasons written from each distinct cell's reason bytes: a lead's contribution per
- * column is its cell's alone, so each cell's reason text (`reasonItem`) is made once (`ColumnState.items`)
- * and a row picks and joins them, in the order `pickReasons` (reasons.ts) gives.
+ * Reasons written from bytes made once per distinct cell, in the order `pickReasons` (reasons.ts) gives.
+ * A logistic model's contribution per column is its cell's alone, so each cell's whole reason text
+ * (`reasonItem`) is made once (`ColumnState.items`) and a row picks and joins them. A tree model's
+ * contributions are the row's own, so each cell's phrase (`reasonPhrase`: `email_type = student`) is made
+ * once (`ColumnState.phrases`) and the row's contribution written after it.
  */
-import { MIN_REASON } from '../reasons.ts';
+import { MIN_REASON, reasonContribution, reasonPhrase } from '../reasons.ts';
 import { startsFormula } from '../../data/io/write.ts';
 import type { ColumnState } from './plan.ts';
-import type { ByteSink } from './writer.ts';
+import { type ByteSink, utf8 } from './writer.ts';
 
 const QUOTE = 34;
+/** Characters that make a CSV field need quotes. */
+const NEEDS_QUOTES = /[",\n\r]/;
+/** U+2212 MINUS SIGN, as reasons write a negative contribution, in UTF-8. */
+const MINUS = utf8('−');
 
 export class LinearReasons {
-  /** The reasons picked for the row being written. */
+  /** The reasons picked for the row being written, and (rowCsv) their phrases' bytes. */
   private readonly chosen: Int32Array;
+  private readonly phrases: Uint8Array[] = [];
 
-  /** Over the reason columns (design order), `reasons` per lead, into `sink`. */
-  constructor(private readonly columns: readonly ColumnState[], private readonly reasons: number, private readonly sink: ByteSink) {
+  /**
+   * Over the reason columns (design order: their names, and where each one's words come from, null for
+   * an activity aggregate computed per row), `reasons` per lead, into `sink`.
+   */
+  constructor(private readonly names: readonly string[], private readonly columns: ReadonlyArray<ColumnState | null>, private readonly reasons: number,
+    private readonly sink: ByteSink) {
     this.chosen = new Int32Array(Math.max(1, reasons));
   }
 
@@ -25,7 +36,7 @@ export class LinearReasons {
    * the text would need quoting or a spreadsheet guard: the caller then writes it the string way.
    */
   csv(contributions: Float64Array, i: number): boolean {
-    const columns = this.columns;
+    const columns = this.columns as readonly ColumnState[];
     const chosen = this.chosen;
     const count = this.choose(contributions, i);
     if (count === 0) return true;
@@ -51,7 +62,7 @@ export class LinearReasons {
    * returns how many were picked (they stay in `chosen` for `codes`).
    */
   json(contributions: Float64Array, i: number): number {
-    const columns = this.columns;
+    const columns = this.columns as readonly ColumnState[];
     const chosen = this.chosen;
     const count = this.choose(contributions, i);
     const sink = this.sink;
@@ -70,7 +81,7 @@ export class LinearReasons {
 
   /** Row `i`'s `reason_codes` list: the `count` reasons `json` picked, from each cell's JSON object. */
   codes(count: number, i: number): void {
-    const columns = this.columns;
+    const columns = this.columns as readonly ColumnState[];
     const sink = this.sink;
     sink.put(91);
     for (let k = 0; k < count; k++) {
@@ -81,10 +92,59 @@ export class LinearReasons {
     sink.put(93);
   }
 
+  /**
+   * Writes row `i`'s reasons where its contributions are its own (a tree model's, or activity aggregates'):
+   * each picked column's phrase from its cell's bytes (made on first use; `valueText` gives the words of a
+   * column computed per row), then ` (+0.82)` from the row's contribution, as `reasonItem` writes it. False
+   * (nothing written) where the text would need quoting or a spreadsheet guard: the caller then writes it
+   * the string way.
+   */
+  rowCsv(contributions: Float64Array, i: number, valueText: (g: number) => string): boolean {
+    const { columns, names, phrases, chosen, sink } = this;
+    const count = this.choose(contributions, i);
+    for (let k = 0; k < count; k++) {
+      const g = chosen[k]!;
+      const column = columns[g];
+      let bytes: Uint8Array | null | undefined;
+      if (column) {
+        const id = column.rows[i]!;
+        bytes = column.phrases[id];
+        if (bytes === undefined) {
+          const text = reasonPhrase(names[g]!, column.words[id]!);
+          bytes = column.phrases[id] = NEEDS_QUOTES.test(text) ? null : utf8(text);
+        }
+      } else {
+        const text = reasonPhrase(names[g]!, valueText(g));
+        bytes = NEEDS_QUOTES.test(text) ? null : utf8(text);
+      }
+      if (bytes === null) return false;
+      phrases[k] = bytes;
+    }
+    if (count > 0 && startsFormula(phrases[0]![0]!)) return false;
+    const width = columns.length;
+    for (let k = 0; k < count; k++) {
+      if (k > 0) {
+        sink.put(59);
+        sink.put(32);
+      }
+      sink.write(phrases[k]!);
+      // ` (${signed(reasonContribution(c))})`
+      const c = reasonContribution(contributions[i * width + chosen[k]!]!);
+      sink.put(32);
+      sink.put(40);
+      if (c >= 0) sink.put(43);
+      else sink.write(MINUS);
+      const digits = Math.abs(c).toFixed(2);
+      for (let d = 0; d < digits.length; d++) sink.put(digits.charCodeAt(d));
+      sink.put(41);
+    }
+    return true;
+  }
+
   /** Picks row `i`'s reasons into `chosen` as `pickReasons` orders them (strongest first, ties by column name); returns how many. */
   private choose(contributions: Float64Array, i: number): number {
-    const columns = this.columns;
-    const width = columns.length;
+    const names = this.names;
+    const width = names.length;
     const chosen = this.chosen;
     let count = 0;
     while (count < this.reasons) {
@@ -93,7 +153,7 @@ export class LinearReasons {
       for (let g = 0; g < width; g++) {
         const a = Math.abs(contributions[i * width + g]!);
         if (!(a >= MIN_REASON) || a < bestAbs) continue;
-        if (a === bestAbs && best >= 0 && !(columns[g]!.name < columns[best]!.name)) continue;
+        if (a === bestAbs && best >= 0 && !(names[g]! < names[best]!)) continue;
         let taken = false;
         for (let k = 0; k < count; k++) if (chosen[k] === g) taken = true;
         if (taken) continue;
