@@ -28,7 +28,7 @@ import { outsideRange, outsideRangeText } from '../../features/date-range.ts';
 import { applyCalibrator } from '../../models/calibration.ts';
 import { codeValues } from '../../models/gbdt/predict.ts';
 import { type ChunkJob, type ChunkResult, emptyChunkResult } from '../chunk.ts';
-import { pickReasons, type ReasonCode, reasonContribution, reasonItem, reasonText } from '../reasons.ts';
+import { pickReasons, type ReasonCode, reasonText } from '../reasons.ts';
 import { type Scorer, valueWords } from '../score.ts';
 import { refusal, startsWithBom } from './allow-list.ts';
 import { CellTables } from './cell-tables.ts';
@@ -299,20 +299,10 @@ export class ByteScorer {
       if (plan.reasons > 0 && !plan.trees) {
         column.contribution = grown(column.contribution, to);
         column.contribution.set(contributionsOf(plan.scorer, column.spec, column.name, typed), from);
-        if (plan.rowSpecs.size === 0) {
-          column.plainItem = grown(column.plainItem, to);
-          for (let id = from; id < to; id++) {
-            const code = { column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) };
-            const item = reasonItem(code);
-            if (plan.format === 'ndjson') {
-              column.jsonItems[id] = utf8(JSON.stringify(item).slice(1, -1));
-              column.jsonCodes[id] = utf8(JSON.stringify(code));
-              continue;
-            }
-            column.items[id] = utf8(item);
-            column.plainItem[id] = /[",\n\r]/.test(item) ? 0 : 1;
-          }
-        }
+        // Each cell's reason bytes are made when a row first picks it (reasons.ts `LinearReasons`).
+        column.items.length = from;
+        column.jsonItems.length = from;
+        column.jsonCodes.length = from;
       }
     }
     for (const condition of column.conditions) {

@@ -58,18 +58,18 @@ export interface ColumnState {
   wordsNeeded: boolean;
   /**
    * With reasons, for a logistic model (whose contribution is the cell's alone): each distinct cell's
-   * reason as text bytes (`reasonItem`), and 1 where that text can go into a CSV field as it is.
+   * reason as text bytes (`reasonItem`), made when a row first picks it; null where it would need quoting
+   * in a CSV field.
    */
-  items: Uint8Array[];
-  plainItem: Uint8Array;
+  items: Array<Uint8Array | null | undefined>;
   /**
    * With reasons, for contributions of the row's own (a tree model's): each distinct cell's phrase as text
    * bytes (`reasonPhrase`), made when a row first needs it; null where it would need quoting in a CSV field.
    */
   phrases: Array<Uint8Array | null | undefined>;
   /** The same for NDJSON: the reason's text escaped for a JSON string, and its `reason_codes` object. */
-  jsonItems: Uint8Array[];
-  jsonCodes: Uint8Array[];
+  jsonItems: Array<Uint8Array | undefined>;
+  jsonCodes: Array<Uint8Array | undefined>;
   /** As a kept column: the output cell's bytes per distinct cell. */
   keep: Uint8Array[] | null;
   /** This chunk's cell number per row. */
@@ -154,7 +154,7 @@ function newColumn(schema: ColumnSchema, scorer: Scorer, spec: number, keep: boo
     wrongType: want && CHECKED_TYPES.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
     range: scorer.dateRanges.find((r) => r.column === schema.name) ?? null, outside: [],
     spec, unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64),
-    words: [], wordsNeeded: false, items: [], plainItem: new Uint8Array(64), phrases: [], jsonItems: [], jsonCodes: [], conditions: [],
+    words: [], wordsNeeded: false, items: [], phrases: [], jsonItems: [], jsonCodes: [], conditions: [],
     keep: keep ? [] : null, rows: new Int32Array(0),
   };
 }

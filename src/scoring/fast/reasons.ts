@@ -5,7 +5,7 @@
  * contributions are the row's own, so each cell's phrase (`reasonPhrase`: `email_type = student`) is made
  * once (`ColumnState.phrases`) and the row's contribution written after it.
  */
-import { MIN_REASON, reasonContribution, reasonPhrase } from '../reasons.ts';
+import { MIN_REASON, type ReasonCode, reasonContribution, reasonItem, reasonPhrase } from '../reasons.ts';
 import { startsFormula } from '../../data/io/write.ts';
 import type { ColumnState } from './plan.ts';
 import { type ByteSink, utf8 } from './writer.ts';
@@ -15,6 +15,21 @@ const QUOTE = 34;
 const NEEDS_QUOTES = /[",\n\r]/;
 /** U+2212 MINUS SIGN, as reasons write a negative contribution, in UTF-8. */
 const MINUS = utf8('−');
+
+/** A cell's reason for a logistic model (its contribution is the cell's own), as `pickReasons` makes it. */
+function cellCode(column: ColumnState, id: number): ReasonCode {
+  return { column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) };
+}
+
+/** A cell's reason text as CSV bytes (`reasonItem`), made on first use; null where it would need quoting. */
+function itemOf(column: ColumnState, id: number): Uint8Array | null {
+  let bytes = column.items[id];
+  if (bytes === undefined) {
+    const text = reasonItem(cellCode(column, id));
+    bytes = column.items[id] = NEEDS_QUOTES.test(text) ? null : utf8(text);
+  }
+  return bytes;
+}
 
 export class LinearReasons {
   /** The reasons picked for the row being written, and (rowCsv) their phrases' bytes. */
@@ -40,12 +55,9 @@ export class LinearReasons {
     const chosen = this.chosen;
     const count = this.choose(contributions, i);
     if (count === 0) return true;
+    for (let k = 0; k < count; k++) if (itemOf(columns[chosen[k]!]!, columns[chosen[k]!]!.rows[i]!) === null) return false;
     const first = columns[chosen[0]!]!;
     if (startsFormula(first.items[first.rows[i]!]![0]!)) return false;
-    for (let k = 0; k < count; k++) {
-      const column = columns[chosen[k]!]!;
-      if (column.plainItem[column.rows[i]!] !== 1) return false;
-    }
     for (let k = 0; k < count; k++) {
       const column = columns[chosen[k]!]!;
       if (k > 0) {
@@ -73,7 +85,8 @@ export class LinearReasons {
         sink.put(59);
         sink.put(32);
       }
-      sink.write(column.jsonItems[column.rows[i]!]!);
+      const id = column.rows[i]!;
+      sink.write(column.jsonItems[id] ??= utf8(JSON.stringify(reasonItem(cellCode(column, id))).slice(1, -1)));
     }
     sink.put(QUOTE);
     return count;
@@ -87,7 +100,8 @@ export class LinearReasons {
     for (let k = 0; k < count; k++) {
       const column = columns[this.chosen[k]!]!;
       if (k > 0) sink.put(44);
-      sink.write(column.jsonCodes[column.rows[i]!]!);
+      const id = column.rows[i]!;
+      sink.write(column.jsonCodes[id] ??= utf8(JSON.stringify(cellCode(column, id))));
     }
     sink.put(93);
   }
