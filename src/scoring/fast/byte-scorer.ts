@@ -281,7 +281,7 @@ export class ByteScorer {
     if (range) for (let k = 0; k < typed.length; k++) column.outside[from + k] = outsideRange(range, typed[k]) ? outsideRangeText(range, typed[k] as number) : '';
     if (column.wordsNeeded) {
       for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
-      column.phrases.length = from; // made again on first use (a cleared dictionary numbers its cells afresh)
+      if (plan.trees) emptyCells(column.phrases, from, to); // made on first use (a cleared dictionary numbers its cells afresh)
     }
     if (column.spec >= 0) {
       const unseen = new Uint8Array(typed.length);
@@ -300,9 +300,8 @@ export class ByteScorer {
         column.contribution = grown(column.contribution, to);
         column.contribution.set(contributionsOf(plan.scorer, column.spec, column.name, typed), from);
         // Each cell's reason bytes are made when a row first picks it (reasons.ts `LinearReasons`).
-        column.items.length = from;
-        column.jsonItems.length = from;
-        column.jsonCodes.length = from;
+        emptyCells(plan.format === 'ndjson' ? column.jsonItems : column.items, from, to);
+        if (plan.reasonCodes) emptyCells(column.jsonCodes, from, to);
       }
     }
     for (const condition of column.conditions) {
@@ -316,6 +315,15 @@ export class ByteScorer {
     column.done = to;
   }
 
+}
+
+/**
+ * Cells from..to−1 of a per-cell cache made on first use, emptied; written as undefined rather than left as
+ * holes, since V8 keeps an array written far past its end as a slow dictionary.
+ */
+function emptyCells<T>(cache: Array<T | undefined>, from: number, to: number): void {
+  cache.length = Math.min(cache.length, from);
+  for (let id = cache.length; id < to; id++) cache.push(undefined);
 }
 
 const byteScorers = new WeakMap<Scorer, ByteScorer | null>();
