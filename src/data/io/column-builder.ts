@@ -24,6 +24,8 @@ export interface ColumnBuilder {
    */
   addBatch(bytes: Buffer, batch: RecordBatch, c: number): void;
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> };
+  /** Room for this many rows at once (the reader's estimate of the file's rows), so the column grows no more by doubling. */
+  reserve(rows: number): void;
 }
 
 /**

@@ -46,6 +46,11 @@ export class CsvByteRecords {
     this.delim = delimiter.charCodeAt(0);
   }
 
+  /** Bytes fed but not yet cut into records. */
+  get pending(): number {
+    return this.bytes.length - this.pos;
+  }
+
   /** Adds bytes after those not yet cut; `final` when they are the file's last. */
   feed(chunk: Buffer, final: boolean): void {
     const rest = this.bytes.subarray(this.pos);

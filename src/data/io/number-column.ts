@@ -37,6 +37,11 @@ export class NumberColumn {
    */
   constructor(readonly name: string, private readonly textOf?: (x: number) => string) {}
 
+  /** Room for this many rows (an estimate; more still grow by doubling). */
+  reserve(rows: number): void {
+    if (rows > this.values.length) this.grow(rows - 1);
+  }
+
   private grow(row: number): void {
     const grown = new Float64Array(Math.max(row + 1, this.values.length * 2));
     grown.set(this.values);

@@ -104,6 +104,13 @@ export class TextBuilder implements ColumnBuilder {
     return level;
   }
 
+  reserve(rows: number): void {
+    if (rows <= this.codes.length) return;
+    const grown = new Int32Array(rows);
+    grown.set(this.codes);
+    this.codes = grown;
+  }
+
   private push(level: number): void {
     if (this.rows === this.codes.length) {
       const grown = new Int32Array(2 * this.codes.length);

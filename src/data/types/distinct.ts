@@ -24,7 +24,7 @@ export function countNumbers(values: ArrayLike<number>, k: number): { distinct: 
   const n = values.length;
   const PARTS = 256;
   const ends = new Int32Array(PARTS + 1);
-  const hashes = new Int32Array(n);
+  const { hashes, laid, laidHashes, laidRows } = scratchFor(n, k > 0);
   for (let i = 0; i < n; i++) {
     const h = hashNumber(values[i]!);
     hashes[i] = h;
@@ -32,10 +32,6 @@ export function countNumbers(values: ArrayLike<number>, k: number): { distinct: 
   }
   for (let p = 0; p < PARTS; p++) ends[p + 1]! += ends[p]!;
   const next = ends.slice(0, PARTS);
-  const laid = new Float64Array(n);
-  const laidHashes = new Int32Array(n);
-  // With k > 0, each value's row too (laid out in row order within a part), to know which came first.
-  const laidRows = k > 0 ? new Int32Array(n) : null;
   let largest = 0;
   for (let i = 0; i < n; i++) {
     const h = hashes[i]!;
@@ -91,6 +87,20 @@ export function countNumbers(values: ArrayLike<number>, k: number): { distinct: 
     }
   }
   return { distinct, top: top.map((e) => e.value) };
+}
+
+/**
+ * The passes' arrays, kept between calls and grown as needed: a reader counts column after column of the
+ * same length, and allocating 16–20 bytes a value for each of them (30 columns of a million rows: 600 MB)
+ * cost more in allocation and garbage collection than the counting (BENCHMARKS.md, session 11). With
+ * `rows`, each value's row too (laid out in row order within a part), to know which came first.
+ */
+let scratch = { hashes: new Int32Array(0), laid: new Float64Array(0), laidHashes: new Int32Array(0), rows: new Int32Array(0) };
+
+function scratchFor(n: number, rows: boolean): { hashes: Int32Array; laid: Float64Array; laidHashes: Int32Array; laidRows: Int32Array | null } {
+  if (scratch.hashes.length < n) scratch = { hashes: new Int32Array(n), laid: new Float64Array(n), laidHashes: new Int32Array(n), rows: new Int32Array(0) };
+  if (rows && scratch.rows.length < n) scratch.rows = new Int32Array(n);
+  return { hashes: scratch.hashes, laid: scratch.laid, laidHashes: scratch.laidHashes, laidRows: rows ? scratch.rows : null };
 }
 
 /** Whether `entry` ranks below a value met `count` times, first at row `first` (fewer, or as many and met later). */
