@@ -111,8 +111,14 @@ export class NumberColumn {
     return { base, warnings };
   }
 
-  /** The values as a dataset holds a numeric column (`numericColumnValues`). */
+  /**
+   * The values as a dataset holds a numeric column (`numericColumnValues`). `all` is this column's own array
+   * up to its rows; with none missing it is handed over as it is where little of the array is spare (a
+   * builder's `finish` is its last call, so nothing writes to it after): no copy of every column at the end
+   * of a read, while the originals are still held (BENCHMARKS.md, session 11).
+   */
   protected typed(all: Float64Array): ArrayLike<number | null> {
+    if (this.missing === 0 && all.buffer === this.values.buffer && this.values.length <= 1.25 * all.length) return all;
     return numericColumnValues(all, this.missing);
   }
 }
