@@ -281,7 +281,9 @@ export class ByteScorer {
     if (range) for (let k = 0; k < typed.length; k++) column.outside[from + k] = outsideRange(range, typed[k]) ? outsideRangeText(range, typed[k] as number) : '';
     if (column.wordsNeeded) {
       for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
-      if (plan.trees) emptyCells(column.phrases, from, to); // made on first use (a cleared dictionary numbers its cells afresh)
+      // Made on first use by `LinearReasons.rowCsv` (a tree model's reasons, or a logistic model's with
+      // activity features); a cleared dictionary numbers its cells afresh.
+      emptyCells(column.phrases, from, to);
     }
     if (column.spec >= 0) {
       const unseen = new Uint8Array(typed.length);

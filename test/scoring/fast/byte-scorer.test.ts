@@ -234,10 +234,12 @@ describe('the byte path of the streaming scorer', () => {
     }
     const input = join(sample.dir, 'many-revenues.csv');
     await writeFile(input, `${lines[0]}\n${rows.join('\n')}\n`);
-    const options = { model, rules, input: { path: input }, reasons: 0, keep: ['annual_revenue'] };
-    const out = join(sample.dir, 'many-revenues-out.csv');
-    await scoreStream({ ...options, output: out, format: 'csv', threads: 1 });
-    expect(await readFile(out, 'utf8')).toBe((await viaTable(options, join(sample.dir, 'many-revenues-table.csv'))).text);
+    // Reasons off, and a tree model's reasons (each revenue's phrase made on first use and made again after the clear).
+    for (const options of [{ model, rules, input: { path: input }, reasons: 0, keep: ['annual_revenue'] }, { model: models.gbdt, rules, input: { path: input }, reasons: 3 }]) {
+      const out = join(sample.dir, 'many-revenues-out.csv');
+      await scoreStream({ ...options, output: out, format: 'csv', threads: 1, chunkRows: 2000 });
+      expect(await readFile(out, 'utf8')).toBe((await viaTable(options, join(sample.dir, 'many-revenues-table.csv'))).text);
+    }
   });
 
   it('with fractional points (rules then scored by the engine per chunk) writes the bytes the table path writes', async () => {
