@@ -25,7 +25,7 @@ import type { TreeDesign } from '../features/tree-features.ts';
 import { type LoadedModel, loadModel, modelLabel } from '../models/artifact.ts';
 import { applyCalibrator } from '../models/calibration.ts';
 import type { GradientBoostedTrees } from '../models/gbdt/gbdt.ts';
-import { shapValuesParallel } from '../models/gbdt/parallel-shap.ts';
+import { shapOnThreads } from '../models/gbdt/parallel-shap.ts';
 import { shapByColumn } from '../models/gbdt/shap-values.ts';
 import { linearScores } from '../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../models/logistic/logistic.ts';
@@ -317,8 +317,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     const model = loaded.model as unknown as GradientBoostedTrees;
     raw = model.predictProba(design);
     unseen = design.unseen;
-    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design,
-      (trees, base, d) => shapValuesParallel(trees, base, d, options.threads !== undefined ? { threads: options.threads } : {}));
+    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(options.threads));
   }
   const probability = applyCalibrator(artifact.calibration, raw);
   const n = probability.length;

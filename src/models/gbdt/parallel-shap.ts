@@ -92,6 +92,16 @@ export interface ParallelShapOptions {
 }
 
 /**
+ * The `shapByColumn` computation for scoring on `threads` threads (undefined: the default).
+ *
+ * @example
+ * const { values } = shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(options.threads));
+ */
+export function shapOnThreads(threads: number | undefined): (trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number }) => { values: Float64Array; base: number } {
+  return (trees, baseScore, design) => shapValuesParallel(trees, baseScore, design, threads !== undefined ? { threads } : {});
+}
+
+/**
  * `shapValues` on two threads for large jobs (identical values), on one otherwise.
  *
  * @example

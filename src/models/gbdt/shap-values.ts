@@ -1,5 +1,5 @@
 /**
- * SHAP values of a model's rows: TreeSHAP (shap.ts) tree by tree over blocks of rows, the leaf loop in
+ * SHAP values of a model's rows: TreeSHAP from tables (shap-tables.ts) tree by tree over blocks of rows, in
  * WebAssembly (wasm-shap.ts) where it runs, and summed per original column for reasons.
  */
 import { expectedValue } from './shap.ts';
@@ -16,7 +16,7 @@ const blockRows = (p: number) => Math.min(8192, Math.max(256, Math.floor(2 ** 21
 
 const wasmShaps = new WeakMap<readonly Tree[], WasmShap | null>();
 
-/** The model's trees loaded for the WebAssembly leaf loop, once per trees array (null: JavaScript). */
+/** The model's trees loaded for the WebAssembly table loop, once per trees array (null: JavaScript). */
 function wasmShapFor(trees: readonly Tree[], p: number): WasmShap | null {
   let wasm = wasmShaps.get(trees);
   if (wasm === undefined || (wasm && wasm.p !== p)) {
@@ -28,7 +28,7 @@ function wasmShapFor(trees: readonly Tree[], p: number): WasmShap | null {
 
 /**
  * SHAP values of every row (row-major n × p) and the base value: base + Σ_f values[i·p + f] = raw score.
- * The leaf loop runs in WebAssembly (wasm-shap.ts) unless `{ wasm: false }` (the same values, to the bit).
+ * The tables are read in WebAssembly (wasm-shap.ts) unless `{ wasm: false }` (the same values, to the bit).
  *
  * @example
  * const { values, base } = shapValues(model.trees, model.fitted.baseScore, design);
@@ -36,9 +36,9 @@ function wasmShapFor(trees: readonly Tree[], p: number): WasmShap | null {
 export function shapValues(trees: readonly Tree[], baseScore: number, design: { columns: readonly Float64Array[]; n: number; p: number },
   options: { wasm?: boolean } = {}): { values: Float64Array; base: number } {
   const values = new Float64Array(design.n * design.p);
-  // Tree by tree over a block of rows, not row by row over all trees: a tree's pattern tables (up to a few
-  // hundred KB for 64 leaves) then stay in cache while the block's rows read them, and within the tree one
-  // leaf's table at a time serves every row of the block (BENCHMARKS.md, "Design measurements").
+  // Tree by tree over a block of rows, not row by row over all trees: a tree's tables (about 100 KB for 31
+  // leaves) are then read from memory once per block, and within the tree one table at a time serves every
+  // row of the block (BENCHMARKS.md, "Design measurements" and session 11).
   const wasm = options.wasm === false ? null : wasmShapFor(trees, design.p);
   const rows = blockRows(design.p);
   for (let start = 0; start < design.n; start += rows) {

@@ -206,6 +206,7 @@ export class ByteScorer {
         return valueWords(perRow.values.get(plan.specs.findIndex((s) => s.column === name))![row], 'numeric');
       },
     };
+    const rowValue = (row: number, g: number) => reasons!.valueText(row, plan.reasonNames[g]!);
     // Each reason's text per distinct cell is known only when every contribution is a cell's own.
     const cellReasons = !plan.trees && plan.rowSpecs.size === 0;
     const json = plan.format === 'ndjson';
@@ -240,7 +241,7 @@ export class ByteScorer {
           codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
           sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
         }
-      } else if (reasons && !(cellReasons ? this.linearReasons.csv(contributions!, i) : this.linearReasons.rowCsv(contributions!, i, (g) => reasons.valueText(i, plan.reasonNames[g]!)))) {
+      } else if (reasons && !(cellReasons ? this.linearReasons.csv(contributions!, i) : this.linearReasons.rowCsv(contributions!, i, rowValue))) {
         sink.write(utf8(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, plan.reasons))))));
       }
       sink.write(segments[second[i]!]!); // rule score, rule tier, model

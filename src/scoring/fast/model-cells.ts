@@ -8,7 +8,7 @@
 import type { FeaturePipeline } from '../../features/pipeline.ts';
 import type { TreeDesign, TreeFeatures } from '../../features/tree-features.ts';
 import type { GradientBoostedTrees } from '../../models/gbdt/gbdt.ts';
-import { shapValuesParallel } from '../../models/gbdt/parallel-shap.ts';
+import { shapOnThreads } from '../../models/gbdt/parallel-shap.ts';
 import { codeValues, predictCoded } from '../../models/gbdt/predict.ts';
 import { shapByColumn } from '../../models/gbdt/shap-values.ts';
 import { linearScores } from '../../models/logistic/coefficients.ts';
@@ -83,7 +83,6 @@ export interface RowFeatures {
  */
 export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Float64Array; contributions: Float64Array | null } {
   const { loaded } = plan.scorer;
-  const { threads } = plan.scorer.options;
   if (plan.forest) {
     const forest = plan.forest;
     const width = forest.used.length;
@@ -122,8 +121,7 @@ export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Fl
     }
     const model = loaded.model as unknown as GradientBoostedTrees;
     const raw = model.predictProba(design);
-    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design,
-      (trees, base, d) => shapValuesParallel(trees, base, d, threads !== undefined ? { threads } : {})).values : null;
+    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(plan.scorer.options.threads)).values : null;
     return { raw, contributions };
   }
   let contributions: Float64Array | null = null;

@@ -108,12 +108,12 @@ export class LinearReasons {
 
   /**
    * Writes row `i`'s reasons where its contributions are its own (a tree model's, or activity aggregates'):
-   * each picked column's phrase from its cell's bytes (made on first use; `valueText` gives the words of a
-   * column computed per row), then ` (+0.82)` from the row's contribution, as `reasonItem` writes it. False
+   * each picked column's phrase from its cell's bytes (made on first use; `valueText(row, g)` gives the
+   * words of reason column g where it is computed per row), then ` (+0.82)` from the row's contribution, as `reasonItem` writes it. False
    * (nothing written) where the text would need quoting or a spreadsheet guard: the caller then writes it
    * the string way.
    */
-  rowCsv(contributions: Float64Array, i: number, valueText: (g: number) => string): boolean {
+  rowCsv(contributions: Float64Array, i: number, valueText: (row: number, g: number) => string): boolean {
     const { columns, names, phrases, chosen, sink } = this;
     const count = this.choose(contributions, i);
     for (let k = 0; k < count; k++) {
@@ -128,7 +128,7 @@ export class LinearReasons {
           bytes = column.phrases[id] = NEEDS_QUOTES.test(text) ? null : utf8(text);
         }
       } else {
-        const text = reasonPhrase(names[g]!, valueText(g));
+        const text = reasonPhrase(names[g]!, valueText(i, g));
         bytes = NEEDS_QUOTES.test(text) ? null : utf8(text);
       }
       if (bytes === null) return false;

@@ -37,7 +37,7 @@ describe('reasons written from cell bytes with per-row contributions', () => {
         const writer = new LinearReasons(names, columns, reasons, sink);
         for (let i = 0; i < rows.length; i++) {
           const text = reasonText(pickReasons({ columns: names, values, valueText }, i, reasons));
-          const wrote = writer.rowCsv(values, i, (g) => valueText(i, names[g]!));
+          const wrote = writer.rowCsv(values, i, (row, g) => valueText(row, names[g]!));
           const bytes = new TextDecoder().decode(sink.take());
           expect(wrote).toBe(csvField(spreadsheetSafe(text)) === text);
           expect(bytes).toBe(wrote ? text : '');
