@@ -96,12 +96,17 @@ export class ChunkWorkers {
     return best;
   }
 
-  /** Scores a chunk of whole records on worker `w`. The bytes are handed over without a copy: the caller must not use them after. */
+  /**
+   * Scores a chunk of whole records on worker `w`. Bytes that fill their own buffer are handed over without
+   * a copy (the caller must not use them after); a view of a larger buffer (the reader's) is copied.
+   */
   run(job: ChunkJob, w: number): Promise<ChunkResult> {
     const id = this.next++;
     const done = new Promise<ChunkResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, worker: w }));
     this.held[w]!++;
-    this.workers[w]!.postMessage({ id, ...job }, [job.bytes.buffer as ArrayBuffer]);
+    const whole = job.bytes.byteOffset === 0 && job.bytes.byteLength === job.bytes.buffer.byteLength;
+    const bytes = whole ? job.bytes : job.bytes.slice();
+    this.workers[w]!.postMessage({ id, ...job, bytes }, [bytes.buffer as ArrayBuffer]);
     return done;
   }
 

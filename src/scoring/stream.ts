@@ -10,10 +10,10 @@
  * The output (and the rejects file) is written to a temporary file and renamed at the end: an
  * interrupted run leaves nothing behind.
  */
-import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { CsvParser, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/io/csv.ts';
+import { FileWindow } from '../data/io/file-window.ts';
 import { fileSize, rawTable, type Source, utf8Path } from '../data/io/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/io/duckdb.ts';
 import type { Schema } from '../data/types/schema.ts';
@@ -182,14 +182,14 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
     parser.end();
     return fields;
   };
-  let pending = new Uint8Array(0);
-  const takeChunks = async (final: boolean): Promise<void> => {
+  /** Dispatches the whole chunks at the start of `pending` (all of it when `final`); returns the bytes taken. */
+  const takeChunks = async (pending: Uint8Array, final: boolean): Promise<number> => {
     let at = 0;
     if (!header) {
-      if (!final && pending.length < 65536) return; // enough bytes to tell the delimiter
+      if (!final && pending.length < 65536) return 0; // enough bytes to tell the delimiter
       delimiter = detectDelimiter(new TextDecoder().decode(pending.subarray(0, 65536)));
       const first = scanRecords(pending, 0, delimiter, 1, final);
-      if (first.records === 0 && !final) return;
+      if (first.records === 0 && !final) return 0;
       // At the end without a complete record: blank lines (no header) or an unterminated quote (its error).
       at = first.records === 0 ? pending.length : first.end;
       const fields = parseBytes(pending.subarray(0, at));
@@ -197,35 +197,35 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
       line += first.lines;
     }
     if (header) {
+      // A chunk is a view of the read buffer: scored here before the next read, or copied for a worker.
       for (;;) {
         const scan = scanRecords(pending, at, delimiter, chunkRows, final);
         if (scan.end === at || (!final && scan.records < chunkRows)) break;
-        await dispatch(pending.slice(at, scan.end), scan);
+        await dispatch(pending.subarray(at, scan.end), scan);
         at = scan.end;
       }
       // What the last scan could not take is a record with an unterminated quote: parsed in turn, it fails.
-      if (final && at < pending.length) await dispatch(pending.slice(at), { lines: 0, records: 0 });
+      if (final && at < pending.length) {
+        await dispatch(pending.subarray(at), { lines: 0, records: 0 });
+        at = pending.length;
+      }
     }
-    pending = pending.slice(at);
+    return at;
   };
+  let window: FileWindow | null = null;
   try {
     // A Latin-1 export is read from its UTF-8 copy, as the training file's readers read one.
-    const stream = createReadStream(await utf8Path(path), { highWaterMark: 1 << 20 });
-    for await (const piece of stream) {
-      const buf = piece as Buffer;
-      output.read += buf.length;
-      const joined = new Uint8Array(pending.length + buf.length);
-      joined.set(pending);
-      joined.set(buf, pending.length);
-      pending = joined;
-      await takeChunks(false);
+    window = await FileWindow.open(await utf8Path(path));
+    for (let read; (read = await window.fill()) > 0;) {
+      output.read += read;
+      window.take(await takeChunks(window.bytes, false));
     }
     if (output.read === 0) throw new DataError('CSV_EMPTY', `${path} is empty`, 'the first line must name the columns');
-    await takeChunks(true);
+    window.take(await takeChunks(window.bytes, true));
     while (inFlight.length > 0) await output.apply(await inFlight.shift()!.result);
   } finally {
     output.chunks.onWorkers = scheduler.workerChunks;
-    await scheduler.close();
+    await Promise.all([scheduler.close(), window?.close()]);
   }
   return { header, schema };
 }

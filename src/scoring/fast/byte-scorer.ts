@@ -128,7 +128,6 @@ export class ByteScorer {
     for (const [slot, column] of this.plan.columns.entries()) {
       if (this.tables.size(slot) <= MAX_DISTINCT) continue;
       this.tables.clear(slot);
-      column.typed.length = 0;
       column.done = 0;
       column.wrongCount = 0;
     }
@@ -269,7 +268,7 @@ export class ByteScorer {
     const texts: string[] = [];
     for (let id = from; id < to; id++) texts.push(fieldText(this.tables.cell(slot, id)));
     const typed = typeColumn(texts, column.schema, plan.tokens);
-    for (const v of typed) column.typed.push(v);
+    setCells(column.typed, from, typed);
     if (column.wrongType) {
       column.wrongType = grown(column.wrongType, to);
       for (let k = 0; k < typed.length; k++) {
@@ -321,12 +320,22 @@ export class ByteScorer {
 }
 
 /**
- * Cells from..to−1 of a per-cell cache made on first use, emptied; written as undefined rather than left as
- * holes, since V8 keeps an array written far past its end as a slow dictionary.
+ * Cells from, from + 1, … of a per-cell array set to `values`: written over in place where the array
+ * already reaches (a cleared dictionary numbers its cells from 0 again, and the array keeps its room: growing
+ * it afresh cost a tenth of a logistic run's time in memory first touched), pushed past its end (V8 keeps an
+ * array written far past its end as a slow dictionary). Cells past the last set are stale; none is read.
  */
+function setCells<T>(cells: T[], from: number, values: ArrayLike<T>): void {
+  const end = Math.min(cells.length, from + values.length);
+  for (let id = from; id < end; id++) cells[id] = values[id - from]!;
+  for (let id = Math.max(end, cells.length); id < from + values.length; id++) cells.push(values[id - from]!);
+}
+
+/** Cells from..to−1 of a per-cell cache made on first use, emptied. */
 function emptyCells<T>(cache: Array<T | undefined>, from: number, to: number): void {
-  cache.length = Math.min(cache.length, from);
-  for (let id = cache.length; id < to; id++) cache.push(undefined);
+  const end = Math.min(cache.length, to);
+  for (let id = from; id < end; id++) cache[id] = undefined;
+  while (cache.length < to) cache.push(undefined);
 }
 
 const byteScorers = new WeakMap<Scorer, ByteScorer | null>();

@@ -34,6 +34,10 @@ function itemOf(column: ColumnState, id: number): Uint8Array | null {
 export class LinearReasons {
   /** The reasons picked for the row being written, and (rowCsv) their phrases' bytes. */
   private readonly chosen: Int32Array;
+  /** |contribution| of each reason in `chosen`. */
+  private readonly strength: Float64Array;
+  /** Each reason column's place in name order. */
+  private readonly nameRank: Int32Array;
   private readonly phrases: Uint8Array[] = [];
 
   /**
@@ -43,6 +47,9 @@ export class LinearReasons {
   constructor(private readonly names: readonly string[], private readonly columns: ReadonlyArray<ColumnState | null>, private readonly reasons: number,
     private readonly sink: ByteSink) {
     this.chosen = new Int32Array(Math.max(1, reasons));
+    this.strength = new Float64Array(Math.max(1, reasons));
+    this.nameRank = new Int32Array(names.length);
+    [...names.keys()].sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b)).forEach((g, rank) => (this.nameRank[g] = rank));
   }
 
   /**
@@ -155,27 +162,30 @@ export class LinearReasons {
     return true;
   }
 
-  /** Picks row `i`'s reasons into `chosen` as `pickReasons` orders them (strongest first, ties by column name); returns how many. */
+  /**
+   * Picks row `i`'s reasons into `chosen` as `pickReasons` orders them (strongest first, ties by column
+   * name); returns how many. One pass over the columns, each placed among the strongest so far.
+   */
   private choose(contributions: Float64Array, i: number): number {
-    const names = this.names;
-    const width = names.length;
-    const chosen = this.chosen;
+    const { chosen, strength, nameRank } = this;
+    const width = nameRank.length;
+    const most = this.reasons;
+    const base = i * width;
     let count = 0;
-    while (count < this.reasons) {
-      let best = -1;
-      let bestAbs = 0;
-      for (let g = 0; g < width; g++) {
-        const a = Math.abs(contributions[i * width + g]!);
-        if (!(a >= MIN_REASON) || a < bestAbs) continue;
-        if (a === bestAbs && best >= 0 && !(names[g]! < names[best]!)) continue;
-        let taken = false;
-        for (let k = 0; k < count; k++) if (chosen[k] === g) taken = true;
-        if (taken) continue;
-        best = g;
-        bestAbs = a;
+    for (let g = 0; g < width; g++) {
+      const a = Math.abs(contributions[base + g]!);
+      if (!(a >= MIN_REASON)) continue;
+      // After every stronger one, and every as strong one whose name comes first.
+      let at = count;
+      while (at > 0 && (a > strength[at - 1]! || (a === strength[at - 1]! && nameRank[g]! < nameRank[chosen[at - 1]!]!))) at--;
+      if (at >= most) continue;
+      for (let k = Math.min(count, most - 1); k > at; k--) {
+        chosen[k] = chosen[k - 1]!;
+        strength[k] = strength[k - 1]!;
       }
-      if (best < 0) break;
-      chosen[count++] = best;
+      chosen[at] = g;
+      strength[at] = a;
+      if (count < most) count++;
     }
     return count;
   }
