@@ -282,8 +282,12 @@ export function codeValues(forest: Forest, slot: number, values: ArrayLike<numbe
 type BlockWalk = WasmMasks | WasmForest;
 /** Per forest: its WebAssembly forms once built (null: cannot be built), and how many rows it has scored. */
 const walkers = new WeakMap<Forest, { masks?: WasmMasks | null; walk?: WasmForest | null; rows: number }>();
-/** Leaf masks cost a build per model and save time per row (BENCHMARKS.md, "Design measurements"): they are built once a forest has scored this many rows. */
-export const MASKS_AFTER_ROWS = 100_000;
+/**
+ * Leaf masks cost a build per model and save time per row: they are built once a forest has scored this many
+ * rows (the sample's 300 trees: a build of ~60 ms in a scoring run, 2.3 µs a row for the walk against 0.7 µs
+ * for the masks, so they pay from ~40,000 rows; BENCHMARKS.md, session 12).
+ */
+export const MASKS_AFTER_ROWS = 40_000;
 
 /**
  * Adds the forest's output to `raw` for rows 0..n−1 of the (column-major) features: block by block, the
