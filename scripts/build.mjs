@@ -1,12 +1,14 @@
 // Builds the package into dist/: the TypeScript sources compiled by tsc (JavaScript, .d.ts, source maps),
 // then the hand-written JavaScript beside them (worker entries, the histogram groups and their .d.ts)
-// copied as they are, and the WebAssembly modules compiled from their text (src/wasm/*.wat → dist/wasm/*.wasm,
-// scripts/wat.mjs). Built into a temporary folder and renamed into place, so a failed build leaves the
+// copied as they are, the WebAssembly modules compiled from their text (src/wasm/*.wat → dist/wasm/*.wasm,
+// scripts/wat.mjs), and the command line bundled from that JavaScript for start-up (dist/cli-bundle/,
+// scripts/bundle-cli.mjs). Built into a temporary folder and renamed into place, so a failed build leaves the
 // previous dist/ (or none), never half of one. Run by `npm install` (prepare) and `npm run build`.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleCli } from './bundle-cli.mjs';
 import { compileWat, watFiles } from './wat.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,9 +23,10 @@ try {
   mkdirSync(join(tmp, 'wasm'), { recursive: true });
   const modules = watFiles();
   for (const { name, path } of modules) writeFileSync(join(tmp, 'wasm', `${name}.wasm`), await compileWat(path));
+  await bundleCli(tmp);
   rmSync(out, { recursive: true, force: true });
   renameSync(tmp, out);
-  console.log(`built ${relative(process.cwd(), out) || 'dist'}/ (${handWritten.length} JavaScript files copied beside the compiled sources, ${modules.length} WebAssembly modules)`);
+  console.log(`built ${relative(process.cwd(), out) || 'dist'}/ (${handWritten.length} JavaScript files copied beside the compiled sources, ${modules.length} WebAssembly modules, the command line bundled)`);
 } catch (err) {
   rmSync(tmp, { recursive: true, force: true });
   console.error(`build failed: ${err.message}`);
