@@ -111,8 +111,9 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   let bytesRead = 0;
   let columns: Array<{ schema: ColumnSchema; values: ArrayLike<unknown> }> | null = null;
   try {
+    // One buffer for every read: `feed` copies what it is given.
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     for (let final = false; !final;) {
-      const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
       const read = (await handle.read(chunk, 0, CHUNK_BYTES, null)).bytesRead;
       bytesRead += read;
       final = read === 0;

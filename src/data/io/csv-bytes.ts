@@ -26,7 +26,13 @@ const CR = 13;
  * while (records.next()) console.log(records.fields, records.text(1));
  */
 export class CsvByteRecords {
+  /** The bytes fed and not yet cut, from `pos`: a view of `room`. */
   bytes: Buffer = Buffer.alloc(0);
+  /**
+   * Where the records keep what they are fed, reused from one `feed` to the next (memory touched for the
+   * first time costs more here than copying into memory already touched: BENCHMARKS.md, session 12).
+   */
+  private room: Buffer = Buffer.alloc(0);
   /** Fields of the record cut last. */
   fields = 0;
   starts = new Int32Array(64);
@@ -51,10 +57,22 @@ export class CsvByteRecords {
     return this.bytes.length - this.pos;
   }
 
-  /** Adds bytes after those not yet cut; `final` when they are the file's last. */
+  /**
+   * Adds bytes after those not yet cut; `final` when they are the file's last. They are copied, so the
+   * caller may read its next bytes into the same buffer.
+   */
   feed(chunk: Buffer, final: boolean): void {
-    const rest = this.bytes.subarray(this.pos);
-    this.bytes = rest.length === 0 ? chunk : Buffer.concat([rest, chunk]);
+    const rest = this.bytes.length - this.pos;
+    const length = rest + chunk.length;
+    if (this.room.length < length) {
+      const room = Buffer.allocUnsafe(Math.max(length, 2 * this.room.length));
+      this.bytes.copy(room, 0, this.pos);
+      this.room = room;
+    } else {
+      this.room.copyWithin(0, this.pos, this.bytes.length);
+    }
+    chunk.copy(this.room, rest);
+    this.bytes = this.room.subarray(0, length);
     this.pos = 0;
     this.final = final;
   }
