@@ -43,7 +43,7 @@ export function collectRecords(text: string, header: string[], delimiter: string
  * fails on) values of the wrong type, scores and formats the lines. The same on the main thread and in
  * the stream's workers, so the output does not depend on where a chunk ran.
  */
-export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRows: readonly number[], format: 'csv' | 'ndjson'): ChunkResult {
+export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRows: readonly number[], format: 'csv' | 'ndjson', threads?: number): ChunkResult {
   const cell = cellFormatter(true);
   const result = emptyChunkResult();
   // Only the columns scoring reads are typed (a date column nobody reads costs its parsing); rejects
@@ -58,7 +58,7 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
     result.rejected = rejected.rows.length;
   }
   if ((kept ? kept.length : raw.rows) === 0) return result;
-  const chunk = scoreDataset(scorer, leads, kept ? kept.map((i) => dataRows[i]!) : dataRows);
+  const chunk = scoreDataset(scorer, leads, kept ? kept.map((i) => dataRows[i]!) : dataRows, threads);
   result.names = chunk.names;
   const n = chunk.probability.length;
   const lines: string[] = new Array<string>(n);
@@ -79,6 +79,6 @@ export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'nd
   const fast = scoreChunkBytes(scorer, job, format);
   if (fast) return fast;
   const { raw, dataRows } = collectRecords(new TextDecoder().decode(job.bytes), job.header, job.delimiter, job.firstLine, job.firstRow, job.source);
-  return scoreChunk(scorer, job.schema, raw, dataRows, format);
+  return scoreChunk(scorer, job.schema, raw, dataRows, format, job.threads);
 }
 

@@ -15,6 +15,11 @@ export interface ChunkJob {
   delimiter: string;
   schema: Schema;
   source: string;
+  /**
+   * The threads scoring this chunk may use (TreeSHAP's worker for a tree model's reasons): 1 for a chunk
+   * scored on the main thread while chunk workers keep the other cores busy; unset, the scorer's own option.
+   */
+  threads?: number;
 }
 
 /** What one chunk of a stream gives: its output lines, its rejected rows and its counts. */

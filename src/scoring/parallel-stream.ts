@@ -155,7 +155,8 @@ export class ChunkScheduler {
       return this.pool!.run(job, worker);
     }
     try {
-      return Promise.resolve(local(job));
+      // With chunk workers running, the other cores are theirs: a chunk scored here takes no TreeSHAP worker.
+      return Promise.resolve(local(this.pool ? { ...job, threads: 1 } : job));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -276,9 +276,10 @@ export interface ScoredChunk {
 /**
  * Scores a typed table of leads (a whole file, or one chunk of a stream): the export columns, without the
  * account roll-up (which needs every lead of an account). `rowNumbers` (1-based data rows of the input)
- * name the rows when the input has no id column; default 1, 2, 3, …
+ * name the rows when the input has no id column; default 1, 2, 3, …; `threads` overrides the scorer's
+ * option for this call (a streamed chunk's `ChunkJob.threads`).
  */
-export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayLike<number>): ScoredChunk {
+export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayLike<number>, threads = scorer.options.threads): ScoredChunk {
   const { loaded, options } = scorer;
   const { artifact } = loaded;
   let data = leads;
@@ -317,7 +318,7 @@ export function scoreDataset(scorer: Scorer, leads: Dataset, rowNumbers?: ArrayL
     const model = loaded.model as unknown as GradientBoostedTrees;
     raw = model.predictProba(design);
     unseen = design.unseen;
-    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(options.threads));
+    if (reasonsWanted > 0) contributions = shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(threads));
   }
   const probability = applyCalibrator(artifact.calibration, raw);
   const n = probability.length;

@@ -67,10 +67,16 @@ class ShapWorker {
 /** One worker per forest and width, kept for the next chunk of the same scoring run. */
 const workers = new WeakMap<readonly Tree[], ShapWorker>();
 let started = 0;
+let rowsOnWorkers = 0;
 
 /** How many TreeSHAP workers this process has started (`--threads 1` must start none: tested). */
 export function shapWorkersStarted(): number {
   return started;
+}
+
+/** How many rows TreeSHAP workers of this process have explained (none while chunk workers score: tested). */
+export function shapWorkerRows(): number {
+  return rowsOnWorkers;
 }
 
 function workerFor(trees: readonly Tree[], p: number): ShapWorker {
@@ -123,6 +129,7 @@ export function shapValuesParallel(trees: readonly Tree[], baseScore: number, de
     const ours = count - theirs;
     if (theirs > 0) worker.post(design.columns, start + ours, theirs);
     workerRows += theirs;
+    rowsOnWorkers += theirs;
     const mine = shapValues(trees, 0, { columns: design.columns.map((c) => c.subarray(start, start + ours)), n: ours, p });
     values.set(mine.values, start * p);
     if (theirs > 0) {

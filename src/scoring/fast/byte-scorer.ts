@@ -111,7 +111,7 @@ export class ByteScorer {
     const activity = this.activityOf(job, bytes, n);
     const perRow = this.rowFeatures(job, n, activity);
     if (!perRow) return null; // the table path reports the missing feature
-    const { raw, contributions } = scoreRows(this.plan, n, perRow);
+    const { raw, contributions } = scoreRows(this.plan, n, perRow, job.threads);
     const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw);
     const { first, second } = this.decisions.decide(probability, activity, result);
     this.countNotes(n, result);

@@ -81,7 +81,7 @@ export interface RowFeatures {
  * Each row's uncalibrated probability, and with reasons each row's contribution per reason column
  * (row-major, `plan.reasonNames` wide), for the `n` rows of the last scan.
  */
-export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Float64Array; contributions: Float64Array | null } {
+export function scoreRows(plan: Plan, n: number, perRow: RowFeatures, threads = plan.scorer.options.threads): { raw: Float64Array; contributions: Float64Array | null } {
   const { loaded } = plan.scorer;
   if (plan.forest) {
     const forest = plan.forest;
@@ -121,7 +121,7 @@ export function scoreRows(plan: Plan, n: number, perRow: RowFeatures): { raw: Fl
     }
     const model = loaded.model as unknown as GradientBoostedTrees;
     const raw = model.predictProba(design);
-    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(plan.scorer.options.threads)).values : null;
+    const contributions = plan.reasons > 0 ? shapByColumn(model.trees, model.fitted.baseScore, design, shapOnThreads(threads)).values : null;
     return { raw, contributions };
   }
   let contributions: Float64Array | null = null;

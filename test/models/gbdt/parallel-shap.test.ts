@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
-import { shapValuesParallel, shapWorkersStarted } from '../../../src/models/gbdt/parallel-shap.ts';
+import { shapValuesParallel, shapWorkerRows, shapWorkersStarted } from '../../../src/models/gbdt/parallel-shap.ts';
 import { shapByColumn, shapValues } from '../../../src/models/gbdt/shap-values.ts';
 import { createRng } from '../../../src/random.ts';
 import { scoreLeads } from '../../../src/scoring/score.ts';
@@ -91,5 +91,19 @@ describe('threads when scoring', () => {
     expect(shapWorkersStarted()).toBe(before);
     await scoreLeads({ model, input: { path: input }, threads: 2 });
     expect(shapWorkersStarted()).toBe(before + 1);
+
+    // Streamed on two threads with chunk workers running: chunks scored here take no TreeSHAP worker (the
+    // other core is the chunk worker's), and the output is the one-thread output.
+    const many = join(dir, 'many.csv');
+    await writeFile(many, [rows[0], ...Array.from({ length: 30 }, (_, k) => rows.slice(1).map((line) => line.replace(/^L/, `L${k}-`))).flat()].join('\n') + '\n');
+    const options = { model, input: { path: many }, format: 'csv' as const, chunkRows: 4000 };
+    await scoreStream({ ...options, output: join(dir, 'many-one.csv'), threads: 1 });
+    const rowsBefore = shapWorkerRows();
+    const parallel = await scoreStream({ ...options, output: join(dir, 'many-two.csv'), threads: 2, parallelMinBytes: 0, parallelMinMs: 0 });
+    expect(await readFile(join(dir, 'many-two.csv'), 'utf8')).toBe(await readFile(join(dir, 'many-one.csv'), 'utf8'));
+    const { onWorkers } = parallel.chunks;
+    expect(onWorkers).toBeGreaterThan(0);
+    expect(onWorkers).toBeLessThan(30); // some were scored here, past PARALLEL_SHAP_MIN_WORK (4,000 rows x 100 trees)
+    expect(shapWorkerRows()).toBe(rowsBefore);
   }, 120_000);
 });
