@@ -55,14 +55,15 @@ export interface FastTree {
   tables: Float64Array;
 }
 
-/** One leaf's plain table: its unique path features in order of first appearance, each path node's slot among them, 2^m × m contributions. */
-interface LeafTable {
+/** One leaf's path: its unique features in order of first appearance, each path node's slot among them, and each feature's zero fraction. */
+interface LeafPath {
+  leaf: number;
   features: number[];
   slot: number[];
-  table: Float64Array;
+  zero: number[];
 }
 
-/** A table before flattening. */
+/** A table's shape and its leaves, before its entries are worked out. */
 interface Table {
   above: number[];
   aboveLeft: number[];
@@ -72,7 +73,10 @@ interface Table {
   root: number | null;
   innerCount: number;
   features: number[];
-  table: Float64Array;
+  /** Per leaf, left to right: its path, where its features sit among the table's, and its checks (key bit, direction, the slot a mismatch clears). */
+  leaves: Array<{ path: LeafPath; toFeature: Int32Array; checkBit: Int32Array; checkLeft: Int32Array; keepSlots: Int32Array }>;
+  /** 2^(mP + innerCount) keys × features.length entries. */
+  size: number;
 }
 
 /** The unique features of a path in order of first appearance, and each node's slot among them. */
@@ -90,8 +94,8 @@ function uniqueFeatures(tree: Tree, pathNodes: readonly number[]): { features: n
   return { features, slot };
 }
 
-/** A leaf's contributions for every pattern of agreement with its path: value × (one − zero) × unwound weight sum. Null past FAST_MAX_UNIQUE features. */
-function leafTable(tree: Tree, leaf: number, pathNodes: readonly number[], pathLeft: readonly number[]): LeafTable | null {
+/** A leaf's path; null past FAST_MAX_UNIQUE features. */
+function leafPath(tree: Tree, leaf: number, pathNodes: readonly number[], pathLeft: readonly number[]): LeafPath | null {
   const { features, slot } = uniqueFeatures(tree, pathNodes);
   const m = features.length;
   if (m > FAST_MAX_UNIQUE) return null;
@@ -100,18 +104,23 @@ function leafTable(tree: Tree, leaf: number, pathNodes: readonly number[], pathL
     const child = pathLeft[k] ? tree.left[n]! : tree.right[n]!;
     zero[slot[k]!]! *= tree.cover[child]! / tree.cover[n]!;
   });
-  const table = new Float64Array((1 << m) * m);
-  const size = ((m + 2) * (m + 3)) / 2 + m + 2;
-  const path: Path = { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
+  return { leaf, features, slot, zero };
+}
+
+/**
+ * A leaf's contributions for every pattern of agreement with its path, into out[0 .. 2^m × m): value ×
+ * (one − zero) × unwound weight sum. `path` is room for a path of FAST_MAX_UNIQUE + 1 elements.
+ */
+function leafTable(tree: Tree, { leaf, features, zero }: LeafPath, out: Float64Array, path: Path): void {
+  const m = features.length;
   for (let pattern = 0; pattern < 1 << m; pattern++) {
     extendPath(path, 0, 0, 1, 1, -1);
     for (let k = 0; k < m; k++) extendPath(path, 0, k + 1, zero[k]!, (pattern >> k) & 1, features[k]!);
     for (let k = 0; k < m; k++) {
       const w = unwoundSum(path, 0, m, k + 1);
-      table[pattern * m + k] = w * (((pattern >> k) & 1) - zero[k]!) * tree.value[leaf]!;
+      out[pattern * m + k] = w * (((pattern >> k) & 1) - zero[k]!) * tree.value[leaf]!;
     }
   }
-  return { features, slot, table };
 }
 
 /** The internal nodes of the subtree at `node`, in preorder. */
@@ -124,34 +133,38 @@ function innerNodes(tree: Tree, node: number, out: number[] = []): number[] {
 }
 
 /**
- * One table for the subtree at `node`: key bits 0..m_P−1 are the row's agreement with the path's unique
- * features, bit m_P + k its direction (1 = left) at the subtree's k-th internal node in preorder. For each
- * key, each leaf's agreement pattern follows from the key, and its plain table's entry is summed into the
- * subtree's features (leaves left to right).
+ * The shape of one table for the subtree at `node`: key bits 0..m_P−1 are the row's agreement with the
+ * path's unique features, bit m_P + k its direction (1 = left) at the subtree's k-th internal node in
+ * preorder; its features are the path's, then its leaves' in the order met. Null where a leaf's path has
+ * too many unique features.
  */
-function subtreeTable(tree: Tree, node: number, pathNodes: readonly number[], pathLeft: readonly number[]): Table | null {
+function subtreeShape(tree: Tree, node: number, pathNodes: readonly number[], pathLeft: readonly number[]): Table | null {
   const above = uniqueFeatures(tree, pathNodes);
   const mP = above.features.length;
   const inner = innerNodes(tree, node);
-  const bits = mP + inner.length;
   const features = [...above.features];
-  const leaves: Array<{ plain: LeafTable; toFeature: number[]; checks: Array<{ bit: number; left: number; slot: number }> }> = [];
+  const leaves: Table['leaves'] = [];
   let ok = true;
   const walk = (n: number, nodes: number[], left: number[]): void => {
     if (!ok) return;
     if (tree.feature[n]! < 0) {
-      const plain = leafTable(tree, n, nodes, left);
-      if (!plain) {
+      const path = leafPath(tree, n, nodes, left);
+      if (!path) {
         ok = false;
         return;
       }
       // The path above is a prefix of this leaf's path, so its first m_P slots are the path's features.
-      const toFeature = plain.features.map((f) => {
+      const toFeature = Int32Array.from(path.features, (f) => {
         if (!features.includes(f)) features.push(f);
         return features.indexOf(f);
       });
-      const checks = nodes.slice(pathNodes.length).map((q, k) => ({ bit: mP + inner.indexOf(q), left: left[pathNodes.length + k]!, slot: plain.slot[pathNodes.length + k]! }));
-      leaves.push({ plain, toFeature, checks });
+      const inside = nodes.slice(pathNodes.length);
+      leaves.push({
+        path, toFeature,
+        checkBit: Int32Array.from(inside, (q) => mP + inner.indexOf(q)),
+        checkLeft: Int32Array.from(inside, (_, k) => left[pathNodes.length + k]!),
+        keepSlots: Int32Array.from(inside, (_, k) => ~(1 << path.slot[pathNodes.length + k]!)),
+      });
       return;
     }
     walk(tree.left[n]!, [...nodes, n], [...left, 1]);
@@ -159,48 +172,74 @@ function subtreeTable(tree: Tree, node: number, pathNodes: readonly number[], pa
   };
   walk(node, [...pathNodes], [...pathLeft]);
   if (!ok) return null;
-  const width = features.length;
-  const table = new Float64Array((1 << bits) * width);
-  const fullAbove = (1 << mP) - 1;
-  for (const { plain, toFeature, checks } of leaves) {
-    const m = plain.features.length;
-    const newSlots = ((1 << m) - 1) & ~fullAbove;
-    for (let key = 0; key < 1 << bits; key++) {
-      let pattern = (key & fullAbove) | newSlots;
-      for (const c of checks) if (((key >> c.bit) & 1) !== c.left) pattern &= ~(1 << c.slot);
-      const at = key * width;
-      for (let j = 0; j < m; j++) table[at + toFeature[j]!]! += plain.table[pattern * m + j]!;
-    }
-  }
-  return { above: [...pathNodes], aboveLeft: [...pathLeft], aboveSlot: above.slot, mP, root: inner.length > 0 ? node : null, innerCount: inner.length, features, table };
+  return {
+    above: [...pathNodes], aboveLeft: [...pathLeft], aboveSlot: above.slot, mP, root: inner.length > 0 ? node : null, innerCount: inner.length, features, leaves,
+    size: (1 << (mP + inner.length)) * features.length,
+  };
 }
 
-function flatten(tables: readonly Table[], internal: readonly number[]): FastTree {
+/** Room for one leaf's plain table (2^12 patterns × 12) and its path, reused leaf after leaf. */
+const scratch = { table: new Float64Array(0), path: null as Path | null };
+
+/**
+ * Works out a table's entries into `out` (zeros, `table.size` long): for each key, each leaf's agreement
+ * pattern follows from the key, and its plain table's entry is added to the subtree's features (leaves left
+ * to right).
+ */
+function fillTable(tree: Tree, table: Table, out: Float64Array): void {
+  if (scratch.table.length === 0) scratch.table = new Float64Array((1 << FAST_MAX_UNIQUE) * FAST_MAX_UNIQUE);
+  const size = FAST_MAX_UNIQUE + 1;
+  scratch.path ??= { feature: new Int32Array(size), zero: new Float64Array(size), one: new Float64Array(size), weight: new Float64Array(size) };
+  const plain = scratch.table;
+  const width = table.features.length;
+  const keys = 1 << (table.mP + table.innerCount);
+  const fullAbove = (1 << table.mP) - 1;
+  for (const { path, toFeature, checkBit, checkLeft, keepSlots } of table.leaves) {
+    const m = path.features.length;
+    leafTable(tree, path, plain, scratch.path);
+    const newSlots = ((1 << m) - 1) & ~fullAbove;
+    for (let key = 0, at = 0; key < keys; key++, at += width) {
+      let pattern = (key & fullAbove) | newSlots;
+      for (let c = 0; c < checkBit.length; c++) if (((key >> checkBit[c]!) & 1) !== checkLeft[c]) pattern &= keepSlots[c]!;
+      const from = pattern * m;
+      for (let j = 0; j < m; j++) out[at + toFeature[j]!]! += plain[from + j]!;
+    }
+  }
+}
+
+/** The tree's tables laid out (everything but the entries, `tables` left empty) and how many entries they hold. */
+function layOut(tables: readonly Table[], internal: readonly number[]): { fast: FastTree; entries: number } {
   const starts = (lengths: readonly number[]): Int32Array => {
     const start = new Int32Array(lengths.length);
     lengths.reduce((at, n, k) => ((start[k] = at), at + n), 0);
     return start;
   };
   const position = new Map(internal.map((node, k) => [node, k]));
-  const tableStart = starts(tables.map((t) => t.table.length));
-  const all = new Float64Array(tables.reduce((s, t) => s + t.table.length, 0));
-  tables.forEach((t, k) => all.set(t.table, tableStart[k]!));
-  return {
+  const fast: FastTree = {
     internal: Int32Array.from(internal),
     aboveStart: starts(tables.map((t) => t.above.length)), aboveCount: Int32Array.from(tables, (t) => t.above.length), mP: Int32Array.from(tables, (t) => t.mP),
     innerShift: Int32Array.from(tables, (t) => (t.root === null ? 0 : position.get(t.root)!)), innerCount: Int32Array.from(tables, (t) => t.innerCount),
-    width: Int32Array.from(tables, (t) => t.features.length), featureStart: starts(tables.map((t) => t.features.length)), tableStart,
+    width: Int32Array.from(tables, (t) => t.features.length), featureStart: starts(tables.map((t) => t.features.length)), tableStart: starts(tables.map((t) => t.size)),
     abovePos: Int32Array.from(tables.flatMap((t) => t.above.map((n) => position.get(n)!))), aboveLeft: Int32Array.from(tables.flatMap((t) => t.aboveLeft)),
     aboveSlot: Int32Array.from(tables.flatMap((t) => t.aboveSlot)),
-    features: Int32Array.from(tables.flatMap((t) => t.features)), tables: all,
+    features: Int32Array.from(tables.flatMap((t) => t.features)), tables: new Float64Array(0),
   };
+  return { fast, entries: tables.reduce((s, t) => s + t.size, 0) };
 }
 
 const fastCache = new WeakMap<Tree, FastTree | null>();
 
-/** The tree's tables (null: a leaf with more than 12 unique path features, or more than 2^20 entries). */
-export function fastTree(tree: Tree): FastTree | null {
-  if (fastCache.has(tree)) return fastCache.get(tree)!;
+/**
+ * A tree's tables laid out, their entries not yet worked out: `fast` has every array but `tables`, and
+ * `fill(into)` works the `entries` out into `into` (zeros) — where the caller wants them, such as
+ * WebAssembly's memory, with no copy — and returns the tree's tables, kept for `fastTree`. A tree whose
+ * tables were made before fills `into` with a copy of them. Null: the tree has no tables (see `fastTree`).
+ */
+export function pendingFastTree(tree: Tree): { fast: FastTree; entries: number; fill(into: Float64Array): FastTree } | null {
+  const made = fastCache.get(tree);
+  if (made !== undefined) {
+    return made && { fast: made, entries: made.tables.length, fill: (into) => (into.set(made.tables), made) };
+  }
   const tables: Table[] = [];
   let entries = 0;
   let ok = true;
@@ -209,8 +248,8 @@ export function fastTree(tree: Tree): FastTree | null {
     const leaf = tree.feature[node]! < 0;
     const bits = uniqueFeatures(tree, pathNodes).features.length + innerNodes(tree, node).length;
     if (leaf || bits <= MERGE_BITS) {
-      const table = subtreeTable(tree, node, pathNodes, pathLeft);
-      entries += table ? table.table.length : 0;
+      const table = subtreeShape(tree, node, pathNodes, pathLeft);
+      entries += table ? table.size : 0;
       if (!table || entries > FAST_MAX_ENTRIES) ok = false;
       else tables.push(table);
       return;
@@ -219,9 +258,28 @@ export function fastTree(tree: Tree): FastTree | null {
     walk(tree.right[node]!, [...pathNodes, node], [...pathLeft, 0]);
   };
   walk(0, [], []);
-  const fast = ok ? flatten(tables, innerNodes(tree, 0)) : null;
-  fastCache.set(tree, fast);
-  return fast;
+  if (!ok) {
+    fastCache.set(tree, null);
+    return null;
+  }
+  const { fast } = layOut(tables, innerNodes(tree, 0));
+  return {
+    fast, entries,
+    fill: (into) => {
+      tables.forEach((t, k) => fillTable(tree, t, into.subarray(fast.tableStart[k]!, fast.tableStart[k]! + t.size)));
+      fast.tables = into;
+      fastCache.set(tree, fast);
+      return fast;
+    },
+  };
+}
+
+/** The tree's tables (null: a leaf with more than 12 unique path features, or more than 2^20 entries). */
+export function fastTree(tree: Tree): FastTree | null {
+  const made = fastCache.get(tree);
+  if (made !== undefined) return made;
+  const pending = pendingFastTree(tree);
+  return pending && pending.fill(new Float64Array(pending.entries));
 }
 
 /**

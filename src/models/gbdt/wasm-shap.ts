@@ -12,7 +12,7 @@
  * recursive `treeShap`; a forest that does not compile, by the reference alone (`WasmShap.create` returns null).
  */
 import { treeShap } from './shap.ts';
-import { type FastTree, fastTree } from './shap-tables.ts';
+import { type FastTree, pendingFastTree } from './shap-tables.ts';
 import { codeValues, compileForest, type Forest, rightSet } from './predict.ts';
 import type { Tree } from './tree.ts';
 import { Layout, wasmModule } from '../../wasm/modules.ts';
@@ -35,7 +35,6 @@ interface KeyLayout {
   tableStart: Int32Array;
   /** The features as byte offsets in a row's values (one shift less per addition). */
   byteFeatures: Int32Array;
-  tables: Float64Array;
 }
 
 /**
@@ -101,12 +100,12 @@ function keyLayout(forest: Forest, tree: Tree, fast: FastTree): KeyLayout {
   return {
     nw, pairSlot: Int32Array.from(slots), pairTable, keyTables, tableWord, tableShift,
     tableMask: Int32Array.from(fast.width, (_, t) => (1 << (fast.mP[t]! + fast.innerCount[t]!)) - 1),
-    width: fast.width, featureStart: fast.featureStart, tableStart: fast.tableStart, byteFeatures: fast.features.map((f) => 8 * f), tables: fast.tables,
+    width: fast.width, featureStart: fast.featureStart, tableStart: fast.tableStart, byteFeatures: fast.features.map((f) => 8 * f),
   };
 }
 
-/** The arrays copied into the module's memory, in `explain`'s order. */
-const LAYOUT_ARRAYS = ['pairSlot', 'pairTable', 'keyTables', 'tableWord', 'tableShift', 'tableMask', 'width', 'featureStart', 'tableStart', 'byteFeatures', 'tables'] as const;
+/** The arrays copied into the module's memory, in `explain`'s order; the tables' entries follow them. */
+const LAYOUT_ARRAYS = ['pairSlot', 'pairTable', 'keyTables', 'tableWord', 'tableShift', 'tableMask', 'width', 'featureStart', 'tableStart', 'byteFeatures'] as const;
 
 /** A model's trees loaded for the WebAssembly loop, with room for one block of rows of p features. */
 export class WasmShap {
@@ -124,26 +123,29 @@ export class WasmShap {
     const kinds = Array.from({ length: p }, (_, f) => (trees.some((t) => t.feature.some((g, node) => g === f && t.categoryOffset[node]! >= 0)) ? 'categorical' as const : 'numeric' as const));
     const forest = compileForest(trees, kinds);
     if (!forest) return null;
-    const fast = trees.map((t) => fastTree(t));
-    const tableBytes = fast.reduce((s, f) => s + (f ? f.tables.byteLength : 0), 0);
+    // Each tree's tables laid out; their entries are worked out straight into the module's memory below.
+    const pending = trees.map((t) => pendingFastTree(t));
+    const tableBytes = pending.reduce((s, f) => s + (f ? 8 * f.entries : 0), 0);
     if (tableBytes > MAX_BYTES) return null;
-    return new WasmShap(wasm, trees, forest, fast, p, blockRows);
+    return new WasmShap(wasm, trees, forest, pending, p, blockRows);
   }
 
-  private constructor(wasm: WebAssembly.Module, readonly trees: readonly Tree[], private readonly forest: Forest, fast: Array<FastTree | null>,
-    readonly p: number, readonly blockRows: number) {
-    const layouts = trees.map((t, i) => (fast[i] ? keyLayout(forest, t, fast[i]!) : null));
+  private constructor(wasm: WebAssembly.Module, readonly trees: readonly Tree[], private readonly forest: Forest,
+    pending: Array<{ fast: FastTree; entries: number; fill(into: Float64Array): FastTree } | null>, readonly p: number, readonly blockRows: number) {
+    const layouts = trees.map((t, i) => (pending[i] ? keyLayout(forest, t, pending[i]!.fast) : null));
     const codeWidth = forest.used.length;
     const maxWords = Math.max(1, ...layouts.map((l) => l?.nw ?? 0));
     const layout = new Layout();
     const take = (bytes: number) => layout.take(bytes);
     const region = { codes: take(blockRows * codeWidth), keys: take(8 * maxWords * blockRows), phi: take(8 * blockRows * p) };
-    const at = layouts.map((l) => (l ? LAYOUT_ARRAYS.map((k) => take(l[k].byteLength)) : null));
+    const at = layouts.map((l, i) => (l ? [...LAYOUT_ARRAYS.map((k) => take(l[k].byteLength)), take(8 * pending[i]!.entries)] : null));
     const memory = new WebAssembly.Memory({ initial: layout.pages });
     const explain = new WebAssembly.Instance(wasm, { env: { memory } }).exports.explain as (...args: number[]) => void;
     layouts.forEach((l, i) => {
       if (!l) return;
       LAYOUT_ARRAYS.forEach((k, j) => new Uint8Array(memory.buffer, at[i]![j]!, l[k].byteLength).set(new Uint8Array(l[k].buffer, l[k].byteOffset, l[k].byteLength)));
+      // The tables' entries worked out in place (fresh memory is zeros), or copied where made before.
+      pending[i]!.fill(new Float64Array(memory.buffer, at[i]![LAYOUT_ARRAYS.length]!, pending[i]!.entries));
     });
     this.codes = new Uint8Array(memory.buffer, region.codes, blockRows * codeWidth);
     this.phi = new Float64Array(memory.buffer, region.phi, blockRows * p);
