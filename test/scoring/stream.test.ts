@@ -59,6 +59,18 @@ describe('streaming scoring', () => {
     expect(await chunks('logistic', 3)).toEqual([2000, 4000, 6000, 8000, 10000, 12000]);
   });
 
+  it('a chunk longer than the read buffer (4 MiB): the buffer grows, and the bytes are those of small chunks', async () => {
+    const path = join(sample.dir, 'sixteen-times.csv');
+    await writeFile(path, `${[lines[0], ...Array.from({ length: 16 }, () => lines.slice(1)).flat()].join('\n')}\n`);
+    expect((await readFile(path)).length).toBeGreaterThan(4 * 2 ** 20);
+    const options = { model: join(run, 'logistic.model.json'), input: { path }, activities: { path: sample.activities }, format: 'csv' as const, threads: 1 };
+    const progress: number[] = [];
+    await scoreStream({ ...options, output: join(sample.dir, 'sixteen-one-chunk.csv'), chunkRows: 48000, onProgress: (rows) => progress.push(rows) });
+    await scoreStream({ ...options, output: join(sample.dir, 'sixteen-small-chunks.csv'), chunkRows: 997 });
+    expect(progress).toEqual([48000]);
+    expect(await readFile(join(sample.dir, 'sixteen-one-chunk.csv'), 'utf8')).toBe(await readFile(join(sample.dir, 'sixteen-small-chunks.csv'), 'utf8'));
+  });
+
   for (const model of ['logistic', 'gbdt']) {
     it(`${model}: chunk by chunk gives the same bytes as scoring the whole file in memory (CSV and NDJSON)`, async () => {
       const options = { model: join(run, `${model}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] };
