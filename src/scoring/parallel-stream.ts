@@ -1,7 +1,7 @@
 /**
  * Streaming on more than one core: the main thread cuts the CSV's bytes into chunks of whole records,
  * scores some itself and writes the output in order, while workers (stream-worker.js) score the others
- * with the scorer's own code; chunks travel as bytes both ways, handed over without a copy. A chunk goes
+ * with the scorer's own code; chunks travel as bytes both ways (a copy of the read buffer's view to a worker, its result back without one). A chunk goes
  * to a worker only once it has loaded the model and while it holds fewer than eight (two for slow chunks), so a worker that is
  * starting or slowed holds nothing up. Each chunk is scored exactly as on one thread, so the output is
  * byte-identical (tested); chunks in flight are capped, so memory stays bounded. Workers load the model
