@@ -34,7 +34,7 @@ import { refusal, startsWithBom } from './allow-list.ts';
 import { CellTables } from './cell-tables.ts';
 import { DecisionSegments } from './decisions.ts';
 import { contributionsOf, perCellOf, type RowFeatures, scoreRows } from './model-cells.ts';
-import { type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
+import { cellWords, type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
 import { LinearReasons } from './reasons.ts';
 import { ChunkScan, fieldText, grown } from './scan.ts';
 import { AT, ByteSink, CellBytes, utf8, writeId } from './writer.ts';
@@ -201,7 +201,7 @@ export class ByteScorer {
       columns: plan.reasonNames, values: contributions,
       valueText: (row: number, name: string) => {
         const column = plan.reasonWords[plan.reasonNames.indexOf(name)];
-        if (column) return column.words[column.rows[row]!]!;
+        if (column) return cellWords(column, column.rows[row]!);
         return valueWords(perRow.values.get(plan.specs.findIndex((s) => s.column === name))![row], 'numeric');
       },
     };
@@ -280,9 +280,9 @@ export class ByteScorer {
     const range = column.range;
     if (range) for (let k = 0; k < typed.length; k++) column.outside[from + k] = outsideRange(range, typed[k]) ? outsideRangeText(range, typed[k] as number) : '';
     if (column.wordsNeeded) {
-      for (let id = from; id < to; id++) column.words[id] = valueWords(column.typed[id], column.schema.type);
-      // Made on first use by `LinearReasons.rowCsv` (a tree model's reasons, or a logistic model's with
-      // activity features); a cleared dictionary numbers its cells afresh.
+      // Made on first use (`cellWords`, and `LinearReasons.rowCsv`'s phrases for a tree model's reasons or
+      // a logistic model's with activity features); a cleared dictionary numbers its cells afresh.
+      emptyCells(column.words, from, to);
       emptyCells(column.phrases, from, to);
     }
     if (column.spec >= 0) {

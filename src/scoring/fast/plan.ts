@@ -17,7 +17,7 @@ import type { Forest } from '../../models/gbdt/predict.ts';
 import type { Predicate } from '../../rules/conditions.ts';
 import { type BoundCriterion, bindRules } from '../../rules/engine.ts';
 import type { ChunkJob } from '../chunk.ts';
-import { EXPORT_COLUMNS, exportIdColumn, narrowToNeeded, type Scorer } from '../score.ts';
+import { EXPORT_COLUMNS, exportIdColumn, narrowToNeeded, type Scorer, valueWords } from '../score.ts';
 import { perCellOf } from './model-cells.ts';
 import { RuleCells } from './rule-cells.ts';
 
@@ -53,8 +53,11 @@ export interface ColumnState {
   conditions: Array<{ predicate: Predicate; truth: Uint8Array }>;
   /** With reasons, for a logistic model: the column's contribution to the log-odds per distinct cell (as `linearScores` gives it). */
   contribution: Float64Array;
-  /** With reasons, for a column reasons may name: each distinct cell's value as reasons show it. */
-  words: string[];
+  /**
+   * With reasons, for a column reasons may name: each distinct cell's value as reasons show it, made when a
+   * reason first names the cell (`cellWords`; a column of unique values would make one a row, most unused).
+   */
+  words: Array<string | undefined>;
   wordsNeeded: boolean;
   /**
    * With reasons, for a logistic model (whose contribution is the cell's alone): each distinct cell's
@@ -74,6 +77,11 @@ export interface ColumnState {
   keep: Uint8Array[] | null;
   /** This chunk's cell number per row. */
   rows: Int32Array;
+}
+
+/** Cell `id`'s value as reasons show it (`valueWords`), made on first use. */
+export function cellWords(column: ColumnState, id: number): string {
+  return (column.words[id] ??= valueWords(column.typed[id], column.schema.type));
 }
 
 /** A model feature in design order: the k-th of a column's `perCell`, or (column null) the k-th feature of spec `spec`, computed per row. */

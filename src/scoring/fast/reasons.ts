@@ -7,7 +7,7 @@
  */
 import { MIN_REASON, type ReasonCode, reasonContribution, reasonItem, reasonPhrase } from '../reasons.ts';
 import { startsFormula } from '../../data/io/write.ts';
-import type { ColumnState } from './plan.ts';
+import { cellWords, type ColumnState } from './plan.ts';
 import { type ByteSink, utf8 } from './writer.ts';
 
 const QUOTE = 34;
@@ -18,7 +18,7 @@ const MINUS = utf8('−');
 
 /** A cell's reason for a logistic model (its contribution is the cell's own), as `pickReasons` makes it. */
 function cellCode(column: ColumnState, id: number): ReasonCode {
-  return { column: column.name, value: column.words[id]!, contribution: reasonContribution(column.contribution[id]!) };
+  return { column: column.name, value: cellWords(column, id), contribution: reasonContribution(column.contribution[id]!) };
 }
 
 /** A cell's reason text as CSV bytes (`reasonItem`), made on first use; null where it would need quoting. */
@@ -131,7 +131,7 @@ export class LinearReasons {
         const id = column.rows[i]!;
         bytes = column.phrases[id];
         if (bytes === undefined) {
-          const text = reasonPhrase(names[g]!, column.words[id]!);
+          const text = reasonPhrase(names[g]!, cellWords(column, id));
           bytes = column.phrases[id] = NEEDS_QUOTES.test(text) ? null : utf8(text);
         }
       } else {
