@@ -131,6 +131,8 @@ export interface Plan {
   specColumns: ColumnState[];
   tokens: ReadonlySet<string>;
   longestToken: number;
+  /** The missing-value tokens as UTF-8 bytes. */
+  tokenBytes: Uint8Array[];
   /** Rule criteria bound to the columns' distinct cells, and per criterion the columns and conditions it reads. */
   bound: BoundCriterion[] | null;
   criteria: Array<Array<{ column: ColumnState; condition: number }>>;
@@ -255,7 +257,7 @@ export function planFor(scorer: Scorer, job: ChunkJob, format: FastFormat): Plan
     keepColumns: (options.keep ?? []).map(state),
     rangeColumns: scorer.dateRanges.map((r) => state(r.column)),
     specColumns: specs.filter((_, k) => !rowSpecs.has(k)).map((s) => state(s.column)),
-    tokens, longestToken: Math.max(0, ...[...tokens].map((t) => t.length)),
+    tokens, longestToken: Math.max(0, ...[...tokens].map((t) => t.length)), tokenBytes: [...tokens].map((t) => new TextEncoder().encode(t)),
     bound, criteria, ruleCells: bound ? RuleCells.plan(scorer.rules!, bound, criteria, activity !== null) : null,
     reasonCodes,
     names: [idName ?? 'row', ...EXPORT_COLUMNS, ...(reasonCodes ? ['reason_codes'] : []), ...(options.keep ?? [])],

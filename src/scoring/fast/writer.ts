@@ -70,6 +70,23 @@ export class CellBytes {
   }
 }
 
+/**
+ * Whether bytes[from, to) spell a missing-value token exactly (an id of printable ASCII is not trimmed, so it
+ * is missing only then): ids longer than every token cannot; shorter ones are compared with the tokens of
+ * their length (lead ids as long as `-Infinity` took the string path for every row before).
+ */
+function spellsToken(bytes: Uint8Array, from: number, to: number, plan: Plan): boolean {
+  const n = to - from;
+  if (n > plan.longestToken) return false;
+  for (const token of plan.tokenBytes) {
+    if (token.length !== n) continue;
+    let k = 0;
+    while (k < n && token[k] === bytes[from + k]) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
 /** The lead's id (row `i` of the last scan): its bytes as they are where they need no change, else typed and written as the table path does. */
 export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint8Array, i: number, rowNumber: number): void {
   if (plan.idAt < 0) {
@@ -84,7 +101,7 @@ export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint
   const to = quoted ? end - 1 : end;
   if (plan.format === 'ndjson') {
     // A JSON string of the id's text (plain ASCII with no quote or backslash as it is), null where missing.
-    let plain = !plan.idTyped && to - from > plan.longestToken;
+    let plain = !plan.idTyped && !spellsToken(bytes, from, to, plan);
     for (let k = from; plain && k < to; k++) {
       const b = bytes[k]!;
       plain = b > 32 && b < 127 && b !== QUOTE && b !== 92;
@@ -99,7 +116,7 @@ export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint
     sink.text(v === null || v === undefined ? 'null' : JSON.stringify(String(v)));
     return;
   }
-  if (!plan.idTyped && to - from > plan.longestToken) {
+  if (!plan.idTyped && !spellsToken(bytes, from, to, plan)) {
     let plain = !startsFormula(bytes[from]!);
     for (let k = from; plain && k < to; k++) {
       const b = bytes[k]!;

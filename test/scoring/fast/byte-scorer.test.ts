@@ -101,6 +101,13 @@ function awkwardCsv(): string {
     [19, { industry: '"Soft"ware' }],
     [20, { created_at: 'NA', seniority: '' }],
     [21, { job_title: '@risk manager', country: 'n/a' }],
+    // Ids as long as the longest missing-value token (`-Infinity`): tokens and near-tokens.
+    [22, { lead_id: '-Infinity' }],
+    [23, { lead_id: '-Infinit1' }],
+    [24, { lead_id: '#DIV/0!' }],
+    [25, { lead_id: 'NULL' }],
+    [26, { lead_id: '"Infinity"' }],
+    [27, { lead_id: 'L0000NaN' }],
   ];
   for (const [k, cells] of edits) rows[k] = line(k + 1, cells);
   rows[6] = rows[6]!.split(',').slice(0, header.length - 5).join(','); // a short record
