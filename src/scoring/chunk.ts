@@ -7,7 +7,11 @@ import type { Schema } from '../data/types/schema.ts';
 
 /** One chunk for scoring: whole records as UTF-8 bytes, where they sit in the file, and how to read them. */
 export interface ChunkJob {
-  /** Whole records; from the main thread to a worker its buffer is transferred, not copied. */
+  /**
+   * Whole records. On the main thread a view of the reader's buffer, valid only until its next read: a chunk
+   * kept longer (sent to a worker, or waiting for the workers to load) is copied, and the copy's buffer is
+   * transferred to the worker, not copied again.
+   */
   bytes: Uint8Array;
   firstLine: number;
   firstRow: number;

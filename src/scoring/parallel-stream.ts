@@ -150,7 +150,12 @@ export class ChunkScheduler {
   run(job: ChunkJob, local: (job: ChunkJob) => ChunkResult): Promise<ChunkResult> {
     if (!this.decided) {
       this.decide();
-      if (this.pool && this.minMs === 0) return this.pool.loaded.then(() => this.run(job, local));
+      // The chunk waits for them: its bytes are copied, since the reader's buffer they are a view of is
+      // refilled in the meantime (tested).
+      if (this.pool && this.minMs === 0) {
+        const held = { ...job, bytes: job.bytes.slice() };
+        return this.pool.loaded.then(() => this.run(held, local));
+      }
     }
     this.bytesScored += job.bytes.length;
     const worker = this.pool?.available(this.queueFor(job));

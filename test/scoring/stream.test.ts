@@ -267,6 +267,16 @@ describe('streaming on two cores (chunks scored in workers)', () => {
     });
   }
 
+  it('a file past the read buffer with workers started at once: the chunk that waits for them keeps its bytes', async () => {
+    const path = join(sample.dir, 'twenty-times.csv');
+    await writeFile(path, `${[lines[0], ...Array.from({ length: 20 }, () => lines.slice(1)).flat()].join('\n')}\n`);
+    expect((await readFile(path)).length).toBeGreaterThan(5 * 2 ** 20);
+    const options = { model: join(run, 'logistic.model.json'), input: { path }, activities: { path: sample.activities }, format: 'csv' as const, chunkRows: 2000, reasons: 0 };
+    await scoreStream({ ...options, output: join(sample.dir, 'twenty-one.csv'), threads: 1 });
+    await scoreStream({ ...options, ...two, output: join(sample.dir, 'twenty-two.csv') });
+    expect(await readFile(join(sample.dir, 'twenty-two.csv'), 'utf8')).toBe(await readFile(join(sample.dir, 'twenty-one.csv'), 'utf8'));
+  });
+
   it('values of the wrong type: the same exit-2 error and no output; with skip, the same output and rejects', async () => {
     const options = { model: join(run, 'logistic.model.json'), activities: { path: sample.activities }, format: 'csv' as const, chunkRows: 500 };
     const late = await edited('two-bad.csv', { 2100: { created_at: 'yesterday' }, 40: { annual_revenue: 'lots' } });
