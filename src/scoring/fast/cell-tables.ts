@@ -258,13 +258,13 @@ export class CellTables {
     return this.words[this.descriptor(column) + (D_SIZE >> 2)]!;
   }
 
-  /** The raw bytes of cell `id` of column `column`. */
+  /** The raw bytes of cell `id` of column `column`: a view of the module's memory, valid until the tables next grow (read it at once). */
   cell(column: number, id: number): Uint8Array {
     const d = this.descriptor(column);
     const start = this.words[(this.words[d + (D_STARTS >> 2)]! >> 2) + id]!;
     const length = this.words[(this.words[d + (D_LENGTHS >> 2)]! >> 2) + id]!;
     const arena = this.words[d + (D_ARENA >> 2)]!;
-    return this.bytes.slice(arena + start, arena + start + length);
+    return this.bytes.subarray(arena + start, arena + start + length);
   }
 
   /** Forgets column `column`'s cells. */
