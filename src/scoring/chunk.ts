@@ -10,7 +10,7 @@ export interface ChunkJob {
   /**
    * Whole records. On the main thread a view of the reader's buffer, valid only until its next read: a chunk
    * kept longer (sent to a worker, or waiting for the workers to load) is copied, and the copy's buffer is
-   * transferred to the worker, not copied again.
+   * handed over to the worker.
    */
   bytes: Uint8Array;
   firstLine: number;

@@ -1,9 +1,10 @@
 /**
  * Streaming on more than one core: the main thread cuts the CSV's bytes into chunks of whole records,
  * scores some itself and writes the output in order, while workers (stream-worker.js) score the others
- * with the scorer's own code; chunks travel as bytes both ways (a copy of the read buffer's view to a worker, its result back without one). A chunk goes
- * to a worker only once it has loaded the model and while it holds fewer than eight (two for slow chunks), so a worker that is
- * starting or slowed holds nothing up. Each chunk is scored exactly as on one thread, so the output is
+ * with the scorer's own code; chunks travel as bytes both ways (to a worker a copy of the reader's view,
+ * handed over; back without a copy). A chunk goes to a worker only once it has loaded the model
+ * and while it holds fewer than eight (two for slow chunks), so a worker that is starting or slowed holds
+ * nothing up. Each chunk is scored exactly as on one thread, so the output is
  * byte-identical (tested); chunks in flight are capped, so memory stays bounded. Workers load the model
  * (and activity log) themselves, which takes most of a second: small files, and files the main thread
  * alone finishes within seconds, are scored without them.
@@ -24,6 +25,17 @@ export const PARALLEL_STREAM_MIN_BYTES = 16 * 2 ** 20;
 export const PARALLEL_STREAM_MIN_MS = 3000;
 /** The work (ms at this thread's pace) a worker may hold queued when its chunks are slow: see `ChunkScheduler.queueFor`. */
 const QUEUE_MS = 50;
+
+/**
+ * The chunk with a copy of its bytes: they are a view of the reader's buffer, which its next read refills,
+ * so a chunk kept past the call that received it (sent to a worker, or waiting for one) keeps a copy.
+ */
+function withOwnBytes(job: ChunkJob): ChunkJob {
+  // Not `slice()`: on a Buffer that is a view too.
+  const bytes = new Uint8Array(job.bytes.length);
+  bytes.set(job.bytes);
+  return { ...job, bytes };
+}
 
 interface WorkerError {
   name?: string;
@@ -98,17 +110,13 @@ export class ChunkWorkers {
     return best;
   }
 
-  /**
-   * Scores a chunk of whole records on worker `w`. Bytes that fill their own buffer are handed over without
-   * a copy (the caller must not use them after); a view of a larger buffer (the reader's) is copied.
-   */
+  /** Scores a chunk of whole records on worker `w`: a copy of its bytes is handed over (`withOwnBytes`). */
   run(job: ChunkJob, w: number): Promise<ChunkResult> {
     const id = this.next++;
     const done = new Promise<ChunkResult>((resolve, reject) => this.waiting.set(id, { resolve, reject, worker: w }));
     this.held[w]!++;
-    const whole = job.bytes.byteOffset === 0 && job.bytes.byteLength === job.bytes.buffer.byteLength;
-    const bytes = whole ? job.bytes : job.bytes.slice();
-    this.workers[w]!.postMessage({ id, ...job, bytes }, [bytes.buffer as ArrayBuffer]);
+    const owned = withOwnBytes(job);
+    this.workers[w]!.postMessage({ id, ...owned }, [owned.bytes.buffer as ArrayBuffer]);
     return done;
   }
 
@@ -150,10 +158,9 @@ export class ChunkScheduler {
   run(job: ChunkJob, local: (job: ChunkJob) => ChunkResult): Promise<ChunkResult> {
     if (!this.decided) {
       this.decide();
-      // The chunk waits for them: its bytes are copied, since the reader's buffer they are a view of is
-      // refilled in the meantime (tested).
+      // The chunk waits for them, while the reader reads on: it keeps bytes of its own (tested).
       if (this.pool && this.minMs === 0) {
-        const held = { ...job, bytes: job.bytes.slice() };
+        const held = withOwnBytes(job);
         return this.pool.loaded.then(() => this.run(held, local));
       }
     }

@@ -3,6 +3,7 @@
  * becoming strings; CsvParser (csv.ts) is the reference it follows, field for field.
  */
 import { DataError } from '../../errors.ts';
+import { ByteQueue } from './file-window.ts';
 
 const QUOTE = 34; // "
 const LF = 10;
@@ -26,13 +27,10 @@ const CR = 13;
  * while (records.next()) console.log(records.fields, records.text(1));
  */
 export class CsvByteRecords {
-  /** The bytes fed and not yet cut, from `pos`: a view of `room`. */
+  /** The bytes fed and not yet cut, from `pos`: a view of `fed`. */
   bytes: Buffer = Buffer.alloc(0);
-  /**
-   * Where the records keep what they are fed, reused from one `feed` to the next (memory touched for the
-   * first time costs more here than copying into memory already touched: BENCHMARKS.md, session 12).
-   */
-  private room: Buffer = Buffer.alloc(0);
+  /** What the records are fed, kept in one buffer from one `feed` to the next (file-window.ts). */
+  private readonly fed = new ByteQueue();
   /** Fields of the record cut last. */
   fields = 0;
   starts = new Int32Array(64);
@@ -62,17 +60,9 @@ export class CsvByteRecords {
    * caller may read its next bytes into the same buffer.
    */
   feed(chunk: Buffer, final: boolean): void {
-    const rest = this.bytes.length - this.pos;
-    const length = rest + chunk.length;
-    if (this.room.length < length) {
-      const room = Buffer.allocUnsafe(Math.max(length, 2 * this.room.length));
-      this.bytes.copy(room, 0, this.pos);
-      this.room = room;
-    } else {
-      this.room.copyWithin(0, this.pos, this.bytes.length);
-    }
-    chunk.copy(this.room, rest);
-    this.bytes = this.room.subarray(0, length);
+    this.fed.take(this.pos);
+    this.fed.push(chunk);
+    this.bytes = this.fed.bytes;
     this.pos = 0;
     this.final = final;
   }

@@ -1,9 +1,10 @@
 /**
- * A file read piece by piece into one buffer kept for the whole file: the bytes not yet taken stay in
- * front, each read appends after them. A reader that allocated a buffer per piece (and joined the rest of
- * the last piece to the next) paid for memory first touched on every piece, which on this machine is most
- * of what copying costs (BENCHMARKS.md, session 12). The buffer grows only where what is not yet taken and
- * a piece no longer fit (a record longer than the buffer, or chunks of many rows).
+ * Bytes read piece by piece into one buffer kept for the whole input (`ByteQueue`): the bytes not yet taken
+ * stay in front, each piece goes after them. A reader that allocated a buffer per piece (and joined the rest
+ * of the last piece to the next) paid for memory first touched on every piece, which on this machine is most
+ * of what copying costs (BENCHMARKS.md, session 12). The buffer grows only where what is not yet taken and a
+ * piece no longer fit (a record longer than the buffer, or chunks of many rows). `FileWindow` reads a file
+ * straight into one (the streaming scorer); `CsvByteRecords` copies the pieces it is fed into one.
  *
  * @example
  * const window = await FileWindow.open('leads.csv');
@@ -15,22 +16,21 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
-/** Bytes read at a time. */
+/** Bytes a `FileWindow` reads at a time. */
 export const PIECE_BYTES = 1 << 20;
 
-export class FileWindow {
-  private buffer = new Uint8Array(4 * PIECE_BYTES);
+/** Bytes not yet taken at the front of one buffer, more appended behind them. */
+export class ByteQueue {
+  private buffer: Buffer;
   private start = 0;
   private end = 0;
 
-  private constructor(private readonly handle: FileHandle) {}
-
-  static async open(path: string): Promise<FileWindow> {
-    return new FileWindow(await open(path, 'r'));
+  constructor(capacity = 0) {
+    this.buffer = Buffer.allocUnsafe(capacity);
   }
 
-  /** The bytes read and not yet taken: a view valid until the next `fill`. */
-  get bytes(): Uint8Array {
+  /** The bytes not yet taken: a view valid until the next `room`. */
+  get bytes(): Buffer {
     return this.buffer.subarray(this.start, this.end);
   }
 
@@ -40,13 +40,16 @@ export class FileWindow {
     this.start += count;
   }
 
-  /** Reads the next piece after the bytes not yet taken; returns how many bytes it read (0: the end of the file). */
-  async fill(): Promise<number> {
-    const kept = this.end - this.start;
-    if (this.buffer.length - this.end < PIECE_BYTES) {
-      if (this.buffer.length - kept < PIECE_BYTES) {
-        const bigger = new Uint8Array(2 * (kept + PIECE_BYTES));
-        bigger.set(this.bytes);
+  /**
+   * Room for `count` bytes behind those not yet taken (moved to the front, or into a buffer twice as large
+   * where they would not fit with them): a view to write them into, then `added`.
+   */
+  room(count: number): Buffer {
+    if (this.buffer.length - this.end < count) {
+      const kept = this.end - this.start;
+      if (this.buffer.length - kept < count) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * this.buffer.length, kept + count));
+        this.buffer.copy(bigger, 0, this.start, this.end);
         this.buffer = bigger;
       } else {
         this.buffer.copyWithin(0, this.start, this.end);
@@ -54,8 +57,45 @@ export class FileWindow {
       this.start = 0;
       this.end = kept;
     }
-    const { bytesRead } = await this.handle.read(this.buffer, this.end, PIECE_BYTES, null);
-    this.end += bytesRead;
+    return this.buffer.subarray(this.end, this.end + count);
+  }
+
+  /** Counts `count` bytes written into the last `room` as added. */
+  added(count: number): void {
+    this.end += count;
+  }
+
+  /** Appends a copy of `bytes`. */
+  push(bytes: Uint8Array): void {
+    this.room(bytes.length).set(bytes);
+    this.added(bytes.length);
+  }
+}
+
+/** A file read into a `ByteQueue`, a piece at a time. */
+export class FileWindow {
+  private readonly queue = new ByteQueue(4 * PIECE_BYTES);
+
+  private constructor(private readonly handle: FileHandle) {}
+
+  static async open(path: string): Promise<FileWindow> {
+    return new FileWindow(await open(path, 'r'));
+  }
+
+  /** The bytes read and not yet taken: a view valid until the next `fill`. */
+  get bytes(): Buffer {
+    return this.queue.bytes;
+  }
+
+  /** Marks the first `count` bytes of `bytes` as taken. */
+  take(count: number): void {
+    this.queue.take(count);
+  }
+
+  /** Reads the next piece after the bytes not yet taken; returns how many bytes it read (0: the end of the file). */
+  async fill(): Promise<number> {
+    const { bytesRead } = await this.handle.read(this.queue.room(PIECE_BYTES), 0, PIECE_BYTES, null);
+    this.queue.added(bytesRead);
     return bytesRead;
   }
 

@@ -112,11 +112,7 @@ export class TextBuilder implements ColumnBuilder {
   }
 
   private push(level: number): void {
-    if (this.rows === this.codes.length) {
-      const grown = new Int32Array(2 * this.codes.length);
-      grown.set(this.codes);
-      this.codes = grown;
-    }
+    if (this.rows === this.codes.length) this.reserve(2 * this.codes.length);
     this.codes[this.rows++] = level;
     if (level === MISSING) this.missing++;
     else this.levelCounts[level]!++;

@@ -207,15 +207,15 @@ function fillTable(tree: Tree, table: Table, out: Float64Array): void {
   }
 }
 
-/** The tree's tables laid out (everything but the entries, `tables` left empty) and how many entries they hold. */
-function layOut(tables: readonly Table[], internal: readonly number[]): { fast: FastTree; entries: number } {
+/** The tree's tables laid out: every array but the entries (`tables` left empty). */
+function layOut(tables: readonly Table[], internal: readonly number[]): FastTree {
   const starts = (lengths: readonly number[]): Int32Array => {
     const start = new Int32Array(lengths.length);
     lengths.reduce((at, n, k) => ((start[k] = at), at + n), 0);
     return start;
   };
   const position = new Map(internal.map((node, k) => [node, k]));
-  const fast: FastTree = {
+  return {
     internal: Int32Array.from(internal),
     aboveStart: starts(tables.map((t) => t.above.length)), aboveCount: Int32Array.from(tables, (t) => t.above.length), mP: Int32Array.from(tables, (t) => t.mP),
     innerShift: Int32Array.from(tables, (t) => (t.root === null ? 0 : position.get(t.root)!)), innerCount: Int32Array.from(tables, (t) => t.innerCount),
@@ -224,10 +224,16 @@ function layOut(tables: readonly Table[], internal: readonly number[]): { fast: 
     aboveSlot: Int32Array.from(tables.flatMap((t) => t.aboveSlot)),
     features: Int32Array.from(tables.flatMap((t) => t.features)), tables: new Float64Array(0),
   };
-  return { fast, entries: tables.reduce((s, t) => s + t.size, 0) };
 }
 
 const fastCache = new WeakMap<Tree, FastTree | null>();
+
+/** A tree's tables laid out, their `entries` worked out by `fill` (see `pendingFastTree`). */
+export interface PendingFastTree {
+  fast: FastTree;
+  entries: number;
+  fill(into: Float64Array): FastTree;
+}
 
 /**
  * A tree's tables laid out, their entries not yet worked out: `fast` has every array but `tables`, and
@@ -235,7 +241,7 @@ const fastCache = new WeakMap<Tree, FastTree | null>();
  * WebAssembly's memory, with no copy — and returns the tree's tables, kept for `fastTree`. A tree whose
  * tables were made before fills `into` with a copy of them. Null: the tree has no tables (see `fastTree`).
  */
-export function pendingFastTree(tree: Tree): { fast: FastTree; entries: number; fill(into: Float64Array): FastTree } | null {
+export function pendingFastTree(tree: Tree): PendingFastTree | null {
   const made = fastCache.get(tree);
   if (made !== undefined) {
     return made && { fast: made, entries: made.tables.length, fill: (into) => (into.set(made.tables), made) };
@@ -262,7 +268,7 @@ export function pendingFastTree(tree: Tree): { fast: FastTree; entries: number; 
     fastCache.set(tree, null);
     return null;
   }
-  const { fast } = layOut(tables, innerNodes(tree, 0));
+  const fast = layOut(tables, innerNodes(tree, 0));
   return {
     fast, entries,
     fill: (into) => {

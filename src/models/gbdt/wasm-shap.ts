@@ -12,7 +12,7 @@
  * recursive `treeShap`; a forest that does not compile, by the reference alone (`WasmShap.create` returns null).
  */
 import { treeShap } from './shap.ts';
-import { type FastTree, pendingFastTree } from './shap-tables.ts';
+import { type FastTree, type PendingFastTree, pendingFastTree } from './shap-tables.ts';
 import { codeValues, compileForest, type Forest, rightSet } from './predict.ts';
 import type { Tree } from './tree.ts';
 import { Layout, wasmModule } from '../../wasm/modules.ts';
@@ -131,7 +131,7 @@ export class WasmShap {
   }
 
   private constructor(wasm: WebAssembly.Module, readonly trees: readonly Tree[], private readonly forest: Forest,
-    pending: Array<{ fast: FastTree; entries: number; fill(into: Float64Array): FastTree } | null>, readonly p: number, readonly blockRows: number) {
+    pending: Array<PendingFastTree | null>, readonly p: number, readonly blockRows: number) {
     const layouts = trees.map((t, i) => (pending[i] ? keyLayout(forest, t, pending[i]!.fast) : null));
     const codeWidth = forest.used.length;
     const maxWords = Math.max(1, ...layouts.map((l) => l?.nw ?? 0));

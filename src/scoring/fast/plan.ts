@@ -130,9 +130,9 @@ export interface Plan {
   /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
   specColumns: ColumnState[];
   tokens: ReadonlySet<string>;
-  longestToken: number;
-  /** The missing-value tokens as UTF-8 bytes. */
+  /** The missing-value tokens as UTF-8 bytes, and the longest one's length in bytes. */
   tokenBytes: Uint8Array[];
+  longestToken: number;
   /** Rule criteria bound to the columns' distinct cells, and per criterion the columns and conditions it reads. */
   bound: BoundCriterion[] | null;
   criteria: Array<Array<{ column: ColumnState; condition: number }>>;
@@ -175,6 +175,7 @@ export function planFor(scorer: Scorer, job: ChunkJob, format: FastFormat): Plan
   const { header, schema } = job;
   const needed: Schema = narrowToNeeded(scorer, { names: header, columns: header.map(() => []), rows: 0, format: 'csv', source: job.source }, schema).schema;
   const tokens = new Set(schema.naTokens);
+  const tokenBytes = [...tokens].map((t) => new TextEncoder().encode(t));
   // Trees and the network read the tree features (values and category codes, per distinct cell).
   const trees = loaded.artifact.model.kind !== 'logistic';
   const reasons = options.reasons ?? 3;
@@ -257,7 +258,7 @@ export function planFor(scorer: Scorer, job: ChunkJob, format: FastFormat): Plan
     keepColumns: (options.keep ?? []).map(state),
     rangeColumns: scorer.dateRanges.map((r) => state(r.column)),
     specColumns: specs.filter((_, k) => !rowSpecs.has(k)).map((s) => state(s.column)),
-    tokens, longestToken: Math.max(0, ...[...tokens].map((t) => t.length)), tokenBytes: [...tokens].map((t) => new TextEncoder().encode(t)),
+    tokens, tokenBytes, longestToken: Math.max(0, ...tokenBytes.map((t) => t.length)),
     bound, criteria, ruleCells: bound ? RuleCells.plan(scorer.rules!, bound, criteria, activity !== null) : null,
     reasonCodes,
     names: [idName ?? 'row', ...EXPORT_COLUMNS, ...(reasonCodes ? ['reason_codes'] : []), ...(options.keep ?? [])],
