@@ -15,7 +15,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Dataset } from '../data/io/dataset.ts';
-import { columnValues } from '../data/columns.ts';
+import { allRows, columnValues } from '../data/columns.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import type { Source } from '../data/io/read.ts';
 import { PACKAGE_ROOT } from '../data/sample/sample-paths.ts';
@@ -241,7 +241,7 @@ async function writeBacktest(outDir: string, setup: BacktestSetup, walk: Walk, j
   await writeFileAtomic(jsonPath, `${JSON.stringify(json, null, 2)}\n`);
   files.push(jsonPath);
   // Every lead scored out of time: the period, the outcome (or pending) and each model's probability.
-  const scored = Int32Array.from({ length: n }, (_, r) => r).filter((r) => periodOf[r] !== '');
+  const scored = allRows(n).filter((r) => periodOf[r] !== '');
   const ids = idName ?? leadIdColumn(leads, options.id);
   const idValues = ids ? columnValues(leads.table, ids) as ArrayLike<unknown> : undefined;
   const csvPath = join(outDir, 'backtest-scores.csv');

@@ -121,3 +121,13 @@ export function presentNumbers(values: Float64Array): Float64Array {
   for (let i = 0, k = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) present[k++] = values[i]!;
   return present;
 }
+
+/**
+ * Row numbers 0, 1, …, n − 1. Written as a loop: `Int32Array.from({ length: n }, (_, i) => i)` calls its
+ * callback per row (about 65 ns a row here, a tenth of a second on a million rows).
+ */
+export function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return rows;
+}

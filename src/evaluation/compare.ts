@@ -4,7 +4,7 @@
  */
 import type { Rng } from '../random.ts';
 import { averageRanks as midranks } from './metrics.ts';
-import { bytesAt } from '../data/columns.ts';
+import { allRows, bytesAt } from '../data/columns.ts';
 
 /** Per-model AUC and the structural components V10 (per positive) and V01 (per negative). */
 function components(scores: ArrayLike<number>, y: ArrayLike<number>, rows: ArrayLike<number>) {
@@ -95,7 +95,7 @@ export function pairedBootstrap(a: ArrayLike<number>, b: ArrayLike<number>, y: A
   const share = options.share ?? 0.1;
   const n = rows.length;
   const yy = bytesAt(y, rows);
-  const orderOf = (s: ArrayLike<number>) => Int32Array.from({ length: n }, (_, k) => k).sort((p, q) => s[rows[q]!]! - s[rows[p]!]! || p - q);
+  const orderOf = (s: ArrayLike<number>) => allRows(n).sort((p, q) => s[rows[q]!]! - s[rows[p]!]! || p - q);
   const orderA = orderOf(a);
   const orderB = orderOf(b);
   const weights = new Uint32Array(n);

@@ -2,6 +2,7 @@
  * Curves over thresholds, all derived from one `confusionAtThresholds`: the FP/FN trade-off, the KS
  * statistic, cumulative gains and lift by decile.
  */
+import { allRows } from '../data/columns.ts';
 
 export interface ThresholdTable {
   /** Distinct scores, highest first; a row is predicted positive when its score ≥ threshold. */
@@ -29,7 +30,7 @@ export function confusionAtThresholds(scores: ArrayLike<number>, y: ArrayLike<nu
     s[k] = scores[r]!;
     t[k] = y[r]!;
   }
-  const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => s[b]! - s[a]!);
+  const order = allRows(n).sort((a, b) => s[b]! - s[a]!);
   const thresholds: number[] = [];
   const tp: number[] = [];
   const fp: number[] = [];

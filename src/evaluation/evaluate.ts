@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
 import { resolveAsOf } from '../data/activities/as-of.ts';
 import { type Dataset, loadDatasetWithReading } from '../data/io/dataset.ts';
-import { columnValues } from '../data/columns.ts';
+import { allRows, columnValues } from '../data/columns.ts';
 import { assertNaAgrees } from '../data/types/reading.ts';
 import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/io/read.ts';
@@ -126,7 +126,7 @@ export async function labelledForModel(loaded: LoadedModel, options: Pick<Evalua
   const leads = await readWithReading(loaded, options, targetName, notes);
   const target = resolveTarget(leads, targetName, positive !== undefined ? { positive } : {});
   const unlabelled = new Set(target.unlabelled);
-  const rows = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
+  const rows = allRows(leads.table.numRows()).filter((r) => !unlabelled.has(r));
   const { data, asOf, context } = await prepare(loaded, options, leads);
   return { leads, target, targetName, unlabelled, rows, data, context, ...(asOf !== undefined ? { asOf } : {}) };
 }

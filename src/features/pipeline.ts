@@ -14,7 +14,7 @@ import type { Dataset } from '../data/io/dataset.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
-import { columnValues, numbersAt, presentNumbers } from '../data/columns.ts';
+import { allRows, columnValues, numbersAt, presentNumbers } from '../data/columns.ts';
 import { type Design, type DesignColumn, designColumn, oneHotColumns } from './design.ts';
 
 export interface NumericStats {
@@ -347,7 +347,7 @@ export class FeaturePipeline {
    * (`linearScores`), which for one-hot columns costs one lookup a row instead of a column of zeros a level.
    */
   encode(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): EncodedParts {
-    const rows = options.rows ?? Int32Array.from({ length: data.table.numRows() }, (_, i) => i);
+    const rows = options.rows ?? allRows(data.table.numRows());
     const { names, groups } = this.featureNames();
     const parts: EncodedPart[] = [];
     const unseen: Record<string, number> = {};
@@ -375,7 +375,7 @@ export class FeaturePipeline {
     let offset = 0;
     for (let k = 0; k < spec; k++) offset += specWidth(this.specs[k]!);
     const unseenAt = new Uint8Array(values.length);
-    const rows = Int32Array.from({ length: values.length }, (_, i) => i);
+    const rows = allRows(values.length);
     return { parts: encodeSpec(this.specs[spec]!, values, rows, asOf, offset, unseenAt).parts, unseen: unseenAt };
   }
 

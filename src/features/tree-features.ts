@@ -8,7 +8,7 @@ import type { Dataset } from '../data/io/dataset.ts';
 import { DAY_MS } from '../data/types/dates.ts';
 import { columnSchema } from '../data/types/schema.ts';
 import { DataError } from '../errors.ts';
-import { columnValues } from '../data/columns.ts';
+import { allRows, columnValues } from '../data/columns.ts';
 
 export type TreeFeatureSpec =
   | { kind: 'numeric'; column: string }
@@ -127,7 +127,7 @@ export class TreeFeatures {
   }
 
   transform(data: Dataset, options: { rows?: Int32Array; asOf?: number | ArrayLike<number> } = {}): TreeDesign {
-    const rows = options.rows ?? Int32Array.from({ length: data.table.numRows() }, (_, i) => i);
+    const rows = options.rows ?? allRows(data.table.numRows());
     const design: TreeDesign = { columns: [], n: rows.length, p: 0, names: [], kinds: [], groups: [], unseen: {} };
     for (const s of this.specs) {
       if (!columnSchema(data.schema, s.column)) {
@@ -148,7 +148,7 @@ export class TreeFeatures {
   transformValues(spec: number, values: ArrayLike<unknown>, asOf?: number | ArrayLike<number>): { columns: Float64Array[]; unseen: Uint8Array } {
     const design: TreeDesign = { columns: [], n: values.length, p: 0, names: [], kinds: [], groups: [], unseen: {} };
     const unseenAt = new Uint8Array(values.length);
-    transformSpec(this.specs[spec]!, values, Int32Array.from({ length: values.length }, (_, i) => i), asOf, design, unseenAt);
+    transformSpec(this.specs[spec]!, values, allRows(values.length), asOf, design, unseenAt);
     return { columns: design.columns, unseen: unseenAt };
   }
 

@@ -22,7 +22,7 @@ import { bindRules, type ScoringContext, scoreWithRules, withActivityColumns } f
 import { assertAdditive, type LearnedScorecard, learnScorecard, type ScorecardLine } from './learn.ts';
 import { ACTIONS, loadRuleFile, type RuleSet, ruleSetToYaml } from './rule-file.ts';
 import { RuleScorer, ruleExportColumns } from './rule-scorer.ts';
-import { floatsAt } from '../data/columns.ts';
+import { allRows, floatsAt } from '../data/columns.ts';
 
 /** Where the leads' activities come from, and how leads and accounts are named in it. */
 export interface RuleDataOptions {
@@ -111,7 +111,7 @@ export async function scoreRules(options: ScoreRulesOptions): Promise<ScoreRules
   if (options.target) {
     const target = resolveTarget(data, options.target, options.positive ? { positive: options.positive } : {});
     const unlabelled = new Set(target.unlabelled);
-    conversions = conversionByLabel(scores.action, target.y, Int32Array.from({ length: scores.score.length }, (_, i) => i).filter((i) => !unlabelled.has(i)), ACTIONS);
+    conversions = conversionByLabel(scores.action, target.y, allRows(scores.score.length).filter((i) => !unlabelled.has(i)), ACTIONS);
   }
   return { output: options.output, rules: ruleSet.name, rows: scores.score.length, tiers: count(scores.tier), grades: count(scores.grade), actions: count(scores.action),
     ...(conversions ? { actionConversions: conversions } : {}),
@@ -146,7 +146,7 @@ export async function draftRuleFile(options: DraftRulesOptions): Promise<{ rules
   const data = await loadDataset({ path: options.data }, options.na ? { na: options.na } : {});
   const target = resolveTarget(data, options.target, options.positive ? { positive: options.positive } : {});
   const unlabelled = new Set(target.unlabelled);
-  const rows = Int32Array.from({ length: data.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
+  const rows = allRows(data.table.numRows()).filter((r) => !unlabelled.has(r));
   const context = await scoringContext(data, options);
   const result = draftRules(data, target.y, rows, {
     target: options.target, exclude: options.exclude ?? [], maxCriteria: options.maxCriteria ?? 16,

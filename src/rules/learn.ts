@@ -28,7 +28,7 @@ import { scoreWithRules } from './engine.ts';
 import { type Condition, type Criterion, DEFAULT_STRONG_ACTIONS, defaultRoutingMatrix, type RuleSet } from './rule-file.ts';
 import { type Bins, type Candidate, scorecardCandidates } from './scorecard-candidates.ts';
 import { DISQUALIFY_MIN_LEADS, DISQUALIFY_SHARE, wilsonUpper } from './draft.ts';
-import { floatsAt } from '../data/columns.ts';
+import { allRows, floatsAt } from '../data/columns.ts';
 
 export interface ScorecardOptions {
   /** At most this many criteria, disqualifiers included (default 20). */
@@ -253,7 +253,7 @@ export function learnScorecard(input: ScorecardInput, options: ScorecardOptions 
   }
 
   // 3. Forward selection over the candidates, on the leads not disqualified, each step refitted without penalty.
-  const kept = Int32Array.from({ length: n }, (_, k) => k).filter((k) => !disqualified[k]);
+  const kept = allRows(n).filter((k) => !disqualified[k]);
   const position = new Int32Array(n).fill(-1);
   kept.forEach((k, m) => (position[k] = m));
   // A candidate that holds for none or all of the kept leads cannot enter (an empty feature).

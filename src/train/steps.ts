@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { joinActivityFeatures, loadActivityLog } from '../data/activities/activities.ts';
 import { resolveAsOf } from '../data/activities/as-of.ts';
 import { loadDataset } from '../data/io/dataset.ts';
-import { bytesAt, columnValues, floatsAt } from '../data/columns.ts';
+import { allRows, bytesAt, columnValues, floatsAt } from '../data/columns.ts';
 import { dateFeatureNote, dateRanges } from '../features/date-range.ts';
 import { readingOf } from '../data/types/reading.ts';
 import { ROW_ORDER } from '../data/time-axis.ts';
@@ -77,7 +77,7 @@ export async function prepareRun(runDir: string, finalDir: string, options: Trai
   const leads = await loadDataset(options.data, options.na ? { na: options.na } : {});
   const target = resolveTarget(leads, options.target, options.positive ? { positive: options.positive } : {});
   const unlabelled = new Set(target.unlabelled);
-  const labelled = Int32Array.from({ length: leads.table.numRows() }, (_, i) => i).filter((r) => !unlabelled.has(r));
+  const labelled = allRows(leads.table.numRows()).filter((r) => !unlabelled.has(r));
 
   let data = leads;
   let context: ScoringContext = options.id ? { leadId: options.id } : {};

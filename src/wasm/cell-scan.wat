@@ -36,9 +36,11 @@
     (local $d i32) (local $slots i32) (local $mask i32) (local $at i32) (local $e i32) (local $len i32)
     (local $size i32) (local $used i32)
     (local.set $d (i32.add (i32.load (i32.const 16)) (i32.mul (local.get $column) (i32.const 64))))
+    (local.set $len (i32.sub (local.get $end) (local.get $start)))
+    (if (i32.load offset=44 (local.get $d))
+      (then (return (call $append (local.get $d) (local.get $start) (local.get $len)))))
     (local.set $slots (i32.load offset=0 (local.get $d)))
     (local.set $mask (i32.load offset=4 (local.get $d)))
-    (local.set $len (i32.sub (local.get $end) (local.get $start)))
     (local.set $at (i32.and (local.get $hash) (local.get $mask)))
     ;; probe slots from the hash's until an empty one; an entry of the same hash and length is compared byte
     ;; for byte
@@ -70,6 +72,23 @@
     (i32.store (i32.add (i32.load offset=12 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $used))
     (i32.store (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $len))
     (i32.store (i32.add (local.get $slots) (i32.shl (local.get $at) (i32.const 2))) (i32.add (local.get $size) (i32.const 1)))
+    (i32.store offset=24 (local.get $d) (i32.add (local.get $used) (local.get $len)))
+    (i32.store offset=28 (local.get $d) (i32.add (local.get $size) (i32.const 1)))
+    (local.get $size))
+
+  ;; An append column's new entry for the `len` bytes at `start` (descriptor `d`): its number, or −1 when the
+  ;; entries or the arena have no room. No hash and no slot: the column is never looked up.
+  (func $append (param $d i32) (param $start i32) (param $len i32) (result i32)
+    (local $size i32) (local $used i32)
+    (local.set $size (i32.load offset=28 (local.get $d)))
+    (local.set $used (i32.load offset=24 (local.get $d)))
+    (if (i32.or
+          (i32.ge_u (local.get $size) (i32.load offset=32 (local.get $d)))
+          (i32.gt_u (i32.add (local.get $used) (local.get $len)) (i32.load offset=36 (local.get $d))))
+      (then (return (i32.const -1))))
+    (memory.copy (i32.add (i32.load offset=20 (local.get $d)) (local.get $used)) (local.get $start) (local.get $len))
+    (i32.store (i32.add (i32.load offset=12 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $used))
+    (i32.store (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $len))
     (i32.store offset=24 (local.get $d) (i32.add (local.get $used) (local.get $len)))
     (i32.store offset=28 (local.get $d) (i32.add (local.get $size) (i32.const 1)))
     (local.get $size))
@@ -201,31 +220,38 @@
           (local.set $j (i32.add (local.get $j) (i32.ctz (local.get $bits))))
           (if (i32.ge_s (local.get $column) (i32.const 0))
             (then
-              ;; the cell's hash: $hash written out here (calls in this loop slowed the scan: BENCHMARKS.md, "Design measurements")
-              (local.set $hash (i32.xor (i32.const 0x811c9dc5) (i32.sub (local.get $j) (local.get $pos))))
-              (local.set $k (local.get $pos))
-              (block $words_done
-                (loop $next_word
-                  (br_if $words_done (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $j)))
-                  (local.set $hash (i32.mul (i32.xor (local.get $hash) (i32.load align=1 (local.get $k))) (i32.const 16777619)))
-                  (local.set $k (i32.add (local.get $k) (i32.const 4)))
-                  (br $next_word)))
-              (if (i32.lt_u (local.get $k) (local.get $j))
-                (then
-                  (local.set $hash (i32.mul
-                    (i32.xor (local.get $hash)
-                      (i32.and (i32.load align=1 (local.get $k))
-                        (i32.sub (i32.shl (i32.const 1) (i32.shl (i32.sub (local.get $j) (local.get $k)) (i32.const 3))) (i32.const 1))))
-                    (i32.const 16777619)))))
-              (local.set $hash (i32.mul (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 15))) (i32.const 0x2c1b3c6d)))
-              (local.set $hash (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 12))))
-              ;; the cell's number: the probe of $intern written out here for a cell already in the table (most
-              ;; cells: a column holds few distinct values); a new one is added by $intern
               (local.set $d (i32.add (i32.load (i32.const 16)) (i32.mul (local.get $column) (i32.const 64))))
-              (local.set $len (i32.sub (local.get $j) (local.get $pos)))
-              (local.set $mask (i32.load offset=4 (local.get $d)))
-              (local.set $at (i32.and (local.get $hash) (local.get $mask)))
               (block $numbered
+                (if (i32.load offset=44 (local.get $d))
+                  (then
+                    ;; an append column: the cell is a new entry, not hashed or looked up
+                    (local.set $e (call $append (local.get $d) (local.get $pos) (i32.sub (local.get $j) (local.get $pos))))
+                    (br_if $numbered (i32.ge_s (local.get $e) (i32.const 0)))
+                    (i32.store (i32.const 28) (local.get $column))
+                    (return (call $stop (global.get $TABLE_FULL) (local.get $record) (local.get $row)))))
+                ;; the cell's hash: $hash written out here (calls in this loop slowed the scan: BENCHMARKS.md, "Design measurements")
+                (local.set $hash (i32.xor (i32.const 0x811c9dc5) (i32.sub (local.get $j) (local.get $pos))))
+                (local.set $k (local.get $pos))
+                (block $words_done
+                  (loop $next_word
+                    (br_if $words_done (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $j)))
+                    (local.set $hash (i32.mul (i32.xor (local.get $hash) (i32.load align=1 (local.get $k))) (i32.const 16777619)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                    (br $next_word)))
+                (if (i32.lt_u (local.get $k) (local.get $j))
+                  (then
+                    (local.set $hash (i32.mul
+                      (i32.xor (local.get $hash)
+                        (i32.and (i32.load align=1 (local.get $k))
+                          (i32.sub (i32.shl (i32.const 1) (i32.shl (i32.sub (local.get $j) (local.get $k)) (i32.const 3))) (i32.const 1))))
+                      (i32.const 16777619)))))
+                (local.set $hash (i32.mul (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 15))) (i32.const 0x2c1b3c6d)))
+                (local.set $hash (i32.xor (local.get $hash) (i32.shr_u (local.get $hash) (i32.const 12))))
+                ;; the cell's number: the probe of $intern written out here for a cell already in the table (most
+                ;; cells: a column holds few distinct values); a new one is added by $intern
+                (local.set $len (i32.sub (local.get $j) (local.get $pos)))
+                (local.set $mask (i32.load offset=4 (local.get $d)))
+                (local.set $at (i32.and (local.get $hash) (local.get $mask)))
                 (loop $probe
                   (local.set $e (i32.sub (i32.load (i32.add (i32.load offset=0 (local.get $d)) (i32.shl (local.get $at) (i32.const 2)))) (i32.const 1)))
                   (if (i32.lt_s (local.get $e) (i32.const 0))

@@ -35,7 +35,7 @@ import { CsvByteRecords } from './csv-bytes.ts';
 import { type ColumnBuilder, Misfit, RecordBatch } from './column-builder.ts';
 import { NumberColumn } from './number-column.ts';
 import { sampledTimeLayout, TextBuilder, TimeBuilder } from './text-columns.ts';
-import { plainNumber } from '../types/plain-number.ts';
+import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import type { Dataset } from './dataset.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
 import { type ColumnReading, columnWithReading, type Reading } from '../types/reading.ts';
@@ -234,11 +234,3 @@ class NumericBuilder extends NumberColumn implements ColumnBuilder {
 const SPACE = 32;
 const TAB = 9;
 
-/**
- * Whether a numeric column's cells may be read from their bytes (`NumericBuilder.addBytes`): not with a
- * decimal comma, only where an empty cell is missing, and not where a missing-value token could pass for a
- * number or an empty cell (`--na -999`, say): those columns read every cell as text.
- */
-function plainBytesReadable(decimalComma: boolean, tokens: ReadonlySet<string>): boolean {
-  return !decimalComma && tokens.has('') && [...tokens].every((t) => t === '' || /[^0-9+\-.eE \t]/.test(t));
-}

@@ -65,6 +65,16 @@ export function plainNumber(b: Uint8Array, start: number, end: number): number {
   return negative ? -value : value;
 }
 
+/**
+ * Whether a numeric column's cells may be read from their bytes (the columnar reader's
+ * `NumericBuilder.addBytes`, the byte scorer's `CellTables.plainNumbers`): not with a decimal comma, only
+ * where an empty cell is missing, and not where a missing-value token could pass for a number or an empty
+ * cell (`--na -999`, say): those columns read every cell as text.
+ */
+export function plainBytesReadable(decimalComma: boolean, tokens: ReadonlySet<string>): boolean {
+  return !decimalComma && tokens.has('') && [...tokens].every((t) => t === '' || /[^0-9+\-.eE \t]/.test(t));
+}
+
 const MAX_SIGNIFICANT = 15;
 const ZERO = 48;
 const MINUS = 45;

@@ -13,6 +13,7 @@ import { growTree, jsKernel, rowWorkspace } from './grow.ts';
 import { PARALLEL_MIN_ROWS, WasmKernel } from './wasm-kernel.ts';
 import { compileForest, type Forest, predictForest } from './predict.ts';
 import { addTreePrediction, type Tree, treeValuesBinned, treeFromJSON, type TreeJSON, treeToJSON } from './tree.ts';
+import { allRows } from '../../data/columns.ts';
 
 export interface GbdtParams {
   trees: number;
@@ -82,7 +83,7 @@ export class GradientBoostedTrees {
     const rng = createRng(p.seed);
     const n = design.n;
     // Early stopping: a stratified validation slice of the training rows, unless one is given.
-    let fitRows = Int32Array.from({ length: n }, (_, i) => i);
+    let fitRows = allRows(n);
     let valRows = new Int32Array(0);
     if (p.earlyStopping && !options.validation) {
       const splitRng = rng.fork('validation');
@@ -139,7 +140,7 @@ export class GradientBoostedTrees {
     const gain = new Array<number>(design.p).fill(0);
     const splits = new Array<number>(design.p).fill(0);
     let best = { loss: Infinity, iteration: 0 };
-    const allFeatures = Int32Array.from({ length: design.p }, (_, f) => f);
+    const allFeatures = allRows(design.p);
     const rowRng = rng.fork('rows');
     const histogramPool: Float64Array[] = [];
     // Tree values of the fit rows (when rows are subsampled) and of the validation rows, reused per tree.

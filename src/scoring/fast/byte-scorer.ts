@@ -14,13 +14,16 @@
  * Which jobs it takes is an allow-list (allow-list.ts); a layout it cannot plan (plan.ts), or a chunk it
  * does not take — a value of the wrong type (the table path reports or rejects it), a record with more
  * fields than the header, an unterminated quote, a byte order mark — is scored the table way.
- * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells (a column of
- * unique values then costs what the table path costs, no more).
+ * Dictionaries are kept across chunks and cleared when one passes 65,536 distinct cells; a column whose
+ * last chunk was then mostly new cells (unique revenues, say) becomes an append column, each cell an entry
+ * of its own without a hash or a look-up, cleared before each chunk. A numeric column's plain numbers are
+ * read from their bytes (`plainNumber`), not from text.
  */
 import { type ActivityAggregates, aggregateActivities } from '../../data/activities/activities.ts';
 import { resolveAsOf } from '../../data/activities/as-of.ts';
 import { csvField } from '../../data/io/csv.ts';
 import type { Dataset } from '../../data/io/dataset.ts';
+import { plainBytesReadable } from '../../data/types/plain-number.ts';
 import { isWrongType } from '../../data/types/reading.ts';
 import { typeColumn } from '../../data/types/typing.ts';
 import { spreadsheetSafe } from '../../data/io/write.ts';
@@ -42,6 +45,11 @@ import { AT, ByteSink, CellBytes, utf8, writeId } from './writer.ts';
 const LF = 10;
 /** A column's dictionary is cleared, at the start of a chunk, once it holds more distinct cells than this. */
 const MAX_DISTINCT = 1 << 16;
+/**
+ * A column whose dictionary passed MAX_DISTINCT while at least this share of its last chunk's cells were
+ * new appends from then on: each cell a new entry, no hash and no look-up (`CellTables.setAppend`).
+ */
+const APPEND_SHARE = 0.5;
 
 /** The activity features of a chunk's leads: their ids, scoring times and aggregates, as the table path joins them. */
 interface ChunkActivity {
@@ -63,6 +71,10 @@ export class ByteScorer {
   private readonly keys: Uint8Array[];
   private readonly decisions: DecisionSegments;
   private readonly linearReasons: LinearReasons;
+  /** The rows of the last chunk scanned. */
+  private rows = 0;
+  /** Whether the missing-value tokens let numbers be read from their bytes (`plainBytesReadable`). */
+  private readonly plainNumbers: boolean;
 
   /** The byte path for this scorer and layout, or null where it does not take it (the table path then does all). */
   static for(scorer: Scorer, job: ChunkJob, format: FastFormat): ByteScorer | null {
@@ -81,6 +93,7 @@ export class ByteScorer {
     this.keys = plan.names.map((name, c) => utf8(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
     this.decisions = new DecisionSegments(plan, this.cells, this.keys);
     this.linearReasons = new LinearReasons(plan.reasonNames, plan.reasonWords, plan.reasons, this.sink);
+    this.plainNumbers = plainBytesReadable(false, plan.tokens);
   }
 
   /** Whether this byte path was built for the layout (header, delimiter, schema) of `job`. */
@@ -101,9 +114,10 @@ export class ByteScorer {
   score(job: ChunkJob): ChunkResult | null {
     const { bytes } = job;
     if (startsWithBom(bytes)) return null;
-    this.forgetLargeDictionaries();
+    this.clearDictionaries();
     const n = this.scan.scan(bytes, job.delimiter.charCodeAt(0), job.header.length);
     if (n < 0) return null;
+    this.rows = n;
     this.plan.columns.forEach((column, slot) => this.learn(slot, column));
     if (this.hasWrongType(n)) return null;
     const result = emptyChunkResult();
@@ -123,11 +137,18 @@ export class ByteScorer {
     return result;
   }
 
-  /** Clears, before a chunk, the dictionaries that have passed MAX_DISTINCT cells. */
-  private forgetLargeDictionaries(): void {
+  /**
+   * Clears, before a chunk, the dictionaries of append columns and those that have passed MAX_DISTINCT
+   * cells; of these, a column whose last chunk was mostly new cells becomes an append column (its cells are
+   * then worked out once a row, as they would be anyway, without being hashed and looked up first).
+   */
+  private clearDictionaries(): void {
     for (const [slot, column] of this.plan.columns.entries()) {
-      if (this.tables.size(slot) <= MAX_DISTINCT) continue;
-      this.tables.clear(slot);
+      if (!column.append && this.tables.size(slot) <= MAX_DISTINCT) continue;
+      if (!column.append && column.added >= APPEND_SHARE * this.rows) {
+        column.append = true;
+        this.tables.setAppend(slot, true);
+      } else this.tables.clear(slot);
       column.done = 0;
       column.wrongCount = 0;
     }
@@ -259,20 +280,49 @@ export class ByteScorer {
     }
   }
 
+  /**
+   * Cells from..to−1 of a column typed as `typeColumn` types their text, with that text; a numeric column's
+   * plain numbers (where `plainBytesReadable` allows) are read from their bytes, with no text (the same
+   * double `Number` gives; a plain number is never a missing-value token there, nor of the wrong type).
+   */
+  private typeCells(slot: number, column: ColumnState, from: number, to: number): { typed: unknown[]; texts: Array<string | undefined> } {
+    const { tokens } = this.plan;
+    const texts = new Array<string | undefined>(to - from);
+    if (!(column.schema.type === 'numeric' && this.plainNumbers && !column.schema.decimalComma)) {
+      for (let id = from; id < to; id++) texts[id - from] = fieldText(this.tables.cell(slot, id));
+      return { typed: typeColumn(texts as string[], column.schema, tokens), texts };
+    }
+    const numbers = this.tables.plainNumbers(slot, from, to);
+    const typed = new Array<unknown>(to - from);
+    const rest: number[] = [];
+    for (let k = 0; k < numbers.length; k++) {
+      if (Number.isNaN(numbers[k])) {
+        rest.push(k);
+        texts[k] = fieldText(this.tables.cell(slot, from + k));
+      } else typed[k] = numbers[k];
+    }
+    if (rest.length > 0) {
+      const restTyped = typeColumn(rest.map((k) => texts[k]!), column.schema, tokens);
+      rest.forEach((k, r) => (typed[k] = restTyped[r]));
+    }
+    return { typed, texts };
+  }
+
   /** Works out what is known of the cells a column met for the first time in this chunk. */
   private learn(slot: number, column: ColumnState): void {
     const { plan } = this;
     const from = column.done;
     const to = this.tables.size(slot);
+    column.added = to - from;
     if (to === from) return;
-    const texts: string[] = [];
-    for (let id = from; id < to; id++) texts.push(fieldText(this.tables.cell(slot, id)));
-    const typed = typeColumn(texts, column.schema, plan.tokens);
+    const { typed, texts } = this.typeCells(slot, column, from, to);
     setCells(column.typed, from, typed);
     if (column.wrongType) {
       column.wrongType = grown(column.wrongType, to);
       for (let k = 0; k < typed.length; k++) {
-        const wrong = isWrongType(typed[k], texts[k]!, plan.tokens) ? 1 : 0;
+        // A cell read as a plain number has no text here, and is not of the wrong type.
+        const text = texts[k];
+        const wrong = text !== undefined && isWrongType(typed[k], text, plan.tokens) ? 1 : 0;
         column.wrongType[from + k] = wrong;
         column.wrongCount += wrong;
       }
@@ -348,4 +398,9 @@ export function scoreChunkBytes(scorer: Scorer, job: ChunkJob, format: FastForma
     byteScorers.set(scorer, fast);
   }
   return fast ? fast.score(job) : null;
+}
+
+/** The columns `scorer`'s byte path reads as append columns now (`CellTables.setAppend`), by name. */
+export function appendColumns(scorer: Scorer): string[] {
+  return byteScorers.get(scorer)?.plan.columns.filter((c) => c.append).map((c) => c.name) ?? [];
 }

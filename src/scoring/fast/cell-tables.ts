@@ -11,11 +11,15 @@
  * so the field loops need no bounds check), and per column its slots, entries (hash, arena offset, length), arena
  * of cell bytes and cell number per row. A table that fills (entries, arena, slots past half full) makes
  * `intern` answer −1; `CellTables` then lays the memory out again with room and the scan resumes at the
- * record it stopped on.
+ * record it stopped on. An append column (`setAppend`, for a column of mostly new cells) skips the hash and
+ * the look-up: each cell is a new entry, numbered in row order.
  */
+import { plainNumber } from '../../data/types/plain-number.ts';
 import { Layout, wasmModule } from '../../wasm/modules.ts';
 
 const CR = 13;
+const SPACE = 32;
+const TAB = 9;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 const MIX = 0x2c1b3c6d;
@@ -64,6 +68,7 @@ const D_SIZE = 28;
 const D_ENTRY_CAP = 32;
 const D_ARENA_CAP = 36;
 const D_ROWS = 40;
+const D_APPEND = 44;
 const DESCRIPTOR_BYTES = 64;
 
 /** `scan`'s answers (the globals of cell-scan.wat). */
@@ -94,6 +99,7 @@ export class CellTables {
   private chunkCap = 1 << 16;
   private chunkLength = 0;
   private headerWidth: number;
+  private numbers = new Float64Array(0);
 
   /** Null where WebAssembly is not available (the byte path is then not used). */
   static create(columns: number, slotOf: Int32Array): CellTables | null {
@@ -154,6 +160,8 @@ export class CellTables {
       words[d + (D_ARENA_CAP >> 2)] = room.arena;
       words[d + (D_ROWS >> 2)] = region.rows;
       if (!old) return;
+      const append = old.words[d + (D_APPEND >> 2)]!;
+      words[d + (D_APPEND >> 2)] = append;
       const size = old.words[d + (D_SIZE >> 2)]!;
       const used = old.words[d + (D_USED >> 2)]!;
       words[d + (D_SIZE >> 2)] = size;
@@ -166,6 +174,7 @@ export class CellTables {
       bytes.set(old.bytes.subarray(arena, arena + used), region.arena);
       const rows = old.words[d + (D_ROWS >> 2)]! >> 2;
       words.set(old.words.subarray(rows, rows + old.rowCap), region.rows >> 2);
+      if (append) return; // no hashes, no slots
       // The slots again, each entry at its hash's first free place.
       const mask = room.slots - 1;
       const slots = region.slots >> 2;
@@ -223,9 +232,10 @@ export class CellTables {
     const size = this.words[d + (D_SIZE >> 2)]!;
     const used = this.words[d + (D_USED >> 2)]!;
     const room = this.room[column]!;
+    const append = this.words[d + (D_APPEND >> 2)] === 1;
     this.grow(() => {
       while (room.entries < size + 1) room.entries *= 2;
-      while (room.slots < 2 * (size + 1)) room.slots *= 2;
+      while (!append && room.slots < 2 * (size + 1)) room.slots *= 2;
       while (room.arena < used + this.chunkLength) room.arena *= 2;
     });
   }
@@ -265,6 +275,37 @@ export class CellTables {
     const length = this.words[(this.words[d + (D_LENGTHS >> 2)]! >> 2) + id]!;
     const arena = this.words[d + (D_ARENA >> 2)]!;
     return this.bytes.subarray(arena + start, arena + start + length);
+  }
+
+  /**
+   * Makes column `column` an append column (every cell a new entry, never hashed or looked up: for a column
+   * of mostly new cells, cleared before each chunk) or a looked-up one again; forgets its cells.
+   */
+  setAppend(column: number, append: boolean): void {
+    this.words[this.descriptor(column) + (D_APPEND >> 2)] = append ? 1 : 0;
+    this.clear(column);
+  }
+
+  /**
+   * Cells from..to−1 of column `column` read as plain numbers (`plainNumber`, between any spaces or tabs;
+   * NaN for a cell that is not one: empty, quoted, or any other text). A view valid until the next call.
+   */
+  plainNumbers(column: number, from: number, to: number): Float64Array {
+    const d = this.descriptor(column);
+    const { bytes, words } = this;
+    const starts = (words[d + (D_STARTS >> 2)]! >> 2) + from;
+    const lengths = (words[d + (D_LENGTHS >> 2)]! >> 2) + from;
+    const arena = words[d + (D_ARENA >> 2)]!;
+    if (this.numbers.length < to - from) this.numbers = new Float64Array(Math.max(to - from, 2 * this.numbers.length));
+    const out = this.numbers.subarray(0, to - from);
+    for (let k = 0; k < out.length; k++) {
+      let start = arena + words[starts + k]!;
+      let end = start + words[lengths + k]!;
+      while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
+      while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+      out[k] = plainNumber(bytes, start, end);
+    }
+    return out;
   }
 
   /** Forgets column `column`'s cells. */

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { inferSchema } from '../../../src/data/types/schema.ts';
 import { writeCsvColumns } from '../../../src/data/io/write.ts';
 import { refusal } from '../../../src/scoring/fast/allow-list.ts';
-import { scoreChunkBytes } from '../../../src/scoring/fast/byte-scorer.ts';
+import { appendColumns, scoreChunkBytes } from '../../../src/scoring/fast/byte-scorer.ts';
 import { ByteSink } from '../../../src/scoring/fast/writer.ts';
 import type { ChunkJob } from '../../../src/scoring/chunk.ts';
 import { modelSchema, prepareScorer, type Scorer, type ScoreOptions, scoreLeads } from '../../../src/scoring/score.ts';
@@ -246,6 +246,30 @@ describe('the byte path of the streaming scorer', () => {
       const out = join(sample.dir, 'many-revenues-out.csv');
       await scoreStream({ ...options, output: out, format: 'csv', threads: 1, chunkRows: 2000 });
       expect(await readFile(out, 'utf8')).toBe((await viaTable(options, join(sample.dir, 'many-revenues-table.csv'))).text);
+    }
+  });
+
+  it('reads a column of mostly new cells as an append column once its dictionary passes 65,536 cells, and writes the table path\'s bytes', async () => {
+    const at = header.indexOf('annual_revenue');
+    const body = lines.slice(1);
+    const head = lines.slice(0, 60).join('\n');
+    // Mostly distinct revenues; every 50th an awkward cell: spaces, exponents, missing, quoted, -0, beyond 15 digits.
+    const odd = [' 1234 ', '1e6', 'NA', '', '12.5', '"77"', '-0', '00012', '1e400', '.5', '5.', '12345678901234567'];
+    for (const options of [{ model, reasons: 3, keep: ['annual_revenue'] }, { model: models.gbdt, reasons: 0 }]) {
+      const scorer = await prepareScorer({ ...options, rules, input: { path: sample.leads } });
+      for (let chunk = 0; chunk < 37; chunk++) {
+        const rows = Array.from({ length: 2000 }, (_, i) => {
+          const k = chunk * 2000 + i;
+          const cells = body[k % body.length]!.split(',');
+          cells[at] = k % 50 === 7 ? odd[(k / 50) % odd.length | 0]! : String(1000 + k);
+          return cells.join(',');
+        });
+        const { job, raw } = jobOf(scorer, `${lines[0]}\n${rows.join('\n')}\n`, head);
+        const fast = scoreChunkBytes(scorer, job, 'csv');
+        expect(new TextDecoder().decode(fast!.encoded)).toBe(scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, 'csv').text);
+        // Looked up until the dictionary passes 65,536 cells (1,960 new a chunk: in the 34th), appended from the 35th.
+        expect(appendColumns(scorer)).toEqual(chunk >= 34 ? ['annual_revenue'] : []);
+      }
     }
   });
 

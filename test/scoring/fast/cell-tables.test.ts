@@ -124,4 +124,52 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
     expect(tables.size(0)).toBe(9000);
     expect(tables.size(1)).toBe(14);
   });
+
+  it('an append column numbers its cells by row, unhashed, through growth, the JavaScript scan and short records', () => {
+    const slotOf = Int32Array.from([0, 1]);
+    const tables = CellTables.create(2, slotOf)!;
+    tables.setAppend(0, true);
+    // Repeated cells get a number each (row order); the other column still looks its cells up.
+    const rows = Array.from({ length: 9000 }, (_, i) => [`v${i % 7}${i % 211 === 0 ? 'z'.repeat(300) : ''}`, `k${i % 13}`]);
+    const bytes = encoder.encode(`${rows.map((r) => r.join(',')).join('\n')}\nshort\n"q,uoted",k1\n`);
+    tables.load(bytes);
+    const got = tables.scan(0, 0, 2, 44, -1);
+    expect(got).toEqual({ pos: bytes.length, rows: 9002, done: true });
+    expect(Array.from(tables.rowsOf(0, 9002))).toEqual(Array.from({ length: 9002 }, (_, i) => i));
+    expect(Array.from({ length: 9002 }, (_, id) => fieldText(tables.cell(0, id)))).toEqual([...rows.map((r) => r[0]), 'short', 'q,uoted']);
+    expect(tables.size(1)).toBe(14); // k0..k12 and the short record's empty cell
+    // From JavaScript: a cell seen before is a new entry too.
+    const start = decoder.decode(bytes).indexOf('v3');
+    expect(tables.intern(0, start, start + 2, hashCell(bytes, start, start + 2))).toBe(9002);
+    // Looked up again after setAppend(false): cleared, then repeated cells share a number.
+    tables.setAppend(0, false);
+    expect(tables.size(0)).toBe(0);
+    tables.load(bytes);
+    tables.scan(0, 0, 2, 44, -1);
+    expect(tables.size(0)).toBe(new Set(rows.map((r) => r[0])).size + 2);
+  });
+
+  it('reads plain numbers from the cells\' bytes as Number reads their text, NaN for anything else', () => {
+    const plain = fc.tuple(fc.constantFrom('', ' ', '\t'), fc.constantFrom('', '-', '+'), fc.stringMatching(/^[0-9]{0,17}$/), fc.constantFrom('', '.'),
+      fc.stringMatching(/^[0-9]{0,6}$/), fc.constantFrom('', 'e5', 'E-3', 'e+22', 'e400'), fc.constantFrom('', ' ', '\t '))
+      .map((parts) => parts.join(''));
+    const other = fc.constantFrom('NA', '"12"', '1,5', '0x1F', 'Infinity', '1_000', '١٢', '12abc', '.', '-', 'e5', '\u00a012');
+    fc.assert(fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: plain }, { weight: 1, arbitrary: other }), { minLength: 1, maxLength: 40 }), (cells) => {
+      const tables = CellTables.create(1, Int32Array.of(0))!;
+      const quoted = cells.map((c) => (/[",\n\r]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c));
+      tables.load(encoder.encode(`${quoted.join('\n')}\n`));
+      const rows = tables.scan(0, 0, 1, 44, -1).rows;
+      const ids = tables.rowsOf(0, rows);
+      const numbers = tables.plainNumbers(0, 0, tables.size(0));
+      Array.from(ids).forEach((id, i) => {
+        const text = fieldText(tables.cell(0, id));
+        const x = numbers[id]!;
+        if (!Number.isNaN(x)) expect(Object.is(x, Number(text))).toBe(true); // bit for bit, -0 too
+        else if (/^[ \t]*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d{1,3})?[ \t]*$/i.test(cells[i]!) && !/e[-+]?\d{3}/i.test(cells[i]!)) {
+          // a plain form left to Number only for more than 15 significant digits
+          expect(cells[i]!.replace(/[^0-9]/g, '').replace(/^0+/, '').length).toBeGreaterThan(15);
+        }
+      });
+    }), { numRuns: 300, seed: 5 });
+  });
 });
