@@ -72,7 +72,7 @@ export function coefficientTable(model: LogisticRegression, train: Design, y: Ui
  */
 export function linearScores(model: LogisticRegression, encoded: EncodedParts, options: { contributions?: boolean } = {}):
   { raw: Float64Array; columns: string[]; values: Float64Array | null; base: number } {
-  const { beta, featureMeans } = model.fitted;
+  const { beta } = model.fitted;
   if (encoded.p !== beta.length - 1) throw new RangeError(`the model has ${beta.length - 1} features, the data ${encoded.p}`);
   const { n, parts, groups } = encoded;
   const raw = new Float64Array(n).fill(beta[0]!);
@@ -93,19 +93,32 @@ export function linearScores(model: LogisticRegression, encoded: EncodedParts, o
   const index = new Map(columns.map((c, k) => [c, k]));
   const width = columns.length;
   const values = new Float64Array(n * width);
+  const base = addContributions(model, encoded, width, (group) => index.get(group)!, values);
+  return { raw, columns, values, base };
+}
+
+/**
+ * Adds each row's contribution, coefficient × (encoded value − its training mean) per feature, into
+ * `values` (row-major, `width` wide) at the place `placeOf` gives the feature's column (−1: the feature is
+ * skipped); returns the intercept plus coefficient × mean over the features added. Feature by feature (in
+ * a one-hot block, level by level) as over a dense matrix, so the sums are `linearScores`' to the last bit.
+ */
+export function addContributions(model: LogisticRegression, encoded: Pick<EncodedParts, 'parts' | 'n' | 'groups'>, width: number, placeOf: (column: string) => number, values: Float64Array): number {
+  const { beta, featureMeans } = model.fitted;
+  const { n, parts, groups } = encoded;
   let base = beta[0]!;
-  // Feature by feature (in a one-hot block, level by level) as over a dense matrix, so the sums are the same.
   const add = (j: number, x: (i: number) => number) => {
     const b = beta[j + 1]!;
     if (b === 0) return;
+    const g = placeOf(groups[j]!);
+    if (g < 0) return;
     const mean = featureMeans?.[j] ?? 0;
     base += b * mean;
-    const g = index.get(groups[j]!)!;
     for (let i = 0; i < n; i++) values[i * width + g]! += b * (x(i) - mean);
   };
   for (const part of parts) {
     if (part.kind === 'value') add(part.offset, (i) => part.values[i]!);
     else for (let l = 0; l < part.width; l++) add(part.offset + l, (i) => (part.index[i] === l ? 1 : 0));
   }
-  return { raw, columns, values, base };
+  return base;
 }

@@ -36,7 +36,7 @@ import { type Scorer, valueWords } from '../score.ts';
 import { refusal, startsWithBom } from './allow-list.ts';
 import { CellTables } from './cell-tables.ts';
 import { DecisionSegments } from './decisions.ts';
-import { contributionsOf, perCellOf, type RowFeatures, scoreRows } from './model-cells.ts';
+import { cellNumbers, perCellOf, type RowFeatures, scoreRows } from './model-cells.ts';
 import { cellWords, type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
 import { LinearReasons } from './reasons.ts';
 import { ChunkScan, fieldText, grown } from './scan.ts';
@@ -337,7 +337,9 @@ export class ByteScorer {
     }
     if (column.spec >= 0) {
       const unseen = new Uint8Array(typed.length);
-      perCellOf(plan.scorer, column.spec, typed, unseen).forEach((values, k) => {
+      const withContribution = plan.reasons > 0 && !plan.trees;
+      const { perCell, contribution } = cellNumbers(plan.scorer, column.spec, typed, { unseen, ...(withContribution ? { contributionOf: column.name } : {}) });
+      perCell.forEach((values, k) => {
         column.perCell[k] = grown(column.perCell[k]!, to);
         column.perCell[k]!.set(values, from);
         const slot = plan.forest ? plan.forestSlot[column.featureOf[k]!]! : -1;
@@ -348,9 +350,9 @@ export class ByteScorer {
       });
       column.unseen = grown(column.unseen, to);
       column.unseen.set(unseen, from);
-      if (plan.reasons > 0 && !plan.trees) {
+      if (contribution) {
         column.contribution = grown(column.contribution, to);
-        column.contribution.set(contributionsOf(plan.scorer, column.spec, column.name, typed), from);
+        column.contribution.set(contribution, from);
         // Each cell's reason bytes are made when a row first picks it (reasons.ts `LinearReasons`).
         emptyCells(plan.format === 'ndjson' ? column.jsonItems : column.items, from, to);
         if (plan.reasonCodes) emptyCells(column.jsonCodes, from, to);

@@ -5,13 +5,13 @@
  * Per row: the linear model's sums in the same order as `linearScores`, or the forest on the rebuilt feature
  * columns (from each cell's one-byte codes without reasons; by value with TreeSHAP for reasons).
  */
-import type { FeaturePipeline } from '../../features/pipeline.ts';
+import type { EncodedPart, FeaturePipeline } from '../../features/pipeline.ts';
 import type { TreeDesign, TreeFeatures } from '../../features/tree-features.ts';
 import type { GradientBoostedTrees } from '../../models/gbdt/gbdt.ts';
 import { shapOnThreads } from '../../models/gbdt/parallel-shap.ts';
 import { codeValues, predictCoded } from '../../models/gbdt/predict.ts';
 import { shapByColumn } from '../../models/gbdt/shap-values.ts';
-import { linearScores } from '../../models/logistic/coefficients.ts';
+import { addContributions } from '../../models/logistic/coefficients.ts';
 import type { LogisticRegression } from '../../models/logistic/logistic.ts';
 import { sigmoid } from '../../models/loss.ts';
 import type { MultilayerPerceptron } from '../../models/mlp/mlp.ts';
@@ -23,37 +23,62 @@ import type { Feature, Plan } from './plan.ts';
  * (see `ColumnState.perCell`); unseen categories marked in `unseen` if given.
  */
 export function perCellOf(scorer: Scorer, spec: number, typed: unknown[], unseen?: Uint8Array, asOf?: number | ArrayLike<number>): Float64Array[] {
+  return cellNumbers(scorer, spec, typed, { ...(unseen ? { unseen } : {}), ...(asOf !== undefined ? { asOf } : {}) }).perCell;
+}
+
+/**
+ * `perCellOf`'s numbers and, for a logistic model given `contributionOf` (the column's name), each value's
+ * contribution to the log-odds as `linearScores` gives it; one encoding for both.
+ */
+export function cellNumbers(scorer: Scorer, spec: number, typed: unknown[], options: { unseen?: Uint8Array; asOf?: number | ArrayLike<number>; contributionOf?: string }):
+  { perCell: Float64Array[]; contribution: Float64Array | null } {
   const { loaded } = scorer;
   if (loaded.artifact.model.kind !== 'logistic') {
     // Trees and the network read the tree features.
-    const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed, asOf);
-    unseen?.set(encoded.unseen);
-    return encoded.columns;
+    const encoded = (loaded.pipeline as TreeFeatures).transformValues(spec, typed, options.asOf);
+    options.unseen?.set(encoded.unseen);
+    return { perCell: encoded.columns, contribution: null };
   }
-  const { beta } = (loaded.model as unknown as LogisticRegression).fitted;
-  const encoded = (loaded.pipeline as FeaturePipeline).encodeValues(spec, typed, asOf);
-  unseen?.set(encoded.unseen);
+  const encoded = (loaded.pipeline as FeaturePipeline).encodeValues(spec, typed, options.asOf);
+  options.unseen?.set(encoded.unseen);
+  const model = loaded.model as unknown as LogisticRegression;
+  const contribution = options.contributionOf === undefined ? null : contributionOf(scorer, encoded.parts, options.contributionOf, typed.length);
+  return { perCell: addends(model.fitted.beta, encoded.parts), contribution };
+}
+
+/** A logistic model's addend to the linear score per encoded feature (coefficient × value; a one-hot block's level's coefficient), features with a zero coefficient left out. */
+function addends(beta: ArrayLike<number>, parts: EncodedPart[]): Float64Array[] {
   const out: Float64Array[] = [];
-  for (const part of encoded.parts) {
+  for (const part of parts) {
     if (part.kind === 'value') {
       const b = beta[part.offset + 1]!;
-      if (b !== 0) out.push(part.values.map((v) => b * v));
+      if (b === 0) continue;
+      const addend = new Float64Array(part.values.length);
+      for (let i = 0; i < addend.length; i++) addend[i] = b * part.values[i]!;
+      out.push(addend);
     } else {
-      out.push(Float64Array.from(part.index, (level) => (level >= 0 ? beta[part.offset + level + 1]! : 0)));
+      const addend = new Float64Array(part.index.length);
+      for (let i = 0; i < addend.length; i++) {
+        const level = part.index[i]!;
+        addend[i] = level >= 0 ? beta[part.offset + level + 1]! : 0;
+      }
+      out.push(addend);
     }
   }
   return out;
 }
 
+/** Column `name`'s contribution per value from its encoded parts, as `linearScores` adds it (`addContributions`). */
+function contributionOf(scorer: Scorer, parts: EncodedPart[], name: string, n: number): Float64Array {
+  const { groups } = (scorer.loaded.pipeline as FeaturePipeline).featureNames();
+  const out = new Float64Array(n);
+  addContributions(scorer.loaded.model as unknown as LogisticRegression, { parts, n, groups }, 1, (column) => (column === name ? 0 : -1), out);
+  return out;
+}
+
 /** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */
 export function contributionsOf(scorer: Scorer, spec: number, name: string, typed: unknown[], asOf?: number | ArrayLike<number>): Float64Array {
-  const pipeline = scorer.loaded.pipeline as FeaturePipeline;
-  const { names, groups } = pipeline.featureNames();
-  const { parts } = pipeline.encodeValues(spec, typed, asOf);
-  const linear = linearScores(scorer.loaded.model as unknown as LogisticRegression, { parts, n: typed.length, p: names.length, names, groups, unseen: {} }, { contributions: true });
-  const width = linear.columns.length;
-  const g = linear.columns.indexOf(name);
-  return Float64Array.from({ length: typed.length }, (_, i) => linear.values![i * width + g]!);
+  return cellNumbers(scorer, spec, typed, { contributionOf: name, ...(asOf !== undefined ? { asOf } : {}) }).contribution!;
 }
 
 /**

@@ -201,7 +201,14 @@ export class ByteSink {
   }
 
   write(cell: Uint8Array): void {
-    this.range(cell, 0, cell.length);
+    const length = cell.length;
+    if (length <= 32) {
+      this.range(cell, 0, length);
+      return;
+    }
+    this.reserve(length);
+    this.out.set(cell, this.used); // the whole array: no subarray to make
+    this.used += length;
   }
 
   /** `bytes[start, end)` (short ones copied byte by byte: cheaper than a typed-array copy or a subarray). */
