@@ -60,14 +60,50 @@ const artifactSchema = z.object({
 export type FeaturesJSON = ReturnType<FeaturePipeline['toJSON']> | ReturnType<TreeFeatures['toJSON']>;
 export type ModelArtifact = z.infer<typeof artifactSchema> & { calibration: Calibrator; features: FeaturesJSON };
 
-/** JSON with object keys sorted at every level: the form the content hash is computed on. */
-export function canonicalJson(value: unknown): string {
+/**
+ * JSON with object keys sorted at every level: the form the content hash is computed on. The definition:
+ * `JSON.stringify` with a replacer that sorts each object's keys. A replacer is called for every value,
+ * each number of a model's arrays too (40 ms for the sample's 300 trees, on every model load), so
+ * `canonicalJson` writes what it can itself: arrays of numbers by one `JSON.stringify`, plain objects with
+ * their keys sorted, strings, numbers, booleans and null; anything else (a typed array, an object with
+ * `toJSON`, a class instance) by this definition. The same text (tested on random values).
+ */
+export function canonicalJsonReference(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
     }
     return v;
   });
+}
+
+/** `canonicalJsonReference`'s text, written without a replacer where the value is plain JSON data (see there). */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalText(value);
+  return text ?? canonicalJsonReference(value);
+}
+
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
+
+/** A value's canonical JSON, or undefined where `JSON.stringify` leaves it out (undefined, a function, a symbol). */
+function canonicalText(v: unknown): string | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  if (typeof v !== 'object') return typeof v === 'bigint' ? canonicalJsonReference(v) : undefined; // bigint: its error
+  if (Array.isArray(v)) {
+    if (v.every((x) => typeof x === 'number')) return JSON.stringify(v);
+    return `[${v.map((x) => canonicalText(x) ?? 'null').join(',')}]`;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return canonicalJsonReference(v);
+  let keys = Object.keys(v).sort();
+  // Integer-like keys ("9", "10") come first, in numeric order, in the object the definition makes.
+  if (keys.some((k) => INDEX_KEY.test(k))) keys = Object.keys(Object.fromEntries(keys.map((k) => [k, 0])));
+  const parts: string[] = [];
+  for (const key of keys) {
+    const text = canonicalText((v as Record<string, unknown>)[key]);
+    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  }
+  return `{${parts.join(',')}}`;
 }
 
 /**

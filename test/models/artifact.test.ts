@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash, loadModel } from '../../src/models/artifact.ts';
+import { canonicalJson, canonicalJsonReference, contentHash, loadModel } from '../../src/models/artifact.ts';
 import { ModelFormatError } from '../../src/errors.ts';
 import { trainModels } from '../../src/train/train.ts';
 import { smallSample } from '../train/fixture.ts';
@@ -36,6 +37,22 @@ describe('model artifacts', () => {
 
   it('sort keys for hashing, so key order does not matter', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 0 }], c: null } })).toBe('{"a":{"c":null,"d":[2,{"y":0,"z":1}]},"b":1}');
+  });
+
+  it('write the canonical JSON its definition (a key-sorting replacer) writes, on models and on random values', () => {
+    expect(canonicalJson(JSON.parse(good))).toBe(canonicalJsonReference(JSON.parse(good)));
+    // Values JSON.stringify treats apart: integer-like keys, undefined and functions, typed arrays, toJSON, class instances, -0 and NaN.
+    const odd = fc.constantFrom<unknown>(undefined, () => 1, Float64Array.of(1, -0, 2.5), new Date(0), { toJSON: () => ({ b: 1, a: 2 }) }, new Map([[1, 2]]), -0, Number.NaN, Infinity);
+    const key = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('0', '1', '9', '10', '01', '4294967295', '-1', '1.5'));
+    const { tree } = fc.letrec<{ tree: unknown }>((t) => ({
+      tree: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+        fc.jsonValue({ maxDepth: 1 }), odd,
+        fc.array(t('tree'), { maxLength: 5 }), fc.array(fc.double(), { maxLength: 5 }),
+        fc.dictionary(key, t('tree'), { maxKeys: 5 })),
+    }));
+    fc.assert(fc.property(tree, (value) => {
+      expect(canonicalJson(value)).toBe(canonicalJsonReference(value));
+    }), { numRuns: 500, seed: 7 });
   });
 
   it('refuse a truncated file', async () => {
