@@ -218,17 +218,18 @@ export class ByteScorer {
   private writeRows(job: ChunkJob, probability: Float64Array, contributions: Float64Array | null, perRow: RowFeatures, first: Int32Array, second: Int32Array): void {
     const { plan, sink, keys } = this;
     const segments = this.decisions.segments;
-    const reasons = contributions && {
-      columns: plan.reasonNames, values: contributions,
-      valueText: (row: number, name: string) => {
-        const column = plan.reasonWords[plan.reasonNames.indexOf(name)];
-        if (column) return cellWords(column, column.rows[row]!);
-        return valueWords(perRow.values.get(plan.specs.findIndex((s) => s.column === name))![row], 'numeric');
-      },
+    const valueText = (row: number, name: string) => {
+      const column = plan.reasonWords[plan.reasonNames.indexOf(name)];
+      if (column) return cellWords(column, column.rows[row]!);
+      return valueWords(perRow.values.get(plan.specs.findIndex((s) => s.column === name))![row], 'numeric');
     };
-    const rowValue = (row: number, g: number) => reasons!.valueText(row, plan.reasonNames[g]!);
-    // Each reason's text per distinct cell is known only when every contribution is a cell's own.
-    const cellReasons = !plan.trees && plan.rowSpecs.size === 0;
+    const rowValue = (row: number, g: number) => valueText(row, plan.reasonNames[g]!);
+    // Where every contribution is a cell's own (`plan.cellReasons`), each cell's reason text is made once and
+    // no matrix of contributions is made: `pickReasons` reads the row's from its cells.
+    const cellReasons = plan.reasons > 0 && plan.cellReasons;
+    const pick = plan.reasons === 0 ? null : (i: number): ReasonCode[] => (contributions
+      ? pickReasons({ columns: plan.reasonNames, values: contributions, valueText }, i, plan.reasons)
+      : pickReasons({ columns: plan.reasonNames, values: this.linearReasons.rowContributions(i), valueText: (_row, name) => valueText(i, name) }, 0, plan.reasons));
     const json = plan.format === 'ndjson';
     const next = (c: number) => {
       if (json) sink.write(keys[c]!);
@@ -252,23 +253,23 @@ export class ByteScorer {
         if (text) note = note ? `${note}; ${text}` : text;
       }
       if (note) {
-        codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
+        codes = pick ? pick(i) : null;
         const text = codes && codes.length > 0 ? `${reasonText(codes)}; ${note}` : note;
         sink.write(utf8(json ? JSON.stringify(text) : csvField(spreadsheetSafe(text))));
       } else if (json) {
-        if (reasons && cellReasons) picked = this.linearReasons.json(contributions!, i);
+        if (cellReasons) picked = this.linearReasons.json(i);
         else {
-          codes = reasons ? pickReasons(reasons, i, plan.reasons) : null;
+          codes = pick ? pick(i) : null;
           sink.text(JSON.stringify(codes ? reasonText(codes) : ''));
         }
-      } else if (reasons && !(cellReasons ? this.linearReasons.csv(contributions!, i) : this.linearReasons.rowCsv(contributions!, i, rowValue))) {
-        sink.write(utf8(csvField(spreadsheetSafe(reasonText(pickReasons(reasons, i, plan.reasons))))));
+      } else if (pick && !(cellReasons ? this.linearReasons.csv(i) : this.linearReasons.rowCsv(contributions!, i, rowValue))) {
+        sink.write(utf8(csvField(spreadsheetSafe(reasonText(pick(i))))));
       }
       sink.write(segments[second[i]!]!); // rule score, rule tier, model
       let c = AT.model + 1;
       if (plan.reasonCodes) {
         next(c++);
-        if (reasons && cellReasons && !note) this.linearReasons.codes(picked, i); // the picks of the reasons text above
+        if (cellReasons && !note) this.linearReasons.codes(picked, i); // the picks of the reasons text above
         else sink.text(JSON.stringify(codes ?? []));
       }
       for (const column of plan.keepColumns) {

@@ -104,7 +104,7 @@ export interface RowFeatures {
 
 /**
  * Each row's uncalibrated probability, and with reasons each row's contribution per reason column
- * (row-major, `plan.reasonNames` wide), for the `n` rows of the last scan.
+ * (row-major, `plan.reasonNames` wide; null for `plan.cellReasons`), for the `n` rows of the last scan.
  */
 export function scoreRows(plan: Plan, n: number, perRow: RowFeatures, threads = plan.scorer.options.threads): { raw: Float64Array; contributions: Float64Array | null } {
   const { loaded } = plan.scorer;
@@ -150,7 +150,8 @@ export function scoreRows(plan: Plan, n: number, perRow: RowFeatures, threads = 
     return { raw, contributions };
   }
   let contributions: Float64Array | null = null;
-  if (plan.reasons > 0) {
+  // Where each contribution is a cell's own, reasons read them from the cells (reasons.ts `LinearReasons`).
+  if (plan.reasons > 0 && !plan.cellReasons) {
     const width = plan.reasonNames.length;
     const values = new Float64Array(n * width);
     plan.reasonNames.forEach((name, g) => {

@@ -121,6 +121,8 @@ export interface Plan {
   reasonNames: string[];
   reasonWords: Array<ColumnState | null>;
   reasonPerRow: boolean[];
+  /** Every reason column's contribution is its cell's own (a logistic model without features computed per row). */
+  cellReasons: boolean;
   /** With activity features: the scoring-time expression; the specs computed per row. */
   activity: { asOf: string } | null;
   rowSpecs: ReadonlySet<number>;
@@ -133,9 +135,8 @@ export interface Plan {
   /** The model's columns in spec order (unseen categories are counted in this order, as `encode` counts them). */
   specColumns: ColumnState[];
   tokens: ReadonlySet<string>;
-  /** The missing-value tokens as UTF-8 bytes, and the longest one's length in bytes. */
-  tokenBytes: Uint8Array[];
-  longestToken: number;
+  /** The missing-value tokens as UTF-8 bytes, by their length in bytes (`tokensOfLength[n]`: those n bytes long). */
+  tokensOfLength: Uint8Array[][];
   /** Rule criteria bound to the columns' distinct cells, and per criterion the columns and conditions it reads. */
   bound: BoundCriterion[] | null;
   criteria: Array<Array<{ column: ColumnState; condition: number }>>;
@@ -257,13 +258,21 @@ export function planFor(scorer: Scorer, job: ChunkJob, format: FastFormat): Plan
     scorer, format, columns, slotOf, idAt, idSchema, idTyped: idType === 'numeric' || idType === 'boolean' || idType === 'date' || idType === 'datetime',
     trees, forest, forestSlot, reasons,
     reasonNames, reasonWords, reasonPerRow: reasonNames.map((name) => specs.some((s, k) => s.column === name && rowSpecs.has(k))),
+    cellReasons: !trees && rowSpecs.size === 0,
     activity, rowSpecs, features, specs,
     keepColumns: (options.keep ?? []).map(state),
     rangeColumns: scorer.dateRanges.map((r) => state(r.column)),
     specColumns: specs.filter((_, k) => !rowSpecs.has(k)).map((s) => state(s.column)),
-    tokens, tokenBytes, longestToken: Math.max(0, ...tokenBytes.map((t) => t.length)),
+    tokens, tokensOfLength: byLength(tokenBytes),
     bound, criteria, ruleCells: bound ? RuleCells.plan(scorer.rules!, bound, criteria, activity !== null) : null,
     reasonCodes,
     names: [idName ?? 'row', ...EXPORT_COLUMNS, ...(reasonCodes ? ['reason_codes'] : []), ...(options.keep ?? [])],
   };
+}
+
+/** Byte strings grouped by length: entry n lists those n bytes long (empty where none is). */
+function byLength(tokens: Uint8Array[]): Uint8Array[][] {
+  const out: Uint8Array[][] = Array.from({ length: Math.max(0, ...tokens.map((t) => t.length)) + 1 }, () => []);
+  for (const token of tokens) out[token.length]!.push(token);
+  return out;
 }

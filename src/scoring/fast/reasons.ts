@@ -39,6 +39,7 @@ export class LinearReasons {
   /** Each reason column's place in name order. */
   private readonly nameRank: Int32Array;
   private readonly phrases: Uint8Array[] = [];
+  private readonly row: Float64Array;
 
   /**
    * Over the reason columns (design order: their names, and where each one's words come from, null for
@@ -49,18 +50,19 @@ export class LinearReasons {
     this.chosen = new Int32Array(Math.max(1, reasons));
     this.strength = new Float64Array(Math.max(1, reasons));
     this.nameRank = new Int32Array(names.length);
+    this.row = new Float64Array(names.length);
     [...names.keys()].sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b)).forEach((g, rank) => (this.nameRank[g] = rank));
   }
 
   /**
-   * Writes row `i`'s reasons for a logistic model from each cell's reason bytes: the strongest
+   * Writes row `i`'s reasons for a logistic model from each cell's contribution and reason bytes: the strongest
    * contributions first, ties by column name, as `pickReasons` orders them. False (nothing written) where
    * the text would need quoting or a spreadsheet guard: the caller then writes it the string way.
    */
-  csv(contributions: Float64Array, i: number): boolean {
+  csv(i: number): boolean {
     const columns = this.columns as readonly ColumnState[];
     const chosen = this.chosen;
-    const count = this.choose(contributions, i);
+    const count = this.chooseCells(i);
     if (count === 0) return true;
     for (let k = 0; k < count; k++) if (itemOf(columns[chosen[k]!]!, columns[chosen[k]!]!.rows[i]!) === null) return false;
     const first = columns[chosen[0]!]!;
@@ -80,10 +82,10 @@ export class LinearReasons {
    * As `csv`, for NDJSON: row `i`'s `reasons` string from each picked cell's JSON-escaped text;
    * returns how many were picked (they stay in `chosen` for `codes`).
    */
-  json(contributions: Float64Array, i: number): number {
+  json(i: number): number {
     const columns = this.columns as readonly ColumnState[];
     const chosen = this.chosen;
-    const count = this.choose(contributions, i);
+    const count = this.chooseCells(i);
     const sink = this.sink;
     sink.put(QUOTE);
     for (let k = 0; k < count; k++) {
@@ -164,29 +166,51 @@ export class LinearReasons {
 
   /**
    * Picks row `i`'s reasons into `chosen` as `pickReasons` orders them (strongest first, ties by column
-   * name); returns how many. One pass over the columns, each placed among the strongest so far.
+   * name) from its row of `contributions` (row-major, a column each); returns how many.
    */
   private choose(contributions: Float64Array, i: number): number {
-    const { chosen, strength, nameRank } = this;
-    const width = nameRank.length;
-    const most = this.reasons;
+    const width = this.nameRank.length;
     const base = i * width;
     let count = 0;
-    for (let g = 0; g < width; g++) {
-      const a = Math.abs(contributions[base + g]!);
-      if (!(a >= MIN_REASON)) continue;
-      // After every stronger one, and every as strong one whose name comes first.
-      let at = count;
-      while (at > 0 && (a > strength[at - 1]! || (a === strength[at - 1]! && nameRank[g]! < nameRank[chosen[at - 1]!]!))) at--;
-      if (at >= most) continue;
-      for (let k = Math.min(count, most - 1); k > at; k--) {
-        chosen[k] = chosen[k - 1]!;
-        strength[k] = strength[k - 1]!;
-      }
-      chosen[at] = g;
-      strength[at] = a;
-      if (count < most) count++;
+    for (let g = 0; g < width; g++) count = this.place(g, Math.abs(contributions[base + g]!), count);
+    return count;
+  }
+
+  /** As `choose`, from each reason column's contribution of row `i`'s cell (a logistic model's: no matrix of them is made). */
+  private chooseCells(i: number): number {
+    const columns = this.columns as readonly ColumnState[];
+    let count = 0;
+    for (let g = 0; g < columns.length; g++) {
+      const column = columns[g]!;
+      count = this.place(g, Math.abs(column.contribution[column.rows[i]!]!), count);
     }
     return count;
+  }
+
+  /** Row `i`'s contribution per reason column from its cells (for `pickReasons`), in a scratch array reused row after row. */
+  rowContributions(i: number): Float64Array {
+    const columns = this.columns as readonly ColumnState[];
+    for (let g = 0; g < columns.length; g++) this.row[g] = columns[g]!.contribution[columns[g]!.rows[i]!]!;
+    return this.row;
+  }
+
+  /**
+   * Places reason column `g`, of strength `a` (|contribution|), among the `count` strongest so far in
+   * `chosen`: after every stronger one and every as strong one whose name comes first; returns the new count.
+   */
+  private place(g: number, a: number, count: number): number {
+    if (!(a >= MIN_REASON)) return count;
+    const { chosen, strength, nameRank } = this;
+    const most = this.reasons;
+    let at = count;
+    while (at > 0 && (a > strength[at - 1]! || (a === strength[at - 1]! && nameRank[g]! < nameRank[chosen[at - 1]!]!))) at--;
+    if (at >= most) return count;
+    for (let k = Math.min(count, most - 1); k > at; k--) {
+      chosen[k] = chosen[k - 1]!;
+      strength[k] = strength[k - 1]!;
+    }
+    chosen[at] = g;
+    strength[at] = a;
+    return count < most ? count + 1 : count;
   }
 }

@@ -77,9 +77,10 @@ export class CellBytes {
  */
 function spellsToken(bytes: Uint8Array, from: number, to: number, plan: Plan): boolean {
   const n = to - from;
-  if (n > plan.longestToken) return false;
-  for (const token of plan.tokenBytes) {
-    if (token.length !== n) continue;
+  if (n >= plan.tokensOfLength.length) return false;
+  const tokens = plan.tokensOfLength[n]!;
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
     let k = 0;
     while (k < n && token[k] === bytes[from + k]) k++;
     if (k === n) return true;
@@ -116,14 +117,19 @@ export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint
     sink.text(v === null || v === undefined ? 'null' : JSON.stringify(String(v)));
     return;
   }
-  if (!plan.idTyped && !spellsToken(bytes, from, to, plan)) {
-    let plain = !startsFormula(bytes[from]!);
-    for (let k = from; plain && k < to; k++) {
+  if (!plan.idTyped && !spellsToken(bytes, from, to, plan) && !startsFormula(bytes[from]!)) {
+    // Copied as it is checked; written only if every byte is plain ASCII, neither quote nor comma.
+    sink.reserve(to - from);
+    const out = sink.out;
+    let used = sink.used;
+    let k = from;
+    for (; k < to; k++) {
       const b = bytes[k]!;
-      plain = b > 32 && b < 127 && b !== QUOTE && b !== 44;
+      if (!(b > 32 && b < 127 && b !== QUOTE && b !== 44)) break;
+      out[used++] = b;
     }
-    if (plain) {
-      sink.range(bytes, from, to);
+    if (k === to) {
+      sink.used = used;
       return;
     }
   }
@@ -161,14 +167,14 @@ export class ByteSink {
     out[this.used++] = 48;
     out[this.used++] = 46;
     let digits = 6;
-    let rest = k;
+    let rest = k | 0; // 1 … 999,999: integer arithmetic
     while (rest % 10 === 0) {
-      rest /= 10;
+      rest = (rest / 10) | 0;
       digits--;
     }
     for (let d = digits - 1; d >= 0; d--) {
       out[this.used + d] = 48 + (rest % 10);
-      rest = Math.floor(rest / 10);
+      rest = (rest / 10) | 0;
     }
     this.used += digits;
   }
@@ -180,10 +186,10 @@ export class ByteSink {
       this.ascii(String(m / 10));
       return;
     }
-    const whole = Math.floor(m / 10);
+    const whole = (m / 10) | 0; // 0 … 100: integer arithmetic
     const tenth = m - whole * 10;
-    if (whole >= 100) this.put(48 + Math.floor(whole / 100));
-    if (whole >= 10) this.put(48 + (Math.floor(whole / 10) % 10));
+    if (whole >= 100) this.put(48 + ((whole / 100) | 0));
+    if (whole >= 10) this.put(48 + (((whole / 10) | 0) % 10));
     this.put(48 + (whole % 10));
     if (tenth > 0) {
       this.put(46);
