@@ -72,9 +72,16 @@ export class ByteQueue {
   }
 }
 
-/** A file read into a `ByteQueue`, a piece at a time. */
+/**
+ * A file read into a `ByteQueue`, a piece at a time, the next piece read while the last is used: each
+ * `fill` adds the piece read in the background and starts reading the next behind it (the room it reads
+ * into is past the bytes not yet taken, which `take` does not move; only the next `fill` makes room again,
+ * once that read is in). Waiting for each read when it was needed left the scorer idle ~0.6 ms a piece.
+ */
 export class FileWindow {
   private readonly queue = new ByteQueue(4 * PIECE_BYTES);
+  /** The read of the next piece, in the background: the bytes it read. */
+  private next: Promise<number> | null = null;
 
   private constructor(private readonly handle: FileHandle) {}
 
@@ -94,12 +101,21 @@ export class FileWindow {
 
   /** Reads the next piece after the bytes not yet taken; returns how many bytes it read (0: the end of the file). */
   async fill(): Promise<number> {
-    const { bytesRead } = await this.handle.read(this.queue.room(PIECE_BYTES), 0, PIECE_BYTES, null);
+    const bytesRead = await (this.next ?? this.readPiece());
     this.queue.added(bytesRead);
+    this.next = bytesRead > 0 ? this.readPiece() : null;
+    // A failed read is thrown by the `fill` that awaits it, not reported as unhandled before then.
+    this.next?.catch(() => undefined);
+    return bytesRead;
+  }
+
+  private async readPiece(): Promise<number> {
+    const { bytesRead } = await this.handle.read(this.queue.room(PIECE_BYTES), 0, PIECE_BYTES, null);
     return bytesRead;
   }
 
   async close(): Promise<void> {
+    await this.next?.catch(() => undefined);
     await this.handle.close();
   }
 }

@@ -13,8 +13,12 @@ import { FileWindow, PIECE_BYTES } from '../../../src/data/io/file-window.ts';
 const dir = mkdtempSync(join(tmpdir(), 'leadscore-window-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Reads `path` through a window, taking `takes[k]` (a fraction of what is there) at each step. */
-async function readBack(path: string, takes: number[]): Promise<{ bytes: Buffer; fills: number }> {
+/**
+ * Reads `path` through a window, taking `takes[k]` (a fraction of what is there) at each step; with
+ * `pause`, the view of the bytes taken is copied only after a wait that lets the next piece's read, in the
+ * background, land (as the scorer awaits its output while it scores views of the window).
+ */
+async function readBack(path: string, takes: number[], pause = false): Promise<{ bytes: Buffer; fills: number }> {
   const window = await FileWindow.open(path);
   const parts: Buffer[] = [];
   let fills = 0;
@@ -24,7 +28,9 @@ async function readBack(path: string, takes: number[]): Promise<{ bytes: Buffer;
       fills++;
       const there = window.bytes.length;
       const count = read === 0 ? there : Math.floor(there * takes[step % takes.length]!);
-      parts.push(Buffer.from(window.bytes.subarray(0, count)));
+      const view = window.bytes.subarray(0, count);
+      if (pause) await new Promise((resolve) => setTimeout(resolve, 2));
+      parts.push(Buffer.from(view));
       window.take(count);
       if (read === 0) break;
     }
@@ -35,17 +41,18 @@ async function readBack(path: string, takes: number[]): Promise<{ bytes: Buffer;
 }
 
 describe('FileWindow', () => {
-  it('property: the bytes taken, in order, are the file, for any sizes taken (nothing taken for a while makes it grow)', async () => {
+  it('property: the bytes taken, in order, are the file, for any sizes taken (nothing taken for a while makes it grow), while the next piece is read', async () => {
     let file = 0;
     await fc.assert(fc.asyncProperty(
       fc.integer({ min: 0, max: 9 * PIECE_BYTES }),
       fc.array(fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 1, maxLength: 6 }),
-      async (size, takes) => {
+      fc.boolean(),
+      async (size, takes, pause) => {
         const content = Buffer.alloc(size);
         for (let i = 0; i < size; i++) content[i] = (i * 2654435761) >>> 24;
         const path = join(dir, `f${file++}.bin`);
         writeFileSync(path, content);
-        const { bytes } = await readBack(path, takes);
+        const { bytes } = await readBack(path, takes, pause);
         expect(bytes.equals(content)).toBe(true);
       },
     ), { numRuns: 25 });
