@@ -63,10 +63,11 @@ export type ModelArtifact = z.infer<typeof artifactSchema> & { calibration: Cali
 /**
  * JSON with object keys sorted at every level: the form the content hash is computed on. The definition:
  * `JSON.stringify` with a replacer that sorts each object's keys. A replacer is called for every value,
- * each number of a model's arrays too (40 ms for the sample's 300 trees, on every model load), so
- * `canonicalJson` writes what it can itself: arrays of numbers by one `JSON.stringify`, plain objects with
- * their keys sorted, strings, numbers, booleans and null; anything else (a typed array, an object with
- * `toJSON`, a class instance) by this definition. The same text (tested on random values).
+ * each number of a model's arrays too (75 ms for the sample's 300 trees in a fresh process, on every model
+ * load), so `canonicalJson` makes a copy of the value's objects with their keys in sorted order (its arrays
+ * of plain values shared, not copied) and stringifies that once: the same text wherever the value is plain
+ * JSON data, which a model is; anything else (a class instance, a typed array, an object with `toJSON`)
+ * takes the definition. Tested against it on the models and on random values.
  */
 export function canonicalJsonReference(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -77,33 +78,42 @@ export function canonicalJsonReference(value: unknown): string {
   });
 }
 
-/** `canonicalJsonReference`'s text, written without a replacer where the value is plain JSON data (see there). */
+/** `canonicalJsonReference`'s text, from one `JSON.stringify` of a key-sorted copy where the value is plain JSON data (see there). */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalText(value);
-  return text ?? canonicalJsonReference(value);
+  const sorted = keySorted(value);
+  return sorted === NOT_PLAIN ? canonicalJsonReference(value) : JSON.stringify(sorted);
 }
 
-const INDEX_KEY = /^(0|[1-9]\d*)$/;
+const NOT_PLAIN = Symbol('not plain JSON data');
 
-/** A value's canonical JSON, or undefined where `JSON.stringify` leaves it out (undefined, a function, a symbol). */
-function canonicalText(v: unknown): string | undefined {
-  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
-  if (typeof v !== 'object') return typeof v === 'bigint' ? canonicalJsonReference(v) : undefined; // bigint: its error
+/**
+ * `v` with each object's keys in sorted order (a copy of each object, made as `Object.fromEntries` makes
+ * the definition's: integer-like keys then come first, as there), arrays copied only where an element is;
+ * NOT_PLAIN where it holds an object that is not a plain one.
+ */
+function keySorted(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
-    if (v.every((x) => typeof x === 'number')) return JSON.stringify(v);
-    return `[${v.map((x) => canonicalText(x) ?? 'null').join(',')}]`;
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      if (x === null || typeof x !== 'object') continue;
+      const sorted = keySorted(x);
+      if (sorted === NOT_PLAIN) return NOT_PLAIN;
+      (copy ??= v.slice())[i] = sorted;
+    }
+    return copy ?? v;
   }
   const proto = Object.getPrototypeOf(v) as unknown;
-  if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return canonicalJsonReference(v);
-  let keys = Object.keys(v).sort();
-  // Integer-like keys ("9", "10") come first, in numeric order, in the object the definition makes.
-  if (keys.some((k) => INDEX_KEY.test(k))) keys = Object.keys(Object.fromEntries(keys.map((k) => [k, 0])));
-  const parts: string[] = [];
-  for (const key of keys) {
-    const text = canonicalText((v as Record<string, unknown>)[key]);
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+  if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
+  // A null prototype: a key named __proto__ is then an own property, as Object.fromEntries makes it.
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(v).sort()) {
+    const sorted = keySorted((v as Record<string, unknown>)[key]);
+    if (sorted === NOT_PLAIN) return NOT_PLAIN;
+    out[key] = sorted;
   }
-  return `{${parts.join(',')}}`;
+  return out;
 }
 
 /**

@@ -43,7 +43,7 @@ describe('model artifacts', () => {
     expect(canonicalJson(JSON.parse(good))).toBe(canonicalJsonReference(JSON.parse(good)));
     // Values JSON.stringify treats apart: integer-like keys, undefined and functions, typed arrays, toJSON, class instances, -0 and NaN.
     const odd = fc.constantFrom<unknown>(undefined, () => 1, Float64Array.of(1, -0, 2.5), new Date(0), { toJSON: () => ({ b: 1, a: 2 }) }, new Map([[1, 2]]), -0, Number.NaN, Infinity);
-    const key = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('0', '1', '9', '10', '01', '4294967295', '-1', '1.5'));
+    const key = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('0', '1', '9', '10', '01', '4294967295', '-1', '1.5', '__proto__', 'toJSON'));
     const { tree } = fc.letrec<{ tree: unknown }>((t) => ({
       tree: fc.oneof({ depthSize: 'small', withCrossShrink: true },
         fc.jsonValue({ maxDepth: 1 }), odd,
