@@ -24,6 +24,11 @@ export interface ChunkJob {
    * scored on the main thread while chunk workers keep the other cores busy; unset, the scorer's own option.
    */
   threads?: number;
+  /**
+   * The file's bytes after this chunk (unset: not known). From it the byte path estimates the rows still to
+   * come, and a forest that will score enough of them builds its leaf masks at once (predict.ts).
+   */
+  bytesAhead?: number;
 }
 
 /** What one chunk of a stream gives: its output lines, its rejected rows and its counts. */

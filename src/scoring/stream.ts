@@ -159,6 +159,8 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
   const inFlight: Array<{ result: Promise<ChunkResult>; ready: boolean }> = [];
   let line = 1;
   let row = 0;
+  /** The file's bytes dispatched or read as its header so far. */
+  let taken = 0;
   const dispatch = async (piece: Uint8Array, scan: Pick<ScannedRecords, 'lines' | 'records'>): Promise<void> => {
     if (!schema) {
       // The schema comes from the first chunk (parsed here for that) and is then held fixed.
@@ -166,7 +168,9 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
       checkColumns(scorer, header!);
       schema = scoringSchema(scorer, raw, delimiter);
     }
-    const entry = { result: scheduler.run({ bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: path }, scoreHere), ready: false };
+    taken += piece.length;
+    const job = { bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: path, bytesAhead: Math.max(0, total - taken) };
+    const entry = { result: scheduler.run(job, scoreHere), ready: false };
     // Awaited in order below; this marks it ready (and keeps a later failure from going unhandled).
     entry.result.then(() => (entry.ready = true), () => (entry.ready = true));
     inFlight.push(entry);
@@ -192,6 +196,7 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
       if (first.records === 0 && !final) return 0;
       // At the end without a complete record: blank lines (no header) or an unterminated quote (its error).
       at = first.records === 0 ? pending.length : first.end;
+      taken += at;
       const fields = parseBytes(pending.subarray(0, at));
       if (fields.length > 0) header = uniqueHeader(fields[0]!);
       line += first.lines;

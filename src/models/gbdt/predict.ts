@@ -289,6 +289,12 @@ const walkers = new WeakMap<Forest, { masks?: WasmMasks | null; walk?: WasmFores
  */
 export const MASKS_AFTER_ROWS = 40_000;
 
+/** Which WebAssembly forms of a forest have been built so far (for tests: which path scored its rows). */
+export function builtWalks(forest: Forest): { masks: boolean; walk: boolean } {
+  const built = walkers.get(forest);
+  return { masks: Boolean(built?.masks), walk: Boolean(built?.walk) };
+}
+
 /**
  * Adds the forest's output to `raw` for rows 0..n−1 of the (column-major) features: block by block, the
  * rows coded here and scored by the WebAssembly walk (wasm-forest.ts) or, once the forest has scored
@@ -296,7 +302,7 @@ export const MASKS_AFTER_ROWS = 40_000;
  * where neither can run or `{ wasm: false }` asks. `{ masks: true }` asks for the masks at once,
  * `{ masks: false }` for the walk. All give the same sums, to the bit.
  */
-export function predictForest(forest: Forest, columns: readonly Float64Array[], n: number, raw: Float64Array, options: { wasm?: boolean; masks?: boolean } = {}): void {
+export function predictForest(forest: Forest, columns: readonly Float64Array[], n: number, raw: Float64Array, options: { wasm?: boolean; masks?: boolean; rowsAhead?: number } = {}): void {
   const width = forest.used.length;
   predictCoded(forest, n, raw, (start, count, codes) => {
     for (let k = 0; k < width; k++) codeValues(forest, k, columns[forest.used[k]!]!, start, count, codes, k, width);
@@ -305,15 +311,18 @@ export function predictForest(forest: Forest, columns: readonly Float64Array[], 
 
 /**
  * As `predictForest`, for rows whose codes `code(start, count, codes)` writes, block by block: row r's
- * code for used feature k at codes[(r − start) · width + k] (`codeValues` makes them).
+ * code for used feature k at codes[(r − start) · width + k] (`codeValues` makes them). `rowsAhead`: the rows
+ * the caller expects to score after these, counted with those scored towards MASKS_AFTER_ROWS (a long file
+ * builds the masks on its first chunk instead of walking its first 40,000 rows).
  */
-export function predictCoded(forest: Forest, n: number, raw: Float64Array, code: (start: number, count: number, codes: Uint8Array) => void, options: { wasm?: boolean; masks?: boolean } = {}): void {
+export function predictCoded(forest: Forest, n: number, raw: Float64Array, code: (start: number, count: number, codes: Uint8Array) => void,
+  options: { wasm?: boolean; masks?: boolean; rowsAhead?: number } = {}): void {
   let wasm: BlockWalk | null = null;
   if (options.wasm !== false) {
     if (!walkers.has(forest)) walkers.set(forest, { rows: 0 });
     const built = walkers.get(forest)!;
     built.rows += n;
-    if (options.masks ?? built.rows > MASKS_AFTER_ROWS) {
+    if (options.masks ?? built.rows + (options.rowsAhead ?? 0) > MASKS_AFTER_ROWS) {
       if (built.masks === undefined) {
         const masks = leafMasks(forest);
         built.masks = masks && WasmMasks.create(forest, masks, BLOCK);

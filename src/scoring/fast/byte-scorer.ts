@@ -125,7 +125,9 @@ export class ByteScorer {
     const activity = this.activityOf(job, bytes, n);
     const perRow = this.rowFeatures(job, n, activity);
     if (!perRow) return null; // the table path reports the missing feature
-    const { raw, contributions } = scoreRows(this.plan, n, perRow, job.threads);
+    // The rows still to come, at this chunk's bytes per row (for the forest's leaf masks: predict.ts).
+    const rowsAhead = job.bytesAhead ? Math.round((job.bytesAhead * n) / bytes.length) : 0;
+    const { raw, contributions } = scoreRows(this.plan, n, perRow, job.threads, rowsAhead);
     const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw);
     const { first, second } = this.decisions.decide(probability, activity, result);
     this.countNotes(n, result);

@@ -106,7 +106,7 @@ export interface RowFeatures {
  * Each row's uncalibrated probability, and with reasons each row's contribution per reason column
  * (row-major, `plan.reasonNames` wide; null for `plan.cellReasons`), for the `n` rows of the last scan.
  */
-export function scoreRows(plan: Plan, n: number, perRow: RowFeatures, threads = plan.scorer.options.threads): { raw: Float64Array; contributions: Float64Array | null } {
+export function scoreRows(plan: Plan, n: number, perRow: RowFeatures, threads = plan.scorer.options.threads, rowsAhead = 0): { raw: Float64Array; contributions: Float64Array | null } {
   const { loaded } = plan.scorer;
   if (plan.forest) {
     const forest = plan.forest;
@@ -124,7 +124,7 @@ export function scoreRows(plan: Plan, n: number, perRow: RowFeatures, threads = 
         const rows = column.rows;
         for (let r = 0; r < count; r++) codes[r * width + slot] = cells[rows[start + r]!]!;
       }
-    });
+    }, { rowsAhead });
     for (let i = 0; i < n; i++) raw[i] = sigmoid(raw[i]!); // as predictProba
     return { raw, contributions: null };
   }

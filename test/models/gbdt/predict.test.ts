@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TreeDesign } from '../../../src/features/tree-features.ts';
 import { GradientBoostedTrees } from '../../../src/models/gbdt/gbdt.ts';
-import { compileForest, leafMasks, MASKS_AFTER_ROWS, MAX_DEPTH, predictForest } from '../../../src/models/gbdt/predict.ts';
+import { builtWalks, compileForest, leafMasks, MASKS_AFTER_ROWS, MAX_DEPTH, predictForest } from '../../../src/models/gbdt/predict.ts';
 import { WasmMasks } from '../../../src/models/gbdt/wasm-masks.ts';
 import { addTreePrediction, leafOf, type Tree } from '../../../src/models/gbdt/tree.ts';
 import { createRng } from '../../../src/random.ts';
@@ -103,6 +103,19 @@ describe('compiled forest (branch-free scoring)', () => {
       predictForest(forest, d.columns, d.n, raw);
       expect(raw).toEqual(expected);
     }
+  });
+
+  it('builds the leaf masks at once for rows expected ahead, the walk for a few rows, with the same sums', () => {
+    const expected = reference(model.trees, d, 0);
+    const long = compileForest(model.trees, d.kinds)!;
+    const raw = new Float64Array(d.n);
+    predictForest(long, d.columns, d.n, raw, { rowsAhead: MASKS_AFTER_ROWS });
+    expect(raw).toEqual(expected);
+    expect(builtWalks(long)).toEqual({ masks: true, walk: false });
+    const short = compileForest(model.trees, d.kinds)!;
+    predictForest(short, d.columns, d.n, raw.fill(0), { rowsAhead: 10 });
+    expect(raw).toEqual(expected);
+    expect(builtWalks(short)).toEqual({ masks: false, walk: true });
   });
 
   it('pads shallow trees: a single-leaf tree and unequal depths score their leaves', () => {
