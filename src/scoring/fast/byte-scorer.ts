@@ -153,6 +153,7 @@ export class ByteScorer {
       } else this.tables.clear(slot);
       column.done = 0;
       column.wrongCount = 0;
+      column.unseenCount = 0;
     }
   }
 
@@ -205,6 +206,7 @@ export class ByteScorer {
   /** Unseen categories (in spec order, as `encode` counts them) and dates outside the training dates, per column. */
   private countNotes(n: number, result: ChunkResult): void {
     for (const column of this.plan.specColumns) {
+      if (column.unseenCount === 0) continue; // no row can hold an unseen category
       let count = 0;
       for (let i = 0; i < n; i++) count += column.unseen[column.rows[i]!]!;
       if (count > 0) result.unseen[column.name] = count;
@@ -353,6 +355,7 @@ export class ByteScorer {
       });
       column.unseen = grown(column.unseen, to);
       column.unseen.set(unseen, from);
+      for (let k = 0; k < unseen.length; k++) column.unseenCount += unseen[k]!;
       if (contribution) {
         column.contribution = grown(column.contribution, to);
         column.contribution.set(contribution, from);

@@ -40,9 +40,10 @@ export interface ColumnState {
   /** A date feature's training range, and per distinct cell the reasons note of a date outside it ('' inside). */
   range: DateRange | null;
   outside: string[];
-  /** The column's feature spec in the pipeline (−1: none), and 1 for categories unseen in training. */
+  /** The column's feature spec in the pipeline (−1: none), and 1 for categories unseen in training (`unseenCount` of them). */
   spec: number;
   unseen: Uint8Array;
+  unseenCount: number;
   /**
    * The model's number per encoded feature of this column, per distinct cell: for a logistic model the
    * feature's addend to the linear score (coefficient × value), for trees the feature's value.
@@ -167,7 +168,7 @@ function newColumn(schema: ColumnSchema, scorer: Scorer, spec: number, keep: boo
     name: schema.name, schema, typed: [], done: 0, added: 0, append: false,
     wrongType: want && CHECKED_TYPES.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
     range: scorer.dateRanges.find((r) => r.column === schema.name) ?? null, outside: [],
-    spec, unseen: new Uint8Array(64), perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64),
+    spec, unseen: new Uint8Array(64), unseenCount: 0, perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64),
     words: [], wordsNeeded: false, items: [], phrases: [], jsonItems: [], jsonCodes: [], conditions: [],
     keep: keep ? [] : null, rows: new Int32Array(0),
   };
