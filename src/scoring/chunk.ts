@@ -38,6 +38,11 @@ export interface ChunkResult {
   /** The scored rows as output lines, each ending in a line break (or, from a worker, as UTF-8 bytes). */
   text: string;
   encoded?: Uint8Array;
+  /**
+   * With `encoded` from the byte path: gives its buffer back once the bytes are written out (they are a view
+   * of a buffer the byte path lends: `ByteSink.lend`). Not to be called while they are still needed.
+   */
+  release?: () => void;
   /** Rejected rows (`onError: 'skip'`): their column names and CSV lines. */
   rejectedNames: string[] | null;
   rejectedText: string;

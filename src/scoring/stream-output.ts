@@ -44,11 +44,14 @@ class LineSink {
     this.buffer = '';
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
-  /** Many lines at once (each ending in a line break), as text or UTF-8 bytes. */
-  async text(text: string | Uint8Array): Promise<void> {
-    if (text.length === 0) return;
+  /** Many lines at once (each ending in a line break), as text or UTF-8 bytes; `written` is called once the stream has written them. */
+  async text(text: string | Uint8Array, written?: () => void): Promise<void> {
+    if (text.length === 0) {
+      written?.();
+      return;
+    }
     await this.flush();
-    if (!this.out.write(text)) await once(this.out, 'drain');
+    if (!this.out.write(text, written && (() => written()))) await once(this.out, 'drain');
   }
   async close(): Promise<void> {
     await this.flush();
@@ -121,7 +124,7 @@ export class StreamOutput {
         this.outNames = chunk.names;
         if (this.format === 'csv') await this.out.line(this.outNames.map((n) => csvField(cell(n))).join(','));
       }
-      await this.out.text(chunk.encoded ?? chunk.text);
+      await this.out.text(chunk.encoded ?? chunk.text, chunk.release);
       // Which path wrote the chunk: the byte path (its bytes) or the table path (its text); the same bytes either way.
       if (chunk.encoded) this.chunks.bytePath++;
       else this.chunks.tablePath++;

@@ -23,8 +23,10 @@ parentPort.on('message', ({ id, ...job }) => {
   try {
     if (failure) throw failure;
     const result = scoreCsvChunk(scorer, job, workerData.format);
-    const encoded = result.encoded ?? new TextEncoder().encode(result.text);
-    parentPort.postMessage({ id, result: { ...result, text: '', encoded } }, [encoded.buffer]);
+    // The byte path's bytes are lent (a view of its buffer): copied to be handed over, and given back.
+    const encoded = result.encoded ? result.encoded.slice() : new TextEncoder().encode(result.text);
+    result.release?.();
+    parentPort.postMessage({ id, result: { ...result, release: undefined, text: '', encoded } }, [encoded.buffer]);
   } catch (err) {
     parentPort.postMessage({ id, error: { name: err?.name, code: err?.code, message: String(err?.message ?? err), hint: err?.hint, issues: err?.issues, stack: err?.stack } });
   }

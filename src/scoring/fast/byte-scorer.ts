@@ -134,7 +134,9 @@ export class ByteScorer {
     this.writeRows(job, probability, contributions, perRow, first, second);
     result.names = this.plan.names;
     if (typeof activity?.asOf === 'number') result.asOf = activity.asOf;
-    result.encoded = this.sink.take();
+    const { bytes: encoded, release } = this.sink.lend();
+    result.encoded = encoded;
+    result.release = release;
     result.rows = n;
     return result;
   }
