@@ -34,7 +34,6 @@
   ;; table has no room for a new cell (an entry, its bytes, and slots at most half full after it).
   (func $intern (export "intern") (param $column i32) (param $start i32) (param $end i32) (param $hash i32) (result i32)
     (local $d i32) (local $slots i32) (local $mask i32) (local $at i32) (local $e i32) (local $len i32)
-    (local $size i32) (local $used i32)
     (local.set $d (i32.add (i32.load (i32.const 16)) (i32.mul (local.get $column) (i32.const 64))))
     (local.set $len (i32.sub (local.get $end) (local.get $start)))
     (if (i32.load offset=44 (local.get $d))
@@ -58,26 +57,18 @@
               (then (return (local.get $e))))))
         (local.set $at (i32.and (i32.add (local.get $at) (i32.const 1)) (local.get $mask)))
         (br $probe)))
-    ;; a new cell, in the empty slot found
-    (local.set $size (i32.load offset=28 (local.get $d)))
-    (local.set $used (i32.load offset=24 (local.get $d)))
-    (if (i32.or
-          (i32.or
-            (i32.ge_u (local.get $size) (i32.load offset=32 (local.get $d)))
-            (i32.gt_u (i32.add (local.get $used) (local.get $len)) (i32.load offset=36 (local.get $d))))
-          (i32.gt_u (i32.shl (i32.add (local.get $size) (i32.const 1)) (i32.const 1)) (i32.add (local.get $mask) (i32.const 1))))
+    ;; a new cell, in the empty slot found (the slots at most half full after it): an entry, then its hash and slot
+    (if (i32.gt_u (i32.shl (i32.add (i32.load offset=28 (local.get $d)) (i32.const 1)) (i32.const 1)) (i32.add (local.get $mask) (i32.const 1)))
       (then (return (i32.const -1))))
-    (memory.copy (i32.add (i32.load offset=20 (local.get $d)) (local.get $used)) (local.get $start) (local.get $len))
-    (i32.store (i32.add (i32.load offset=8 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $hash))
-    (i32.store (i32.add (i32.load offset=12 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $used))
-    (i32.store (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $len))
-    (i32.store (i32.add (local.get $slots) (i32.shl (local.get $at) (i32.const 2))) (i32.add (local.get $size) (i32.const 1)))
-    (i32.store offset=24 (local.get $d) (i32.add (local.get $used) (local.get $len)))
-    (i32.store offset=28 (local.get $d) (i32.add (local.get $size) (i32.const 1)))
-    (local.get $size))
+    (local.set $e (call $append (local.get $d) (local.get $start) (local.get $len)))
+    (if (i32.lt_s (local.get $e) (i32.const 0)) (then (return (i32.const -1))))
+    (i32.store (i32.add (i32.load offset=8 (local.get $d)) (i32.shl (local.get $e) (i32.const 2))) (local.get $hash))
+    (i32.store (i32.add (local.get $slots) (i32.shl (local.get $at) (i32.const 2))) (i32.add (local.get $e) (i32.const 1)))
+    (local.get $e))
 
-  ;; An append column's new entry for the `len` bytes at `start` (descriptor `d`): its number, or −1 when the
-  ;; entries or the arena have no room. No hash and no slot: the column is never looked up.
+  ;; A new entry for the `len` bytes at `start` in the table of descriptor `d`: its number, or −1 when the
+  ;; entries or the arena have no room. Neither hash nor slot: `$intern` adds those; an append column, never
+  ;; looked up, has none.
   (func $append (param $d i32) (param $start i32) (param $len i32) (result i32)
     (local $size i32) (local $used i32)
     (local.set $size (i32.load offset=28 (local.get $d)))

@@ -78,7 +78,8 @@ function contributionOf(scorer: Scorer, parts: EncodedPart[], name: string, n: n
 
 /** A logistic model's contribution of a column for a list of its typed values, by `linearScores` on that column's features alone. */
 export function contributionsOf(scorer: Scorer, spec: number, name: string, typed: unknown[], asOf?: number | ArrayLike<number>): Float64Array {
-  return cellNumbers(scorer, spec, typed, { contributionOf: name, ...(asOf !== undefined ? { asOf } : {}) }).contribution!;
+  const { parts } = (scorer.loaded.pipeline as FeaturePipeline).encodeValues(spec, typed, asOf);
+  return contributionOf(scorer, parts, name, typed.length);
 }
 
 /**

@@ -140,11 +140,11 @@ export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint
 
 /** An output buffer of CSV bytes, grown as needed, with the writers of the score columns. */
 export class ByteSink {
-  out = new Uint8Array(1 << 16);
+  out: Uint8Array = new Uint8Array(1 << 16);
   used = 0;
 
   /** Buffers given back by `lend`'s borrowers, for the next bytes. */
-  private readonly spare: Array<Uint8Array<ArrayBuffer>> = [];
+  private readonly spare: Uint8Array[] = [];
 
   /** The bytes written since the last `take` or `lend`, as their own array. */
   take(): Uint8Array {
