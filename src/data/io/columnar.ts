@@ -28,7 +28,7 @@
  * Differential tests hold each piece, and whole files, to the reference (test/data/io/byte-reading.test.ts,
  * columnar.test.ts).
  */
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import * as aq from 'arquero';
 import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { CsvByteRecords } from './csv-bytes.ts';
@@ -75,87 +75,116 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   const reading = options.reading;
   const tokens = reading ? new Set(reading.naTokens) : naTokenSet(options.na ?? []);
   const trained = new Map((reading?.columns ?? []).map((c) => [c.name, c]));
-  let names: string[] | null = null;
-  let renamed: Record<string, string> = {};
-  let sample: string[][] = [];
-  let builders: ColumnBuilder[] | null = null;
-  let rows = 0;
-  const start = (): void => {
+  const handle = await open(await utf8Path(path), 'r');
+  try {
+    const fileBytes = (await handle.stat()).size;
+    // One buffer for every read: `feed` copies what it is given.
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    const sample = await readSample(handle, chunk, delimiter, sampleRows);
+    const { names, renamed, rows } = sample;
+    if (rows < sampleRows) return { raw: { names, columns: sample.columns, rows, format: 'csv', delimiter, source: path, ...renamedOf(renamed) } };
     const inferOptions = { ...options, ...(reading ? { na: reading.naTokens } : {}), delimiter };
     const inferTokens = naTokenSet(inferOptions.na ?? []);
     // The sample decides only which columns stream as numbers (as the training file's types do where a
     // model's reading is given); every column's schema is inferred over all its rows in `finish`.
-    builders = names!.map((name, c) => {
+    const builders: ColumnBuilder[] = names.map((name, c) => {
       const t = trained.get(name);
-      const numeric = t ? (t.type === 'numeric' ? { decimalComma: t.decimalComma === true } : null) : numericInference(name, sample[c]!, rows, inferTokens, inferOptions);
+      const values = sample.columns[c]!;
+      const numeric = t ? (t.type === 'numeric' ? { decimalComma: t.decimalComma === true } : null) : numericInference(name, values, rows, inferTokens, inferOptions);
       if (numeric) return new NumericBuilder(name, numeric.decimalComma, tokens, t);
-      const layout = t ? null : sampledTimeLayout(sample[c]!, tokens);
+      const layout = t ? null : sampledTimeLayout(values, tokens);
       return layout ? new TimeBuilder(name, layout, tokens, inferOptions) : new TextBuilder(name, tokens, inferOptions, t);
     });
+    sample.columns = [];
     // Room for the rows the file likely holds, from the sample's bytes per row (5% more), so columns are not
     // grown by doubling (a copy of everything so far each time) while the file streams.
-    const consumed = bytesRead - records.pending;
+    const consumed = sample.end;
     const expected = consumed > 0 && consumed < fileBytes ? Math.ceil((fileBytes / consumed) * rows * 1.05) : 0;
-    for (let c = 0; c < names!.length; c++) {
-      const values = sample[c]!;
-      const builder = builders[c]!;
-      builder.reserve(expected);
-      for (let r = 0; r < rows; r++) builder.add(values[r]!, r);
-    }
-    sample = [];
-  };
-  const records = new CsvByteRecords(delimiter);
-  const batch = new RecordBatch();
-  const handle = await open(await utf8Path(path), 'r');
-  const fileBytes = (await handle.stat()).size;
-  let bytesRead = 0;
-  let columns: Array<{ schema: ColumnSchema; values: ArrayLike<unknown> }> | null = null;
-  try {
-    // One buffer for every read: `feed` copies what it is given.
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    for (let final = false; !final;) {
-      const read = (await handle.read(chunk, 0, CHUNK_BYTES, null)).bytesRead;
-      bytesRead += read;
-      final = read === 0;
-      records.feed(chunk.subarray(0, read), final);
-      while (records.next()) {
-        if (names === null) {
-          const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
-          names = uniqueHeader(header);
-          renamed = headerRenames(header);
-          sample = names.map(() => []);
-          batch.width = names.length;
-          continue;
-        }
-        const width = names.length;
-        const fields = records.fields;
-        if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);
-        if (builders === null) {
-          for (let c = 0; c < width; c++) sample[c]!.push(c < fields ? records.text(c) : '');
-          rows++;
-          if (rows === sampleRows) start();
-          continue;
-        }
-        batch.take(records, rows);
-        rows++;
-      }
-      batch.flush(records.bytes, builders);
-    }
-    if (builders !== null) columns = (builders as ColumnBuilder[]).map((b) => b.finish(rows));
+    for (const builder of builders) builder.reserve(expected);
+    const total = await readRecords(handle, chunk, delimiter, sample, builders);
+    const columns = builders.map((b) => b.finish(total));
+    const data: Record<string, ArrayLike<unknown>> = {};
+    columns.forEach((column, c) => (data[names[c]!] = column.values));
+    const schema: Schema = { rows: total, columns: withHeaderWarnings(columns.map((column) => column.schema), renamed), naTokens: reading ? [...reading.naTokens] : [...tokens] };
+    const notes = builders.flatMap((b) => (b instanceof TimeBuilder && b.note ? [b.note] : []));
+    return { dataset: { table: aq.table(data, names), schema, raw: { names, rows: total, format: 'csv', delimiter, source: path }, ...(notes.length ? { notes } : {}) } };
   } catch (err) {
     if (err instanceof Misfit) return { misfit: err.message };
     throw err;
   } finally {
     await handle.close();
   }
-  if (names === null) throw noHeader();
-  if (columns === null) return { raw: { names, columns: sample, rows, format: 'csv', delimiter, source: path, ...renamedOf(renamed) } };
-  const header: string[] = names;
-  const data: Record<string, ArrayLike<unknown>> = {};
-  columns.forEach((column, c) => (data[header[c]!] = column.values));
-  const schema: Schema = { rows, columns: withHeaderWarnings(columns.map((column) => column.schema), renamed), naTokens: reading ? [...reading.naTokens] : [...tokens] };
-  const notes = (builders as ColumnBuilder[] | null ?? []).flatMap((b) => (b instanceof TimeBuilder && b.note ? [b.note] : []));
-  return { dataset: { table: aq.table(data, header), schema, raw: { names: header, rows, format: 'csv', delimiter, source: path }, ...(notes.length ? { notes } : {}) } };
+}
+
+/** The header and the first rows as text (`columns[c][r]`), with where the header and those rows end in the file. */
+interface Sample {
+  names: string[];
+  renamed: Record<string, string>;
+  columns: string[][];
+  rows: number;
+  /** The file offset just past the header record, and the line the next record starts on. */
+  dataStart: number;
+  dataLine: number;
+  /** The file offset just past the last sampled record. */
+  end: number;
+}
+
+/** Reads the header and up to `sampleRows` records as text. */
+async function readSample(handle: FileHandle, chunk: Buffer, delimiter: string, sampleRows: number): Promise<Sample> {
+  const records = new CsvByteRecords(delimiter);
+  let position = 0;
+  let sample: Sample | null = null;
+  for (let final = false; !final;) {
+    const read = (await handle.read(chunk, 0, CHUNK_BYTES, position)).bytesRead;
+    position += read;
+    final = read === 0;
+    records.feed(chunk.subarray(0, read), final);
+    while (records.next()) {
+      if (sample === null) {
+        const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
+        const names = uniqueHeader(header);
+        const at = position - records.pending;
+        sample = { names, renamed: headerRenames(header), columns: names.map(() => []), rows: 0, dataStart: at, dataLine: records.nextLine, end: at };
+        continue;
+      }
+      const width = sample.names.length;
+      const fields = records.fields;
+      if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);
+      for (let c = 0; c < width; c++) sample.columns[c]!.push(c < fields ? records.text(c) : '');
+      sample.rows++;
+      sample.end = position - records.pending;
+      if (sample.rows === sampleRows) return sample;
+    }
+  }
+  if (sample === null) throw noHeader();
+  return sample;
+}
+
+/**
+ * Reads every record after the header (the sampled ones again) into the builders, a batch of records per
+ * piece of the file; the rows read.
+ */
+async function readRecords(handle: FileHandle, chunk: Buffer, delimiter: string, sample: Sample, builders: ColumnBuilder[]): Promise<number> {
+  const records = new CsvByteRecords(delimiter, sample.dataLine);
+  const batch = new RecordBatch();
+  const width = sample.names.length;
+  batch.width = width;
+  let position = sample.dataStart;
+  let rows = 0;
+  for (let final = false; !final;) {
+    const read = (await handle.read(chunk, 0, CHUNK_BYTES, position)).bytesRead;
+    position += read;
+    final = read === 0;
+    records.feed(chunk.subarray(0, read), final);
+    while (records.next()) {
+      const fields = records.fields;
+      if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);
+      batch.take(records, rows);
+      rows++;
+    }
+    batch.flush(records.bytes, builders);
+  }
+  return rows;
 }
 
 /**

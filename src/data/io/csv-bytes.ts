@@ -45,9 +45,22 @@ export class CsvByteRecords {
   private started = false;
   private readonly delim: number;
 
-  constructor(delimiter: string) {
+  /**
+   * `line`: where the bytes fed start, for bytes fed from inside a file (the line the first record starts on;
+   * no byte-order mark is looked for there). Without it, the bytes are a file's from its start.
+   */
+  constructor(delimiter: string, line?: number) {
     if (delimiter.length !== 1) throw new RangeError('delimiter must be one character');
     this.delim = delimiter.charCodeAt(0);
+    if (line !== undefined) {
+      this.line = line;
+      this.started = true;
+    }
+  }
+
+  /** The line the next record starts on (for a reader that starts again from there: the constructor's `line`). */
+  get nextLine(): number {
+    return this.line;
   }
 
   /** Bytes fed but not yet cut into records. */
