@@ -540,6 +540,7 @@ async function scaleFileCases(): Promise<void> {
   try {
     const file = join(dir, 'scale.csv');
     await writeScaleCsv(file, rows);
+    await scaleReadCases(file);
     const hundred = ['gbdt.trees=100', 'gbdt.learningRate=0.1', 'gbdt.maxLeaves=64', 'gbdt.earlyStopping=false'];
     trainProcessCase(file, label, 'gbdt', hundred, '100 trees of depth 6 as the peer (no early stopping)', join(dir, 'run-gbdt-100'));
     // The same rows as Parquet (DuckDB's own types: numbers as DOUBLE, words as VARCHAR), read through DuckDB into typed columns.
@@ -564,6 +565,55 @@ async function scaleFileCases(): Promise<void> {
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Reading the 1,000,000 × 36 scale CSV into typed columns as a user meets it (issue #22's read target: no
+ * slower than pandas `read_csv` on the same file in the same run): `leadscore inspect --json` as a fresh
+ * process (start-up, reading, schema inference over every row, the report; peak RSS from the kernel),
+ * alternated three times with pandas `read_csv` in a fresh Python process each (bench/scale-file-peers.py,
+ * its read alone). Opt in: BENCH_ONLY=scaleread (a 350 MB file; about two minutes); scalefile runs it too.
+ */
+async function scaleReadCases(file?: string): Promise<void> {
+  const rows = Number(process.env.BENCH_SCALE_FILE_ROWS ?? 1_000_000);
+  const dir = file ? null : await mkdtemp(join(tmpdir(), 'leadscore-bench-scaleread-'));
+  try {
+    const path = file ?? join(dir!, 'scale.csv');
+    if (!file) await writeScaleCsv(path, rows);
+    const label = `read a ${rows.toLocaleString('en-US')} × 36 CSV into typed columns`;
+    const bin = join(import.meta.dirname, '..', 'bin', 'leadscore.js');
+    const preload = join(import.meta.dirname, 'peak-rss.mjs');
+    const { LEADSCORE_SOURCES: _sources, ...env } = process.env;
+    const ours: number[] = [];
+    const peaks: number[] = [];
+    const pandas: number[] = [];
+    let version = '';
+    for (let run = 0; run < 3; run++) {
+      const peakFile = `${path}.peak`;
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, ['--import', preload, bin, 'inspect', path, '--json'], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile }, maxBuffer: 1 << 26 });
+      ours.push(performance.now() - t0);
+      if (r.status !== 0) throw new Error(`leadscore inspect failed: ${r.stderr}`);
+      peaks.push(Number(readFileSync(peakFile, 'utf8')));
+      try {
+        const peer = JSON.parse(execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'scale-file-peers.py'), path, 'read'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { read: number; versions: Record<string, string> };
+        pandas.push(peer.read * 1000);
+        version = peer.versions.pandas ?? '';
+      } catch {
+        if (run === 0) process.stderr.write('  pandas read skipped: /usr/bin/python3 with python3-pandas not available\n');
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = pandas.length ? ` = ${(median(ours) / median(pandas)).toFixed(2)}× pandas (target ≤ 1×)` : '';
+    results.push({ case: label, impl: 'leadscore inspect --json (fresh process, default flags: start-up, reading, schema, report)', medianMs: round(median(ours)), minMs: round(Math.min(...ours)),
+      note: `runs ${ours.map((t) => (t / 1000).toFixed(2)).join(', ')} s${ratio}; peak RSS ${Math.max(...peaks).toFixed(0)} MiB` });
+    if (pandas.length) {
+      results.push({ case: label, impl: `pandas ${version} read_csv (fresh Python process each, alternated with the above)`, medianMs: round(median(pandas)), minMs: round(Math.min(...pandas)),
+        note: `runs ${pandas.map((t) => (t / 1000).toFixed(2)).join(', ')} s (the read alone, not Python's start-up)` });
+    }
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -699,6 +749,7 @@ async function main(): Promise<void> {
     if (only.includes('startup')) await startupCases();
     if (only.includes('mlp')) await mlpCases();
     if (only.includes('scalefile')) await scaleFileCases();
+    if (only.includes('scaleread')) await scaleReadCases();
     if (only.includes('scale10m')) await tenMillionCases();
     if (only.includes('activitylog')) await activityLogCases();
     if (only.includes('logistic')) await logisticCases();

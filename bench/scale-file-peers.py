@@ -4,7 +4,7 @@ then XGBoost hist (100 trees, depth 6, learning rate 0.1, 2 threads) with the fi
 pandas categories (enable_categorical), and scikit-learn's LogisticRegression (lbfgs) on the 30 numbers
 (missing values filled with the column median) and the categories one-hot.
 
-Usage: /usr/bin/python3 bench/scale-file-peers.py <file.csv> [xgboost|logistic ...]
+Usage: /usr/bin/python3 bench/scale-file-peers.py <file.csv> [xgboost|logistic|read ...]  (read: the read alone)
 Prints JSON: {"read": s, "xgboost": s, "logistic": s, "versions": {...}, "peakMiB": ...}.
 """
 import json, resource, sys, time

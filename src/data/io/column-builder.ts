@@ -6,8 +6,13 @@
 import type { CsvByteRecords } from './csv-bytes.ts';
 import type { ColumnSchema } from '../types/schema.ts';
 
-/** Thrown inside the parser's callback to stop reading at the first value the sample's types cannot hold. */
-export class Misfit extends Error {}
+/**
+ * Thrown to stop reading at the first value the sample's types cannot hold; `column`: the column it is in,
+ * where known (a reader of columns on two threads reports the misfit of the first column, as one thread does).
+ */
+export class Misfit extends Error {
+  column?: number;
+}
 
 /**
  * One column's values as they stream: numbers parsed, or text kept for the reference inference. `add` takes a
@@ -36,22 +41,32 @@ export interface ColumnBuilder {
  * from, so a batch is flushed before more bytes are fed.
  */
 export class RecordBatch {
-  starts = new Int32Array(1 << 16);
-  ends = new Int32Array(1 << 16);
+  starts: Int32Array;
+  ends: Int32Array;
   texts: string[] = [];
   width = 0;
   count = 0;
   firstRow = 0;
+
+  /** `shared`: the offsets are kept in `SharedArrayBuffer`s, for another thread to read (column-shard.ts). */
+  constructor(private readonly shared = false, size = 1 << 16) {
+    this.starts = this.offsets(size);
+    this.ends = this.offsets(size);
+  }
+
+  private offsets(n: number): Int32Array {
+    return this.shared ? new Int32Array(new SharedArrayBuffer(4 * n)) : new Int32Array(n);
+  }
 
   take(records: CsvByteRecords, row: number): void {
     if (this.count === 0) this.firstRow = row;
     const width = this.width;
     const at = this.count * width;
     if (at + width > this.starts.length) {
-      const starts = new Int32Array(2 * (at + width));
+      const starts = this.offsets(2 * (at + width));
       starts.set(this.starts);
       this.starts = starts;
-      const ends = new Int32Array(2 * (at + width));
+      const ends = this.offsets(2 * (at + width));
       ends.set(this.ends);
       this.ends = ends;
     }
@@ -71,10 +86,39 @@ export class RecordBatch {
     this.count++;
   }
 
-  /** Hands each column's cells to its builder, in row order, and empties the batch. */
-  flush(bytes: Buffer, builders: ColumnBuilder[] | null): void {
-    if (this.count === 0 || builders === null) return;
-    for (let c = 0; c < this.width; c++) builders[c]!.addBatch(bytes, this, c);
+  /**
+   * A copy of the batch and of `bytes` (the bytes its offsets point into, up to its last record's end), in
+   * shared memory and sized to fit: the sample's batches, kept while later bytes are read.
+   */
+  sharedCopy(bytes: Buffer): { bytes: Buffer; batch: RecordBatch } {
+    const copy = new RecordBatch(true, this.count * this.width);
+    copy.starts.set(this.starts.subarray(0, this.count * this.width));
+    copy.ends.set(this.ends.subarray(0, this.count * this.width));
+    copy.texts = this.texts;
+    copy.width = this.width;
+    copy.count = this.count;
+    copy.firstRow = this.firstRow;
+    const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
+    bytes.copy(shared);
+    return { bytes: shared, batch: copy };
+  }
+
+  /** Takes `other`'s records (their offsets and quoted texts), growing as needed. */
+  copyOffsets(other: RecordBatch): void {
+    const n = other.count * other.width;
+    if (this.starts.length < n) {
+      this.starts = this.offsets(n);
+      this.ends = this.offsets(n);
+    }
+    this.starts.set(other.starts.subarray(0, n));
+    this.ends.set(other.ends.subarray(0, n));
+    this.texts = other.texts;
+    this.count = other.count;
+    this.firstRow = other.firstRow;
+  }
+
+  /** Empties the batch (its offsets point into bytes about to be replaced). */
+  clear(): void {
     this.count = 0;
     this.texts = [];
   }

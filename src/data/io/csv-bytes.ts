@@ -30,7 +30,7 @@ export class CsvByteRecords {
   /** The bytes fed and not yet cut, from `pos`: a view of `fed`. */
   bytes: Buffer = Buffer.alloc(0);
   /** What the records are fed, kept in one buffer from one `feed` to the next (file-window.ts). */
-  private readonly fed = new ByteQueue();
+  private readonly fed: ByteQueue;
   /** Fields of the record cut last. */
   fields = 0;
   starts = new Int32Array(64);
@@ -47,13 +47,14 @@ export class CsvByteRecords {
 
   /**
    * `line`: where the bytes fed start, for bytes fed from inside a file (the line the first record starts on;
-   * no byte-order mark is looked for there). Without it, the bytes are a file's from its start.
+   * no byte-order mark is looked for there); without it, the bytes are a file's from its start.
    */
-  constructor(delimiter: string, line?: number) {
+  constructor(delimiter: string, options: { line?: number } = {}) {
     if (delimiter.length !== 1) throw new RangeError('delimiter must be one character');
     this.delim = delimiter.charCodeAt(0);
-    if (line !== undefined) {
-      this.line = line;
+    this.fed = new ByteQueue();
+    if (options.line !== undefined) {
+      this.line = options.line;
       this.started = true;
     }
   }

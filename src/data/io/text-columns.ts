@@ -22,14 +22,14 @@ const SHARED_CELLS = 1 << 16;
  * order first met), without copying a million levels into a new map.
  */
 class LevelCounts implements TextCounts {
-  constructor(private readonly levels: readonly string[], private readonly counts: readonly number[], private readonly levelOf: ReadonlyMap<string, number>) {}
+  constructor(private readonly levels: readonly string[], private readonly counts: readonly number[], private readonly levelOf: (text: string) => number | undefined) {}
 
   get size(): number {
     return this.levels.length;
   }
 
   get(text: string): number | undefined {
-    const level = this.levelOf.get(text);
+    const level = this.levelOf(text);
     return level === undefined ? undefined : this.counts[level];
   }
 
@@ -57,22 +57,40 @@ export class TextBuilder implements ColumnBuilder {
   /** Each row's level, or MISSING. */
   private codes = new Int32Array(1 << 16);
   private rows = 0;
-  /** The levels in the order first met, their counts, and each one's place. */
+  /** The levels in the order first met, their counts, and each one's place by its text's UTF-8 bytes. */
   private levels: string[] = [];
   private levelCounts: number[] = [];
-  private readonly levelOf = new Map<string, number>();
+  private readonly levelOf = new ByteDictionary<number>(Infinity);
   private missing = 0;
-  /** A cell's bytes → its level (or MISSING). */
+  /** A cell's bytes → its level (or MISSING), for cells that are not their own text (see `addBytes`). */
   private readonly cells = new ByteDictionary<number>(SHARED_CELLS);
+  /** The longest missing-value token: a longer cell is missing only if trimming shortens it. */
+  private readonly longestToken: number;
+  /** Room for a text's UTF-8 bytes, to look it up in `levelOf`. */
+  private scratch = Buffer.allocUnsafe(256);
 
   /** `trained`: the column as the training file read it (type, yes/no words, date format). */
-  constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions, private readonly trained?: ColumnReading) {}
+  constructor(private readonly name: string, private readonly tokens: ReadonlySet<string>, private readonly options: InferOptions, private readonly trained?: ColumnReading) {
+    this.longestToken = Math.max(0, ...[...tokens].map((t) => t.length));
+  }
 
   add(raw: string, _row?: number): void {
     this.push(this.levelIndex(raw));
   }
 
+  /**
+   * A cell of printable ASCII that starts and ends with a visible character and is longer than every
+   * missing-value token is its own level's text, byte for byte: its level is found by its bytes, and decoded
+   * only when new (a column of a million distinct ids makes a string per id and no map entry). Any other cell
+   * is looked up among the cells met so far (up to `SHARED_CELLS` of them), else read as text.
+   */
   addBytes(bytes: Buffer, start: number, end: number, _row?: number): void {
+    if (end - start > this.longestToken && ownText(bytes, start, end)) {
+      let level = this.levelOf.get(bytes, start, end);
+      if (level === undefined) level = this.newLevel(bytes.toString('latin1', start, end), bytes, start, end);
+      this.push(level);
+      return;
+    }
     let level = this.cells.get(bytes, start, end);
     if (level === undefined) {
       level = this.levelIndex(bytes.toString('utf8', start, end));
@@ -94,13 +112,27 @@ export class TextBuilder implements ColumnBuilder {
   private levelIndex(raw: string): number {
     if (isMissing(raw, this.tokens)) return MISSING;
     const text = raw.trim();
-    let level = this.levelOf.get(text);
-    if (level === undefined) {
-      level = this.levels.length;
-      this.levels.push(text);
-      this.levelCounts.push(0);
-      this.levelOf.set(text, level);
-    }
+    const n = this.encode(text);
+    return this.levelOf.get(this.scratch, 0, n) ?? this.newLevel(text, this.scratch, 0, n);
+  }
+
+  /** A text's level, or undefined (the inference's view of the counts). */
+  private levelOfText(text: string): number | undefined {
+    return this.levelOf.get(this.scratch, 0, this.encode(text));
+  }
+
+  /** Writes a text's UTF-8 bytes into `scratch`; their length. */
+  private encode(text: string): number {
+    if (3 * text.length > this.scratch.length) this.scratch = Buffer.allocUnsafe(3 * text.length);
+    return this.scratch.write(text, 0, 'utf8');
+  }
+
+  /** Adds a level: its text, and its text's UTF-8 bytes `b[start, end)`. */
+  private newLevel(text: string, b: Uint8Array, start: number, end: number): number {
+    const level = this.levels.length;
+    this.levels.push(text);
+    this.levelCounts.push(0);
+    this.levelOf.set(b, start, end, level);
     return level;
   }
 
@@ -120,11 +152,15 @@ export class TextBuilder implements ColumnBuilder {
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
     const { codes, levels } = this;
-    const present: string[] = new Array(rows - this.missing);
-    for (let r = 0, k = 0; r < rows; r++) if (codes[r] !== MISSING) present[k++] = levels[codes[r]!]!;
-    const inferred = inferCounted(this.name, present, new LevelCounts(levels, this.levelCounts, this.levelOf), rows, this.options);
+    // Every row a level of its own (an id column): row r's level is level r, so the levels are the rows.
+    const inOrder = this.missing === 0 && levels.length === rows;
+    let present: string[] = levels;
+    if (!inOrder) {
+      present = new Array(rows - this.missing);
+      for (let r = 0, k = 0; r < rows; r++) if (codes[r] !== MISSING) present[k++] = levels[codes[r]!]!;
+    }
+    const inferred = inferCounted(this.name, present, new LevelCounts(levels, this.levelCounts, (text) => this.levelOfText(text)), rows, this.options);
     const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
-    this.levelOf.clear();
     const text = schema.type === 'categorical' || schema.type === 'id' || schema.type === 'text' || schema.type === 'constant';
     const typedLevels: unknown[] = text ? levels : typeColumn(levels, schema, this.tokens);
     if (!text && this.trained && CHECKED_TYPES.has(schema.type)) {
@@ -134,16 +170,31 @@ export class TextBuilder implements ColumnBuilder {
         if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
       }
     }
-    const values: unknown[] = new Array(rows);
-    for (let r = 0; r < rows; r++) {
-      const level = codes[r]!;
-      values[r] = level === MISSING ? null : typedLevels[level];
+    let values: unknown[] = typedLevels;
+    if (!inOrder) {
+      values = new Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const level = codes[r]!;
+        values[r] = level === MISSING ? null : typedLevels[level];
+      }
     }
     this.codes = new Int32Array(0);
     this.levels = [];
     this.levelCounts = [];
     return { schema, values };
   }
+}
+
+/** Whether a cell's bytes are printable ASCII starting and ending with a visible character (its text is its bytes, untrimmed). */
+function ownText(b: Uint8Array, start: number, end: number): boolean {
+  const first = b[start]!;
+  const last = b[end - 1]!;
+  if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return false;
+  for (let i = start + 1; i < end - 1; i++) {
+    const c = b[i]!;
+    if (c < 32 || c >= 127) return false;
+  }
+  return true;
 }
 
 /**

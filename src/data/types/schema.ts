@@ -154,7 +154,7 @@ export function inferCounted(name: string, present: readonly RawValue[], counts:
   let words = 0;
   let length = 0;
   for (const [text, count] of counts) {
-    words += count * text.split(/\s+/).length;
+    words += count * wordsOf(text);
     length += count * text.length;
   }
   const avgWords = words / present.length;
@@ -179,6 +179,27 @@ export function inferCounted(name: string, present: readonly RawValue[], counts:
 }
 
 /**
+ * `text.split(/\s+/).length` without the array: one more than the runs of whitespace (as `\s` matches it).
+ * A column of a million distinct ids counts the words of each (property test against the split).
+ *
+ * @example
+ * wordsOf(' two  words'); // 3, as ['', 'two', 'words']
+ */
+export function wordsOf(text: string): number {
+  let words = 1;
+  let inSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || (c >= 9 && c <= 13) || (c >= 128 && SPACE.test(text[i]!));
+    if (space && !inSpace) words++;
+    inSpace = space;
+  }
+  return words;
+}
+
+const SPACE = /\s/;
+
+/**
  * Whether `inferColumn` calls these values numeric (and whether with a decimal comma), decided without
  * counting every distinct text: null where it would give any other type. The typed CSV reader (columnar.ts)
  * asks only this of its sample, since it infers each column's whole schema over every row at the end. The
@@ -197,11 +218,21 @@ export function numericInference(name: string, values: readonly RawValue[], rows
       if (!texts.includes(key)) texts.push(key);
     }
   }
-  if (present.length === 0 || texts.length === 1) return null;
-  if (booleanTokens(present, new Map(texts.map((t) => [t, 1])))) return null;
-  const facts = numericFactsOf(present, options.delimiter === ';');
+  return numericDecision(name, present.length, present.length > 0 && present.every((v) => typeof v === 'boolean'), texts, rows, () => numericFactsOf(present, options.delimiter === ';'));
+}
+
+/**
+ * `numericInference`'s decision from what it gathers: the `present` values' count, whether they are all
+ * booleans, their first five distinct texts in the order first seen, and their numeric facts (asked for only
+ * when the texts leave the question open). The typed CSV reader gathers these from a sample's bytes where
+ * every cell is a plain number (column-shard.ts), and asks the same decision.
+ */
+export function numericDecision(name: string, present: number, allBoolean: boolean, texts: readonly string[], rows: number, factsOf: () => NumericFacts | null): { decimalComma: boolean } | null {
+  if (present === 0 || texts.length === 1) return null;
+  if (allBoolean || booleanSpellings(new Map(texts.map((t) => [t, 1])))) return null;
+  const facts = factsOf();
   if (!facts) return null;
-  if (facts.integers && numericIdReason(name, facts.nums, rows, rows - present.length, facts.min, facts.max)) return null;
+  if (facts.integers && numericIdReason(name, facts.nums, rows, rows - present, facts.min, facts.max)) return null;
   return { decimalComma: facts.decimalComma };
 }
 
@@ -276,6 +307,11 @@ function pct(share: number): string {
 /** `true` for typed booleans; the spelling pair for text booleans; null otherwise. */
 function booleanTokens(present: readonly RawValue[], counts: TextCounts): true | { true: string[]; false: string[] } | null {
   if (present.every((v) => typeof v === 'boolean')) return true;
+  return booleanSpellings(counts);
+}
+
+/** The spellings of true and false when the distinct texts are one pair of them (any case), else null. */
+function booleanSpellings(counts: TextCounts): { true: string[]; false: string[] } | null {
   if (counts.size > 4) return null;
   const lower = new Set([...counts.keys()].map((k) => k.toLowerCase()));
   if (lower.size !== 2) return null;

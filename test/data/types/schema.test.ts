@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applySchema } from '../../../src/data/io/dataset.ts';
 import type { RawTable } from '../../../src/data/io/read.ts';
-import { type ColumnSchema, inferColumn, inferSchema, numericInference } from '../../../src/data/types/schema.ts';
+import { type ColumnSchema, inferColumn, inferSchema, numericInference, wordsOf } from '../../../src/data/types/schema.ts';
 import { naTokenSet } from '../../../src/data/types/missing.ts';
 import { detectDateFormat } from '../../../src/data/types/dates.ts';
 import type { RawValue } from '../../../src/types.ts';
@@ -173,5 +173,15 @@ describe('numericInference (the typed CSV reader asks only this of its sample)',
       else if (new Set(present.map((v) => v.trim())).size > 1) expect(everyValue).toBeNull();
     }), { numRuns: 2000 });
     for (const type of ['date', 'datetime', 'categorical']) expect(kinds.get(type) ?? 0, type).toBeGreaterThan(30);
+  });
+});
+
+describe('wordsOf', () => {
+  it('counts what text.split(/\\s+/) gives, whitespace of every kind included', () => {
+    const piece = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom(' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u2003', '\u3000', '\ufeff', '\u200b', '\ud83d\ude00', '\ud800'));
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+      const text = pieces.join('');
+      expect(wordsOf(text)).toBe(text.split(/\s+/).length);
+    }), { numRuns: 2_000, seed: 3 });
   });
 });

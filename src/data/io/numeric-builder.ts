@@ -1,0 +1,87 @@
+/**
+ * The typed CSV reader's numeric columns (columnar.ts): a column its sample calls numeric, each cell parsed
+ * as it arrives, from its bytes where it is a plain number.
+ */
+import { type ColumnBuilder, Misfit, type RecordBatch } from './column-builder.ts';
+import { NumberColumn } from './number-column.ts';
+import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
+import { isMissing } from '../types/missing.ts';
+import { type ColumnReading, columnWithReading } from '../types/reading.ts';
+import { type ColumnSchema, DECIMAL_COMMA, NUMBER, toNumber } from '../types/schema.ts';
+
+/**
+ * A column the sample calls numeric: each value parsed as it arrives (as the reference typing parses it),
+ * with the facts the reference inference reads gathered over every row.
+ */
+export class NumericBuilder extends NumberColumn implements ColumnBuilder {
+  /** Whether `addBytes` may read plain numbers itself (see `plainBytesReadable`). */
+  private readonly plain: boolean;
+
+  /** `trained`: the column as the training file read it, whose type holds whatever these rows look like. */
+  constructor(name: string, private readonly decimalComma: boolean, private readonly tokens: ReadonlySet<string>, private readonly trained?: ColumnReading) {
+    super(name);
+    this.plain = plainBytesReadable(decimalComma, tokens);
+  }
+
+  add(raw: string, row: number): void {
+    if (isMissing(raw, this.tokens)) {
+      this.takeMissing(row);
+      return;
+    }
+    const text = raw.trim();
+    const decimalComma = this.decimalComma;
+    if (!(decimalComma ? DECIMAL_COMMA : NUMBER).test(text)) {
+      throw new Misfit(`${this.name}: "${text.slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not a number${decimalComma ? ' with a decimal comma' : ''} like the rows before it`);
+    }
+    this.take(toNumber(text, decimalComma), row);
+    this.count(text);
+  }
+
+  /**
+   * The fast path, for cells of ASCII digits, signs, points and exponents between spaces or tabs: an empty
+   * one is missing, a plain number (`plainNumber`) is read from the bytes, and its text is made only while
+   * the column's texts are still counted (or, past the cap, for a text as short as a sentinel). Any other
+   * cell, or any cell of a column `plainBytesReadable` turns away, is read by `add` from its text.
+   */
+  addBytes(bytes: Buffer, start: number, end: number, row: number): void {
+    if (this.plain) {
+      let s = start;
+      let e = end;
+      while (s < e && (bytes[s] === SPACE || bytes[s] === TAB)) s++;
+      while (e > s && (bytes[e - 1] === SPACE || bytes[e - 1] === TAB)) e--;
+      if (s === e) {
+        this.takeMissing(row);
+        return;
+      }
+      const x = plainNumber(bytes, s, e);
+      if (!Number.isNaN(x)) {
+        this.take(x, row);
+        if (!this.overflow || e - s <= 4) this.count(bytes.toString('latin1', s, e));
+        return;
+      }
+    }
+    this.add(bytes.toString('utf8', start, end), row);
+  }
+
+  addBatch(bytes: Buffer, batch: RecordBatch, c: number): void {
+    const { starts, ends, texts, width, count, firstRow } = batch;
+    for (let r = 0, at = c; r < count; r++, at += width) {
+      const start = starts[at]!;
+      if (start < 0) this.add(texts[-1 - start]!, firstRow + r);
+      else this.addBytes(bytes, start, ends[at]!, firstRow + r);
+    }
+  }
+
+  finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    const { schema: inferred, all } = this.numericFacts(rows, this.decimalComma);
+    const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
+    // An identifier over every row though not over the sample (unique integers that fill their range only
+    // as a whole): the reference reads it as text, which these parsed numbers no longer are.
+    if (schema.type !== 'numeric') throw new Misfit(`${this.name}: its integers are an identifier over the whole file but not over the first rows`);
+    return { schema, values: this.typed(all) };
+  }
+}
+
+const SPACE = 32;
+const TAB = 9;
+
