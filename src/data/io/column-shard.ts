@@ -178,6 +178,38 @@ export function plainSample(sample: ReadonlyArray<{ bytes: Buffer; batch: Record
 const SPACE = 32;
 const TAB = 9;
 
+/**
+ * A finished column as it crosses between threads: an array of numbers and nulls (a numeric column with
+ * missing cells) as a `Float64Array` and a mask of the nulls, both transferred, where the structured clone of a
+ * million-element array took a fifth of a second each way; anything else as it is.
+ */
+export type PortableColumn = ColumnResult | (Omit<ColumnResult, 'values'> & { numbers: Float64Array; nulls: Uint8Array });
+
+/** A column ready to cross (`PortableColumn`), and the buffers to transfer with it. */
+export function portable(column: ColumnResult): { column: PortableColumn; transfer: ArrayBuffer[] } {
+  const { values } = column;
+  if (ArrayBuffer.isView(values)) return { column, transfer: values.buffer instanceof ArrayBuffer ? [values.buffer] : [] };
+  if (!Array.isArray(values) || !values.every((v) => v === null || typeof v === 'number')) return { column, transfer: [] };
+  const numbers = new Float64Array(values.length);
+  const nulls = new Uint8Array(values.length);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r] as number | null;
+    if (v === null) nulls[r] = 1;
+    else numbers[r] = v;
+  }
+  const { values: _values, ...rest } = column;
+  return { column: { ...rest, numbers, nulls }, transfer: [numbers.buffer, nulls.buffer] };
+}
+
+/** The column a `PortableColumn` carries. */
+export function unportable(column: PortableColumn): ColumnResult {
+  if (!('numbers' in column)) return column;
+  const { numbers, nulls, ...rest } = column;
+  const values = new Array<number | null>(numbers.length);
+  for (let r = 0; r < numbers.length; r++) values[r] = nulls[r] === 1 ? null : numbers[r]!;
+  return { ...rest, values };
+}
+
 /** A batch of records as a message to a worker: the bytes and offsets are shared, not copied. */
 export interface BatchMessage {
   buffer: SharedArrayBuffer;
@@ -350,7 +382,7 @@ export class ColumnShards {
   async finish(rows: number): Promise<ColumnResult[]> {
     await this.settle(this.slots);
     const [local, remote] = await this.both({ op: 'finish', rows }, () => this.local.finish(rows));
-    return this.merged(local, remote as ColumnResult[] | undefined);
+    return this.merged(local, (remote as PortableColumn[] | undefined)?.map(unportable));
   }
 
   async close(): Promise<void> {

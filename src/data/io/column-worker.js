@@ -2,12 +2,12 @@
 // `ColumnShard` over the columns it was given, loaded from the sources or the build alike
 // (sibling-module.js), so a column is read by the same code here as on the reader's thread. The reader asks
 // one thing at a time (a batch's cells as sample text or as values, start, finish, the sampled texts); the
-// bytes and field offsets of a batch are shared memory, read here and not copied. A finished column's typed
-// values are transferred, not copied.
+// bytes and field offsets of a batch are shared memory, read here and not copied. A finished column's
+// numbers are transferred, not copied (`portable`).
 import { parentPort } from 'node:worker_threads';
 import { importSibling } from '../../sibling-module.js';
 
-const { ColumnShard, batchOf } = await importSibling(import.meta.url, 'column-shard');
+const { ColumnShard, batchOf, portable } = await importSibling(import.meta.url, 'column-shard');
 const { Misfit } = await importSibling(import.meta.url, 'column-builder');
 
 let shard = null;
@@ -29,8 +29,9 @@ parentPort.on('message', (message) => {
     } else if (message.op === 'texts') {
       value = shard.sampleTexts();
     } else if (message.op === 'finish') {
-      value = shard.finish(message.rows);
-      transfer = value.flatMap((column) => (ArrayBuffer.isView(column.values) && column.values.buffer instanceof ArrayBuffer ? [column.values.buffer] : []));
+      const columns = shard.finish(message.rows).map(portable);
+      value = columns.map((c) => c.column);
+      transfer = columns.flatMap((c) => c.transfer);
     } else {
       throw new Error(`unknown request ${message.op}`);
     }

@@ -109,9 +109,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
   try {
     const fileBytes = (await handle.stat()).size;
     if (twoThreads(options.threads, fileBytes / EARLY_WORKER_ROW_BYTES)) early = new RemoteShard();
-    // One buffer for every read: `feed` copies what it is given.
-    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
-    const sample = await readSample(handle, chunk, delimiter, sampleRows, fileBytes, shardsFor);
+    const sample = await readSample(handle, delimiter, sampleRows, fileBytes, shardsFor);
     const { names, renamed, rows } = sample;
     const read: ColumnShards = shards ?? ColumnShards.single({ names, ...spec });
     if (rows < sampleRows) return { raw: { names, columns: await read.sampleTexts(), rows, format: 'csv', delimiter, source: path, ...renamedOf(renamed) } };
@@ -119,7 +117,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
     // grown by doubling (a copy of everything so far each time) while the file streams.
     const consumed = sample.end;
     await read.start(rows, consumed > 0 && consumed < fileBytes ? Math.ceil((fileBytes / consumed) * rows * 1.05) : 0);
-    const total = await readRecords(handle, chunk, delimiter, sample, read);
+    const total = await readRecords(handle, delimiter, sample, read);
     const columns = await read.finish(total);
     const data: Record<string, ArrayLike<unknown>> = {};
     columns.forEach((column, c) => (data[names[c]!] = column.values));
@@ -153,7 +151,7 @@ interface Sample {
  * of its bytes and offsets, in shared memory); `shardsFor` makes the shards from the header and the first
  * batch (and the rows the file likely holds).
  */
-async function readSample(handle: FileHandle, chunk: Buffer, delimiter: string, sampleRows: number, fileBytes: number,
+async function readSample(handle: FileHandle, delimiter: string, sampleRows: number, fileBytes: number,
   shardsFor: (names: string[], bytes: Buffer, batch: RecordBatch, rowsLikely: number) => ColumnShards): Promise<Sample> {
   const records = new CsvByteRecords(delimiter);
   const batch = new RecordBatch();
@@ -168,10 +166,10 @@ async function readSample(handle: FileHandle, chunk: Buffer, delimiter: string, 
     batch.clear();
   };
   for (let final = false; !final;) {
-    const read = (await handle.read(chunk, 0, CHUNK_BYTES, position)).bytesRead;
+    const read = (await handle.read(records.room(CHUNK_BYTES), 0, CHUNK_BYTES, position)).bytesRead;
     position += read;
     final = read === 0;
-    records.feed(chunk.subarray(0, read), final);
+    records.added(read, final);
     while (records.next()) {
       if (sample === null) {
         const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
@@ -199,7 +197,7 @@ async function readSample(handle: FileHandle, chunk: Buffer, delimiter: string, 
 }
 
 /** Reads the records after the sample into the shards, a batch of records per piece of the file; the rows in all. */
-async function readRecords(handle: FileHandle, chunk: Buffer, delimiter: string, sample: Sample, shards: ColumnShards): Promise<number> {
+async function readRecords(handle: FileHandle, delimiter: string, sample: Sample, shards: ColumnShards): Promise<number> {
   const records = new CsvByteRecords(delimiter, { line: sample.endLine });
   const batch = new RecordBatch();
   const width = sample.names.length;
@@ -207,10 +205,10 @@ async function readRecords(handle: FileHandle, chunk: Buffer, delimiter: string,
   let position = sample.end;
   let rows = sample.rows;
   for (let final = false; !final;) {
-    const read = (await handle.read(chunk, 0, CHUNK_BYTES, position)).bytesRead;
+    const read = (await handle.read(records.room(CHUNK_BYTES), 0, CHUNK_BYTES, position)).bytesRead;
     position += read;
     final = read === 0;
-    records.feed(chunk.subarray(0, read), final);
+    records.added(read, final);
     while (records.next()) {
       const fields = records.fields;
       if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);

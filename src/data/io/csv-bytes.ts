@@ -74,10 +74,24 @@ export class CsvByteRecords {
    * caller may read its next bytes into the same buffer.
    */
   feed(chunk: Buffer, final: boolean): void {
+    this.room(chunk.length).set(chunk);
+    this.added(chunk.length, final);
+  }
+
+  /**
+   * Room for `count` bytes after those not yet cut, to read a file's next bytes straight into (no copy):
+   * a view to fill, then `added`. The views of earlier bytes (`bytes`, and offsets into it) are spent.
+   */
+  room(count: number): Buffer {
     this.fed.take(this.pos);
-    this.fed.push(chunk);
-    this.bytes = this.fed.bytes;
     this.pos = 0;
+    return this.fed.room(count);
+  }
+
+  /** Counts `count` bytes written into the last `room` as fed; `final` when they are the file's last. */
+  added(count: number, final: boolean): void {
+    this.fed.added(count);
+    this.bytes = this.fed.bytes;
     this.final = final;
   }
 

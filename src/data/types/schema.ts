@@ -325,6 +325,12 @@ function booleanSpellings(counts: TextCounts): { true: string[]; false: string[]
 }
 
 function numericValues(present: readonly RawValue[], allowDecimalComma: boolean): { values: number[]; decimalComma: boolean } | null {
+  // A text column fails on its first value, mostly: no array as long as the column for it (a million ids).
+  const first = present[0];
+  if (typeof first === 'string') {
+    const t = first.trim();
+    if (!NUMBER.test(t) && !(allowDecimalComma && DECIMAL_COMMA.test(t))) return null;
+  }
   const values: number[] = new Array(present.length);
   let dot = true;
   for (let i = 0; i < present.length; i++) {

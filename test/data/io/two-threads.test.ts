@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
 import { RecordBatch } from '../../../src/data/io/column-builder.ts';
-import { firstFailure, plainSample, RemoteShard, workerColumns } from '../../../src/data/io/column-shard.ts';
+import { firstFailure, plainSample, portable, RemoteShard, unportable, workerColumns } from '../../../src/data/io/column-shard.ts';
 import { Misfit } from '../../../src/data/io/column-builder.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
 import { applySchema, type Dataset } from '../../../src/data/io/dataset.ts';
@@ -107,6 +107,19 @@ describe('readCsvColumnar on two threads', () => {
     await expect(shard.call({ op: 'no such request' })).rejects.toThrow('the column worker failed: unknown request no such request');
     await shard.close();
     await expect(shard.call({ op: 'texts' })).rejects.toThrow('the column worker was closed');
+  });
+
+  it('hands a column of numbers and nulls between threads as numbers and a mask, exactly', () => {
+    const schema = { name: 'x', type: 'numeric', feature: true, missing: 2, missingShare: 0.4, distinct: 3, examples: [], warnings: [] } as const;
+    const values = [1.5, null, -0, Number.NaN, null];
+    const { column, transfer } = portable({ schema, values });
+    expect('numbers' in column).toBe(true);
+    expect(transfer).toHaveLength(2);
+    const back = unportable(structuredClone(column, { transfer }));
+    expect(back.schema).toEqual(schema);
+    expect((back.values as unknown[]).map((v) => (v === null ? 'null' : Object.is(v, -0) ? '-0' : String(v)))).toEqual(['1.5', 'null', '-0', 'NaN', 'null']);
+    // Anything else crosses as it is.
+    expect(portable({ schema, values: ['a', null] }).column).toEqual({ schema, values: ['a', null] });
   });
 
   it('orders failures as one thread meets them', () => {
