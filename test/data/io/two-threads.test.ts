@@ -14,7 +14,7 @@ import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
 import { applySchema, type Dataset } from '../../../src/data/io/dataset.ts';
 import { readTable } from '../../../src/data/io/read.ts';
 import { naTokenSet } from '../../../src/data/types/missing.ts';
-import { inferSchema, numericDecision, numericInference } from '../../../src/data/types/schema.ts';
+import { type ColumnSchema, inferSchema, numericDecision, numericInference } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
 import { tempDir, writeTemp } from '../../helpers.ts';
 import { expectSame } from './same-dataset.ts';
@@ -110,7 +110,7 @@ describe('readCsvColumnar on two threads', () => {
   });
 
   it('hands a column of numbers and nulls between threads as numbers and a mask, exactly', () => {
-    const schema = { name: 'x', type: 'numeric', feature: true, missing: 2, missingShare: 0.4, distinct: 3, examples: [], warnings: [] } as const;
+    const schema: ColumnSchema = { name: 'x', type: 'numeric', feature: true, missing: 2, missingShare: 0.4, distinct: 3, examples: [], warnings: [] };
     const values = [1.5, null, -0, Number.NaN, null];
     const { column, transfer } = portable({ schema, values });
     expect('numbers' in column).toBe(true);
