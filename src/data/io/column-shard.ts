@@ -13,9 +13,9 @@ import { type ColumnBuilder, Misfit, RecordBatch } from './column-builder.ts';
 import { NumericBuilder } from './numeric-builder.ts';
 import { sampledTimeLayout, TextBuilder, TimeBuilder } from './text-columns.ts';
 import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
-import { naTokenSet } from '../types/missing.ts';
+import { isMissing, naTokenSet } from '../types/missing.ts';
 import type { ColumnReading } from '../types/reading.ts';
-import { type ColumnSchema, type InferOptions, numericDecision, type NumericFacts, numericInference } from '../types/schema.ts';
+import { type ColumnSchema, type InferOptions, numericDecision, type NumericFacts, textNumericFacts } from '../types/schema.ts';
 import { workerOptions } from '../../worker-options.ts';
 
 /** What a shard needs to choose and run its columns' builders: plain data, handed to a worker as it is. */
@@ -60,6 +60,17 @@ export class ColumnShard {
     return this.spec.columns.map((c) => this.texts(c));
   }
 
+  /** Column `c`'s sampled cells as text, decoded as they are iterated. */
+  private *lazyTexts(c: number): Generator<string> {
+    for (const { bytes, batch } of this.sample) {
+      const { starts, ends, texts, width, count } = batch;
+      for (let r = 0, at = c; r < count; r++, at += width) {
+        const start = starts[at]!;
+        yield start < 0 ? texts[-1 - start]! : bytes.toString('utf8', start, ends[at]!);
+      }
+    }
+  }
+
   /** Column `c`'s sampled cells as text. */
   private texts(c: number): string[] {
     const out: string[] = [];
@@ -89,12 +100,17 @@ export class ColumnShard {
       const t = readings.get(name);
       if (t) return t.type === 'numeric' ? new NumericBuilder(name, t.decimalComma === true, tokens, t) : new TextBuilder(name, tokens, infer, t);
       const plain = plainReadable ? plainSample(this.sample, c) : null;
-      let texts: string[] | null = null;
-      const numeric = plain
-        ? numericDecision(name, plain.nums.length, false, plain.texts, rows, () => plain)
-        : numericInference(name, (texts = this.texts(c)), rows, inferTokens, infer);
+      let numeric;
+      if (plain) {
+        numeric = numericDecision(name, plain.nums.length, false, plain.texts, rows, () => plain);
+      } else {
+        // What numericInference gathers from the texts, decoding only the texts it looks at.
+        const { present, texts } = textSample(this.sample, c, inferTokens);
+        numeric = numericDecision(name, present, false, texts, rows,
+          () => textNumericFacts(texts[0]!, () => this.texts(c).filter((t) => !isMissing(t, inferTokens)), infer.delimiter === ';'));
+      }
       if (numeric) return new NumericBuilder(name, numeric.decimalComma, tokens);
-      const layout = sampledTimeLayout(texts ?? this.texts(c), tokens);
+      const layout = sampledTimeLayout(this.lazyTexts(c), tokens);
       return layout ? new TimeBuilder(name, layout, tokens, infer) : new TextBuilder(name, tokens, infer);
     });
     for (const builder of this.builders) builder.reserve(expected);
@@ -177,6 +193,52 @@ export function plainSample(sample: ReadonlyArray<{ bytes: Buffer; batch: Record
 
 const SPACE = 32;
 const TAB = 9;
+
+/**
+ * What `numericInference` gathers from a sampled column's texts, from its bytes: how many cells are present
+ * (not missing) and the first five distinct trimmed texts, in the order first met. A cell of printable ASCII
+ * that starts and ends with a visible character and is longer than every missing-value token is present and
+ * its own trimmed text (as `isMissing` reads it); it is decoded only while fewer than five texts are known.
+ * Any other cell is decoded and read as `numericInference` reads it.
+ */
+export function textSample(sample: ReadonlyArray<{ bytes: Buffer; batch: RecordBatch }>, c: number, tokens: ReadonlySet<string>): { present: number; texts: string[] } {
+  const longest = Math.max(0, ...[...tokens].map((t) => t.length));
+  let present = 0;
+  const texts: string[] = [];
+  for (const { bytes, batch } of sample) {
+    const { starts, ends, texts: quoted, width, count } = batch;
+    for (let r = 0, at = c; r < count; r++, at += width) {
+      const start = starts[at]!;
+      const end = ends[at]!;
+      if (start >= 0 && end - start > longest && visibleAscii(bytes, start, end)) {
+        present++;
+        if (texts.length < 5) {
+          const text = bytes.toString('latin1', start, end);
+          if (!texts.includes(text)) texts.push(text);
+        }
+        continue;
+      }
+      const raw = start < 0 ? quoted[-1 - start]! : bytes.toString('utf8', start, end);
+      if (isMissing(raw, tokens)) continue;
+      present++;
+      if (texts.length < 5) {
+        const text = raw.trim();
+        if (!texts.includes(text)) texts.push(text);
+      }
+    }
+  }
+  return { present, texts };
+}
+
+/** Whether the bytes are printable ASCII with a visible first and last character. */
+function visibleAscii(b: Uint8Array, start: number, end: number): boolean {
+  const first = b[start]!;
+  const last = b[end - 1]!;
+  if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return false;
+  for (let i = start + 1; i < end - 1; i++) if (b[i]! < 32 || b[i]! >= 127) return false;
+  return true;
+}
+
 
 /**
  * A finished column as it crosses between threads: an array of numbers and nulls (a numeric column with

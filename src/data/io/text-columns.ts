@@ -202,7 +202,7 @@ function ownText(b: Uint8Array, start: number, end: number): boolean {
  * The `IsoLayout` every present value of a sampled column is written in, when they show more than
  * `DISTINCT_CAP` different texts (below that a text column's dictionary of levels reads them faster); else null.
  */
-export function sampledTimeLayout(values: readonly string[], tokens: ReadonlySet<string>): IsoLayout | null {
+export function sampledTimeLayout(values: Iterable<string>, tokens: ReadonlySet<string>): IsoLayout | null {
   const scratch = new Uint8Array(MAX_TIME_TEXT);
   const texts = new Set<string>();
   let layout: IsoLayout | null = null;

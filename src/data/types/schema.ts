@@ -324,13 +324,25 @@ function booleanSpellings(counts: TextCounts): { true: string[]; false: string[]
   return null;
 }
 
+/** Whether a text reads as a number (with a decimal comma, where allowed): else its column is not numeric. */
+function mayBeNumber(text: string, allowDecimalComma: boolean): boolean {
+  const t = text.trim();
+  return NUMBER.test(t) || (allowDecimalComma && DECIMAL_COMMA.test(t));
+}
+
+/**
+ * `numericFactsOf` for a column of texts, `first` being the first present one: all of them (`all`) are
+ * asked for only when it reads as a number (a reader that decodes texts from bytes decodes a column of ids
+ * no further than its first).
+ */
+export function textNumericFacts(first: string, all: () => readonly string[], allowDecimalComma: boolean): NumericFacts | null {
+  return mayBeNumber(first, allowDecimalComma) ? numericFactsOf(all(), allowDecimalComma) : null;
+}
+
 function numericValues(present: readonly RawValue[], allowDecimalComma: boolean): { values: number[]; decimalComma: boolean } | null {
   // A text column fails on its first value, mostly: no array as long as the column for it (a million ids).
   const first = present[0];
-  if (typeof first === 'string') {
-    const t = first.trim();
-    if (!NUMBER.test(t) && !(allowDecimalComma && DECIMAL_COMMA.test(t))) return null;
-  }
+  if (typeof first === 'string' && !mayBeNumber(first, allowDecimalComma)) return null;
   const values: number[] = new Array(present.length);
   let dot = true;
   for (let i = 0; i < present.length; i++) {

@@ -8,13 +8,13 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
 import { RecordBatch } from '../../../src/data/io/column-builder.ts';
-import { firstFailure, plainSample, portable, RemoteShard, unportable, workerColumns } from '../../../src/data/io/column-shard.ts';
+import { firstFailure, plainSample, portable, RemoteShard, textSample, unportable, workerColumns } from '../../../src/data/io/column-shard.ts';
 import { Misfit } from '../../../src/data/io/column-builder.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
 import { applySchema, type Dataset } from '../../../src/data/io/dataset.ts';
 import { readTable } from '../../../src/data/io/read.ts';
-import { naTokenSet } from '../../../src/data/types/missing.ts';
-import { type ColumnSchema, inferSchema, numericDecision, numericInference } from '../../../src/data/types/schema.ts';
+import { isMissing, naTokenSet } from '../../../src/data/types/missing.ts';
+import { type ColumnSchema, inferSchema, numericDecision, numericInference, textNumericFacts } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
 import { tempDir, writeTemp } from '../../helpers.ts';
 import { expectSame } from './same-dataset.ts';
@@ -174,6 +174,22 @@ describe('a sampled column judged from its bytes', () => {
       expect(plain.texts).toEqual([...new Set(present.map((t) => t.trim()))].slice(0, 5));
       expect(numericDecision(name, plain.nums.length, false, plain.texts, texts.length, () => plain)).toEqual(numericInference(name, texts, texts.length, tokens, {}));
     }), { numRuns: 400, seed: 8 });
+  });
+
+  it('gathers from any column\'s bytes what numericInference gathers from its texts, and decides the same', () => {
+    const text = fc.oneof(cell, fc.constantFrom('L000000001', 'level_3_17', 'Zürich', ' Zürich ', 'null', 'N/A', '#N/A', 'a b', '"quoted, with comma"', '"1.5"', '2024-01-05', 'Infinity', '-inf'));
+    fc.assert(fc.property(fc.array(text, { minLength: 1, maxLength: 40 }), fc.constantFrom('amount', 'lead_id', 'visits'), fc.constantFrom(',', ';'), (cells, name, delimiter) => {
+      const tokens = naTokenSet(['unknown']);
+      const { bytes, batch } = batchOf(`v\n${cells.join('\n')}\n`, 1);
+      const texts: string[] = [];
+      for (let r = 0; r < batch.count; r++) texts.push(batch.starts[r]! < 0 ? batch.texts[-1 - batch.starts[r]!]! : bytes.toString('utf8', batch.starts[r]!, batch.ends[r]!));
+      const gathered = textSample([{ bytes, batch }], 0, tokens);
+      const present = texts.filter((t) => !isMissing(t, tokens));
+      expect(gathered.present).toBe(present.length);
+      expect(gathered.texts).toEqual([...new Set(present.map((t) => t.trim()))].slice(0, 5));
+      const decided = numericDecision(name, gathered.present, false, gathered.texts, texts.length, () => textNumericFacts(gathered.texts[0]!, () => present, delimiter === ';'));
+      expect(decided).toEqual(numericInference(name, texts, texts.length, tokens, { delimiter }));
+    }), { numRuns: 400, seed: 9 });
   });
 
   it('leaves a column with any other cell to the texts', () => {
