@@ -13,6 +13,7 @@ import { Misfit } from '../../../src/data/io/column-builder.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
 import { applySchema, type Dataset } from '../../../src/data/io/dataset.ts';
 import { readTable } from '../../../src/data/io/read.ts';
+import { readingOf } from '../../../src/data/types/reading.ts';
 import { isMissing, naTokenSet } from '../../../src/data/types/missing.ts';
 import { type ColumnSchema, inferSchema, numericDecision, numericInference, textNumericFacts } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
@@ -72,6 +73,12 @@ describe('readCsvColumnar on two threads', () => {
       expectSame(two.dataset, one.dataset);
       expect(two.dataset.notes).toEqual(one.dataset.notes);
     }), { numRuns: 6, seed: 5 });
+    // Read as a model's training file was read (its types, spellings and tokens), on one thread and on two.
+    const reading = readingOf(one.dataset.schema, ',');
+    const trainedOne = await readCsvColumnar(path, ',', { sampleRows, threads: 1, reading });
+    const trainedTwo = await readCsvColumnar(path, ',', { sampleRows, threads: 2, reading, workerColumns: ['amount', 'seen_at', 'flag', 'late'] });
+    if (!('dataset' in trainedOne) || !('dataset' in trainedTwo)) throw new Error('not read with the reading');
+    expectSame(trainedTwo.dataset, trainedOne.dataset);
     // And the columns chosen by default from the first rows.
     const chosen = await readCsvColumnar(path, ',', { sampleRows, threads: 2 });
     if (!('dataset' in chosen)) throw new Error('not read');
