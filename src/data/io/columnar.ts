@@ -166,10 +166,9 @@ async function readSample(handle: FileHandle, delimiter: string, sampleRows: num
     batch.clear();
   };
   for (let final = false; !final;) {
-    const read = (await handle.read(records.room(CHUNK_BYTES), 0, CHUNK_BYTES, position)).bytesRead;
+    const read = await readPiece(handle, records, position);
     position += read;
     final = read === 0;
-    records.added(read, final);
     while (records.next()) {
       if (sample === null) {
         const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
@@ -196,6 +195,13 @@ async function readSample(handle: FileHandle, delimiter: string, sampleRows: num
   return sample;
 }
 
+/** Reads the file's next piece from `position` straight into the record cutter (the last when none is left); its bytes. */
+async function readPiece(handle: FileHandle, records: CsvByteRecords, position: number): Promise<number> {
+  const read = (await handle.read(records.room(CHUNK_BYTES), 0, CHUNK_BYTES, position)).bytesRead;
+  records.added(read, read === 0);
+  return read;
+}
+
 /** Reads the records after the sample into the shards, a batch of records per piece of the file; the rows in all. */
 async function readRecords(handle: FileHandle, delimiter: string, sample: Sample, shards: ColumnShards): Promise<number> {
   const records = new CsvByteRecords(delimiter, { line: sample.endLine });
@@ -205,10 +211,9 @@ async function readRecords(handle: FileHandle, delimiter: string, sample: Sample
   let position = sample.end;
   let rows = sample.rows;
   for (let final = false; !final;) {
-    const read = (await handle.read(records.room(CHUNK_BYTES), 0, CHUNK_BYTES, position)).bytesRead;
+    const read = await readPiece(handle, records, position);
     position += read;
     final = read === 0;
-    records.added(read, final);
     while (records.next()) {
       const fields = records.fields;
       if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);

@@ -9,26 +9,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
 import { sampledTimeLayout } from '../../../src/data/io/text-columns.ts';
 import { naTokenSet } from '../../../src/data/types/missing.ts';
-import { applySchema, type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
+import { type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
 import { readingOf } from '../../../src/data/types/reading.ts';
 import { readTable } from '../../../src/data/io/read.ts';
-import { inferSchema } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
 import { tempDir, writeTemp } from '../../helpers.ts';
-import { expectSame } from './same-dataset.ts';
+import { expectSame, reference } from './same-dataset.ts';
 
 let dir: string;
 beforeAll(async () => {
   dir = await tempDir();
 });
-
-/** The reference reading of a file, as loadDataset read every file before the columnar reader. */
-async function reference(path: string): Promise<Dataset> {
-  const raw = await readTable({ path });
-  const schema = inferSchema(raw, { delimiter: raw.delimiter! });
-  const { columns: _c, ...meta } = raw;
-  return { table: applySchema(raw, schema), schema, raw: meta };
-}
 
 /** A file whose later rows change what its first rows say about several columns. */
 function awkwardCsv(rows: number, options: { firstHalfOnly?: boolean } = {}): string {

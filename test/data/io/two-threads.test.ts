@@ -11,26 +11,17 @@ import { RecordBatch } from '../../../src/data/io/column-builder.ts';
 import { firstFailure, plainSample, portable, RemoteShard, textSample, unportable, workerColumns } from '../../../src/data/io/column-shard.ts';
 import { Misfit } from '../../../src/data/io/column-builder.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
-import { applySchema, type Dataset } from '../../../src/data/io/dataset.ts';
-import { readTable } from '../../../src/data/io/read.ts';
 import { readingOf } from '../../../src/data/types/reading.ts';
 import { isMissing, naTokenSet } from '../../../src/data/types/missing.ts';
-import { type ColumnSchema, inferSchema, numericDecision, numericInference, textNumericFacts } from '../../../src/data/types/schema.ts';
+import { type ColumnSchema, numericDecision, numericInference, textNumericFacts } from '../../../src/data/types/schema.ts';
 import { createRng } from '../../../src/random.ts';
 import { tempDir, writeTemp } from '../../helpers.ts';
-import { expectSame } from './same-dataset.ts';
+import { expectSame, reference } from './same-dataset.ts';
 
 let dir: string;
 beforeAll(async () => {
   dir = await tempDir();
 });
-
-async function reference(path: string): Promise<Dataset> {
-  const raw = await readTable({ path });
-  const schema = inferSchema(raw, { delimiter: raw.delimiter! });
-  const { columns: _c, ...meta } = raw;
-  return { table: applySchema(raw, schema), schema, raw: meta };
-}
 
 const NAMES = ['lead_id', 'ref', 'amount', 'visits', 'seen_at', 'flag', 'note', 'late', 'code', 'revenue'];
 
