@@ -1,11 +1,11 @@
 /**
- * The columns of a CSV file that one thread reads (columnar.ts): a `ColumnShard` takes its columns' cells
- * from each batch of records the reader cuts — as text while the sample is read, then, once the sample has
- * chosen each column's builder, as bytes — and finishes them into typed columns. A file of many rows is read
- * on two threads: the reader cuts the records and reads some columns itself, and a worker (column-worker.js)
- * reads the rest from the same bytes and field offsets, held in `SharedArrayBuffer`s (`ColumnShards`). A
- * column is read by the same code on either thread, so the dataset is the same, bit for bit, whichever
- * thread read which column (tested).
+ * The columns of a CSV file that one thread reads (columnar.ts): a `ColumnShard` keeps the sample's batches
+ * of records (their bytes and field offsets), chooses each column's builder from them, then reads every
+ * batch's cells of its columns and finishes them into typed columns. A file of many rows is read on two
+ * threads: the reader cuts the records and reads some columns itself, and a worker (column-worker.js) reads
+ * the others from a copy of each batch in `SharedArrayBuffer`s (`ColumnShards`). A column is read by the same
+ * code on either thread, so the dataset is the same, bit for bit, whichever thread read which column
+ * (tested).
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -100,7 +100,7 @@ export class ColumnShard {
       const t = readings.get(name);
       if (t) return t.type === 'numeric' ? new NumericBuilder(name, t.decimalComma === true, tokens, t) : new TextBuilder(name, tokens, infer, t);
       const plain = plainReadable ? plainSample(this.sample, c) : null;
-      let numeric;
+      let numeric: { decimalComma: boolean } | null;
       if (plain) {
         numeric = numericDecision(name, plain.nums.length, false, plain.texts, rows, () => plain);
       } else {
@@ -295,7 +295,7 @@ function batchMessage(bytes: Buffer, batch: RecordBatch): BatchMessage {
 
 /** The bytes and batch a `BatchMessage` shares (in the worker). */
 export function batchOf(message: BatchMessage): { bytes: Buffer; batch: RecordBatch } {
-  const batch = new RecordBatch();
+  const batch = new RecordBatch(false, 0);
   batch.starts = new Int32Array(message.starts);
   batch.ends = new Int32Array(message.ends);
   batch.texts = message.texts;
