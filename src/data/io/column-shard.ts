@@ -14,8 +14,9 @@ import { NumericBuilder } from './numeric-builder.ts';
 import { sampledTimeLayout, TextBuilder, TimeBuilder } from './text-columns.ts';
 import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
+import { plainSample, textSample } from './sample-facts.ts';
 import type { ColumnReading } from '../types/reading.ts';
-import { type ColumnSchema, type InferOptions, numericDecision, type NumericFacts, textNumericFacts } from '../types/schema.ts';
+import { type ColumnSchema, type InferOptions, numericDecision, textNumericFacts } from '../types/schema.ts';
 import { workerOptions } from '../../worker-options.ts';
 
 /** What a shard needs to choose and run its columns' builders: plain data, handed to a worker as it is. */
@@ -149,96 +150,6 @@ export class ColumnShard {
     }
   }
 }
-
-/**
- * A sampled column's facts read from its bytes where every cell is empty (missing: the inference's tokens
- * make an empty cell missing and no token a number, `plainBytesReadable`) or a plain number between spaces or
- * tabs (`plainNumber`, bit for bit `Number`): what `numericInference` gathers from the texts — the present
- * values in row order, their range, whether all are integers, their first five distinct texts — without a
- * string per cell. Null at the first other cell (a quoted one included): the texts are then read the reference
- * way.
- */
-export function plainSample(sample: ReadonlyArray<{ bytes: Buffer; batch: RecordBatch }>, c: number): (NumericFacts & { nums: Float64Array; texts: string[] }) | null {
-  let rows = 0;
-  for (const { batch } of sample) rows += batch.count;
-  const nums = new Float64Array(rows);
-  let present = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  let integers = true;
-  const texts: string[] = [];
-  for (const { bytes, batch } of sample) {
-    const { starts, ends, width, count } = batch;
-    for (let r = 0, at = c; r < count; r++, at += width) {
-      let s = starts[at]!;
-      if (s < 0) return null;
-      let e = ends[at]!;
-      while (s < e && (bytes[s] === SPACE || bytes[s] === TAB)) s++;
-      while (e > s && (bytes[e - 1] === SPACE || bytes[e - 1] === TAB)) e--;
-      if (s === e) continue;
-      const x = plainNumber(bytes, s, e);
-      if (Number.isNaN(x)) return null;
-      nums[present++] = x;
-      if (x < min) min = x;
-      if (x > max) max = x;
-      if (integers && !Number.isInteger(x)) integers = false;
-      if (texts.length < 5) {
-        const text = bytes.toString('latin1', s, e);
-        if (!texts.includes(text)) texts.push(text);
-      }
-    }
-  }
-  return { nums: nums.subarray(0, present), min, max, integers, decimalComma: false, texts };
-}
-
-const SPACE = 32;
-const TAB = 9;
-
-/**
- * What `numericInference` gathers from a sampled column's texts, from its bytes: how many cells are present
- * (not missing) and the first five distinct trimmed texts, in the order first met. A cell of printable ASCII
- * that starts and ends with a visible character and is longer than every missing-value token is present and
- * its own trimmed text (as `isMissing` reads it); it is decoded only while fewer than five texts are known.
- * Any other cell is decoded and read as `numericInference` reads it.
- */
-export function textSample(sample: ReadonlyArray<{ bytes: Buffer; batch: RecordBatch }>, c: number, tokens: ReadonlySet<string>): { present: number; texts: string[] } {
-  const longest = Math.max(0, ...[...tokens].map((t) => t.length));
-  let present = 0;
-  const texts: string[] = [];
-  for (const { bytes, batch } of sample) {
-    const { starts, ends, texts: quoted, width, count } = batch;
-    for (let r = 0, at = c; r < count; r++, at += width) {
-      const start = starts[at]!;
-      const end = ends[at]!;
-      if (start >= 0 && end - start > longest && visibleAscii(bytes, start, end)) {
-        present++;
-        if (texts.length < 5) {
-          const text = bytes.toString('latin1', start, end);
-          if (!texts.includes(text)) texts.push(text);
-        }
-        continue;
-      }
-      const raw = start < 0 ? quoted[-1 - start]! : bytes.toString('utf8', start, end);
-      if (isMissing(raw, tokens)) continue;
-      present++;
-      if (texts.length < 5) {
-        const text = raw.trim();
-        if (!texts.includes(text)) texts.push(text);
-      }
-    }
-  }
-  return { present, texts };
-}
-
-/** Whether the bytes are printable ASCII with a visible first and last character. */
-function visibleAscii(b: Uint8Array, start: number, end: number): boolean {
-  const first = b[start]!;
-  const last = b[end - 1]!;
-  if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return false;
-  for (let i = start + 1; i < end - 1; i++) if (b[i]! < 32 || b[i]! >= 127) return false;
-  return true;
-}
-
 
 /**
  * A finished column as it crosses between threads: an array of numbers and nulls (a numeric column with

@@ -187,7 +187,7 @@ export class TextBuilder implements ColumnBuilder {
 }
 
 /** Whether a cell's bytes are printable ASCII starting and ending with a visible character (its text is its bytes, untrimmed). */
-function ownText(b: Uint8Array, start: number, end: number): boolean {
+export function ownText(b: Uint8Array, start: number, end: number): boolean {
   const first = b[start]!;
   const last = b[end - 1]!;
   if (first <= 32 || first >= 127 || last <= 32 || last >= 127) return false;
