@@ -92,18 +92,13 @@ export class RecordBatch {
    */
   sharedCopy(bytes: Buffer): { bytes: Buffer; batch: RecordBatch } {
     const copy = new RecordBatch(true, this.count * this.width);
-    copy.starts.set(this.starts.subarray(0, this.count * this.width));
-    copy.ends.set(this.ends.subarray(0, this.count * this.width));
-    copy.texts = this.texts;
-    copy.width = this.width;
-    copy.count = this.count;
-    copy.firstRow = this.firstRow;
+    copy.copyOffsets(this);
     const shared = Buffer.from(new SharedArrayBuffer(bytes.length));
     bytes.copy(shared);
     return { bytes: shared, batch: copy };
   }
 
-  /** Takes `other`'s records (their offsets and quoted texts), growing as needed. */
+  /** Takes `other`'s records (their width, offsets and quoted texts), growing as needed. */
   copyOffsets(other: RecordBatch): void {
     const n = other.count * other.width;
     if (this.starts.length < n) {
@@ -113,6 +108,7 @@ export class RecordBatch {
     this.starts.set(other.starts.subarray(0, n));
     this.ends.set(other.ends.subarray(0, n));
     this.texts = other.texts;
+    this.width = other.width;
     this.count = other.count;
     this.firstRow = other.firstRow;
   }

@@ -277,8 +277,6 @@ class BatchSlot {
   fill(bytes: Buffer, batch: RecordBatch, index: number): void {
     if (this.bytes.length < bytes.length) this.bytes = Buffer.from(new SharedArrayBuffer(Math.ceil(bytes.length * 1.25)));
     bytes.copy(this.bytes);
-    this.batch.width = batch.width;
-    this.batch.count = 0;
     this.batch.copyOffsets(batch);
     this.index = index;
   }
@@ -309,10 +307,6 @@ export class ColumnShards {
     const local = spec.names.map((_, c) => c).filter((c) => !columns.includes(c));
     void remote.call({ op: 'init', spec: { ...spec, columns } }).catch(() => undefined); // a failure answers the next request too
     return new ColumnShards(spec.names.length, new ColumnShard({ ...spec, columns: local }), local, remote, columns);
-  }
-
-  get threads(): number {
-    return this.remote ? 2 : 1;
   }
 
   /** Hands a batch of the sample to both shards (a copy of its bytes and offsets that is not reused). */

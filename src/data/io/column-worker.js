@@ -1,8 +1,8 @@
 // The column worker of the typed CSV reader (column-shard.ts): a plain JavaScript entry that runs a
 // `ColumnShard` over the columns it was given, loaded from the sources or the build alike
 // (sibling-module.js), so a column is read by the same code here as on the reader's thread. The reader asks
-// one thing at a time (a batch's cells as sample text or as values, start, finish, the sampled texts); the
-// bytes and field offsets of a batch are shared memory, read here and not copied. A finished column's
+// in order (a sample batch to keep, start, a batch to read, finish, the sampled texts) and each answer goes
+// back in that order; the bytes and field offsets of a batch are shared memory, read here and not copied. A finished column's
 // numbers are transferred, not copied (`portable`).
 import { parentPort } from 'node:worker_threads';
 import { importSibling } from '../../sibling-module.js';

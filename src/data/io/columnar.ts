@@ -12,8 +12,8 @@
  *   in a loop of its own; the sample's batches are kept until the columns' builders are chosen, then read
  *   like every later batch.
  * - A file likely to hold `TWO_THREAD_ROWS` rows or more is read on two threads where the machine has two
- *   cores: this one cuts the records and reads some columns, a worker reads the others from the same bytes in
- *   shared memory (column-shard.ts). Each column is read by the same code on either thread: the dataset is
+ *   cores: this one cuts the records and reads some columns, a worker reads the others from a copy of each
+ *   batch in shared memory (column-shard.ts). Each column is read by the same code on either thread: the dataset is
  *   the same, bit for bit.
  * - Columns the sample calls numeric are parsed as they arrive into a `Float64Array`: a plain decimal
  *   straight from its bytes (`plainNumber`, bit for bit what `Number` gives), anything else from its text

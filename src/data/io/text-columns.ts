@@ -170,9 +170,12 @@ export class TextBuilder implements ColumnBuilder {
         if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
       }
     }
-    // With none missing, a text column's values are the present texts already made, row by row.
-    let values: unknown[] = inOrder ? typedLevels : text && this.missing === 0 ? present : [];
-    if (!inOrder && !(text && this.missing === 0)) {
+    let values: unknown[];
+    if (inOrder) {
+      values = typedLevels;
+    } else if (text && this.missing === 0) {
+      values = present; // a text column with none missing: the present texts, row by row
+    } else {
       values = new Array(rows);
       for (let r = 0; r < rows; r++) {
         const level = codes[r]!;

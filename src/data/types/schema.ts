@@ -224,8 +224,8 @@ export function numericInference(name: string, values: readonly RawValue[], rows
 /**
  * `numericInference`'s decision from what it gathers: the `present` values' count, whether they are all
  * booleans, their first five distinct texts in the order first seen, and their numeric facts (asked for only
- * when the texts leave the question open). The typed CSV reader gathers these from a sample's bytes where
- * every cell is a plain number (column-shard.ts), and asks the same decision.
+ * when the texts leave the question open). The typed CSV reader gathers these from a sample's bytes
+ * (sample-facts.ts), and asks the same decision.
  */
 export function numericDecision(name: string, present: number, allBoolean: boolean, texts: readonly string[], rows: number, factsOf: () => NumericFacts | null): { decimalComma: boolean } | null {
   if (present === 0 || texts.length === 1) return null;
