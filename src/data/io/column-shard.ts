@@ -141,6 +141,23 @@ export class ColumnShard {
     }));
   }
 
+  /**
+   * The finished columns as they cross to another thread (`portable`): a numeric column with missing cells
+   * straight from its numbers, never made the array of numbers and nulls that `portable` would take apart.
+   */
+  finishPortable(rows: number): Array<{ column: PortableColumn; transfer: ArrayBuffer[] }> {
+    return this.tracked(() => this.builders.map((builder, k) => {
+      this.at = this.spec.columns[k]!;
+      if (builder instanceof NumericBuilder) {
+        const { schema, all, missing } = builder.finishNumbers(rows);
+        return missing > 0 ? portableNumbers(schema, all) : portable({ schema, values: builder.typed(all) });
+      }
+      const { schema, values } = builder.finish(rows);
+      const note = builder instanceof TimeBuilder ? builder.note : null;
+      return portable({ schema, values, ...(note ? { note } : {}) });
+    }));
+  }
+
   private tracked<T>(read: () => T): T {
     try {
       return read();
@@ -172,6 +189,16 @@ export function portable(column: ColumnResult): { column: PortableColumn; transf
   }
   const { values: _values, ...rest } = column;
   return { column: { ...rest, numbers, nulls }, transfer: [numbers.buffer, nulls.buffer] };
+}
+
+/**
+ * A numeric column with missing cells (NaN in `all`, a finished builder's own array, transferred) as it
+ * crosses: its numbers and a mask of the missing.
+ */
+function portableNumbers(schema: ColumnSchema, all: Float64Array): { column: PortableColumn; transfer: ArrayBuffer[] } {
+  const nulls = new Uint8Array(all.length);
+  for (let r = 0; r < all.length; r++) if (Number.isNaN(all[r]!)) nulls[r] = 1;
+  return { column: { schema, numbers: all, nulls }, transfer: [all.buffer as ArrayBuffer, nulls.buffer] };
 }
 
 /** The column a `PortableColumn` carries. */
@@ -264,8 +291,8 @@ export class RemoteShard {
 type Outcome = { value: unknown } | { error: unknown };
 
 /**
- * Two copies of a batch in shared memory, used in turn: the worker reads one while this thread cuts and
- * reads the next batch, and a copy is written again only once the worker has answered for it.
+ * A copy of a batch in shared memory; `SLOTS` of them used in turn: the worker reads one while this thread
+ * cuts and reads the next batches, and a copy is written again only once the worker has answered for it.
  */
 class BatchSlot {
   bytes = Buffer.from(new SharedArrayBuffer(0));
@@ -284,14 +311,16 @@ class BatchSlot {
 
 /**
  * A file's columns on one or two threads: `local` on this one, `remote` (if any) in a worker. The sample and
- * the finish are asked of both at once; the batches after the sample are pipelined (two slots in turn), the
- * worker reading one batch while this thread reads its columns of the next. Where a misfit stops both
+ * the finish are asked of both at once; the batches after the sample are pipelined (`SLOTS` slots in
+ * turn), the worker reading one batch while this thread reads its columns of the next ones. Where a misfit stops both
  * shards, the one reported is the one a single thread would meet first: the earlier batch's, then the first
  * column's (within a batch, a thread reads column after column).
  */
 export class ColumnShards {
-  private readonly slots = [new BatchSlot(), new BatchSlot()];
+  private readonly slots = Array.from({ length: SLOTS }, () => new BatchSlot());
   private batches = 0;
+  /** The worker's answer to `start`, until it is settled. */
+  private started: Promise<Outcome> | null = null;
 
   private constructor(private readonly width: number, private readonly local: ColumnShard, private readonly localColumns: number[],
     private readonly remote: RemoteShard | null, private readonly remoteColumns: number[]) {}
@@ -319,13 +348,28 @@ export class ColumnShards {
     return this.merged(local, remote as string[][] | undefined);
   }
 
+  /**
+   * Chooses the builders and reads the sample into them. The worker's start is not waited for: this thread
+   * goes on to cut and read the next batches while the worker reads its columns of the sample (it answers in
+   * order, so its start is settled before any batch's answer is; a misfit there is the earliest).
+   */
   async start(rows: number, expected: number): Promise<void> {
-    await this.both({ op: 'start', rows, expected }, () => this.local.start(rows, expected));
+    if (!this.remote) {
+      this.local.start(rows, expected);
+      return;
+    }
+    this.started = this.remote.call({ op: 'start', rows, expected }).then((value) => ({ value }), (error: unknown) => ({ error }));
+    try {
+      this.local.start(rows, expected);
+    } catch (error) {
+      await this.settle([], { index: SAMPLE, error });
+      throw error;
+    }
   }
 
   /**
-   * Reads a batch's cells: the worker's columns from a shared copy (once it has answered for the batch two
-   * before, whose slot this is), this thread's from `bytes` and `batch` themselves, which the caller may
+   * Reads a batch's cells: the worker's columns from a shared copy (once it has answered for the batch
+   * `SLOTS` before, whose slot this is), this thread's from `bytes` and `batch` themselves, which the caller may
    * reuse once this resolves.
    */
   async add(bytes: Buffer, batch: RecordBatch): Promise<void> {
@@ -334,8 +378,8 @@ export class ColumnShards {
       this.local.add(bytes, batch);
       return;
     }
-    const slot = this.slots[index & 1]!;
-    await this.settle([slot]);
+    const slot = this.slots[index % SLOTS]!;
+    if (slot.outcome) await this.settle([slot]); // the worker answered its start before this batch
     slot.fill(bytes, batch, index);
     slot.outcome = this.remote.call({ op: 'add', batch: batchMessage(slot.bytes, slot.batch) }).then((value) => ({ value }), (error: unknown) => ({ error }));
     try {
@@ -357,12 +401,17 @@ export class ColumnShards {
   }
 
   /**
-   * Waits for the worker's answers for the batches in `slots`, and throws what stopped a batch, if anything
-   * did: of those and `also` (this thread's failure at batch `index`), anything but a misfit first, then the
-   * earliest batch's misfit, then the first column's.
+   * Waits for the worker's answers to its start (if not settled yet) and for the batches in `slots`, and
+   * throws what stopped them, if anything did: of those and `also` (this thread's failure at batch `index`),
+   * anything but a misfit first, then the earliest batch's misfit, then the first column's.
    */
   private async settle(slots: BatchSlot[], also?: { index: number; error: unknown }): Promise<void> {
     const failures = also ? [also] : [];
+    if (this.started) {
+      const outcome = await this.started;
+      this.started = null;
+      if ('error' in outcome) failures.push({ index: SAMPLE, error: outcome.error });
+    }
     for (const slot of slots) {
       if (!slot.outcome) continue;
       const outcome = await slot.outcome;
@@ -395,6 +444,15 @@ export class ColumnShards {
     return [(local as { value: T }).value, (remote as { value: unknown }).value];
   }
 }
+
+/**
+ * Batches copied for the worker at a time: with two, this thread waited for the worker's start (its columns
+ * of the sample) at the third batch; four keep it reading (BENCHMARKS.md, session 15), at ~8 MB a copy.
+ */
+const SLOTS = 4;
+
+/** The batch index of the sample's rows (read at `start`), before every later batch's. */
+const SAMPLE = -1;
 
 /** What a single thread would have stopped at: anything but a misfit first, then the earliest batch's misfit, then the first column's. */
 export function firstFailure(failures: Array<{ index: number; error: unknown }>): unknown {

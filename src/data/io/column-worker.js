@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { importSibling } from '../../sibling-module.js';
 
-const { ColumnShard, batchOf, portable } = await importSibling(import.meta.url, 'column-shard');
+const { ColumnShard, batchOf } = await importSibling(import.meta.url, 'column-shard');
 const { Misfit } = await importSibling(import.meta.url, 'column-builder');
 
 let shard = null;
@@ -29,7 +29,7 @@ parentPort.on('message', (message) => {
     } else if (message.op === 'texts') {
       value = shard.sampleTexts();
     } else if (message.op === 'finish') {
-      const columns = shard.finish(message.rows).map(portable);
+      const columns = shard.finishPortable(message.rows);
       value = columns.map((c) => c.column);
       transfer = columns.flatMap((c) => c.transfer);
     } else {

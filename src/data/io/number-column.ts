@@ -117,7 +117,7 @@ export class NumberColumn {
    * builder's `finish` is its last call, so nothing writes to it after): no copy of every column at the end
    * of a read, while the originals are still held (BENCHMARKS.md, session 11).
    */
-  protected typed(all: Float64Array): ArrayLike<number | null> {
+  typed(all: Float64Array): ArrayLike<number | null> {
     if (this.missing === 0 && all.buffer === this.values.buffer && this.values.length <= 1.25 * all.length) return all;
     return numericColumnValues(all, this.missing);
   }
