@@ -62,14 +62,7 @@ export class RecordBatch {
     if (this.count === 0) this.firstRow = row;
     const width = this.width;
     const at = this.count * width;
-    if (at + width > this.starts.length) {
-      const starts = this.offsets(2 * (at + width));
-      starts.set(this.starts);
-      this.starts = starts;
-      const ends = this.offsets(2 * (at + width));
-      ends.set(this.ends);
-      this.ends = ends;
-    }
+    this.room(at + width);
     const fields = records.fields;
     for (let c = 0; c < width; c++) {
       if (c >= fields) {
@@ -84,6 +77,31 @@ export class RecordBatch {
       }
     }
     this.count++;
+  }
+
+  /**
+   * Takes `n` records cut elsewhere (record-cut.ts), the first as row `row`: their fields' starts and ends,
+   * `width` per record, none quoted.
+   */
+  takeCut(starts: Int32Array, ends: Int32Array, n: number, row: number): void {
+    if (n === 0) return;
+    if (this.count === 0) this.firstRow = row;
+    const at = this.count * this.width;
+    this.room(at + n * this.width);
+    this.starts.set(starts, at);
+    this.ends.set(ends, at);
+    this.count += n;
+  }
+
+  /** Room for `size` offsets of each kind (doubling, keeping those taken). */
+  private room(size: number): void {
+    if (size <= this.starts.length) return;
+    const starts = this.offsets(2 * size);
+    starts.set(this.starts);
+    this.starts = starts;
+    const ends = this.offsets(2 * size);
+    ends.set(this.ends);
+    this.ends = ends;
   }
 
   /**

@@ -38,6 +38,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import * as aq from 'arquero';
 import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { CsvByteRecords } from './csv-bytes.ts';
+import { RecordCut } from './record-cut.ts';
 import { Misfit, RecordBatch } from './column-builder.ts';
 import { ColumnShards, RemoteShard, twoThreads, workerColumns } from './column-shard.ts';
 import type { Dataset } from './dataset.ts';
@@ -165,11 +166,26 @@ async function readSample(handle: FileHandle, delimiter: string, sampleRows: num
     await shards.keepSample(kept.bytes, kept.batch);
     batch.clear();
   };
+  const cut = RecordCut.create(delimiter);
   for (let final = false; !final;) {
     const read = await readPiece(handle, records, position);
     position += read;
     final = read === 0;
-    while (records.next()) {
+    for (;;) {
+      if (sample !== null && cut) {
+        // the plain records, in WebAssembly; any other, the reference way (below)
+        const n = cut.cut(records, batch, sample.rows, sampleRows - sample.rows);
+        if (n > 0) {
+          sample.rows += n;
+          sample.end = position - records.pending;
+          sample.endLine = records.nextLine;
+          if (sample.rows === sampleRows) {
+            await flush();
+            return sample;
+          }
+        }
+      }
+      if (!records.next()) break;
       if (sample === null) {
         const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
         const names = uniqueHeader(header);
@@ -210,11 +226,14 @@ async function readRecords(handle: FileHandle, delimiter: string, sample: Sample
   batch.width = width;
   let position = sample.end;
   let rows = sample.rows;
+  const cut = RecordCut.create(delimiter);
   for (let final = false; !final;) {
     const read = await readPiece(handle, records, position);
     position += read;
     final = read === 0;
-    while (records.next()) {
+    for (;;) {
+      if (cut) rows += cut.cut(records, batch, rows); // the plain records, in WebAssembly
+      if (!records.next()) break; // any other, the reference way
       const fields = records.fields;
       if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);
       batch.take(records, rows);

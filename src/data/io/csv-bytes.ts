@@ -95,6 +95,17 @@ export class CsvByteRecords {
     this.final = final;
   }
 
+  /**
+   * Marks the next `count` bytes as cut: `lines` records of one line each, cut by another cutter that follows
+   * these rules for the records it cuts (record-cut.ts), after this one has looked at the start (`next`).
+   */
+  skip(count: number, lines: number): void {
+    if (!this.started || count > this.pending) throw new RangeError(`cannot skip ${count} of ${this.pending} bytes${this.started ? '' : ' before the start is read'}`);
+    this.pos += count;
+    if (lines > 0) this.recordLine = this.line + lines - 1;
+    this.line += lines;
+  }
+
   /** Cuts the next record that is not blank; false when the bytes fed so far hold no further whole record. */
   next(): boolean {
     if (!this.started) {

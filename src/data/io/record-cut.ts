@@ -1,0 +1,109 @@
+/**
+ * Plain CSV records cut in WebAssembly (src/wasm/record-cut.wat) straight into a `RecordBatch`, for the
+ * typed reader (columnar.ts). Plain: no quote anywhere in the record, ended by LF or CRLF, exactly the
+ * header's number of fields. The cut stops at the first other record, which the caller reads with
+ * `CsvByteRecords.next` (the reference cut, CsvParser's rules) before calling again; so the batch is the one
+ * the reference cut gives, offset for offset (test/data/io/record-cut.test.ts).
+ *
+ * @example
+ * const cut = RecordCut.create(',');
+ * for (;;) {
+ *   row += cut?.cut(records, batch, row) ?? 0;
+ *   if (!records.next()) break;
+ *   batch.take(records, row++);
+ * }
+ */
+import type { RecordBatch } from './column-builder.ts';
+import type { CsvByteRecords } from './csv-bytes.ts';
+import { Layout, wasmModule } from '../../wasm/modules.ts';
+
+interface Exports {
+  cut(pos: number, end: number, width: number, delim: number, starts: number, ends: number, rowCap: number, bias: number): number;
+}
+
+/** Records cut per call: the offsets' room in the module's memory (the caller's bytes are cut in several calls). */
+const ROW_CAP = 8192;
+/** Room after the bytes: the LF that stops the search and the sixteen-byte loads past it. */
+const TAIL = 32;
+const HEADER = 64;
+
+export class RecordCut {
+  private memory!: WebAssembly.Memory;
+  private exports!: Exports;
+  /** Records cut by WebAssembly so far (tests check the fast cut is taken). */
+  cutRecords = 0;
+  /** The bytes last copied into the module's memory (a `CsvByteRecords.bytes` view: a new one after each feed), from `copiedFrom`. */
+  private copied: Buffer | null = null;
+  private copiedFrom = 0;
+  /** Where the copy and the offsets are in the module's memory (`end`: just past the copied bytes). */
+  private layout: { at: number; end: number; starts: number; ends: number } | null = null;
+
+  private constructor(private readonly delim: number, private readonly module: WebAssembly.Module) {
+    this.instantiate(1);
+  }
+
+  /** A memory of `pages` pages and an instance on it (a memory made larger: a piece longer than those before). */
+  private instantiate(pages: number): void {
+    this.memory = new WebAssembly.Memory({ initial: pages });
+    this.exports = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+  }
+
+  /** A cutter for `delimiter`; null where the runtime has no WebAssembly (the reference cut then reads every record). */
+  static create(delimiter: string): RecordCut | null {
+    const module = wasmModule('record-cut');
+    return module ? new RecordCut(delimiter.charCodeAt(0), module) : null;
+  }
+
+  /**
+   * Cuts the plain records at the front of `records`' bytes not yet cut into `batch` (the first as row
+   * `row`; at most `limit`), and marks them cut (`CsvByteRecords.skip`); returns how many. Stops at the first
+   * record that is not plain, or not whole in the bytes fed so far.
+   */
+  cut(records: CsvByteRecords, batch: RecordBatch, row: number, limit = Infinity): number {
+    const width = batch.width;
+    const pending = records.pending;
+    if (pending === 0 || width === 0) return 0;
+    const bytes = records.bytes;
+    const from = bytes.length - pending;
+    if (bytes !== this.copied) this.copy(bytes, from, width);
+    const { at, end, starts, ends } = this.layout!;
+    const words = new Int32Array(this.memory.buffer);
+    const bias = this.copiedFrom - at;
+    const start = from - bias;
+    let pos = start;
+    let total = 0;
+    while (total < limit) {
+      const cap = Math.min(ROW_CAP, limit - total);
+      const n = this.exports.cut(pos, end, width, this.delim, starts, ends, cap, bias);
+      batch.takeCut(words.subarray(starts >> 2, (starts >> 2) + n * width), words.subarray(ends >> 2, (ends >> 2) + n * width), n, row + total);
+      total += n;
+      pos = words[0]!;
+      if (n < cap) break;
+    }
+    records.skip(pos - start, total);
+    this.cutRecords += total;
+    return total;
+  }
+
+  /**
+   * Copies the bytes fed and not yet cut (`bytes` from `from`) into the module's memory, once per `feed`:
+   * later calls on the same bytes cut on from where the reference cut left them.
+   */
+  private copy(bytes: Buffer, from: number, width: number): void {
+    const pending = bytes.length - from;
+    const layout = new Layout();
+    layout.take(HEADER);
+    const at = layout.take(pending + TAIL);
+    const starts = layout.take(4 * ROW_CAP * width);
+    const ends = layout.take(4 * ROW_CAP * width);
+    if (layout.bytes > this.memory.buffer.byteLength) this.instantiate(layout.pages);
+    const heap = new Uint8Array(this.memory.buffer);
+    heap.set(bytes.subarray(from), at);
+    heap[at + pending] = LF;
+    this.layout = { at, end: at + pending, starts, ends };
+    this.copied = bytes;
+    this.copiedFrom = from;
+  }
+}
+
+const LF = 10;
