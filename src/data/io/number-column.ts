@@ -62,6 +62,20 @@ export class NumberColumn {
     if (this.integers && !Number.isInteger(x)) this.integers = false;
   }
 
+  /**
+   * Rows `first` on: `values` (NaN where missing), `missing` of them missing, the others ranging from `min`
+   * to `max` (the first met of each, as `take` keeps them), all integers or not: what `take` and
+   * `takeMissing` row by row make of them.
+   */
+  protected takeBatch(values: Float64Array, first: number, facts: { missing: number; min: number; max: number; integers: boolean }): void {
+    if (first + values.length > this.values.length) this.grow(first + values.length - 1);
+    this.values.set(values, first);
+    this.missing += facts.missing;
+    if (facts.min < this.min) this.min = facts.min;
+    if (facts.max > this.max) this.max = facts.max;
+    if (!facts.integers) this.integers = false;
+  }
+
   /** A present value's trimmed text: counted while fewer than the cap are known; past it, only the sentinels. */
   protected count(text: string): void {
     if (!this.overflow) {

@@ -4,6 +4,7 @@
  */
 import { type ColumnBuilder, Misfit, type RecordBatch } from './column-builder.ts';
 import { NumberColumn } from './number-column.ts';
+import { MISSING, PlainNumbers, REFERENCE, SHORT } from './plain-numbers.ts';
 import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import { isMissing } from '../types/missing.ts';
 import { type ColumnReading, columnWithReading } from '../types/reading.ts';
@@ -65,6 +66,33 @@ export class NumericBuilder extends NumberColumn implements ColumnBuilder {
 
   addBatch(bytes: Buffer, batch: RecordBatch, c: number): void {
     const { starts, ends, texts, width, count, firstRow } = batch;
+    const wasm = this.plain ? PlainNumbers.get() : null;
+    if (wasm) {
+      // Plain numbers read in WebAssembly; a cell's text is made only where `addBytes` would make it (while
+      // the texts are counted, or a short one past the cap); anything else the reference way, from its text.
+      const read = wasm.column(bytes, batch, c);
+      const { values, status } = read;
+      if (this.overflow && read.reference === 0) {
+        // Past the cap and every cell plain or missing: the batch's values at once, then the short texts the
+        // sentinel counts need (the same facts as row by row: min and max keep the first of equals either way).
+        this.takeBatch(values, firstRow, read);
+        if (read.short > 0) for (let r = 0, at = c; r < count; r++, at += width) if (status[r] === SHORT) this.count(trimmedText(bytes, starts[at]!, ends[at]!));
+        return;
+      }
+      for (let r = 0, at = c; r < count; r++, at += width) {
+        const state = status[r]!;
+        if (state === MISSING) {
+          this.takeMissing(firstRow + r);
+        } else if (state === REFERENCE) {
+          const start = starts[at]!;
+          this.add(start < 0 ? texts[-1 - start]! : bytes.toString('utf8', start, ends[at]!), firstRow + r);
+        } else {
+          this.take(values[r]!, firstRow + r);
+          if (!this.overflow || state === SHORT) this.count(trimmedText(bytes, starts[at]!, ends[at]!));
+        }
+      }
+      return;
+    }
     for (let r = 0, at = c; r < count; r++, at += width) {
       const start = starts[at]!;
       if (start < 0) this.add(texts[-1 - start]!, firstRow + r);
@@ -90,6 +118,13 @@ export class NumericBuilder extends NumberColumn implements ColumnBuilder {
     if (schema.type !== 'numeric') throw new Misfit(`${this.name}: its integers are an identifier over the whole file but not over the first rows`);
     return { schema, all, missing: this.missing };
   }
+}
+
+/** A plain cell's text, spaces and tabs trimmed (its bytes are ASCII). */
+function trimmedText(bytes: Buffer, start: number, end: number): string {
+  while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
+  while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
+  return bytes.toString('latin1', start, end);
 }
 
 const SPACE = 32;
