@@ -28,7 +28,11 @@ export class ByteDictionary<V> {
 
   /** The value stored for the bytes `b[start, end)`, or undefined. */
   get(b: Uint8Array, start: number, end: number): V | undefined {
-    const hash = hashBytes(b, start, end);
+    return this.find(hashBytes(b, start, end), b, start, end);
+  }
+
+  /** `get` for bytes whose `hashBytes` is known. */
+  find(hash: number, b: Uint8Array, start: number, end: number): V | undefined {
     const mask = this.slots.length - 1;
     const length = end - start;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
@@ -40,27 +44,47 @@ export class ByteDictionary<V> {
 
   /** Stores a value for bytes not yet in the dictionary (ignored once it holds `capacity` keys). */
   set(b: Uint8Array, start: number, end: number, value: V): void {
+    this.insert(hashBytes(b, start, end), b, start, end, value);
+  }
+
+  /** `set` for bytes whose `hashBytes` is known. */
+  insert(hash: number, b: Uint8Array, start: number, end: number, value: V): void {
     const k = this.values.length;
     if (k >= this.capacity) return;
     const length = end - start;
-    if (k === this.hashes.length) {
-      this.hashes = grown(this.hashes, k * 2);
-      this.starts = grown(this.starts, k * 2);
-      this.lengths = grown(this.lengths, k * 2);
-    }
-    if (this.arenaUsed + length > this.arena.length) {
-      const arena = new Uint8Array(Math.max(this.arena.length * 2, this.arenaUsed + length));
-      arena.set(this.arena.subarray(0, this.arenaUsed));
-      this.arena = arena;
-    }
-    this.arena.set(b.subarray(start, end), this.arenaUsed);
-    this.hashes[k] = hashBytes(b, start, end);
+    if (k === this.hashes.length) this.reserve(k * 2, 0);
+    if (this.arenaUsed + length > this.arena.length) this.reserve(0, Math.max(this.arena.length * 2, this.arenaUsed + length));
+    const arena = this.arena;
+    const used = this.arenaUsed;
+    for (let i = 0; i < length; i++) arena[used + i] = b[start + i]!; // short keys: no view made to copy them
+    this.hashes[k] = hash;
     this.starts[k] = this.arenaUsed;
     this.lengths[k] = length;
     this.arenaUsed += length;
     this.values.push(value);
     if (2 * this.values.length > this.slots.length) this.rehash(this.slots.length * 2);
     else this.place(k);
+  }
+
+  /**
+   * Room for `keys` keys and `bytes` bytes of them in all (a reader that expects that many: an id column), so
+   * that they are not grown by doubling as they come.
+   */
+  reserve(keys: number, bytes: number): void {
+    keys = Math.min(keys, this.capacity);
+    if (keys > this.hashes.length) {
+      this.hashes = grown(this.hashes, keys);
+      this.starts = grown(this.starts, keys);
+      this.lengths = grown(this.lengths, keys);
+      let slots = this.slots.length;
+      while (slots < 2 * keys) slots *= 2;
+      if (slots > this.slots.length) this.rehash(slots);
+    }
+    if (bytes > this.arena.length) {
+      const arena = new Uint8Array(bytes);
+      arena.set(this.arena.subarray(0, this.arenaUsed));
+      this.arena = arena;
+    }
   }
 
   private place(k: number): void {
@@ -89,7 +113,7 @@ function grown(a: Int32Array, size: number): Int32Array {
 }
 
 /** FNV-1a over the bytes, then mixed so that the low bits (the slot) depend on every byte. */
-function hashBytes(b: Uint8Array, start: number, end: number): number {
+export function hashBytes(b: Uint8Array, start: number, end: number): number {
   let hash = 0x811c9dc5 | 0;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ b[i]!, 16777619);
   hash ^= hash >>> 15;

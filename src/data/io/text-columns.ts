@@ -5,7 +5,7 @@
  * text path at a time written otherwise. Both end in the reference inference's schema and the reference
  * typing's values (test/data/io/columnar.test.ts holds them to the reference reading).
  */
-import { ByteDictionary } from './byte-dictionary.ts';
+import { ByteDictionary, hashBytes } from './byte-dictionary.ts';
 import { type ColumnBuilder, Misfit, type RecordBatch } from './column-builder.ts';
 import { DISTINCT_CAP, NumberColumn } from './number-column.ts';
 import { detectDateFormat, formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
@@ -42,6 +42,9 @@ class LevelCounts implements TextCounts {
   }
 }
 
+/** Levels after which a column of a new level per row is given room for the rows expected (`newLevel`). */
+const ID_LEVELS = 50_000;
+
 /** A text column's cell that is missing. */
 const MISSING = -1;
 
@@ -66,6 +69,8 @@ export class TextBuilder implements ColumnBuilder {
   private readonly cells = new ByteDictionary<number>(SHARED_CELLS);
   /** The longest missing-value token: a longer cell is missing only if trimming shortens it. */
   private readonly longestToken: number;
+  /** The rows the reader expects (`reserve`). */
+  private expected = 0;
   /** Room for a text's UTF-8 bytes, to look it up in `levelOf`. */
   private scratch = Buffer.allocUnsafe(256);
 
@@ -86,8 +91,9 @@ export class TextBuilder implements ColumnBuilder {
    */
   addBytes(bytes: Buffer, start: number, end: number, _row?: number): void {
     if (end - start > this.longestToken && ownText(bytes, start, end)) {
-      let level = this.levelOf.get(bytes, start, end);
-      if (level === undefined) level = this.newLevel(bytes.toString('latin1', start, end), bytes, start, end);
+      const hash = hashBytes(bytes, start, end);
+      let level = this.levelOf.find(hash, bytes, start, end);
+      if (level === undefined) level = this.newLevel(bytes.toString('latin1', start, end), bytes, start, end, hash);
       this.push(level);
       return;
     }
@@ -127,16 +133,21 @@ export class TextBuilder implements ColumnBuilder {
     return this.scratch.write(text, 0, 'utf8');
   }
 
-  /** Adds a level: its text, and its text's UTF-8 bytes `b[start, end)`. */
-  private newLevel(text: string, b: Uint8Array, start: number, end: number): number {
+  /**
+   * Adds a level: its text, and its text's UTF-8 bytes `b[start, end)` (of `hashBytes` `hash`). A column whose
+   * every row so far was a new level (an id) is given room for as many levels as the rows expected, once.
+   */
+  private newLevel(text: string, b: Uint8Array, start: number, end: number, hash = hashBytes(b, start, end)): number {
     const level = this.levels.length;
     this.levels.push(text);
     this.levelCounts.push(0);
-    this.levelOf.set(b, start, end, level);
+    this.levelOf.insert(hash, b, start, end, level);
+    if (level === ID_LEVELS && this.rows === level && this.expected > level) this.levelOf.reserve(this.expected, Math.ceil(this.expected * 1.05 * (end - start)));
     return level;
   }
 
   reserve(rows: number): void {
+    this.expected = Math.max(this.expected, rows);
     if (rows <= this.codes.length) return;
     const grown = new Int32Array(rows);
     grown.set(this.codes);
