@@ -123,11 +123,13 @@ describe('mostFrequent', () => {
 });
 
 describe('ByteDictionary', () => {
-  it('answers what a Map of the decoded keys answers, and holds no more than its capacity', () => {
-    fc.assert(fc.property(fc.array(fc.string({ maxLength: 6, unit: 'grapheme' }), { maxLength: 400 }), fc.integer({ min: 1, max: 300 }), (keys, capacity) => {
+  it('answers what a Map of the decoded keys answers, and holds no more than its capacity, with room reserved at any point', () => {
+    fc.assert(fc.property(fc.array(fc.string({ maxLength: 6, unit: 'grapheme' }), { maxLength: 400 }), fc.integer({ min: 1, max: 300 }),
+      fc.nat(400), fc.nat(1000), fc.nat(3000), (keys, capacity, reserveAt, reserveKeys, reserveBytes) => {
       const dictionary = new ByteDictionary<number>(capacity);
       const reference = new Map<string, number>();
       for (const [i, key] of keys.entries()) {
+        if (i === reserveAt) dictionary.reserve(reserveKeys, reserveBytes);
         const bytes = Buffer.from(`|${key}|`);
         const got = dictionary.get(bytes, 1, bytes.length - 1);
         expect(got).toBe(reference.get(key));
