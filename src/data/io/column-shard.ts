@@ -11,6 +11,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type ColumnBuilder, Misfit, RecordBatch } from './column-builder.ts';
 import { NumericBuilder } from './numeric-builder.ts';
+import { UNCOUNTED } from './number-column.ts';
+import { batchMessage, portable, type PortableColumn, portableNumbers, unportable } from './column-crossing.ts';
 import { sampledTimeLayout, TextBuilder, TimeBuilder } from './text-columns.ts';
 import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
@@ -142,20 +144,25 @@ export class ColumnShard {
   }
 
   /**
-   * The finished columns as they cross to another thread (`portable`): a numeric column with missing cells
-   * straight from its numbers, never made the array of numbers and nulls that `portable` would take apart.
+   * The finished column `k` (of this shard's) as it crosses to another thread (`portable`): a numeric column
+   * with missing cells straight from its numbers, never made the array of numbers and nulls that `portable`
+   * would take apart. Without `countDistinct`, a numeric column's distinct numbers past the cap are left for
+   * the other thread to count (`uncounted`).
    */
-  finishPortable(rows: number): Array<{ column: PortableColumn; transfer: ArrayBuffer[] }> {
-    return this.tracked(() => this.builders.map((builder, k) => {
-      this.at = this.spec.columns[k]!;
+  finishPortable(k: number, rows: number, countDistinct = true): { column: PortableColumn; transfer: ArrayBuffer[] } {
+    const builder = this.builders[k]!;
+    this.at = this.spec.columns[k]!;
+    return this.tracked(() => {
       if (builder instanceof NumericBuilder) {
-        const { schema, all, missing } = builder.finishNumbers(rows);
-        return missing > 0 ? portableNumbers(schema, all) : portable({ schema, values: builder.typed(all) });
+        const { schema, all, missing, integers } = builder.finishNumbers(rows, countDistinct);
+        const crossing = missing > 0 ? portableNumbers(schema, all) : portable({ schema, values: builder.typed(all) });
+        if (schema.distinct === UNCOUNTED) crossing.column.uncounted = { integers };
+        return crossing;
       }
       const { schema, values } = builder.finish(rows);
       const note = builder instanceof TimeBuilder ? builder.note : null;
       return portable({ schema, values, ...(note ? { note } : {}) });
-    }));
+    });
   }
 
   private tracked<T>(read: () => T): T {
@@ -166,81 +173,6 @@ export class ColumnShard {
       throw err;
     }
   }
-}
-
-/**
- * A finished column as it crosses between threads: an array of numbers and nulls (a numeric column with
- * missing cells) as a `Float64Array` and a mask of the nulls, both transferred, where the structured clone of a
- * million-element array took a fifth of a second each way; anything else as it is.
- */
-export type PortableColumn = ColumnResult | (Omit<ColumnResult, 'values'> & { numbers: Float64Array; nulls: Uint8Array });
-
-/** A column ready to cross (`PortableColumn`), and the buffers to transfer with it. */
-export function portable(column: ColumnResult): { column: PortableColumn; transfer: ArrayBuffer[] } {
-  const { values } = column;
-  if (ArrayBuffer.isView(values)) return { column, transfer: values.buffer instanceof ArrayBuffer ? [values.buffer] : [] };
-  if (!Array.isArray(values) || !values.every((v) => v === null || typeof v === 'number')) return { column, transfer: [] };
-  const numbers = new Float64Array(values.length);
-  const nulls = new Uint8Array(values.length);
-  for (let r = 0; r < values.length; r++) {
-    const v = values[r] as number | null;
-    if (v === null) nulls[r] = 1;
-    else numbers[r] = v;
-  }
-  const { values: _values, ...rest } = column;
-  return { column: { ...rest, numbers, nulls }, transfer: [numbers.buffer, nulls.buffer] };
-}
-
-/**
- * A numeric column with missing cells (NaN in `all`, a finished builder's own array, transferred) as it
- * crosses: its numbers and a mask of the missing.
- */
-function portableNumbers(schema: ColumnSchema, all: Float64Array): { column: PortableColumn; transfer: ArrayBuffer[] } {
-  const nulls = new Uint8Array(all.length);
-  for (let r = 0; r < all.length; r++) if (Number.isNaN(all[r]!)) nulls[r] = 1;
-  return { column: { schema, numbers: all, nulls }, transfer: [all.buffer as ArrayBuffer, nulls.buffer] };
-}
-
-/** The column a `PortableColumn` carries. */
-export function unportable(column: PortableColumn): ColumnResult {
-  if (!('numbers' in column)) return column;
-  const { numbers, nulls, ...rest } = column;
-  const values = new Array<number | null>(numbers.length);
-  for (let r = 0; r < numbers.length; r++) values[r] = nulls[r] === 1 ? null : numbers[r]!;
-  return { ...rest, values };
-}
-
-/** A batch of records as a message to a worker: the bytes and offsets are shared, not copied. */
-export interface BatchMessage {
-  buffer: SharedArrayBuffer;
-  offset: number;
-  length: number;
-  starts: SharedArrayBuffer;
-  ends: SharedArrayBuffer;
-  texts: string[];
-  width: number;
-  count: number;
-  firstRow: number;
-}
-
-function batchMessage(bytes: Buffer, batch: RecordBatch): BatchMessage {
-  const { buffer } = bytes;
-  if (!(buffer instanceof SharedArrayBuffer) || !(batch.starts.buffer instanceof SharedArrayBuffer) || !(batch.ends.buffer instanceof SharedArrayBuffer)) {
-    throw new Error('a batch handed to the column worker must be held in shared memory');
-  }
-  return { buffer, offset: bytes.byteOffset, length: bytes.length, starts: batch.starts.buffer, ends: batch.ends.buffer, texts: batch.texts, width: batch.width, count: batch.count, firstRow: batch.firstRow };
-}
-
-/** The bytes and batch a `BatchMessage` shares (in the worker). */
-export function batchOf(message: BatchMessage): { bytes: Buffer; batch: RecordBatch } {
-  const batch = new RecordBatch(false, 0);
-  batch.starts = new Int32Array(message.starts);
-  batch.ends = new Int32Array(message.ends);
-  batch.texts = message.texts;
-  batch.width = message.width;
-  batch.count = message.count;
-  batch.firstRow = message.firstRow;
-  return { bytes: Buffer.from(message.buffer, message.offset, message.length), batch };
 }
 
 /** A worker's answer: a value, or the misfit or error that stopped it. */
@@ -390,10 +322,28 @@ export class ColumnShards {
     }
   }
 
+  /**
+   * The finished columns. The worker's are asked for one by one, all at once: each crosses as soon as the
+   * worker has finished it and is made a dataset column here (`unportable`) while the worker goes on with
+   * the next, rather than all at the end; and the distinct numbers of the worker's last columns
+   * (`COUNTED_HERE`) are counted here, where this thread would otherwise wait for the worker to count them
+   * (BENCHMARKS.md, session 15).
+   */
   async finish(rows: number): Promise<ColumnResult[]> {
     await this.settle(this.slots);
-    const [local, remote] = await this.both({ op: 'finish', rows }, () => this.local.finish(rows));
-    return this.merged(local, (remote as PortableColumn[] | undefined)?.map(unportable));
+    const counted = this.remoteColumns.length - Math.floor(this.remoteColumns.length * COUNTED_HERE);
+    const remote = this.remoteColumns.map((_, k): Promise<Outcome> => this.remote!.call({ op: 'finish', column: k, rows, countDistinct: k < counted })
+      .then((value) => ({ value: unportable(value as PortableColumn) }), (error: unknown) => ({ error })));
+    let local: Outcome;
+    try {
+      local = { value: this.local.finish(rows) };
+    } catch (error) {
+      local = { error };
+    }
+    const outcomes = [local, ...(await Promise.all(remote))];
+    const failures = outcomes.flatMap((o) => ('error' in o ? [{ index: 0, error: o.error }] : []));
+    if (failures.length > 0) throw firstFailure(failures);
+    return this.merged((local as { value: ColumnResult[] }).value, outcomes.slice(1).map((o) => (o as { value: ColumnResult }).value));
   }
 
   async close(): Promise<void> {
@@ -450,6 +400,13 @@ export class ColumnShards {
  * of the sample) at the third batch; four keep it reading (BENCHMARKS.md, session 15), at ~8 MB a copy.
  */
 const SLOTS = 4;
+
+/**
+ * The share of the worker's columns whose distinct numbers (past the cap; ~20 ms a million values) are
+ * counted on the reader's thread once they cross: that thread finishes its own columns sooner than the
+ * worker counts all of its (the scale file, BENCHMARKS.md session 15).
+ */
+const COUNTED_HERE = 1 / 3;
 
 /** The batch index of the sample's rows (read at `start`), before every later batch's. */
 const SAMPLE = -1;

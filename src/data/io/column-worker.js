@@ -1,13 +1,14 @@
 // The column worker of the typed CSV reader (column-shard.ts): a plain JavaScript entry that runs a
 // `ColumnShard` over the columns it was given, loaded from the sources or the build alike
 // (sibling-module.js), so a column is read by the same code here as on the reader's thread. The reader asks
-// in order (a sample batch to keep, start, a batch to read, finish, the sampled texts) and each answer goes
+// in order (a sample batch to keep, start, a batch to read, finish a column, the sampled texts) and each answer goes
 // back in that order; the bytes and field offsets of a batch are shared memory, read here and not copied. A finished column's
 // numbers are transferred, not copied (`portable`).
 import { parentPort } from 'node:worker_threads';
 import { importSibling } from '../../sibling-module.js';
 
-const { ColumnShard, batchOf } = await importSibling(import.meta.url, 'column-shard');
+const { ColumnShard } = await importSibling(import.meta.url, 'column-shard');
+const { batchOf } = await importSibling(import.meta.url, 'column-crossing');
 const { Misfit } = await importSibling(import.meta.url, 'column-builder');
 
 let shard = null;
@@ -29,9 +30,7 @@ parentPort.on('message', (message) => {
     } else if (message.op === 'texts') {
       value = shard.sampleTexts();
     } else if (message.op === 'finish') {
-      const columns = shard.finishPortable(message.rows);
-      value = columns.map((c) => c.column);
-      transfer = columns.flatMap((c) => c.transfer);
+      ({ column: value, transfer } = shard.finishPortable(message.column, message.rows, message.countDistinct));
     } else {
       throw new Error(`unknown request ${message.op}`);
     }

@@ -10,10 +10,24 @@
  */
 import { countNumbers, distinctNumbers } from '../types/distinct.ts';
 import { presentNumbers } from '../columns.ts';
-import { type ColumnSchema, leakWarning, numericSchema, schemaBase, SENTINEL_TEXTS } from '../types/schema.ts';
+import { type ColumnSchema, fewIntegersWarning, leakWarning, numericSchema, schemaBase, SENTINEL_TEXTS } from '../types/schema.ts';
 
 /** Distinct texts counted exactly per numeric column. */
 export const DISTINCT_CAP = 5_000;
+
+/** A numeric schema's `distinct` left for its caller to count (`NumberColumn.baseFacts`). */
+export const UNCOUNTED = -1;
+
+/**
+ * A schema whose `distinct` was left `UNCOUNTED`, made whole: the distinct numbers among `present` counted
+ * (`distinctNumbers`, as `baseFacts` counts them), and the few-integers warning `numericSchema` would then
+ * have added last.
+ */
+export function countedDistinct(schema: ColumnSchema, present: ArrayLike<number>, integers: boolean): ColumnSchema {
+  const distinct = distinctNumbers(present);
+  const few = fewIntegersWarning(schema.name, distinct, integers);
+  return { ...schema, distinct, warnings: few ? [...schema.warnings, few] : schema.warnings };
+}
 
 /** The texts the sentinel warning looks for, counted even past the cap. */
 const SENTINELS = new Set(SENTINEL_TEXTS);
@@ -91,10 +105,10 @@ export class NumberColumn {
    * The schema the numeric branch of the reference inference gives these `rows` values (numeric, or an
    * identifier when its integers say so), and the values, NaN where missing.
    */
-  protected numericFacts(rows: number, decimalComma: boolean): { schema: ColumnSchema; all: Float64Array } {
+  protected numericFacts(rows: number, decimalComma: boolean, countDistinct = true): { schema: ColumnSchema; all: Float64Array } {
     const all = this.values.subarray(0, rows);
     const nums = this.missing === 0 ? all : presentNumbers(all);
-    const { base, warnings } = this.baseFacts(rows, nums);
+    const { base, warnings } = this.baseFacts(rows, nums, countDistinct);
     // Sentinel counts over every row: what the capped counts hold plus what came past the cap.
     const counts = new Map(this.counts);
     for (const [text, n] of this.sentinels) counts.set(text, (counts.get(text) ?? 0) + n);
@@ -105,9 +119,11 @@ export class NumberColumn {
   /**
    * What every column's schema starts from (`schemaBase`: missing count and share, distinct values, examples,
    * the warning for a column mostly missing), `distinct` counted over every row past the cap, and the
-   * leakage warning its name may call for. `nums`: the present values, if already gathered.
+   * leakage warning its name may call for. `nums`: the present values, if already gathered. Without
+   * `countDistinct`, a count past the cap that would be `distinctNumbers`' is left `UNCOUNTED`, for the
+   * caller to count (`countedDistinct`).
    */
-  protected baseFacts(rows: number, nums?: ArrayLike<number>): ReturnType<typeof schemaBase> {
+  protected baseFacts(rows: number, nums?: ArrayLike<number>, countDistinct = true): ReturnType<typeof schemaBase> {
     const { base, warnings } = schemaBase(this.name, rows, this.missing, this.counts);
     if (this.overflow) {
       const present = nums ?? presentNumbers(this.values.subarray(0, rows));
@@ -117,7 +133,7 @@ export class NumberColumn {
         base.distinct = distinct;
         base.examples = top.map(this.textOf);
       } else {
-        base.distinct = distinctNumbers(present);
+        base.distinct = countDistinct ? distinctNumbers(present) : UNCOUNTED;
       }
     }
     const leak = leakWarning(this.name);

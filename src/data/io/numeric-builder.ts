@@ -108,15 +108,16 @@ export class NumericBuilder extends NumberColumn implements ColumnBuilder {
   /**
    * The column's schema and its values as numbers, NaN where missing (and `missing` of them): what a worker
    * hands over (column-shard.ts `portable`) without making the array of numbers and nulls a dataset holds,
-   * which the reader's thread makes.
+   * which the reader's thread makes. Without `countDistinct`, a count of distinct numbers past the cap is
+   * left to the caller (`UNCOUNTED`, then `countedDistinct` with `integers`).
    */
-  finishNumbers(rows: number): { schema: ColumnSchema; all: Float64Array; missing: number } {
-    const { schema: inferred, all } = this.numericFacts(rows, this.decimalComma);
+  finishNumbers(rows: number, countDistinct = true): { schema: ColumnSchema; all: Float64Array; missing: number; integers: boolean } {
+    const { schema: inferred, all } = this.numericFacts(rows, this.decimalComma, countDistinct);
     const schema = this.trained ? columnWithReading(inferred, this.trained) : inferred;
     // An identifier over every row though not over the sample (unique integers that fill their range only
     // as a whole): the reference reads it as text, which these parsed numbers no longer are.
     if (schema.type !== 'numeric') throw new Misfit(`${this.name}: its integers are an identifier over the whole file but not over the first rows`);
-    return { schema, all, missing: this.missing };
+    return { schema, all, missing: this.missing, integers: this.integers };
   }
 }
 

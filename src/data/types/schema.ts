@@ -294,10 +294,15 @@ export function numericSchema(base: Pick<ColumnSchema, 'name' | 'missing' | 'mis
   if (idReason) return { ...base, type: 'id', feature: false, warnings: [idReason, ...warnings], ...summary };
   const sentinel = sentinelWarning(counts, nums.length, min, max);
   if (sentinel) warnings.push(sentinel);
-  if (integers && base.distinct <= 12 && base.distinct >= 3 && !/(count|num|days|age|pages|visits|views)/i.test(name)) {
-    warnings.push(`only ${base.distinct} integer values: numeric here; if they are codes, treat the column as categorical`);
-  }
+  const few = fewIntegersWarning(name, base.distinct, integers);
+  if (few) warnings.push(few);
   return { ...base, type: 'numeric', feature: true, warnings, ...summary };
+}
+
+/** The warning for a numeric column of a few integers (codes, maybe), its last one; null when it has none. */
+export function fewIntegersWarning(name: string, distinct: number, integers: boolean): string | null {
+  if (!integers || distinct > 12 || distinct < 3 || /(count|num|days|age|pages|visits|views)/i.test(name)) return null;
+  return `only ${distinct} integer values: numeric here; if they are codes, treat the column as categorical`;
 }
 
 function pct(share: number): string {

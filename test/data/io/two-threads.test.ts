@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
 import { RecordBatch } from '../../../src/data/io/column-builder.ts';
-import { firstFailure, portable, RemoteShard, unportable, workerColumns } from '../../../src/data/io/column-shard.ts';
+import { firstFailure, RemoteShard, workerColumns } from '../../../src/data/io/column-shard.ts';
+import { portable, unportable } from '../../../src/data/io/column-crossing.ts';
 import { plainSample, textSample } from '../../../src/data/io/sample-facts.ts';
 import { Misfit } from '../../../src/data/io/column-builder.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
@@ -75,6 +76,25 @@ describe('readCsvColumnar on two threads', () => {
     const chosen = await readCsvColumnar(path, ',', { sampleRows, threads: 2 });
     if (!('dataset' in chosen)) throw new Error('not read');
     expectSame(chosen.dataset, one.dataset);
+  });
+
+  it('counts the distinct numbers of the worker\'s last columns on this thread as the worker would (and warns of few integers the same)', { timeout: 60_000 }, async () => {
+    // `few`: 5 integers written 5,200 ways (leading zeros), past the cap of distinct texts, so its distinct
+    // numbers are counted, and the few-integers warning then added; `a` and `b`: many distinct decimals.
+    const lines = ['id,a,b,few,x'];
+    for (let i = 0; i < 5_200; i++) lines.push(`L${i},${(i * 0.37).toFixed(2)},${(i % 997) * 1.5},${'0'.repeat(i)}${1 + (i % 5)},${i % 3}`);
+    const path = await writeTemp(dir, 'few-integers.csv', `${lines.join('\n')}\n`);
+    const one = await readCsvColumnar(path, ',', { sampleRows: 1_000, threads: 1 });
+    if (!('dataset' in one)) throw new Error(JSON.stringify(one).slice(0, 300));
+    const few = one.dataset.schema.columns.find((c) => c.name === 'few')!;
+    expect(few.distinct).toBe(5);
+    expect(few.warnings.join(' ')).toMatch(/only 5 integer values/);
+    // The worker's third column of three (`few`) is counted on this thread; then `b` and `few` both are.
+    for (const worker of [['a', 'b', 'few'], ['few', 'a', 'b'], ['a', 'few']]) {
+      const two = await readCsvColumnar(path, ',', { sampleRows: 1_000, threads: 2, workerColumns: worker });
+      if (!('dataset' in two)) throw new Error(JSON.stringify(two).slice(0, 300));
+      expectSame(two.dataset, one.dataset);
+    }
   });
 
   it('reports the misfit one thread meets first: the earlier batch, then the first column', { timeout: 120_000 }, async () => {
