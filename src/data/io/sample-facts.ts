@@ -4,6 +4,7 @@
  * (`plainSample`) or any column's present count and first texts (`textSample`). Both answer exactly what
  * `numericInference` gathers from the texts (property tests, test/data/io/two-threads.test.ts).
  */
+import { ByteDictionary } from './byte-dictionary.ts';
 import type { RecordBatch } from './column-builder.ts';
 import { ownText } from './text-columns.ts';
 import { isMissing } from '../types/missing.ts';
@@ -60,12 +61,19 @@ const TAB = 9;
 /**
  * What `numericInference` gathers from a sampled column's texts, from its bytes: how many cells are present
  * (not missing) and the first five distinct trimmed texts, in the order first met. A cell of printable ASCII
- * that starts and ends with a visible character and is longer than every missing-value token is present and
+ * that starts and ends with a visible character and is not a missing-value token's bytes is present and
  * its own trimmed text (as `isMissing` reads it); it is decoded only while fewer than five texts are known.
  * Any other cell is decoded and read as `numericInference` reads it.
  */
 export function textSample(sample: SampleBatches, c: number, tokens: ReadonlySet<string>): { present: number; texts: string[] } {
+  // A cell that is its own trimmed text is missing only if its bytes are a token's (`isMissing`: the
+  // trimmed text is a token), which only a cell as short as the longest token can be.
   const longest = Math.max(0, ...[...tokens].map((t) => t.length));
+  const tokenBytes = new ByteDictionary<true>(Infinity);
+  for (const token of tokens) {
+    const b = Buffer.from(token, 'utf8');
+    tokenBytes.set(b, 0, b.length, true);
+  }
   let present = 0;
   const texts: string[] = [];
   for (const { bytes, batch } of sample) {
@@ -73,7 +81,7 @@ export function textSample(sample: SampleBatches, c: number, tokens: ReadonlySet
     for (let r = 0, at = c; r < count; r++, at += width) {
       const start = starts[at]!;
       const end = ends[at]!;
-      if (start >= 0 && end - start > longest && ownText(bytes, start, end)) {
+      if (start >= 0 && end > start && ownText(bytes, start, end) && (end - start > longest || tokenBytes.get(bytes, start, end) === undefined)) {
         present++;
         if (texts.length < 5) {
           const text = bytes.toString('latin1', start, end);
