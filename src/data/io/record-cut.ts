@@ -21,8 +21,12 @@ interface Exports {
   cut(pos: number, end: number, width: number, delim: number, starts: number, ends: number, rowCap: number, bias: number): number;
 }
 
-/** Records cut per call: the offsets' room in the module's memory (the caller's bytes are cut in several calls). */
+/**
+ * Records cut per call: the offsets' room in the module's memory (the caller's bytes are cut in several
+ * calls), at most `OFFSETS_PER_CALL` fields' for a wide file.
+ */
 const ROW_CAP = 8192;
+const OFFSETS_PER_CALL = 1 << 20;
 /** Room after the bytes: the LF that stops the search and the sixteen-byte loads past it. */
 const TAIL = 32;
 const HEADER = 64;
@@ -48,10 +52,15 @@ export class RecordCut {
     this.exports = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
   }
 
-  /** A cutter for `delimiter`; null where the runtime has no WebAssembly (the reference cut then reads every record). */
+  /**
+   * A cutter for `delimiter`; null for a delimiter that is not one ASCII byte (`CsvByteRecords` compares each
+   * byte with its code) or where the runtime has no WebAssembly: the reference cut then reads every record.
+   */
   static create(delimiter: string): RecordCut | null {
+    const code = delimiter.charCodeAt(0);
+    if (delimiter.length !== 1 || code > 127) return null;
     const module = wasmModule('record-cut');
-    return module ? new RecordCut(delimiter.charCodeAt(0), module) : null;
+    return module ? new RecordCut(code, module) : null;
   }
 
   /**
@@ -73,7 +82,7 @@ export class RecordCut {
     let pos = start;
     let total = 0;
     while (total < limit) {
-      const cap = Math.min(ROW_CAP, limit - total);
+      const cap = Math.min(rowsPerCall(width), limit - total);
       const n = this.exports.cut(pos, end, width, this.delim, starts, ends, cap, bias);
       batch.takeCut(words.subarray(starts >> 2, (starts >> 2) + n * width), words.subarray(ends >> 2, (ends >> 2) + n * width), n, row + total);
       total += n;
@@ -94,8 +103,8 @@ export class RecordCut {
     const layout = new Layout();
     layout.take(HEADER);
     const at = layout.take(pending + TAIL);
-    const starts = layout.take(4 * ROW_CAP * width);
-    const ends = layout.take(4 * ROW_CAP * width);
+    const starts = layout.take(4 * rowsPerCall(width) * width);
+    const ends = layout.take(4 * rowsPerCall(width) * width);
     if (layout.bytes > this.memory.buffer.byteLength) this.instantiate(layout.pages);
     const heap = new Uint8Array(this.memory.buffer);
     heap.set(bytes.subarray(from), at);
@@ -107,3 +116,7 @@ export class RecordCut {
 }
 
 const LF = 10;
+
+function rowsPerCall(width: number): number {
+  return Math.max(1, Math.min(ROW_CAP, Math.floor(OFFSETS_PER_CALL / width)));
+}

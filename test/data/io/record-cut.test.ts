@@ -104,4 +104,20 @@ describe('RecordCut', () => {
     // All but the quoted and short records and the ones the pieces split
     expect(fast.cutRecords).toBeGreaterThan(rows - 10);
   });
+
+  it('cuts a wide file (3,000 fields) in calls of fewer rows, the same way', () => {
+    const width = 3_000;
+    const lines = Array.from({ length: 700 }, (_, i) => `${Array.from({ length: width }, (_, f) => (f + i) % 97).join(',')}\n`);
+    const bytes = Buffer.from(lines.join(''));
+    const fast = RecordCut.create(',')!;
+    const withFast = cutAll(bytes, width, [3_000_000], fast);
+    expectSameCut(withFast, cutAll(bytes, width, [3_000_000], null));
+    expect(withFast.rows).toBe(700);
+    expect(fast.cutRecords).toBeGreaterThan(690);
+  });
+
+  it('is not made for a delimiter that is not one ASCII byte (the reference cut reads those files)', () => {
+    expect(RecordCut.create('§')).toBeNull();
+    expect(RecordCut.create(';')).not.toBeNull();
+  });
 });
