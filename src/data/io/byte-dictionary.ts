@@ -62,8 +62,7 @@ export class ByteDictionary<V> {
     this.lengths[k] = length;
     this.arenaUsed += length;
     this.values.push(value);
-    if (2 * this.values.length > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(k);
+    this.place(k); // `reserve` keeps twice as many slots as the keys have room for
   }
 
   /**

@@ -137,9 +137,7 @@ export class ColumnShard {
   finish(rows: number): ColumnResult[] {
     return this.tracked(() => this.builders.map((builder, k) => {
       this.at = this.spec.columns[k]!;
-      const { schema, values } = builder.finish(rows);
-      const note = builder instanceof TimeBuilder ? builder.note : null;
-      return { schema, values, ...(note ? { note } : {}) };
+      return finished(builder, rows);
     }));
   }
 
@@ -159,9 +157,7 @@ export class ColumnShard {
         if (schema.distinct === UNCOUNTED) crossing.column.uncounted = { integers };
         return crossing;
       }
-      const { schema, values } = builder.finish(rows);
-      const note = builder instanceof TimeBuilder ? builder.note : null;
-      return portable({ schema, values, ...(note ? { note } : {}) });
+      return portable(finished(builder, rows));
     });
   }
 
@@ -290,7 +286,7 @@ export class ColumnShards {
       this.local.start(rows, expected);
       return;
     }
-    this.started = this.remote.call({ op: 'start', rows, expected }).then((value) => ({ value }), (error: unknown) => ({ error }));
+    this.started = settled(this.remote.call({ op: 'start', rows, expected }));
     try {
       this.local.start(rows, expected);
     } catch (error) {
@@ -313,7 +309,7 @@ export class ColumnShards {
     const slot = this.slots[index % SLOTS]!;
     if (slot.outcome) await this.settle([slot]); // the worker answered its start before this batch
     slot.fill(bytes, batch, index);
-    slot.outcome = this.remote.call({ op: 'add', batch: batchMessage(slot.bytes, slot.batch) }).then((value) => ({ value }), (error: unknown) => ({ error }));
+    slot.outcome = settled(this.remote.call({ op: 'add', batch: batchMessage(slot.bytes, slot.batch) }));
     try {
       this.local.add(bytes, batch);
     } catch (error) {
@@ -332,18 +328,11 @@ export class ColumnShards {
   async finish(rows: number): Promise<ColumnResult[]> {
     await this.settle(this.slots);
     const counted = this.remoteColumns.length - Math.floor(this.remoteColumns.length * COUNTED_HERE);
-    const remote = this.remoteColumns.map((_, k): Promise<Outcome> => this.remote!.call({ op: 'finish', column: k, rows, countDistinct: k < counted })
-      .then((value) => ({ value: unportable(value as PortableColumn) }), (error: unknown) => ({ error })));
-    let local: Outcome;
-    try {
-      local = { value: this.local.finish(rows) };
-    } catch (error) {
-      local = { error };
-    }
-    const outcomes = [local, ...(await Promise.all(remote))];
-    const failures = outcomes.flatMap((o) => ('error' in o ? [{ index: 0, error: o.error }] : []));
-    if (failures.length > 0) throw firstFailure(failures);
-    return this.merged((local as { value: ColumnResult[] }).value, outcomes.slice(1).map((o) => (o as { value: ColumnResult }).value));
+    const remote = this.remoteColumns.map((_, k) => settled(this.remote!.call({ op: 'finish', column: k, rows, countDistinct: k < counted })
+      .then((value) => unportable(value as PortableColumn))));
+    const local = attempt(() => this.local.finish(rows));
+    const [here, ...there] = valuesOf([local, ...(await Promise.all(remote))]);
+    return this.merged(here as ColumnResult[], there as ColumnResult[]);
   }
 
   async close(): Promise<void> {
@@ -381,18 +370,39 @@ export class ColumnShards {
 
   /** Asks the worker (if any) and this thread's shard the same thing at once; both answers, or what stopped them. */
   private async both<T>(message: object, here: () => T): Promise<[T, unknown]> {
-    const there: Promise<Outcome> = this.remote ? this.remote.call(message).then((value) => ({ value }), (error: unknown) => ({ error })) : Promise.resolve({ value: undefined });
-    let local: Outcome;
-    try {
-      local = { value: here() };
-    } catch (error) {
-      local = { error };
-    }
-    const remote = await there;
-    const failures = [local, remote].flatMap((o) => ('error' in o ? [{ index: 0, error: o.error }] : []));
-    if (failures.length > 0) throw firstFailure(failures);
-    return [(local as { value: T }).value, (remote as { value: unknown }).value];
+    const there = this.remote ? settled(this.remote.call(message)) : Promise.resolve<Outcome>({ value: undefined });
+    const local = attempt(here);
+    const [value, remote] = valuesOf([local, await there]);
+    return [value as T, remote];
   }
+}
+
+/** A builder's finished column (with a time column's note, if it has one). */
+function finished(builder: ColumnBuilder, rows: number): ColumnResult {
+  const { schema, values } = builder.finish(rows);
+  const note = builder instanceof TimeBuilder ? builder.note : null;
+  return { schema, values, ...(note ? { note } : {}) };
+}
+
+/** A request's outcome, as an `Outcome` rather than a rejection. */
+function settled(request: Promise<unknown>): Promise<Outcome> {
+  return request.then((value) => ({ value }), (error: unknown) => ({ error }));
+}
+
+/** What `here` came to on this thread, as an `Outcome`. */
+function attempt<T>(here: () => T): Outcome {
+  try {
+    return { value: here() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The outcomes' values, or what a single thread would have stopped at among their failures (`firstFailure`). */
+function valuesOf(outcomes: Outcome[]): unknown[] {
+  const failures = outcomes.flatMap((o) => ('error' in o ? [{ index: 0, error: o.error }] : []));
+  if (failures.length > 0) throw firstFailure(failures);
+  return outcomes.map((o) => (o as { value: unknown }).value);
 }
 
 /**

@@ -171,35 +171,20 @@ async function readSample(handle: FileHandle, delimiter: string, sampleRows: num
     const read = await readPiece(handle, records, position);
     position += read;
     final = read === 0;
-    for (;;) {
-      if (sample !== null && cut) {
-        // the plain records, in WebAssembly; any other, the reference way (below)
-        const n = cut.cut(records, batch, sample.rows, sampleRows - sample.rows);
-        if (n > 0) {
-          sample.rows += n;
-          sample.end = position - records.pending;
-          sample.endLine = records.nextLine;
-          if (sample.rows === sampleRows) {
-            await flush();
-            return sample;
-          }
-        }
+    if (sample === null && records.next()) {
+      const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
+      const names = uniqueHeader(header);
+      const at = position - records.pending;
+      sample = { names, renamed: headerRenames(header), rows: 0, dataStart: at, end: at, endLine: records.nextLine };
+      batch.width = names.length;
+    }
+    if (sample !== null) {
+      const n = cutInto(records, batch, sample.rows, sampleRows - sample.rows, cut, delimiter);
+      if (n > 0) {
+        sample.rows += n;
+        sample.end = position - records.pending;
+        sample.endLine = records.nextLine;
       }
-      if (!records.next()) break;
-      if (sample === null) {
-        const header = Array.from({ length: records.fields }, (_, f) => records.text(f));
-        const names = uniqueHeader(header);
-        const at = position - records.pending;
-        sample = { names, renamed: headerRenames(header), rows: 0, dataStart: at, end: at, endLine: records.nextLine };
-        batch.width = names.length;
-        continue;
-      }
-      const fields = records.fields;
-      if (fields > batch.width) throw tooManyFields(records.recordLine, fields, batch.width, delimiter);
-      batch.take(records, sample.rows);
-      sample.rows++;
-      sample.end = position - records.pending;
-      sample.endLine = records.nextLine;
       if (sample.rows === sampleRows) {
         await flush();
         return sample;
@@ -209,6 +194,22 @@ async function readSample(handle: FileHandle, delimiter: string, sampleRows: num
   }
   if (sample === null) throw noHeader();
   return sample;
+}
+
+/**
+ * Cuts the whole records fed to `records` into `batch` (the first as row `row`; at most `limit`): the plain
+ * ones in WebAssembly (`cut`, where there is one), any other the reference way; how many.
+ */
+function cutInto(records: CsvByteRecords, batch: RecordBatch, row: number, limit: number, cut: RecordCut | null, delimiter: string): number {
+  let n = 0;
+  while (n < limit) {
+    if (cut) n += cut.cut(records, batch, row + n, limit - n);
+    if (n === limit || !records.next()) break;
+    if (records.fields > batch.width) throw tooManyFields(records.recordLine, records.fields, batch.width, delimiter);
+    batch.take(records, row + n);
+    n++;
+  }
+  return n;
 }
 
 /** Reads the file's next piece from `position` straight into the record cutter (the last when none is left); its bytes. */
@@ -231,14 +232,7 @@ async function readRecords(handle: FileHandle, delimiter: string, sample: Sample
     const read = await readPiece(handle, records, position);
     position += read;
     final = read === 0;
-    for (;;) {
-      if (cut) rows += cut.cut(records, batch, rows); // the plain records, in WebAssembly
-      if (!records.next()) break; // any other, the reference way
-      const fields = records.fields;
-      if (fields > width) throw tooManyFields(records.recordLine, fields, width, delimiter);
-      batch.take(records, rows);
-      rows++;
-    }
+    rows += cutInto(records, batch, rows, Infinity, cut, delimiter);
     if (batch.count > 0) await shards.add(records.bytes.subarray(0, records.bytes.length - records.pending), batch);
     batch.clear();
   }

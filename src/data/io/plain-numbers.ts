@@ -80,12 +80,12 @@ export class PlainNumbers {
     const { count, width } = batch;
     const at = this.layout;
     this.exports.column(at.bytes, at.starts, at.ends, width, c, count, at.values, at.status);
-    const tally = new Int32Array(this.memory.buffer, TALLY, 4);
+    // What `column` added up: the rows of each status (i32 × 4), min and max (f64 at +16), all integers (i32 at +32).
+    const tally = new Int32Array(this.memory.buffer, TALLY, 9);
     const range = new Float64Array(this.memory.buffer, TALLY + 16, 2);
     return {
       values: new Float64Array(this.memory.buffer, at.values, count), status: new Uint8Array(this.memory.buffer, at.status, count),
-      short: tally[SHORT]!, missing: tally[MISSING]!, reference: tally[REFERENCE]!,
-      min: range[0]!, max: range[1]!, integers: new Int32Array(this.memory.buffer, TALLY + 32, 1)[0] === 1,
+      short: tally[SHORT]!, missing: tally[MISSING]!, reference: tally[REFERENCE]!, min: range[0]!, max: range[1]!, integers: tally[8] === 1,
     };
   }
 
