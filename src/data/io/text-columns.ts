@@ -10,6 +10,7 @@ import { type ColumnBuilder, Misfit, type RecordBatch } from './column-builder.t
 import { DISTINCT_CAP, NumberColumn } from './number-column.ts';
 import { detectDateFormat, formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
 import { typeColumn } from '../types/typing.ts';
+import { firstOfEqual } from '../types/distinct.ts';
 import { isMissing } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType } from '../types/reading.ts';
 import { type ColumnSchema, inferColumn, inferCounted, type InferOptions, type TextCounts } from '../types/schema.ts';
@@ -42,8 +43,11 @@ class LevelCounts implements TextCounts {
   }
 }
 
-/** Levels after which a column of a new level per row is given room for the rows expected (`newLevel`). */
-const ID_LEVELS = 50_000;
+/**
+ * Levels after which a column of a new level per row (an id) of a long file stops looking its cells up and
+ * takes each as a new level, its repeats found at the end (`newLevel`, `finish`).
+ */
+export const ID_LEVELS = 50_000;
 
 /** A text column's cell that is missing. */
 const MISSING = -1;
@@ -55,6 +59,12 @@ const MISSING = -1;
  * cells seen so far (up to `SHARED_CELLS` of them), so a level is decoded once, not once per row. At the end
  * a text column's rows share one string per level; a typed one (boolean, date) is typed level by level by
  * the reference typing (`typeColumn`), exact since a cell's typed value depends on its trimmed text alone.
+ *
+ * A column whose first `ID_LEVELS` rows were all new levels, in a file expected to hold more rows (an id),
+ * then takes each cell as a new level without looking it up: in a table of a million levels nearly every
+ * lookup missed the processor's cache (a quarter of a second of a million-row read, BENCHMARKS.md session
+ * 16). `finish` finds any repeats among the levels at once (`firstOfEqual`) and merges them, so the levels,
+ * their order first met, their counts and every row's level are what the lookups would have given.
  */
 export class TextBuilder implements ColumnBuilder {
   /** Each row's level, or MISSING. */
@@ -64,6 +74,10 @@ export class TextBuilder implements ColumnBuilder {
   private levels: string[] = [];
   private levelCounts: number[] = [];
   private readonly levelOf = new ByteDictionary<number>(Infinity);
+  /** Each level's `hashBytes` hash of its text's UTF-8 bytes. */
+  private levelHashes: Int32Array = new Int32Array(256);
+  /** Whether levels are taken as new without a lookup (an id column: see the class's comment). */
+  private appending = false;
   private missing = 0;
   /** A cell's bytes → its level (or MISSING), for cells that are not their own text (see `addBytes`). */
   private readonly cells = new ByteDictionary<number>(SHARED_CELLS);
@@ -92,7 +106,7 @@ export class TextBuilder implements ColumnBuilder {
   addBytes(bytes: Buffer, start: number, end: number, _row?: number): void {
     if (end - start > this.longestToken && ownText(bytes, start, end)) {
       const hash = hashBytes(bytes, start, end);
-      let level = this.levelOf.find(hash, bytes, start, end);
+      let level = this.appending ? undefined : this.levelOf.find(hash, bytes, start, end);
       if (level === undefined) level = this.newLevel(bytes.toString('latin1', start, end), bytes, start, end, hash);
       this.push(level);
       return;
@@ -119,12 +133,19 @@ export class TextBuilder implements ColumnBuilder {
     if (isMissing(raw, this.tokens)) return MISSING;
     const text = raw.trim();
     const n = this.encode(text);
-    return this.levelOf.get(this.scratch, 0, n) ?? this.newLevel(text, this.scratch, 0, n);
+    return (this.appending ? undefined : this.levelOf.get(this.scratch, 0, n)) ?? this.newLevel(text, this.scratch, 0, n);
   }
 
-  /** A text's level, or undefined (the inference's view of the counts). */
+  /**
+   * A text's level, or undefined (the inference's view of the counts, asked for a few texts). Past the
+   * lookups (`appending`), the levels' hashes are scanned: a millisecond for a million.
+   */
   private levelOfText(text: string): number | undefined {
-    return this.levelOf.get(this.scratch, 0, this.encode(text));
+    const n = this.encode(text);
+    if (!this.appending) return this.levelOf.get(this.scratch, 0, n);
+    const hash = hashBytes(this.scratch, 0, n);
+    for (let k = 0; k < this.levels.length; k++) if (this.levelHashes[k] === hash && this.levels[k] === text) return k;
+    return undefined;
   }
 
   /** Writes a text's UTF-8 bytes into `scratch`; their length. */
@@ -135,15 +156,47 @@ export class TextBuilder implements ColumnBuilder {
 
   /**
    * Adds a level: its text, and its text's UTF-8 bytes `b[start, end)` (of `hashBytes` `hash`). A column whose
-   * every row so far was a new level (an id) is given room for as many levels as the rows expected, once.
+   * every row so far was a new level, in a file expected to hold more rows than `ID_LEVELS` (an id), takes
+   * its later cells as new levels without looking them up (`appending`).
    */
   private newLevel(text: string, b: Uint8Array, start: number, end: number, hash = hashBytes(b, start, end)): number {
     const level = this.levels.length;
     this.levels.push(text);
     this.levelCounts.push(0);
-    this.levelOf.insert(hash, b, start, end, level);
-    if (level === ID_LEVELS && this.rows === level && this.expected > level) this.levelOf.reserve(this.expected, Math.ceil(this.expected * 1.05 * (end - start)));
+    if (level === this.levelHashes.length) this.levelHashes = grownTo(this.levelHashes, 2 * level);
+    this.levelHashes[level] = hash;
+    if (!this.appending) this.levelOf.insert(hash, b, start, end, level);
+    if (level === ID_LEVELS && this.rows === level && this.expected > level) {
+      this.appending = true;
+      this.levelHashes = grownTo(this.levelHashes, this.expected);
+    }
     return level;
+  }
+
+  /** Merges repeated levels (taken as new while `appending`) into the first of each: levels, counts and rows' codes. */
+  private mergeRepeats(): void {
+    const first = firstOfEqual(this.levelHashes.subarray(0, this.levels.length), this.levels);
+    if (!first) return;
+    const n = this.levels.length;
+    const renumbered = new Int32Array(n);
+    const levels: string[] = [];
+    const counts: number[] = [];
+    const hashes = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      if (first[k] === k) {
+        renumbered[k] = levels.length;
+        hashes[levels.length] = this.levelHashes[k]!;
+        levels.push(this.levels[k]!);
+        counts.push(this.levelCounts[k]!);
+      } else {
+        renumbered[k] = renumbered[first[k]!]!; // first[k] < k: renumbered already
+        counts[renumbered[k]!]! += this.levelCounts[k]!;
+      }
+    }
+    for (let r = 0; r < this.rows; r++) if (this.codes[r] !== MISSING) this.codes[r] = renumbered[this.codes[r]!]!;
+    this.levels = levels;
+    this.levelCounts = counts;
+    this.levelHashes = hashes;
   }
 
   reserve(rows: number): void {
@@ -162,6 +215,7 @@ export class TextBuilder implements ColumnBuilder {
   }
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    if (this.appending) this.mergeRepeats();
     const { codes, levels } = this;
     // Every row a level of its own (an id column): row r's level is level r, so the levels are the rows.
     const inOrder = this.missing === 0 && levels.length === rows;
@@ -196,6 +250,7 @@ export class TextBuilder implements ColumnBuilder {
     this.codes = new Int32Array(0);
     this.levels = [];
     this.levelCounts = [];
+    this.levelHashes = new Int32Array(0);
     return { schema, values };
   }
 }
@@ -333,4 +388,12 @@ export class TimeBuilder extends NumberColumn implements ColumnBuilder {
     const schema: ColumnSchema = { ...base, type: dateFormat.hasTime ? 'datetime' : 'date', feature: true, warnings, dateFormat };
     return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
   }
+}
+
+/** A copy of `a` with room for `size` values (at least its own). */
+function grownTo(a: Int32Array, size: number): Int32Array {
+  if (size <= a.length) return a;
+  const bigger = new Int32Array(size);
+  bigger.set(a);
+  return bigger;
 }

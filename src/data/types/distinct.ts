@@ -119,3 +119,54 @@ function hashNumber(x: number): number {
   h = Math.imul(h, 0x2c1b3c6d);
   return h ^ (h >>> 12);
 }
+
+/**
+ * For texts that may repeat (with their `hashBytes` hashes, equal texts having equal hashes): null when all
+ * are different, else each text's first index among the texts equal to it (`first[k] <= k`). Laid out by
+ * the top byte of their hash into 256 parts, in index order within each, and each part checked in a small
+ * table that stays in the processor's cache: a million texts in a few tens of milliseconds, where looking
+ * each one up in a table of all of them as it comes misses the cache nearly every time.
+ *
+ * @example
+ * firstOfEqual(Int32Array.of(7, 9, 7), ['a', 'b', 'a']); // Int32Array [0, 1, 0]
+ */
+export function firstOfEqual(hashes: Int32Array, texts: readonly string[]): Int32Array | null {
+  const n = texts.length;
+  const PARTS = 256;
+  const ends = new Int32Array(PARTS + 1);
+  for (let k = 0; k < n; k++) ends[(hashes[k]! >>> 24) + 1]!++;
+  for (let p = 0; p < PARTS; p++) ends[p + 1]! += ends[p]!;
+  const next = ends.slice(0, PARTS);
+  const laid = new Int32Array(n);
+  for (let k = 0; k < n; k++) laid[next[hashes[k]! >>> 24]!++] = k;
+  let largest = 0;
+  for (let p = 0; p < PARTS; p++) largest = Math.max(largest, ends[p + 1]! - ends[p]!);
+  let size = 16;
+  while (size < 2 * largest) size <<= 1;
+  const mask = size - 1;
+  const slots = new Int32Array(size); // the first index of a text in this part
+  const stamps = new Int32Array(size); // a slot is taken in part p when its stamp is p + 1
+  let first: Int32Array | null = null;
+  for (let p = 0; p < PARTS; p++) {
+    const stamp = p + 1;
+    for (let at = ends[p]!; at < ends[p + 1]!; at++) {
+      const k = laid[at]!;
+      const hash = hashes[k]!;
+      for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+        if (stamps[slot] !== stamp) {
+          stamps[slot] = stamp;
+          slots[slot] = k;
+          break;
+        }
+        const j = slots[slot]!;
+        if (hashes[j] === hash && texts[j] === texts[k]) {
+          // j came first: a part lays its texts out in index order
+          first ??= Int32Array.from({ length: n }, (_, i) => i);
+          first[k] = j;
+          break;
+        }
+      }
+    }
+  }
+  return first;
+}

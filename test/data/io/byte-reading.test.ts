@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ByteDictionary } from '../../../src/data/io/byte-dictionary.ts';
+import { ByteDictionary, hashBytes } from '../../../src/data/io/byte-dictionary.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
 import { CsvParser } from '../../../src/data/io/csv.ts';
-import { countNumbers, distinctNumbers } from '../../../src/data/types/distinct.ts';
+import { countNumbers, distinctNumbers, firstOfEqual } from '../../../src/data/types/distinct.ts';
 import { plainNumber } from '../../../src/data/types/plain-number.ts';
 import { mostFrequent } from '../../../src/data/types/schema.ts';
 
@@ -110,6 +110,27 @@ describe('distinctNumbers', () => {
       expect(distinct).toBe(counts.size);
       expect(top.map(String)).toEqual(mostFrequent(counts, k));
     }), { numRuns: 300, seed: 4 });
+  });
+});
+
+describe('firstOfEqual', () => {
+  it('gives each text the first index of an equal one, or null when all differ, as a Map does (property)', () => {
+    // Few letters make repeats likely; a weak hash (a few values) makes different texts share hashes.
+    const text = fc.oneof(fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'é', ' ') }), fc.string({ maxLength: 12 }));
+    fc.assert(fc.property(fc.array(text, { maxLength: 2000 }), fc.boolean(), (texts, weak) => {
+      const hashes = Int32Array.from(texts, (t) => {
+        const h = hashBytes(Buffer.from(t, 'utf8'), 0, Buffer.byteLength(t, 'utf8'));
+        return weak ? h & 0x03000003 : h;
+      });
+      const firstSeen = new Map<string, number>();
+      const expected = texts.map((t, k) => {
+        if (!firstSeen.has(t)) firstSeen.set(t, k);
+        return firstSeen.get(t)!;
+      });
+      const first = firstOfEqual(hashes, texts);
+      if (firstSeen.size === texts.length) expect(first).toBeNull();
+      else expect(Array.from(first!)).toEqual(expected);
+    }), { numRuns: 300, seed: 6 });
   });
 });
 

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
-import { sampledTimeLayout } from '../../../src/data/io/text-columns.ts';
+import { ID_LEVELS, sampledTimeLayout, TextBuilder } from '../../../src/data/io/text-columns.ts';
+import { inferColumn } from '../../../src/data/types/schema.ts';
 import { naTokenSet } from '../../../src/data/types/missing.ts';
 import { type Dataset, datasetWithReading, loadDataset, loadDatasetWithReading } from '../../../src/data/io/dataset.ts';
 import { readingOf } from '../../../src/data/types/reading.ts';
@@ -135,6 +136,53 @@ describe('readCsvColumnar', () => {
     const result = await readCsvColumnar(path, ',', { sampleRows: 100 });
     if (!('dataset' in result)) throw new Error('expected a dataset');
     expectSame(result.dataset, expected);
+  });
+
+  it('takes an id column\'s cells as new levels past ID_LEVELS and merges their repeats at the end, as the reference reads them', async () => {
+    const rng = createRng(12);
+    const lines = ['lead,then_categories,segment'];
+    const ids: string[] = [];
+    const rows = ID_LEVELS + 20_000;
+    for (let i = 0; i < rows; i++) {
+      // lead: distinct ids in random order until past ID_LEVELS, then new ones among repeats of earlier ones,
+      // written plainly, quoted, padded, and a non-ASCII id; missing cells too. then_categories: an id
+      // until ID_LEVELS, then a handful of values (most of its later levels are repeats).
+      let lead = `U${rng.int(1e9).toString(16)}-${i}`;
+      if (i > ID_LEVELS + 10) {
+        const pick = rng.next();
+        const earlier = ids[rng.int(ids.length)]!;
+        lead = pick < 0.2 ? earlier : pick < 0.25 ? `"${earlier}"` : pick < 0.3 ? ` ${earlier} ` : pick < 0.32 ? 'Zürich-7' : pick < 0.34 ? 'NA' : lead;
+      }
+      if (!lead.startsWith('"') && lead !== 'NA') ids.push(lead.trim());
+      const category = i < ID_LEVELS + 5 ? `c${i}` : `c${rng.int(6)}`;
+      lines.push(`${lead},${category},${['a', 'b'][rng.int(2)]}`);
+    }
+    const path = await writeTemp(dir, 'ids.csv', `${lines.join('\n')}\n`);
+    const expected = await reference(path);
+    const lead = expected.schema.columns[0]!;
+    expect(lead.missing).toBeGreaterThan(0);
+    expect(lead.distinct).toBeLessThan(rows - lead.missing);
+    const result = await readCsvColumnar(path, ',', { sampleRows: 1000 });
+    if (!('dataset' in result)) throw new Error('expected a dataset');
+    expectSame(result.dataset, expected);
+  });
+
+  it('past ID_LEVELS, still counts a level the inference asks for (a sentinel among distinct numbers read as text)', () => {
+    // A text builder whose cells all read as numbers (a column trained as text, say): the inference asks
+    // for the count of "-1", met past the lookups, which the levels' hashes then find.
+    const tokens = naTokenSet();
+    const builder = new TextBuilder('balance', tokens, {});
+    const rows = ID_LEVELS + 30_000;
+    builder.reserve(rows);
+    const texts = Array.from({ length: rows }, (_, i) => (i > ID_LEVELS && i % 7 === 0 ? '-1' : String(i)));
+    for (const text of texts) {
+      const bytes = Buffer.from(text);
+      builder.addBytes(bytes, 0, bytes.length);
+    }
+    const { schema } = builder.finish(rows);
+    const expected = inferColumn('balance', texts, rows, tokens, {});
+    expect(expected.warnings.join(' ')).toContain('-1 in');
+    expect(schema).toEqual(expected);
   });
 
   it('parses times written one ISO way from their bytes, counts their texts as numbers past the cap, and hands a column to the text path at a time written otherwise, as the reference reads them all', async () => {
