@@ -60,16 +60,6 @@ interface Result {
 
 const results: Result[] = [];
 
-/**
- * The peak resident memory (MiB) of a command run with bench/peak-rss.mjs preloaded, and the file cleared for
- * the next run: the sum of its processes' peaks (two where bin/leadscore.js relaunched it, which live together).
- */
-function peakMiB(file: string): number {
-  const peak = readFileSync(file, 'utf8').trim().split('\n').reduce((sum, line) => sum + Number(line), 0);
-  rmSync(file);
-  return peak;
-}
-
 async function measure(name: string, impl: string, run: () => unknown, units?: { count: number; unit: string }): Promise<void> {
   await run();
   const times: number[] = [];
@@ -406,7 +396,7 @@ async function scoringCases(): Promise<void> {
           const target = threads === 1 ? (reasons === 0 ? (model === 'logistic' ? '1M' : '400k') : (model === 'logistic' ? '500k' : '50k')) : '';
           results.push({ case: `leadscore score, 1,000,000 leads: ${input.label}`, impl: `${model}${model === 'gbdt' ? ' 300 trees' : ''}, ${flags} (fresh process)`,
             medianMs: round(ms), minMs: round(ms), throughput: `${fmt(ROWS / (ms / 1000))} leads/s`,
-            note: `${mib.toFixed(0)} MiB in; peak RSS ${peakMiB(peakFile).toFixed(0)} MiB${target ? `; target ${target} leads/s` : ''}` });
+            note: `${mib.toFixed(0)} MiB in; peak RSS ${Number(readFileSync(peakFile, 'utf8')).toFixed(0)} MiB${target ? `; target ${target} leads/s` : ''}` });
           process.stderr.write(`  score ${model} ${input.label} ${flags}: ${round(ms)} ms\n`);
         }
       }
@@ -520,7 +510,7 @@ function trainProcessCase(file: string, label: string, models: string, params: s
     return;
   }
   if (r.status !== 0) throw new Error(`leadscore train failed: ${r.stderr}`);
-  const peak = peakMiB(peakFile);
+  const peak = Number(readFileSync(peakFile, 'utf8'));
   results.push({ case: name, impl: `leadscore, ${what}`, medianMs: round(ms), minMs: round(ms), note: `peak RSS ${peak.toFixed(0)} MiB` });
 }
 
@@ -605,7 +595,7 @@ async function scaleReadCases(file?: string): Promise<void> {
       const r = spawnSync(process.execPath, ['--import', preload, bin, 'inspect', path, '--json'], { encoding: 'utf8', env: { ...env, LEADSCORE_PEAK_RSS_FILE: peakFile }, maxBuffer: 1 << 26 });
       ours.push(performance.now() - t0);
       if (r.status !== 0) throw new Error(`leadscore inspect failed: ${r.stderr}`);
-      peaks.push(peakMiB(peakFile));
+      peaks.push(Number(readFileSync(peakFile, 'utf8')));
       try {
         const peer = JSON.parse(execFileSync('/usr/bin/python3', [resolve(import.meta.dirname, 'scale-file-peers.py'), path, 'read'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { read: number; versions: Record<string, string> };
         pandas.push(peer.read * 1000);
