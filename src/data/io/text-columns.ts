@@ -38,8 +38,13 @@ class LevelCounts implements TextCounts {
     return this.levels;
   }
 
-  *[Symbol.iterator](): Iterator<[string, number]> {
-    for (let k = 0; k < this.levels.length; k++) yield [this.levels[k]!, this.counts[k]!];
+  /** The levels and counts in order, by a plain iterator: a generator's resumption cost ~0.1 s over a million levels. */
+  [Symbol.iterator](): Iterator<[string, number]> {
+    const { levels, counts } = this;
+    let k = 0;
+    return {
+      next: (): IteratorResult<[string, number]> => (k < levels.length ? { done: false, value: [levels[k]!, counts[k++]!] } : { done: true, value: undefined }),
+    };
   }
 }
 

@@ -445,7 +445,8 @@ function dateFormatOf(present: readonly RawValue[], counts: TextCounts, order: '
     return { order: 'ymd', separator: '-', hasTime, ambiguous: false, label: hasTime ? 'timestamp' : 'date' };
   }
   if (!present.every((v) => typeof v === 'string')) return null;
-  return detectDateFormat([...counts.keys()], order);
+  const texts = counts.keys();
+  return detectDateFormat(Array.isArray(texts) ? texts : [...texts], order); // a reader's levels are already an array
 }
 
 /** Finds a column's schema by name. */
