@@ -11,6 +11,7 @@ import { DISTINCT_CAP, NumberColumn } from './number-column.ts';
 import { detectDateFormat, formatIsoLayout, ISO_LAYOUT_LABELS, type IsoLayout, isoLayoutOf, parseIsoLayout } from '../types/dates.ts';
 import { typeColumn } from '../types/typing.ts';
 import { firstOfEqual } from '../types/distinct.ts';
+import { grown } from './typed-arrays.ts';
 import { isMissing } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType } from '../types/reading.ts';
 import { type ColumnSchema, inferColumn, inferCounted, type InferOptions, type TextCounts } from '../types/schema.ts';
@@ -168,12 +169,12 @@ export class TextBuilder implements ColumnBuilder {
     const level = this.levels.length;
     this.levels.push(text);
     this.levelCounts.push(0);
-    if (level === this.levelHashes.length) this.levelHashes = grownTo(this.levelHashes, 2 * level);
+    this.levelHashes = grown(this.levelHashes, level + 1);
     this.levelHashes[level] = hash;
     if (!this.appending) this.levelOf.insert(hash, b, start, end, level);
     if (level === ID_LEVELS && this.rows === level && this.expected > level) {
       this.appending = true;
-      this.levelHashes = grownTo(this.levelHashes, this.expected);
+      this.levelHashes = grown(this.levelHashes, this.expected);
     }
     return level;
   }
@@ -393,12 +394,4 @@ export class TimeBuilder extends NumberColumn implements ColumnBuilder {
     const schema: ColumnSchema = { ...base, type: dateFormat.hasTime ? 'datetime' : 'date', feature: true, warnings, dateFormat };
     return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
   }
-}
-
-/** A copy of `a` with room for `size` values (at least its own). */
-function grownTo(a: Int32Array, size: number): Int32Array {
-  if (size <= a.length) return a;
-  const bigger = new Int32Array(size);
-  bigger.set(a);
-  return bigger;
 }

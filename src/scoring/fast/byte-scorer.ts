@@ -39,7 +39,8 @@ import { DecisionSegments } from './decisions.ts';
 import { cellNumbers, perCellOf, type RowFeatures, scoreRows } from './model-cells.ts';
 import { cellWords, type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
 import { LinearReasons } from './reasons.ts';
-import { ChunkScan, fieldText, grown } from './scan.ts';
+import { ChunkScan, fieldText } from './scan.ts';
+import { grown } from '../../data/io/typed-arrays.ts';
 import { AT, ByteSink, CellBytes, utf8, writeId } from './writer.ts';
 
 const LF = 10;

@@ -6,18 +6,11 @@
  * bytes as the parser reads the field.
  */
 import { CellTables, hashCell } from './cell-tables.ts';
+import { grown } from '../../data/io/typed-arrays.ts';
 
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
-
-/** An array with room for `need` elements: itself, or a copy at least twice as long. */
-export function grown<T extends Float64Array | Uint8Array | Int32Array>(array: T, need: number): T {
-  if (array.length >= need) return array;
-  const bigger = new (array.constructor as new (n: number) => T)(Math.max(need, array.length * 2, 64));
-  bigger.set(array);
-  return bigger;
-}
 
 /** Where an unquoted field (or the text after a closing quote) that continues at `j` ends: at the delimiter, LF, CR or the end. */
 function fieldEnd(bytes: Uint8Array, j: number, delim: number): number {

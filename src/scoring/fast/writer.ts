@@ -9,7 +9,8 @@ import { typeColumn } from '../../data/types/typing.ts';
 import { spreadsheetSafe, startsFormula } from '../../data/io/write.ts';
 import { EXPORT_COLUMNS } from '../score.ts';
 import type { FastFormat, Plan } from './plan.ts';
-import { type ChunkScan, fieldText, grown } from './scan.ts';
+import { type ChunkScan, fieldText } from './scan.ts';
+import { grown } from '../../data/io/typed-arrays.ts';
 
 const QUOTE = 34;
 const encoder = new TextEncoder();
