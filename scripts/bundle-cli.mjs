@@ -57,6 +57,8 @@ export async function bundleCli(dist) {
     // A CommonJS package bundled here (yaml's `require('process')`) gets Node's `require`.
     banner: { js: "import { createRequire as __leadscoreRequire } from 'node:module'; const require = __leadscoreRequire(import.meta.url);" },
     legalComments: 'eof',
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'warning',
     plugins: [ownFiles],
   });

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Dataset } from '../data/io/dataset.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
 import { ConfigError, ModelFormatError } from '../errors.ts';

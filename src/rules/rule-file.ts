@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, stringify, visit } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compilePattern } from './pattern.ts';
 import { ConfigError } from '../errors.ts';
 
