@@ -24,20 +24,36 @@ const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 const MIX = 0x2c1b3c6d;
 
+/** The four odd constants a block's 32-bit words are multiplied by (cell-scan.wat `$blockFold`). */
+const BLOCK_K0 = 0x9e3779b1 | 0;
+const BLOCK_K1 = 0x85ebca77 | 0;
+const BLOCK_K2 = 0xc2b2ae3d | 0;
+const BLOCK_K3 = 0x27d4eb2f | 0;
+
 /**
- * A cell's hash, as `scan` computes it: FNV-1a over its little-endian 32-bit words (the last one filled with
- * zeros), seeded with its length, then mixed so the low bits (the slot) depend on every byte.
+ * A cell's hash, as `scan` computes it: seeded with its length, then for each sixteen bytes of the cell (at
+ * least once; bytes past its end read as zeros) its four little-endian 32-bit words multiplied by four odd
+ * constants, xor-ed together and folded in as FNV-1a folds a word, then mixed so the low bits (the slot)
+ * depend on every byte. Sixteen-byte blocks let the scan hash a cell of up to sixteen bytes with one masked
+ * load and no loop.
  */
 export function hashCell(bytes: Uint8Array, start: number, end: number): number {
   let hash = FNV_OFFSET ^ (end - start);
   let k = start;
-  for (; k + 4 <= end; k += 4) hash = Math.imul(hash ^ (bytes[k]! | (bytes[k + 1]! << 8) | (bytes[k + 2]! << 16) | (bytes[k + 3]! << 24)), FNV_PRIME);
-  if (k < end) {
-    let word = 0;
-    for (let b = 0; k + b < end; b++) word |= bytes[k + b]! << (8 * b);
-    hash = Math.imul(hash ^ word, FNV_PRIME);
-  }
+  do {
+    const fold = Math.imul(wordAt(bytes, k, end), BLOCK_K0) ^ Math.imul(wordAt(bytes, k + 4, end), BLOCK_K1)
+      ^ Math.imul(wordAt(bytes, k + 8, end), BLOCK_K2) ^ Math.imul(wordAt(bytes, k + 12, end), BLOCK_K3);
+    hash = Math.imul(hash ^ fold, FNV_PRIME);
+    k += 16;
+  } while (k < end);
   return mixHash(hash);
+}
+
+/** The little-endian 32-bit word at `k`, the bytes at or past `end` read as zeros. */
+function wordAt(bytes: Uint8Array, k: number, end: number): number {
+  let word = 0;
+  for (let b = 0; b < 4 && k + b < end; b++) word |= bytes[k + b]! << (8 * b);
+  return word;
 }
 
 function mixHash(hash: number): number {
