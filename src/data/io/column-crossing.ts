@@ -8,13 +8,16 @@ import type { ColumnResult } from './column-shard.ts';
 import { countedDistinct } from './number-column.ts';
 import { presentNumbers } from '../columns.ts';
 import type { ColumnSchema } from '../types/schema.ts';
+import { type CodedColumn, codedValues } from './text-columns.ts';
 
 /**
  * A finished column as it crosses between threads: an array of numbers and nulls (a numeric column with
  * missing cells) as a `Float64Array` and a mask of the nulls, both transferred, where the structured clone of a
- * million-element array took a fifth of a second each way; anything else as it is.
+ * million-element array took a fifth of a second each way; a text column as its levels and each row's level
+ * (`CodedColumn`, the codes transferred), where a million texts took 0.07–0.16 s to cross (BENCHMARKS.md,
+ * session 17); anything else as it is.
  */
-export type PortableColumn = (ColumnResult | (Omit<ColumnResult, 'values'> & { numbers: Float64Array; nulls: Uint8Array })) & {
+export type PortableColumn = (ColumnResult | (Omit<ColumnResult, 'values'> & { numbers: Float64Array; nulls: Uint8Array }) | CodedColumn) & {
   /** A numeric column whose `distinct` is left `UNCOUNTED` for the receiver (`countedDistinct`), and whether its values are all integers. */
   uncounted?: { integers: boolean };
 };
@@ -45,9 +48,15 @@ export function portableNumbers(schema: ColumnSchema, all: Float64Array): { colu
   return { column: { schema, numbers: all, nulls }, transfer: [all.buffer as ArrayBuffer, nulls.buffer] };
 }
 
+/** A text column's levels and codes (`TextBuilder.finishCoded`) as they cross: the codes transferred. */
+export function portableCoded(column: CodedColumn): { column: PortableColumn; transfer: ArrayBuffer[] } {
+  return { column, transfer: column.codes && column.codes.buffer instanceof ArrayBuffer ? [column.codes.buffer] : [] };
+}
+
 /** The column a `PortableColumn` carries (with its distinct numbers counted here, where they were left uncounted). */
 export function unportable(crossed: PortableColumn): ColumnResult {
   const { uncounted, ...column } = crossed;
+  if ('codes' in column) return { schema: column.schema, values: codedValues(column) };
   if (uncounted) {
     const numbers = 'numbers' in column ? column.numbers : (column.values as Float64Array);
     column.schema = countedDistinct(column.schema, column.schema.missing > 0 ? presentNumbers(numbers) : numbers, uncounted.integers);

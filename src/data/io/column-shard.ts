@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { type ColumnBuilder, Misfit, RecordBatch } from './column-builder.ts';
 import { NumericBuilder } from './numeric-builder.ts';
 import { UNCOUNTED } from './number-column.ts';
-import { batchMessage, portable, type PortableColumn, portableNumbers, unportable } from './column-crossing.ts';
+import { batchMessage, portable, portableCoded, type PortableColumn, portableNumbers, unportable } from './column-crossing.ts';
 import { sampledTimeLayout, TextBuilder, TimeBuilder } from './text-columns.ts';
 import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
@@ -157,6 +157,7 @@ export class ColumnShard {
         if (schema.distinct === UNCOUNTED) crossing.column.uncounted = { integers };
         return crossing;
       }
+      if (builder instanceof TextBuilder) return portableCoded(builder.finishCoded(rows));
       return portable(finished(builder, rows));
     });
   }

@@ -221,6 +221,30 @@ export class TextBuilder implements ColumnBuilder {
   }
 
   finish(rows: number): { schema: ColumnSchema; values: ArrayLike<unknown> } {
+    const { schema, typedLevels, present, inOrder, text } = this.finishLevels(rows);
+    // A text column with none missing: the present texts (made for the inference) are its values, row by row.
+    const values = inOrder ? typedLevels : text && this.missing === 0 ? present : codedValues({ codes: this.codes.subarray(0, rows), levels: typedLevels });
+    this.release();
+    return { schema, values };
+  }
+
+  /**
+   * The finished column as its levels (typed) and each row's level, without laying the values out row by
+   * row (`codedValues` does, on the thread that receives them: column-crossing.ts): a column of few levels
+   * crosses between threads as a list of levels and an array of codes rather than a million texts.
+   */
+  finishCoded(rows: number): CodedColumn {
+    const { schema, typedLevels, inOrder } = this.finishLevels(rows);
+    const coded = { schema, levels: typedLevels, codes: inOrder ? null : this.codes.subarray(0, rows) };
+    this.release();
+    return coded;
+  }
+
+  /**
+   * The column's schema (inferred over every row, from its levels) and its levels typed by it; `present`:
+   * the present texts row by row (made for the inference, unless every row is a level of its own, in order).
+   */
+  private finishLevels(rows: number): { schema: ColumnSchema; typedLevels: unknown[]; present: string[]; inOrder: boolean; text: boolean } {
     if (this.appending) this.mergeRepeats();
     const { codes, levels } = this;
     // Every row a level of its own (an id column): row r's level is level r, so the levels are the rows.
@@ -241,24 +265,34 @@ export class TextBuilder implements ColumnBuilder {
         if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
       }
     }
-    let values: unknown[];
-    if (inOrder) {
-      values = typedLevels;
-    } else if (text && this.missing === 0) {
-      values = present; // a text column with none missing: the present texts, row by row
-    } else {
-      values = new Array(rows);
-      for (let r = 0; r < rows; r++) {
-        const level = codes[r]!;
-        values[r] = level === MISSING ? null : typedLevels[level];
-      }
-    }
+    return { schema, typedLevels, present, inOrder, text };
+  }
+
+  /** Lets go of the rows' codes and the levels (a finished builder is not read again). */
+  private release(): void {
     this.codes = new Int32Array(0);
     this.levels = [];
     this.levelCounts = [];
     this.levelHashes = new Int32Array(0);
-    return { schema, values };
   }
+}
+
+/** A finished text column as levels and codes (`TextBuilder.finishCoded`); `codes` null: row r is level r. */
+export interface CodedColumn {
+  schema: ColumnSchema;
+  levels: unknown[];
+  codes: Int32Array | null;
+}
+
+/** A coded column's values row by row: each row's level, null where missing. */
+export function codedValues({ codes, levels }: Pick<CodedColumn, 'codes' | 'levels'>): unknown[] {
+  if (codes === null) return levels;
+  const values = new Array<unknown>(codes.length);
+  for (let r = 0; r < codes.length; r++) {
+    const level = codes[r]!;
+    values[r] = level === MISSING ? null : levels[level];
+  }
+  return values;
 }
 
 /** Whether a cell's bytes are printable ASCII starting and ending with a visible character (its text is its bytes, untrimmed). */
