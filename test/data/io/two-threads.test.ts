@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsvColumnar } from '../../../src/data/io/columnar.ts';
 import { RecordBatch } from '../../../src/data/io/column-builder.ts';
 import { firstFailure, RemoteShard, workerColumns } from '../../../src/data/io/column-shard.ts';
-import { portable, unportable } from '../../../src/data/io/column-crossing.ts';
+import { portable, portableCoded, unportable } from '../../../src/data/io/column-crossing.ts';
 import { plainSample, textSample } from '../../../src/data/io/sample-facts.ts';
 import { Misfit } from '../../../src/data/io/column-builder.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
@@ -139,6 +139,16 @@ describe('readCsvColumnar on two threads', () => {
     expect((back.values as unknown[]).map((v) => (v === null ? 'null' : Object.is(v, -0) ? '-0' : String(v)))).toEqual(['1.5', 'null', '-0', 'NaN', 'null']);
     // Anything else crosses as it is.
     expect(portable({ schema, values: ['a', null] }).column).toEqual({ schema, values: ['a', null] });
+  });
+
+  it('hands a text column between threads as its levels and codes (transferred), laid out row by row on arrival', () => {
+    const schema: ColumnSchema = { name: 'c', type: 'boolean', feature: true, missing: 1, missingShare: 0.2, distinct: 2, examples: [], warnings: [] };
+    const { column, transfer } = portableCoded({ schema, levels: [true, false], codes: Int32Array.of(0, 1, -1, 1, 0) });
+    expect(transfer).toHaveLength(1);
+    const back = unportable(structuredClone(column, { transfer }));
+    expect(back).toEqual({ schema, values: [true, false, null, false, true] });
+    // Every row a level of its own, in order (an id column): the levels are the values.
+    expect(unportable(structuredClone(portableCoded({ schema, levels: ['L1', 'L2'], codes: null }).column)).values).toEqual(['L1', 'L2']);
   });
 
   it('orders failures as one thread meets them', () => {
