@@ -16,7 +16,7 @@ import { batchMessage, portable, portableCoded, type PortableColumn, portableNum
 import { sampledTimeLayout, TextBuilder, TimeBuilder } from './text-columns.ts';
 import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import { isMissing, naTokenSet } from '../types/missing.ts';
-import { plainSample, textSample } from './sample-facts.ts';
+import { plainSamples, textSample } from './sample-facts.ts';
 import type { ColumnReading } from '../types/reading.ts';
 import { type ColumnSchema, type InferOptions, numericDecision, textNumericFacts } from '../types/schema.ts';
 import { workerOptions } from '../../worker-options.ts';
@@ -98,11 +98,14 @@ export class ColumnShard {
     const inferTokens = naTokenSet(infer.na ?? []);
     const plainReadable = plainBytesReadable(false, inferTokens);
     const readings = new Map(trained.map((t) => [t.name, t]));
+    // The plain numbers of the columns without a training type, read from the sample at once (`plainSamples`).
+    const untrained = columns.filter((c) => !readings.has(names[c]!));
+    const plains = new Map(plainReadable ? plainSamples(this.sample, untrained).map((facts, k) => [untrained[k]!, facts]) : []);
     this.builders = columns.map((c) => {
       const name = names[c]!;
       const t = readings.get(name);
       if (t) return t.type === 'numeric' ? new NumericBuilder(name, t.decimalComma === true, tokens, t) : new TextBuilder(name, tokens, infer, t);
-      const plain = plainReadable ? plainSample(this.sample, c) : null;
+      const plain = plains.get(c) ?? null;
       let numeric: { decimalComma: boolean } | null;
       if (plain) {
         numeric = numericDecision(name, plain.nums.length, false, plain.texts, rows, () => plain);
