@@ -79,6 +79,8 @@ export class TextBuilder implements ColumnBuilder {
   /** The levels in the order first met, their counts, and each one's place by its text's UTF-8 bytes. */
   private levels: string[] = [];
   private levelCounts: number[] = [];
+  /** The number of levels (the arrays above hold room for more once `appending`, until `finish`). */
+  private size = 0;
   private readonly levelOf = new ByteDictionary<number>(Infinity);
   /** Each level's `hashBytes` hash of its text's UTF-8 bytes. */
   private levelHashes: Int32Array = new Int32Array(256);
@@ -150,7 +152,7 @@ export class TextBuilder implements ColumnBuilder {
     const n = this.encode(text);
     if (!this.appending) return this.levelOf.get(this.scratch, 0, n);
     const hash = hashBytes(this.scratch, 0, n);
-    for (let k = 0; k < this.levels.length; k++) if (this.levelHashes[k] === hash && this.levels[k] === text) return k;
+    for (let k = 0; k < this.size; k++) if (this.levelHashes[k] === hash && this.levels[k] === text) return k;
     return undefined;
   }
 
@@ -166,15 +168,19 @@ export class TextBuilder implements ColumnBuilder {
    * its later cells as new levels without looking them up (`appending`).
    */
   private newLevel(text: string, b: Uint8Array, start: number, end: number, hash = hashBytes(b, start, end)): number {
-    const level = this.levels.length;
-    this.levels.push(text);
-    this.levelCounts.push(0);
+    const level = this.size++;
+    this.levels[level] = text;
+    this.levelCounts[level] = 0;
     this.levelHashes = grown(this.levelHashes, level + 1);
     this.levelHashes[level] = hash;
     if (!this.appending) this.levelOf.insert(hash, b, start, end, level);
     if (level === ID_LEVELS && this.rows === level && this.expected > level) {
       this.appending = true;
       this.levelHashes = grown(this.levelHashes, this.expected);
+      // Room for a level a row at once: pushed one by one, a million levels and counts grew their arrays step
+      // by step, each step a copy into memory touched for the first time (0.1-0.2 s; BENCHMARKS.md session 17).
+      this.levels = withRoom(this.levels, this.expected);
+      this.levelCounts = withRoom(this.levelCounts, this.expected);
     }
     return level;
   }
@@ -183,7 +189,7 @@ export class TextBuilder implements ColumnBuilder {
   private mergeRepeats(): void {
     const first = firstOfEqual(this.levelHashes.subarray(0, this.levels.length), this.levels);
     if (!first) return;
-    const n = this.levels.length;
+    const n = this.size;
     const renumbered = new Int32Array(n);
     const levels: string[] = [];
     const counts: number[] = [];
@@ -203,6 +209,7 @@ export class TextBuilder implements ColumnBuilder {
     this.levels = levels;
     this.levelCounts = counts;
     this.levelHashes = hashes;
+    this.size = levels.length;
   }
 
   reserve(rows: number): void {
@@ -245,6 +252,9 @@ export class TextBuilder implements ColumnBuilder {
    * the present texts row by row (made for the inference, unless every row is a level of its own, in order).
    */
   private finishLevels(rows: number): { schema: ColumnSchema; typedLevels: unknown[]; present: string[]; inOrder: boolean; text: boolean } {
+    // The levels' arrays without their spare room, then any repeats merged.
+    this.levels.length = this.size;
+    this.levelCounts.length = this.size;
     if (this.appending) this.mergeRepeats();
     const { codes, levels } = this;
     // Every row a level of its own (an id column): row r's level is level r, so the levels are the rows.
@@ -273,6 +283,7 @@ export class TextBuilder implements ColumnBuilder {
     this.codes = new Int32Array(0);
     this.levels = [];
     this.levelCounts = [];
+    this.size = 0;
     this.levelHashes = new Int32Array(0);
   }
 }
@@ -428,4 +439,11 @@ export class TimeBuilder extends NumberColumn implements ColumnBuilder {
     const schema: ColumnSchema = { ...base, type: dateFormat.hasTime ? 'datetime' : 'date', feature: true, warnings, dateFormat };
     return { schema, values: Array.from(all, (ms) => (Number.isNaN(ms) ? null : ms)) };
   }
+}
+
+/** A copy of `items` in an array with room for `capacity` of them, written by index (its length is `capacity` until cut back). */
+function withRoom<T>(items: T[], capacity: number): T[] {
+  const room = new Array<T>(Math.max(capacity, items.length));
+  for (let k = 0; k < items.length; k++) room[k] = items[k]!;
+  return room;
 }
