@@ -163,7 +163,8 @@
   ;;
   ;; Field ends are taken from one sixteen-byte match mask for as long as it lasts: `$bits` holds the
   ;; delimiters, LFs and CRs of the sixteen bytes at `$block` that are at or after `pos`, so most fields end at
-  ;; its lowest bit, with no load (a field opening with a quote loads afresh after its closing quote).
+  ;; its lowest bit, with no load. To start afresh at X (the scan's start, after a closing quote, past the
+  ;; mask's sixteen bytes) the mask is left empty at X − 16: the field-end loop's next load is then X's.
   (func (export "scan") (param $pos i32) (param $end i32) (param $row i32) (param $rowCap i32) (param $width i32) (param $delim i32) (param $idAt i32) (result i32)
     (local $record i32)      ;; where the current record starts
     (local $field i32)       ;; its field being read
@@ -184,11 +185,8 @@
     (local.set $lfs (i8x16.splat (i32.const 10)))
     (local.set $crs (i8x16.splat (i32.const 13)))
     (local.set $quotes (i8x16.splat (i32.const 34)))
-    (local.set $block (local.get $pos))
-    (local.set $v (v128.load align=1 (local.get $pos)))
-    (local.set $bits (i8x16.bitmask
-      (v128.or (v128.or (i8x16.eq (local.get $v) (local.get $delims)) (i8x16.eq (local.get $v) (local.get $lfs)))
-        (i8x16.eq (local.get $v) (local.get $crs)))))
+    ;; no mask yet: the field-end loop makes one from the sixteen bytes at `pos`
+    (local.set $block (i32.sub (local.get $pos) (i32.const 16)))
     (loop $next_record
       (if (i32.ge_u (local.get $pos) (local.get $end))
         (then (return (call $stop (global.get $SCANNED) (local.get $pos) (local.get $row)))))
@@ -202,8 +200,8 @@
             (then (return (call $stop (global.get $NEEDS_JS) (local.get $record) (local.get $row)))))
           (local.set $column (i32.load (i32.add (local.get $slotOf) (i32.shl (local.get $field) (i32.const 2)))))
           ;; A field opening with a quote runs to its closing quote (a doubled quote is one quote inside; the
-          ;; JavaScript scan reports a quote left open), sixteen bytes at a time; the match mask is then made
-          ;; afresh from there.
+          ;; JavaScript scan reports a quote left open), sixteen bytes at a time; the match mask then starts
+          ;; afresh there.
           (if (i32.eq (i32.load8_u (local.get $pos)) (i32.const 34))
             (then
               (local.set $j (i32.add (local.get $pos) (i32.const 1)))
@@ -226,11 +224,8 @@
                       (br $find_quote)))
                   (local.set $j (i32.add (local.get $j) (i32.const 1)))
                   (br $closed)))
-              (local.set $block (local.get $j))
-              (local.set $v (v128.load align=1 (local.get $j)))
-              (local.set $bits (i8x16.bitmask
-                (v128.or (v128.or (i8x16.eq (local.get $v) (local.get $delims)) (i8x16.eq (local.get $v) (local.get $lfs)))
-                  (i8x16.eq (local.get $v) (local.get $crs)))))))
+              (local.set $block (i32.sub (local.get $j) (i32.const 16)))
+              (local.set $bits (i32.const 0))))
           ;; The field's end (after any closing quote): the match mask's lowest bit, or the first delimiter, LF or
           ;; CR of the next sixteen bytes that hold one.
           (block $found
@@ -344,16 +339,13 @@
           ;; CRLF ends a record as one break; LF or a lone CR as one byte
           (local.set $pos (i32.add (i32.add (local.get $pos) (i32.const 1))
             (i32.and (i32.eq (local.get $c) (i32.const 13)) (i32.eq (i32.load8_u (i32.add (local.get $pos) (i32.const 1))) (i32.const 10)))))
-          ;; the match mask from `pos` on: the bits before it dropped, or made afresh past its sixteen bytes
+          ;; the match mask from `pos` on: the bits before it dropped, or started afresh past its sixteen bytes
           (local.set $k (i32.sub (local.get $pos) (local.get $block)))
           (if (i32.lt_u (local.get $k) (i32.const 16))
             (then (local.set $bits (i32.and (local.get $bits) (i32.shl (i32.const -1) (local.get $k)))))
             (else
-              (local.set $block (local.get $pos))
-              (local.set $v (v128.load align=1 (local.get $pos)))
-              (local.set $bits (i8x16.bitmask
-                (v128.or (v128.or (i8x16.eq (local.get $v) (local.get $delims)) (i8x16.eq (local.get $v) (local.get $lfs)))
-                  (i8x16.eq (local.get $v) (local.get $crs)))))))))
+              (local.set $block (i32.sub (local.get $pos) (i32.const 16)))
+              (local.set $bits (i32.const 0))))))
       ;; A blank line is not a record (a line holding just "" is blank too)
       (local.set $k (i32.sub (local.get $lastEnd) (local.get $lastStart)))
       (br_if $next_record (i32.and (i32.eqz (local.get $field))
