@@ -89,6 +89,35 @@ export class PlainNumbers {
     };
   }
 
+  /**
+   * `count` cells given as their starts and lengths in `bytes` (the byte scorer's distinct cells: cell-tables.ts
+   * `plainNumbers`), read as a batch of one column: each cell's value and status, views as `column` returns.
+   */
+  cells(bytes: Uint8Array, starts: Int32Array, lengths: Int32Array): { values: Float64Array; status: Uint8Array } {
+    const count = starts.length;
+    let low = bytes.length;
+    let high = 0;
+    for (let k = 0; k < count; k++) {
+      low = Math.min(low, starts[k]!);
+      high = Math.max(high, starts[k]! + lengths[k]!);
+    }
+    if (count === 0) low = high = 0;
+    const layout = new Layout();
+    layout.take(TALLY + 64);
+    const at = { bytes: layout.take(high - low), starts: layout.take(4 * count), ends: layout.take(4 * count), values: layout.take(8 * count), status: layout.take(count) };
+    if (layout.bytes > this.memory.buffer.byteLength) this.instantiate(Math.ceil(1.25 * layout.pages));
+    this.held = null;
+    new Uint8Array(this.memory.buffer, at.bytes, high - low).set(bytes.subarray(low, high));
+    const from = new Int32Array(this.memory.buffer, at.starts, count);
+    const to = new Int32Array(this.memory.buffer, at.ends, count);
+    for (let k = 0; k < count; k++) {
+      from[k] = starts[k]! - low;
+      to[k] = starts[k]! - low + lengths[k]!;
+    }
+    this.exports.column(at.bytes, at.starts, at.ends, 1, 0, count, at.values, at.status);
+    return { values: new Float64Array(this.memory.buffer, at.values, count), status: new Uint8Array(this.memory.buffer, at.status, count) };
+  }
+
   /** Copies the batch's records (its bytes and offsets) into memory. */
   private hold(bytes: Buffer, batch: RecordBatch): void {
     const { count, width } = batch;

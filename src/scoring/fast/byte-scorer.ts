@@ -24,6 +24,7 @@ import { resolveAsOf } from '../../data/activities/as-of.ts';
 import { csvField } from '../../data/io/csv.ts';
 import type { Dataset } from '../../data/io/dataset.ts';
 import { plainBytesReadable } from '../../data/types/plain-number.ts';
+import { MISSING, REFERENCE } from '../../data/io/plain-numbers.ts';
 import { isWrongType } from '../../data/types/reading.ts';
 import { typeColumn } from '../../data/types/typing.ts';
 import { spreadsheetSafe } from '../../data/io/write.ts';
@@ -290,8 +291,9 @@ export class ByteScorer {
 
   /**
    * Cells from..to−1 of a column typed as `typeColumn` types their text, with that text; a numeric column's
-   * plain numbers (where `plainBytesReadable` allows) are read from their bytes, with no text (the same
-   * double `Number` gives; a plain number is never a missing-value token there, nor of the wrong type).
+   * plain numbers and empty cells (where `plainBytesReadable` allows) are read from their bytes, with no text
+   * (the same double `Number` gives, or null; a plain number is never a missing-value token there, nor of the
+   * wrong type, and an empty cell is missing).
    */
   private typeCells(slot: number, column: ColumnState, from: number, to: number): { typed: unknown[]; texts: Array<string | undefined> } {
     const { tokens } = this.plan;
@@ -300,14 +302,15 @@ export class ByteScorer {
       for (let id = from; id < to; id++) texts[id - from] = fieldText(this.tables.cell(slot, id));
       return { typed: typeColumn(texts as string[], column.schema, tokens), texts };
     }
-    const numbers = this.tables.plainNumbers(slot, from, to);
+    const { values, status } = this.tables.plainNumbers(slot, from, to);
     const typed = new Array<unknown>(to - from);
     const rest: number[] = [];
-    for (let k = 0; k < numbers.length; k++) {
-      if (Number.isNaN(numbers[k])) {
+    for (let k = 0; k < values.length; k++) {
+      const state = status[k]!;
+      if (state === REFERENCE) {
         rest.push(k);
         texts[k] = fieldText(this.tables.cell(slot, from + k));
-      } else typed[k] = numbers[k];
+      } else typed[k] = state === MISSING ? null : values[k];
     }
     if (rest.length > 0) {
       const restTyped = typeColumn(rest.map((k) => texts[k]!), column.schema, tokens);

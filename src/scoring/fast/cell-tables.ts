@@ -14,12 +14,10 @@
  * record it stopped on. An append column (`setAppend`, for a column of mostly new cells) skips the hash and
  * the look-up: each cell is a new entry, numbered in row order.
  */
-import { plainNumber } from '../../data/types/plain-number.ts';
+import { PlainNumbers } from '../../data/io/plain-numbers.ts';
 import { Layout, wasmModule } from '../../wasm/modules.ts';
 
 const CR = 13;
-const SPACE = 32;
-const TAB = 9;
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 16777619;
 const MIX = 0x2c1b3c6d;
@@ -115,7 +113,6 @@ export class CellTables {
   private chunkCap = 1 << 16;
   private chunkLength = 0;
   private headerWidth: number;
-  private numbers = new Float64Array(0);
 
   /** Null where WebAssembly is not available (the byte path is then not used). */
   static create(columns: number, slotOf: Int32Array): CellTables | null {
@@ -303,25 +300,19 @@ export class CellTables {
   }
 
   /**
-   * Cells from..to−1 of column `column` read as plain numbers (`plainNumber`, between any spaces or tabs;
-   * NaN for a cell that is not one: empty, quoted, or any other text). A view valid until the next call.
+   * Cells from..to−1 of column `column` read as plain numbers in WebAssembly (data/io/plain-numbers.ts, the
+   * rule of `plainNumber` between any spaces or tabs): each cell's value and status (a value, missing where
+   * empty once trimmed, or left to the reference path: quoted, or any other text). Views valid until the next call.
    */
-  plainNumbers(column: number, from: number, to: number): Float64Array {
+  plainNumbers(column: number, from: number, to: number): { values: Float64Array; status: Uint8Array } {
+    const reader = PlainNumbers.get();
+    if (!reader) throw new Error('internal: the cell tables run in WebAssembly, but the plain-number reader has none');
     const d = this.descriptor(column);
-    const { bytes, words } = this;
+    const { words } = this;
     const starts = (words[d + (D_STARTS >> 2)]! >> 2) + from;
     const lengths = (words[d + (D_LENGTHS >> 2)]! >> 2) + from;
     const arena = words[d + (D_ARENA >> 2)]!;
-    if (this.numbers.length < to - from) this.numbers = new Float64Array(Math.max(to - from, 2 * this.numbers.length));
-    const out = this.numbers.subarray(0, to - from);
-    for (let k = 0; k < out.length; k++) {
-      let start = arena + words[starts + k]!;
-      let end = start + words[lengths + k]!;
-      while (start < end && (bytes[start] === SPACE || bytes[start] === TAB)) start++;
-      while (end > start && (bytes[end - 1] === SPACE || bytes[end - 1] === TAB)) end--;
-      out[k] = plainNumber(bytes, start, end);
-    }
-    return out;
+    return reader.cells(this.bytes.subarray(arena), words.subarray(starts, starts + to - from), words.subarray(lengths, lengths + to - from));
   }
 
   /** Forgets column `column`'s cells. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CsvParser } from '../../../src/data/io/csv.ts';
+import { MISSING, REFERENCE } from '../../../src/data/io/plain-numbers.ts';
 import { fieldText } from '../../../src/scoring/fast/scan.ts';
 import { CellTables, hashCell } from '../../../src/scoring/fast/cell-tables.ts';
 
@@ -149,7 +150,7 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
     expect(tables.size(0)).toBe(new Set(rows.map((r) => r[0])).size + 2);
   });
 
-  it('reads plain numbers from the cells\' bytes as Number reads their text, NaN for anything else', () => {
+  it('reads plain numbers from the cells\' bytes as Number reads their text, an empty cell as missing, anything else left to the text', () => {
     const plain = fc.tuple(fc.constantFrom('', ' ', '\t'), fc.constantFrom('', '-', '+'), fc.stringMatching(/^[0-9]{0,17}$/), fc.constantFrom('', '.'),
       fc.stringMatching(/^[0-9]{0,6}$/), fc.constantFrom('', 'e5', 'E-3', 'e+22', 'e400'), fc.constantFrom('', ' ', '\t '))
       .map((parts) => parts.join(''));
@@ -160,11 +161,14 @@ describe('CellTables: the WebAssembly scan and cell dictionaries', () => {
       tables.load(encoder.encode(`${quoted.join('\n')}\n`));
       const rows = tables.scan(0, 0, 1, 44, -1).rows;
       const ids = tables.rowsOf(0, rows);
-      const numbers = tables.plainNumbers(0, 0, tables.size(0));
+      const { values, status } = tables.plainNumbers(0, 0, tables.size(0));
       Array.from(ids).forEach((id, i) => {
         const text = fieldText(tables.cell(0, id));
-        const x = numbers[id]!;
-        if (!Number.isNaN(x)) expect(Object.is(x, Number(text))).toBe(true); // bit for bit, -0 too
+        const x = values[id]!;
+        const trimmed = text.replace(/^[ \t]+|[ \t]+$/g, '');
+        expect(status[id] === MISSING).toBe(trimmed === '' && quoted[i] === cells[i]);
+        if (status[id] === MISSING) return;
+        if (status[id] !== REFERENCE) expect(Object.is(x, Number(text))).toBe(true); // bit for bit, -0 too
         else if (/^[ \t]*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d{1,3})?[ \t]*$/i.test(cells[i]!) && !/e[-+]?\d{3}/i.test(cells[i]!)) {
           // a plain form left to Number only for more than 15 significant digits
           expect(cells[i]!.replace(/[^0-9]/g, '').replace(/^0+/, '').length).toBeGreaterThan(15);
