@@ -31,8 +31,9 @@ export interface ColumnState {
   typed: unknown[];
   /** Cells worked out so far (the rest were added by the chunk being scanned). */
   done: number;
-  /** The cells the last chunk added; whether the column appends (`CellTables.setAppend`: cleared before each chunk). */
+  /** The cells the last chunk added; the rows scanned since the dictionary was last cleared; whether the column appends (`CellTables.setAppend`: cleared before each chunk). */
   added: number;
+  seen: number;
   append: boolean;
   /** A checked column of the model (number, date, yes/no): 1 where the cell does not read as its type. */
   wrongType: Uint8Array | null;
@@ -165,7 +166,7 @@ export function tableView(column: (name: string) => unknown, rows: number) {
 function newColumn(schema: ColumnSchema, scorer: Scorer, spec: number, keep: boolean): ColumnState {
   const want = scorer.types.get(schema.name);
   return {
-    name: schema.name, schema, typed: [], done: 0, added: 0, append: false,
+    name: schema.name, schema, typed: [], done: 0, added: 0, seen: 0, append: false,
     wrongType: want && CHECKED_TYPES.has(want) ? new Uint8Array(64) : null, wrongCount: 0,
     range: scorer.dateRanges.find((r) => r.column === schema.name) ?? null, outside: [],
     spec, unseen: new Uint8Array(64), unseenCount: 0, perCell: [], codes: [], featureOf: [], contribution: new Float64Array(64),

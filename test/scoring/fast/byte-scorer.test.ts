@@ -249,26 +249,35 @@ describe('the byte path of the streaming scorer', () => {
     }
   });
 
-  it('reads a column of mostly new cells as an append column once its dictionary passes 65,536 cells, and writes the table path\'s bytes', async () => {
+  it('reads a column of new cells as an append column (early where its share of new cells holds, else once past 65,536 cells), a column of repeating values never, with the table path\'s bytes', async () => {
     const at = header.indexOf('annual_revenue');
     const body = lines.slice(1);
     const head = lines.slice(0, 60).join('\n');
     // Mostly distinct revenues; every 50th an awkward cell: spaces, exponents, missing, quoted, -0, beyond 15 digits.
     const odd = [' 1234 ', '1e6', 'NA', '', '12.5', '"77"', '-0', '00012', '1e400', '.5', '5.', '12345678901234567'];
-    for (const options of [{ model, reasons: 3, keep: ['annual_revenue'] }, { model: models.gbdt, reasons: 0 }]) {
-      const scorer = await prepareScorer({ ...options, rules, input: { path: sample.leads } });
-      for (let chunk = 0; chunk < 37; chunk++) {
-        const rows = Array.from({ length: 2000 }, (_, i) => {
-          const k = chunk * 2000 + i;
-          const cells = body[k % body.length]!.split(',');
-          cells[at] = k % 50 === 7 ? odd[(k / 50) % odd.length | 0]! : String(1000 + k);
-          return cells.join(',');
-        });
-        const { job, raw } = jobOf(scorer, `${lines[0]}\n${rows.join('\n')}\n`, head);
-        const fast = scoreChunkBytes(scorer, job, 'csv');
-        expect(new TextDecoder().decode(fast!.encoded)).toBe(scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, 'csv').text);
-        // Looked up until the dictionary passes 65,536 cells (1,960 new a chunk: in the 34th), appended from the 35th.
-        expect(appendColumns(scorer)).toEqual(chunk >= 34 ? ['annual_revenue'] : []);
+    const layouts = [
+      // 98% new cells a chunk, steadily: appended once the dictionary holds 8,192 cells (1,960 new a chunk: after the 5th).
+      { revenue: (k: number) => (k % 50 === 7 ? odd[(k / 50) % odd.length | 0]! : String(1000 + k)), chunks: 7, appendFrom: 5 },
+      // 70% new, the rest ten repeated values: below the early share, appended once past 65,536 cells (1,400 new a chunk: in the 47th).
+      { revenue: (k: number) => (k % 10 < 3 ? String(k % 10) : String(1000 + k)), chunks: 49, appendFrom: 47 },
+      // 30,000 values drawn at random (a hash of the row): new cells at first, fewer as the dictionary fills; looked up throughout.
+      { revenue: (k: number) => String(1000 + (mix32(k) % 30_000)), chunks: 9, appendFrom: Number.POSITIVE_INFINITY },
+    ];
+    for (const layout of layouts) {
+      for (const options of [{ model, reasons: 3, keep: ['annual_revenue'] }, { model: models.gbdt, reasons: 0 }]) {
+        const scorer = await prepareScorer({ ...options, rules, input: { path: sample.leads } });
+        for (let chunk = 0; chunk < layout.chunks; chunk++) {
+          const rows = Array.from({ length: 2000 }, (_, i) => {
+            const k = chunk * 2000 + i;
+            const cells = body[k % body.length]!.split(',');
+            cells[at] = layout.revenue(k);
+            return cells.join(',');
+          });
+          const { job, raw } = jobOf(scorer, `${lines[0]}\n${rows.join('\n')}\n`, head);
+          const fast = scoreChunkBytes(scorer, job, 'csv');
+          expect(new TextDecoder().decode(fast!.encoded)).toBe(scoreChunk(scorer, job.schema, raw.raw, raw.dataRows, 'csv').text);
+          expect(appendColumns(scorer), `layout ${layouts.indexOf(layout)}, chunk ${chunk}`).toEqual(chunk >= layout.appendFrom ? ['annual_revenue'] : []);
+        }
       }
     }
   });
@@ -372,3 +381,10 @@ describe('ByteSink: the score columns written from integer digits', () => {
     for (let m = 0; m <= 1000; m++) expect(text((s) => s.score(m / 1000))).toBe(String(Math.round((m / 1000) * 1000) / 10));
   });
 });
+
+/** A 32-bit integer's bits mixed (MurmurHash3's finaliser): a row number's stand-in for a random draw. */
+function mix32(k: number): number {
+  k = Math.imul(k ^ (k >>> 16), 0x85ebca6b);
+  k = Math.imul(k ^ (k >>> 13), 0xc2b2ae35);
+  return (k ^ (k >>> 16)) >>> 0;
+}
