@@ -91,9 +91,8 @@ function isotonicFit(p: ArrayLike<number>, y: Uint8Array): Calibrator {
   return { kind: 'isotonic', x, y: yv };
 }
 
-/** Calibrated probabilities. */
-export function applyCalibrator(cal: Calibrator, p: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(p.length);
+/** Calibrated probabilities, into `out` if given (`p` itself: in place). */
+export function applyCalibrator(cal: Calibrator, p: ArrayLike<number>, out: Float64Array = new Float64Array(p.length)): Float64Array {
   for (let i = 0; i < p.length; i++) out[i] = calibrate(cal, p[i]!);
   return out;
 }

@@ -140,7 +140,7 @@ export class ByteScorer {
     // The rows still to come, at this chunk's bytes per row (for the forest's leaf masks: predict.ts).
     const rowsAhead = job.bytesAhead ? Math.round((job.bytesAhead * n) / bytes.length) : 0;
     const { raw, contributions } = scoreRows(this.plan, n, perRow, job.threads, rowsAhead);
-    const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw);
+    const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw, raw); // in place: raw is this chunk's own
     const { first, second } = this.decisions.decide(probability, activity, result);
     this.countNotes(n, result);
     this.writeRows(job, probability, contributions, perRow, first, second);

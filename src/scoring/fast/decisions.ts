@@ -13,6 +13,7 @@ import type { ChunkResult } from '../chunk.ts';
 import { actionWithoutRules, addCounts, decisions, MODEL_TIERS, modelTiers } from '../decisions.ts';
 import { EXPORT_COLUMNS } from '../score.ts';
 import type { Plan } from './plan.ts';
+import { lent } from '../../data/io/typed-arrays.ts';
 import { AT, type CellBytes } from './writer.ts';
 
 // The segments are these export columns, each run consecutive in EXPORT_COLUMNS (checked when loaded).
@@ -28,6 +29,9 @@ export class DecisionSegments {
   private readonly segmentAt = new Map<string, number>();
   private readonly segmentValues: Array<Array<string | number | null>> = [];
   private readonly modelCell: Uint8Array;
+  /** Room for `decide`'s answers, kept from chunk to chunk. */
+  private readonly first = { array: new Int32Array(0) };
+  private readonly second = { array: new Int32Array(0) };
 
   /** `keys`: NDJSON's `{"name":` / `,"name":` bytes per output column. */
   constructor(private readonly plan: Plan, private readonly cells: CellBytes, private readonly keys: Uint8Array[]) {
@@ -36,12 +40,13 @@ export class DecisionSegments {
 
   /**
    * Each row's decision columns, as `decisions` gives them: the numbers of their two byte segments
-   * (`segments`), with the chunk's tier and action counts added to `result` (in order of first appearance).
+   * (`segments`), with the chunk's tier and action counts added to `result` (in order of first appearance);
+   * the arrays are valid until the next call.
    */
   decide(probability: Float64Array, activity: { ids: unknown[]; asOf: number | Float64Array } | null, result: ChunkResult): { first: Int32Array; second: Int32Array } {
     const n = probability.length;
-    const first = new Int32Array(n);
-    const second = new Int32Array(n);
+    const first = lent(this.first, n);
+    const second = lent(this.second, n);
     const rules = this.plan.scorer.rules;
     if (rules && !this.plan.ruleCells) {
       const ruleScores = scoreBound(rules, this.chunkCriteria(), n, activity ? { log: this.plan.scorer.log!, ids: activity.ids, asOf: activity.asOf } : {}, { reasons: false });

@@ -9,6 +9,7 @@
  */
 import type { BoundCriterion } from '../../rules/engine.ts';
 import type { RuleSet } from '../../rules/rule-file.ts';
+import { lent } from '../../data/io/typed-arrays.ts';
 
 /** A column as the byte path keeps it: this chunk's cell number per row, each rule condition's answer per cell. */
 export interface RuleColumn {
@@ -107,11 +108,14 @@ export class RuleCells {
     }
   }
 
-  /** The rule outcome of the chunk's `n` rows. */
+  /** Room for `rows`' arrays, kept from chunk to chunk. */
+  private readonly scratch = { total: { array: new Float64Array(0) }, fit: { array: new Float64Array(0) }, disqualified: { array: new Uint8Array(0) } };
+
+  /** The rule outcome of the chunk's `n` rows (arrays valid until the next call). */
   rows(n: number): RuleRows {
-    const total = new Float64Array(n).fill(this.base);
-    const fit = new Float64Array(n);
-    const disqualified = new Uint8Array(n);
+    const total = lent(this.scratch.total, n).fill(this.base);
+    const fit = lent(this.scratch.fit, n).fill(0);
+    const disqualified = lent(this.scratch.disqualified, n).fill(0);
     for (const points of this.columns) {
       const rows = points.column.rows;
       const cellTotal = points.total;
