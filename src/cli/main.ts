@@ -14,6 +14,7 @@ import { registerRules } from './rules.ts';
 import { registerScore } from './score.ts';
 import { registerTrain } from './train.ts';
 import { reportError } from './run.ts';
+import { loadArquero } from '../data/io/arquero.ts';
 
 export function buildProgram(): Command {
   const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -22,6 +23,11 @@ export function buildProgram(): Command {
     .version(version)
     .exitOverride()
     .showSuggestionAfterError(true);
+  // Tables (arquero) are loaded before any command but `score`, which loads them only where it makes one
+  // (data/io/arquero.ts): its byte path never does, and they cost its start ~40 ms.
+  program.hook('preAction', async (_program, command) => {
+    if (!(command.name() === 'score' && command.parent === program)) await loadArquero();
+  });
   registerDemo(program);
   registerGenerate(program);
   registerInspect(program);

@@ -3,7 +3,7 @@
  * categorical or boolean column, per quantile bin of a numeric one), computed on the rows given
  * (the training rows, so that the hold-out stays unseen).
  */
-import * as aq from 'arquero';
+import { arquero } from './io/arquero.ts';
 import type { Dataset } from './io/dataset.ts';
 import { columnSchema } from './types/schema.ts';
 import { DataError } from '../errors.ts';
@@ -61,6 +61,7 @@ export function conversionBySegment(data: Dataset, y: Uint8Array, column: string
     labels = picked.map((v) => (v === null || v === undefined ? '(missing)' : String(v)));
   }
   const key = sortKey ?? labels.map(() => 0);
+  const aq = arquero();
   const table = aq
     .table({ segment: labels, key, converted: Array.from(rows, (r) => y[r]!) })
     .groupby('segment')

@@ -8,6 +8,7 @@ import { CsvParser, csvField } from '../data/io/csv.ts';
 import type { RawTable } from '../data/io/read.ts';
 import { DataError } from '../errors.ts';
 import type { Schema } from '../data/types/schema.ts';
+import { arqueroLoaded, loadArquero } from '../data/io/arquero.ts';
 import { cellFormatter, csvLine, ndjsonLine } from '../data/io/write.ts';
 import { type ChunkJob, type ChunkResult, emptyChunkResult } from './chunk.ts';
 import { addCounts } from './decisions.ts';
@@ -74,11 +75,17 @@ export function scoreChunk(scorer: Scorer, schema: Schema, raw: RawTable, dataRo
   return result;
 }
 
-/** Parses and scores a chunk of CSV bytes: what the streaming scorer and its workers run on each chunk. */
-export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ChunkResult {
+/**
+ * Parses and scores a chunk of CSV bytes: what the streaming scorer and its workers run on each chunk. The
+ * byte path answers at once; the table path once arquero is loaded (a promise the first time).
+ */
+export function scoreCsvChunk(scorer: Scorer, job: ChunkJob, format: 'csv' | 'ndjson'): ChunkResult | Promise<ChunkResult> {
   const fast = scoreChunkBytes(scorer, job, format);
   if (fast) return fast;
-  const { raw, dataRows } = collectRecords(new TextDecoder().decode(job.bytes), job.header, job.delimiter, job.firstLine, job.firstRow, job.source);
-  return scoreChunk(scorer, job.schema, raw, dataRows, format, job.threads);
+  const tablePath = (): ChunkResult => {
+    const { raw, dataRows } = collectRecords(new TextDecoder().decode(job.bytes), job.header, job.delimiter, job.firstLine, job.firstRow, job.source);
+    return scoreChunk(scorer, job.schema, raw, dataRows, format, job.threads);
+  };
+  return arqueroLoaded() ? tablePath() : loadArquero().then(tablePath);
 }
 

@@ -155,7 +155,7 @@ export class ChunkScheduler {
    * `minMs` 0 the workers start at once and the first chunk waits until they have loaded, so they take part
    * whatever the file's size (benchmarks and tests use this).
    */
-  run(job: ChunkJob, local: (job: ChunkJob) => ChunkResult): Promise<ChunkResult> {
+  run(job: ChunkJob, local: (job: ChunkJob) => ChunkResult | Promise<ChunkResult>): Promise<ChunkResult> {
     if (!this.decided) {
       this.decide();
       // The chunk waits for them, while the reader reads on: it keeps bytes of its own (tested).

@@ -19,10 +19,10 @@ try {
 // Ready for chunks: until now the streaming scorer gave them to its own thread instead.
 parentPort.postMessage({ ready: true });
 
-parentPort.on('message', ({ id, ...job }) => {
+parentPort.on('message', async ({ id, ...job }) => {
   try {
     if (failure) throw failure;
-    const result = scoreCsvChunk(scorer, job, workerData.format);
+    const result = await scoreCsvChunk(scorer, job, workerData.format);
     // The byte path's bytes are lent (a view of its buffer): copied to be handed over, and given back.
     const encoded = result.encoded ? result.encoded.slice() : new TextEncoder().encode(result.text);
     result.release?.();

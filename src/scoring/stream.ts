@@ -12,6 +12,7 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { loadArquero } from '../data/io/arquero.ts';
 import { CsvParser, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/io/csv.ts';
 import { FileWindow } from '../data/io/file-window.ts';
 import { fileSize, rawTable, type Source, utf8Path } from '../data/io/read.ts';
@@ -137,6 +138,7 @@ async function readQuery(scorer: Scorer, { sql, what, format }: NonNullable<Retu
     if (raw.rows === 0) continue;
     schema ??= scoringSchema(scorer, raw);
     output.read += raw.rows;
+    await loadArquero(); // scored the table way
     await output.apply(scoreChunk(scorer, schema, raw, Array.from({ length: raw.rows }, (_, i) => row + i + 1), options.format));
     row += raw.rows;
   }
@@ -155,7 +157,7 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
   let delimiter = ',';
   const threads = options.threads ?? Math.min(2, availableParallelism());
   const scheduler = new ChunkScheduler(scorer.options, options.format, threads, total, { minBytes: options.parallelMinBytes, minMs: options.parallelMinMs });
-  const scoreHere = (job: ChunkJob): ChunkResult => scoreCsvChunk(scorer, job, options.format);
+  const scoreHere = (job: ChunkJob): ChunkResult | Promise<ChunkResult> => scoreCsvChunk(scorer, job, options.format);
   const inFlight: Array<{ result: Promise<ChunkResult>; ready: boolean }> = [];
   let line = 1;
   let row = 0;
@@ -273,6 +275,7 @@ export async function scoreFile(options: ScoreFileOptions): Promise<{ summary: S
       if (parquet) await rm(output, { force: true });
     }
   }
+  await loadArquero(); // the leads as a table
   const scored = await scoreLeads(options, scorer);
   await writeTable(options.output, scored.names, scored.columns, options.format, { safe: true });
   const rejected = scored.rejected;

@@ -4,7 +4,7 @@
  * 7/30/90-day windows, days since the last event, a total and a decayed engagement sum. Backtests and
  * behavioural rules stand on this: an event at or after the as-of time never changes a lead's numbers.
  */
-import * as aq from 'arquero';
+import { arquero } from '../io/arquero.ts';
 import { DataError } from '../../errors.ts';
 import { closestNames } from '../closest-names.ts';
 import { type Dataset, type LoadOptions, loadDataset } from '../io/dataset.ts';
@@ -328,7 +328,7 @@ export function joinActivities(data: Dataset, aggregates: ActivityAggregates): D
   }
   return {
     ...data,
-    table: data.table.assign(aq.table(added)),
+    table: data.table.assign(arquero().table(added)),
     schema: { ...data.schema, columns: [...data.schema.columns, ...schemas] },
   };
 }

@@ -35,7 +35,7 @@
  * columnar.test.ts).
  */
 import { type FileHandle, open } from 'node:fs/promises';
-import * as aq from 'arquero';
+import { arquero, loadArquero } from './arquero.ts';
 import { headerRenames, noHeader, tooManyFields, uniqueHeader } from './csv.ts';
 import { CsvByteRecords } from './csv-bytes.ts';
 import { RecordCut } from './record-cut.ts';
@@ -89,6 +89,7 @@ export type ColumnarResult = { dataset: Dataset } | { raw: RawTable } | { misfit
  * if ('dataset' in result) result.dataset.table.numRows();
  */
 export async function readCsvColumnar(path: string, delimiter: string, options: ColumnarOptions = {}): Promise<ColumnarResult> {
+  await loadArquero();
   const sampleRows = options.sampleRows ?? SCHEMA_SAMPLE_ROWS;
   const reading = options.reading;
   const tokens = reading ? [...reading.naTokens] : [...naTokenSet(options.na ?? [])];
@@ -124,7 +125,7 @@ export async function readCsvColumnar(path: string, delimiter: string, options: 
     columns.forEach((column, c) => (data[names[c]!] = column.values));
     const schema: Schema = { rows: total, columns: withHeaderWarnings(columns.map((column) => column.schema), renamed), naTokens: tokens };
     const notes = columns.flatMap((column) => (column.note ? [column.note] : []));
-    return { dataset: { table: aq.table(data, names), schema, raw: { names, rows: total, format: 'csv', delimiter, source: path }, ...(notes.length ? { notes } : {}) } };
+    return { dataset: { table: arquero().table(data, names), schema, raw: { names, rows: total, format: 'csv', delimiter, source: path }, ...(notes.length ? { notes } : {}) } };
   } catch (err) {
     if (err instanceof Misfit) return { misfit: err.message };
     throw err;

@@ -2,7 +2,7 @@
  * A loaded dataset: the raw rows read, their inferred schema, and an arquero table of typed columns
  * (numbers and dates as numbers — dates in epoch ms —, booleans as true/false, the rest as text; missing as null).
  */
-import * as aq from 'arquero';
+import { arquero, loadArquero } from './arquero.ts';
 import type { ColumnTable } from 'arquero';
 import type { ColumnType } from '../../types.ts';
 import { badValuesError, findBadValues, type Reading, readSchema } from '../types/reading.ts';
@@ -30,6 +30,7 @@ export type LoadOptions = ReadOptions & InferOptions;
  * data.table.numRows(); // 20000
  */
 export async function loadDataset(source: Source, options: LoadOptions = {}): Promise<Dataset> {
+  await loadArquero();
   // A CSV file streams into typed columns (columnar.ts); one within its sample rows comes back raw and is
   // read as below, from the text already parsed; one whose later rows defy its first rows' types is read
   // again the reference way, and the dataset says so. A query or a Parquet file streams from DuckDB into
@@ -94,6 +95,7 @@ export function datasetWithReading(raw: RawTable, reading: Reading, checked: Rea
  * const leads = await loadDatasetWithReading({ path: 'q3.csv' }, artifact.reading, new Map([['annual_revenue', 'numeric']]));
  */
 export async function loadDatasetWithReading(source: Source, reading: Reading, checked: ReadonlyMap<string, ColumnType>, hint?: string): Promise<Dataset> {
+  await loadArquero();
   const query = await typedQuery(source, {});
   if (query) {
     const result = await readQueryColumnar(query.sql, query, { reading });
@@ -135,5 +137,5 @@ export function applySchema(raw: RawTable, schema: Schema): ColumnTable {
   schema.columns.forEach((column, c) => {
     data[column.name] = typeColumn(raw.columns[c]!, column, tokens);
   });
-  return aq.table(data, raw.names);
+  return arquero().table(data, raw.names);
 }

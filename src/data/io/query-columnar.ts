@@ -21,7 +21,7 @@
  * `DISTINCT_CAP` distinct values a column's most frequent values are counted by number over every row
  * (`countNumbers`), since each number has one text here (the CSV reader cannot: `1.5` and `1.50`).
  */
-import * as aq from 'arquero';
+import { arquero, loadArquero } from './arquero.ts';
 import type { DuckDBDataChunk, DuckDBValueConverter, DuckDBVector, JS } from '@duckdb/node-api';
 import type { RawValue } from '../../types.ts';
 import type { Dataset } from './dataset.ts';
@@ -77,6 +77,7 @@ interface QueryColumn {
  * if ('dataset' in result) result.dataset.table.numRows();
  */
 export async function readQueryColumnar(sql: string, from: { format: SourceFormat; source: string; what: string }, options: QueryColumnarOptions = {}): Promise<QueryColumnarResult> {
+  await loadArquero();
   const { JSDuckDBValueConverter } = await import('@duckdb/node-api');
   const { reading, ...rest } = options;
   const tokens = reading ? new Set(reading.naTokens) : naTokenSet(options.na ?? []);
@@ -112,7 +113,7 @@ export async function readQueryColumnar(sql: string, from: { format: SourceForma
   const data: Record<string, ArrayLike<unknown>> = {};
   finished.forEach((column, c) => (data[names[c]!] = column.values));
   const schema: Schema = { rows, columns: finished.map((column) => column.schema), naTokens: [...tokens] };
-  return { dataset: { table: aq.table(data, names), schema, raw: { names, rows, format: from.format, source: from.source } } };
+  return { dataset: { table: arquero().table(data, names), schema, raw: { names, rows, format: from.format, source: from.source } } };
 }
 
 /**
