@@ -6,8 +6,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // In-process tests call table-making functions directly, as the library's users do: arquero loaded first, as the library loads it.
-    setupFiles: ['test/setup.ts'],
     // The CLI the tests spawn (bin/leadscore.js) runs the sources, never a stale dist/.
     env: { LEADSCORE_SOURCES: '1' },
   },

@@ -10,12 +10,6 @@
  * console.log(metrics.models[0].name, scored.summary.tiers);
  */
 
-import { loadArquero } from './data/io/arquero.ts';
-
-// Some of the functions below make tables synchronously (`datasetWithReading`, `applySchema`, …): the
-// library loads arquero as it loads (the command line loads it where needed: data/io/arquero.ts).
-await loadArquero();
-
 // The commands, as library functions.
 export { trainModels as train } from './train/train.ts';
 export { evaluateModel as evaluate } from './evaluation/evaluate.ts';
