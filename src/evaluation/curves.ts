@@ -2,7 +2,6 @@
  * Curves over thresholds, all derived from one `confusionAtThresholds`: the FP/FN trade-off, the KS
  * statistic, cumulative gains and lift by decile.
  */
-import { allRows } from '../data/columns.ts';
 
 export interface ThresholdTable {
   /** Distinct scores, highest first; a row is predicted positive when its score ≥ threshold. */
@@ -15,7 +14,8 @@ export interface ThresholdTable {
 }
 
 /**
- * TP and FP at every distinct score over the rows, highest threshold first.
+ * TP and FP at every distinct score over the rows, highest threshold first. A score that is not a number
+ * ranks below every number: such rows make one last threshold (NaN), where everything is predicted positive.
  *
  * @example
  * const t = confusionAtThresholds(p, y, split.test);
@@ -23,30 +23,52 @@ export interface ThresholdTable {
  */
 export function confusionAtThresholds(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): ThresholdTable {
   const n = rows ? rows.length : scores.length;
-  const s = new Float64Array(n);
-  const t = new Uint8Array(n);
+  let positives = 0;
+  for (let k = 0; k < n; k++) if (y[rows ? rows[k]! : k]) positives++;
+  // The positives' and the negatives' scores, each sorted by a typed array's own sort (no comparator: a
+  // comparator's result is a new heap number per comparison, 16 MiB a million comparisons), then walked
+  // together from the top, equal scores of both sides making one threshold (0 and -0 are one score).
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(n - positives);
+  let p = 0;
+  let q = 0;
+  let nanPos = 0;
+  let nanNeg = 0;
   for (let k = 0; k < n; k++) {
     const r = rows ? rows[k]! : k;
-    s[k] = scores[r]!;
-    t[k] = y[r]!;
+    const v = scores[r]!;
+    if (Number.isNaN(v)) {
+      if (y[r]) nanPos++;
+      else nanNeg++;
+    } else if (y[r]) pos[p++] = v;
+    else neg[q++] = v;
   }
-  const order = allRows(n).sort((a, b) => s[b]! - s[a]!);
-  const thresholds: number[] = [];
-  const tp: number[] = [];
-  const fp: number[] = [];
+  const sortedPos = pos.subarray(0, p).sort();
+  const sortedNeg = neg.subarray(0, q).sort();
+  const thresholds = new Float64Array(p + q + 1);
+  const tp = new Float64Array(p + q + 1);
+  const fp = new Float64Array(p + q + 1);
+  let m = 0;
+  let i = p - 1;
+  let j = q - 1;
   let cTp = 0;
   let cFp = 0;
-  for (let k = 0; k < n; k++) {
-    const i = order[k]!;
-    if (t[i]) cTp++;
-    else cFp++;
-    const next = order[k + 1];
-    if (next !== undefined && s[next] === s[i]) continue;
-    thresholds.push(s[i]!);
-    tp.push(cTp);
-    fp.push(cFp);
+  while (i >= 0 || j >= 0) {
+    const v = i < 0 ? sortedNeg[j]! : j < 0 ? sortedPos[i]! : Math.max(sortedPos[i]!, sortedNeg[j]!);
+    while (i >= 0 && sortedPos[i] === v) { cTp++; i--; }
+    while (j >= 0 && sortedNeg[j] === v) { cFp++; j--; }
+    thresholds[m] = v;
+    tp[m] = cTp;
+    fp[m] = cFp;
+    m++;
   }
-  return { thresholds: Float64Array.from(thresholds), tp: Float64Array.from(tp), fp: Float64Array.from(fp), positives: cTp, negatives: cFp };
+  if (nanPos + nanNeg > 0) {
+    thresholds[m] = Number.NaN;
+    tp[m] = cTp += nanPos;
+    fp[m] = cFp += nanNeg;
+    m++;
+  }
+  return { thresholds: thresholds.slice(0, m), tp: tp.slice(0, m), fp: fp.slice(0, m), positives: cTp, negatives: cFp };
 }
 
 /** Kolmogorov–Smirnov statistic: the largest gap between the true- and false-positive rates. */

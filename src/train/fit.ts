@@ -114,8 +114,7 @@ export function fitLogistic(input: FitInput, params: ModelParams['logistic'], op
   const { data, y, train, rng } = input;
   const yTrain = bytesAt(y, train);
   const pipeline = FeaturePipeline.fit(data, train, { exclude: input.exclude });
-  const all = pipeline.transform(data, input.asOf !== undefined ? { asOf: input.asOf } : {});
-  const design = designRows(all, train);
+  const { n, design, rest, restRows, names, groups } = trainingAndOtherRows(pipeline, input);
   const cv = chooseC(design, yTrain, {
     rng: rng.fork('folds'), ...(params.C !== undefined ? { grid: [params.C] } : options.grid ? { grid: options.grid } : {}), params: { classWeight: params.classWeight ?? null },
   });
@@ -125,15 +124,35 @@ export function fitLogistic(input: FitInput, params: ModelParams['logistic'], op
   const choice = params.calibration === 'auto' ? chooseCalibration(cv.oof, cv.y, rng.fork('calibration')) : null;
   const calibrationKind = choice?.kind ?? (params.calibration as Exclude<typeof params.calibration, 'auto'>);
   const calibrator = fitCalibrator(calibrationKind, cv.oof, cv.y);
-  const raw = model.predictProba(all);
+  // Every row's raw probability, from the two designs: each row's the same numbers as from one design of all rows.
+  const raw = new Float64Array(n);
+  model.predictProba(design).forEach((p, k) => (raw[train[k]!] = p));
+  model.predictProba(rest).forEach((p, k) => (raw[restRows[k]!] = p));
   return {
-    model, features: pipeline.toJSON(), pipeline, design, names: all.names, groups: all.names.map((_, j) => all.groups[j]!),
+    model, features: pipeline.toJSON(), pipeline, design, names, groups,
     calibrator, calibrationKind, ...(choice ? { calibrationCvLogLoss: choice.logLoss } : {}),
     probability: applyCalibrator(calibrator, raw), raw,
     thresholdScores: applyCalibrator(calibrator, cv.oof), thresholdY: cv.y,
     fitSeconds: (performance.now() - t0) / 1000,
     details: { C: cv.C, cvLogLoss: cv.scores, ...(cv.method === 'slice' ? { chosenOn: `a validation slice of ${cv.rows.length} training rows` } : {}), solver: model.fitted.solver, iterations: model.fitted.iterations, features: design.p },
   };
+}
+
+/**
+ * The training rows' design and the other rows' (hold-out, unlabelled), copied from one design of every row
+ * that is then let go: at a million leads the full design is ~250 MB, and holding it while C is chosen (its
+ * fitting slice another copy) made the logistic step the run's peak.
+ */
+function trainingAndOtherRows(pipeline: FeaturePipeline, input: FitInput): { n: number; design: Design; rest: Design; restRows: Int32Array; names: string[]; groups: string[] } {
+  const all = pipeline.transform(input.data, input.asOf !== undefined ? { asOf: input.asOf } : {});
+  const inTrain = new Uint8Array(all.n);
+  for (const r of input.train) inTrain[r] = 1;
+  let others = 0;
+  for (let r = 0; r < all.n; r++) others += 1 - inTrain[r]!;
+  const restRows = new Int32Array(others);
+  let k = 0;
+  for (let r = 0; r < all.n; r++) if (!inTrain[r]) restRows[k++] = r;
+  return { n: all.n, design: designRows(all, input.train), rest: designRows(all, restRows), restRows, names: all.names, groups: all.names.map((_, j) => all.groups[j]!) };
 }
 
 /** A stratified 10% of the training rows held aside (for early stopping, calibration and the threshold), both in row order. */

@@ -62,16 +62,31 @@ describe('chooseThreshold', () => {
 });
 
 describe('curves', () => {
-  it('confusionAtThresholds agrees with confusionAt at every threshold (property)', () => {
-    fc.assert(fc.property(fc.array(fc.record({ s: fc.integer({ min: 0, max: 9 }), y: fc.integer({ min: 0, max: 1 }) }), { minLength: 1, maxLength: 60 }), (items) => {
+  it('confusionAtThresholds: one threshold per distinct score, highest first, agreeing with confusionAt (property)', () => {
+    const item = fc.record({ s: fc.oneof(fc.integer({ min: -3, max: 9 }), fc.constantFrom(0, -0, 0.1 + 0.2, 0.3)), y: fc.integer({ min: 0, max: 1 }) });
+    fc.assert(fc.property(fc.array(item, { minLength: 1, maxLength: 60 }), fc.array(fc.nat(), { maxLength: 30 }), (items, picks) => {
       const s = items.map((i) => i.s);
       const yy = items.map((i) => i.y);
-      const t = confusionAtThresholds(s, yy);
-      t.thresholds.forEach((th, k) => {
-        const c = confusionAt(s, yy, th);
-        expect([t.tp[k], t.fp[k]]).toEqual([c.tp, c.fp]);
-      });
-    }), { numRuns: 200 });
+      // Over all rows, and over some rows (repeats allowed) as the hold-out's rows are passed.
+      const rows = picks.map((k) => k % items.length);
+      for (const [t, over] of [[confusionAtThresholds(s, yy), s.map((_, r) => r)], [confusionAtThresholds(s, yy, rows), rows]] as const) {
+        const distinct = [...new Set(over.map((r) => s[r]! + 0))].sort((a, b) => b - a);
+        expect(Array.from(t.thresholds, (v) => v + 0)).toEqual(distinct);
+        t.thresholds.forEach((th, k) => {
+          const c = confusionAt(over.map((r) => s[r]!), over.map((r) => yy[r]!), th);
+          expect([t.tp[k], t.fp[k]]).toEqual([c.tp, c.fp]);
+        });
+        expect([t.positives, t.negatives]).toEqual([over.filter((r) => yy[r]).length, over.filter((r) => !yy[r]).length]);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('confusionAtThresholds ranks a score that is not a number below every number, in one last threshold', () => {
+    const t = confusionAtThresholds([0.9, Number.NaN, 0.2, Number.NaN, 0.9], [1, 1, 0, 0, 0]);
+    expect(Array.from(t.thresholds)).toEqual([0.9, 0.2, Number.NaN]);
+    expect(Array.from(t.tp)).toEqual([1, 1, 2]);
+    expect(Array.from(t.fp)).toEqual([1, 2, 3]);
+    expect([t.positives, t.negatives]).toEqual([2, 3]);
   });
 
   it('KS is the largest TPR − FPR gap; gains add up; the trade-off moves FN into FP', () => {
