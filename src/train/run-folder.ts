@@ -1,13 +1,13 @@
 /**
  * The run folder's files after the fits: holdout.csv, the example leads, the models' comparisons with the
- * rule baseline, metrics.json and a model card per model; then the report, from those files alone.
+ * rule baseline, metrics.json, a model card per model and the report.
  */
 import { lstat, rename, rm, symlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { columnValues } from '../data/columns.ts';
 import { modelCard, trainCommand } from '../report/model-card.ts';
 import { writeExamples } from '../report/examples.ts';
-import { bestModel, writeHoldout } from '../report/report.ts';
+import { bestModel, writeHoldout, writeReport } from '../report/report.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
 import { delongTest, pairedBootstrap } from '../evaluation/compare.ts';
 import { leadIdColumn } from '../rules/engine.ts';
@@ -16,7 +16,7 @@ import { LOWER_IS_BETTER, round } from './model-metrics.ts';
 import type { fitRuleBaseline, fitRunModels, Run } from './steps.ts';
 import type { MetricsJson, TrainResult } from './train.ts';
 
-/** holdout.csv → examples → comparisons → metrics.json → model cards (the report follows: `trainInto`). */
+/** holdout.csv → examples → comparisons → metrics.json → model cards → report → models/latest. */
 export async function writeRunFolder(run: Run, baseline: Awaited<ReturnType<typeof fitRuleBaseline>>, fitted: Awaited<ReturnType<typeof fitRunModels>>): Promise<TrainResult> {
   const { runDir, finalDir, options, step, seed, models, splitKind, rng, leads, target, unlabelled, labelled, split, leakage, excluded, strategy, strategyText, holdoutWeeks, results, ranks, files } = run;
   const { ruleScores } = baseline;
@@ -84,6 +84,8 @@ export async function writeRunFolder(run: Run, baseline: Awaited<ReturnType<type
     await writeFileAtomic(cardPath, modelCard({ metrics, artifact, command }));
     files.push(cardPath);
   }
+  // The report: the leaderboard, the decision panel and the curves, from metrics.json and holdout.csv.
+  files.push((await writeReport(runDir)).path);
   return { runDir, metrics, files, ...(coefficients ? { coefficients } : {}), featureNotes, info, warnings };
 }
 

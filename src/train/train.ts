@@ -16,7 +16,6 @@ import { DEFAULT_MODELS, modelsToFit } from './fit.ts';
 import { type ModelMetrics, type PrimaryMetric } from './model-metrics.ts';
 
 import { pointLatest, writeRunFolder } from './run-folder.ts';
-import { writeReport } from '../report/report.ts';
 import { fitRuleBaseline, fitRunModels, prepareRun } from './steps.ts';
 
 export { PRIMARY_METRICS, type ModelMetrics, type PrimaryMetric, type ThresholdMetrics } from './model-metrics.ts';
@@ -125,14 +124,6 @@ export async function trainModels(options: TrainOptions): Promise<TrainResult> {
  * folder, written into `writeDir` (the staging folder) for the run folder `runDir`.
  */
 async function trainInto(writeDir: string, runDir: string, options: TrainOptions): Promise<TrainResult> {
-  const result = await fitAndWrite(writeDir, runDir, options);
-  // The report (the leaderboard, the decision panel, the curves) reads metrics.json and holdout.csv alone. It is
-  // made once the function holding the training rows has returned, so that its ~190 MiB at a million leads can
-  // take the place of those rows rather than come on top of them (the run's peak: 1,533 → … MiB).
-  return { ...result, files: [...result.files, (await writeReport(writeDir)).path] };
-}
-
-async function fitAndWrite(writeDir: string, runDir: string, options: TrainOptions): Promise<TrainResult> {
   const run = await prepareRun(writeDir, runDir, options);
   const baseline = await fitRuleBaseline(run);
   const fitted = await fitRunModels(run);
