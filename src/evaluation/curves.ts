@@ -2,6 +2,8 @@
  * Curves over thresholds, all derived from one `confusionAtThresholds`: the FP/FN trade-off, the KS
  * statistic, cumulative gains and lift by decile.
  */
+import { allRows, floatsAt } from '../data/columns.ts';
+import { stableOrder } from '../data/types/order-statistic.ts';
 
 export interface ThresholdTable {
   /** Distinct scores, highest first; a row is predicted positive when its score ≥ threshold. */
@@ -117,10 +119,13 @@ export interface DecileRow {
 
 /** Cumulative gains and lift by decile of score (decile 1 = the top 10%), ties broken by row order. */
 export function gainsByDecile(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<number>): DecileRow[] {
-  const idx = rows ? Array.from(rows) : Array.from({ length: scores.length }, (_, i) => i);
-  idx.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  const n = idx.length;
-  const total = idx.reduce((s, r) => s + y[r]!, 0);
+  // Ties by row number: the rows in ascending order, so that position order is row order.
+  const rowsUp = rows ? Int32Array.from(rows).sort() : allRows(scores.length);
+  const byScore = stableOrder(floatsAt(scores, rowsUp), 'descending');
+  const n = rowsUp.length;
+  const idx = new Int32Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) total += y[(idx[k] = rowsUp[byScore[k]!]!)]!;
   const base = total / n;
   const out: DecileRow[] = [];
   let captured = 0;

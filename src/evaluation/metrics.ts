@@ -3,7 +3,8 @@
  * their average rank (a tie between a positive and a negative counts one half), as scikit-learn's
  * roc_auc_score gives.
  */
-import { allRows, bytesAt, floatsAt } from '../data/columns.ts';
+import { bytesAt, floatsAt } from '../data/columns.ts';
+import { stableOrder } from '../data/types/order-statistic.ts';
 
 /**
  * ROC AUC of `scores` against 0/1 labels, over `rows` (default all). NaN when one class is absent.
@@ -55,8 +56,7 @@ function pick(scores: ArrayLike<number>, y: ArrayLike<number>, rows?: ArrayLike<
 
 /** Row order by score, highest first; ties keep row order (a stable sort). */
 function descending(s: Float64Array): Int32Array {
-  const order = allRows(s.length);
-  return order.sort((a, b) => s[b]! - s[a]! || a - b);
+  return stableOrder(s, 'descending');
 }
 
 /**
@@ -204,7 +204,7 @@ export function confusionAt(scores: ArrayLike<number>, y: ArrayLike<number>, thr
 /** Average ranks (1-based; ties share their mean rank). */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const order = allRows(n).sort((a, b) => values[a]! - values[b]!);
+  const order = stableOrder(values, 'ascending');
   const ranks = new Float64Array(n);
   let i = 0;
   while (i < n) {

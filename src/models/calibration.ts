@@ -10,7 +10,8 @@ import { LogisticRegression } from './logistic/logistic.ts';
 import { denseDesign } from '../features/design.ts';
 import type { Rng } from '../random.ts';
 import { logLoss } from '../evaluation/metrics.ts';
-import { allRows, bytesAt, floatsAt } from '../data/columns.ts';
+import { bytesAt, floatsAt } from '../data/columns.ts';
+import { stableOrder } from '../data/types/order-statistic.ts';
 
 export type CalibrationKind = 'platt' | 'isotonic' | 'none';
 
@@ -40,7 +41,7 @@ export function fitCalibrator(kind: CalibrationKind, p: ArrayLike<number>, y: Ui
 
 /** Pool adjacent violators on (p, y) sorted by p, ties pooled first. */
 function isotonicFit(p: ArrayLike<number>, y: Uint8Array): Calibrator {
-  const order = allRows(p.length).sort((a, b) => p[a]! - p[b]!);
+  const order = stableOrder(p, 'ascending');
   // Blocks: [x (mean p), value (mean y), weight].
   const xs: number[] = [];
   const vs: number[] = [];

@@ -1,7 +1,8 @@
 /**
  * An order statistic without sorting: the k-th smallest of an array of numbers in linear expected time
  * (Hoare's selection), for the few quantiles a caller needs of a column of a million values (drafted rules'
- * bin edges), where a full sort took about 150 ms a column.
+ * bin edges), where a full sort took about 150 ms a column. And the order of an array of numbers, ties in
+ * position order, by a radix sort (`stableOrder`) instead of a comparator.
  */
 
 /**
@@ -44,4 +45,59 @@ export function kthSmallest(values: Float64Array, k: number): number {
   let below = 0;
   for (let r = 0; r < values.length; r++) if (values[r]! < 0 || Object.is(values[r], -0)) below++;
   return k < below ? -0 : 0;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/**
+ * The positions of `keys` in the order of their values (ties in position order): exactly what
+ * `allRows(n).sort((a, b) => keys[a] - keys[b] || a - b)` gives (descending: `keys[b] - keys[a] || a - b`),
+ * −0 and +0 being one value. A least-significant-digit radix sort over the numbers' bits, a byte a pass
+ * (a pass where every key has the same byte is skipped): no comparator, whose result was a new heap number
+ * per comparison (a million comparisons, 16 MiB of garbage), and linear time. None may be NaN.
+ *
+ * @example
+ * stableOrder(Float64Array.of(0.2, 0.9, 0.2), 'descending'); // Int32Array [1, 0, 2]
+ */
+export function stableOrder(keys: ArrayLike<number>, direction: 'ascending' | 'descending'): Int32Array {
+  const n = keys.length;
+  // Each key as two unsigned 32-bit halves whose unsigned order is the numbers' order (the sign bit flipped
+  // for a positive number, every bit for a negative one), all bits flipped again for a descending order.
+  const bits = new Float64Array(1);
+  const words = new Uint32Array(bits.buffer);
+  const [lo, hi] = LITTLE_ENDIAN ? [0, 1] : [1, 0];
+  const high = new Uint32Array(n);
+  const low = new Uint32Array(n);
+  const flip = direction === 'descending' ? 0xffffffff : 0;
+  for (let i = 0; i < n; i++) {
+    const v = keys[i]!;
+    if (Number.isNaN(v)) throw new RangeError(`stableOrder: the key at ${i} is NaN`);
+    bits[0] = v + 0; // −0 becomes +0
+    const negative = words[hi]! >>> 31;
+    high[i] = (words[hi]! ^ (negative ? 0xffffffff : 0x80000000) ^ flip) >>> 0;
+    low[i] = (words[lo]! ^ (negative ? 0xffffffff : 0) ^ flip) >>> 0;
+  }
+  let order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Int32Array(n);
+  const counts = new Int32Array(256);
+  for (let pass = 0; pass < 8; pass++) {
+    const word = pass < 4 ? low : high;
+    const shift = (pass % 4) * 8;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) counts[(word[i]! >>> shift) & 0xff]!++;
+    if (n === 0 || counts[(word[0]! >>> shift) & 0xff] === n) continue; // this byte is the same in every key
+    let start = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = start;
+      start += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      next[counts[(word[i]! >>> shift) & 0xff]!++] = i;
+    }
+    [order, next] = [next, order];
+  }
+  return order;
 }

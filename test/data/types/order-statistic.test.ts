@@ -1,7 +1,7 @@
 /** The k-th smallest by selection against a typed array's sort, over duplicates, zeros of both signs and infinities. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { kthSmallest } from '../../../src/data/types/order-statistic.ts';
+import { kthSmallest, stableOrder } from '../../../src/data/types/order-statistic.ts';
 
 describe('kthSmallest', () => {
   it('gives the value a typed array\'s sort puts at k, for every k (property)', () => {
@@ -26,5 +26,28 @@ describe('kthSmallest', () => {
 
   it('refuses a k outside the array', () => {
     expect(() => kthSmallest(Float64Array.of(1, 2), 2)).toThrow(RangeError);
+  });
+});
+
+describe('stableOrder', () => {
+  const key = fc.oneof(
+    fc.double({ noNaN: true }),
+    fc.constantFrom(0, -0, 1, -1, 0.5, Number.MIN_VALUE, -Number.MIN_VALUE, Number.MAX_VALUE, -Infinity, Infinity),
+    fc.integer({ min: -3, max: 3 }),
+  );
+  it('is the comparator sort with ties in position order, both directions (property)', () => {
+    fc.assert(fc.property(fc.array(key, { maxLength: 300 }), (values) => {
+      const keys = Float64Array.from(values);
+      const positions = Array.from(keys, (_, i) => i);
+      expect(Array.from(stableOrder(keys, 'ascending'))).toEqual([...positions].sort((a, b) => keys[a]! - keys[b]! || a - b));
+      expect(Array.from(stableOrder(keys, 'descending'))).toEqual([...positions].sort((a, b) => keys[b]! - keys[a]! || a - b));
+    }), { numRuns: 500 });
+  });
+
+  it('orders 100,000 probabilities with many ties as the comparator does, and refuses NaN', () => {
+    const keys = Float64Array.from({ length: 100_000 }, (_, i) => Math.round(Math.abs(Math.sin(i * 12.9898)) * 5000) / 5000);
+    const positions = Array.from(keys, (_, i) => i);
+    expect(Array.from(stableOrder(keys, 'descending'))).toEqual(positions.sort((a, b) => keys[b]! - keys[a]! || a - b));
+    expect(() => stableOrder([1, Number.NaN], 'ascending')).toThrow('NaN');
   });
 });
