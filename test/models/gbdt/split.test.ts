@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binColumns, fitBinner, sortFloat64 } from '../../../src/models/gbdt/binning.ts';
+import { binColumns, fitBinner } from '../../../src/models/gbdt/binning.ts';
+import { sortFloat64 } from '../../../src/data/types/order-statistic.ts';
 import { buildHistogram, countBins, newHistogram, STRIDE, subtractHistogram } from '../../../src/models/gbdt/histogram.ts';
 import { bestSplit, type Split, type SplitParams } from '../../../src/models/gbdt/split.ts';
 import { createRng } from '../../../src/random.ts';
