@@ -55,7 +55,7 @@ const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
  * flipped for a positive number, every bit for a negative one, so −0 comes before +0 unless `oneZero` makes
  * −0 a +0), every bit flipped again for a descending order. None may be NaN.
  */
-function orderedWords(values: ArrayLike<number>, descending: boolean, oneZero: boolean): { high: Uint32Array; low: Uint32Array } {
+function orderedWords(values: ArrayLike<number>, descending: boolean, oneZero: boolean) {
   const n = values.length;
   const bits = new Float64Array(1);
   const words = new Uint32Array(bits.buffer);
