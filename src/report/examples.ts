@@ -8,6 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dataset, subsetDataset } from '../data/io/dataset.ts';
 import { writeFileAtomic } from '../data/io/write.ts';
+import { floatsAt } from '../data/columns.ts';
+import { stableOrder } from '../data/types/order-statistic.ts';
 import { DataError } from '../errors.ts';
 import type { Source } from '../data/io/read.ts';
 import { prepareScorer, scoreDataset } from '../scoring/score.ts';
@@ -53,12 +55,17 @@ export interface Examples {
  * pickExamples(p, y, split.test, 0.31); // [{ kind: 'top', index: 812 }, { kind: 'borderline', index: 77 }, …]
  */
 export function pickExamples(p: ArrayLike<number>, y: ArrayLike<number>, rows: ArrayLike<number>, threshold: number): Array<{ kind: ExampleKind; index: number }> {
-  const order = Array.from(rows).sort((a, b) => p[b]! - p[a]! || a - b); // highest first
+  // The rows in ascending order, ranked by `stableOrder` (ties in position order, so to the earlier row).
+  const rowsUp = Int32Array.from(rows).sort();
+  const ranked = (keys: Float64Array, direction: 'ascending' | 'descending') => Array.from(stableOrder(keys, direction), (k) => rowsUp[k]!);
+  const distance = new Float64Array(rowsUp.length);
+  for (let k = 0; k < rowsUp.length; k++) distance[k] = Math.abs(p[rowsUp[k]!]! - threshold);
+  const order = ranked(floatsAt(p, rowsUp), 'descending'); // highest first
   const lowest = [...order].reverse();
   const sent = (r: number) => p[r]! >= threshold;
   const rankings: Array<[ExampleKind, number[]]> = [
     ['top', order],
-    ['borderline', Array.from(rows).sort((a, b) => Math.abs(p[a]! - threshold) - Math.abs(p[b]! - threshold) || a - b)],
+    ['borderline', ranked(distance, 'ascending')],
     ['false positive', order.filter((r) => sent(r) && y[r] === 0)],
     ['false negative', lowest.filter((r) => !sent(r) && y[r] === 1)],
     ['low score', lowest],

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,35 @@ describe('example leads', () => {
     expect(pickExamples(p, y, [0, 4], 0.3)).toEqual([{ kind: 'top', index: 0 }, { kind: 'borderline', index: 4 }]);
     // A top lead that did not convert leaves "false positive" to the next one.
     expect(pickExamples(p, y, [5, 2, 1], 0.3)).toEqual([{ kind: 'top', index: 5 }, { kind: 'borderline', index: 1 }, { kind: 'false positive', index: 2 }]);
+  });
+
+  it('picks what the comparator sorts picked, over ties and rows given in any order (property)', () => {
+    // The picking as it was written with comparators, ties to the earlier row.
+    const reference = (p: number[], y: number[], rows: number[], threshold: number) => {
+      const order = [...rows].sort((a, b) => p[b]! - p[a]! || a - b);
+      const lowest = [...order].reverse();
+      const sent = (r: number) => p[r]! >= threshold;
+      const rankings: Array<[string, number[]]> = [['top', order], ['borderline', [...rows].sort((a, b) => Math.abs(p[a]! - threshold) - Math.abs(p[b]! - threshold) || a - b)],
+        ['false positive', order.filter((r) => sent(r) && y[r] === 0)], ['false negative', lowest.filter((r) => !sent(r) && y[r] === 1)], ['low score', lowest]];
+      const seen = new Set<number>();
+      return rankings.flatMap(([kind, ranking]) => {
+        const index = ranking.find((r) => !seen.has(r));
+        if (index === undefined) return [];
+        seen.add(index);
+        return [{ kind, index }];
+      });
+    };
+    fc.assert(fc.property(fc.array(fc.record({ p: fc.integer({ min: 0, max: 10 }).map((v) => v / 10), y: fc.integer({ min: 0, max: 1 }) }), { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 0, max: 10 }).map((v) => v / 10), fc.infiniteStream(fc.nat()), (leads, threshold, shuffle) => {
+        const p = leads.map((l) => l.p);
+        const y = leads.map((l) => l.y);
+        const rows = leads.map((_, r) => r).filter((r) => r % 3 !== 1 || leads.length < 3);
+        for (let i = rows.length - 1; i > 0; i--) {
+          const j = shuffle.next().value % (i + 1);
+          [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+        }
+        expect(pickExamples(p, y, rows, threshold)).toEqual(reference(p, y, rows, threshold));
+      }), { numRuns: 300 });
   });
 
   it('are hold-out leads scored as `score` scores them: the same probability as holdout.csv, reasons in words', async () => {
