@@ -30,7 +30,7 @@ function cellError(text) {
 async function errorOutputs(notebook, env) {
   const out = mkdtempSync(join(tmpdir(), 'leadscore-notebook-error-'));
   try {
-    spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.timeout=300',
+    spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.timeout=300', `--ExecutePreprocessor.startup_timeout=${STARTUP_SECONDS}`,
       '--output-dir', out, notebook], { env, encoding: 'utf8', cwd: dirname(notebook) });
     const executed = JSON.parse(readFileSync(join(out, basename(notebook)), 'utf8'));
     return executed.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.name === 'stderr' || o.output_type === 'error')
@@ -42,6 +42,10 @@ async function errorOutputs(notebook, env) {
   }
 }
 
+// How long a kernel may take to start: nbconvert's default, 60 s, was once exceeded by tslab's first start on a
+// two-core machine busy with the test suite (the next kernel started in 3 s).
+const STARTUP_SECONDS = 180;
+
 const notebooks = process.argv.slice(2).length ? process.argv.slice(2).map((f) => resolve(f))
   : readdirSync(join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort().map((f) => join(root, 'notebooks', f));
 const work = mkdtempSync(join(tmpdir(), 'leadscore-notebooks-'));
@@ -51,7 +55,7 @@ try {
   let failed = 0;
   for (const notebook of notebooks) {
     const t0 = performance.now();
-    const r = spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.timeout=300',
+    const r = spawnSync('jupyter', ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab', '--ExecutePreprocessor.timeout=300', `--ExecutePreprocessor.startup_timeout=${STARTUP_SECONDS}`,
       '--output-dir', join(work, 'out'), notebook], { env, encoding: 'utf8', cwd: dirname(notebook) });
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     if (r.status === 0) {

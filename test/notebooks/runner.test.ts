@@ -27,11 +27,11 @@ describe.skipIf(!HAVE_JUPYTER && process.env.LEADSCORE_CI !== '1')('npm run note
     const bad = join(dir, 'bad.ipynb');
     await writeFile(good, notebook('const x: number = 6 * 7;\nconsole.log(x);'));
     await writeFile(bad, notebook('console.log("before");', 'throw new Error("a deliberate error in cell two");', 'console.log("never");'));
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'notebooks.mjs'), good, bad], { encoding: 'utf8', timeout: 180_000 });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'notebooks.mjs'), good, bad], { encoding: 'utf8', timeout: 420_000 });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^ok {4}good\.ipynb/m);
     expect(r.stdout).toMatch(/^FAIL {2}bad\.ipynb/m);
     expect(r.stdout).toContain('a deliberate error in cell two');
     expect(r.stdout).toContain('1 of 2 notebooks ran without an error');
-  }, 200_000);
+  }, 440_000);
 });
