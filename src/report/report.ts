@@ -123,15 +123,15 @@ export async function readHoldout(runDir: string): Promise<Holdout | null> {
   const { names, columns } = parseCsv(await readFile(path, 'utf8'), ',');
   // Loops, not `Float64Array.from(cells, fn)`: that makes an iterator result per cell (70 MiB of garbage for a
   // 200,000-lead hold-out's columns).
-  const column = (name: string, shift = 0) => {
+  const column = (name: string) => {
     const cells = columns[names.indexOf(name)]!;
     const out = new Float64Array(cells.length);
-    for (let i = 0; i < cells.length; i++) out[i] = shift ? Number(cells[i]) + shift : Number(cells[i]);
+    for (let i = 0; i < cells.length; i++) out[i] = Number(cells[i]);
     return out;
   };
   const probability: Record<string, Float64Array> = {};
   for (const name of names) if (name.startsWith('p_')) probability[name.slice(2)] = column(name);
-  return { rows: Int32Array.from(column('row', -1)), y: Uint8Array.from(column('outcome')), probability, ...(names.includes('rule_score') ? { ruleScore: column('rule_score') } : {}) };
+  return { rows: Int32Array.from(column('row'), (r) => r - 1), y: Uint8Array.from(column('outcome')), probability, ...(names.includes('rule_score') ? { ruleScore: column('rule_score') } : {}) };
 }
 
 /**
