@@ -46,7 +46,7 @@ export interface Walk {
 
 export function newWalk(setup: BacktestSetup): Walk {
   return {
-    periods: [], drafted: [], skipped: [], warnings: new Set(), info: new Set(setup.leads.notes ?? []),
+    periods: [], drafted: [], skipped: [], warnings: new Set(), info: new Set([...(setup.leads.notes ?? []), ...(setup.log?.notes ?? [])]),
     predictions: new Map(setup.models.map((m) => [m, new Float64Array(setup.n).fill(Number.NaN)])),
     periodOf: new Array<string>(setup.n).fill(''), statusOf: new Array<string>(setup.n).fill(''),
     rootRng: createRng(setup.seed), previousC: undefined, totalFit: {},

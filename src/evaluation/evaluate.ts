@@ -128,6 +128,7 @@ export async function labelledForModel(loaded: LoadedModel, options: Pick<Evalua
   const unlabelled = new Set(target.unlabelled);
   const rows = allRows(leads.table.numRows()).filter((r) => !unlabelled.has(r));
   const { data, asOf, context } = await prepare(loaded, options, leads);
+  for (const note of context.activities?.notes ?? []) notes.add(note);
   return { leads, target, targetName, unlabelled, rows, data, context, ...(asOf !== undefined ? { asOf } : {}) };
 }
 

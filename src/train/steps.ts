@@ -234,7 +234,7 @@ export async function fitRunModels(run: Run) {
   // What each date feature means, and a warning where no scoring time anchors its age.
   const warnings: string[] = [];
   /** What the run says in passing (a large file read twice; the network's backend when tfjs-node is absent). */
-  const info: string[] = [...(leads.notes ?? [])];
+  const info: string[] = [...(leads.notes ?? []), ...(run.context.activities?.notes ?? [])];
   const said = new Set<string>();
   const dateNotes = (specs: FeaturesJSON['specs']) => {
     for (const range of dateRanges(specs as Array<{ kind: string; column: string }>)) {

@@ -12,7 +12,9 @@ import { columnValues, groupRows, presentNumbers } from '../columns.ts';
 import { DAY_MS } from '../types/dates.ts';
 import { distinctNumbers } from '../types/distinct.ts';
 import { numericColumnValues } from '../io/number-column.ts';
-import type { Source } from '../io/read.ts';
+import { fileSize, plainCsvDelimiter, type Source, utf8Path } from '../io/read.ts';
+import { naTokenSet } from '../types/missing.ts';
+import { type DuckDbLogResult, readLogWithDuckDb, type SortedEvents } from './log-duckdb.ts';
 import { type ColumnSchema, columnSchema } from '../types/schema.ts';
 
 export interface ActivityLog {
@@ -27,6 +29,8 @@ export interface ActivityLog {
   index: Map<string, [number, number]>;
   /** Events dropped because their lead or time was missing. */
   dropped: number;
+  /** How the file was read, where that is worth saying (a large log read in JavaScript, and why). */
+  notes?: string[];
 }
 
 export interface ActivityColumns {
@@ -122,6 +126,27 @@ function sortByTime(order: Int32Array, from: number, to: number, times: ArrayLik
   }
 }
 
+/** The names each column is looked for by when it is not given. */
+const USUAL_NAMES = {
+  lead: ['lead_id', 'leadId', 'lead'],
+  time: ['occurred_at', 'timestamp', 'time', 'event_time'],
+  type: ['type', 'event_type', 'event', 'activity'],
+} as const;
+
+/** The columns named (given, or found by their usual names) among `names`; null where one would be chosen by its type. */
+function columnsByName(names: readonly string[], columns: ActivityColumns): { lead: string; time: string; type: string; detail?: string } | null {
+  const has = new Set(names);
+  const find = (wanted: string | undefined, usual: readonly string[]) => (wanted === undefined ? usual.find((n) => has.has(n)) : has.has(wanted) ? wanted : undefined);
+  const lead = find(columns.lead, USUAL_NAMES.lead);
+  const time = find(columns.time, USUAL_NAMES.time);
+  const type = find(columns.type, USUAL_NAMES.type);
+  if (!lead || !time || !type) return null;
+  if (columns.detail === null) return { lead, time, type };
+  const detail = columns.detail ?? (has.has('stage') ? 'stage' : undefined);
+  if (detail !== undefined && !has.has(detail)) return null;
+  return { lead, time, type, ...(detail === undefined ? {} : { detail }) };
+}
+
 function pick(data: Dataset, wanted: string | undefined, fallbacks: string[], accept: (c: ColumnSchema) => boolean, flag: string): string {
   const names = data.schema.columns.map((c) => c.name);
   if (wanted) {
@@ -143,11 +168,53 @@ function pick(data: Dataset, wanted: string | undefined, fallbacks: string[], ac
  * @example
  * const log = await loadActivityLog({ path: 'data/sample/activities.csv' });
  */
-export async function loadActivityLog(source: Source, columns: ActivityColumns = {}, options: LoadOptions = {}): Promise<ActivityLog> {
+export async function loadActivityLog(source: Source, columns: ActivityColumns = {}, options: ActivityLoadOptions = {}): Promise<ActivityLog> {
+  const throughDuckDb = await readLargeLog(source, columns, options);
+  if (throughDuckDb && 'events' in throughDuckDb) return logOfEvents(throughDuckDb.events);
+  const log = await readLogInJavaScript(source, columns, options);
+  if (!throughDuckDb) return log;
+  return { ...log, notes: [`the activity log ${(source as { path: string }).path} was read in JavaScript, not by DuckDB (slower): ${throughDuckDb.misfit}`] };
+}
+
+export interface ActivityLoadOptions extends LoadOptions {
+  /** CSV logs of at least this many bytes are read by DuckDB where it gives the same log (log-duckdb.ts). Default 8 MiB. */
+  duckDbBytes?: number;
+}
+
+/** CSV logs from this size on are read by DuckDB where they can be (below it, loading DuckDB costs more than it saves). */
+export const DUCKDB_LOG_BYTES = 8 * 1024 * 1024;
+
+/** A large plain CSV log read by DuckDB, or why not (a misfit); null when the JavaScript reading is simply the one for it. */
+async function readLargeLog(source: Source, columns: ActivityColumns, options: ActivityLoadOptions): Promise<DuckDbLogResult | null> {
+  if (!('path' in source) || (await fileSize(source.path)) < (options.duckDbBytes ?? DUCKDB_LOG_BYTES)) return null;
+  const delimiter = await plainCsvDelimiter(source.path, options);
+  if (delimiter === null) return null;
+  return readLogWithDuckDb(await utf8Path(source.path), delimiter, (names) => columnsByName(names, columns), naTokenSet(options.na), options);
+}
+
+/** The log of events DuckDB ordered: the same arrays `buildActivityLog` makes. */
+function logOfEvents(events: SortedEvents): ActivityLog {
+  const n = events.times.length;
+  const leadIds = new Array<string>(n);
+  const types = new Array<string>(n);
+  const index = new Map<string, [number, number]>();
+  events.leads.forEach((id, k) => {
+    const from = events.starts[k]!;
+    const to = events.starts[k + 1]!;
+    index.set(id, [from, to]);
+    leadIds.fill(id, from, to);
+  });
+  const used = new Set<string>();
+  for (let e = 0; e < n; e++) used.add(types[e] = events.typeNames[events.typeCodes[e]!]!);
+  return { leadIds, times: events.times, types, typeNames: [...used].sort(), index, dropped: events.rows - n };
+}
+
+/** The reference reading: the file read as a dataset (schema inferred, columns typed), then its events sorted. */
+async function readLogInJavaScript(source: Source, columns: ActivityColumns, options: LoadOptions): Promise<ActivityLog> {
   const data = await loadDataset(source, options);
-  const lead = pick(data, columns.lead, ['lead_id', 'leadId', 'lead'], (c) => c.type === 'id' || c.type === 'categorical', 'lead id');
-  const time = pick(data, columns.time, ['occurred_at', 'timestamp', 'time', 'event_time'], (c) => c.type === 'datetime' || c.type === 'date', 'timestamp');
-  const type = pick(data, columns.type, ['type', 'event_type', 'event', 'activity'], (c) => c.type === 'categorical', 'event type');
+  const lead = pick(data, columns.lead, [...USUAL_NAMES.lead], (c) => c.type === 'id' || c.type === 'categorical', 'lead id');
+  const time = pick(data, columns.time, [...USUAL_NAMES.time], (c) => c.type === 'datetime' || c.type === 'date', 'timestamp');
+  const type = pick(data, columns.type, [...USUAL_NAMES.type], (c) => c.type === 'categorical', 'event type');
   const timeSchema = columnSchema(data.schema, time)!;
   if (timeSchema.type !== 'date' && timeSchema.type !== 'datetime') {
     throw new DataError('NOT_A_DATE', `activity column "${time}" holds ${timeSchema.type} values, not timestamps`,

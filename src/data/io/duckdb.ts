@@ -20,6 +20,11 @@ export function duckdb(): Promise<DuckDBConnection> {
   return connection;
 }
 
+/** A connection of its own (its temporary tables are dropped when it is closed), on the process's database. */
+export async function newConnection(): Promise<DuckDBConnection> {
+  return (await database()).connect();
+}
+
 /** Quotes a string as a SQL literal. */
 export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -67,7 +72,7 @@ export interface ResultChunk {
  * for await (const { names, chunk } of resultChunks("select * from read_parquet('leads.parquet')", 'leads.parquet')) { … }
  */
 export async function* resultChunks(sql: string, what: string): AsyncGenerator<ResultChunk> {
-  const conn = await (await database()).connect();
+  const conn = await newConnection();
   try {
     let result;
     try {
