@@ -118,5 +118,6 @@ export function registerScore(program: Command): void {
       const unseen = Object.entries(s.unseen);
       if (unseen.length) out.say(`categories never seen in training (scored as the pooled level): ${unseen.map(([c, k]) => `${c} ${k} (${percent(k / s.rows)})`).join(', ')}`);
       for (const w of s.warnings) out.say(`warning: ${w}`);
+      for (const note of s.notes ?? []) out.say(`note: ${note}`);
     });
 }

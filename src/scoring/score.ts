@@ -97,6 +97,8 @@ export interface ScoreResult {
     outOfRange: Record<string, number>;
     /** What a user should read: unseen categories above 10% of leads, leads outside the training dates. */
     warnings: string[];
+    /** How the activity log was read, where that is worth saying (a large log read in JavaScript, and why); absent when nothing was. */
+    notes?: string[];
     /** How account_probability combines the account's leads, when --account is given. */
     accountRule?: string;
     /** With a capacity: leads marked for sales, and how many the routing alone would have sent. */
@@ -423,6 +425,7 @@ export async function scoreLeads(options: ScoreOptions, prepared?: Scorer): Prom
       ...(capacity ? { capacity } : {}),
       ...(scorer.previous ? { previousMatched: chunk.ids.filter((id) => scorer.previous!.has(String(id))).length } : {}),
       ...(chunk.asOf !== undefined ? { asOf: new Date(chunk.asOf).toISOString() } : {}),
+      ...(scorer.log?.notes ? { notes: scorer.log.notes } : {}),
     },
   };
 }

@@ -173,6 +173,7 @@ export class StreamOutput {
         warnings: dataWarnings(scorer, rowsDone, unseen, outOfRange), rules: scorer.rulesPath,
         ...(scorer.previous ? { previousMatched: this.previousMatched } : {}),
         ...(this.asOf !== undefined ? { asOf: new Date(this.asOf).toISOString() } : {}),
+        ...(scorer.log?.notes ? { notes: scorer.log.notes } : {}),
       },
     };
   }

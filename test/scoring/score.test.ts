@@ -45,6 +45,22 @@ describe('scoreLeads', () => {
     expect(filed.summary.actions.sales).toBe(40);
   });
 
+  it('says when a large activity log is read in JavaScript rather than by DuckDB, and why (scoreLeads and scoreFile, as the command scores)', async () => {
+    // The small sample's log twelve times over (past the 8 MiB from which DuckDB reads a log), its times written with an offset: not a layout DuckDB's reading takes.
+    const [header, ...lines] = (await readFile(sample.activities, 'utf8')).trimEnd().split('\n');
+    const offset = lines.map((line) => line.replace(/Z(?=,|$)/, '+00:00'));
+    const big = join(sample.dir, 'big-activities.csv');
+    await writeFile(big, [header, ...Array.from({ length: 12 }, () => offset).flat()].join('\n'));
+    expect((await stat(big)).size).toBeGreaterThan(8 * 1024 * 1024);
+    const options = { model: join(run, 'logistic.model.json'), input: { path: sample.leads } };
+    const why = /the activity log .*big-activities\.csv was read in JavaScript, not by DuckDB \(slower\): its timestamps are not written in one fixed ISO layout/;
+    expect((await scoreLeads({ ...options, activities: { path: big } })).summary.notes).toEqual([expect.stringMatching(why)]);
+    const { scoreFile } = await import('../../src/scoring/stream.ts');
+    const filed = await scoreFile({ ...options, activities: { path: big }, output: join(sample.dir, 'big-scores.csv'), format: 'csv' });
+    expect(filed.summary.notes).toEqual([expect.stringMatching(why)]);
+    expect((await scoreLeads({ ...options, activities: { path: sample.activities } })).summary.notes).toBeUndefined();
+  });
+
   it('a header-only input (a day without new leads) gets the same header as a scored one, streamed or in memory: the id, the contract, --keep', async () => {
     const header = (await readFile(sample.leads, 'utf8')).split('\n')[0]!;
     const empty = join(sample.dir, 'no-leads.csv');

@@ -12,7 +12,7 @@ import { columnValues, groupRows, presentNumbers } from '../columns.ts';
 import { DAY_MS } from '../types/dates.ts';
 import { distinctNumbers } from '../types/distinct.ts';
 import { numericColumnValues } from '../io/number-column.ts';
-import { fileSize, plainCsvDelimiter, type Source, utf8Path } from '../io/read.ts';
+import { fileSize, guessFormat, plainCsvDelimiter, type Source, utf8Path } from '../io/read.ts';
 import { naTokenSet } from '../types/missing.ts';
 import { type DuckDbLogResult, readLogWithDuckDb, type SortedEvents } from './log-duckdb.ts';
 import { type ColumnSchema, columnSchema } from '../types/schema.ts';
@@ -187,9 +187,11 @@ export const DUCKDB_LOG_BYTES = 8 * 1024 * 1024;
 /** A large plain CSV log read by DuckDB, or why not (a misfit); null when the JavaScript reading is simply the one for it. */
 async function readLargeLog(source: Source, columns: ActivityColumns, options: ActivityLoadOptions): Promise<DuckDbLogResult | null> {
   if (!('path' in source) || (await fileSize(source.path)) < (options.duckDbBytes ?? DUCKDB_LOG_BYTES)) return null;
+  const choose = (names: string[]) => columnsByName(names, columns);
+  if ((options.format ?? (await guessFormat(source.path))) === 'parquet') return readLogWithDuckDb({ parquet: source.path }, choose, naTokenSet(options.na), options);
   const delimiter = await plainCsvDelimiter(source.path, options);
   if (delimiter === null) return null;
-  return readLogWithDuckDb(await utf8Path(source.path), delimiter, (names) => columnsByName(names, columns), naTokenSet(options.na), options);
+  return readLogWithDuckDb({ csv: await utf8Path(source.path), delimiter }, choose, naTokenSet(options.na), options);
 }
 
 /** The log of events DuckDB ordered: the same arrays `buildActivityLog` makes. */

@@ -60,58 +60,84 @@ const TEXT_TYPES: ReadonlySet<ColumnType> = new Set<ColumnType>(['id', 'categori
 const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * Reads the activity log of a plain CSV file through DuckDB, or says why it does not.
+ * Reads the activity log of a plain CSV or a Parquet file through DuckDB, or says why it does not.
  *
  * @example
- * const read = await readLogWithDuckDb('activities.csv', ',', (names) => ({ lead: 'lead_id', time: 'occurred_at', type: 'type' }), tokens, {});
+ * const read = await readLogWithDuckDb({ csv: 'activities.csv', delimiter: ',' }, () => ({ lead: 'lead_id', time: 'occurred_at', type: 'type' }), tokens, {});
  */
-export async function readLogWithDuckDb(path: string, delimiter: string, choose: ChooseColumns, tokens: ReadonlySet<string>,
-  options: InferOptions): Promise<DuckDbLogResult> {
+export async function readLogWithDuckDb(source: LogSource, choose: ChooseColumns, tokens: ReadonlySet<string>, options: InferOptions): Promise<DuckDbLogResult> {
   const conn = await newConnection();
   try {
-    return await read(conn, path, delimiter, choose, tokens, options);
+    return await read(conn, source, choose, tokens, options);
   } finally {
     conn.closeSync();
   }
 }
 
-async function read(conn: DuckDBConnection, path: string, delimiter: string, choose: ChooseColumns, tokens: ReadonlySet<string>,
-  options: InferOptions): Promise<DuckDbLogResult> {
-  const csv = `read_csv(${sqlString(path)}, delim=${sqlString(delimiter)}, header=true, quote='"', escape='"', all_varchar=true, strict_mode=true, null_padding=false)`;
-  let names: string[];
+/** A plain CSV file (with the delimiter the reference reads it by) or a Parquet file. */
+export type LogSource = { csv: string; delimiter: string } | { parquet: string };
+
+/** The Parquet types of timestamps taken, and the SQL giving each value's epoch ms as DuckDB's JavaScript converter does (`t` a column of that type). */
+const TIME_COLUMNS: Readonly<Record<string, { ms: string; exact: string }>> = {
+  'TIMESTAMP': { ms: 'epoch_ms(t)', exact: 'epoch_us(t) % 1000 = 0' },
+  'TIMESTAMP WITH TIME ZONE': { ms: 'epoch_ms(t)', exact: 'epoch_us(t) % 1000 = 0' },
+  'TIMESTAMP_MS': { ms: 'epoch_ms(t)', exact: 'true' },
+  'TIMESTAMP_S': { ms: 'epoch_ms(t)', exact: 'true' },
+  'DATE': { ms: 'epoch_ms(t::timestamp)', exact: 'true' },
+};
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+/** The instants a JavaScript `Date` holds (±8.64e15 ms): DuckDB's converter refuses others. */
+const DATE_LIMIT = 8.64e15;
+
+async function read(conn: DuckDBConnection, source: LogSource, choose: ChooseColumns, tokens: ReadonlySet<string>, options: InferOptions): Promise<DuckDbLogResult> {
+  const from = 'csv' in source
+    ? `read_csv(${sqlString(source.csv)}, delim=${sqlString(source.delimiter)}, header=true, quote='"', escape='"', all_varchar=true, strict_mode=true, null_padding=false)`
+    : `read_parquet(${sqlString(source.parquet)})`;
+  let columns: Map<string, string>;
   try {
-    names = (await conn.runAndReadAll(`select * from ${csv} limit 0`)).columnNames();
+    columns = new Map((await rowsOf(conn, `describe select * from ${from}`)).map((r) => [r[0] as string, r[1] as string]));
   } catch (err) {
     return { misfit: `DuckDB did not read it (${firstLine(err)})` };
   }
+  const names = [...columns.keys()];
   if (uniqueHeader(names).some((name, i) => name !== names[i]) || names.some((name) => namedByDuckDb(name, names))) {
     return { misfit: 'its header has blank, repeated or padded names' };
   }
   const chosen = choose(names);
   if (!chosen) return { misfit: 'its lead, time and type columns are not all found by name' };
+  const typeOf = (name: string) => columns.get(name)!;
+  for (const name of [chosen.type, ...(chosen.detail === undefined ? [] : [chosen.detail])]) {
+    if (typeOf(name) !== 'VARCHAR') return { misfit: `"${name}" holds ${typeOf(name)} values, not text` };
+  }
+  if (typeOf(chosen.lead) !== 'VARCHAR' && !INTEGER_COLUMNS.has(typeOf(chosen.lead))) return { misfit: `"${chosen.lead}" holds ${typeOf(chosen.lead)} values` };
+  const timeType = typeOf(chosen.time);
+  if (timeType !== 'VARCHAR' ? !TIME_COLUMNS[timeType] : !('csv' in source)) return { misfit: `"${chosen.time}" holds ${timeType} values` };
 
-  // Each cell the reference reads as missing becomes NULL here, once.
+  // Each cell the reference reads as missing becomes NULL here, once; whole-number ids become their text.
   const tokenList = [...tokens].map(sqlString).join(', ');
-  const present = (name: string | undefined) => (name === undefined ? 'null::varchar' : `case when ${quoteName(name)} in (${tokenList}) then null else ${quoteName(name)} end`);
+  const present = (name: string | undefined) => {
+    if (name === undefined) return 'null::varchar';
+    if (typeOf(name) !== 'VARCHAR') return INTEGER_COLUMNS.has(typeOf(name)) ? `cast(${quoteName(name)} as varchar)` : quoteName(name);
+    return `case when ${quoteName(name)} in (${tokenList}) then null else ${quoteName(name)} end`;
+  };
   try {
     await conn.run(`create temp table ev as select ${present(chosen.lead)} as lead, ${present(chosen.time)} as t, ${present(chosen.type)} as type, ` +
-      `${present(chosen.detail)} as detail from ${csv}`);
+      `${present(chosen.detail)} as detail from ${from}`);
   } catch (err) {
     return { misfit: `DuckDB did not read it (${firstLine(err)})` };
   }
 
-  const first = (await rowsOf(conn, 'select t from ev where t is not null limit 1'))[0]?.[0] as string | undefined;
-  const layout = first === undefined ? undefined : LAYOUTS.find((l) => new RegExp(`^${l.pattern}$`).test(first));
-  if (!layout) return { misfit: `its timestamps are not written in one fixed ISO layout (such as 2025-03-04T10:22:00Z)${first === undefined ? '' : `: "${first}"`}` };
-  const ms = layout.ms('t');
+  const time = await timeReading(conn, timeType);
+  if ('misfit' in time) return time;
+  const { ms } = time;
   const [stats] = await rowsOf(conn, `select count(*)::double, count(*) filter (where lead is not null and t is not null and type is not null)::double, ` +
-    `count(*) filter (where t is not null and not (regexp_full_match(t, ${sqlString(layout.pattern)}) and ${ms} is not null))::double, ` +
-    `min(${ms})::double, max(${ms})::double from ev`);
+    `count(*) filter (where t is not null and not (${time.valid}))::double, min(${ms})::double, max(${ms})::double from ev`);
   const [rows, kept, unlike, earliest, latest] = stats as [number, number, number, number | null, number | null];
-  if (unlike > 0) return { misfit: `${unlike.toLocaleString('en-US')} of its timestamps are not written as "${first}" is, or are not real dates` };
+  if (unlike > 0) return { misfit: `${unlike.toLocaleString('en-US')} of its timestamps ${time.unlike}` };
   if (earliest === null || earliest === latest) return { misfit: 'its timestamps hold fewer than two different values' };
+  if (earliest < -DATE_LIMIT || latest! > DATE_LIMIT) return { misfit: 'its timestamps reach beyond the years a JavaScript date holds' };
 
-  // The distinct values, each with its count and in the order first met, as the reference's inference counts them.
+  // The distinct values with their counts, as the reference's inference counts them (`inferredType`).
   // Leads are numbered in DuckDB's order of their ids, which is JavaScript's for most ids (checked below).
   await conn.run('create temp table leads as select lead, (row_number() over (order by lead) - 1)::integer as code, count(*)::double as n ' +
     'from ev where lead is not null group by lead');
@@ -134,7 +160,7 @@ async function read(conn: DuckDBConnection, path: string, delimiter: string, cho
   ];
   for (const [name, counted] of checks) {
     if (padded(counted.map((c) => c[0]))) return { misfit: `cells of "${name}" begin or end with spaces` };
-    const type = inferredType(name, counted, rows, { ...options, delimiter });
+    const type = inferredType(name, counted, rows, 'csv' in source ? { ...options, delimiter: source.delimiter } : options);
     const plainIds = name === chosen.lead && type === 'numeric' && leadTexts.every((id) => PLAIN_INTEGER.test(id));
     if (!TEXT_TYPES.has(type) && !plainIds) return { misfit: `"${name}" reads as ${type} values, not as text` };
   }
@@ -165,8 +191,22 @@ async function read(conn: DuckDBConnection, path: string, delimiter: string, cho
 }
 
 /**
- * The type the reference's inference gives a column of these texts (each with its count, in the order first
- * met), as far as it matters here: whether its values stay text. The inference tells booleans, numbers and
+ * How the time column `t` of the events table becomes epoch ms: a typed column by its type; a text column by
+ * the one ISO layout its first timestamp is written in (`valid`: the SQL a value must pass, else `unlike` says why).
+ */
+async function timeReading(conn: DuckDBConnection, type: string): Promise<{ ms: string; valid: string; unlike: string } | { misfit: string }> {
+  const typed = TIME_COLUMNS[type];
+  if (typed) return { ms: typed.ms, valid: `isfinite(t) and ${typed.exact}`, unlike: 'are infinite or finer than a millisecond' };
+  const first = (await rowsOf(conn, 'select t from ev where t is not null limit 1'))[0]?.[0] as string | undefined;
+  const layout = first === undefined ? undefined : LAYOUTS.find((l) => new RegExp(`^${l.pattern}$`).test(first));
+  if (!layout) return { misfit: `its timestamps are not written in one fixed ISO layout (such as 2025-03-04T10:22:00Z)${first === undefined ? '' : `: "${first}"`}` };
+  const ms = layout.ms('t');
+  return { ms, valid: `regexp_full_match(t, ${sqlString(layout.pattern)}) and ${ms} is not null`, unlike: `are not written as "${first}" is, or are not real dates` };
+}
+
+/**
+ * The type the reference's inference gives a column of these texts (each with its count), as far as it
+ * matters here: whether its values stay text. The inference tells booleans, numbers and
  * dates by predicates over the set of texts (each value a spelling of true or false, a number, a date), so
  * each distinct text is given once; the text types it chooses among after that (id, categorical, free
  * text), which weigh the texts by their counts, all keep the values as they are.

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ActivityLog, loadActivityLog } from '../../../src/data/activities/activities.ts';
+import { duckdb, sqlString } from '../../../src/data/io/duckdb.ts';
 import { formatIsoLayout, type IsoLayout } from '../../../src/data/types/dates.ts';
 import { tempDir, writeTemp } from '../../helpers.ts';
 
@@ -25,6 +26,23 @@ async function bothWays(text: string | Uint8Array, columns = {}) {
 
 const csvField = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
 
+/** A Parquet file of the events `select` makes from a CSV file's text columns (`c` its read_csv). */
+async function parquetOf(csvText: string, select: string): Promise<string> {
+  const dir = await tempDir();
+  const csv = await writeTemp(dir, 'events.csv', csvText);
+  const path = `${dir}/activities.parquet`;
+  const c = `read_csv(${sqlString(csv)}, header=true, all_varchar=true, quote='"', escape='"')`;
+  await (await duckdb()).run(`copy (select ${select} from ${c}) to ${sqlString(path)} (format parquet)`);
+  return path;
+}
+
+async function bothWaysFrom(path: string) {
+  const duck = await loadActivityLog({ path }, {}, DUCKDB);
+  const reference = await loadActivityLog({ path }, {}, JAVASCRIPT);
+  expect(reference.notes).toBeUndefined();
+  return { duck, reference };
+}
+
 describe('an activity log read by DuckDB', () => {
   it('is the log the JavaScript reading gives, and is taken, for logs it handles (property)', async () => {
     const layouts: IsoLayout[] = ['date', 'seconds', 'seconds-space', 'seconds-z', 'millis-z'];
@@ -37,12 +55,12 @@ describe('an activity log read by DuckDB', () => {
       detail: fc.constantFrom('awareness', 'decision', '', 'N/A'),
     });
     const ids = fc.array(fc.integer({ min: 0, max: 2_000_000 }), { minLength: 1, maxLength: 5 });
-    await fc.assert(fc.asyncProperty(fc.array(event, { minLength: 2, maxLength: 60 }), fc.constantFrom(...layouts), fc.boolean(), fc.boolean(), ids,
-      async (events, layout, crlf, withDetail, numbers) => {
+    await fc.assert(fc.asyncProperty(fc.array(event, { minLength: 2, maxLength: 60 }), fc.constantFrom(...layouts), fc.boolean(), fc.boolean(), ids, fc.boolean(),
+      async (events, layout, crlf, withDetail, numbers, bom) => {
         const rows = events.map((e) => [e.lead, formatIsoLayout(T0 + e.day * DAY + (layout === 'date' ? 0 : e.second), layout), e.type, e.detail]);
         // Two different instants, so that the time column is not a constant.
         rows.push(['L1', formatIsoLayout(T0, layout), 'page_view', ''], ['L2', formatIsoLayout(T0 + DAY, layout), 'page_view', '']);
-        const header = withDetail ? 'lead_id,occurred_at,type,stage' : 'lead_id,occurred_at,type';
+        const header = `${bom ? '\uFEFF' : ''}${withDetail ? 'lead_id,occurred_at,type,stage' : 'lead_id,occurred_at,type'}`;
         const lines = [header, ...rows.map((r) => (withDetail ? r : r.slice(0, 3)).map(csvField).join(','))];
         const { duck, reference } = await bothWays(lines.join(crlf ? '\r\n' : '\n') + (crlf ? '\r\n' : '\n'));
         expect(duck.notes).toBeUndefined();
@@ -54,6 +72,46 @@ describe('an activity log read by DuckDB', () => {
         expect(fields(byNumber.duck)).toEqual(fields(byNumber.reference));
       }), { numRuns: 40 });
   }, 120_000);
+
+  it('from Parquet, with typed timestamps and dates, text or whole-number ids, is the JavaScript reading’s log (property)', async () => {
+    const event = fc.record({
+      lead: fc.constantFrom('L1', 'L10', 'Ä', '\uE000x', '😀', 'NA', ''),
+      ms: fc.integer({ min: -400, max: 400 }).map((d) => T0 + d * DAY + (d % 3) * 3_600_123),
+      type: fc.constantFrom('page_view', 'demo_request', 'null'),
+      detail: fc.constantFrom('awareness', '', 'N/A'),
+    });
+    const times = ['occurred_at::timestamp', 'occurred_at::timestamptz', 'occurred_at::timestamp::date', 'occurred_at::timestamp::timestamp_ms'];
+    await fc.assert(fc.asyncProperty(fc.array(event, { minLength: 2, maxLength: 40 }), fc.constantFrom(...times), fc.boolean(), async (events, time, numberIds) => {
+      const rows = events.map((e, i) => [numberIds ? String(i % 7) : e.lead, new Date(e.ms).toISOString(), e.type, e.detail]);
+      rows.push([numberIds ? '1' : 'L1', new Date(T0).toISOString(), 'page_view', ''], [numberIds ? '2' : 'L2', new Date(T0 + DAY).toISOString(), 'page_view', '']);
+      const text = ['lead_id,occurred_at,type,stage', ...rows.map((r) => r.map(csvField).join(','))].join('\n');
+      const lead = numberIds ? 'lead_id::bigint as lead_id' : 'lead_id';
+      const { duck, reference } = await bothWaysFrom(await parquetOf(text, `${lead}, ${time} as occurred_at, type, stage`));
+      expect(duck.notes).toBeUndefined();
+      expect(fields(duck)).toEqual(fields(reference));
+    }), { numRuns: 25 });
+  }, 120_000);
+
+  it('from Parquet, is not taken where it could differ, and says why', async () => {
+    const text = 'lead_id,occurred_at,type,n\nL1,2025-01-01T10:00:00.000123Z,a,1.5\nL2,2025-01-02T10:00:00Z,b,2\n';
+    const cases: Array<[string, RegExp]> = [
+      ['lead_id, occurred_at::timestamp as occurred_at, type', /1 of its timestamps are infinite or finer than a millisecond/],
+      ['lead_id, occurred_at, type', /"occurred_at" holds VARCHAR values/],
+      ['lead_id, occurred_at::timestamp::date as occurred_at, n::double as type', /"type" holds DOUBLE values, not text/],
+    ];
+    for (const [select, why] of cases) {
+      const path = await parquetOf(text, select);
+      const reference = await loadActivityLog({ path }, {}, JAVASCRIPT).catch((err: Error) => err);
+      const duck = await loadActivityLog({ path }, {}, DUCKDB).catch((err: Error) => err);
+      if (reference instanceof Error) {
+        expect(duck).toEqual(reference);
+        continue;
+      }
+      const log = duck as ActivityLog;
+      expect(log.notes?.[0]).toMatch(why);
+      expect(fields(log)).toEqual(fields(reference));
+    }
+  });
 
   it('keeps file order among a lead’s events at the same instant, at a size DuckDB reads on several threads', async () => {
     const lines = ['lead_id,occurred_at,type,stage'];
