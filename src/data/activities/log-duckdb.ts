@@ -16,7 +16,7 @@
  *   real calendar instant, at least two of them different (one value would be a constant column).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { newConnection, sqlString } from '../io/duckdb.ts';
+import { sqlString, withOwnDatabase } from '../io/duckdb.ts';
 import { uniqueHeader } from '../io/csv.ts';
 import { type InferOptions, inferCounted } from '../types/schema.ts';
 import type { ColumnType } from '../../types.ts';
@@ -66,12 +66,7 @@ const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * const read = await readLogWithDuckDb({ csv: 'activities.csv', delimiter: ',' }, () => ({ lead: 'lead_id', time: 'occurred_at', type: 'type' }), tokens, {});
  */
 export async function readLogWithDuckDb(source: LogSource, choose: ChooseColumns, tokens: ReadonlySet<string>, options: InferOptions): Promise<DuckDbLogResult> {
-  const conn = await newConnection();
-  try {
-    return await read(conn, source, choose, tokens, options);
-  } finally {
-    conn.closeSync();
-  }
+  return withOwnDatabase((conn) => read(conn, source, choose, tokens, options));
 }
 
 /** A plain CSV file (with the delimiter the reference reads it by) or a Parquet file. */

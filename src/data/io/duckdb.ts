@@ -20,9 +20,24 @@ export function duckdb(): Promise<DuckDBConnection> {
   return connection;
 }
 
-/** A connection of its own (its temporary tables are dropped when it is closed), on the process's database. */
-export async function newConnection(): Promise<DuckDBConnection> {
-  return (await database()).connect();
+/**
+ * Runs `work` on a database of its own, opened for it and closed after, so that the memory its tables took
+ * goes back to the system (the shared database keeps what it freed: after reading a 2.5-million-event log
+ * the process stayed at 640 MiB resident on the shared one, 353 MiB on its own).
+ *
+ * @example
+ * const n = await withOwnDatabase(async (conn) => (await conn.runAndReadAll('select 42')).getRowsJS()[0]![0]);
+ */
+export async function withOwnDatabase<T>(work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    return await work(conn);
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
 }
 
 /** Quotes a string as a SQL literal. */
@@ -72,7 +87,7 @@ export interface ResultChunk {
  * for await (const { names, chunk } of resultChunks("select * from read_parquet('leads.parquet')", 'leads.parquet')) { … }
  */
 export async function* resultChunks(sql: string, what: string): AsyncGenerator<ResultChunk> {
-  const conn = await newConnection();
+  const conn = await (await database()).connect();
   try {
     let result;
     try {
