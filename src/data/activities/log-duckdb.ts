@@ -18,6 +18,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString, withOwnDatabase } from '../io/duckdb.ts';
 import { uniqueHeader } from '../io/csv.ts';
+import { LevelCounts } from '../io/text-columns.ts';
 import { type InferOptions, inferCounted } from '../types/schema.ts';
 import type { ColumnType } from '../../types.ts';
 
@@ -115,18 +116,18 @@ async function read(conn: DuckDBConnection, source: LogSource, choose: ChooseCol
     if (typeOf(name) !== 'VARCHAR') return INTEGER_COLUMNS.has(typeOf(name)) ? `cast(${quoteName(name)} as varchar)` : quoteName(name);
     return `case when ${quoteName(name)} in (${tokenList}) then null else ${quoteName(name)} end`;
   };
+  const time = await timeReading(conn, timeType, `select ${present(chosen.time)} as t from ${from}`);
+  if ('misfit' in time) return time;
+  // The events with each timestamp made epoch ms as the file is read (`valid`: null where the time is missing).
   try {
-    await conn.run(`create temp table ev as select ${present(chosen.lead)} as lead, ${present(chosen.time)} as t, ${present(chosen.type)} as type, ` +
-      `${present(chosen.detail)} as detail from ${from}`);
+    await conn.run(`create temp table ev as select lead, type, detail, case when t is null then null else ${time.ms} end as ms, ` +
+      `case when t is null then null else (${time.valid}) end as valid from (select ${present(chosen.lead)} as lead, ${present(chosen.time)} as t, ` +
+      `${present(chosen.type)} as type, ${present(chosen.detail)} as detail from ${from})`);
   } catch (err) {
     return { misfit: `DuckDB did not read it (${firstLine(err)})` };
   }
-
-  const time = await timeReading(conn, timeType);
-  if ('misfit' in time) return time;
-  const { ms } = time;
-  const [stats] = await rowsOf(conn, `select count(*)::double, count(*) filter (where lead is not null and t is not null and type is not null)::double, ` +
-    `count(*) filter (where t is not null and not (${time.valid}))::double, min(${ms})::double, max(${ms})::double from ev`);
+  const [stats] = await rowsOf(conn, 'select count(*)::double, count(*) filter (where lead is not null and valid and type is not null)::double, ' +
+    'count(*) filter (where not valid)::double, min(ms)::double, max(ms)::double from ev');
   const [rows, kept, unlike, earliest, latest] = stats as [number, number, number, number | null, number | null];
   if (unlike > 0) return { misfit: `${unlike.toLocaleString('en-US')} of its timestamps ${time.unlike}` };
   if (earliest === null || earliest === latest) return { misfit: 'its timestamps hold fewer than two different values' };
@@ -149,13 +150,13 @@ async function read(conn: DuckDBConnection, source: LogSource, choose: ChooseCol
   const padded = (values: string[]) => values.some((v) => v !== v.trim());
   const typeCounts = new Map<string, number>();
   for (const [type, , n] of kindRows) typeCounts.set(type as string, (typeCounts.get(type as string) ?? 0) + (n as number));
-  const checks: Array<[string, Array<[string, number]>]> = [
-    [chosen.lead, leadTexts.map((id, k): [string, number] => [id, leadCounts[k]!])], [chosen.type, [...typeCounts]],
-    ...(chosen.detail === undefined ? [] : [[chosen.detail, detailRows as Array<[string, number]>] as [string, Array<[string, number]>]]),
+  const checks: Array<[string, string[], ArrayLike<number>]> = [
+    [chosen.lead, leadTexts, leadCounts], [chosen.type, [...typeCounts.keys()], [...typeCounts.values()]],
+    ...(chosen.detail === undefined ? [] : [[chosen.detail, detailRows.map((r) => r[0] as string), detailRows.map((r) => r[1] as number)] as [string, string[], number[]]]),
   ];
-  for (const [name, counted] of checks) {
-    if (padded(counted.map((c) => c[0]))) return { misfit: `cells of "${name}" begin or end with spaces` };
-    const type = inferredType(name, counted, rows, 'csv' in source ? { ...options, delimiter: source.delimiter } : options);
+  for (const [name, texts, counts] of checks) {
+    if (padded(texts)) return { misfit: `cells of "${name}" begin or end with spaces` };
+    const type = inferredType(name, texts, counts, rows, 'csv' in source ? { ...options, delimiter: source.delimiter } : options);
     const plainIds = name === chosen.lead && type === 'numeric' && leadTexts.every((id) => PLAIN_INTEGER.test(id));
     if (!TEXT_TYPES.has(type) && !plainIds) return { misfit: `"${name}" reads as ${type} values, not as text` };
   }
@@ -167,8 +168,8 @@ async function read(conn: DuckDBConnection, source: LogSource, choose: ChooseCol
   const typeCodes = new Int32Array(kept);
   const kinds = typeNames.length;
   let at = 0;
-  const result = await conn.stream(`select l.code::double * ${kinds} + k.code, ${ms}::double from ev e join leads l on e.lead = l.lead ` +
-    'join kinds k on e.type = k.type and e.detail is not distinct from k.detail where e.t is not null order by l.code, 2, e.rowid');
+  const result = await conn.stream(`select l.code::double * ${kinds} + k.code, e.ms::double from ev e join leads l on e.lead = l.lead ` +
+    'join kinds k on e.type = k.type and e.detail is not distinct from k.detail where e.valid order by l.code, e.ms, e.rowid');
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -186,13 +187,19 @@ async function read(conn: DuckDBConnection, source: LogSource, choose: ChooseCol
 }
 
 /**
- * How the time column `t` of the events table becomes epoch ms: a typed column by its type; a text column by
- * the one ISO layout its first timestamp is written in (`valid`: the SQL a value must pass, else `unlike` says why).
+ * How a timestamp `t` becomes epoch ms: a typed column's by its type; a text column's by the one ISO layout
+ * its first timestamp is written in (`times`: the query giving the column as `t`, missing as NULL). `valid`
+ * is the SQL a value must pass, else `unlike` says why.
  */
-async function timeReading(conn: DuckDBConnection, type: string): Promise<{ ms: string; valid: string; unlike: string } | { misfit: string }> {
+async function timeReading(conn: DuckDBConnection, type: string, times: string): Promise<{ ms: string; valid: string; unlike: string } | { misfit: string }> {
   const typed = TIME_COLUMNS[type];
   if (typed) return { ms: typed.ms, valid: `isfinite(t) and ${typed.exact}`, unlike: 'are infinite or finer than a millisecond' };
-  const first = (await rowsOf(conn, 'select t from ev where t is not null limit 1'))[0]?.[0] as string | undefined;
+  let first: string | undefined;
+  try {
+    first = (await rowsOf(conn, `select t from (${times}) where t is not null limit 1`))[0]?.[0] as string | undefined;
+  } catch (err) {
+    return { misfit: `DuckDB did not read it (${firstLine(err)})` };
+  }
   const layout = first === undefined ? undefined : LAYOUTS.find((l) => new RegExp(`^${l.pattern}$`).test(first));
   if (!layout) return { misfit: `its timestamps are not written in one fixed ISO layout (such as 2025-03-04T10:22:00Z)${first === undefined ? '' : `: "${first}"`}` };
   const ms = layout.ms('t');
@@ -200,14 +207,16 @@ async function timeReading(conn: DuckDBConnection, type: string): Promise<{ ms: 
 }
 
 /**
- * The type the reference's inference gives a column of these texts (each with its count), as far as it
+ * The type the reference's inference gives a column of these distinct texts (with their counts), as far as it
  * matters here: whether its values stay text. The inference tells booleans, numbers and
  * dates by predicates over the set of texts (each value a spelling of true or false, a number, a date), so
  * each distinct text is given once; the text types it chooses among after that (id, categorical, free
  * text), which weigh the texts by their counts, all keep the values as they are.
  */
-function inferredType(name: string, counted: Array<[string, number]>, rows: number, options: InferOptions): ColumnType {
-  return inferCounted(name, counted.map((c) => c[0]), new Map(counted), rows, options).type;
+function inferredType(name: string, texts: string[], counts: ArrayLike<number>, rows: number, options: InferOptions): ColumnType {
+  let lookup: Map<string, number> | undefined; // made only if the inference asks for one text's count
+  const levelOf = (text: string) => (lookup ??= new Map(texts.map((t, k) => [t, k]))).get(text);
+  return inferCounted(name, texts, new LevelCounts(texts, counts, levelOf), rows, options).type;
 }
 
 /**

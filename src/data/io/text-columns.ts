@@ -23,8 +23,8 @@ const SHARED_CELLS = 1 << 16;
  * A text column's levels and their counts seen as the map of counts the reference inference reads (in the
  * order first met), without copying a million levels into a new map.
  */
-class LevelCounts implements TextCounts {
-  constructor(private readonly levels: readonly string[], private readonly counts: readonly number[], private readonly levelOf: (text: string) => number | undefined) {}
+export class LevelCounts implements TextCounts {
+  constructor(private readonly levels: readonly string[], private readonly counts: ArrayLike<number>, private readonly levelOf: (text: string) => number | undefined) {}
 
   get size(): number {
     return this.levels.length;
