@@ -621,7 +621,8 @@ async function scaleReadCases(file?: string): Promise<void> {
  * An activity log at scale (issue #22): `leadscore generate` writes BENCH_ACTIVITY_LEADS leads (500,000: 2.5
  * million events, 112 MB), then `leadscore train --models logistic` with the log as of 30 days after each
  * lead's creation runs as a fresh process (peak RSS from the kernel), and its steps in another
- * (bench/train-steps.ts). Opt in: BENCH_ONLY=activitylog (about three minutes; 190 MB of temporary files).
+ * (bench/train-steps.ts); before them, the log alone read both ways (`logReadingCases`). Opt in:
+ * BENCH_ONLY=activitylog (about four minutes; 220 MB of temporary files).
  */
 async function activityLogCases(): Promise<void> {
   const leads = Number(process.env.BENCH_ACTIVITY_LEADS ?? 500_000);
@@ -634,11 +635,45 @@ async function activityLogCases(): Promise<void> {
     const events = (JSON.parse(generated.stdout) as { activities: number }).activities;
     const label = `${leads.toLocaleString('en-US')} generated leads with ${events.toLocaleString('en-US')} events`;
     const withLog = ['--activities', activities, '--as-of', 'created_at+30d', '--date', 'created_at'];
+    await logReadingCases(activities, join(dir, 'activities.parquet'), label);
     trainProcessCase(join(dir, 'leads.csv'), label, 'logistic', [], 'default settings, the activity log as of created_at+30d', join(dir, 'run'), withLog);
     trainStepsCase(join(dir, 'leads.csv'), `the steps of that run (${label})`, 'logistic', [], join(dir, 'steps'),
       { TRAIN_STEPS_ACTIVITIES: activities, TRAIN_STEPS_AS_OF: 'created_at+30d', TRAIN_STEPS_DATE: 'created_at' });
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The log alone (`loadActivityLog` of the built library, a fresh process each, peak RSS from the kernel):
+ * DuckDB's reading (a log of 8 MiB or more) against the JavaScript one (`duckDbBytes: Infinity`), from the
+ * CSV file and from the same rows as Parquet, the two readings alternated three times.
+ */
+async function logReadingCases(csv: string, parquet: string, label: string): Promise<void> {
+  await queryColumns(`copy (select lead_id, occurred_at::timestamptz as occurred_at, type, stage from read_csv(${sqlString(csv)}, all_varchar=true)) ` +
+    `to ${sqlString(parquet)} (format parquet)`);
+  const library = join(import.meta.dirname, '..', 'dist', 'index.js');
+  const preload = join(import.meta.dirname, 'peak-rss.mjs');
+  for (const [format, path] of [['CSV', csv], ['Parquet', parquet]] as const) {
+    const runs = { duckdb: [] as number[], javascript: [] as number[] };
+    const peaks = { duckdb: 0, javascript: 0 };
+    for (let rep = 0; rep < 3; rep++) {
+      for (const way of ['duckdb', 'javascript'] as const) {
+        const peakFile = `${path}.${way}.peak`;
+        const script = `const { loadActivityLog } = await import(${JSON.stringify(library)}); ` +
+          `const t = performance.now(); const log = await loadActivityLog({ path: ${JSON.stringify(path)} }, {}, { duckDbBytes: ${way === 'duckdb' ? 0 : 'Infinity'} }); ` +
+          `if (log.notes) throw new Error(log.notes.join('; ')); console.log(performance.now() - t);`;
+        const r = spawnSync(process.execPath, ['--import', preload, '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, LEADSCORE_PEAK_RSS_FILE: peakFile } });
+        if (r.status !== 0) throw new Error(`reading the activity log failed: ${r.stderr}`);
+        runs[way].push(Number(r.stdout.trim()));
+        peaks[way] = Math.max(peaks[way], Number(readFileSync(peakFile, 'utf8')));
+      }
+    }
+    for (const way of ['duckdb', 'javascript'] as const) {
+      const sorted = [...runs[way]].sort((a, b) => a - b);
+      results.push({ case: `loadActivityLog, ${label}, from ${format} (fresh processes, alternated)`, impl: way === 'duckdb' ? 'read by DuckDB (the default from 8 MiB)' : 'read in JavaScript',
+        medianMs: round(sorted[1]!), minMs: round(sorted[0]!), note: `runs ${runs[way].map((ms) => (ms / 1000).toFixed(2)).join(', ')} s; peak RSS ${peaks[way].toFixed(0)} MiB` });
+    }
   }
 }
 

@@ -177,18 +177,24 @@ export async function loadActivityLog(source: Source, columns: ActivityColumns =
 }
 
 export interface ActivityLoadOptions extends LoadOptions {
-  /** CSV logs of at least this many bytes are read by DuckDB where it gives the same log (log-duckdb.ts). Default 8 MiB. */
+  /**
+   * Logs of at least this many bytes are read by DuckDB where it gives the same log (log-duckdb.ts). Default:
+   * 8 MiB for CSV, every Parquet file (the JavaScript reading of Parquet goes through DuckDB too).
+   */
   duckDbBytes?: number;
 }
 
-/** CSV logs from this size on are read by DuckDB where they can be (below it, loading DuckDB costs more than it saves). */
+/** CSV logs from this size on are read by DuckDB where they can be (below it, loading DuckDB costs more than it saves: 102,602 events, 4.5 MB, took 0.72–0.77 s against 0.61–0.77 s). */
 export const DUCKDB_LOG_BYTES = 8 * 1024 * 1024;
 
 /** A large plain CSV log read by DuckDB, or why not (a misfit); null when the JavaScript reading is simply the one for it. */
 async function readLargeLog(source: Source, columns: ActivityColumns, options: ActivityLoadOptions): Promise<DuckDbLogResult | null> {
-  if (!('path' in source) || (await fileSize(source.path)) < (options.duckDbBytes ?? DUCKDB_LOG_BYTES)) return null;
+  if (!('path' in source)) return null;
+  const size = await fileSize(source.path); // a missing or unreadable file said as such first
+  const parquet = (options.format ?? (await guessFormat(source.path))) === 'parquet';
+  if (size < (options.duckDbBytes ?? (parquet ? 0 : DUCKDB_LOG_BYTES))) return null;
   const choose = (names: string[]) => columnsByName(names, columns);
-  if ((options.format ?? (await guessFormat(source.path))) === 'parquet') return readLogWithDuckDb({ parquet: source.path }, choose, naTokenSet(options.na), options);
+  if (parquet) return readLogWithDuckDb({ parquet: source.path }, choose, naTokenSet(options.na), options);
   const delimiter = await plainCsvDelimiter(source.path, options);
   if (delimiter === null) return null;
   return readLogWithDuckDb({ csv: await utf8Path(source.path), delimiter }, choose, naTokenSet(options.na), options);

@@ -167,4 +167,15 @@ describe('an activity log read by DuckDB', () => {
     expect(fields(duck)).toEqual(fields(await loadActivityLog({ path }, {}, JAVASCRIPT)));
     expect((await loadActivityLog({ path })).notes).toBeUndefined();
   });
+
+  it('reads every Parquet log by DuckDB, however small (its JavaScript reading goes through DuckDB too)', async () => {
+    const text = 'lead_id,occurred_at,type\nL1,2025-01-01T10:00:00Z,a\nL2,2025-01-02T10:00:00Z,b\n';
+    const path = await parquetOf(text, 'lead_id, occurred_at::timestamp as occurred_at, type');
+    const reference = await loadActivityLog({ path }, {}, JAVASCRIPT);
+    expect(fields(await loadActivityLog({ path }))).toEqual(fields(reference));
+    // A misfit says so, which it could only do on the DuckDB reading.
+    const text2 = 'lead_id,occurred_at,type\nL1,2025-01-01T10:00:00.000123Z,a\nL2,2025-01-02T10:00:00Z,b\n';
+    const misfit = await loadActivityLog({ path: await parquetOf(text2, 'lead_id, occurred_at::timestamp as occurred_at, type') });
+    expect(misfit.notes?.[0]).toMatch(/finer than a millisecond/);
+  });
 });
