@@ -6,14 +6,15 @@
  * shown: anything else is a misfit, which says why, and the JavaScript reading is used.
  *
  * What it handles (an allow-list):
- * - a plain CSV file (the delimiter the reference would use, UTF-8 or transcoded as the reference does) whose
- *   header needs no renaming and names the three columns (or their usual names);
+ * - a plain CSV file (the delimiter the reference would use, UTF-8 or transcoded as the reference does) or a
+ *   Parquet file, whose header needs no renaming and names the three columns (or their usual names);
  * - lead, type and detail cells without whitespace at either end (the reference trims them), whose column
  *   the reference would read as text (its own inference, run on the distinct values), or lead ids that
- *   are all whole numbers written plainly (read as numbers, then as the same text);
- * - timestamps all written in one of the fixed ISO layouts the reference parses from bytes
+ *   are all whole numbers written plainly (read as numbers, then as the same text; in Parquet an integer column);
+ * - in a CSV file, timestamps all written in one of the fixed ISO layouts the reference parses from bytes
  *   (`parseIsoLayout`: 2025-03-04, 2025-03-04T10:22:00, 2025-03-04 10:22:00, …Z, ….123Z), every one a
- *   real calendar instant, at least two of them different (one value would be a constant column).
+ *   real calendar instant; in a Parquet file, a DATE or TIMESTAMP column without parts finer than a
+ *   millisecond, within a JavaScript date's years; at least two different (one value is a constant column).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString, withOwnDatabase } from '../io/duckdb.ts';
@@ -43,14 +44,14 @@ export type ChooseColumns = (names: string[]) => { lead: string; time: string; t
 export type DuckDbLogResult = { events: SortedEvents } | { misfit: string };
 
 /** The ISO layouts the reference parses from bytes, as whole-cell patterns and the SQL that makes epoch ms of a cell. */
-const YEAR = '(0[1-9][0-9][0-9]|[1-9][0-9]{3})-[0-9][0-9]-[0-9][0-9]';
+const DAY = '(0[1-9][0-9][0-9]|[1-9][0-9]{3})-[0-9][0-9]-[0-9][0-9]';
 const CLOCK = '([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]';
 const LAYOUTS: ReadonlyArray<{ name: string; pattern: string; ms: (t: string) => string }> = [
-  { name: 'date', pattern: YEAR, ms: (t) => `epoch_ms(try_cast(${t} as date)::timestamp)` },
-  { name: 'seconds', pattern: `${YEAR}T${CLOCK}`, ms: (t) => `epoch_ms(try_cast(${t} as timestamp))` },
-  { name: 'seconds-space', pattern: `${YEAR} ${CLOCK}`, ms: (t) => `epoch_ms(try_cast(${t} as timestamp))` },
-  { name: 'seconds-z', pattern: `${YEAR}T${CLOCK}Z`, ms: (t) => `epoch_ms(try_cast(substr(${t}, 1, 19) as timestamp))` },
-  { name: 'millis-z', pattern: `${YEAR}T${CLOCK}\\.[0-9]{3}Z`, ms: (t) => `epoch_ms(try_cast(substr(${t}, 1, 23) as timestamp))` },
+  { name: 'date', pattern: DAY, ms: (t) => `epoch_ms(try_cast(${t} as date)::timestamp)` },
+  { name: 'seconds', pattern: `${DAY}T${CLOCK}`, ms: (t) => `epoch_ms(try_cast(${t} as timestamp))` },
+  { name: 'seconds-space', pattern: `${DAY} ${CLOCK}`, ms: (t) => `epoch_ms(try_cast(${t} as timestamp))` },
+  { name: 'seconds-z', pattern: `${DAY}T${CLOCK}Z`, ms: (t) => `epoch_ms(try_cast(substr(${t}, 1, 19) as timestamp))` },
+  { name: 'millis-z', pattern: `${DAY}T${CLOCK}\\.[0-9]{3}Z`, ms: (t) => `epoch_ms(try_cast(substr(${t}, 1, 23) as timestamp))` },
 ];
 
 /** Lead ids the reference reads as numbers and writes back as the same text. */
