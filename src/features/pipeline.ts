@@ -168,7 +168,12 @@ function encodeSpec(s: FeatureSpec, values: ArrayLike<unknown>, rows: Int32Array
     parts.push({ kind: 'oneHot', offset: j, width, index });
     j += width;
   };
-  const missingIndicator = () => value((ind) => rows.forEach((r, i) => (ind[i] = values[r] === null || values[r] === undefined ? 1 : 0)));
+  const missingIndicator = () => value((ind) => {
+    for (let i = 0; i < n; i++) {
+      const v = values[rows[i]!];
+      ind[i] = v === null || v === undefined ? 1 : 0;
+    }
+  });
   switch (s.kind) {
     case 'numeric':
       value((x) => {

@@ -80,7 +80,12 @@
           (i32.ge_u (local.get $size) (i32.load offset=32 (local.get $d)))
           (i32.gt_u (i32.add (local.get $used) (local.get $len)) (i32.load offset=36 (local.get $d))))
       (then (return (i32.const -1))))
-    (memory.copy (i32.add (i32.load offset=20 (local.get $d)) (local.get $used)) (local.get $start) (local.get $len))
+    ;; a cell of at most sixteen bytes, with sixteen bytes of room left, as one sixteen-byte store (memory.copy
+    ;; is a call out of the module: it cost a distinct leads' scan a tenth of its time)
+    (if (i32.and (i32.le_u (local.get $len) (i32.const 16))
+          (i32.le_u (i32.add (local.get $used) (i32.const 16)) (i32.load offset=36 (local.get $d))))
+      (then (v128.store align=1 (i32.add (i32.load offset=20 (local.get $d)) (local.get $used)) (v128.load align=1 (local.get $start))))
+      (else (memory.copy (i32.add (i32.load offset=20 (local.get $d)) (local.get $used)) (local.get $start) (local.get $len))))
     (i32.store (i32.add (i32.load offset=12 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $used))
     (i32.store (i32.add (i32.load offset=16 (local.get $d)) (i32.shl (local.get $size) (i32.const 2))) (local.get $len))
     (i32.store offset=24 (local.get $d) (i32.add (local.get $used) (local.get $len)))

@@ -254,6 +254,13 @@ export class ByteScorer {
       ? pickReasons({ columns: plan.reasonNames, values: contributions, valueText }, i, plan.reasons)
       : pickReasons({ columns: plan.reasonNames, values: this.linearReasons.rowContributions(i), valueText: (_row, name) => valueText(i, name) }, 0, plan.reasons));
     const json = plan.format === 'ndjson';
+    if (!json && !pick && plan.rangeColumns.length === 0 && !plan.reasonCodes && plan.keepColumns.length === 0) {
+      for (let i = 0; i < probability.length; i++) {
+        writeId(sink, plan, this.scan, job.bytes, i, job.firstRow + i + 1);
+        sink.scoreRow(probability[i]!, segments[first[i]!]!, segments[second[i]!]!);
+      }
+      return;
+    }
     const next = (c: number) => {
       if (json) sink.write(keys[c]!);
       else if (c > 0) sink.put(44);

@@ -175,6 +175,64 @@ export class ByteSink {
     };
   }
 
+  /**
+   * The rest of a CSV row after its id where it has no reasons, notes or kept columns: `,probability,score`,
+   * the decision segment `tier` (`,tier,grade,action`), the empty reasons field and the segment `rule`
+   * (`,rule_score,rule_tier,model`), then LF — the bytes of `put`, `probability`, `score` and `write`, the
+   * row's room reserved once.
+   */
+  scoreRow(p: number, tier: Uint8Array, rule: Uint8Array): void {
+    this.reserve(tier.length + rule.length + 18); // `,0.dddddd,100.0` and `,` and LF at most: 18 bytes
+    const out = this.out;
+    let used = this.used;
+    out[used++] = 44;
+    const x = p * 1e6;
+    const k = Math.round(x);
+    if (!(p > 0 && p < 1) || k === 0 || k === 1e6 || Math.abs(x - Math.floor(x) - 0.5) < 1e-6) {
+      this.used = used;
+      this.probability(p);
+      used = this.used;
+    } else {
+      out[used++] = 48;
+      out[used++] = 46;
+      let digits = 6;
+      let rest = k | 0; // 1 … 999,999: integer arithmetic
+      while (rest % 10 === 0) {
+        rest = (rest / 10) | 0;
+        digits--;
+      }
+      for (let d = digits - 1; d >= 0; d--) {
+        out[used + d] = 48 + (rest % 10);
+        rest = (rest / 10) | 0;
+      }
+      used += digits;
+    }
+    out[used++] = 44;
+    const m = Math.round(p * 1000);
+    if (m >= 0 && m <= 1000) {
+      const whole = (m / 10) | 0; // 0 … 100: integer arithmetic
+      const tenth = m - whole * 10;
+      if (whole >= 100) out[used++] = 48 + ((whole / 100) | 0);
+      if (whole >= 10) out[used++] = 48 + (((whole / 10) | 0) % 10);
+      out[used++] = 48 + (whole % 10);
+      if (tenth > 0) {
+        out[used++] = 46;
+        out[used++] = 48 + tenth;
+      }
+    } else {
+      this.used = used;
+      this.score(p);
+      used = this.used;
+    }
+    out.set(tier, used);
+    used += tier.length;
+    out[used++] = 44;
+    out.set(rule, used);
+    used += rule.length;
+    out[used++] = 10;
+    this.used = used;
+  }
+
   /** `Number(p.toFixed(6))` as text (the probability column), from integer digits where no tie is near. */
   probability(p: number): void {
     const x = p * 1e6;

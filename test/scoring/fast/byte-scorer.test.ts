@@ -380,6 +380,32 @@ describe('ByteSink: the score columns written from integer digits', () => {
     }), { numRuns: 20_000, seed: 3 });
     for (let m = 0; m <= 1000; m++) expect(text((s) => s.score(m / 1000))).toBe(String(Math.round((m / 1000) * 1000) / 10));
   });
+
+  it('writes a row without reasons (scoreRow) as the column writers write it, past a buffer\'s end too', () => {
+    const ties = fc.integer({ min: 0, max: 999_999 }).map((k) => (k + 0.5) / 1e6);
+    const p = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), ties, fc.constantFrom(0, 1, 5e-7, 0.9999995, 0.0005, 0.9995, Number.NaN, -0.5, 1.5));
+    const segment = fc.uint8Array({ minLength: 0, maxLength: 40 });
+    const bytes = (write: (sink: ByteSink) => void) => {
+      const sink = new ByteSink();
+      write(sink);
+      return Buffer.from(sink.take()).toString('hex');
+    };
+    fc.assert(fc.property(fc.array(fc.tuple(p, segment, segment), { minLength: 1, maxLength: 1500 }), (rows) => {
+      const reference = bytes((s) => {
+        for (const [x, tier, rule] of rows) {
+          s.put(44);
+          s.probability(x);
+          s.put(44);
+          s.score(x);
+          s.write(tier);
+          s.put(44);
+          s.write(rule);
+          s.put(10);
+        }
+      });
+      expect(bytes((s) => rows.forEach(([x, tier, rule]) => s.scoreRow(x, tier, rule)))).toBe(reference);
+    }), { numRuns: 100, seed: 5 });
+  });
 });
 
 /** A 32-bit integer's bits mixed (MurmurHash3's finaliser): a row number's stand-in for a random draw. */
