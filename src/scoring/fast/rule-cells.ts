@@ -9,7 +9,7 @@
  */
 import type { BoundCriterion } from '../../rules/engine.ts';
 import type { RuleSet } from '../../rules/rule-file.ts';
-import { lent } from '../../data/io/typed-arrays.ts';
+import { grown, lent } from '../../data/io/typed-arrays.ts';
 
 /** A column as the byte path keeps it: this chunk's cell number per row, each rule condition's answer per cell. */
 export interface RuleColumn {
@@ -24,13 +24,17 @@ interface Effect {
   disqualify: boolean;
 }
 
-/** A column's single-column criteria and their sums per distinct cell. */
+/**
+ * A column's single-column criteria and their sums per distinct cell: all points, the points of its
+ * criteria that are not fit (null where all are: most columns) and whether the cell disqualifies (null
+ * where no criterion does). A row's fit points are its points less its other points (integers: exact).
+ */
 interface ColumnPoints {
   column: RuleColumn;
   criteria: Array<Effect & { condition: number }>;
   total: Float64Array;
-  fit: Float64Array;
-  disqualify: Uint8Array;
+  other: Float64Array | null;
+  disqualify: Uint8Array | null;
 }
 
 /** One lead's rule outcome per row of a chunk. */
@@ -68,11 +72,14 @@ export class RuleCells {
       const { column, condition } = on[0]!;
       let points = plan.columns.find((p) => p.column === column);
       if (!points) {
-        points = { column, criteria: [], total: new Float64Array(64), fit: new Float64Array(64), disqualify: new Uint8Array(64) };
+        points = { column, criteria: [], total: new Float64Array(64), other: null, disqualify: null };
         plan.columns.push(points);
       }
       points.criteria.push({ ...effect, condition });
+      if (effect.disqualify) points.disqualify ??= new Uint8Array(64);
+      else if (!effect.fit) points.other ??= new Float64Array(64);
     }
+    plan.others = plan.columns.some((p) => p.other) || plan.multi.some((m) => !m.disqualify && !m.fit);
     return plan;
   }
 
@@ -82,51 +89,49 @@ export class RuleCells {
     if (!points) return;
     if (points.total.length < to) {
       const size = Math.max(to, points.total.length * 2);
-      const total = new Float64Array(size);
-      const fit = new Float64Array(size);
-      const disqualify = new Uint8Array(size);
-      total.set(points.total);
-      fit.set(points.fit);
-      disqualify.set(points.disqualify);
-      Object.assign(points, { total, fit, disqualify });
+      points.total = grown(points.total, size);
+      if (points.other) points.other = grown(points.other, size);
+      if (points.disqualify) points.disqualify = grown(points.disqualify, size);
     }
+    const { total, other, disqualify, criteria } = points;
     for (let id = from; id < to; id++) {
-      let total = 0;
-      let fit = 0;
-      let disqualify = 0;
-      for (const criterion of points.criteria) {
+      let sum = 0;
+      let notFit = 0;
+      let out = 0;
+      for (const criterion of criteria) {
         if (column.conditions[criterion.condition]!.truth[id] !== 1) continue;
-        if (criterion.disqualify) disqualify = 1;
+        if (criterion.disqualify) out = 1;
         else {
-          total += criterion.points;
-          if (criterion.fit) fit += criterion.points;
+          sum += criterion.points;
+          if (!criterion.fit) notFit += criterion.points;
         }
       }
-      points.total[id] = total;
-      points.fit[id] = fit;
-      points.disqualify[id] = disqualify;
+      total[id] = sum;
+      if (other) other[id] = notFit;
+      if (disqualify) disqualify[id] = out;
     }
   }
 
   /** Room for `rows`' arrays, kept from chunk to chunk. */
-  private readonly scratch = { total: { array: new Float64Array(0) }, fit: { array: new Float64Array(0) }, disqualified: { array: new Uint8Array(0) } };
+  private readonly scratch = { total: { array: new Float64Array(0) }, other: { array: new Float64Array(0) }, fit: { array: new Float64Array(0) }, disqualified: { array: new Uint8Array(0) } };
+  /** Whether any criterion adds points that are not fit points. */
+  private others = false;
 
   /** The rule outcome of the chunk's `n` rows (arrays valid until the next call). */
   rows(n: number): RuleRows {
-    const total = lent(this.scratch.total, n).fill(this.base);
-    const fit = lent(this.scratch.fit, n).fill(0);
+    // Points from 0 (the base added at the end: integers, so the same sum), other points, disqualified.
+    const total = lent(this.scratch.total, n).fill(0);
+    const other = lent(this.scratch.other, n).fill(0);
+    const fit = lent(this.scratch.fit, n);
     const disqualified = lent(this.scratch.disqualified, n).fill(0);
     for (const points of this.columns) {
       const rows = points.column.rows;
       const cellTotal = points.total;
-      const cellFit = points.fit;
+      for (let i = 0; i < n; i++) total[i]! += cellTotal[rows[i]!]!;
+      const cellOther = points.other;
+      if (cellOther) for (let i = 0; i < n; i++) other[i]! += cellOther[rows[i]!]!;
       const cellDisqualify = points.disqualify;
-      for (let i = 0; i < n; i++) {
-        const cell = rows[i]!;
-        total[i]! += cellTotal[cell]!;
-        fit[i]! += cellFit[cell]!;
-        disqualified[i]! |= cellDisqualify[cell]!;
-      }
+      if (cellDisqualify) for (let i = 0; i < n; i++) disqualified[i]! |= cellDisqualify[rows[i]!]!;
     }
     for (const criterion of this.multi) {
       for (let i = 0; i < n; i++) {
@@ -141,12 +146,17 @@ export class RuleCells {
         if (criterion.disqualify) disqualified[i] = 1;
         else {
           total[i]! += criterion.points;
-          if (criterion.fit) fit[i]! += criterion.points;
+          if (!criterion.fit) other[i]! += criterion.points;
         }
       }
     }
     // As scoreBound: clamped to 0–100 (integers: round2 leaves them as they are), 0 when disqualified.
-    for (let i = 0; i < n; i++) total[i] = disqualified[i] === 1 ? 0 : Math.min(100, Math.max(0, total[i]!));
+    const base = this.base;
+    for (let i = 0; i < n; i++) {
+      const points = total[i]!;
+      fit[i] = this.others ? points - other[i]! : points;
+      total[i] = disqualified[i] === 1 ? 0 : Math.min(100, Math.max(0, base + points));
+    }
     return { score: total, fit, disqualified };
   }
 }
