@@ -19,5 +19,13 @@ export function tierOf(score: number, tiers: RuleSet['tiers']): Tier {
  * gradeOf(25, { A: 40, B: 25, C: 10 }); // 'B'
  */
 export function gradeOf(fitPoints: number, grades: RuleSet['grades']): Grade {
-  return fitPoints >= grades.A ? 'A' : fitPoints >= grades.B ? 'B' : fitPoints >= grades.C ? 'C' : 'D';
+  return GRADES[gradeIndex(fitPoints, grades)]!;
+}
+
+/** The grades, best first: `gradeIndex` gives a lead's index here. */
+export const GRADES: readonly Grade[] = ['A', 'B', 'C', 'D'];
+
+/** `gradeOf` as an index into GRADES (0 for A … 3 for D). */
+export function gradeIndex(fitPoints: number, grades: RuleSet['grades']): number {
+  return fitPoints >= grades.A ? 0 : fitPoints >= grades.B ? 1 : fitPoints >= grades.C ? 2 : 3;
 }

@@ -6,9 +6,8 @@
  */
 import type { Predicate } from '../../rules/conditions.ts';
 import { type BoundCriterion, scoreBound } from '../../rules/engine.ts';
-import type { Grade } from '../../rules/rule-file.ts';
 import { routeLead } from '../../rules/routing.ts';
-import { gradeOf, tierOf } from '../../rules/tiers.ts';
+import { GRADES, gradeIndex, tierOf } from '../../rules/tiers.ts';
 import type { ChunkResult } from '../chunk.ts';
 import { actionWithoutRules, addCounts, decisions, MODEL_TIERS, modelTiers } from '../decisions.ts';
 import { EXPORT_COLUMNS } from '../score.ts';
@@ -62,7 +61,6 @@ export class DecisionSegments {
     const modelTier = modelTiers(this.plan.scorer);
     const ruleRows = this.plan.ruleCells?.rows(n);
     // Per chunk: the segments met, by tier (0 hot, 1 warm, 2 cold) × grade (0 A … 3 D, or none) × disqualified.
-    const GRADES: Grade[] = ['A', 'B', 'C', 'D'];
     const firstOf = new Int32Array(24).fill(-1);
     const counts = new Int32Array(24);
     const order: number[] = [];
@@ -73,7 +71,7 @@ export class DecisionSegments {
       let score = 0;
       let disqualified = 0;
       if (ruleRows) {
-        const grade = gradeOf(ruleRows.fit[i]!, rules!.grades).charCodeAt(0) - 65; // A–D as 0–3
+        const grade = gradeIndex(ruleRows.fit[i]!, rules!.grades);
         score = ruleRows.score[i]!;
         disqualified = ruleRows.disqualified[i]!;
         key += grade * 2 + disqualified;
