@@ -247,8 +247,10 @@ export class CellTables {
     const room = this.room[column]!;
     const append = this.words[d + (D_APPEND >> 2)] === 1;
     this.grow(() => {
-      while (room.entries < size + 1) room.entries *= 2;
-      while (!append && room.slots < 2 * (size + 1)) room.slots *= 2;
+      // Room for a chunk of new cells at once (a column of mostly new cells, such as a unique revenue, grew
+      // four times in its first chunk at twice the entries each time, each growth laying the memory out again).
+      while (room.entries < size + this.rowCap) room.entries *= 2;
+      while (!append && room.slots < 2 * room.entries) room.slots *= 2;
       while (room.arena < used + this.chunkLength) room.arena *= 2;
     });
   }

@@ -403,7 +403,8 @@ describe('ByteSink: the score columns written from integer digits', () => {
           s.put(10);
         }
       });
-      expect(bytes((s) => rows.forEach(([x, tier, rule]) => s.scoreRow(x, tier, rule)))).toBe(reference);
+      const probability = Float64Array.from(rows, ([x]) => x);
+      expect(bytes((s) => rows.forEach(([, tier, rule], i) => s.scoreRow(probability, i, tier, rule)))).toBe(reference);
     }), { numRuns: 100, seed: 5 });
   });
 });
