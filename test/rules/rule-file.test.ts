@@ -26,6 +26,9 @@ describe('parseRuleFile', () => {
     expect(rules.grades).toEqual({ A: 40, B: 25, C: 10 });
     expect(rules.criteria[0]).toMatchObject({ name: 'senior', family: 'fit', points: 15, line: 3, label: 'senior',
       when: [{ column: 'seniority', op: 'in', value: ['VP', 'C-level'] }] });
+    // Each criterion's line is where its item's content starts (flow-style items, comments between items).
+    const text = `criteria:\n  # a comment\n  - name: a\n    when: { column: c, op: eq, value: x }\n    points: 1\n\n  - { name: b, when: { column: c, op: eq, value: y }, points: 2 }\n  -\n    name: c\n    when: { column: c, op: eq, value: z }\n    points: 3\n`;
+    expect(parseRuleFile(text).criteria.map((c) => c.line)).toEqual([3, 7, 9]);
     expect(rules.routing.matrix.hot.A).toBe('sales');
     expect(rules.routing.strongActions.map((s) => s.type)).toEqual(['demo_request', 'pricing_page_view']);
   });
