@@ -257,7 +257,7 @@ export class ByteScorer {
     if (!json && !pick && plan.rangeColumns.length === 0 && !plan.reasonCodes && plan.keepColumns.length === 0) {
       for (let i = 0; i < probability.length; i++) {
         writeId(sink, plan, this.scan, job.bytes, i, job.firstRow + i + 1);
-        sink.scoreRow(probability, i, segments[first[i]!]!, segments[second[i]!]!);
+        sink.scoreRow(probability, i, this.decisions.csvTail(first[i]!, second[i]!));
       }
       return;
     }

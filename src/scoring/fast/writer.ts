@@ -176,15 +176,14 @@ export class ByteSink {
   }
 
   /**
-   * The rest of a CSV row after its id where it has no reasons, notes or kept columns: `,probability,score`,
-   * the decision segment `tier` (`,tier,grade,action`), the empty reasons field and the segment `rule`
-   * (`,rule_score,rule_tier,model`), then LF — the bytes of `put`, `probability`, `score` and `write`, the
-   * row's room reserved once.
+   * The rest of a CSV row after its id where it has no reasons, notes or kept columns: `,probability,score`
+   * then `tail`, the row's decision columns, empty reasons field and line feed (`DecisionSegments.csvTail`)
+   * — the bytes of `put`, `probability`, `score` and `write`, the row's room reserved once.
    */
-  scoreRow(probability: Float64Array, i: number, tier: Uint8Array, rule: Uint8Array): void {
+  scoreRow(probability: Float64Array, i: number, tail: Uint8Array): void {
     // Row `i`'s probability read here: a double passed to a call that is not inlined is boxed (15 MB a million rows).
     const p = probability[i]!;
-    this.reserve(tier.length + rule.length + 18); // `,0.dddddd,100.0` and `,` and LF at most: 18 bytes
+    this.reserve(tail.length + 16); // `,0.dddddd,100.0`: 16 bytes at most
     const out = this.out;
     let used = this.used;
     out[used++] = 44;
@@ -226,13 +225,8 @@ export class ByteSink {
       this.score(p);
       used = this.used;
     }
-    out.set(tier, used);
-    used += tier.length;
-    out[used++] = 44;
-    out.set(rule, used);
-    used += rule.length;
-    out[used++] = 10;
-    this.used = used;
+    out.set(tail, used);
+    this.used = used + tail.length;
   }
 
   /** `Number(p.toFixed(6))` as text (the probability column), from integer digits where no tie is near. */
