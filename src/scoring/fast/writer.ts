@@ -14,6 +14,8 @@ import { grown } from '../../data/io/typed-arrays.ts';
 
 const QUOTE = 34;
 const encoder = new TextEncoder();
+/** The ASCII digits of 00 … 99, two bytes each. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, k) => 48 + (k & 1 ? (k >> 1) % 10 : ((k >> 1) / 10) | 0));
 
 /**
  * A text's UTF-8 bytes, as TextEncoder gives them: written here code by code for the Basic Multilingual Plane
@@ -196,16 +198,18 @@ export class ByteSink {
     } else {
       out[used++] = 48;
       out[used++] = 46;
+      // Six digits as three pairs (1 … 999,999: integer arithmetic), then the trailing zeros dropped.
+      const high = ((k / 10000) | 0) << 1;
+      const middle = (((k / 100) | 0) % 100) << 1;
+      const low = (k % 100) << 1;
+      out[used] = DIGIT_PAIRS[high]!;
+      out[used + 1] = DIGIT_PAIRS[high + 1]!;
+      out[used + 2] = DIGIT_PAIRS[middle]!;
+      out[used + 3] = DIGIT_PAIRS[middle + 1]!;
+      out[used + 4] = DIGIT_PAIRS[low]!;
+      out[used + 5] = DIGIT_PAIRS[low + 1]!;
       let digits = 6;
-      let rest = k | 0; // 1 … 999,999: integer arithmetic
-      while (rest % 10 === 0) {
-        rest = (rest / 10) | 0;
-        digits--;
-      }
-      for (let d = digits - 1; d >= 0; d--) {
-        out[used + d] = 48 + (rest % 10);
-        rest = (rest / 10) | 0;
-      }
+      while (out[used + digits - 1] === 48) digits--;
       used += digits;
     }
     out[used++] = 44;
