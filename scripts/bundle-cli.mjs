@@ -1,9 +1,11 @@
-// The command line as a few bundled files (esbuild), for start-up: a `leadscore score` spent about 0.3 s
-// loading ~90 compiled modules and the packages they import (zod, arquero, yaml, …) one file at a time; the
-// same code bundled loads in about half that (BENCHMARKS.md, session 12). The bundle is made from the
-// compiled JavaScript in dist/ (not from the TypeScript), so it is the same code: esbuild only joins the
-// files. Each command stays a chunk of its own, loaded when it runs, as the unbundled command lines import
-// their modules when they run.
+// The command line as one bundled CommonJS file (esbuild), for start-up: a `leadscore score` spent about
+// 0.3 s loading ~90 compiled modules and the packages they import (zod, arquero, yaml, …) one file at a time;
+// the same code bundled loads in about half that (BENCHMARKS.md, session 12). One CommonJS file because
+// Node.js 20 keeps a V8 code cache only for a script (`vm.Script`), not for an ES module: the build then
+// runs it once and saves what it compiled (scripts/code-cache.mjs), and bin/cli-loader.js starts from that
+// (BENCHMARKS.md, session 21). The bundle is made from the compiled JavaScript in dist/ (not from the
+// TypeScript), so it is the same code: esbuild only joins the files. A module the command lines import when
+// a command runs (`await import(...)`) stays unevaluated until then, as before.
 //
 // What is not joined: packages outside BUNDLED (native ones such as DuckDB, TensorFlow.js, the chart
 // libraries, which load only where needed), and the worker entries and WebAssembly binaries, which the code
@@ -24,8 +26,8 @@ function packageOf(specifier) {
 }
 
 /**
- * Bundles `<dist>/cli/main.js` into `<dist>/cli-bundle/` (main.js and its chunks); the package's other
- * files in `dist` are left as they are.
+ * Bundles `<dist>/cli/main.js` into `<dist>/cli-bundle/main.cjs`; the package's other files in `dist` are
+ * left as they are.
  */
 export async function bundleCli(dist) {
   const { build } = await import('esbuild');
@@ -37,30 +39,34 @@ export async function bundleCli(dist) {
         if (args.path.startsWith('node:')) return { external: true };
         return BUNDLED.includes(packageOf(args.path)) ? undefined : { external: true };
       });
-      // A module of dist/ keeps its own import.meta.url: the URL of its file, from the chunk's own.
+      // A module of dist/ keeps its own import.meta.url: the URL of its file, from the bundle's own. Its
+      // import() of what stays outside the bundle goes through the loader's `__leadscoreImport` (a script has
+      // no import() of its own without an experimental flag); import() of its own modules and of BUNDLED
+      // packages esbuild joins in as before.
       b.onLoad({ filter: /\.js$/ }, async (args) => {
         const source = await readFile(args.path, 'utf8');
-        if (!args.path.startsWith(dist) || !source.includes('import.meta.url')) return undefined;
+        if (!args.path.startsWith(dist)) return undefined;
         const own = relative(outdir, args.path).split('\\').join('/');
-        return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`), loader: 'js', resolveDir: dirname(args.path) };
+        const contents = source.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, __leadscoreBundleUrl).href`)
+          .replace(/\bimport\((?=\s*(?:(['"`])([^'"`]*)\1)?)/g, (call, _quote, specifier) => (specifier !== undefined && (specifier.startsWith('.') || BUNDLED.includes(packageOf(specifier))) ? call : '__leadscoreImport('));
+        return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
       });
     },
   };
   await build({
     entryPoints: [join(dist, 'cli', 'main.js')],
-    outdir,
+    outfile: join(outdir, 'main.cjs'),
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
-    // A CommonJS package bundled here (yaml's `require('process')`) gets Node's `require`.
-    banner: { js: "import { createRequire as __leadscoreRequire } from 'node:module'; const require = __leadscoreRequire(import.meta.url);" },
+    // The bundle's own URL, from which each module's import.meta.url is made (above).
+    banner: { js: "const __leadscoreBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     legalComments: 'eof',
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: 'warning',
     plugins: [ownFiles],
   });
-  return pathToFileURL(join(outdir, 'main.js'));
+  return pathToFileURL(join(outdir, 'main.cjs'));
 }
