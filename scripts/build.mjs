@@ -2,8 +2,9 @@
 // then the hand-written JavaScript beside them (worker entries, the histogram groups and their .d.ts)
 // copied as they are, the WebAssembly modules compiled from their text (src/wasm/*.wat → dist/wasm/*.wasm,
 // scripts/wat.mjs), and the command line bundled from that JavaScript for start-up (dist/cli-bundle/,
-// scripts/bundle-cli.mjs) with the V8 code cache of a run of it (scripts/code-cache.mjs). Built into a temporary folder and renamed into place, so a failed build leaves the
-// previous dist/ (or none), never half of one. Run by `npm install` (prepare) and `npm run build`.
+// scripts/bundle-cli.mjs) with the V8 code cache of a run of it (scripts/code-cache.mjs). Built into a
+// temporary folder and renamed into place, so a failed build leaves the previous dist/ (or none), never half
+// of one. Run by `npm install` (prepare) and `npm run build`.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -29,7 +30,7 @@ try {
   // The bundle's V8 code cache, made by running it where it runs (it finds the WebAssembly in dist/): in a
   // process of its own, its commands' output dropped (scripts/code-cache.mjs). If that fails, no dist/ is left.
   try {
-    execFileSync(process.execPath, [join(root, 'scripts', 'code-cache.mjs'), out], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [join(root, 'scripts', 'code-cache.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   } catch (err) {
     rmSync(out, { recursive: true, force: true });
     throw err;

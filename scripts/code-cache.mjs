@@ -1,4 +1,4 @@
-// node scripts/code-cache.mjs <dist>: runs the bundled command line (<dist>/cli-bundle/main.cjs) on a small
+// node scripts/code-cache.mjs: runs the bundled command line (dist/cli-bundle/main.cjs) on a small
 // sample in a temporary folder — `score`, to CSV and to NDJSON, of a logistic model trained there by other
 // processes — then writes the V8 code cache of what it compiled beside it (main.cache), for
 // bin/cli-loader.js to start from. Only `score`'s code: the cache is read whole at every start, and one
@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBundledCli } from '../bin/cli-loader.js';
 
-const bundle = join(process.argv[2], 'cli-bundle', 'main.cjs');
-const { exports, script } = loadBundledCli(bundle);
+// The package's own dist/, which bin/leadscore.js (the processes that train) runs too.
+const bundleDir = fileURLToPath(new URL('../dist/cli-bundle/', import.meta.url));
+const { exports, script } = loadBundledCli(join(bundleDir, 'main.cjs'));
 const folder = mkdtempSync(join(tmpdir(), 'leadscore-code-cache-'));
 try {
   process.chdir(folder);
@@ -30,4 +31,4 @@ try {
   process.chdir(tmpdir());
   rmSync(folder, { recursive: true, force: true });
 }
-writeFileSync(join(process.argv[2], 'cli-bundle', 'main.cache'), script.createCachedData());
+writeFileSync(join(bundleDir, 'main.cache'), script.createCachedData());

@@ -201,8 +201,9 @@ async function timeReading(conn: DuckDBConnection, type: string, times: string):
   } catch (err) {
     return { misfit: `DuckDB did not read it (${firstLine(err)})` };
   }
-  const layout = first === undefined ? undefined : LAYOUTS.find((l) => new RegExp(`^${l.pattern}$`).test(first));
-  if (!layout) return { misfit: `its timestamps are not written in one fixed ISO layout (such as 2025-03-04T10:22:00Z)${first === undefined ? '' : `: "${first}"`}` };
+  const sample = first;
+  const layout = sample === undefined ? undefined : LAYOUTS.find((l) => new RegExp(`^${l.pattern}$`).test(sample));
+  if (!layout) return { misfit: `its timestamps are not written in one fixed ISO layout (such as 2025-03-04T10:22:00Z)${sample === undefined ? '' : `: "${sample}"`}` };
   const ms = layout.ms('t');
   return { ms, valid: `regexp_full_match(t, ${sqlString(layout.pattern)}) and ${ms} is not null`, unlike: `are not written as "${first}" is, or are not real dates` };
 }

@@ -240,6 +240,14 @@ export class ByteScorer {
   /** The rows' output, row by row, column by column: a CSV field after a comma, or a JSON value after its key. */
   private writeRows(job: ChunkJob, probability: Float64Array, contributions: Float64Array | null, perRow: RowFeatures, first: Int32Array, second: Int32Array): void {
     const { plan, sink, keys } = this;
+    // A CSV row without reasons, notes, reason codes or kept columns: its id, then `ByteSink.scoreRow`.
+    if (plan.format === 'csv' && plan.reasons === 0 && plan.rangeColumns.length === 0 && !plan.reasonCodes && plan.keepColumns.length === 0) {
+      for (let i = 0; i < probability.length; i++) {
+        writeId(sink, plan, this.scan, job.bytes, i, job.firstRow + i + 1);
+        sink.scoreRow(probability, i, this.decisions.csvTail(first[i]!, second[i]!));
+      }
+      return;
+    }
     const segments = this.decisions.segments;
     const valueText = (row: number, name: string) => {
       const column = plan.reasonWords[plan.reasonNames.indexOf(name)];
@@ -254,13 +262,6 @@ export class ByteScorer {
       ? pickReasons({ columns: plan.reasonNames, values: contributions, valueText }, i, plan.reasons)
       : pickReasons({ columns: plan.reasonNames, values: this.linearReasons.rowContributions(i), valueText: (_row, name) => valueText(i, name) }, 0, plan.reasons));
     const json = plan.format === 'ndjson';
-    if (!json && !pick && plan.rangeColumns.length === 0 && !plan.reasonCodes && plan.keepColumns.length === 0) {
-      for (let i = 0; i < probability.length; i++) {
-        writeId(sink, plan, this.scan, job.bytes, i, job.firstRow + i + 1);
-        sink.scoreRow(probability, i, this.decisions.csvTail(first[i]!, second[i]!));
-      }
-      return;
-    }
     const next = (c: number) => {
       if (json) sink.write(keys[c]!);
       else if (c > 0) sink.put(44);

@@ -151,10 +151,10 @@ export class RuleCells {
       }
     }
     // As scoreBound: clamped to 0–100 (integers: round2 leaves them as they are), 0 when disqualified.
-    const base = this.base;
+    const { base, others } = this;
     for (let i = 0; i < n; i++) {
       const points = total[i]!;
-      fit[i] = this.others ? points - other[i]! : points;
+      fit[i] = others ? points - other[i]! : points;
       total[i] = disqualified[i] === 1 ? 0 : Math.min(100, Math.max(0, base + points));
     }
     return { score: total, fit, disqualified };

@@ -141,6 +141,51 @@ export function writeId(sink: ByteSink, plan: Plan, scan: ChunkScan, bytes: Uint
   sink.write(utf8(csvField(spreadsheetSafe(v === null || v === undefined ? null : String(v)))));
 }
 
+/**
+ * `Number(p.toFixed(6))` written at `at` from integer digits (`0.` and up to six, trailing zeros dropped; 8
+ * bytes of room there are the caller's): its end, or −1 where that text is not such digits — p outside
+ * (0, 1), rounding to 0 or 1, or a tie near (`toFixed` decides those).
+ */
+function probabilityDigits(out: Uint8Array, at: number, p: number): number {
+  const x = p * 1e6;
+  const k = Math.round(x);
+  if (!(p > 0 && p < 1) || k === 0 || k === 1e6 || Math.abs(x - Math.floor(x) - 0.5) < 1e-6) return -1;
+  // Six digits as three pairs (1 … 999,999: integer arithmetic), then the trailing zeros dropped.
+  const high = ((k / 10000) | 0) << 1;
+  const middle = (((k / 100) | 0) % 100) << 1;
+  const low = (k % 100) << 1;
+  out[at] = 48;
+  out[at + 1] = 46;
+  out[at + 2] = DIGIT_PAIRS[high]!;
+  out[at + 3] = DIGIT_PAIRS[high + 1]!;
+  out[at + 4] = DIGIT_PAIRS[middle]!;
+  out[at + 5] = DIGIT_PAIRS[middle + 1]!;
+  out[at + 6] = DIGIT_PAIRS[low]!;
+  out[at + 7] = DIGIT_PAIRS[low + 1]!;
+  let end = at + 8;
+  while (out[end - 1] === 48) end--;
+  return end;
+}
+
+/**
+ * `Math.round(p * 1000) / 10` written at `at` as tenths of a point (5 bytes of room there are the caller's):
+ * its end, or −1 where p is outside 0–1.
+ */
+function scoreDigits(out: Uint8Array, at: number, p: number): number {
+  const m = Math.round(p * 1000);
+  if (!(m >= 0 && m <= 1000)) return -1;
+  const whole = (m / 10) | 0; // 0 … 100: integer arithmetic
+  const tenth = m - whole * 10;
+  if (whole >= 100) out[at++] = 48 + ((whole / 100) | 0);
+  if (whole >= 10) out[at++] = 48 + (((whole / 10) | 0) % 10);
+  out[at++] = 48 + (whole % 10);
+  if (tenth > 0) {
+    out[at++] = 46;
+    out[at++] = 48 + tenth;
+  }
+  return at;
+}
+
 /** An output buffer of CSV bytes, grown as needed, with the writers of the score columns. */
 export class ByteSink {
   out: Uint8Array = new Uint8Array(1 << 16);
@@ -180,104 +225,37 @@ export class ByteSink {
   /**
    * The rest of a CSV row after its id where it has no reasons, notes or kept columns: `,probability,score`
    * then `tail`, the row's decision columns, empty reasons field and line feed (`DecisionSegments.csvTail`)
-   * — the bytes of `put`, `probability`, `score` and `write`, the row's room reserved once.
+   * — the bytes of `put`, `probability`, `score` and `write`, the number columns' room reserved once.
    */
   scoreRow(probability: Float64Array, i: number, tail: Uint8Array): void {
     // Row `i`'s probability read here: a double passed to a call that is not inlined is boxed (15 MB a million rows).
     const p = probability[i]!;
-    this.reserve(tail.length + 16); // `,0.dddddd,100.0`: 16 bytes at most
-    const out = this.out;
-    let used = this.used;
-    out[used++] = 44;
-    const x = p * 1e6;
-    const k = Math.round(x);
-    if (!(p > 0 && p < 1) || k === 0 || k === 1e6 || Math.abs(x - Math.floor(x) - 0.5) < 1e-6) {
-      this.used = used;
-      this.probability(p);
-      used = this.used;
-    } else {
-      out[used++] = 48;
-      out[used++] = 46;
-      // Six digits as three pairs (1 … 999,999: integer arithmetic), then the trailing zeros dropped.
-      const high = ((k / 10000) | 0) << 1;
-      const middle = (((k / 100) | 0) % 100) << 1;
-      const low = (k % 100) << 1;
-      out[used] = DIGIT_PAIRS[high]!;
-      out[used + 1] = DIGIT_PAIRS[high + 1]!;
-      out[used + 2] = DIGIT_PAIRS[middle]!;
-      out[used + 3] = DIGIT_PAIRS[middle + 1]!;
-      out[used + 4] = DIGIT_PAIRS[low]!;
-      out[used + 5] = DIGIT_PAIRS[low + 1]!;
-      let digits = 6;
-      while (out[used + digits - 1] === 48) digits--;
-      used += digits;
-    }
-    out[used++] = 44;
-    const m = Math.round(p * 1000);
-    if (m >= 0 && m <= 1000) {
-      const whole = (m / 10) | 0; // 0 … 100: integer arithmetic
-      const tenth = m - whole * 10;
-      if (whole >= 100) out[used++] = 48 + ((whole / 100) | 0);
-      if (whole >= 10) out[used++] = 48 + (((whole / 10) | 0) % 10);
-      out[used++] = 48 + (whole % 10);
-      if (tenth > 0) {
-        out[used++] = 46;
-        out[used++] = 48 + tenth;
-      }
-    } else {
-      this.used = used;
-      this.score(p);
-      used = this.used;
-    }
-    out.set(tail, used);
-    this.used = used + tail.length;
+    this.reserve(16); // `,0.dddddd,100.0`: 16 bytes at most
+    this.out[this.used++] = 44;
+    const end = probabilityDigits(this.out, this.used, p);
+    if (end < 0) this.probability(p);
+    else this.used = end;
+    this.put(44);
+    const scoreEnd = scoreDigits(this.out, this.used, p);
+    if (scoreEnd < 0) this.score(p);
+    else this.used = scoreEnd;
+    this.write(tail);
   }
 
   /** `Number(p.toFixed(6))` as text (the probability column), from integer digits where no tie is near. */
   probability(p: number): void {
-    const x = p * 1e6;
-    const k = Math.round(x);
-    if (!(p >= 0 && p <= 1) || Math.abs(x - Math.floor(x) - 0.5) < 1e-6) {
-      this.ascii(String(Number(p.toFixed(6))));
-      return;
-    }
-    if (k === 0 || k === 1e6) {
-      this.put(k === 0 ? 48 : 49);
-      return;
-    }
     this.reserve(8);
-    const out = this.out;
-    out[this.used++] = 48;
-    out[this.used++] = 46;
-    let digits = 6;
-    let rest = k | 0; // 1 … 999,999: integer arithmetic
-    while (rest % 10 === 0) {
-      rest = (rest / 10) | 0;
-      digits--;
-    }
-    for (let d = digits - 1; d >= 0; d--) {
-      out[this.used + d] = 48 + (rest % 10);
-      rest = (rest / 10) | 0;
-    }
-    this.used += digits;
+    const end = probabilityDigits(this.out, this.used, p);
+    if (end < 0) this.ascii(String(Number(p.toFixed(6))));
+    else this.used = end;
   }
 
   /** `Math.round(p * 1000) / 10` as text (the score column): tenths of a point. */
   score(p: number): void {
-    const m = Math.round(p * 1000);
-    if (!(m >= 0 && m <= 1000)) {
-      this.ascii(String(m / 10));
-      return;
-    }
-    const whole = (m / 10) | 0; // 0 … 100: integer arithmetic
-    const tenth = m - whole * 10;
-    if (whole >= 100) this.put(48 + ((whole / 100) | 0));
-    if (whole >= 10) this.put(48 + (((whole / 10) | 0) % 10));
-    this.put(48 + (whole % 10));
-    if (tenth > 0) {
-      this.put(46);
-      this.put(48 + tenth);
-    }
+    this.reserve(5);
+    const end = scoreDigits(this.out, this.used, p);
+    if (end < 0) this.ascii(String(Math.round(p * 1000) / 10));
+    else this.used = end;
   }
 
   reserve(bytes: number): void {
