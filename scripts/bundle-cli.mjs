@@ -68,5 +68,21 @@ export async function bundleCli(dist) {
     logLevel: 'warning',
     plugins: [ownFiles],
   });
+  await assertAscii(join(outdir, 'main.cjs'));
   return pathToFileURL(join(outdir, 'main.cjs'));
+}
+
+/**
+ * The bundle must be ASCII: esbuild escapes other characters in strings and names, but not in a regular
+ * expression literal (write `\u2013`, not the dash itself). One such character makes V8 hold the whole
+ * 1.5 MB source as a two-byte string, which cost every start ~11 ms to decode and to check against the code
+ * cache (BENCHMARKS.md, session 22); the build fails instead, naming where.
+ */
+async function assertAscii(file) {
+  const bytes = await readFile(file);
+  const at = bytes.findIndex((b) => b > 0x7f);
+  if (at >= 0) {
+    const context = bytes.subarray(Math.max(0, at - 80), at + 20).toString('utf8');
+    throw new Error(`${file} holds a character beyond ASCII at byte ${at} (write it as an escape in the source): …${context}…`);
+  }
 }

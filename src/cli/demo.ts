@@ -7,6 +7,7 @@ import { createOutput, formatTable, percent, shownPath } from './output.ts';
 import { parseInteger } from './options.ts';
 import { createProgress } from './progress.ts';
 import { renderLeaderboard } from './train.ts';
+import { thousands } from '../thousands.ts';
 
 interface DemoFlags {
   seed: number;
@@ -37,8 +38,8 @@ export function registerDemo(program: Command): void {
       out.json({ ...summary, files });
       out.say('leadscore demo — the bundled synthetic sample (data/README.md describes it)\n');
       out.say(renderInspect({ source: summary.dataset.source, format: result.input.format, delimiter: result.input.delimiter, rows: summary.dataset.rows, columns: summary.schema }));
-      out.say(`\ntarget converted: ${summary.dataset.positives.toLocaleString('en-US')} of ${summary.dataset.rows.toLocaleString('en-US')} leads (${percent(summary.dataset.rate)})`);
-      out.say(`activities: ${summary.activities.events.toLocaleString('en-US')} events aggregated per lead as of ${summary.activities.asOf} into ${summary.activities.features} features`);
+      out.say(`\ntarget converted: ${thousands(summary.dataset.positives)} of ${thousands(summary.dataset.rows)} leads (${percent(summary.dataset.rate)})`);
+      out.say(`activities: ${thousands(summary.activities.events)} events aggregated per lead as of ${summary.activities.asOf} into ${summary.activities.features} features`);
       out.say('\nsplits (seed ' + summary.dataset.seed + '):');
       out.say(formatTable(['split', 'train', 'test', 'train rate', 'test rate', 'note'], summary.splits.map((s) => [
         s.kind, s.trainRows, s.testRows, percent(s.trainRate), percent(s.testRate),
@@ -67,11 +68,11 @@ export function registerDemo(program: Command): void {
         `${card.holdoutAuc.rules !== null ? ` and the sample rules' ${card.holdoutAuc.rules.toFixed(4)}` : ''}; for a marketing tool: ${shown(files.scorecardCsv)}`);
       const exported = summary.models.export;
       const t = exported.tiers;
-      out.say(`\nscored export: ${exported.rows.toLocaleString('en-US')} leads with ${exported.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +
+      out.say(`\nscored export: ${thousands(exported.rows)} leads with ${exported.model} beside the sample rules — hot ${t.hot}, warm ${t.warm}, cold ${t.cold}; ` +
         `actions ${Object.entries(exported.actions).map(([k, v]) => `${k} ${v}`).join(', ')} → ${shown(files.scores)}`);
       const w = summary.warehouse;
       out.say(`\nwarehouse SQL: ${w.model}, trained from the sample as a warehouse table (${shown(files.warehouse)}/${w.table}) on the leads' own columns (SQL cannot compute the activity aggregates), as one SELECT per dialect (${w.dialects.join(', ')}) → ${shown(files.warehouse)}/; ` +
-        `the DuckDB form run on that table's ${w.rows.toLocaleString('en-US')} leads gives leadscore's probabilities to within ${w.maxAbsDiff.toExponential(0)}`);
+        `the DuckDB form run on that table's ${thousands(w.rows)} leads gives leadscore's probabilities to within ${w.maxAbsDiff.toExponential(0)}`);
       out.say(`\nbacktest (each quarter scored by models trained only on leads whose outcome was known before it; the sample rules beside them):`);
       out.say(renderBacktest(result.backtest));
       out.say(`\nwrote ${shown(files.summary)}, ${shown(files.scores)}, ${shown(files.ruleScores)}, ${shown(files.draftedRules)}, ${shown(files.scorecard)}, run folder ${shown(files.run)}/, warehouse SQL ${shown(files.warehouse)}/, backtest ${shown(files.backtest.replace(/\/backtest\.json$/, ''))}/`);

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { createOutput, formatTable, percent, shownPath, warnEditedModels } from './output.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
 import { parseInteger, sourceOf } from './options.ts';
+import { thousands } from '../thousands.ts';
 
 /** Exit code when a challenger is worse than its champion: not bad input, not a bug, a failed gate. */
 export const GATE_FAILED = 3;
@@ -80,7 +81,7 @@ export function registerEvaluate(program: Command): void {
 export function renderEvaluation(r: EvaluationResult): string {
   const d = r.dataset;
   const lines = [
-    `${d.source}: ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${percent(d.positives / d.rows)})`,
+    `${d.source}: ${thousands(d.rows)} labelled leads, ${thousands(d.positives)} converted (${percent(d.positives / d.rows)})`,
     '',
     formatTable(['model', 'role', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN'],
       r.models.map((m) => [m.name, String(m.details.role ?? 'baseline'), m.prAuc.toFixed(4), m.auc.toFixed(4), m.logLoss.toFixed(4), m.brier.toFixed(4), m.ece.toFixed(4),

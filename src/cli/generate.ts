@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { createOutput } from './output.ts';
 import { parseInteger, parsePositiveInteger } from './options.ts';
+import { thousands } from '../thousands.ts';
 
 interface GenerateFlags {
   rows: number;
@@ -57,7 +58,7 @@ export function registerGenerate(program: Command): void {
         extractedAt: new Date(sample.extractedAt).toISOString(),
       };
       out.json(summary);
-      out.say(`wrote ${summary.leads.toLocaleString('en-US')} leads and ${summary.activities.toLocaleString('en-US')} activities (seed ${flags.seed}):`);
+      out.say(`wrote ${thousands(summary.leads)} leads and ${thousands(summary.activities)} activities (seed ${flags.seed}):`);
       for (const f of files) out.say(`  ${f}`);
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { InspectReport } from '../data/inspect.ts';
 import { createOutput, formatTable, percent, truncate } from './output.ts';
 import { parseDateOrder, parseDelimiter, sourceOf } from './options.ts';
+import { thousands } from '../thousands.ts';
 
 interface InspectFlags {
   sql?: string;
@@ -44,7 +45,7 @@ const DELIMITER_LABEL: Record<string, string> = { ',': 'comma', ';': 'semicolon'
 
 /** The human form of an inspect report. */
 export function renderInspect(report: InspectReport): string {
-  const head = [`${report.source}`, `${report.rows.toLocaleString('en-US')} rows × ${report.columns.length} columns, ${report.format}` +
+  const head = [`${report.source}`, `${thousands(report.rows)} rows × ${report.columns.length} columns, ${report.format}` +
     (report.delimiter ? `, ${DELIMITER_LABEL[report.delimiter] ?? JSON.stringify(report.delimiter)}-separated` : '')];
   const table = formatTable(
     ['column', 'type', 'feature', 'missing', 'distinct', 'examples'],
@@ -61,7 +62,7 @@ export function renderInspect(report: InspectReport): string {
   const parts = [head.join('\n'), '', table];
   if (report.target) {
     const t = report.target;
-    parts.push('', `target ${t.name}: ${t.positives.toLocaleString('en-US')} converted of ${(t.positives + t.negatives).toLocaleString('en-US')} (${percent(t.rate)}); ${t.rule}` +
+    parts.push('', `target ${t.name}: ${thousands(t.positives)} converted of ${thousands(t.positives + t.negatives)} (${percent(t.rate)}); ${t.rule}` +
       (t.unlabelled ? `; ${t.unlabelled} rows without a label` : ''));
   }
   if (warnings.length > 0) parts.push('', 'warnings:', ...warnings);

@@ -3,6 +3,7 @@
  * stderr; without it, human text goes to stdout.
  */
 import { isAbsolute, relative, resolve } from 'node:path';
+import { thousands } from '../thousands.ts';
 
 export interface Output {
   /** Human-readable text (a line break is added). */
@@ -28,7 +29,7 @@ export function createOutput(jsonMode: boolean): Output {
 export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   const cells = rows.map((r) => r.map((c) => String(c)));
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^([-+]?[\d.,]+%?|–)$/.test(String(r[i] ?? ''))));
+  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^([-+]?[\d.,]+%?|\u2013)$/.test(String(r[i] ?? ''))));
   const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
@@ -49,7 +50,7 @@ export function percent(share: number, digits = 1): string {
  */
 export function actionConversions(rows: ReadonlyArray<{ segment: string; leads: number; conversions: number; rate: number }>): string {
   const total = rows.reduce((s, r) => s + r.conversions, 0);
-  return rows.map((r) => `${r.segment} ${r.leads.toLocaleString('en-US')} leads (${percent(r.rate)} convert, ${r.conversions.toLocaleString('en-US')} = ${percent(total ? r.conversions / total : 0)} of conversions)`).join('; ');
+  return rows.map((r) => `${r.segment} ${thousands(r.leads)} leads (${percent(r.rate)} convert, ${thousands(r.conversions)} = ${percent(total ? r.conversions / total : 0)} of conversions)`).join('; ');
 }
 
 /**

@@ -3,6 +3,7 @@
  * `--json` runs). It draws on stderr so stdout stays clean.
  */
 import cliProgress from 'cli-progress';
+import { thousands } from '../thousands.ts';
 
 export interface Progress {
   /** Advances by `n` steps, optionally naming the current step. */
@@ -51,12 +52,12 @@ export function createThroughputProgress(label: string, file: string): Throughpu
   let started = false;
   return {
     update(rows, bytes, totalBytes) {
-      const rate = Math.round(rows / Math.max(1e-3, (performance.now() - start) / 1000)).toLocaleString('en-US');
+      const rate = thousands(Math.round(rows / Math.max(1e-3, (performance.now() - start) / 1000)));
       if (!started) {
         bar.start(totalBytes, 0, { rows: 0, rate: '0' });
         started = true;
       }
-      bar.update(bytes, { rows: rows.toLocaleString('en-US'), rate });
+      bar.update(bytes, { rows: thousands(rows), rate });
     },
     then(step) {
       if (started) bar.stop();

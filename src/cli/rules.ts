@@ -7,6 +7,7 @@ import type { RuleSet } from '../rules/rule-file.ts';
 import { actionConversions, createOutput, formatTable, percent, truncate } from './output.ts';
 import { parseCount, parseList, parsePositiveInteger, parseShare } from './options.ts';
 import { InvalidArgumentError } from 'commander';
+import { thousands } from '../thousands.ts';
 
 function describeCriterion(c: RuleSet['criteria'][number]): string {
   if (c.when) {
@@ -78,7 +79,7 @@ export function registerRules(program: Command): void {
       const summary = await (await library()).scoreRules(options);
       const conversions = summary.actionConversions;
       out.json(summary);
-      out.say(`scored ${summary.rows.toLocaleString('en-US')} leads with ${summary.rules}; wrote ${flags.output}`);
+      out.say(`scored ${thousands(summary.rows)} leads with ${summary.rules}; wrote ${flags.output}`);
       out.say(`tiers: ${Object.entries(summary.tiers).map(([k, v]) => `${k} ${v}`).join(', ')}; actions: ${Object.entries(summary.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (conversions) out.say(`conversions per action: ${actionConversions(conversions)}`);
       if (summary.asOf) out.say(`activities counted as of ${summary.asOf}`);
@@ -143,9 +144,9 @@ export function registerRules(program: Command): void {
       const { evaluation: e, selection } = learned;
       out.json({ out: learned.out, csv: learned.csv, trainRows: learned.trainRows, selection, pointsPerLogit: learned.pointsPerLogit, evaluation: e, lines: learned.lines, rules: learned.rules, notes: learned.notes });
       out.say(renderRules(learned.rules));
-      out.say(`\n${selection.chosen} of ${selection.candidates} candidate criteria chosen on ${learned.trainRows.toLocaleString('en-US')} training rows (forward selection by the score test on the ${selection.fitTo === 'model' ? 'model\'s probabilities' : 'outcomes'}, refitted without penalty at each step)` +
+      out.say(`\n${selection.chosen} of ${selection.candidates} candidate criteria chosen on ${thousands(learned.trainRows)} training rows (forward selection by the score test on the ${selection.fitTo === 'model' ? 'model\'s probabilities' : 'outcomes'}, refitted without penalty at each step)` +
         `${selection.disqualifiers ? `, ${selection.disqualifiers} disqualifier(s)` : ''}; ${learned.pointsPerLogit.toFixed(2)} points per unit of log-odds`);
-      out.say(`\nhold-out (${e.holdout.rows.toLocaleString('en-US')} leads, ${e.holdout.positives.toLocaleString('en-US')} converted; ${e.holdout.source}):`);
+      out.say(`\nhold-out (${thousands(e.holdout.rows)} leads, ${thousands(e.holdout.positives)} converted; ${e.holdout.source}):`);
       out.say(formatTable(['scorer', 'criteria', 'AUC', 'lift@10%'], [
         ['learned scorecard', String(e.scorecard.criteria), e.scorecard.auc.toFixed(4), e.scorecard.liftAt10.toFixed(2)],
         [`model (${flags.model})`, '', e.model.auc.toFixed(4), e.model.liftAt10.toFixed(2)],

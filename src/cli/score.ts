@@ -4,6 +4,7 @@ import { DEFAULT_CHUNK_ROWS, TREE_REASONS_CHUNK_ROWS } from '../scoring/chunk-ro
 import { createThroughputProgress } from './progress.ts';
 import { createOutput, percent, warnEditedModels } from './output.ts';
 import { parseCount, given, parseList, parsePositiveInteger, sourceOf } from './options.ts';
+import { thousands } from '../thousands.ts';
 
 interface ScoreFlags {
   model: string;
@@ -108,8 +109,8 @@ export function registerScore(program: Command): void {
       const seconds = (performance.now() - t0) / 1000;
       const s = result.summary;
       out.json({ output: flags.output, ...(result.rejectsPath ? { rejects: result.rejectsPath } : {}), ...s });
-      out.say(`scored ${s.rows.toLocaleString('en-US')} leads with ${s.model}${s.rules ? ` beside ${s.rules}` : ''} in ${seconds.toFixed(1)} s; wrote ${flags.output}`);
-      if (s.rejected) out.say(`rejected ${s.rejected.toLocaleString('en-US')} rows with values of the wrong type → ${result.rejectsPath}`);
+      out.say(`scored ${thousands(s.rows)} leads with ${s.model}${s.rules ? ` beside ${s.rules}` : ''} in ${seconds.toFixed(1)} s; wrote ${flags.output}`);
+      if (s.rejected) out.say(`rejected ${thousands(s.rejected)} rows with values of the wrong type → ${result.rejectsPath}`);
       if (s.rows === 0) out.say(s.rejected ? 'no leads were scored: every row was rejected' : 'no leads were scored: the input has no rows (the output holds the header alone)');
       else out.say(`tiers: ${(['hot', 'warm', 'cold'] as const).map((t) => `${t} ${s.tiers[t]} (${percent(s.tiers[t] / s.rows)})`).join(', ')}; actions: ${Object.entries(s.actions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
       if (s.accountRule) out.say(`account_probability: ${s.accountRule}`);

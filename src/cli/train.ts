@@ -12,6 +12,7 @@ import { shellWord } from '../shell-word.ts';
 import { pValueText, thresholdText } from '../report/words.ts';
 import { collect, parseInteger, given, parseList, parseShare, sourceOf } from './options.ts';
 import { createProgress } from './progress.ts';
+import { thousands } from '../thousands.ts';
 
 interface TrainFlags {
   data?: string;
@@ -115,9 +116,9 @@ export function registerTrain(program: Command): void {
 export function renderLeaderboard(metrics: MetricsJson): string {
   const d = metrics.dataset;
   const lines = [
-    `${d.source}: ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${percent(d.positives / d.rows)}); ` +
-      `${d.split} split, ${d.trainRows.toLocaleString('en-US')} train / ${d.testRows.toLocaleString('en-US')} hold-out${d.cutoff ? ` (test from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}` +
-      (d.unlabelled > 0 ? `; ${d.unlabelled.toLocaleString('en-US')} rows without a value in "${d.target}" left out` : ''),
+    `${d.source}: ${thousands(d.rows)} labelled leads, ${thousands(d.positives)} converted (${percent(d.positives / d.rows)}); ` +
+      `${d.split} split, ${thousands(d.trainRows)} train / ${thousands(d.testRows)} hold-out${d.cutoff ? ` (test from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}` +
+      (d.unlabelled > 0 ? `; ${thousands(d.unlabelled)} rows without a value in "${d.target}" left out` : ''),
     '',
     // A model's threshold is a probability; the rules' is in points (0–100): each says which.
     formatTable(['model', 'PR-AUC', 'AUC', 'log loss', 'Brier', 'ECE', 'lift@10%', 'threshold', 'TP', 'FP', 'FN', 'TN', 'fit s'],

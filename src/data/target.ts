@@ -8,6 +8,7 @@ import { closestNames } from './closest-names.ts';
 import type { Dataset } from './io/dataset.ts';
 import { columnSchema } from './types/schema.ts';
 import { columnValues } from './columns.ts';
+import { thousands } from '../thousands.ts';
 
 export const MIN_POSITIVES = 10;
 
@@ -82,7 +83,7 @@ export function resolveTarget(data: Dataset, name: string, options: TargetOption
     if (positive === undefined || !levels.includes(positive)) {
       const counts = new Map<string, number>();
       for (let i = 0; i < n; i++) if (values[i] !== null) counts.set(String(values[i]), (counts.get(String(values[i])) ?? 0) + 1);
-      const listed = levels.map((l) => `"${l}" ${counts.get(l)!.toLocaleString('en-US')} rows`).join(', ');
+      const listed = levels.map((l) => `"${l}" ${thousands(counts.get(l)!)} rows`).join(', ');
       throw new DataError('TARGET_POSITIVE_UNKNOWN', positive === undefined
         ? `target "${name}" has two values (${listed}) and it is not clear which one means converted`
         : `--positive "${options.positive}" is not a value of target "${name}" (${listed})`,

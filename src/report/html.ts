@@ -2,10 +2,11 @@
  * The reports' HTML pieces: escaping, tables, figures with captions, and the page with its inline style
  * (readable on a laptop, printable). No framework, nothing fetched.
  */
+import { thousands } from '../thousands.ts';
 
 export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-export const int = (x: number) => x.toLocaleString('en-US');
+export const int = thousands;
 export const table = (head: string[], rows: Array<Array<string | number>>, cls = '') =>
   `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${typeof c === 'number' ? int(c) : esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 export const figure = (svg: string, caption: string) => `<figure>${svg}<figcaption>${esc(caption)}</figcaption></figure>`;

@@ -9,6 +9,7 @@ import { type ModelArtifact, modelLabel } from '../models/artifact.ts';
 import { shellWord } from '../shell-word.ts';
 import { pValueText } from './words.ts';
 import type { MetricsJson } from '../train/train.ts';
+import { thousands } from '../thousands.ts';
 
 export interface ModelCardInput {
   metrics: MetricsJson;
@@ -46,8 +47,8 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
     '',
     '## Data',
     '',
-    `- Source: \`${d.source}\`; ${d.rows.toLocaleString('en-US')} labelled leads, ${d.positives.toLocaleString('en-US')} converted (${pct(d.positives / d.rows)})${d.unlabelled ? `; ${d.unlabelled.toLocaleString('en-US')} without an outcome set aside` : ''}.`,
-    `- Split: ${d.split}${d.cutoff ? ` (hold-out from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}: ${d.trainRows.toLocaleString('en-US')} training leads (${artifact.training.positives.toLocaleString('en-US')} conversions), ${d.testRows.toLocaleString('en-US')} hold-out leads. Everything was fitted on the training leads only.`,
+    `- Source: \`${d.source}\`; ${thousands(d.rows)} labelled leads, ${thousands(d.positives)} converted (${pct(d.positives / d.rows)})${d.unlabelled ? `; ${thousands(d.unlabelled)} without an outcome set aside` : ''}.`,
+    `- Split: ${d.split}${d.cutoff ? ` (hold-out from ${d.cutoff.slice(0, 10)})` : ''}, seed ${d.seed}: ${thousands(d.trainRows)} training leads (${thousands(artifact.training.positives)} conversions), ${thousands(d.testRows)} hold-out leads. Everything was fitted on the training leads only.`,
     `- Read as: missing-value tokens ${artifact.reading.naTokens.filter((x) => x !== '').map((x) => `\`${x}\``).join(', ')} and empty cells; ${artifact.reading.columns.filter((c) => c.booleanTokens).length} yes/no columns by their own words; new files are read with these settings.`,
     '',
     '## Intended use',
@@ -68,15 +69,15 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
     ...(rules ? [`| rules | ${num(rules.auc)} | ${num(rules.prAuc)} | ${num(rules.logLoss)} | ${num(rules.brier)} | ${num(rules.ece)} | ${num(rules.liftAt10, 2)} |`] : []),
     '',
     ...(vsRules ? [
-      `Against the rules on the same ${d.testRows.toLocaleString('en-US')} hold-out leads: AUC ${signed(vsRules.aucDiff)} (95% CI ${num(vsRules.ci95[0])} to ${num(vsRules.ci95[1])}, DeLong ${pValueText(vsRules.pValue)}); ` +
+      `Against the rules on the same ${thousands(d.testRows)} hold-out leads: AUC ${signed(vsRules.aucDiff)} (95% CI ${num(vsRules.ci95[0])} to ${num(vsRules.ci95[1])}, DeLong ${pValueText(vsRules.pValue)}); ` +
         `lift in the top ${Math.round(vsRules.capacityShare * 100)}% ${signed(vsRules.liftDiff, 2)} (${num(vsRules.liftCi95[0], 2)} to ${num(vsRules.liftCi95[1], 2)}, paired bootstrap ×${vsRules.bootstrapResamples}). ` +
         (vsRules.ci95[0] > 0 ? 'It ranks leads better than the rules with 95% confidence.' : vsRules.ci95[1] < 0 ? 'The rules rank leads better, with 95% confidence.' : 'The hold-out cannot tell it from the rules with 95% confidence.'),
       '',
     ] : []),
     '## Threshold',
     '',
-    `${t.strategy}: probability ≥ ${num(t.value, 3)} sends a lead to sales. On the hold-out that sends ${(t.tp + t.fp).toLocaleString('en-US')} of ${d.testRows.toLocaleString('en-US')} leads: ` +
-      `${t.tp.toLocaleString('en-US')} conversions found, ${t.fn.toLocaleString('en-US')} missed (false negatives), ${t.fp.toLocaleString('en-US')} calls in vain (false positives); precision ${pct(t.precision)}, recall ${pct(t.recall)}.` +
+    `${t.strategy}: probability ≥ ${num(t.value, 3)} sends a lead to sales. On the hold-out that sends ${thousands(t.tp + t.fp)} of ${thousands(d.testRows)} leads: ` +
+      `${thousands(t.tp)} conversions found, ${thousands(t.fn)} missed (false negatives), ${thousands(t.fp)} calls in vain (false positives); precision ${pct(t.precision)}, recall ${pct(t.recall)}.` +
       (typeof m.details.sentPerWeek === 'number' ? ` About ${(m.details.sentPerWeek as number).toFixed(1)} leads a hold-out week.` : ''),
     '',
     '## Calibration',
@@ -85,7 +86,7 @@ export function modelCard({ metrics, artifact, command }: ModelCardInput): strin
     '',
     '## Known limits',
     '',
-    `- It learned from ${artifact.training.positives.toLocaleString('en-US')} conversions; the AUC interval above says how far the hold-out can vouch for it.`,
+    `- It learned from ${thousands(artifact.training.positives)} conversions; the AUC interval above says how far the hold-out can vouch for it.`,
     '- Categories never seen in training are scored as the pooled level and counted at scoring; a warning says when they pass 10% of a column.',
     ...(artifact.name === 'mlp' ? ['- Its reasons are integrated-gradients attributions against a baseline lead (training medians and most frequent levels): they add up to the score\'s distance from that lead, but unlike TreeSHAP they are not exact Shapley values.'] : []),
     ...metrics.warnings.map((w) => `- ${w}`),

@@ -22,6 +22,7 @@ import { uniqueHeader } from '../io/csv.ts';
 import { LevelCounts } from '../io/text-columns.ts';
 import { type InferOptions, inferCounted } from '../types/schema.ts';
 import type { ColumnType } from '../../types.ts';
+import { thousands } from '../../thousands.ts';
 
 /** Events ordered as the activity log holds them: by lead id (as JavaScript compares strings), time, file row. */
 export interface SortedEvents {
@@ -130,7 +131,7 @@ async function read(conn: DuckDBConnection, source: LogSource, choose: ChooseCol
   const [stats] = await rowsOf(conn, 'select count(*)::double, count(*) filter (where lead is not null and valid and type is not null)::double, ' +
     'count(*) filter (where not valid)::double, min(ms)::double, max(ms)::double from ev');
   const [rows, kept, unlike, earliest, latest] = stats as [number, number, number, number | null, number | null];
-  if (unlike > 0) return { misfit: `${unlike.toLocaleString('en-US')} of its timestamps ${time.unlike}` };
+  if (unlike > 0) return { misfit: `${thousands(unlike)} of its timestamps ${time.unlike}` };
   if (earliest === null || earliest === latest) return { misfit: 'its timestamps hold fewer than two different values' };
   if (earliest < -DATE_LIMIT || latest! > DATE_LIMIT) return { misfit: 'its timestamps reach beyond the years a JavaScript date holds' };
 

@@ -11,6 +11,7 @@ import { readQueryColumnar } from './query-columnar.ts';
 import { readCsvColumnar, SCHEMA_SAMPLE_ROWS } from './columnar.ts';
 import { type InferOptions, type Schema, inferSchema } from '../types/schema.ts';
 import { typeColumn } from '../types/typing.ts';
+import { thousands } from '../../thousands.ts';
 
 export interface Dataset {
   table: ColumnTable;
@@ -48,7 +49,7 @@ export async function loadDataset(source: Source, options: LoadOptions = {}): Pr
     if ('dataset' in result) return result.dataset;
     if ('raw' in result) return datasetOf(result.raw, options);
     return { ...datasetOf(await readTable(source, options), options),
-      notes: [`${source.path} was read twice: ${result.misfit}, so the column types of its first ${SCHEMA_SAMPLE_ROWS.toLocaleString('en-US')} rows do not hold for the rest and the whole file was read as text to infer them (slower, and more memory)`] };
+      notes: [`${source.path} was read twice: ${result.misfit}, so the column types of its first ${thousands(SCHEMA_SAMPLE_ROWS)} rows do not hold for the rest and the whole file was read as text to infer them (slower, and more memory)`] };
   }
   return datasetOf(await readTable(source, options), options);
 }

@@ -9,6 +9,7 @@ import { plainBytesReadable, plainNumber } from '../types/plain-number.ts';
 import { isMissing } from '../types/missing.ts';
 import { type ColumnReading, columnWithReading } from '../types/reading.ts';
 import { type ColumnSchema, DECIMAL_COMMA, NUMBER, toNumber } from '../types/schema.ts';
+import { thousands } from '../../thousands.ts';
 
 /**
  * A column the sample calls numeric: each value parsed as it arrives (as the reference typing parses it),
@@ -32,7 +33,7 @@ export class NumericBuilder extends NumberColumn implements ColumnBuilder {
     const text = raw.trim();
     const decimalComma = this.decimalComma;
     if (!(decimalComma ? DECIMAL_COMMA : NUMBER).test(text)) {
-      throw new Misfit(`${this.name}: "${text.slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not a number${decimalComma ? ' with a decimal comma' : ''} like the rows before it`);
+      throw new Misfit(`${this.name}: "${text.slice(0, 40)}" on data row ${thousands(row + 1)} is not a number${decimalComma ? ' with a decimal comma' : ''} like the rows before it`);
     }
     this.take(toNumber(text, decimalComma), row);
     this.count(text);

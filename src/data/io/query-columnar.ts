@@ -33,6 +33,7 @@ import { type ColumnSchema, inferColumn, type InferOptions, type Schema } from '
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType, type Reading } from '../types/reading.ts';
 import { typeColumn } from '../types/typing.ts';
 import { DAY_MS } from '../types/dates.ts';
+import { thousands } from '../../thousands.ts';
 
 /** What the query reader gives: the typed dataset, or why it stopped (the caller then reads the reference way). */
 export type QueryColumnarResult = { dataset: Dataset } | { misfit: string };
@@ -148,7 +149,7 @@ class QueryNumberColumn extends NumberColumn implements QueryColumn {
     let x: number;
     if (typeof value === 'bigint') {
       x = Number(value);
-      if (!Number.isSafeInteger(x)) throw new Misfit(`${this.name}: ${value} on data row ${(row + 1).toLocaleString('en-US')} is an integer beyond 2^53, which is read as text`);
+      if (!Number.isSafeInteger(x)) throw new Misfit(`${this.name}: ${value} on data row ${thousands(row + 1)} is an integer beyond 2^53, which is read as text`);
     } else x = value;
     if (Number.isNaN(x)) {
       this.takeMissing(row);
@@ -269,7 +270,7 @@ function typedAs(name: string, inferred: ColumnSchema, raw: readonly RawValue[],
   const values = typeColumn(raw, schema, tokens);
   if (trained && CHECKED_TYPES.has(schema.type)) {
     for (let r = 0; r < raw.length; r++) {
-      if (isWrongType(values[r], raw[r]!, tokens)) throw new Misfit(`${name}: "${String(raw[r]).slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
+      if (isWrongType(values[r], raw[r]!, tokens)) throw new Misfit(`${name}: "${String(raw[r]).slice(0, 40)}" on data row ${thousands(r + 1)} does not read as ${schema.type} the way the training file did`);
     }
   }
   return { schema, values };

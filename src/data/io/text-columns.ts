@@ -15,6 +15,7 @@ import { grown } from './typed-arrays.ts';
 import { isMissing } from '../types/missing.ts';
 import { CHECKED_TYPES, type ColumnReading, columnWithReading, isWrongType } from '../types/reading.ts';
 import { type ColumnSchema, inferColumn, inferCounted, type InferOptions, type TextCounts } from '../types/schema.ts';
+import { thousands } from '../../thousands.ts';
 
 /** Distinct cells per text column whose strings are shared (and, met as bytes, looked up rather than decoded). */
 const SHARED_CELLS = 1 << 16;
@@ -272,7 +273,7 @@ export class TextBuilder implements ColumnBuilder {
       const wrong = typedLevels.map((typed, k) => isWrongType(typed, levels[k]!, this.tokens));
       for (let r = 0; r < rows; r++) {
         const level = codes[r]!;
-        if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${(r + 1).toLocaleString('en-US')} does not read as ${schema.type} the way the training file did`);
+        if (level !== MISSING && wrong[level]) throw new Misfit(`${this.name}: "${levels[level]!.slice(0, 40)}" on data row ${thousands(r + 1)} does not read as ${schema.type} the way the training file did`);
       }
     }
     return { schema, typedLevels, present, inOrder, text };
@@ -415,7 +416,7 @@ export class TimeBuilder extends NumberColumn implements ColumnBuilder {
    * (missing as an empty cell), and a note saying so.
    */
   private textBuilder(raw: string, row: number): TextBuilder {
-    this.note = `${this.name}: "${raw.trim().slice(0, 40)}" on data row ${(row + 1).toLocaleString('en-US')} is not written as the times before it (${ISO_LAYOUT_LABELS[this.layout]}), so the column was read as text from there (slower)`;
+    this.note = `${this.name}: "${raw.trim().slice(0, 40)}" on data row ${thousands(row + 1)} is not written as the times before it (${ISO_LAYOUT_LABELS[this.layout]}), so the column was read as text from there (slower)`;
     const text = new TextBuilder(this.name, this.tokens, this.options);
     const all = this.values;
     for (let r = 0; r < row; r++) text.add(Number.isNaN(all[r]!) ? '' : formatIsoLayout(all[r]!, this.layout), r);
