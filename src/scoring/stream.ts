@@ -26,7 +26,7 @@ import { StreamOutput, type StreamResult } from './stream-output.ts';
 
 export { collectRecords, scoreChunk, scoreCsvChunk };
 import { ChunkScheduler } from './parallel-stream.ts';
-import { checkColumns, prepareScorer, type ScoreOptions, type Scorer, type ScoreResult, scoreLeads, scoringSchema } from './score.ts';
+import { checkColumns, infersColumns, prepareScorer, type ScoreOptions, type Scorer, type ScoreResult, scoreLeads, scoringSchema } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   /** A CSV file; or a Parquet file or a SQL query, read from DuckDB a chunk at a time and scored the table way. */
@@ -165,10 +165,18 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
   let taken = 0;
   const dispatch = async (piece: Uint8Array, scan: Pick<ScannedRecords, 'lines' | 'records'>): Promise<void> => {
     if (!schema) {
-      // The schema comes from the first chunk (parsed here for that) and is then held fixed.
-      const { raw } = collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, path);
-      checkColumns(scorer, header!);
-      schema = scoringSchema(scorer, raw, delimiter);
+      // The schema comes from the first chunk and is then held fixed. The chunk is parsed here only where a
+      // column the training file did not have is inferred from its values, or to report a malformed first
+      // chunk before missing columns (as the whole-file reader does).
+      const parse = () => collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, path).raw;
+      let raw = infersColumns(scorer, header!) ? parse() : null;
+      try {
+        checkColumns(scorer, header!);
+      } catch (err) {
+        raw ??= parse();
+        throw err;
+      }
+      schema = scoringSchema(scorer, raw ?? { names: header!, columns: header!.map(() => []), rows: scan.records, format: 'csv', delimiter, source: path }, delimiter);
     }
     taken += piece.length;
     const job = { bytes: piece, firstLine: line, firstRow: row, header: header!, delimiter, schema, source: path, bytesAhead: Math.max(0, total - taken) };

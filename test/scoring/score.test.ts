@@ -4,7 +4,9 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/io/read.ts';
-import { scoreLeads } from '../../src/scoring/score.ts';
+import { prepareScorer, scoreLeads, scoringSchema } from '../../src/scoring/score.ts';
+import { inferSchema } from '../../src/data/types/schema.ts';
+import { schemaWithReading } from '../../src/data/types/reading.ts';
 import { scoreStream } from '../../src/scoring/stream.ts';
 import { spreadsheetSafe } from '../../src/data/io/write.ts';
 import { trainModels } from '../../src/train/train.ts';
@@ -125,6 +127,35 @@ describe('scoreLeads', () => {
 
   it('asks for the activity log the model needs', async () => {
     await expect(scoreLeads({ model: join(run, 'logistic.model.json'), input: { path: sample.leads } })).rejects.toThrow('was trained with activity features');
+  });
+});
+
+describe('scoringSchema', () => {
+  it('reads the training columns as the reading says without inferring them from the batch, infers the others, and types as inferring then reading did', async () => {
+    const scorer = await prepareScorer({ model: join(run, 'logistic.model.json'), input: { path: sample.leads }, activities: { path: sample.activities } });
+    const whole = await readTable({ path: sample.leads });
+    // A batch of 50 leads whose opt-in column holds only "no", and a column training never saw.
+    const rows = 50;
+    const optIn = whole.names.indexOf('newsletter_opt_in');
+    const raw = { ...whole, rows, names: [...whole.names, 'campaign_cost'],
+      columns: [...whole.columns.map((c, i) => (i === optIn ? c.slice(0, rows).map(() => 'no') : c.slice(0, rows))), Array.from({ length: rows }, (_, i) => String(i * 2.5))] };
+    const schema = scoringSchema(scorer, raw, ',');
+    const reading = scorer.loaded.artifact.reading;
+    expect(schema.columns.map((c) => c.name)).toEqual(raw.names);
+    for (const trained of reading.columns) {
+      const c = schema.columns.find((x) => x.name === trained.name)!;
+      expect({ type: c.type, booleanTokens: c.booleanTokens, dateFormat: c.dateFormat, decimalComma: c.decimalComma })
+        .toEqual({ type: trained.type, booleanTokens: trained.booleanTokens, dateFormat: trained.dateFormat, decimalComma: trained.decimalComma });
+      expect(c.examples).toEqual([]); // not inferred from the batch
+    }
+    expect(schema.columns.find((c) => c.name === 'newsletter_opt_in')!.booleanTokens).toEqual({ true: ['yes'], false: ['no'] });
+    const extra = schema.columns.at(-1)!;
+    expect(extra).toMatchObject({ name: 'campaign_cost', type: 'numeric', min: 0, max: 122.5 });
+    // The types, words and formats are those of inferring the whole batch and then reading it as in training.
+    const before = schemaWithReading(inferSchema(raw, { na: reading.naTokens, delimiter: ',' }), reading);
+    const reads = (s: typeof schema) => s.columns.map((c) => [c.name, c.type, c.booleanTokens, c.dateFormat, c.decimalComma ?? false]);
+    expect(reads(schema)).toEqual(reads(before));
+    expect(schema.naTokens).toEqual(before.naTokens);
   });
 });
 

@@ -92,6 +92,20 @@ export function columnWithReading(inferred: ColumnSchema, trained: ColumnReading
 }
 
 /**
+ * A training column's schema from its reading alone, for a batch to score: its type, yes/no words, date
+ * format and decimal comma are the reading's whatever the batch holds (`columnWithReading`), so inferring it
+ * from the batch first only adds counts, which scoring never reads (left empty here: 0 missing, no
+ * examples). Used for model inputs it is a feature as `inferColumn` would say of its type.
+ *
+ * @example
+ * columnFromReading({ name: 'opt_in', type: 'boolean', booleanTokens: { true: ['Yes'], false: ['No'] } });
+ */
+export function columnFromReading(trained: ColumnReading): ColumnSchema {
+  const feature = trained.type !== 'id' && trained.type !== 'text' && trained.type !== 'constant';
+  return columnWithReading({ name: trained.name, type: trained.type, feature, missing: 0, missingShare: 0, distinct: 0, examples: [], warnings: [] }, trained);
+}
+
+/**
  * A new file's schema as the training file was read: inferred with the training missing-value tokens, then
  * every training column read as it was then (`schemaWithReading`).
  *
