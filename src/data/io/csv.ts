@@ -28,26 +28,32 @@ export function stripBom(text: string): string {
  */
 export function detectDelimiter(sample: string): Delimiter {
   const text = stripBom(sample).slice(0, 65536);
+  const perDelimiter = fieldCountsPerLine(text, 50);
   let best: { delimiter: Delimiter; score: number } | null = null;
-  for (const delimiter of DELIMITERS) {
-    const counts = fieldCountsPerLine(text, delimiter.charCodeAt(0), 50);
+  for (let d = 0; d < DELIMITERS.length; d++) {
+    const counts = perDelimiter[d]!;
     if (counts.length === 0) continue;
     const header = counts[0]!;
     if (header < 2) continue;
     const consistent = counts.filter((c) => c === header).length / counts.length;
     const score = consistent * 1000 + Math.min(header, 999);
-    if (best === null || score > best.score) best = { delimiter, score };
+    if (best === null || score > best.score) best = { delimiter: DELIMITERS[d]!, score };
   }
   return best?.delimiter ?? ',';
 }
 
-/** Field counts of the first `maxLines` complete records, honouring quotes. */
-function fieldCountsPerLine(text: string, delim: number, maxLines: number): number[] {
-  const counts: number[] = [];
-  let fields = 1;
+/**
+ * Field counts of the first `maxLines` complete records, honouring quotes, for each of DELIMITERS (in its
+ * order): one pass for all four, as quotes and line ends do not depend on the delimiter (four passes cost a
+ * file's start ~4 ms of a cold loop).
+ */
+function fieldCountsPerLine(text: string, maxLines: number): number[][] {
+  const counts: number[][] = DELIMITERS.map(() => []);
+  const fields = [1, 1, 1, 1];
+  let lines = 0;
   let inQuotes = false;
   let lineHasContent = false;
-  for (let i = 0; i < text.length && counts.length < maxLines; i++) {
+  for (let i = 0; i < text.length && lines < maxLines; i++) {
     const c = text.charCodeAt(i);
     if (inQuotes) {
       if (c === QUOTE) {
@@ -59,15 +65,18 @@ function fieldCountsPerLine(text: string, delim: number, maxLines: number): numb
     if (c === QUOTE) {
       inQuotes = true;
       lineHasContent = true;
-    } else if (c === delim) {
-      fields++;
-      lineHasContent = true;
     } else if (c === LF || c === CR) {
       if (c === CR && text.charCodeAt(i + 1) === LF) i++;
-      if (lineHasContent) counts.push(fields);
-      fields = 1;
+      if (lineHasContent) {
+        for (let d = 0; d < 4; d++) counts[d]!.push(fields[d]!);
+        lines++;
+      }
+      fields.fill(1);
       lineHasContent = false;
     } else {
+      // A delimiter (`,` `;` tab `|`: DELIMITERS' order) adds a field to its own count; any character is content.
+      const d = c === 44 ? 0 : c === 59 ? 1 : c === 9 ? 2 : c === 124 ? 3 : -1;
+      if (d >= 0) fields[d]!++;
       lineHasContent = true;
     }
   }

@@ -92,6 +92,63 @@ describe('detectDelimiter', () => {
   });
 });
 
+describe('detectDelimiter against a reference that counts each delimiter in its own pass', () => {
+  /** The counting as written before one pass served all four delimiters. */
+  function countsFor(text: string, delim: number, maxLines: number): number[] {
+    const counts: number[] = [];
+    let fields = 1;
+    let inQuotes = false;
+    let lineHasContent = false;
+    for (let i = 0; i < text.length && counts.length < maxLines; i++) {
+      const c = text.charCodeAt(i);
+      if (inQuotes) {
+        if (c === 34) {
+          if (text.charCodeAt(i + 1) === 34) i++;
+          else inQuotes = false;
+        }
+        continue;
+      }
+      if (c === 34) {
+        inQuotes = true;
+        lineHasContent = true;
+      } else if (c === delim) {
+        fields++;
+        lineHasContent = true;
+      } else if (c === 10 || c === 13) {
+        if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+        if (lineHasContent) counts.push(fields);
+        fields = 1;
+        lineHasContent = false;
+      } else lineHasContent = true;
+    }
+    return counts;
+  }
+  function reference(text: string): string {
+    let best: { delimiter: string; score: number } | null = null;
+    for (const delimiter of [',', ';', '\t', '|']) {
+      const counts = countsFor(text, delimiter.charCodeAt(0), 50);
+      if (counts.length === 0 || counts[0]! < 2) continue;
+      const score = (counts.filter((c) => c === counts[0]).length / counts.length) * 1000 + Math.min(counts[0]!, 999);
+      if (best === null || score > best.score) best = { delimiter, score };
+    }
+    return best?.delimiter ?? ',';
+  }
+
+  it('picks the same delimiter on text of delimiters, quotes and line ends', () => {
+    const char = fc.constantFrom('a', 'b', ',', ';', '\t', '|', '"', '\n', '\r', '\r\n', ' ');
+    fc.assert(fc.property(fc.array(char, { maxLength: 400 }).map((cs) => cs.join('')), (text) => {
+      expect(detectDelimiter(text)).toBe(reference(text));
+    }), { numRuns: 3000 });
+    // Past fifty lines, and with each delimiter winning
+    const lines = (d: string, n: number) => Array.from({ length: n }, (_, i) => ['x', i, 'y'].join(d)).join('\n');
+    for (const d of [',', ';', '\t', '|']) {
+      const text = `${lines(d, 60)}\n${lines(',', 30)}`;
+      expect(detectDelimiter(text)).toBe(reference(text));
+      expect(detectDelimiter(text)).toBe(d);
+    }
+  });
+});
+
 describe('uniqueHeader', () => {
   it('trims, fills blank names and de-duplicates', () => {
     expect(uniqueHeader([' a ', '', 'a', 'b', 'a'])).toEqual(['a', 'column_2', 'a_2', 'b', 'a_3']);
