@@ -2,8 +2,8 @@
  * Streaming batch scoring for CSV input (and Parquet or SQL input, whose rows DuckDB hands over a chunk at a
  * time, scored the table way): the file is read and parsed in pieces, scored in chunks of rows and written
  * as it goes, so memory stays bounded whatever the file's size (the activity log, when the
- * model uses one, is held in memory). The schema is inferred from the first chunk and then held fixed,
- * with the model's columns read as their training types. The bytes are cut into chunks of whole records
+ * model uses one, is held in memory). The schema is fixed at the first chunk: the training file's columns
+ * read as the model's reading says, others inferred from that chunk (`scoringSchema`). The bytes are cut into chunks of whole records
  * and results written in order; CSV output goes the byte path where it can (fast/), and long
  * files share their chunks with a worker (parallel-stream.ts) running the same `scoreCsvChunk`, so the
  * bytes written are the same.
