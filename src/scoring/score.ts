@@ -11,9 +11,9 @@ import { resolveAsOf } from '../data/activities/as-of.ts';
 import { applySchema, type Dataset } from '../data/io/dataset.ts';
 import { columnValues } from '../data/columns.ts';
 import { type RawTable, readTable } from '../data/io/read.ts';
-import { inferSchema, type Schema } from '../data/types/schema.ts';
+import type { Schema } from '../data/types/schema.ts';
 import { columnNotFound } from '../data/closest-names.ts';
-import { assertNaAgrees, type BadValue, badValuesError, columnFromReading, describeBadValue, findBadValues, schemaWithReading } from '../data/types/reading.ts';
+import { assertNaAgrees, type BadValue, badValuesError, batchSchema, describeBadValue, findBadValues, schemaWithReading } from '../data/types/reading.ts';
 import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/io/read.ts';
 import { columnSchema } from '../data/types/schema.ts';
@@ -258,24 +258,9 @@ export function modelSchema(scorer: Scorer, inferred: Schema): Schema {
   };
 }
 
-/**
- * A batch's schema for scoring: the training file's columns as it read them (`columnFromReading`), the
- * others inferred from the batch with the model's missing tokens; the scoring-time column read as a date.
- * Inferring the training columns too would give the same types, at ~20 ms of a streamed file's start.
- */
+/** A batch's schema for scoring (`batchSchema`: training columns as the model read them, others inferred); the scoring-time column read as a date. */
 export function scoringSchema(scorer: Scorer, raw: RawTable, delimiter?: string): Schema {
-  const { reading } = scorer.loaded.artifact;
-  const trained = new Map(reading.columns.map((c) => [c.name, c]));
-  const rest = raw.names.flatMap((name, c) => (trained.has(name) ? [] : [c]));
-  const inferred = inferSchema({ ...raw, names: rest.map((c) => raw.names[c]!), columns: rest.map((c) => raw.columns[c]!) }, { na: reading.naTokens, ...(delimiter ? { delimiter } : {}) });
-  const others = new Map(inferred.columns.map((c) => [c.name, c]));
-  return modelSchema(scorer, { ...inferred, columns: raw.names.map((name) => (trained.has(name) ? columnFromReading(trained.get(name)!) : others.get(name)!)) });
-}
-
-/** Whether a batch with these columns has one the training file did not have, whose type is inferred from the batch's values (`scoringSchema`). */
-export function infersColumns(scorer: Scorer, names: readonly string[]): boolean {
-  const trained = new Set(scorer.loaded.artifact.reading.columns.map((c) => c.name));
-  return names.some((name) => !trained.has(name));
+  return modelSchema(scorer, batchSchema(raw, scorer.loaded.artifact.reading, delimiter));
 }
 
 export interface ScoredChunk {

@@ -18,6 +18,7 @@ import { FileWindow } from '../data/io/file-window.ts';
 import { fileSize, rawTable, type Source, utf8Path } from '../data/io/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/io/duckdb.ts';
 import type { Schema } from '../data/types/schema.ts';
+import { infersColumns } from '../data/types/reading.ts';
 import { assertNotInput, ndjsonToParquet, type OutputFormat, tempPath, writeCsvColumns, writeTable } from '../data/io/write.ts';
 import { DataError } from '../errors.ts';
 import type { ChunkJob, ChunkResult } from './chunk.ts';
@@ -26,7 +27,7 @@ import { StreamOutput, type StreamResult } from './stream-output.ts';
 
 export { collectRecords, scoreChunk, scoreCsvChunk };
 import { ChunkScheduler } from './parallel-stream.ts';
-import { checkColumns, infersColumns, prepareScorer, type ScoreOptions, type Scorer, type ScoreResult, scoreLeads, scoringSchema } from './score.ts';
+import { checkColumns, prepareScorer, type ScoreOptions, type Scorer, type ScoreResult, scoreLeads, scoringSchema } from './score.ts';
 
 export interface StreamOptions extends ScoreOptions {
   /** A CSV file; or a Parquet file or a SQL query, read from DuckDB a chunk at a time and scored the table way. */
@@ -169,7 +170,7 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
       // column the training file did not have is inferred from its values, or to report a malformed first
       // chunk before missing columns (as the whole-file reader does).
       const parse = () => collectRecords(new TextDecoder().decode(piece), header!, delimiter, line, row, path).raw;
-      let raw = infersColumns(scorer, header!) ? parse() : null;
+      let raw = infersColumns(scorer.loaded.artifact.reading, header!) ? parse() : null;
       try {
         checkColumns(scorer, header!);
       } catch (err) {
