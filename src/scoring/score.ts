@@ -13,7 +13,7 @@ import { columnValues } from '../data/columns.ts';
 import { type RawTable, readTable } from '../data/io/read.ts';
 import type { Schema } from '../data/types/schema.ts';
 import { columnNotFound } from '../data/closest-names.ts';
-import { assertNaAgrees, type BadValue, badValuesError, batchSchema, describeBadValue, findBadValues, schemaWithReading } from '../data/types/reading.ts';
+import { assertNaAgrees, type BadValue, badValuesError, batchSchema, describeBadValue, findBadValues } from '../data/types/reading.ts';
 import type { ColumnType } from '../types.ts';
 import type { Source } from '../data/io/read.ts';
 import { columnSchema } from '../data/types/schema.ts';
@@ -242,25 +242,20 @@ export function narrowToNeeded(scorer: Scorer, raw: RawTable, schema: Schema): {
 }
 
 /**
- * The input's schema read as the training file was (`schemaWithReading`: types, yes/no words, date
- * formats, missing tokens), whatever this batch holds; the scoring-time column is read as a date.
+ * A batch's schema for scoring: the training file's columns as the model read them, the others inferred
+ * from the batch (`batchSchema`); the scoring-time column (`created_at+30d`) read as a date even where
+ * training did not.
  */
-export function modelSchema(scorer: Scorer, inferred: Schema): Schema {
-  const schema = schemaWithReading(inferred, scorer.loaded.artifact.reading);
+export function scoringSchema(scorer: Scorer, raw: RawTable, delimiter?: string): Schema {
+  const schema = batchSchema(raw, scorer.loaded.artifact.reading, delimiter);
   return {
     ...schema,
     columns: schema.columns.map((c) => {
       const want = scorer.types.get(c.name);
       if (!want || want === c.type) return c;
-      // Only the scoring-time column (`created_at+30d`) can differ: read as a date even where training did not.
       return { ...c, type: want, dateFormat: c.dateFormat ?? { order: 'ymd' as const, separator: '-' as const, hasTime: want === 'datetime', ambiguous: false, label: 'yyyy-mm-dd' } };
     }),
   };
-}
-
-/** A batch's schema for scoring (`batchSchema`: training columns as the model read them, others inferred); the scoring-time column read as a date. */
-export function scoringSchema(scorer: Scorer, raw: RawTable, delimiter?: string): Schema {
-  return modelSchema(scorer, batchSchema(raw, scorer.loaded.artifact.reading, delimiter));
 }
 
 export interface ScoredChunk {

@@ -49,7 +49,7 @@ export function detectDelimiter(sample: string): Delimiter {
  */
 function fieldCountsPerLine(text: string, maxLines: number): number[][] {
   const counts: number[][] = DELIMITERS.map(() => []);
-  const fields = [1, 1, 1, 1];
+  const fields = DELIMITERS.map(() => 1);
   let lines = 0;
   let inQuotes = false;
   let lineHasContent = false;
@@ -68,7 +68,7 @@ function fieldCountsPerLine(text: string, maxLines: number): number[][] {
     } else if (c === LF || c === CR) {
       if (c === CR && text.charCodeAt(i + 1) === LF) i++;
       if (lineHasContent) {
-        for (let d = 0; d < 4; d++) counts[d]!.push(fields[d]!);
+        for (let d = 0; d < DELIMITERS.length; d++) counts[d]!.push(fields[d]!);
         lines++;
       }
       fields.fill(1);

@@ -2,13 +2,12 @@ import fc from 'fast-check';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { inferSchema } from '../../../src/data/types/schema.ts';
 import { writeCsvColumns } from '../../../src/data/io/write.ts';
 import { refusal } from '../../../src/scoring/fast/allow-list.ts';
 import { appendColumns, scoreChunkBytes } from '../../../src/scoring/fast/byte-scorer.ts';
 import { ByteSink } from '../../../src/scoring/fast/writer.ts';
 import type { ChunkJob } from '../../../src/scoring/chunk.ts';
-import { modelSchema, prepareScorer, type Scorer, type ScoreOptions, scoreLeads } from '../../../src/scoring/score.ts';
+import { prepareScorer, type Scorer, type ScoreOptions, scoreLeads, scoringSchema } from '../../../src/scoring/score.ts';
 import { collectRecords, scoreChunk, scoreStream } from '../../../src/scoring/stream.ts';
 import { trainModels } from '../../../src/train/train.ts';
 import { smallSample } from '../../train/fixture.ts';
@@ -128,7 +127,7 @@ function jobOf(scorer: Scorer, csv: string, schemaFrom = csv): { job: ChunkJob; 
   const body = csv.slice(csv.indexOf('\n') + 1);
   const raw = collectRecords(body, names, ',', 2, 0, 'test.csv');
   const first = collectRecords(schemaFrom.slice(schemaFrom.indexOf('\n') + 1), names, ',', 2, 0, 'test.csv');
-  const schema = modelSchema(scorer, inferSchema(first.raw, { delimiter: ',' }));
+  const schema = scoringSchema(scorer, first.raw, ',');
   return { job: { bytes: new TextEncoder().encode(body), firstLine: 2, firstRow: 0, header: names, delimiter: ',', schema, source: 'test.csv' }, raw };
 }
 
