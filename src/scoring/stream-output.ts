@@ -71,8 +71,12 @@ class LineSink {
 }
 
 export type StreamResult = Omit<ScoreResult, 'names' | 'columns'> & { names: string[]; rejectsPath?: string;
-  /** Chunks with rows written by the byte path and by the table path (fast/allow-list.ts says which chunks it takes), and chunks scored on a worker. */
-  chunks: { bytePath: number; tablePath: number; onWorkers: number } };
+  /**
+   * Chunks with rows written by the byte path and by the table path (fast/allow-list.ts says which chunks it
+   * takes), chunks scored on a worker, and chunks of a CSV file cut in WebAssembly (record-cut.ts `LineCut`;
+   * the others by `scanRecords`).
+   */
+  chunks: { bytePath: number; tablePath: number; onWorkers: number; cutInWasm: number } };
 
 /** The stream's output files and totals. */
 export class StreamOutput {
@@ -90,7 +94,7 @@ export class StreamOutput {
   private readonly outOfRange: Record<string, number> = {};
   private previousMatched = 0;
   private asOf: number | undefined;
-  readonly chunks = { bytePath: 0, tablePath: 0, onWorkers: 0 };
+  readonly chunks = { bytePath: 0, tablePath: 0, onWorkers: 0, cutInWasm: 0 };
   /** Input read so far (bytes of a CSV file, rows of a query), for progress. */
   read = 0;
 

@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { loadArquero } from '../data/io/arquero.ts';
 import { CsvParser, detectDelimiter, type ScannedRecords, scanRecords, uniqueHeader } from '../data/io/csv.ts';
 import { FileWindow } from '../data/io/file-window.ts';
+import { LineCut } from '../data/io/record-cut.ts';
 import { fileSize, rawTable, type Source, utf8Path } from '../data/io/read.ts';
 import { queryChunks, queryColumns, sqlString } from '../data/io/duckdb.ts';
 import type { Schema } from '../data/types/schema.ts';
@@ -147,8 +148,8 @@ async function readQuery(scorer: Scorer, { sql, what, format }: NonNullable<Retu
 }
 
 /**
- * A CSV file's bytes cut into chunks of whole records (`scanRecords`, which also numbers their lines and
- * rows) on this thread; each chunk scored here or handed to a worker (`ChunkScheduler`), and the results
+ * A CSV file's bytes cut into chunks of whole records (`LineCut`, or `scanRecords` where a chunk's lines are
+ * not plain; both number its lines and rows) on this thread; each chunk scored here or handed to a worker (`ChunkScheduler`), and the results
  * applied in order as they are ready (the same bytes written either way).
  */
 async function readCsv(scorer: Scorer, path: string, options: StreamOptions, output: StreamOutput, total: number): Promise<Read> {
@@ -159,6 +160,8 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
   const threads = options.threads ?? Math.min(2, availableParallelism());
   const scheduler = new ChunkScheduler(scorer.options, options.format, threads, total, { minBytes: options.parallelMinBytes, minMs: options.parallelMinMs });
   const scoreHere = (job: ChunkJob): ChunkResult | Promise<ChunkResult> => scoreCsvChunk(scorer, job, options.format);
+  // Chunks are cut in WebAssembly where their lines are plain, by `scanRecords` where they are not.
+  const lineCut = LineCut.create();
   const inFlight: Array<{ result: Promise<ChunkResult>; ready: boolean }> = [];
   let line = 1;
   let row = 0;
@@ -215,8 +218,10 @@ async function readCsv(scorer: Scorer, path: string, options: StreamOptions, out
     if (header) {
       // A chunk is a view of the read buffer: scored here before the next read, or copied for a worker.
       for (;;) {
-        const scan = scanRecords(pending, at, delimiter, chunkRows, final);
+        const cut = lineCut?.scan(pending, at, chunkRows, final) ?? null;
+        const scan = cut ?? scanRecords(pending, at, delimiter, chunkRows, final);
         if (scan.end === at || (!final && scan.records < chunkRows)) break;
+        if (cut) output.chunks.cutInWasm++;
         await dispatch(pending.subarray(at, scan.end), scan);
         at = scan.end;
       }

@@ -71,6 +71,25 @@ describe('streaming scoring', () => {
     expect(await readFile(join(sample.dir, 'sixteen-one-chunk.csv'), 'utf8')).toBe(await readFile(join(sample.dir, 'sixteen-small-chunks.csv'), 'utf8'));
   });
 
+  it('cuts a file of plain lines (LF or CRLF) into chunks in WebAssembly, one with quotes by scanRecords where they are: the same bytes', async () => {
+    const options = { model: join(run, 'logistic.model.json'), activities: { path: sample.activities }, format: 'csv' as const, threads: 1, chunkRows: 500 };
+    const lf = await scoreStream({ ...options, input: { path: sample.leads }, output: join(sample.dir, 'cut-lf.csv') });
+    const crlf = join(sample.dir, 'cut-crlf.csv');
+    await writeFile(crlf, `${lines.join('\r\n')}\r\n`);
+    const fromCrlf = await scoreStream({ ...options, input: { path: crlf }, output: join(sample.dir, 'cut-crlf-out.csv') });
+    const quoted = join(sample.dir, 'cut-quoted.csv');
+    // a quoted cell in the fourth chunk (the same value unquoted)
+    const at = 1700;
+    await writeFile(quoted, `${lines.map((l, k) => (k === at ? l.replace(/,([^,]*)$/, ',"$1"') : l)).join('\n')}\n`);
+    const fromQuoted = await scoreStream({ ...options, input: { path: quoted }, output: join(sample.dir, 'cut-quoted-out.csv') });
+    expect(lf.chunks.cutInWasm).toBe(6);
+    expect(fromCrlf.chunks.cutInWasm).toBe(6);
+    expect(fromQuoted.chunks.cutInWasm).toBe(5);
+    const expected = await readFile(join(sample.dir, 'cut-lf.csv'), 'utf8');
+    expect(await readFile(join(sample.dir, 'cut-crlf-out.csv'), 'utf8')).toBe(expected);
+    expect(await readFile(join(sample.dir, 'cut-quoted-out.csv'), 'utf8')).toBe(expected);
+  });
+
   for (const model of ['logistic', 'gbdt']) {
     it(`${model}: chunk by chunk gives the same bytes as scoring the whole file in memory (CSV and NDJSON)`, async () => {
       const options = { model: join(run, `${model}.model.json`), input: { path: sample.leads }, activities: { path: sample.activities }, keep: ['channel'] };

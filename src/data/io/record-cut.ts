@@ -1,6 +1,8 @@
 /**
- * Plain CSV records cut in WebAssembly (src/wasm/record-cut.wat) straight into a `RecordBatch`, for the
- * typed reader (columnar.ts). Plain: no quote anywhere in the record, ended by LF or CRLF, exactly the
+ * Plain CSV records cut in WebAssembly (src/wasm/record-cut.wat): `RecordCut` straight into a `RecordBatch`,
+ * for the typed reader (columnar.ts); `LineCut` into chunks of whole records, for the streaming scorer.
+ *
+ * `RecordCut`: Plain: no quote anywhere in the record, ended by LF or CRLF, exactly the
  * header's number of fields. The cut stops at the first other record, which the caller reads with
  * `CsvByteRecords.next` (the reference cut, CsvParser's rules) before calling again; so the batch is the one
  * the reference cut gives, offset for offset (test/data/io/record-cut.test.ts).
@@ -15,10 +17,11 @@
  */
 import type { RecordBatch } from './column-builder.ts';
 import type { CsvByteRecords } from './csv-bytes.ts';
-import { Layout, wasmModule } from '../../wasm/modules.ts';
+import { Layout, PAGE_BYTES, wasmModule } from '../../wasm/modules.ts';
 
 interface Exports {
   cut(pos: number, end: number, width: number, delim: number, starts: number, ends: number, rowCap: number, bias: number): number;
+  lines(pos: number, end: number, maxRecords: number): number;
 }
 
 /**
@@ -119,4 +122,67 @@ const LF = 10;
 
 function rowsPerCall(width: number): number {
   return Math.max(1, Math.min(ROW_CAP, Math.floor(OFFSETS_PER_CALL / width)));
+}
+
+/**
+ * The streaming scorer's chunk cut (stream.ts): csv.ts `scanRecords` for bytes whose lines hold no quote and
+ * no CR but the one before a LF (most files, Windows exports included), in WebAssembly. `scanRecords` makes
+ * two native byte searches a line (the LF, then the CRs), which cost a 1,000,000-line file ~70 ms of a
+ * `leadscore score` run (BENCHMARKS.md, session 23); here the bytes are copied into the module's memory
+ * once per read and searched sixteen at a time. Where it meets a quote or another CR, and for the last line
+ * of a file that does not end in a line break, it answers null and the caller takes `scanRecords`' answer
+ * (the reference; test/data/io/record-cut.test.ts compares the two on awkward bytes).
+ */
+export class LineCut {
+  private memory!: WebAssembly.Memory;
+  private exports!: Exports;
+  /** Calls answered here, and those left to `scanRecords` (the tests check which is taken). */
+  cuts = 0;
+  declined = 0;
+  /** The bytes last copied into the module's memory (one view per read: the same view until the next). */
+  private copied: Uint8Array | null = null;
+
+  private constructor(private readonly module: WebAssembly.Module) {
+    this.instantiate(1);
+  }
+
+  /** A memory of `pages` pages and an instance on it (larger bytes than those before: a longer line, or more chunks a read). */
+  private instantiate(pages: number): void {
+    this.memory = new WebAssembly.Memory({ initial: pages });
+    this.exports = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+  }
+
+  /** The cut; null where the runtime has no WebAssembly (the caller then uses `scanRecords` alone). */
+  static create(): LineCut | null {
+    const module = wasmModule('record-cut');
+    return module ? new LineCut(module) : null;
+  }
+
+  /**
+   * `scanRecords(bytes, start, delimiter, maxRecords, final)` (any one-byte delimiter: lines do not depend on
+   * it), or null where that must answer.
+   */
+  scan(bytes: Uint8Array, start: number, maxRecords: number, final: boolean): { end: number; records: number; lines: number } | null {
+    if (bytes !== this.copied) this.copy(bytes);
+    const end = HEADER + bytes.length;
+    const records = this.exports.lines(HEADER + start, end, maxRecords);
+    const words = new Int32Array(this.memory.buffer, 0, 2);
+    // At the end of the file a last line without a line break is a record too: `scanRecords` takes it.
+    if (records < 0 || (final && records < maxRecords && words[0]! < end)) {
+      this.declined++;
+      return null;
+    }
+    this.cuts++;
+    return { end: words[0]! - HEADER, records, lines: words[1]! };
+  }
+
+  /** Copies `bytes` into the module's memory after the header, with the LF that stops the search and room past it. */
+  private copy(bytes: Uint8Array): void {
+    const need = HEADER + bytes.length + TAIL;
+    if (need > this.memory.buffer.byteLength) this.instantiate(Math.ceil((1.25 * need) / PAGE_BYTES));
+    const heap = new Uint8Array(this.memory.buffer);
+    heap.set(bytes, HEADER);
+    heap[HEADER + bytes.length] = LF;
+    this.copied = bytes;
+  }
 }

@@ -2,13 +2,15 @@
  * The WebAssembly record cut (record-cut.ts) against the reference cut (`CsvByteRecords.next`): cutting the
  * plain records in WebAssembly and every other one the reference way gives the batch the reference cut alone
  * gives — the same offsets, quoted texts, rows and lines — however the bytes arrive; and the fast cut is
- * taken on plain records.
+ * taken on plain records. The WebAssembly chunk cut (`LineCut`) against `scanRecords`: where it answers, the
+ * same end, records and lines; it answers on plain lines (LF and CRLF, blank lines among them).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordBatch } from '../../../src/data/io/column-builder.ts';
+import { scanRecords } from '../../../src/data/io/csv.ts';
 import { CsvByteRecords } from '../../../src/data/io/csv-bytes.ts';
-import { RecordCut } from '../../../src/data/io/record-cut.ts';
+import { LineCut, RecordCut } from '../../../src/data/io/record-cut.ts';
 
 interface Cut {
   starts: number[];
@@ -119,5 +121,61 @@ describe('RecordCut', () => {
   it('is not made for a delimiter that is not one ASCII byte (the reference cut reads those files)', () => {
     expect(RecordCut.create('§')).toBeNull();
     expect(RecordCut.create(';')).not.toBeNull();
+  });
+});
+
+describe('LineCut', () => {
+  const text = fc.array(fc.constantFrom('a', ',', 'bc', '12', ' ', 'é', '\n', '\r\n', '\r', '"', '""'), { maxLength: 60 }).map((parts) => parts.join(''));
+  const plain = fc.array(fc.tuple(fc.array(fc.constantFrom('', 'a', 'b c', 'é', '12.5', ','), { maxLength: 4 }), fc.constantFrom('\n', '\r\n')), { maxLength: 30 })
+    .chain((lines) => fc.boolean().map((trailing) => lines.map(([cells, end], k) => cells.join('') + (k === lines.length - 1 && !trailing ? '' : end)).join('')));
+
+  it('answers as scanRecords does wherever it answers, for any start, count and finality (property)', () => {
+    const cut = LineCut.create()!;
+    fc.assert(fc.property(text, fc.integer({ min: 0, max: 70 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), (t, from, count, final) => {
+      const bytes = Buffer.from(t);
+      const start = Math.min(from, bytes.length);
+      const got = cut.scan(bytes, start, count, final);
+      if (got) expect(got).toEqual(scanRecords(bytes, start, ',', count, final));
+    }), { numRuns: 3000, seed: 23 });
+  });
+
+  it('answers itself on plain lines, LF and CRLF, blank ones among them, unless a last line has no line break at the end of the file', () => {
+    const cut = LineCut.create()!;
+    fc.assert(fc.property(plain, fc.integer({ min: 0, max: 70 }), fc.integer({ min: 1, max: 6 }), fc.boolean(), (t, from, count, final) => {
+      const bytes = Buffer.from(t);
+      const start = Math.min(from, bytes.length);
+      const reference = scanRecords(bytes, start, ',', count, final);
+      const got = cut.scan(bytes, start, count, final);
+      const unterminated = final && reference.end === bytes.length && reference.end > start && bytes[reference.end - 1] !== 10;
+      if (unterminated) expect(got).toBeNull();
+      else expect(got).toEqual(reference);
+    }), { numRuns: 3000, seed: 29 });
+  });
+
+  it('cuts a large file in calls on the same bytes, then on new ones, as scanRecords does (its memory grown as needed)', () => {
+    const lines = Array.from({ length: 60_000 }, (_, i) => `L${i},${i % 7},${'x'.repeat(i % 40)}${i % 3 ? '\r\n' : '\n'}${i % 1000 === 0 ? '\r\n' : ''}`);
+    const bytes = Buffer.from(lines.join(''));
+    const cut = LineCut.create()!;
+    for (const piece of [bytes.subarray(0, 70_000), bytes]) {
+      let at = 0;
+      for (;;) {
+        const got = cut.scan(piece, at, 2_000, piece === bytes)!;
+        expect(got).toEqual(scanRecords(piece, at, ',', 2_000, piece === bytes));
+        if (got.end === at) break;
+        at = got.end;
+      }
+      expect(at).toBe(piece === bytes ? bytes.length : piece.lastIndexOf(10) + 1);
+    }
+    expect(cut.declined).toBe(0);
+  });
+
+  it('leaves a quote, a lone CR and a CR before other bytes to scanRecords', () => {
+    const cut = LineCut.create()!;
+    for (const t of ['a,"b"\r\n', 'a,b\rc,d\n', 'a\r\rb\n', 'x\n"y\n']) {
+      expect(cut.scan(Buffer.from(t), 0, 5, true)).toBeNull();
+    }
+    // A quote past the records asked for is not reached; a CR last in bytes that are not the end waits for its LF.
+    expect(cut.scan(Buffer.from('a\nb\n"c"\n'), 0, 2, false)).toEqual({ end: 4, records: 2, lines: 2 });
+    expect(cut.scan(Buffer.from('a\r\nb\r'), 0, 5, false)).toEqual({ end: 3, records: 1, lines: 1 });
   });
 });
