@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The modules written in src/wasm/*.wat. */
-export type WasmModuleName = 'histogram' | 'forest-walk' | 'tree-shap' | 'cell-scan' | 'record-cut' | 'plain-numbers';
+export type WasmModuleName = 'histogram' | 'forest-walk' | 'tree-shap' | 'cell-scan' | 'record-cut' | 'plain-numbers' | 'row-writer';
 
 const compiled = new Map<WasmModuleName, WebAssembly.Module>();
 

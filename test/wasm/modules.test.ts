@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compileWat, watFiles } from '../../scripts/wat.mjs';
 import { wasmBinaryUrl, wasmModule, type WasmModuleName } from '../../src/wasm/modules.ts';
 
-const NAMES: WasmModuleName[] = ['cell-scan', 'forest-walk', 'histogram', 'plain-numbers', 'record-cut', 'tree-shap'];
+const NAMES: WasmModuleName[] = ['cell-scan', 'forest-walk', 'histogram', 'plain-numbers', 'record-cut', 'row-writer', 'tree-shap'];
 
 describe('WebAssembly text', () => {
   it('every .wat file is a module leadscore loads, and every module has its .wat', () => {

@@ -40,6 +40,7 @@ import { DecisionSegments } from './decisions.ts';
 import { cellNumbers, perCellOf, type RowFeatures, scoreRows } from './model-cells.ts';
 import { cellWords, type ColumnState, type FastFormat, layoutOf, type Plan, planFor, tableView } from './plan.ts';
 import { LinearReasons } from './reasons.ts';
+import { RowWriter } from './row-writer.ts';
 import { ChunkScan, fieldText } from './scan.ts';
 import { grown } from '../../data/io/typed-arrays.ts';
 import { AT, ByteSink, CellBytes, utf8, writeId } from './writer.ts';
@@ -87,6 +88,8 @@ export class ByteScorer {
   private rows = 0;
   /** Whether the missing-value tokens let numbers be read from their bytes (`plainBytesReadable`). */
   private readonly plainNumbers: boolean;
+  /** CSV rows without reasons written in WebAssembly (null where it does not take the plan's rows). */
+  private readonly rowWriter: RowWriter | null;
 
   /** The byte path for this scorer and layout, or null where it does not take it (the table path then does all). */
   static for(scorer: Scorer, job: ChunkJob, format: FastFormat): ByteScorer | null {
@@ -104,6 +107,7 @@ export class ByteScorer {
     this.cells = new CellBytes(plan.format);
     this.keys = plan.names.map((name, c) => utf8(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
     this.decisions = new DecisionSegments(plan, this.cells, this.keys);
+    this.rowWriter = RowWriter.for(plan, tables, (first, second) => this.decisions.csvTail(first, second));
     this.linearReasons = new LinearReasons(plan.reasonNames, plan.reasonWords, plan.reasons, this.sink);
     this.plainNumbers = plainBytesReadable(false, plan.tokens);
   }
@@ -240,12 +244,15 @@ export class ByteScorer {
   /** The rows' output, row by row, column by column: a CSV field after a comma, or a JSON value after its key. */
   private writeRows(job: ChunkJob, probability: Float64Array, contributions: Float64Array | null, perRow: RowFeatures, first: Int32Array, second: Int32Array): void {
     const { plan, sink, keys } = this;
-    // A CSV row without reasons, notes, reason codes or kept columns: its id, then `ByteSink.scoreRow`.
+    // A CSV row without reasons, notes, reason codes or kept columns: its id, then `ByteSink.scoreRow`; in
+    // WebAssembly where the row writer takes it (row-writer.ts).
     if (plan.format === 'csv' && plan.reasons === 0 && plan.rangeColumns.length === 0 && !plan.reasonCodes && plan.keepColumns.length === 0) {
-      for (let i = 0; i < probability.length; i++) {
+      const reference = (i: number) => {
         writeId(sink, plan, this.scan, job.bytes, i, job.firstRow + i + 1);
         sink.scoreRow(probability, i, this.decisions.csvTail(first[i]!, second[i]!));
-      }
+      };
+      if (this.rowWriter) this.rowWriter.write(sink, probability.length, this.scan.wasmRows, probability, first, second, reference);
+      else for (let i = 0; i < probability.length; i++) reference(i);
       return;
     }
     const segments = this.decisions.segments;

@@ -96,6 +96,22 @@ interface Exports {
   scan(pos: number, end: number, row: number, rowCap: number, width: number, delim: number, idAt: number): number;
 }
 
+/**
+ * The row writer's room in the same memory (row-writer.ts, which runs on it): its tables (tokens, pairs of
+ * segments, tails; moved with what they hold when the tables grow) and its output.
+ */
+export const WRITER_TABLE_BYTES = 1 << 16;
+export const WRITER_OUT_BYTES = 1 << 18;
+
+/** Where the row writer's regions are: per row of the scan a probability (f64) and two segment numbers (i32), its tables, its output. */
+export interface WriterRegions {
+  probs: number;
+  first: number;
+  second: number;
+  tables: number;
+  out: number;
+}
+
 /** Room per column: entries, slots (a power of two), arena bytes. */
 interface Room {
   entries: number;
@@ -113,6 +129,9 @@ export class CellTables {
   private chunkCap = 1 << 16;
   private chunkLength = 0;
   private headerWidth: number;
+  /** The memory the tables are in (a new one each time they grow), and the row writer's regions in it. */
+  memory!: WebAssembly.Memory;
+  writer!: WriterRegions;
 
   /** Null where WebAssembly is not available (the byte path is then not used). */
   static create(columns: number, slotOf: Int32Array): CellTables | null {
@@ -141,6 +160,10 @@ export class CellTables {
       slots: layout.take(room.slots * 4), hashes: layout.take(room.entries * 4), starts: layout.take(room.entries * 4),
       lengths: layout.take(room.entries * 4), arena: layout.take(room.arena), rows: layout.take(this.rowCap * 4),
     }));
+    const writer = {
+      probs: layout.take(this.rowCap * 8), first: layout.take(this.rowCap * 4), second: layout.take(this.rowCap * 4),
+      tables: layout.take(WRITER_TABLE_BYTES), out: layout.take(WRITER_OUT_BYTES),
+    };
     const memory = new WebAssembly.Memory({ initial: layout.pages });
     const instance = new WebAssembly.Instance(wasmModule('cell-scan')!, { env: { memory } });
     this.exports = instance.exports as unknown as Exports;
@@ -159,6 +182,7 @@ export class CellTables {
         const from = old.words[header >> 2]! >> 2;
         words.set(old.words.subarray(from, from + old.rowCap), to >> 2);
       }
+      bytes.set(old.bytes.subarray(this.writer.tables, this.writer.tables + WRITER_TABLE_BYTES), writer.tables);
     }
     regions.forEach((region, c) => {
       const d = this.descriptor(c);
@@ -200,6 +224,8 @@ export class CellTables {
     });
     this.bytes = bytes;
     this.words = words;
+    this.memory = memory;
+    this.writer = writer;
   }
 
   private grow(change: () => void): void {

@@ -67,6 +67,8 @@ export class ChunkScan {
   /** The id field's start and end per row (offsets in the chunk). */
   idStart = new Int32Array(0);
   idEnd = new Int32Array(0);
+  /** The rows of the last scan read in WebAssembly (the first ones; their id spans are in the tables' memory too). */
+  wasmRows = 0;
 
   /**
    * Over `tables` (the read columns' dictionaries by slot), `columns` (their `rows`, replaced as they
@@ -84,6 +86,7 @@ export class ChunkScan {
     const tables = this.tables;
     tables.load(bytes);
     const fast = tables.scan(0, 0, width, delim, this.idAt);
+    this.wasmRows = fast.rows;
     this.reserveRows(fast.rows);
     this.columns.forEach((column, slot) => column.rows.set(tables.rowsOf(slot, fast.rows)));
     if (this.idAt >= 0) {
