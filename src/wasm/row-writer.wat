@@ -1,5 +1,6 @@
 ;; The byte path's CSV rows without reasons, notes, codes or kept columns (scoring/fast/row-writer.ts
-;; `RowWriter`), written from what the cell scan left in its memory — this module runs on that memory
+;; `RowWriter`): `decide` numbers each row's two decision segments as decisions.ts `DecisionSegments.decide`
+;; does, and `write` writes the rows from what the cell scan left in its memory — this module runs on that memory
 ;; (cell-tables.ts): the chunk and each row's id span — and what the JavaScript gives per chunk: each row's
 ;; probability and its two decision segments. A row is its id's bytes as they are, `,` and the probability as
 ;; `Number(p.toFixed(6))` writes it, `,` and the score as `Math.round(p * 1000) / 10` does, then the row's tail
@@ -20,6 +21,10 @@
 ;;            256 a token per 32 bytes, by length: its length (i32), and at +16 its bytes (at most sixteen)
 ;;   pairs    i32 per pair of segments (first × stride + second): its tail's number + 1, 0 for none yet
 ;;   tails    per tail two i32: where its bytes are (from `tails`) and their length
+;;   keys     i32 per key of the first segment (tier x 8 + grade x 2 + disqualified): its segment's number + 1
+;;   seconds  i32 per rule score 0-100 (101: disqualified): the second segment's number + 1
+;; and per chunk the rows' keys counted (`counts`, i32 per key) and listed in the order they first appear
+;; (`order`: how many, then the keys).
 (module
   (import "env" "memory" (memory 1))
 
@@ -171,6 +176,57 @@
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
         (br $next_row)))
     (call $stopped (global.get $STOP_ROW) (local.get $row) (local.get $out)))
+
+  ;; Each row's two decision segments (`first`, `second`: i32 per row), from rows `row` ... n - 1: the model
+  ;; tier of its probability (`probs`, f64: hot from `threshold` up, warm from `baseRate`, else cold) and, with
+  ;; rules (`rules` = 1), the grade of its fit points (`fit`, f64, against the grades' points `a`, `b`, `c`), its
+  ;; rule score (`score`, f64, an integer 0-100) and whether it is disqualified (`dq`, u8); without rules the
+  ;; key is the tier's and the second segment the one at 0. Counts the rows of each key (`counts`) and lists
+  ;; the keys in the order they first appear (`order`). Returns the row it stopped at: n, or a row whose key or
+  ;; rule score has no segment yet, with that key at 20 and that score at 24 (the JavaScript makes their
+  ;; segments, then calls again from that row).
+  (func (export "decide") (param $row i32) (param $n i32) (param $probs i32) (param $fit i32) (param $score i32) (param $dq i32)
+    (param $first i32) (param $second i32) (param $keys i32) (param $seconds i32) (param $counts i32) (param $order i32)
+    (param $threshold f64) (param $baseRate f64) (param $rules i32) (param $a f64) (param $b f64) (param $c f64) (result i32)
+    (local $p f64) (local $x f64) (local $key i32) (local $at i32) (local $d i32) (local $f i32) (local $g i32) (local $seen i32)
+    (block $stop
+      (loop $next_row
+        (br_if $stop (i32.ge_u (local.get $row) (local.get $n)))
+        (local.set $p (f64.load (i32.add (local.get $probs) (i32.shl (local.get $row) (i32.const 3)))))
+        ;; a NaN is cold, as in `modelTiers`
+        (local.set $key (select (i32.const 0)
+          (select (i32.const 8) (i32.const 16) (f64.ge (local.get $p) (local.get $baseRate)))
+          (f64.ge (local.get $p) (local.get $threshold))))
+        (local.set $at (i32.const 0))
+        (if (local.get $rules)
+          (then
+            (local.set $x (f64.load (i32.add (local.get $fit) (i32.shl (local.get $row) (i32.const 3)))))
+            (local.set $d (i32.load8_u (i32.add (local.get $dq) (local.get $row))))
+            (local.set $key (i32.add (local.get $key) (i32.add (local.get $d)
+              (select (i32.const 0)
+                (select (i32.const 2) (select (i32.const 4) (i32.const 6) (f64.ge (local.get $x) (local.get $c))) (f64.ge (local.get $x) (local.get $b)))
+                (f64.ge (local.get $x) (local.get $a))))))
+            (local.set $at (select (i32.const 101)
+              (i32.trunc_f64_s (f64.load (i32.add (local.get $score) (i32.shl (local.get $row) (i32.const 3)))))
+              (local.get $d)))))
+        (local.set $f (i32.load (i32.add (local.get $keys) (i32.shl (local.get $key) (i32.const 2)))))
+        (local.set $g (i32.load (i32.add (local.get $seconds) (i32.shl (local.get $at) (i32.const 2)))))
+        (if (i32.or (i32.eqz (local.get $f)) (i32.eqz (local.get $g)))
+          (then
+            (i32.store (i32.const 20) (local.get $key))
+            (i32.store (i32.const 24) (local.get $at))
+            (br $stop)))
+        (i32.store (i32.add (local.get $first) (i32.shl (local.get $row) (i32.const 2))) (i32.sub (local.get $f) (i32.const 1)))
+        (i32.store (i32.add (local.get $second) (i32.shl (local.get $row) (i32.const 2))) (i32.sub (local.get $g) (i32.const 1)))
+        (local.set $seen (i32.load (i32.add (local.get $counts) (i32.shl (local.get $key) (i32.const 2)))))
+        (i32.store (i32.add (local.get $counts) (i32.shl (local.get $key) (i32.const 2))) (i32.add (local.get $seen) (i32.const 1)))
+        (if (i32.eqz (local.get $seen))
+          (then
+            (i32.store (i32.add (local.get $order) (i32.shl (i32.add (i32.load (local.get $order)) (i32.const 1)) (i32.const 2))) (local.get $key))
+            (i32.store (local.get $order) (i32.add (i32.load (local.get $order)) (i32.const 1)))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $next_row)))
+    (local.get $row))
 
   ;; Notes the output's end (at 20) and why it stopped (at 24); answers the row it stopped at.
   (func $stopped (param $why i32) (param $row i32) (param $out i32) (result i32)

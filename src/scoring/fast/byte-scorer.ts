@@ -88,8 +88,8 @@ export class ByteScorer {
   private rows = 0;
   /** Whether the missing-value tokens let numbers be read from their bytes (`plainBytesReadable`). */
   private readonly plainNumbers: boolean;
-  /** CSV rows without reasons written in WebAssembly (null where it does not take the plan's rows). */
-  private readonly rowWriter: RowWriter | null;
+  /** CSV rows without reasons numbered and written in WebAssembly (null where it does not take the plan's rows). */
+  readonly rowWriter: RowWriter | null;
 
   /** The byte path for this scorer and layout, or null where it does not take it (the table path then does all). */
   static for(scorer: Scorer, job: ChunkJob, format: FastFormat): ByteScorer | null {
@@ -107,7 +107,7 @@ export class ByteScorer {
     this.cells = new CellBytes(plan.format);
     this.keys = plan.names.map((name, c) => utf8(`${c === 0 ? '{' : ','}${JSON.stringify(name)}:`));
     this.decisions = new DecisionSegments(plan, this.cells, this.keys);
-    this.rowWriter = RowWriter.for(plan, tables, (first, second) => this.decisions.csvTail(first, second));
+    this.rowWriter = RowWriter.for(plan, tables, this.decisions);
     this.linearReasons = new LinearReasons(plan.reasonNames, plan.reasonWords, plan.reasons, this.sink);
     this.plainNumbers = plainBytesReadable(false, plan.tokens);
   }
@@ -145,7 +145,7 @@ export class ByteScorer {
     const rowsAhead = job.bytesAhead ? Math.round((job.bytesAhead * n) / bytes.length) : 0;
     const { raw, contributions } = scoreRows(this.plan, n, perRow, job.threads, rowsAhead);
     const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw, raw); // in place: raw is this chunk's own
-    const { first, second } = this.decisions.decide(probability, activity, result);
+    const { first, second } = (this.rowWriter?.decides && this.rowWriter.decide(probability, result)) || this.decisions.decide(probability, activity, result);
     this.countNotes(n, result);
     this.writeRows(job, probability, contributions, perRow, first, second);
     result.names = this.plan.names;
@@ -443,6 +443,12 @@ export function scoreChunkBytes(scorer: Scorer, job: ChunkJob, format: FastForma
     byteScorers.set(scorer, fast);
   }
   return fast ? fast.score(job) : null;
+}
+
+/** What `scorer`'s row writer did (row-writer.ts): chunks it numbered, rows it wrote and rows it left to writer.ts; null without one. */
+export function rowWriterCounts(scorer: Scorer): { decided: number; written: number; leftToReference: number } | null {
+  const writer = byteScorers.get(scorer)?.rowWriter;
+  return writer ? { decided: writer.decided, written: writer.written, leftToReference: writer.leftToReference } : null;
 }
 
 /** The columns `scorer`'s byte path reads as append columns now (`CellTables.setAppend`), by name. */

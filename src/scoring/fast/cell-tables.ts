@@ -103,9 +103,15 @@ interface Exports {
 export const WRITER_TABLE_BYTES = 1 << 16;
 export const WRITER_OUT_BYTES = 1 << 18;
 
-/** Where the row writer's regions are: per row of the scan a probability (f64) and two segment numbers (i32), its tables, its output. */
+/**
+ * Where the row writer's regions are: per row of the scan a probability, fit points and rule score (f64),
+ * whether it is disqualified (u8) and two segment numbers (i32); its tables; its output.
+ */
 export interface WriterRegions {
   probs: number;
+  fit: number;
+  score: number;
+  dq: number;
   first: number;
   second: number;
   tables: number;
@@ -161,8 +167,8 @@ export class CellTables {
       lengths: layout.take(room.entries * 4), arena: layout.take(room.arena), rows: layout.take(this.rowCap * 4),
     }));
     const writer = {
-      probs: layout.take(this.rowCap * 8), first: layout.take(this.rowCap * 4), second: layout.take(this.rowCap * 4),
-      tables: layout.take(WRITER_TABLE_BYTES), out: layout.take(WRITER_OUT_BYTES),
+      probs: layout.take(this.rowCap * 8), fit: layout.take(this.rowCap * 8), score: layout.take(this.rowCap * 8), dq: layout.take(this.rowCap),
+      first: layout.take(this.rowCap * 4), second: layout.take(this.rowCap * 4), tables: layout.take(WRITER_TABLE_BYTES), out: layout.take(WRITER_OUT_BYTES),
     };
     const memory = new WebAssembly.Memory({ initial: layout.pages });
     const instance = new WebAssembly.Instance(wasmModule('cell-scan')!, { env: { memory } });
@@ -302,6 +308,11 @@ export class CellTables {
     const starts = this.words[H_ID_START >> 2]! >> 2;
     const ends = this.words[H_ID_END >> 2]! >> 2;
     return { starts: this.words.subarray(starts, starts + rows), ends: this.words.subarray(ends, ends + rows) };
+  }
+
+  /** Rows the per-row regions hold (the row writer's too). */
+  get rowCapacity(): number {
+    return this.rowCap;
   }
 
   /** The number of distinct cells column `column` holds. */

@@ -15,6 +15,9 @@ import type { Plan } from './plan.ts';
 import { lent } from '../../data/io/typed-arrays.ts';
 import { AT, type CellBytes } from './writer.ts';
 
+/** Keys of the first segment: tier (3) × 8 + grade (4) × 2 + disqualified. */
+export const KEYS = 24;
+
 // The segments are these export columns, each run consecutive in EXPORT_COLUMNS (checked when loaded).
 const SEGMENTS = [['tier', 'grade', 'action'], ['rule_score', 'rule_tier', 'model']] as const;
 for (const columns of SEGMENTS) {
@@ -60,44 +63,67 @@ export class DecisionSegments {
     }
     const modelTier = modelTiers(this.plan.scorer);
     const ruleRows = this.plan.ruleCells?.rows(n);
-    // Per chunk: the segments met, by tier (0 hot, 1 warm, 2 cold) × grade (0 A … 3 D, or none) × disqualified.
-    const firstOf = new Int32Array(24).fill(-1);
-    const counts = new Int32Array(24);
+    // Per chunk: the rows of each key, by tier (0 hot, 1 warm, 2 cold) × grade (0 A … 3 D, or none) × disqualified.
+    const counts = new Int32Array(KEYS);
     const order: number[] = [];
-    const secondOf = new Int32Array(102).fill(-1);
     for (let i = 0; i < n; i++) {
-      const t = modelTier(probability[i]!);
-      let key = t * 8;
+      let key = modelTier(probability[i]!) * 8;
       let score = 0;
       let disqualified = 0;
       if (ruleRows) {
-        const grade = gradeIndex(ruleRows.fit[i]!, rules!.grades);
         score = ruleRows.score[i]!;
         disqualified = ruleRows.disqualified[i]!;
-        key += grade * 2 + disqualified;
+        key += gradeIndex(ruleRows.fit[i]!, rules!.grades) * 2 + disqualified;
       }
       const seen = counts[key]!;
       counts[key] = seen + 1;
-      if (seen === 0) {
-        order.push(key);
-        const tier = MODEL_TIERS[t]!;
-        const grade = GRADES[(key >> 1) & 3]!;
-        firstOf[key] = rules
-          ? this.segment(tier, grade, routeLead(rules.routing, tier, grade, { strongAction: false, disqualified: disqualified === 1 }))
-          : this.segment(tier, '', actionWithoutRules(tier));
-      }
-      first[i] = firstOf[key]!;
-      const at = disqualified ? 101 : score; // integer scores 0–100
-      if (secondOf[at] === -1) secondOf[at] = rules ? this.segment(score, disqualified ? 'cold' : tierOf(score, rules.tiers)) : this.segment(null, '');
-      second[i] = secondOf[at]!;
+      if (seen === 0) order.push(key);
+      first[i] = this.keySegment(key);
+      second[i] = this.ruleSegment(disqualified ? 101 : score); // integer scores 0–100
     }
-    for (const key of order) {
-      const segment = this.segmentValues[firstOf[key]!]!;
+    this.countKeys(result, order, counts);
+    return { first, second };
+  }
+
+  /** The segments of each key (tier × 8 + grade × 2 + disqualified) and rule score (101: disqualified), made on first use. */
+  private readonly keySegments = new Int32Array(KEYS).fill(-1);
+  private readonly ruleSegments = new Int32Array(102).fill(-1);
+
+  /** The number of the first segment (tier, grade, action) of a key: tier × 8 + grade × 2 + disqualified (grade 0 without rules). */
+  keySegment(key: number): number {
+    let at = this.keySegments[key]!;
+    if (at < 0) {
+      const rules = this.plan.scorer.rules;
+      const tier = MODEL_TIERS[key >> 3]!;
+      const grade = GRADES[(key >> 1) & 3]!;
+      at = rules
+        ? this.segment(tier, grade, routeLead(rules.routing, tier, grade, { strongAction: false, disqualified: (key & 1) === 1 }))
+        : this.segment(tier, '', actionWithoutRules(tier));
+      this.keySegments[key] = at;
+    }
+    return at;
+  }
+
+  /** The number of the second segment (rule score, rule tier, model) of an integer rule score, 101 for a disqualified lead (0 without rules). */
+  ruleSegment(score: number): number {
+    let at = this.ruleSegments[score]!;
+    if (at < 0) {
+      const rules = this.plan.scorer.rules;
+      at = !rules ? this.segment(null, '') : score === 101 ? this.segment(0, 'cold') : this.segment(score, tierOf(score, rules.tiers));
+      this.ruleSegments[score] = at;
+    }
+    return at;
+  }
+
+  /** A chunk's tier and action counts from its keys' (in the order they first appeared). */
+  countKeys(result: ChunkResult, order: ArrayLike<number>, counts: ArrayLike<number>): void {
+    for (let k = 0; k < order.length; k++) {
+      const key = order[k]!;
+      const segment = this.segmentValues[this.keySegment(key)]!;
       const count = counts[key]!;
       result.tiers[segment[0] as string] = (result.tiers[segment[0] as string] ?? 0) + count;
       result.actions[segment[2] as string] = (result.actions[segment[2] as string] ?? 0) + count;
     }
-    return { first, second };
   }
 
   /** `csvTail`'s bytes by the numbers of their two segments. */

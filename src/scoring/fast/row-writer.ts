@@ -12,8 +12,12 @@ import { wasmModule } from '../../wasm/modules.ts';
 import type { ByteSink } from './writer.ts';
 import { type CellTables, WRITER_OUT_BYTES, WRITER_TABLE_BYTES } from './cell-tables.ts';
 import type { Plan } from './plan.ts';
+import type { ChunkResult } from '../chunk.ts';
+import { type DecisionSegments, KEYS } from './decisions.ts';
 
 interface Exports {
+  decide(row: number, n: number, probs: number, fit: number, score: number, dq: number, first: number, second: number, keys: number, seconds: number, counts: number, order: number,
+    threshold: number, baseRate: number, rules: number, a: number, b: number, c: number): number;
   write(row: number, n: number, probs: number, first: number, second: number, tokens: number, pairs: number, stride: number, tails: number, out: number, outEnd: number): number;
 }
 
@@ -31,7 +35,12 @@ const TOKEN_ENTRIES = 256;
 const STRIDE = 64;
 const PAIRS = TOKEN_ENTRIES + MAX_TOKENS * TOKEN_BYTES;
 const MAX_TAILS = 512;
-const TAILS = PAIRS + STRIDE * STRIDE * 4;
+// The decisions' tables (row-writer.wat `decide`): each key's and rule score's segment + 1; a chunk's counts and order.
+const KEY_SEGMENTS = PAIRS + STRIDE * STRIDE * 4;
+const RULE_SEGMENTS = KEY_SEGMENTS + KEYS * 4;
+const COUNTS = RULE_SEGMENTS + 102 * 4;
+const ORDER = COUNTS + KEYS * 4;
+const TAILS = ORDER + (KEYS + 1) * 4;
 const TAIL_BYTES = TAILS + MAX_TAILS * 8;
 /** Room left after the last tail's bytes (the module copies sixteen bytes at a time). */
 const SLACK = 16;
@@ -40,12 +49,14 @@ export class RowWriter {
   private instance: { memory: WebAssembly.Memory; exports: Exports } | null = null;
   private tails = 0;
   private tailBytes = 0;
-  /** Rows written here and by the reference (the tests check which). */
+  /** Rows written here and by the reference, chunks numbered here (the tests check which). */
   written = 0;
   leftToReference = 0;
+  decided = 0;
 
   /** `byLength[n]`: the missing-value tokens n bytes long (at most sixteen). */
-  private constructor(private readonly tables: CellTables, private readonly module: WebAssembly.Module, byLength: Uint8Array[][], private readonly tailOf: (first: number, second: number) => Uint8Array) {
+  private constructor(private readonly plan: Plan, private readonly tables: CellTables, private readonly module: WebAssembly.Module, private readonly segments: DecisionSegments) {
+    const byLength = plan.tokensOfLength;
     const region = new Uint8Array(tables.memory.buffer, tables.writer.tables, WRITER_TABLE_BYTES);
     const index = new Int32Array(region.buffer, region.byteOffset + TOKENS, 2 * (MAX_TOKEN_LENGTH + 1));
     let k = 0;
@@ -61,15 +72,69 @@ export class RowWriter {
   }
 
   /**
-   * The writer for a plan's rows, or null where it does not take them: not CSV, no id column (the row number
-   * is written instead), an id typed as a number, date or yes/no (written as its typed value), more than 64
-   * missing-value tokens or one longer than sixteen bytes, or no WebAssembly. `tailOf`: a pair of segments' tail.
+   * The writer for a plan's rows, or null where it does not take them: not CSV, rows with reasons, notes of
+   * dates out of range, reason codes or kept columns, no id column (the row number is written instead), an id
+   * typed as a number, date or yes/no (written as its typed value), more than 64 missing-value tokens or one
+   * longer than sixteen bytes, or no WebAssembly. `segments`: the decision segments the rows' tails are made of.
    */
-  static for(plan: Plan, tables: CellTables, tailOf: (first: number, second: number) => Uint8Array): RowWriter | null {
-    if (plan.format !== 'csv' || plan.idAt < 0 || plan.idTyped) return null;
+  static for(plan: Plan, tables: CellTables, segments: DecisionSegments): RowWriter | null {
+    if (plan.format !== 'csv' || plan.reasons !== 0 || plan.rangeColumns.length > 0 || plan.reasonCodes || plan.keepColumns.length > 0) return null;
+    if (plan.idAt < 0 || plan.idTyped) return null;
     if (plan.tokensOfLength.flat().length > MAX_TOKENS || plan.tokensOfLength.length > MAX_TOKEN_LENGTH + 1) return null;
     const module = wasmModule('row-writer');
-    return module ? new RowWriter(tables, module, plan.tokensOfLength, tailOf) : null;
+    return module ? new RowWriter(plan, tables, module, segments) : null;
+  }
+
+  /** Whether `decide` numbers the rows' segments (without rules, or with rules whose scores come from each cell's points). */
+  get decides(): boolean {
+    return !this.plan.scorer.rules || this.plan.ruleCells !== null;
+  }
+
+  /**
+   * The rows' two decision segments, as `DecisionSegments.decide` gives them (with the chunk's tier and action
+   * counts added to `result`), numbered in WebAssembly: views of the tables' memory, valid until the tables
+   * grow; null for a chunk of more rows than its regions hold (`DecisionSegments.decide` then numbers them).
+   */
+  decide(probability: Float64Array, result: ChunkResult): { first: Int32Array; second: Int32Array } | null {
+    const n = probability.length;
+    if (n > this.tables.rowCapacity) return null;
+    const { plan, segments } = this;
+    const rules = plan.scorer.rules;
+    const ruleRows = plan.ruleCells?.rows(n) ?? null;
+    const { memory, exports } = this.bind();
+    const at = this.tables.writer;
+    const base = at.tables;
+    new Float64Array(memory.buffer, at.probs, n).set(probability);
+    if (ruleRows) {
+      new Float64Array(memory.buffer, at.fit, n).set(ruleRows.fit);
+      new Float64Array(memory.buffer, at.score, n).set(ruleRows.score);
+      new Uint8Array(memory.buffer, at.dq, n).set(ruleRows.disqualified);
+    }
+    const counts = new Int32Array(memory.buffer, base + COUNTS, KEYS).fill(0);
+    const order = new Int32Array(memory.buffer, base + ORDER, KEYS + 1);
+    order[0] = 0;
+    const keySegments = new Int32Array(memory.buffer, base + KEY_SEGMENTS, KEYS);
+    const ruleSegments = new Int32Array(memory.buffer, base + RULE_SEGMENTS, 102);
+    const header = new Int32Array(memory.buffer, 0, 8);
+    const { threshold, baseRate } = this.tiers;
+    const grades = rules?.grades ?? { A: 0, B: 0, C: 0 };
+    for (let row = 0; ;) {
+      row = exports.decide(row, n, at.probs, at.fit, at.score, at.dq, at.first, at.second, base + KEY_SEGMENTS, base + RULE_SEGMENTS, base + COUNTS, base + ORDER,
+        threshold, baseRate, ruleRows ? 1 : 0, grades.A, grades.B, grades.C);
+      if (row >= n) break;
+      // A key or rule score met for the first time: its segments made here, then that row again.
+      keySegments[header[5]!] = segments.keySegment(header[5]!) + 1;
+      ruleSegments[header[6]!] = segments.ruleSegment(header[6]!) + 1;
+    }
+    segments.countKeys(result, order.subarray(1, 1 + order[0]!), counts);
+    this.decided++;
+    return { first: new Int32Array(memory.buffer, at.first, n), second: new Int32Array(memory.buffer, at.second, n) };
+  }
+
+  /** The model tiers' bounds (`modelTiers`): hot from the threshold up, warm from the training base rate. */
+  private get tiers(): { threshold: number; baseRate: number } {
+    const { artifact } = this.plan.scorer.loaded;
+    return { threshold: artifact.threshold.value, baseRate: artifact.training.positives / artifact.training.rows };
   }
 
   /**
@@ -81,8 +146,9 @@ export class RowWriter {
     const { memory, exports } = this.bind();
     const at = this.tables.writer;
     new Float64Array(memory.buffer, at.probs, rows).set(probability.subarray(0, rows));
-    new Int32Array(memory.buffer, at.first, rows).set(first.subarray(0, rows));
-    new Int32Array(memory.buffer, at.second, rows).set(second.subarray(0, rows));
+    // The segments' numbers, unless `decide` left them there.
+    if (first.buffer !== memory.buffer || first.byteOffset !== at.first) new Int32Array(memory.buffer, at.first, rows).set(first.subarray(0, rows));
+    if (second.buffer !== memory.buffer || second.byteOffset !== at.second) new Int32Array(memory.buffer, at.second, rows).set(second.subarray(0, rows));
     const header = new Int32Array(memory.buffer, 0, 8);
     const bytes = new Uint8Array(memory.buffer);
     let row = 0;
@@ -127,7 +193,7 @@ export class RowWriter {
     const base = this.tables.writer.tables;
     const pairs = new Int32Array(memory.buffer, base + PAIRS, STRIDE * STRIDE);
     if (pairs[first * STRIDE + second] !== 0) return;
-    const tail = this.tailOf(first, second);
+    const tail = this.segments.csvTail(first, second);
     if (TAIL_BYTES + this.tailBytes + tail.length + SLACK > WRITER_TABLE_BYTES) return;
     new Uint8Array(memory.buffer).set(tail, base + TAIL_BYTES + this.tailBytes);
     const entry = new Int32Array(memory.buffer, base + TAILS + this.tails * 8, 2);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCsvColumns } from '../../../src/data/io/write.ts';
 import { refusal } from '../../../src/scoring/fast/allow-list.ts';
-import { appendColumns, scoreChunkBytes } from '../../../src/scoring/fast/byte-scorer.ts';
+import { appendColumns, rowWriterCounts, scoreChunkBytes } from '../../../src/scoring/fast/byte-scorer.ts';
 import { ByteSink } from '../../../src/scoring/fast/writer.ts';
 import type { ChunkJob } from '../../../src/scoring/chunk.ts';
 import { prepareScorer, type Scorer, type ScoreOptions, scoreLeads, scoringSchema } from '../../../src/scoring/score.ts';
@@ -310,6 +310,8 @@ describe('the byte path of the streaming scorer', () => {
   it(`${kind}: agrees with the table path on random cells (quoted or not, missing tokens, formulas, unicode, wrong types)`, async () => {
     const scorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'] });
     const jsonScorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 3, keep: ['job_title', 'annual_revenue'], reasonCodes: true });
+    // Without reasons or kept columns: rows numbered and written in WebAssembly (row-writer.ts).
+    const plainScorer = await prepareScorer({ model: models[kind], rules, input: { path: sample.leads }, reasons: 0 });
     const columns = header.map((_, j) => [...new Set(lines.slice(1, 200).map((l) => l.split(',')[j]!))]);
     const odd = ['', 'NA', ' ', 'a,b', 'q"q', '=1+1', '-3', '  Software  ', 'é', '12', '1e3', 'x\ny', 'yes', 'No', '2024-13-45'];
     const quote = (v: string, forced: boolean) => (forced || /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
@@ -335,9 +337,16 @@ describe('the byte path of the streaming scorer', () => {
       expect([fast!.tiers, fast!.actions, fast!.unseen]).toEqual([table.tiers, table.actions, table.unseen]);
       const json = scoreChunkBytes(jsonScorer, job, 'ndjson');
       expect(new TextDecoder().decode(json!.encoded)).toBe(scoreChunk(jsonScorer, job.schema, raw.raw, raw.dataRows, 'ndjson').text);
+      const plain = scoreChunkBytes(plainScorer, job, 'csv');
+      const plainTable = scoreChunk(plainScorer, job.schema, raw.raw, raw.dataRows, 'csv');
+      expect(new TextDecoder().decode(plain!.encoded)).toBe(plainTable.text);
+      expect([plain!.tiers, plain!.actions]).toEqual([plainTable.tiers, plainTable.actions]);
       byBytes++;
     }), { numRuns: 150, seed: 11 });
     expect(byBytes).toBeGreaterThan(40); // most runs compare scores, not just the refusal
+    const counts = rowWriterCounts(plainScorer)!;
+    expect(counts.decided).toBeGreaterThan(40);
+    expect(counts.written).toBeGreaterThan(10 * counts.leftToReference);
   });
   }
 });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_NA_TOKENS } from '../../../src/data/types/missing.ts';
 import { inferSchema } from '../../../src/data/types/schema.ts';
 import { CellTables } from '../../../src/scoring/fast/cell-tables.ts';
+import type { DecisionSegments } from '../../../src/scoring/fast/decisions.ts';
 import type { Plan } from '../../../src/scoring/fast/plan.ts';
 import { RowWriter } from '../../../src/scoring/fast/row-writer.ts';
 import { ChunkScan } from '../../../src/scoring/fast/scan.ts';
@@ -23,7 +24,7 @@ function planOf(tokens: readonly string[]): Plan {
   const tokensOfLength: Uint8Array[][] = Array.from({ length: Math.max(0, ...bytes.map((t) => t.length)) + 1 }, () => []);
   for (const token of bytes) tokensOfLength[token.length]!.push(token);
   const schema = inferSchema({ names: ['lead_id'], columns: [['L1', 'L2']], rows: 2, format: 'csv', source: 'test' }, { na: [...tokens] });
-  return { format: 'csv', idAt: 0, idTyped: false, idSchema: schema.columns[0]!, tokens: new Set(tokens), tokensOfLength } as unknown as Plan;
+  return { format: 'csv', reasons: 0, rangeColumns: [], reasonCodes: false, keepColumns: [], idAt: 0, idTyped: false, idSchema: schema.columns[0]!, tokens: new Set(tokens), tokensOfLength } as unknown as Plan;
 }
 
 /** The rows of `ids` (one per line) with these probabilities and segments, by the row writer and by the reference alone. */
@@ -38,7 +39,7 @@ function both(plan: Plan, ids: string[], probability: Float64Array, first: Int32
     writeId(sink, plan, scan, bytes, i, i + 1);
     sink.scoreRow(probability, i, tailOf(first[i]!, second[i]!));
   };
-  const writer = RowWriter.for(plan, tables, tailOf)!;
+  const writer = RowWriter.for(plan, tables, { csvTail: tailOf } as unknown as DecisionSegments)!;
   const fast = new ByteSink();
   writer.write(fast, rows, scan.wasmRows, probability.subarray(0, rows), first, second, write(fast));
   const reference = new ByteSink();
@@ -84,12 +85,14 @@ describe('RowWriter: CSV rows without reasons in WebAssembly', () => {
     expect(writer.written).toBe(n - writer.leftToReference);
   });
 
-  it('is not made for rows it would not write: NDJSON, no id column, a typed id, a token longer than sixteen bytes', () => {
+  it('is not made for rows it would not write: NDJSON, reasons, no id column, a typed id, a token longer than sixteen bytes', () => {
     const plan = planOf(DEFAULT_NA_TOKENS);
     const tables = CellTables.create(0, Int32Array.of(-1))!;
-    const tail = () => new Uint8Array(0);
+    const tail = { csvTail: () => new Uint8Array(0) } as unknown as DecisionSegments;
     expect(RowWriter.for(plan, tables, tail)).not.toBeNull();
     expect(RowWriter.for({ ...plan, format: 'ndjson' } as Plan, tables, tail)).toBeNull();
+    expect(RowWriter.for({ ...plan, reasons: 3 } as Plan, tables, tail)).toBeNull();
+    expect(RowWriter.for({ ...plan, keepColumns: [{}] } as unknown as Plan, tables, tail)).toBeNull();
     expect(RowWriter.for({ ...plan, idAt: -1 } as Plan, tables, tail)).toBeNull();
     expect(RowWriter.for({ ...plan, idTyped: true } as Plan, tables, tail)).toBeNull();
     expect(RowWriter.for(planOf([...DEFAULT_NA_TOKENS, 'a missing value here']), tables, tail)).toBeNull();
