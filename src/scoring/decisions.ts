@@ -35,14 +35,18 @@ export function decisions(scorer: Scorer, probability: Float64Array, rules: Rule
 /** The model's tiers, best first: `modelTiers` gives a probability's index here. */
 export const MODEL_TIERS: readonly Tier[] = ['hot', 'warm', 'cold'];
 
+/** The model tiers' bounds: hot from the artifact's threshold up, warm from the training conversion rate up. */
+export function tierBounds(scorer: Scorer): { threshold: number; baseRate: number } {
+  const { artifact } = scorer.loaded;
+  return { threshold: artifact.threshold.value, baseRate: artifact.training.positives / artifact.training.rows };
+}
+
 /**
  * A probability's model tier as an index into MODEL_TIERS: hot from the artifact's threshold up, warm from
- * the training conversion rate up, cold below.
+ * the training conversion rate up, cold below (a NaN too).
  */
 export function modelTiers(scorer: Scorer): (p: number) => number {
-  const { artifact } = scorer.loaded;
-  const threshold = artifact.threshold.value;
-  const baseRate = artifact.training.positives / artifact.training.rows;
+  const { threshold, baseRate } = tierBounds(scorer);
   return (p) => (p >= threshold ? 0 : p >= baseRate ? 1 : 2);
 }
 

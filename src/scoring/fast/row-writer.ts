@@ -4,15 +4,18 @@
  * bytes, the probability and score digits and each row's tail (decisions.ts `csvTail`). Its reference is
  * writer.ts (`writeId` then `ByteSink.scoreRow`), which writes every row it leaves: an id that is not copied
  * as it is, a probability whose text `toFixed` decides, a row the JavaScript scan read, a pair of decision
- * segments it has no tail for yet (the row that meets one teaches it that tail). Written this way, a
- * million distinct leads' rows took ~70 ms less than in JavaScript (BENCHMARKS.md, session 23); the tests
- * compare the two on random ids and probabilities, byte for byte.
+ * segments it has no tail for yet (the row that meets one teaches it that tail). `decide` numbers those
+ * segments per row as `DecisionSegments.decide` does. A fresh `score` of a million distinct leads took 47 ms
+ * less with the rows written here and 30 ms less again with them numbered here (BENCHMARKS.md, session 23);
+ * the tests compare the writer with its reference on random ids and probabilities, byte for byte, and the
+ * byte path with the table path on random cells.
  */
 import { wasmModule } from '../../wasm/modules.ts';
 import type { ByteSink } from './writer.ts';
 import { type CellTables, WRITER_OUT_BYTES, WRITER_TABLE_BYTES } from './cell-tables.ts';
 import type { Plan } from './plan.ts';
 import type { ChunkResult } from '../chunk.ts';
+import { tierBounds } from '../decisions.ts';
 import { type DecisionSegments, KEYS } from './decisions.ts';
 
 interface Exports {
@@ -116,7 +119,7 @@ export class RowWriter {
     const keySegments = new Int32Array(memory.buffer, base + KEY_SEGMENTS, KEYS);
     const ruleSegments = new Int32Array(memory.buffer, base + RULE_SEGMENTS, 102);
     const header = new Int32Array(memory.buffer, 0, 8);
-    const { threshold, baseRate } = this.tiers;
+    const { threshold, baseRate } = tierBounds(plan.scorer);
     const grades = rules?.grades ?? { A: 0, B: 0, C: 0 };
     for (let row = 0; ;) {
       row = exports.decide(row, n, at.probs, at.fit, at.score, at.dq, at.first, at.second, base + KEY_SEGMENTS, base + RULE_SEGMENTS, base + COUNTS, base + ORDER,
@@ -129,12 +132,6 @@ export class RowWriter {
     segments.countKeys(result, order.subarray(1, 1 + order[0]!), counts);
     this.decided++;
     return { first: new Int32Array(memory.buffer, at.first, n), second: new Int32Array(memory.buffer, at.second, n) };
-  }
-
-  /** The model tiers' bounds (`modelTiers`): hot from the threshold up, warm from the training base rate. */
-  private get tiers(): { threshold: number; baseRate: number } {
-    const { artifact } = this.plan.scorer.loaded;
-    return { threshold: artifact.threshold.value, baseRate: artifact.training.positives / artifact.training.rows };
   }
 
   /**
