@@ -22,7 +22,7 @@
 ;;   pairs    i32 per pair of segments (first × stride + second): its tail's number + 1, 0 for none yet
 ;;   tails    per tail two i32: where its bytes are (from `tails`) and their length
 ;;   keys     i32 per key of the first segment (tier x 8 + grade x 2 + disqualified): its segment's number + 1
-;;   seconds  i32 per rule score 0-100 (101: disqualified): the second segment's number + 1
+;;   seconds  i32 per rule score 0-100 (101: disqualified, decisions.ts DISQUALIFIED): the second segment's number + 1
 ;; and per chunk the rows' keys counted (`counts`, i32 per key) and listed in the order they first appear
 ;; (`order`: how many, then the keys).
 (module

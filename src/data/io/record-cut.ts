@@ -2,7 +2,7 @@
  * Plain CSV records cut in WebAssembly (src/wasm/record-cut.wat): `RecordCut` straight into a `RecordBatch`,
  * for the typed reader (columnar.ts); `LineCut` into chunks of whole records, for the streaming scorer.
  *
- * `RecordCut`: Plain: no quote anywhere in the record, ended by LF or CRLF, exactly the
+ * `RecordCut`'s plain records: no quote anywhere in the record, ended by LF or CRLF, exactly the
  * header's number of fields. The cut stops at the first other record, which the caller reads with
  * `CsvByteRecords.next` (the reference cut, CsvParser's rules) before calling again; so the batch is the one
  * the reference cut gives, offset for offset (test/data/io/record-cut.test.ts).
@@ -51,8 +51,7 @@ export class RecordCut {
 
   /** A memory of `pages` pages and an instance on it (a memory made larger: a piece longer than those before). */
   private instantiate(pages: number): void {
-    this.memory = new WebAssembly.Memory({ initial: pages });
-    this.exports = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    ({ memory: this.memory, exports: this.exports } = instanceOn(this.module, pages));
   }
 
   /**
@@ -120,6 +119,12 @@ export class RecordCut {
 
 const LF = 10;
 
+/** A new memory of `pages` pages and an instance of the module on it. */
+function instanceOn(module: WebAssembly.Module, pages: number): { memory: WebAssembly.Memory; exports: Exports } {
+  const memory = new WebAssembly.Memory({ initial: pages });
+  return { memory, exports: new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports };
+}
+
 function rowsPerCall(width: number): number {
   return Math.max(1, Math.min(ROW_CAP, Math.floor(OFFSETS_PER_CALL / width)));
 }
@@ -136,8 +141,7 @@ function rowsPerCall(width: number): number {
 export class LineCut {
   private memory!: WebAssembly.Memory;
   private exports!: Exports;
-  /** Calls answered here, and those left to `scanRecords` (the tests check which is taken). */
-  cuts = 0;
+  /** Calls left to `scanRecords` (the tests check they are not on plain lines; the stream counts the chunks cut here). */
   declined = 0;
   /** The bytes last copied into the module's memory (one view per read: the same view until the next). */
   private copied: Uint8Array | null = null;
@@ -148,8 +152,7 @@ export class LineCut {
 
   /** A memory of `pages` pages and an instance on it (larger bytes than those before: a longer line, or more chunks a read). */
   private instantiate(pages: number): void {
-    this.memory = new WebAssembly.Memory({ initial: pages });
-    this.exports = new WebAssembly.Instance(this.module, { env: { memory: this.memory } }).exports as unknown as Exports;
+    ({ memory: this.memory, exports: this.exports } = instanceOn(this.module, pages));
   }
 
   /** The cut; null where the runtime has no WebAssembly (the caller then uses `scanRecords` alone). */
@@ -172,7 +175,6 @@ export class LineCut {
       this.declined++;
       return null;
     }
-    this.cuts++;
     return { end: words[0]! - HEADER, records, lines: words[1]! };
   }
 

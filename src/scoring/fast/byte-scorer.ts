@@ -145,7 +145,7 @@ export class ByteScorer {
     const rowsAhead = job.bytesAhead ? Math.round((job.bytesAhead * n) / bytes.length) : 0;
     const { raw, contributions } = scoreRows(this.plan, n, perRow, job.threads, rowsAhead);
     const probability = applyCalibrator(this.plan.scorer.loaded.artifact.calibration, raw, raw); // in place: raw is this chunk's own
-    const { first, second } = (this.rowWriter?.decides && this.rowWriter.decide(probability, result)) || this.decisions.decide(probability, activity, result);
+    const { first, second } = this.rowWriter?.decide(probability, result) ?? this.decisions.decide(probability, activity, result);
     this.countNotes(n, result);
     this.writeRows(job, probability, contributions, perRow, first, second);
     result.names = this.plan.names;

@@ -17,6 +17,9 @@ import { AT, type CellBytes } from './writer.ts';
 
 /** Keys of the first segment: tier (3) × 8 + grade (4) × 2 + disqualified. */
 export const KEYS = 24;
+/** The second segment's rule scores: 0–100, and DISQUALIFIED for a disqualified lead (its score 0, its tier cold). */
+export const DISQUALIFIED = 101;
+export const RULE_SCORES = 102;
 
 // The segments are these export columns, each run consecutive in EXPORT_COLUMNS (checked when loaded).
 const SEGMENTS = [['tier', 'grade', 'action'], ['rule_score', 'rule_tier', 'model']] as const;
@@ -79,15 +82,15 @@ export class DecisionSegments {
       counts[key] = seen + 1;
       if (seen === 0) order.push(key);
       first[i] = this.keySegment(key);
-      second[i] = this.ruleSegment(disqualified ? 101 : score); // integer scores 0–100
+      second[i] = this.ruleSegment(disqualified ? DISQUALIFIED : score); // integer scores 0–100
     }
     this.countKeys(result, order, counts);
     return { first, second };
   }
 
-  /** The segments of each key (tier × 8 + grade × 2 + disqualified) and rule score (101: disqualified), made on first use. */
+  /** The segments of each key (tier × 8 + grade × 2 + disqualified) and rule score, made on first use. */
   private readonly keySegments = new Int32Array(KEYS).fill(-1);
-  private readonly ruleSegments = new Int32Array(102).fill(-1);
+  private readonly ruleSegments = new Int32Array(RULE_SCORES).fill(-1);
 
   /** The number of the first segment (tier, grade, action) of a key: tier × 8 + grade × 2 + disqualified (grade 0 without rules). */
   keySegment(key: number): number {
@@ -104,12 +107,12 @@ export class DecisionSegments {
     return at;
   }
 
-  /** The number of the second segment (rule score, rule tier, model) of an integer rule score, 101 for a disqualified lead (0 without rules). */
+  /** The number of the second segment (rule score, rule tier, model) of an integer rule score, DISQUALIFIED for a disqualified lead (0 without rules). */
   ruleSegment(score: number): number {
     let at = this.ruleSegments[score]!;
     if (at < 0) {
       const rules = this.plan.scorer.rules;
-      at = !rules ? this.segment(null, '') : score === 101 ? this.segment(0, 'cold') : this.segment(score, tierOf(score, rules.tiers));
+      at = !rules ? this.segment(null, '') : score === DISQUALIFIED ? this.segment(0, 'cold') : this.segment(score, tierOf(score, rules.tiers));
       this.ruleSegments[score] = at;
     }
     return at;

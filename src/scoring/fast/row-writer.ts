@@ -16,7 +16,7 @@ import { type CellTables, WRITER_OUT_BYTES, WRITER_TABLE_BYTES } from './cell-ta
 import type { Plan } from './plan.ts';
 import type { ChunkResult } from '../chunk.ts';
 import { tierBounds } from '../decisions.ts';
-import { type DecisionSegments, KEYS } from './decisions.ts';
+import { type DecisionSegments, KEYS, RULE_SCORES } from './decisions.ts';
 
 interface Exports {
   decide(row: number, n: number, probs: number, fit: number, score: number, dq: number, first: number, second: number, keys: number, seconds: number, counts: number, order: number,
@@ -41,7 +41,7 @@ const MAX_TAILS = 512;
 // The decisions' tables (row-writer.wat `decide`): each key's and rule score's segment + 1; a chunk's counts and order.
 const KEY_SEGMENTS = PAIRS + STRIDE * STRIDE * 4;
 const RULE_SEGMENTS = KEY_SEGMENTS + KEYS * 4;
-const COUNTS = RULE_SEGMENTS + 102 * 4;
+const COUNTS = RULE_SEGMENTS + RULE_SCORES * 4;
 const ORDER = COUNTS + KEYS * 4;
 const TAILS = ORDER + (KEYS + 1) * 4;
 const TAIL_BYTES = TAILS + MAX_TAILS * 8;
@@ -88,21 +88,17 @@ export class RowWriter {
     return module ? new RowWriter(plan, tables, module, segments) : null;
   }
 
-  /** Whether `decide` numbers the rows' segments (without rules, or with rules whose scores come from each cell's points). */
-  get decides(): boolean {
-    return !this.plan.scorer.rules || this.plan.ruleCells !== null;
-  }
-
   /**
    * The rows' two decision segments, as `DecisionSegments.decide` gives them (with the chunk's tier and action
    * counts added to `result`), numbered in WebAssembly: views of the tables' memory, valid until the tables
-   * grow; null for a chunk of more rows than its regions hold (`DecisionSegments.decide` then numbers them).
+   * grow. Null — `DecisionSegments.decide` then numbers them — with rules whose scores are not each cell's
+   * points (the engine scores those per chunk), or for a chunk of more rows than its regions hold.
    */
   decide(probability: Float64Array, result: ChunkResult): { first: Int32Array; second: Int32Array } | null {
     const n = probability.length;
-    if (n > this.tables.rowCapacity) return null;
     const { plan, segments } = this;
     const rules = plan.scorer.rules;
+    if ((rules && !plan.ruleCells) || n > this.tables.rowCapacity) return null;
     const ruleRows = plan.ruleCells?.rows(n) ?? null;
     const { memory, exports } = this.bind();
     const at = this.tables.writer;
@@ -117,7 +113,7 @@ export class RowWriter {
     const order = new Int32Array(memory.buffer, base + ORDER, KEYS + 1);
     order[0] = 0;
     const keySegments = new Int32Array(memory.buffer, base + KEY_SEGMENTS, KEYS);
-    const ruleSegments = new Int32Array(memory.buffer, base + RULE_SEGMENTS, 102);
+    const ruleSegments = new Int32Array(memory.buffer, base + RULE_SEGMENTS, RULE_SCORES);
     const header = new Int32Array(memory.buffer, 0, 8);
     const { threshold, baseRate } = tierBounds(plan.scorer);
     const grades = rules?.grades ?? { A: 0, B: 0, C: 0 };
